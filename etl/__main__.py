@@ -1,0 +1,7 @@
+"""`python -m etl`: build the warehouse."""
+
+import sys
+
+from etl.cli import main
+
+sys.exit(main())

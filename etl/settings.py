@@ -1,0 +1,54 @@
+"""Settings for the ETL in one place: each has a default, an environment override and help text."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Paths and limits of a build. Every field can be overridden by an `IM_*` environment variable."""
+
+    articles_dir: Path = field(
+        default_factory=lambda: Path(_env("IM_ARTICLES_DIR", str(PROJECT_ROOT / "data" / "articles"))),
+        metadata={"env": "IM_ARTICLES_DIR", "help": "Folder of article files (and manifest.csv)."},
+    )
+    db_path: Path = field(
+        default_factory=lambda: Path(_env("IM_DB_PATH", str(PROJECT_ROOT / "data" / "warehouse.duckdb"))),
+        metadata={"env": "IM_DB_PATH", "help": "The DuckDB warehouse file the build writes."},
+    )
+    reference_dir: Path = field(
+        default_factory=lambda: Path(_env("IM_REFERENCE_DIR", str(PROJECT_ROOT / "data" / "reference"))),
+        metadata={"env": "IM_REFERENCE_DIR", "help": "Gazetteer, theme taxonomy and reference series."},
+    )
+    max_file_bytes: int = field(
+        default_factory=lambda: int(_env("IM_MAX_FILE_BYTES", str(20 * 1024 * 1024))),
+        metadata={"env": "IM_MAX_FILE_BYTES", "help": "Files larger than this are refused (default 20 MB)."},
+    )
+    workers: int = field(
+        default_factory=lambda: int(_env("IM_WORKERS", "0")),
+        metadata={"env": "IM_WORKERS", "help": "Extraction processes; 0 = one per CPU core."},
+    )
+    parallel_threshold: int = field(
+        default_factory=lambda: int(_env("IM_PARALLEL_THRESHOLD", "200")),
+        metadata={
+            "env": "IM_PARALLEL_THRESHOLD",
+            "help": "Below this many articles extraction runs in one process (start-up costs more).",
+        },
+    )
+
+
+def settings_help() -> list[tuple[str, str, str]]:
+    """(environment variable, default, help) for every setting, for docs and `--help`."""
+    defaults = Settings()
+    return [
+        (f.metadata["env"], str(getattr(defaults, f.name)), f.metadata["help"]) for f in fields(Settings)
+    ]

@@ -1,0 +1,239 @@
+"""Writing the DuckDB warehouse: schema, batched loads and the atomic swap of a finished build.
+
+A build never writes into the live file. It fills a new file beside it, validates it, and
+replaces the live file with one `os.replace`, so a dashboard holding the old file open keeps
+reading a complete warehouse and an interrupted build leaves the previous one untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+SCHEMA_VERSION = "1"
+
+# Tables whose content is a pure function of the input (compared by the reproducibility test).
+CONTENT_TABLES = (
+    "articles",
+    "article_raw",
+    "initiatives",
+    "themes",
+    "sentences",
+    "mentions",
+    "date_mentions",
+    "events",
+    "memberships",
+    "sentence_themes",
+    "article_themes",
+    "membership_reference",
+)
+
+
+class WarehouseError(Exception):
+    """The warehouse could not be written or failed validation; the previous one is untouched."""
+
+
+class BuildInProgress(WarehouseError):
+    """Another build holds the lock on this warehouse."""
+
+
+@dataclass(frozen=True)
+class ValidationIssue:
+    table: str
+    problem: str
+
+
+def schema_sql() -> str:
+    """The warehouse schema, shipped as `etl/schema.sql`."""
+    return resources.files("etl").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table and view; safe to run on a warehouse that already has them."""
+    con.execute(schema_sql())
+
+
+def staging_path(db_path: Path) -> Path:
+    """Where a build in this process writes before the swap (unique per process)."""
+    return db_path.with_name(f"{db_path.name}.building-{os.getpid()}")
+
+
+def remove_stale_staging(db_path: Path) -> list[Path]:
+    """Delete leftovers of interrupted builds whose process is gone; returns what was removed."""
+    removed = []
+    for candidate in db_path.parent.glob(f"{db_path.name}.building-*"):
+        pid_text = candidate.name.rsplit("-", 1)[-1].split(".")[0]
+        if pid_text.isdigit() and _process_alive(int(pid_text)) and int(pid_text) != os.getpid():
+            continue
+        candidate.unlink(missing_ok=True)
+        removed.append(candidate)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def build_lock(db_path: Path) -> Iterator[None]:
+    """Hold an exclusive lock for the duration of a build so two builds never race on one file."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    lock_file = db_path.with_name(f"{db_path.name}.lock")
+    with open(lock_file, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise BuildInProgress(
+                f"another build of {db_path} is running; wait for it to finish and try again"
+            ) from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def load_table(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> None:
+    """Bulk-insert an Arrow table into `table`, matching columns by name."""
+    if data.num_rows == 0:
+        return
+    con.register("_incoming", data)
+    try:
+        columns = ", ".join(f'"{name}"' for name in data.column_names)
+        con.execute(f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM _incoming')  # noqa: S608
+    finally:
+        con.unregister("_incoming")
+
+
+def validate(con: duckdb.DuckDBPyConnection) -> list[ValidationIssue]:
+    """Data-quality rules a finished build must satisfy before it replaces the live warehouse."""
+    checks = {
+        "events": [
+            ("event without a known article",
+             "SELECT count(*) FROM events WHERE article_id NOT IN (SELECT article_id FROM articles)"),
+            ("event without a known initiative",
+             "SELECT count(*) FROM events WHERE initiative_id NOT IN "
+             "(SELECT initiative_id FROM initiatives)"),
+            ("event without its sentence", "SELECT count(*) FROM events WHERE sentence = ''"),
+            ("event year outside 1900-2100",
+             "SELECT count(*) FROM events WHERE year NOT BETWEEN 1900 AND 2100"),
+        ],
+        "memberships": [
+            ("membership without a known article",
+             "SELECT count(*) FROM memberships WHERE article_id NOT IN "
+             "(SELECT article_id FROM articles)"),
+            ("membership without a known initiative",
+             "SELECT count(*) FROM memberships WHERE initiative_id NOT IN "
+             "(SELECT initiative_id FROM initiatives)"),
+            ("membership count not positive", "SELECT count(*) FROM memberships WHERE count <= 0"),
+        ],
+        "mentions": [
+            ("mention without a known initiative",
+             "SELECT count(*) FROM mentions WHERE initiative_id NOT IN "
+             "(SELECT initiative_id FROM initiatives)"),
+        ],
+        "article_themes": [
+            ("theme not in the taxonomy",
+             "SELECT count(*) FROM article_themes WHERE theme NOT IN (SELECT theme FROM themes)"),
+        ],
+    }
+    issues = []
+    for table, rules in checks.items():
+        for problem, sql in rules:
+            bad = con.execute(sql).fetchone()[0]
+            if bad:
+                issues.append(ValidationIssue(table, f"{bad} rows: {problem}"))
+    return issues
+
+
+def previous_runs(db_path: Path) -> dict[str, pa.Table]:
+    """Run history of the live warehouse, carried into the next build so it is never lost."""
+    if not db_path.exists():
+        return {}
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            return {
+                table: con.execute(f'SELECT * FROM "{table}"').fetch_arrow_table()  # noqa: S608
+                for table in ("etl_runs", "load_problems")
+            }
+    except duckdb.Error:
+        return {}
+
+
+def write_warehouse(
+    db_path: Path,
+    tables: Mapping[str, pa.Table],
+    info: Mapping[str, str],
+    carry_over: Mapping[str, pa.Table] | None = None,
+) -> None:
+    """Write a complete warehouse to a staging file, validate it, then swap it in atomically.
+
+    `tables` maps table names to Arrow tables; `info` becomes `warehouse_info`. On any error the
+    staging file is removed and the live warehouse is left as it was.
+    """
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    staging = staging_path(db_path)
+    staging.unlink(missing_ok=True)
+    try:
+        with duckdb.connect(str(staging)) as con:
+            apply_schema(con)
+            for name, data in (carry_over or {}).items():
+                load_table(con, name, data)
+            for name, data in tables.items():
+                load_table(con, name, data)
+            issues = validate(con)
+            if issues:
+                details = "; ".join(f"{i.table}: {i.problem}" for i in issues)
+                raise WarehouseError(f"the new warehouse failed validation ({details})")
+            con.executemany(
+                "INSERT INTO warehouse_info VALUES (?, ?)",
+                [("schema_version", SCHEMA_VERSION), *sorted(info.items())],
+            )
+            con.execute("CHECKPOINT")
+        _fsync(staging)
+        os.replace(staging, db_path)
+        _fsync_dir(db_path.parent)
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        Path(f"{staging}.wal").unlink(missing_ok=True)
+        raise
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def read_info(db_path: Path) -> dict[str, str]:
+    """The `warehouse_info` of an existing warehouse, or {} when there is none or it is unreadable."""
+    if not db_path.exists():
+        return {}
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            return dict(con.execute("SELECT key, value FROM warehouse_info").fetchall())
+    except duckdb.Error:
+        return {}

@@ -1,0 +1,48 @@
+"""Shared fixtures: the real ETL builds a real warehouse from the shipped corpus once per session."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl import pipeline
+from etl.settings import PROJECT_ROOT, Settings
+
+CORPUS_DIR = PROJECT_ROOT / "data" / "articles"
+REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
+SEED_TRUTH = Path(__file__).parent / "fixtures" / "seed_truth.json"
+
+
+def make_settings(articles_dir: Path, db_path: Path, **overrides: object) -> Settings:
+    """Settings for a build into a temporary place, reading the shipped reference data."""
+    return dataclasses.replace(Settings(), articles_dir=articles_dir, db_path=db_path,
+                               reference_dir=REFERENCE_DIR, **overrides)
+
+
+@pytest.fixture(scope="session")
+def corpus_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the shipped corpus, so no test touches data/articles."""
+    target = tmp_path_factory.mktemp("corpus") / "articles"
+    shutil.copytree(CORPUS_DIR, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(corpus_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Path of a warehouse built by the real ETL from the shipped corpus (read it read-only)."""
+    db_path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
+    report = pipeline.build_warehouse(make_settings(corpus_copy, db_path))
+    assert report.status == "ok"
+    return db_path
+
+
+@pytest.fixture
+def warehouse_con(built_warehouse: Path):
+    """A read-only connection to the session's warehouse."""
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+    yield con
+    con.close()
