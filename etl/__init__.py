@@ -1,1 +1,1 @@
-"""Initiative Monitor ETL: turns a folder of news articles into a DuckDB warehouse of sourced facts."""
+"""Initiative Monitor ETL: news articles into a DuckDB warehouse of sourced facts."""

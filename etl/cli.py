@@ -1,4 +1,4 @@
-"""Command line: `python -m etl` builds the warehouse from an article folder and prints a summary."""
+"""Command line: `python -m etl` builds the warehouse and prints a summary."""
 
 from __future__ import annotations
 
@@ -25,21 +25,33 @@ EXIT_BUSY = 3
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     defaults = Settings()
-    env_lines = "\n".join(f"  {name:<24} {help_} (default: {default})"
-                          for name, default, help_ in settings_help())
+    env_lines = "\n".join(
+        f"  {name:<24} {help_} (default: {default})" for name, default, help_ in settings_help()
+    )
     parser = argparse.ArgumentParser(
         prog="python -m etl",
         description="Build the Initiative Monitor warehouse (DuckDB) from a folder of articles.",
         epilog=f"Environment variables:\n{env_lines}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--articles", type=Path, default=defaults.articles_dir,
-                        help="folder of article files and manifest.csv (default: %(default)s)")
-    parser.add_argument("--db", type=Path, default=defaults.db_path,
-                        help="warehouse file to write (default: %(default)s)")
+    parser.add_argument(
+        "--articles",
+        type=Path,
+        default=defaults.articles_dir,
+        help="folder of article files and manifest.csv (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=defaults.db_path,
+        help="warehouse file to write (default: %(default)s)",
+    )
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    parser.add_argument("--if-stale", action="store_true",
-                        help="build only when the warehouse is missing or its input changed")
+    parser.add_argument(
+        "--if-stale",
+        action="store_true",
+        help="build only when the warehouse is missing or its input changed",
+    )
     return parser.parse_args(argv)
 
 
@@ -58,10 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             report = _build_with_progress(settings, console)
     except warehouse.BuildInProgress as exc:
-        errors.print(f"[red]Not built:[/red] {exc}")
+        errors.print(f"[red]Not built:[/red] {escape(str(exc))}", soft_wrap=True)
         return EXIT_BUSY
     except warehouse.WarehouseError as exc:
-        errors.print(f"[red]No warehouse was built:[/red] {exc}")
+        errors.print(f"[red]No warehouse was built:[/red] {escape(str(exc))}", soft_wrap=True)
         errors.print("The previous warehouse, if any, is unchanged.")
         return EXIT_NO_WAREHOUSE
     print_summary(report, console)
@@ -71,11 +83,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _count_files(settings: Settings) -> int:
     from etl import sources
 
-    return len(sources.discover_files(settings.articles_dir)) if settings.articles_dir.is_dir() else 0
+    return (
+        len(sources.discover_files(settings.articles_dir)) if settings.articles_dir.is_dir() else 0
+    )
 
 
 def _build_with_progress(settings: Settings, console: Console) -> pipeline.BuildReport:
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console, transient=True) as progress:
         tasks: dict[str, int] = {}
 
@@ -100,11 +119,17 @@ def print_summary(report: pipeline.BuildReport, console: Console) -> None:
         table.add_row(name, str(count))
     console.print(table)
     for dup, original in report.duplicates:
-        console.print(f"  [yellow]duplicate[/yellow] {escape(dup)}: same article as {escape(original)}")
+        console.print(
+            f"  [yellow]duplicate[/yellow] {escape(dup)}: same article as {escape(original)}",
+            soft_wrap=True,
+        )
     for problem in report.problems:
         colour = "red" if problem.severity == "error" else "yellow"
-        console.print(f"  [{colour}]{problem.severity}[/{colour}] {escape(problem.message())}",
-                      highlight=False)
+        console.print(
+            f"  [{colour}]{problem.severity}[/{colour}] {escape(problem.message())}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 if __name__ == "__main__":

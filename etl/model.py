@@ -44,7 +44,7 @@ class PublicationDate:
 
 @dataclass
 class Problem:
-    """A file (or one record of it) that could not be loaded, with the reason in the analyst's words."""
+    """A file (or one record of it) that failed to load, with the reason in the analyst's words."""
 
     source_file: str
     reason: str
@@ -52,7 +52,11 @@ class Problem:
     severity: str = "error"  # 'error' = not loaded; 'warning' = loaded with a caveat
 
     def message(self) -> str:
-        where = self.source_file if self.record_no is None else f"{self.source_file} (record {self.record_no})"
+        where = (
+            self.source_file
+            if self.record_no is None
+            else f"{self.source_file} (record {self.record_no})"
+        )
         return f"{where}: {self.reason}"
 
 
@@ -146,7 +150,7 @@ class Event:
 @dataclass(frozen=True)
 class MembershipFigure:
     initiative_id: str
-    kind: str  # member_states | observer_states | observer_organisations | partner_organisations | ...
+    kind: str  # member_states | observer_states | observer_organisations | ...
     count: int
     year: int | None
     sentence_no: int

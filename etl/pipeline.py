@@ -33,7 +33,7 @@ class NothingToBuild(warehouse.WarehouseError):
 
 @dataclass
 class PreparedArticle:
-    """An article ready for extraction: cleaned text, final metadata and where each value came from."""
+    """An article ready for extraction: cleaned text, metadata and where each came from."""
 
     article_id: str
     record: SourceRecord
@@ -76,7 +76,9 @@ class BuildReport:
 # --- metadata ------------------------------------------------------------------------------
 
 
-def resolve_metadata(record: SourceRecord, clean: CleanText) -> tuple[dict[str, object], dict[str, str]]:
+def resolve_metadata(
+    record: SourceRecord, clean: CleanText
+) -> tuple[dict[str, object], dict[str, str]]:
     """Final metadata values and their source: what the record carries, else what the text shows.
 
     The record already applies manifest > front matter/record fields > header; the text can
@@ -103,7 +105,9 @@ def resolve_metadata(record: SourceRecord, clean: CleanText) -> tuple[dict[str, 
     return values, origin
 
 
-def prepare_articles(records: Sequence[SourceRecord]) -> tuple[list[PreparedArticle], list[tuple[str, str]], list[Problem]]:
+def prepare_articles(
+    records: Sequence[SourceRecord],
+) -> tuple[list[PreparedArticle], list[tuple[str, str]], list[Problem]]:
     """Clean every record, fill metadata, and drop repeats of an article already seen.
 
     Returns the articles, the duplicates as (file, original file), and records that had no
@@ -115,8 +119,14 @@ def prepare_articles(records: Sequence[SourceRecord]) -> tuple[list[PreparedArti
     for record in records:
         clean = normalize.clean_text(record.raw_text)
         if not clean.text.strip():
-            problems.append(Problem(record.source_file, "no article text left after removing page "
-                                    "furniture (navigation, teasers, bios)", record.record_no))
+            problems.append(
+                Problem(
+                    record.source_file,
+                    "no article text left after removing page "
+                    "furniture (navigation, teasers, bios)",
+                    record.record_no,
+                )
+            )
             continue
         article_id = normalize.content_fingerprint(clean.text)
         label = _record_label(record)
@@ -142,7 +152,11 @@ def prepare_articles(records: Sequence[SourceRecord]) -> tuple[list[PreparedArti
 
 
 def _record_label(record: SourceRecord) -> str:
-    return record.source_file if record.record_no is None else f"{record.source_file}#{record.record_no}"
+    return (
+        record.source_file
+        if record.record_no is None
+        else f"{record.source_file}#{record.record_no}"
+    )
 
 
 # --- extraction, in parallel when it pays ---------------------------------------------------
@@ -186,8 +200,9 @@ def extract_all(
         return results
     context = multiprocessing.get_context("forkserver")
     chunk = max(1, min(64, total // (n_workers * 8)))
-    with ProcessPoolExecutor(n_workers, mp_context=context, initializer=_init_worker,
-                             initargs=(str(reference_dir),)) as pool:
+    with ProcessPoolExecutor(
+        n_workers, mp_context=context, initializer=_init_worker, initargs=(str(reference_dir),)
+    ) as pool:
         for result in pool.map(_extract_one, jobs, chunksize=chunk):
             results.append(result)
             if progress and (len(results) % 50 == 0 or len(results) == total):
@@ -199,7 +214,9 @@ def extract_all(
 
 
 def _stable_id(*parts: object) -> str:
-    return hashlib.sha1("|".join("" if p is None else str(p) for p in parts).encode()).hexdigest()[:16]
+    return hashlib.sha1("|".join("" if p is None else str(p) for p in parts).encode()).hexdigest()[
+        :16
+    ]
 
 
 def article_tables(articles: Sequence[PreparedArticle]) -> dict[str, pa.Table]:
@@ -207,112 +224,220 @@ def article_tables(articles: Sequence[PreparedArticle]) -> dict[str, pa.Table]:
     rows = []
     raw_rows = []
     for a in articles:
-        rows.append({
-            "article_id": a.article_id,
-            "source_file": a.record.source_file,
-            "record_no": a.record.record_no,
-            "file_format": a.record.file_format,
-            "title": a.title,
-            "outlet": a.outlet,
-            "author": a.author,
-            "url": a.url,
-            "published": a.published.first_day() if a.published else None,
-            "published_precision": a.published.precision if a.published else None,
-            "date_source": a.metadata_sources["published"],
-            "title_source": a.metadata_sources["title"],
-            "outlet_source": a.metadata_sources["outlet"],
-            "author_source": a.metadata_sources["author"],
-            "url_source": a.metadata_sources["url"],
-            "encoding": a.record.encoding,
-            "word_count": a.word_count,
-            "text": a.clean.text,
-            "duplicate_files": a.duplicate_files,
-        })
-        raw_rows.append({
-            "article_id": a.article_id,
-            "raw_text": a.record.raw_text,
-            "removed_lines": a.clean.removed_lines,
-        })
-    schema = pa.schema([
-        ("article_id", pa.string()), ("source_file", pa.string()), ("record_no", pa.int32()),
-        ("file_format", pa.string()), ("title", pa.string()), ("outlet", pa.string()),
-        ("author", pa.string()), ("url", pa.string()), ("published", pa.date32()),
-        ("published_precision", pa.string()), ("date_source", pa.string()),
-        ("title_source", pa.string()), ("outlet_source", pa.string()),
-        ("author_source", pa.string()), ("url_source", pa.string()), ("encoding", pa.string()),
-        ("word_count", pa.int32()), ("text", pa.string()), ("duplicate_files", pa.list_(pa.string())),
-    ])
-    raw_schema = pa.schema([
-        ("article_id", pa.string()), ("raw_text", pa.string()),
-        ("removed_lines", pa.list_(pa.string())),
-    ])
+        rows.append(
+            {
+                "article_id": a.article_id,
+                "source_file": a.record.source_file,
+                "record_no": a.record.record_no,
+                "file_format": a.record.file_format,
+                "title": a.title,
+                "outlet": a.outlet,
+                "author": a.author,
+                "url": a.url,
+                "published": a.published.first_day() if a.published else None,
+                "published_precision": a.published.precision if a.published else None,
+                "date_source": a.metadata_sources["published"],
+                "title_source": a.metadata_sources["title"],
+                "outlet_source": a.metadata_sources["outlet"],
+                "author_source": a.metadata_sources["author"],
+                "url_source": a.metadata_sources["url"],
+                "encoding": a.record.encoding,
+                "word_count": a.word_count,
+                "text": a.clean.text,
+                "duplicate_files": a.duplicate_files,
+            }
+        )
+        raw_rows.append(
+            {
+                "article_id": a.article_id,
+                "raw_text": a.record.raw_text,
+                "removed_lines": a.clean.removed_lines,
+            }
+        )
+    schema = pa.schema(
+        [
+            ("article_id", pa.string()),
+            ("source_file", pa.string()),
+            ("record_no", pa.int32()),
+            ("file_format", pa.string()),
+            ("title", pa.string()),
+            ("outlet", pa.string()),
+            ("author", pa.string()),
+            ("url", pa.string()),
+            ("published", pa.date32()),
+            ("published_precision", pa.string()),
+            ("date_source", pa.string()),
+            ("title_source", pa.string()),
+            ("outlet_source", pa.string()),
+            ("author_source", pa.string()),
+            ("url_source", pa.string()),
+            ("encoding", pa.string()),
+            ("word_count", pa.int32()),
+            ("text", pa.string()),
+            ("duplicate_files", pa.list_(pa.string())),
+        ]
+    )
+    raw_schema = pa.schema(
+        [
+            ("article_id", pa.string()),
+            ("raw_text", pa.string()),
+            ("removed_lines", pa.list_(pa.string())),
+        ]
+    )
     return {
         "articles": pa.Table.from_pylist(rows, schema=schema),
         "article_raw": pa.Table.from_pylist(raw_rows, schema=raw_schema),
     }
 
 
-def fact_tables(articles: Sequence[PreparedArticle], extractions: Sequence[ArticleExtraction]) -> dict[str, pa.Table]:
+def fact_tables(
+    articles: Sequence[PreparedArticle], extractions: Sequence[ArticleExtraction]
+) -> dict[str, pa.Table]:
     """Sentences, mentions, dates, events, memberships and themes of every article."""
     rows: dict[str, list[dict[str, object]]] = {
-        name: [] for name in ("sentences", "mentions", "date_mentions", "events", "memberships",
-                              "sentence_themes", "article_themes")
+        name: []
+        for name in (
+            "sentences",
+            "mentions",
+            "date_mentions",
+            "events",
+            "memberships",
+            "sentence_themes",
+            "article_themes",
+        )
     }
     for article, found in zip(articles, extractions, strict=True):
         aid = article.article_id
         rows["sentences"] += [
-            {"article_id": aid, "sentence_no": s.sentence_no, "start_char": s.start,
-             "end_char": s.end, "text": s.text} for s in found.sentences
+            {
+                "article_id": aid,
+                "sentence_no": s.sentence_no,
+                "start_char": s.start,
+                "end_char": s.end,
+                "text": s.text,
+            }
+            for s in found.sentences
         ]
         rows["mentions"] += [
-            {"article_id": aid, "sentence_no": m.sentence_no, "initiative_id": m.initiative_id,
-             "surface": m.surface, "start_char": m.start, "end_char": m.end, "method": m.method}
+            {
+                "article_id": aid,
+                "sentence_no": m.sentence_no,
+                "initiative_id": m.initiative_id,
+                "surface": m.surface,
+                "start_char": m.start,
+                "end_char": m.end,
+                "method": m.method,
+            }
             for m in found.mentions
         ]
         rows["date_mentions"] += [
-            {"article_id": aid, "sentence_no": d.sentence_no, "expression": d.expression,
-             "start_char": d.start, "end_char": d.end, "year": d.year, "month": d.month,
-             "day": d.day, "end_year": d.end_year, "end_month": d.end_month, "end_day": d.end_day,
-             "basis": d.basis, "role": d.role} for d in found.dates
+            {
+                "article_id": aid,
+                "sentence_no": d.sentence_no,
+                "expression": d.expression,
+                "start_char": d.start,
+                "end_char": d.end,
+                "year": d.year,
+                "month": d.month,
+                "day": d.day,
+                "end_year": d.end_year,
+                "end_month": d.end_month,
+                "end_day": d.end_day,
+                "basis": d.basis,
+                "role": d.role,
+            }
+            for d in found.dates
         ]
         seen_events: set[str] = set()
         for e in found.events:
-            event_id = _stable_id(aid, e.sentence_no, e.initiative_id, e.event_type, e.year, e.month,
-                                  e.day, e.end_year, e.end_month, e.end_day)
+            event_id = _stable_id(
+                aid,
+                e.sentence_no,
+                e.initiative_id,
+                e.event_type,
+                e.year,
+                e.month,
+                e.day,
+                e.end_year,
+                e.end_month,
+                e.end_day,
+            )
             if event_id in seen_events:
                 continue
             seen_events.add(event_id)
-            rows["events"].append({
-                "event_id": event_id, "initiative_id": e.initiative_id, "event_type": e.event_type,
-                "year": e.year, "month": e.month, "day": e.day, "end_year": e.end_year,
-                "end_month": e.end_month, "end_day": e.end_day, "date_text": e.date_text,
-                "date_basis": e.date_basis, "article_id": aid, "sentence_no": e.sentence_no,
-                "sentence": e.sentence,
-            })
+            rows["events"].append(
+                {
+                    "event_id": event_id,
+                    "initiative_id": e.initiative_id,
+                    "event_type": e.event_type,
+                    "year": e.year,
+                    "month": e.month,
+                    "day": e.day,
+                    "end_year": e.end_year,
+                    "end_month": e.end_month,
+                    "end_day": e.end_day,
+                    "date_text": e.date_text,
+                    "date_basis": e.date_basis,
+                    "article_id": aid,
+                    "sentence_no": e.sentence_no,
+                    "sentence": e.sentence,
+                }
+            )
         seen_members: set[str] = set()
         for m in found.memberships:
             membership_id = _stable_id(aid, m.sentence_no, m.initiative_id, m.kind, m.count, m.year)
             if membership_id in seen_members:
                 continue
             seen_members.add(membership_id)
-            rows["memberships"].append({
-                "membership_id": membership_id, "initiative_id": m.initiative_id, "kind": m.kind,
-                "count": m.count, "year": m.year, "year_basis": m.year_basis,
-                "count_text": m.count_text, "article_id": aid, "sentence_no": m.sentence_no,
-                "sentence": m.sentence,
-            })
+            rows["memberships"].append(
+                {
+                    "membership_id": membership_id,
+                    "initiative_id": m.initiative_id,
+                    "kind": m.kind,
+                    "count": m.count,
+                    "year": m.year,
+                    "year_basis": m.year_basis,
+                    "count_text": m.count_text,
+                    "article_id": aid,
+                    "sentence_no": m.sentence_no,
+                    "sentence": m.sentence,
+                }
+            )
         rows["sentence_themes"] += [
-            {"article_id": aid, "sentence_no": h.sentence_no, "theme": h.theme, "keyword": h.keyword}
+            {
+                "article_id": aid,
+                "sentence_no": h.sentence_no,
+                "theme": h.theme,
+                "keyword": h.keyword,
+            }
             for h in found.theme_hits
         ]
         rows["article_themes"] += [
-            {"article_id": aid, "theme": theme, "hits": hits, "per_1000_words": per_1000,
-             "rank": rank}
+            {
+                "article_id": aid,
+                "theme": theme,
+                "hits": hits,
+                "per_1000_words": per_1000,
+                "rank": rank,
+            }
             for theme, hits, per_1000, rank in extract.article_theme_scores(
-                found.theme_hits, article.word_count)
+                found.theme_hits, article.word_count
+            )
         ]
-    int_cols = {"sentence_no", "start_char", "end_char", "year", "month", "day", "end_year",
-                "end_month", "end_day", "count", "hits", "rank"}
+    int_cols = {
+        "sentence_no",
+        "start_char",
+        "end_char",
+        "year",
+        "month",
+        "day",
+        "end_year",
+        "end_month",
+        "end_day",
+        "count",
+        "hits",
+        "rank",
+    }
     tables = {}
     for name, table_rows in rows.items():
         tables[name] = _arrow_from_rows(table_rows, int_cols)
@@ -335,19 +460,36 @@ def _arrow_from_rows(rows: list[dict[str, object]], int_cols: set[str]) -> pa.Ta
     return pa.table(arrays)
 
 
-def reference_tables(gazetteer: extract.Gazetteer, themes: extract.ThemeTaxonomy, reference_dir: Path) -> dict[str, pa.Table]:
-    """Initiatives and themes from the reference files, and any `<initiative>_membership.csv` series."""
-    initiatives = pa.Table.from_pylist([
-        {"initiative_id": i.id, "name": i.name, "acronym": i.acronym, "category": i.category,
-         "description": i.description, "aliases": list(i.aliases)}
-        for i in gazetteer.initiatives
-    ], schema=pa.schema([
-        ("initiative_id", pa.string()), ("name", pa.string()), ("acronym", pa.string()),
-        ("category", pa.string()), ("description", pa.string()), ("aliases", pa.list_(pa.string())),
-    ]))
-    theme_table = pa.Table.from_pylist([
-        {"theme": t.name, "label": t.label, "description": t.description} for t in themes.themes
-    ])
+def reference_tables(
+    gazetteer: extract.Gazetteer, themes: extract.ThemeTaxonomy, reference_dir: Path
+) -> dict[str, pa.Table]:
+    """Initiatives, themes and `<initiative>_membership.csv` series from the reference files."""
+    initiatives = pa.Table.from_pylist(
+        [
+            {
+                "initiative_id": i.id,
+                "name": i.name,
+                "acronym": i.acronym,
+                "category": i.category,
+                "description": i.description,
+                "aliases": list(i.aliases),
+            }
+            for i in gazetteer.initiatives
+        ],
+        schema=pa.schema(
+            [
+                ("initiative_id", pa.string()),
+                ("name", pa.string()),
+                ("acronym", pa.string()),
+                ("category", pa.string()),
+                ("description", pa.string()),
+                ("aliases", pa.list_(pa.string())),
+            ]
+        ),
+    )
+    theme_table = pa.Table.from_pylist(
+        [{"theme": t.name, "label": t.label, "description": t.description} for t in themes.themes]
+    )
     return {
         "initiatives": initiatives,
         "themes": theme_table,
@@ -356,7 +498,7 @@ def reference_tables(gazetteer: extract.Gazetteer, themes: extract.ThemeTaxonomy
 
 
 def membership_reference_table(reference_dir: Path) -> pa.Table:
-    """Sourced membership series shipped as `<initiative id>_membership.csv` in the reference folder.
+    """Sourced membership series shipped as `<initiative id>_membership.csv`.
 
     Years marked 'unconfirmed' stay NULL: a reference series is never filled in by carrying a
     neighbouring year forward.
@@ -368,44 +510,82 @@ def membership_reference_table(reference_dir: Path) -> pa.Table:
             for row in csv.DictReader(handle):
                 count_text = (row.get("member_count") or "").strip()
                 confirmed = count_text.isdigit()
-                rows.append({
-                    "initiative_id": initiative_id,
-                    "year": int(row["year"]),
-                    "member_count": int(count_text) if confirmed else None,
-                    "confirmed": confirmed,
-                    "new_members": row.get("new_members") or None,
-                    "source": row.get("source") or None,
-                })
-    return pa.Table.from_pylist(rows, schema=pa.schema([
-        ("initiative_id", pa.string()), ("year", pa.int32()), ("member_count", pa.int32()),
-        ("confirmed", pa.bool_()), ("new_members", pa.string()), ("source", pa.string()),
-    ]))
+                rows.append(
+                    {
+                        "initiative_id": initiative_id,
+                        "year": int(row["year"]),
+                        "member_count": int(count_text) if confirmed else None,
+                        "confirmed": confirmed,
+                        "new_members": row.get("new_members") or None,
+                        "source": row.get("source") or None,
+                    }
+                )
+    return pa.Table.from_pylist(
+        rows,
+        schema=pa.schema(
+            [
+                ("initiative_id", pa.string()),
+                ("year", pa.int32()),
+                ("member_count", pa.int32()),
+                ("confirmed", pa.bool_()),
+                ("new_members", pa.string()),
+                ("source", pa.string()),
+            ]
+        ),
+    )
 
 
 def run_tables(report: BuildReport) -> dict[str, pa.Table]:
     """This build's row in `etl_runs` and its problems in `load_problems`."""
-    runs = pa.Table.from_pylist([{
-        "run_id": report.run_id,
-        "started_at": report.started_at,
-        "finished_at": report.finished_at,
-        "files_seen": report.files_seen,
-        "articles_loaded": report.articles_loaded,
-        "duplicates": len(report.duplicates),
-        "files_failed": report.files_failed,
-        "messages": report.messages(),
-        "status": report.status,
-    }], schema=pa.schema([
-        ("run_id", pa.string()), ("started_at", pa.timestamp("us")), ("finished_at", pa.timestamp("us")),
-        ("files_seen", pa.int32()), ("articles_loaded", pa.int32()), ("duplicates", pa.int32()),
-        ("files_failed", pa.int32()), ("messages", pa.list_(pa.string())), ("status", pa.string()),
-    ]))
-    problems = pa.Table.from_pylist([
-        {"run_id": report.run_id, "source_file": p.source_file, "record_no": p.record_no,
-         "severity": p.severity, "reason": p.reason} for p in report.problems
-    ], schema=pa.schema([
-        ("run_id", pa.string()), ("source_file", pa.string()), ("record_no", pa.int32()),
-        ("severity", pa.string()), ("reason", pa.string()),
-    ]))
+    runs = pa.Table.from_pylist(
+        [
+            {
+                "run_id": report.run_id,
+                "started_at": report.started_at,
+                "finished_at": report.finished_at,
+                "files_seen": report.files_seen,
+                "articles_loaded": report.articles_loaded,
+                "duplicates": len(report.duplicates),
+                "files_failed": report.files_failed,
+                "messages": report.messages(),
+                "status": report.status,
+            }
+        ],
+        schema=pa.schema(
+            [
+                ("run_id", pa.string()),
+                ("started_at", pa.timestamp("us")),
+                ("finished_at", pa.timestamp("us")),
+                ("files_seen", pa.int32()),
+                ("articles_loaded", pa.int32()),
+                ("duplicates", pa.int32()),
+                ("files_failed", pa.int32()),
+                ("messages", pa.list_(pa.string())),
+                ("status", pa.string()),
+            ]
+        ),
+    )
+    problems = pa.Table.from_pylist(
+        [
+            {
+                "run_id": report.run_id,
+                "source_file": p.source_file,
+                "record_no": p.record_no,
+                "severity": p.severity,
+                "reason": p.reason,
+            }
+            for p in report.problems
+        ],
+        schema=pa.schema(
+            [
+                ("run_id", pa.string()),
+                ("source_file", pa.string()),
+                ("record_no", pa.int32()),
+                ("severity", pa.string()),
+                ("reason", pa.string()),
+            ]
+        ),
+    )
     return {"etl_runs": runs, "load_problems": problems}
 
 
@@ -429,8 +609,11 @@ def input_signature(settings: Settings) -> str:
 def _walk(root: Path) -> Iterable[Path]:
     if not root.exists():
         return []
-    return [p for p in root.rglob("*") if p.is_file() and not any(
-        part.startswith(".") for part in p.relative_to(root).parts)]
+    return [
+        p
+        for p in root.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    ]
 
 
 def warehouse_is_stale(settings: Settings) -> bool:
@@ -450,8 +633,11 @@ def build_warehouse(settings: Settings, progress: ProgressCallback | None = None
     """
     if not settings.articles_dir.is_dir():
         raise NothingToBuild(f"the article folder {settings.articles_dir} does not exist")
-    report = BuildReport(run_id=uuid.uuid4().hex[:12], db_path=settings.db_path,
-                         started_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
+    report = BuildReport(
+        run_id=uuid.uuid4().hex[:12],
+        db_path=settings.db_path,
+        started_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+    )
     with warehouse.build_lock(settings.db_path):
         warehouse.remove_stale_staging(settings.db_path)
         signature = input_signature(settings)
@@ -465,19 +651,28 @@ def build_warehouse(settings: Settings, progress: ProgressCallback | None = None
         if not articles:
             report.status = "failed"
             reasons = "; ".join(report.messages()[:5]) or "the folder holds no article files"
-            raise NothingToBuild(f"no article could be loaded from {settings.articles_dir} ({reasons})")
+            raise NothingToBuild(
+                f"no article could be loaded from {settings.articles_dir} ({reasons})"
+            )
         gazetteer = extract.load_gazetteer(settings.reference_dir)
         themes = extract.load_themes(settings.reference_dir)
-        extractions = extract_all(articles, settings.reference_dir, settings.workers,
-                                  settings.parallel_threshold, progress)
+        extractions = extract_all(
+            articles,
+            settings.reference_dir,
+            settings.workers,
+            settings.parallel_threshold,
+            progress,
+        )
         tables = {
             **reference_tables(gazetteer, themes, settings.reference_dir),
             **article_tables(articles),
             **fact_tables(articles, extractions),
         }
         report.articles_loaded = len(articles)
-        report.counts = {name: tables[name].num_rows for name in
-                         ("sentences", "mentions", "events", "memberships", "article_themes")}
+        report.counts = {
+            name: tables[name].num_rows
+            for name in ("sentences", "mentions", "events", "memberships", "article_themes")
+        }
         report.status = "ok"
         report.finished_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         if progress:

@@ -15,23 +15,35 @@ def _env(name: str, default: str) -> str:
 
 @dataclass(frozen=True)
 class Settings:
-    """Paths and limits of a build. Every field can be overridden by an `IM_*` environment variable."""
+    """Paths and limits of a build; each field has an `IM_*` environment override."""
 
     articles_dir: Path = field(
-        default_factory=lambda: Path(_env("IM_ARTICLES_DIR", str(PROJECT_ROOT / "data" / "articles"))),
+        default_factory=lambda: Path(
+            _env("IM_ARTICLES_DIR", str(PROJECT_ROOT / "data" / "articles"))
+        ),
         metadata={"env": "IM_ARTICLES_DIR", "help": "Folder of article files (and manifest.csv)."},
     )
     db_path: Path = field(
-        default_factory=lambda: Path(_env("IM_DB_PATH", str(PROJECT_ROOT / "data" / "warehouse.duckdb"))),
+        default_factory=lambda: Path(
+            _env("IM_DB_PATH", str(PROJECT_ROOT / "data" / "warehouse.duckdb"))
+        ),
         metadata={"env": "IM_DB_PATH", "help": "The DuckDB warehouse file the build writes."},
     )
     reference_dir: Path = field(
-        default_factory=lambda: Path(_env("IM_REFERENCE_DIR", str(PROJECT_ROOT / "data" / "reference"))),
-        metadata={"env": "IM_REFERENCE_DIR", "help": "Gazetteer, theme taxonomy and reference series."},
+        default_factory=lambda: Path(
+            _env("IM_REFERENCE_DIR", str(PROJECT_ROOT / "data" / "reference"))
+        ),
+        metadata={
+            "env": "IM_REFERENCE_DIR",
+            "help": "Gazetteer, theme taxonomy and reference series.",
+        },
     )
     max_file_bytes: int = field(
         default_factory=lambda: int(_env("IM_MAX_FILE_BYTES", str(20 * 1024 * 1024))),
-        metadata={"env": "IM_MAX_FILE_BYTES", "help": "Files larger than this are refused (default 20 MB)."},
+        metadata={
+            "env": "IM_MAX_FILE_BYTES",
+            "help": "Files larger than this are refused (default 20 MB).",
+        },
     )
     workers: int = field(
         default_factory=lambda: int(_env("IM_WORKERS", "0")),
@@ -41,7 +53,7 @@ class Settings:
         default_factory=lambda: int(_env("IM_PARALLEL_THRESHOLD", "200")),
         metadata={
             "env": "IM_PARALLEL_THRESHOLD",
-            "help": "Below this many articles extraction runs in one process (start-up costs more).",
+            "help": "Below this many articles extraction runs in one process.",
         },
     )
 
@@ -50,5 +62,6 @@ def settings_help() -> list[tuple[str, str, str]]:
     """(environment variable, default, help) for every setting, for docs and `--help`."""
     defaults = Settings()
     return [
-        (f.metadata["env"], str(getattr(defaults, f.name)), f.metadata["help"]) for f in fields(Settings)
+        (f.metadata["env"], str(getattr(defaults, f.name)), f.metadata["help"])
+        for f in fields(Settings)
     ]

@@ -122,32 +122,47 @@ def validate(con: duckdb.DuckDBPyConnection) -> list[ValidationIssue]:
     """Data-quality rules a finished build must satisfy before it replaces the live warehouse."""
     checks = {
         "events": [
-            ("event without a known article",
-             "SELECT count(*) FROM events WHERE article_id NOT IN (SELECT article_id FROM articles)"),
-            ("event without a known initiative",
-             "SELECT count(*) FROM events WHERE initiative_id NOT IN "
-             "(SELECT initiative_id FROM initiatives)"),
+            (
+                "event without a known article",
+                "SELECT count(*) FROM events WHERE article_id NOT IN "
+                "(SELECT article_id FROM articles)",
+            ),
+            (
+                "event without a known initiative",
+                "SELECT count(*) FROM events WHERE initiative_id NOT IN "
+                "(SELECT initiative_id FROM initiatives)",
+            ),
             ("event without its sentence", "SELECT count(*) FROM events WHERE sentence = ''"),
-            ("event year outside 1900-2100",
-             "SELECT count(*) FROM events WHERE year NOT BETWEEN 1900 AND 2100"),
+            (
+                "event year outside 1900-2100",
+                "SELECT count(*) FROM events WHERE year NOT BETWEEN 1900 AND 2100",
+            ),
         ],
         "memberships": [
-            ("membership without a known article",
-             "SELECT count(*) FROM memberships WHERE article_id NOT IN "
-             "(SELECT article_id FROM articles)"),
-            ("membership without a known initiative",
-             "SELECT count(*) FROM memberships WHERE initiative_id NOT IN "
-             "(SELECT initiative_id FROM initiatives)"),
+            (
+                "membership without a known article",
+                "SELECT count(*) FROM memberships WHERE article_id NOT IN "
+                "(SELECT article_id FROM articles)",
+            ),
+            (
+                "membership without a known initiative",
+                "SELECT count(*) FROM memberships WHERE initiative_id NOT IN "
+                "(SELECT initiative_id FROM initiatives)",
+            ),
             ("membership count not positive", "SELECT count(*) FROM memberships WHERE count <= 0"),
         ],
         "mentions": [
-            ("mention without a known initiative",
-             "SELECT count(*) FROM mentions WHERE initiative_id NOT IN "
-             "(SELECT initiative_id FROM initiatives)"),
+            (
+                "mention without a known initiative",
+                "SELECT count(*) FROM mentions WHERE initiative_id NOT IN "
+                "(SELECT initiative_id FROM initiatives)",
+            ),
         ],
         "article_themes": [
-            ("theme not in the taxonomy",
-             "SELECT count(*) FROM article_themes WHERE theme NOT IN (SELECT theme FROM themes)"),
+            (
+                "theme not in the taxonomy",
+                "SELECT count(*) FROM article_themes WHERE theme NOT IN (SELECT theme FROM themes)",
+            ),
         ],
     }
     issues = []
@@ -166,7 +181,7 @@ def previous_runs(db_path: Path) -> dict[str, pa.Table]:
     try:
         with duckdb.connect(str(db_path), read_only=True) as con:
             return {
-                table: con.execute(f'SELECT * FROM "{table}"').fetch_arrow_table()  # noqa: S608
+                table: con.sql(f'SELECT * FROM "{table}"').to_arrow_table()  # noqa: S608
                 for table in ("etl_runs", "load_problems")
             }
     except duckdb.Error:
@@ -229,7 +244,7 @@ def _fsync_dir(path: Path) -> None:
 
 
 def read_info(db_path: Path) -> dict[str, str]:
-    """The `warehouse_info` of an existing warehouse, or {} when there is none or it is unreadable."""
+    """The `warehouse_info` of an existing warehouse, or {} if missing or unreadable."""
     if not db_path.exists():
         return {}
     try:

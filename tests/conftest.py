@@ -1,4 +1,4 @@
-"""Shared fixtures: the real ETL builds a real warehouse from the shipped corpus once per session."""
+"""Shared fixtures: the real ETL builds the shipped corpus once per session."""
 
 from __future__ import annotations
 
@@ -19,8 +19,13 @@ SEED_TRUTH = Path(__file__).parent / "fixtures" / "seed_truth.json"
 
 def make_settings(articles_dir: Path, db_path: Path, **overrides: object) -> Settings:
     """Settings for a build into a temporary place, reading the shipped reference data."""
-    return dataclasses.replace(Settings(), articles_dir=articles_dir, db_path=db_path,
-                               reference_dir=REFERENCE_DIR, **overrides)
+    return dataclasses.replace(
+        Settings(),
+        articles_dir=articles_dir,
+        db_path=db_path,
+        reference_dir=REFERENCE_DIR,
+        **overrides,
+    )
 
 
 @pytest.fixture(scope="session")

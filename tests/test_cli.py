@@ -12,16 +12,24 @@ from tests.conftest import REFERENCE_DIR
 
 def run_etl(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "IM_REFERENCE_DIR": str(REFERENCE_DIR), "COLUMNS": "120"}
-    return subprocess.run([sys.executable, "-m", "etl", *args], capture_output=True, text=True,
-                          env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "etl", *args], capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 def test_build_prints_summary_and_succeeds(corpus_copy: Path, tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     result = run_etl("--articles", str(corpus_copy), "--db", str(db))
     assert result.returncode == 0, result.stderr
-    for label in ("files seen", "articles loaded", "skipped as duplicates", "files failed",
-                  "mentions", "events", "memberships"):
+    for label in (
+        "files seen",
+        "articles loaded",
+        "skipped as duplicates",
+        "files failed",
+        "mentions",
+        "events",
+        "memberships",
+    ):
         assert label in result.stdout
     assert db.exists()
 

@@ -14,13 +14,17 @@ def test_every_table_and_column_is_in_schema_doc() -> None:
     doc = (PROJECT_ROOT / "docs" / "schema.md").read_text(encoding="utf-8")
     with duckdb.connect(":memory:") as con:
         warehouse.apply_schema(con)
-        tables = [r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            ).fetchall()
+        ]
         for table in tables:
             assert f"`{table}`" in doc, f"table {table} is not documented"
             for (column,) in con.execute(
-                    "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
-                    [table]).fetchall():
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+            ).fetchall():
                 assert f"`{column}`" in doc, f"{table}.{column} is not documented"
 
 
