@@ -1,0 +1,78 @@
+"""Extraction: cleaned article text -> sentences, mentions, dates, events, memberships, themes.
+
+The public entry points are `load_gazetteer`, `load_themes` (read the reference data once),
+`extract_article` (everything for one article) and `infer_publication_date` (a date from the text
+alone). Each concern lives in its own module:
+
+* `sentences`  rule-based sentence splitting with code-point offsets
+* `gazetteer`  the initiative gazetteer (`data/reference/initiatives.toml`) and its patterns
+* `mentions`   alias / acronym matches and back-references ('the forum', 'It')
+* `dates`      date expressions, relative dates, roles; publication date from the text
+* `events`     (initiative, event type, date) from mentions, dates and event words
+* `membership` member / observer / partner counts
+* `themes`     keyword hits per sentence and per-article theme scores
+
+Nothing here does I/O beyond reading the two reference files, and nothing imports streamlit.
+"""
+
+from __future__ import annotations
+
+from etl.model import ArticleExtraction, PublicationDate
+
+from .dates import find_dates, infer_publication_date
+from .events import find_events
+from .gazetteer import Gazetteer, GazetteerError, Initiative, load_gazetteer
+from .membership import find_memberships
+from .mentions import find_mentions
+from .sentences import SentenceIndex, split_sentences
+from .text import fold
+from .themes import (
+    Theme,
+    ThemeError,
+    ThemeTaxonomy,
+    article_theme_scores,
+    find_theme_hits,
+    load_themes,
+)
+
+__all__ = [
+    "Gazetteer",
+    "GazetteerError",
+    "Initiative",
+    "Theme",
+    "ThemeError",
+    "ThemeTaxonomy",
+    "article_theme_scores",
+    "extract_article",
+    "infer_publication_date",
+    "load_gazetteer",
+    "load_themes",
+    "split_sentences",
+]
+
+
+def extract_article(text: str, published: PublicationDate | None, gazetteer: Gazetteer,
+                    themes: ThemeTaxonomy) -> ArticleExtraction:
+    """Everything extracted from one article's cleaned text.
+
+    `published` resolves relative dates ('this week', 'on June 8', 'Twenty-nine years ago');
+    without it they stay unresolved and produce no events. Every record keeps its sentence
+    number, and offsets are code points into `text`.
+    """
+    folded = fold(text)
+    sentences = split_sentences(text, folded)
+    index = SentenceIndex(sentences)
+    entities = find_mentions(folded, sentences, index, gazetteer)
+    direct_spans = [(m.start, m.end, m.is_initiative) for m in entities
+                    if m.method != "coreference"]
+    dates = find_dates(text, folded, sentences, index, published, direct_spans)
+    events = find_events(folded, sentences, entities, dates, published, gazetteer)
+    memberships = find_memberships(folded, sentences, entities, dates, published, gazetteer)
+    return ArticleExtraction(
+        sentences=sentences,
+        mentions=[m.to_mention() for m in entities if m.is_initiative],
+        dates=dates,
+        events=events,
+        memberships=memberships,
+        theme_hits=find_theme_hits(folded, index, themes),
+    )

@@ -1,0 +1,779 @@
+"""Date expressions -> DateMention, resolved against the publication date where needed.
+
+Dates are found from cheap anchors (a four-digit year, a month name, a weekday name, a relative
+keyword such as 'today' or 'ago'); around each anchor small anchored patterns read the shape:
+ISO dates, day ranges ('8-9 June 2023', 'June 8-9, 2023'), full dates ('14 September 1999',
+'September 14, 1999'), month-year ('June 2011', 'Sept 2020'), a day or month without a year
+('on June 8', 'in September': year from the publication date), year ranges ('(2024-2027)',
+'from 2017 to 2018', 'between 2017 and 2018'), recurrences ('every three years since 2003'),
+plain years with the preposition in front ('back in 1992', 'by 2050') and relative expressions
+('this week', 'on Thursday and Friday', 'Twenty-nine years ago', 'two years later').
+
+Every find then gets a role:
+
+* target      'by 2050', 'until 2030', 'Looking ahead to the year 2035', 'Vision 2030'
+* plan_period a year range attached to a document title that is not in the gazetteer
+              ('Concept of Foreign Policy (2020-2030)')
+* background  national history and other bodies: 'after independence in 1991', 'the 1972
+              Biological Weapons Convention', a dateline ('KUALA LUMPUR July 16 (Bernama) -')
+* unresolved  a relative date with nothing to resolve it against
+* event       everything else: a date something happened on (events.py decides what).
+
+Durations ('the past 20 years', 'over a decade') and ordinals ('47th Session') are not dates.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from etl.model import DateMention, PublicationDate, Sentence
+
+from .sentences import SentenceIndex, split_sentences
+from .text import NUMBER_PATTERN, fold, parse_number, words
+
+MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+}
+WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
+            "saturday": 5, "sunday": 6}
+
+_MONTH_FULL = ("January|February|March|April|May|June|July|August|September|October|November|"
+               "December")
+_MONTH_WORD = rf"(?:{_MONTH_FULL}|Sept|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_MONTH = rf"{_MONTH_WORD}(?![a-z])\.?"
+_YEAR = r"(?:1[89]\d\d|20\d\d)"
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_WEEKDAY = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+_NUM = NUMBER_PATTERN
+
+# --- anchors (literal alternations: the regex engine skips ahead on their first letters) -------
+_YEAR_ANCHOR = re.compile(_YEAR)
+_MONTH_ANCHOR = re.compile(_MONTH_WORD)
+_WEEKDAY_ANCHOR = re.compile(_WEEKDAY)
+_RELATIVE_ANCHOR = re.compile(  # run on lower-cased text
+    "today|tomorrow|yesterday|ago|this year|this month|this week|last year|last month|last week|"
+    "next year|next month|next week|past year|past month|past week|later|earlier|after|before|"
+    "following year|same year|previous year|that year"
+)
+
+# --- shapes read forward from a month name ----------------------------------------------------
+_M_DAY_RANGE_YEAR = re.compile(
+    rf"(?P<m>{_MONTH})\s+(?P<d>{_DAY})\s*(?:-|to|and)\s*(?P<d2>{_DAY}),?\s+(?P<y>{_YEAR})(?![\w])")
+_M_DAY_YEAR = re.compile(rf"(?P<m>{_MONTH})\s+(?P<d>{_DAY}),?\s+(?P<y>{_YEAR})(?![\w])")
+_M_RANGE_YEAR = re.compile(
+    rf"(?P<m>{_MONTH})\s*(?:-|to|and)\s*(?P<m2>{_MONTH}),?\s+(?P<y>{_YEAR})(?![\w])")
+_M_YEAR = re.compile(rf"(?P<m>{_MONTH}),?\s+(?:of\s+)?(?P<y>{_YEAR})(?![\w])")
+_M_DAY_RANGE = re.compile(
+    rf"(?P<m>{_MONTH})\s+(?P<d>{_DAY})\s*(?:-|to|and)\s*(?P<d2>{_DAY})(?![\w])(?![\s,]*\d)")
+_M_DAY = re.compile(rf"(?P<m>{_MONTH})\s+(?P<d>{_DAY})(?![\w])(?![\s,]*\d)(?!\s*(?:%|per\b))")
+_MONTH_AT = re.compile(_MONTH)
+_M_ONLY = re.compile(rf"(?P<m>{_MONTH_FULL})(?![\w])(?![\s,]*\d)")
+# a day (or day range) written before the month: '14 September', '13-14 July', '8th of June'
+_DAYS_BEFORE = re.compile(
+    rf"(?<![\w.,])(?:(?P<d>{_DAY})\s*(?:-|to|and)\s*)?(?P<d2>{_DAY})\s+(?:of\s+)?$")
+_YEAR_AFTER_MONTH = re.compile(rf",?\s+(?P<y>{_YEAR})(?![\w])")
+# --- shapes read around a year ---------------------------------------------------------------
+_ISO_AFTER = re.compile(r"-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])(?!\d)")
+_RANGE_AFTER = re.compile(
+    rf"\s*(?:(?P<sep>-|/)\s*(?P<short>\d\d)(?![\w\-])|(?:-|/|(?P<word>(?i:to|until|till|through|and))\s)"
+    rf"\s*(?P<y2>{_YEAR})(?![\w\-]))")
+_RECURRENCE_BEFORE = re.compile(
+    rf"(?i:(?:every\s+(?:{_NUM}\s+)?(?:years?|months?)|annually|yearly|each\s+year|biennially|"
+    rf"regularly)\s+since)\s+$")
+# a preposition right before a date, kept in its expression ('in 2013', 'back in 1992')
+_PREP_BEFORE = re.compile(
+    r"(?i:(?<![\w])(?P<prep>back\s+in|as\s+early\s+as|as\s+of|by\s+the\s+end\s+of|at\s+the\s+end\s+of|"
+    r"in\s+early|in\s+late|in\s+mid|earlier\s+in|later\s+in|in|on|since|by|from|between|during|"
+    r"until|till|before|after|around|circa|through|throughout|towards?|ahead\s+of|of|early|late|"
+    r"mid|last|this|next))[\s\-]+$")
+# --- relative expressions, read backwards from their keyword -----------------------------------
+_REL_NAMED = re.compile(
+    r"(?i:(?<![\w])(?:(?:earlier|later)\s+this\s+(?:year|month|week)|(?:this|last|next|past)\s+"
+    r"(?:year|month|week)|today|yesterday|tomorrow))(?!'|\w)")
+_REL_AGO = re.compile(
+    rf"(?i:(?<![\w\-])(?P<n>{_NUM}|a|an)\s+(?P<u>years?|decades?|months?)\s+ago)(?![\w])")
+_REL_LATER = re.compile(
+    rf"(?i:(?<![\w\-])(?P<n>{_NUM}|a|an)\s+(?P<u>years?|decades?)\s+"
+    rf"(?P<dir>later|earlier|after|before))(?![\w])")
+_REL_CONTEXT = re.compile(
+    r"(?i:(?<![\w])(?:the\s+(?:following|same|next|previous)\s+year|that\s+year))(?![\w])")
+_WEEKDAYS_AT = re.compile(
+    rf"(?P<lead>(?i:on|last|this|next))\s+(?P<wd1>{_WEEKDAY})"
+    rf"(?:\s*(?:and|to|-|&)\s*(?P<wd2>{_WEEKDAY}))?(?![\w])")
+_WEEKDAY_LEAD = re.compile(r"(?i:(?<![\w])(?:on|last|this|next))\s+$")
+_CONTEXT_OFFSETS = {"the following year": 1, "the next year": 1, "the previous year": -1}
+
+_PREP_TARGET = frozenset({"by", "until", "till", "towards", "toward", "by the end of", "through"})
+_TARGET_BEFORE = re.compile(
+    r"(?i:(?:ahead\s+to|look(?:s|ing)?\s+(?:ahead|forward)\s+to|vision|strategy|agenda|target|goal|"
+    r"up\s+to|horizon|plan(?:s|ned)?\s+(?:for|until|by))\s+(?:the\s+year\s+)?)$"
+)
+_TARGET_NAME_WORDS = frozenset({"strategy", "vision", "agenda", "concept", "programme", "program",
+                                "plan", "doctrine", "roadmap", "horizon"})
+_BACKGROUND_CUE = re.compile(
+    r"(?i)\b(?:independen\w*|soviet|ussr|dissolution|collapse\s+of|born|died|death\s+of|"
+    r"population|census|world\s+war|creation\s+of\s+the\s+united\s+nations)"
+)
+_EVENT_VERB = re.compile(
+    r"(?i)\b(?:propos\w*|initiat\w*|moot\w*|found\w*|establish\w*|held|hosted|convened|launch\w*|"
+    r"signed|join\w*|adopt\w*|ratif\w*|elected|announc\w*)\b"
+)
+# 'held since 2008', 'Since 2016, five ... have been held', 'annual since'
+_RECURRENCE_CONTEXT = re.compile(
+    r"(?i)\b(?:(?:has|have)\s+been\s+(?:held|convened|organi[sz]ed|hosted)|held\s+(?:annually\s+|"
+    r"regularly\s+|every\s+\w+\s+years?\s+)?since|annual|every\s+\w+\s+years?)\b"
+)
+# a year-modified name: 'the 2010 Summit of ...', 'the 1999 Declaration', 'the 2002 Almaty Act'
+_DETERMINER_BEFORE = re.compile(r"(?i:\b(?:the|its|a|an|this|that|their|his|her))\s+$")
+_TITLE_AFTER = re.compile(
+    r"\s+((?:[A-Z][\w'\-]*|of|the|on|for|and|in)(?:\s+(?:[A-Z][\w'\-]*|of|the|on|for|and|in))*)")
+# 'EXPO 2017', 'Vision 2030': a capitalised word right before the year that is not a
+# preposition, a month or a sentence opener
+_NAME_WORD_BEFORE = re.compile(r"([A-Z][\w\-]*)\s+$")
+_NOT_NAME_WORDS = words(
+    """in on at by since from to until till for of during before after around about circa through
+    between and or the a an early late mid back as year years summer winter spring autumn fall
+    when while if but so then than up over under"""
+) | frozenset(MONTHS)
+_NOT_YEAR_AFTER = re.compile(
+    r"\s*(?:%|(?i:percent|per\s+cent|km|kilomet\w+|miles?|people|persons|participants|delegates|"
+    r"members?|students|troops|soldiers|tons|tonnes|met(?:re|er)s|MW|GW|kW|barrels|hectares|"
+    r"dollars|euros|tenge|units|companies|projects|cases|votes|seats|times|hours|days|"
+    r"million|billion|thousand)\b)"
+)
+_NOT_YEAR_BEFORE = re.compile(
+    r"(?i:(?:no\.?|number|resolution|decree|page|pp\.?|article|art\.)\s*|[$\u20ac\u00a3#]\s*)$")
+_DATELINE_BEFORE = re.compile(r"^[A-Z][A-Z.'\- ]{1,40},?\s*$")
+_DATELINE_PLACE = re.compile(r"^[A-Z][\w.'\-]*(?: [A-Z][\w.'\-]*){0,2},\s*$")  # 'Astana, '
+_DATELINE_AGENCY = re.compile(r"\s*(?:,\s*\d{4})?\s*\([^)]{1,40}\)\s*(?:-|\u2014|:)")
+_DATELINE_AFTER = re.compile(r"\s*(?:,\s*\d{4})?\s*(?:\([^)]{1,40}\))?\s*(?:-|\u2014|:)")
+_TITLE_BEFORE = re.compile(
+    r"((?:[A-Z][\w'\-]*(?:'s)?\s+)(?:(?:[A-Z][\w'\-]*(?:'s)?|of|the|on|for|and|in)\s+)*)$")
+
+
+@dataclass
+class _Found:
+    """A date while it is being read (offsets into the text); becomes a DateMention."""
+
+    start: int
+    end: int
+    sentence: Sentence
+    kind: str
+    year: int | None
+    month: int | None = None
+    day: int | None = None
+    end_year: int | None = None
+    end_month: int | None = None
+    end_day: int | None = None
+    basis: str = "explicit"
+    prep: str = ""
+    role: str | None = None  # decided early for datelines
+    offset: int = 0  # years to add to the context year ('two years later' -> 2)
+
+
+class _Spans:
+    """Character spans already read as (part of) a date: later shapes never overlap them."""
+
+    def __init__(self) -> None:
+        self.spans: list[tuple[int, int]] = []
+
+    def free(self, start: int, end: int) -> bool:
+        return not any(s < end and start < e for s, e in self.spans)
+
+    def take(self, start: int, end: int) -> None:
+        self.spans.append((start, end))
+
+
+def find_dates(text: str, folded: str, sentences: Sequence[Sentence], index: SentenceIndex,
+               published: PublicationDate | None,
+               entity_spans: Sequence[tuple[int, int, bool]] = ()) -> list[DateMention]:
+    """Every date phrase of the text, with its reading, how it was read and its role.
+
+    `entity_spans` are (start, end, is_initiative) of gazetteer mentions: a year inside a name
+    ('EXPO 2017') is read from the name, and a year or range naming something that is not an
+    initiative ('the 1972 Biological Weapons Convention') is background.
+    """
+    taken = _Spans()
+    found: list[_Found] = []
+
+    def keep(item: _Found | None) -> None:
+        if item is not None and taken.free(item.start, item.end) and _valid(item):
+            taken.take(item.start, item.end)
+            found.append(item)
+
+    for match in _MONTH_ANCHOR.finditer(folded):
+        if _word_start(folded, match.start()):
+            keep(_read_month(folded, match.start(), index, published))
+    for match in _YEAR_ANCHOR.finditer(folded):
+        if taken.free(match.start(), match.end()) and _word_start(folded, match.start()):
+            in_name = any(s <= match.start() and match.end() <= e for s, e, _ in entity_spans)
+            keep(_read_year(folded, match.start(), match.end(), index, in_name))
+    for match in _WEEKDAY_ANCHOR.finditer(folded):
+        keep(_read_weekdays(folded, match.start(), index, published))
+    lowered = folded.lower()
+    if len(lowered) != len(folded):
+        lowered = folded
+    for match in _RELATIVE_ANCHOR.finditer(lowered):
+        if taken.free(match.start(), match.end()):
+            keep(_read_relative(folded, match.start(), match.end(), index, published))
+    found.sort(key=lambda f: f.start)
+    _resolve_from_context(found)
+    return [_to_mention(f, found, text, folded, entity_spans, published) for f in found]
+
+
+def _word_start(folded: str, pos: int) -> bool:
+    """Whether `pos` starts a word (no letter or digit right before it)."""
+    return pos == 0 or not (folded[pos - 1].isalnum() or folded[pos - 1] in "_")
+
+
+def _month(word: str) -> int:
+    """Month number of 'September', 'Sept.', 'sep'."""
+    return MONTHS[word.lower().rstrip(".")]
+
+
+def _day(word: str) -> int:
+    """Day number of '14', '14th', '1st'."""
+    return int(re.match(r"\d+", word).group())  # type: ignore[union-attr]
+
+
+def _with_prep(item: _Found, folded: str) -> _Found:
+    """Extend a find backwards over the preposition in front of it ('in', 'back in', 'by')."""
+    window_start = max(item.sentence.start, item.start - 24)
+    match = _PREP_BEFORE.search(folded, window_start, item.start)
+    if match:
+        item.prep = " ".join(match.group("prep").lower().split())
+        item.start = match.start("prep")
+    return item
+
+
+def _read_month(folded: str, pos: int, index: SentenceIndex,
+                published: PublicationDate | None) -> _Found | None:
+    """A date whose anchor is a month name: with or without a day, a year, a range."""
+    sentence = index.at(pos)
+    if sentence is None:
+        return None
+    days = _DAYS_BEFORE.search(folded, max(sentence.start, pos - 16), pos)
+    if days:  # '14 September 1999', '13-14 July 2023', '29 May'
+        month_match = _MONTH_AT.match(folded, pos)
+        if month_match is None:
+            return None
+        month = _month(month_match.group())
+        first = _day(days.group("d") or days.group("d2"))
+        last = _day(days.group("d2")) if days.group("d") else None
+        year_match = _YEAR_AFTER_MONTH.match(folded, month_match.end())
+        end = year_match.end() if year_match else month_match.end()
+        if not year_match and re.match(r"[\s,]*\d", folded[end:end + 3]):
+            return None
+        item = _with_prep(_Found(days.start(), end, sentence,
+                                 "full" if year_match else "day_month", None,
+                                 month=month, day=first), folded)
+        _fill_year(item, int(year_match.group("y")) if year_match else None, published, last)
+        return _dated_line(item, folded)
+    for pattern, kind in ((_M_DAY_RANGE_YEAR, "day_range"), (_M_DAY_YEAR, "full"),
+                          (_M_RANGE_YEAR, "month_range"), (_M_YEAR, "month_year"),
+                          (_M_DAY_RANGE, "day_range_noyear"), (_M_DAY, "day_month")):
+        match = pattern.match(folded, pos, sentence.end)
+        if not match:
+            continue
+        groups = match.groupdict()
+        item = _with_prep(_Found(pos, match.end(), sentence, kind, None,
+                                 month=_month(groups["m"]),
+                                 day=_day(groups["d"]) if groups.get("d") else None), folded)
+        if groups.get("m2"):
+            item.end_month, item.basis = _month(groups["m2"]), "range"
+        _fill_year(item, int(groups["y"]) if groups.get("y") else None, published,
+                   _day(groups["d2"]) if groups.get("d2") else None)
+        return _dated_line(item, folded)
+    match = _M_ONLY.match(folded, pos, sentence.end)
+    if match:  # 'in September': only after a preposition ('May' is also a verb)
+        item = _with_prep(_Found(pos, match.end(), sentence, "month_only", None,
+                                 month=_month(match.group("m"))), folded)
+        if not item.prep or (match.group("m") == "May" and item.prep in ("of", "by", "this")):
+            return None
+        _fill_year(item, None, published, None)
+        return item
+    return None
+
+
+def _fill_year(item: _Found, year: int | None, published: PublicationDate | None,
+               last_day: int | None) -> None:
+    """Set the year (explicit, or from the publication date) and the end of a day range."""
+    if year is not None:
+        item.year = year
+    else:
+        item.basis = "relative_to_publication"
+        item.year = _year_for_day(item.month or 1, item.day, published, item.prep)
+    if last_day is not None:
+        item.end_year, item.end_month, item.end_day = item.year, item.month, last_day
+        if year is not None:
+            item.basis = "range"
+    elif item.end_month is not None:
+        item.end_year = item.year
+
+
+def _dated_line(item: _Found, folded: str) -> _Found:
+    """Mark a dateline as background, and 'Since January 2017, ... have been held' a recurrence."""
+    if item.day is not None and _is_dateline(folded, item.sentence, item.start, item.end):
+        item.role = "background"
+    if item.prep == "since" and item.basis == "explicit" and _RECURRENCE_CONTEXT.search(
+            folded, item.sentence.start, item.sentence.end):
+        item.basis = "recurrence"
+    return item
+
+
+def _read_year(folded: str, start: int, end: int, index: SentenceIndex,
+               in_name: bool = False) -> _Found | None:
+    """A date whose anchor is a year: ISO date, year range, recurrence or plain year.
+
+    A year glued to a word by a hyphen ('Kazakhstan-2050') is not a date unless it is part of a
+    gazetteer name ('EXPO-2017').
+    """
+    sentence = index.at(start)
+    if sentence is None:
+        return None
+    before = folded[start - 1] if start else ""
+    if before and before in "-./" and not (in_name and before == "-"):
+        return None
+    iso = _ISO_AFTER.match(folded, end)
+    if iso:
+        return _with_prep(_Found(start, iso.end(), sentence, "iso", int(folded[start:end]),
+                                 month=int(iso.group("m")), day=int(iso.group("d"))), folded)
+    year = int(folded[start:end])
+    span = _RANGE_AFTER.match(folded, end, sentence.end)
+    if span:
+        item = _read_range(folded, start, year, span, sentence)
+        if item is not None:
+            return item
+    if end < len(folded) and (folded[end].isalnum() or folded[end] in "_-" or
+                              (folded[end] in ".," and folded[end + 1:end + 2].isdigit())):
+        return None
+    if _NOT_YEAR_AFTER.match(folded, end) or \
+            _NOT_YEAR_BEFORE.search(folded, max(0, start - 12), start):
+        return None
+    recurrence = _RECURRENCE_BEFORE.search(folded, max(sentence.start, start - 40), start)
+    if recurrence:
+        return _Found(recurrence.start(), end, sentence, "recurrence", year, basis="recurrence")
+    item = _with_prep(_Found(start, end, sentence, "year", year), folded)
+    if item.prep == "since" and _RECURRENCE_CONTEXT.search(folded, sentence.start, sentence.end):
+        item.basis = "recurrence"
+    return item
+
+
+def _read_range(folded: str, start: int, year: int, span: re.Match[str],
+                sentence: Sentence) -> _Found | None:
+    """'2024-2027', '(2024–2027)', '2017/18', 'from 2017 to 2018', 'between 2017 and 2018'."""
+    if span.group("short"):
+        end_year = (year // 100) * 100 + int(span.group("short"))
+    else:
+        end_year = int(span.group("y2"))
+    if not 0 < end_year - year <= 50:
+        return None
+    item = _with_prep(_Found(start, span.end(), sentence, "year_range", year, end_year=end_year,
+                             basis="range"), folded)
+    word = (span.group("word") or "").lower()
+    if word == "and" and item.prep != "between":
+        return None
+    if item.prep == "between" and word != "and":
+        item.start, item.prep = start, ""
+    if folded[start - 1:start] == "(" and folded[span.end():span.end() + 1] == ")":
+        item.start, item.end = start - 1, span.end() + 1
+    return item
+
+
+def _read_weekdays(folded: str, pos: int, index: SentenceIndex,
+                   published: PublicationDate | None) -> _Found | None:
+    """'on Thursday', 'last Friday', 'on Thursday and Friday'."""
+    sentence = index.at(pos)
+    if sentence is None:
+        return None
+    lead = _WEEKDAY_LEAD.search(folded, max(sentence.start, pos - 6), pos)
+    if not lead:
+        return None
+    match = _WEEKDAYS_AT.match(folded, pos - len(lead.group()), sentence.end)
+    if not match:
+        return None
+    item = _Found(match.start(), match.end(), sentence, "relative", None,
+                  basis="relative_to_publication")
+    if published is not None:
+        _resolve_weekdays(item, match.group("wd1"), match.group("wd2"),
+                          match.group("lead").lower(), published)
+    return item
+
+
+def _read_relative(folded: str, start: int, end: int, index: SentenceIndex,
+                   published: PublicationDate | None) -> _Found | None:
+    """'today', 'this week', 'Twenty-nine years ago', 'two years later', 'the same year'."""
+    sentence = index.at(start)
+    if sentence is None:
+        return None
+    window_start = max(sentence.start, start - 40)
+    window_end = min(sentence.end, end + 12)
+    for pattern in (_REL_NAMED, _REL_AGO, _REL_LATER, _REL_CONTEXT):
+        match = None
+        for candidate in pattern.finditer(folded, window_start, window_end):
+            if candidate.start() <= start < candidate.end():
+                match = candidate
+        if match is None:
+            continue
+        item = _Found(match.start(), match.end(), sentence, "relative", None,
+                      basis="relative_to_publication")
+        if pattern is _REL_NAMED:
+            phrase = " ".join(match.group().lower().split())
+            if phrase.startswith("past "):
+                return None  # 'the past year': a duration
+            _resolve_named(item, phrase, published)
+            return item
+        if pattern is _REL_AGO:
+            n = _amount(match.group("n"))
+            if n is None:
+                return None
+            _resolve_ago(item, n, match.group("u").lower(), published)
+            return item
+        if pattern is _REL_LATER:
+            # 'Two decades earlier, in 1992': the explicit year that follows says it all
+            if re.match(rf"\s*,?\s*(?:(?i:in|on)\s+)?(?:{_MONTH}\s+)?{_YEAR}\b",
+                        folded[match.end():match.end() + 40]):
+                return None
+            n = _amount(match.group("n"))
+            if n is None:
+                return None
+            step = 10 * n if match.group("u").lower().startswith("decade") else n
+            sign = 1 if match.group("dir").lower() in ("later", "after") else -1
+            item.kind, item.basis, item.offset = "context", "year_from_context", sign * step
+            return item
+        phrase = " ".join(match.group().lower().split())
+        item.kind, item.basis = "context", "year_from_context"
+        item.offset = _CONTEXT_OFFSETS.get(phrase, 0)
+        return item
+    return None
+
+
+def _resolve_ago(item: _Found, n: int, unit: str, published: PublicationDate | None) -> None:
+    """'N years/decades/months ago' counted back from the publication date."""
+    if published is None:
+        return
+    if unit.startswith("decade"):
+        item.year = published.year - 10 * n
+    elif unit.startswith("year"):
+        item.year = published.year - n
+    elif published.month is not None:
+        months = published.year * 12 + published.month - 1 - n
+        item.year, item.month = divmod(months, 12)
+        item.month += 1
+
+
+def _valid(item: _Found) -> bool:
+    """Whether the calendar fields form real dates (29 February, 31 April ...)."""
+    for year, month, day in ((item.year, item.month, item.day),
+                             (item.end_year, item.end_month, item.end_day)):
+        if month is None or day is None:
+            continue
+        try:
+            dt.date(year or 2000, month, day)
+        except ValueError:
+            return False
+    return True
+
+
+def _year_for_day(month: int, day: int | None, published: PublicationDate | None,
+                  prep: str) -> int | None:
+    """Year of a day or month written without one: the most recent on or before publication.
+
+    'last September' is the latest September strictly before the publication month, 'next
+    September' the first one after it.
+    """
+    if published is None:
+        return None
+    if published.month is None:
+        return published.year
+    pub_day = published.day or calendar.monthrange(published.year, published.month)[1]
+    if prep == "next":
+        after = (month, day or 1) > (published.month, pub_day)
+        return published.year if after else published.year + 1
+    if prep == "last":
+        return published.year if month < published.month else published.year - 1
+    before = (month, day or 1) <= (published.month, pub_day)
+    return published.year if before else published.year - 1
+
+
+def _is_dateline(folded: str, sentence: Sentence, start: int, end: int) -> bool:
+    """'KUALA LUMPUR July 16 (NNN-Bernama) —': a place in capitals, the date, agency, dash."""
+    head = folded[sentence.start:start]
+    if _DATELINE_BEFORE.match(head) and _DATELINE_AFTER.match(folded, end):
+        return True
+    # 'Astana, June 8 (Kazinform) -': a title-case place needs the agency in brackets
+    return bool(_DATELINE_PLACE.match(head) and _DATELINE_AGENCY.match(folded, end))
+
+
+def _amount(word: str) -> int | None:
+    """Number of 'two', '29', 'Twenty-nine', 'a'/'an' (= 1); None if not a number."""
+    return 1 if word.lower() in ("a", "an") else parse_number(word)
+
+
+def _resolve_named(item: _Found, phrase: str, published: PublicationDate | None) -> None:
+    """today / this week / last year ... against the publication date, to its precision."""
+    if published is None:
+        return
+    y, m, d = published.year, published.month, published.day
+    if phrase in ("today",):
+        item.year, item.month, item.day = y, m, d
+    elif phrase in ("yesterday", "tomorrow"):
+        if d is not None and m is not None:
+            shift = -1 if phrase == "yesterday" else 1
+            day = dt.date(y, m, d) + dt.timedelta(days=shift)
+            item.year, item.month, item.day = day.year, day.month, day.day
+        else:
+            item.year, item.month = y, m
+    elif phrase.endswith("week"):
+        if d is not None and m is not None and phrase.split()[0] in ("last", "next"):
+            shift = -7 if phrase.startswith("last") else 7
+            day = dt.date(y, m, d) + dt.timedelta(days=shift)
+            item.year, item.month = day.year, day.month
+        else:
+            item.year, item.month = y, m
+    elif phrase.endswith("month"):
+        if m is None:
+            item.year = y
+        else:
+            shift = -1 if phrase.startswith("last") else 1 if phrase.startswith("next") else 0
+            months = y * 12 + m - 1 + shift
+            item.year, item.month = divmod(months, 12)
+            item.month += 1
+    else:  # year
+        shift = -1 if phrase.startswith("last") else 1 if phrase.startswith("next") else 0
+        item.year = y + shift
+
+
+def _resolve_weekdays(item: _Found, first: str, second: str | None, lead: str,
+                      published: PublicationDate) -> None:
+    """'on Thursday and Friday' before a day-precise publication date -> those calendar days.
+
+    The last named weekday is the most recent one strictly before the publication day ('next'
+    looks forward instead); the first is the latest such weekday on or before it.
+    """
+    if published.day is None or published.month is None:
+        item.year, item.month = published.year, published.month
+        return
+    pub = dt.date(published.year, published.month, published.day)
+    last_name = (second or first).lower()
+    target = WEEKDAYS[last_name]
+    if lead == "next":
+        ahead = (target - pub.weekday()) % 7 or 7
+        end_day = pub + dt.timedelta(days=ahead)
+    else:
+        back = (pub.weekday() - target) % 7 or 7
+        end_day = pub - dt.timedelta(days=back)
+    start_day = end_day
+    if second:
+        start_day = end_day - dt.timedelta(days=(target - WEEKDAYS[first.lower()]) % 7)
+        item.end_year, item.end_month, item.end_day = end_day.year, end_day.month, end_day.day
+    item.year, item.month, item.day = start_day.year, start_day.month, start_day.day
+
+
+def _resolve_from_context(found: list[_Found]) -> None:
+    """'two years later', 'the following year': counted from the last explicit year before.
+
+    The year stays unresolved when no explicit year precedes in the text.
+    """
+    last_year: int | None = None
+    for item in found:
+        if item.kind == "context":
+            item.year = last_year + item.offset if last_year is not None else None
+        elif item.year is not None and item.basis in ("explicit", "range", "recurrence"):
+            last_year = item.year
+
+
+# --- roles ------------------------------------------------------------------------------------
+
+
+def _to_mention(item: _Found, found: list[_Found], text: str, folded: str,
+                entity_spans: Sequence[tuple[int, int, bool]],
+                published: PublicationDate | None) -> DateMention:
+    """The DateMention of a find: basis (explicit / from_name ...) and role settled."""
+    basis = item.basis
+    role = item.role
+    inside = next(((s, e, init) for s, e, init in entity_spans
+                   if s <= item.start and item.end <= e), None)
+    if item.kind == "year" and inside is not None:
+        basis = "from_name"
+        role = role or ("event" if inside[2] else "background")
+    elif item.kind == "year":
+        named = _named_by_year(item, folded, entity_spans)
+        if named is not None:
+            basis = "from_name"
+            role = role or named
+    if role is None:
+        role = _role(item, found, folded, entity_spans, published)
+    return DateMention(
+        sentence_no=item.sentence.sentence_no,
+        expression=text[item.start:item.end],
+        start=item.start,
+        end=item.end,
+        year=item.year,
+        month=item.month,
+        day=item.day,
+        end_year=item.end_year,
+        end_month=item.end_month,
+        end_day=item.end_day,
+        basis=basis,
+        role=role,
+    )
+
+
+def _named_by_year(item: _Found, folded: str,
+                   entity_spans: Sequence[tuple[int, int, bool]]) -> str | None:
+    """Role if the year is part of a name ('the 2010 Summit', 'Vision 2030'), else None."""
+    if item.prep:
+        return None
+    before = folded[max(item.sentence.start, item.start - 12):item.start]
+    after = _TITLE_AFTER.match(folded, item.end, item.sentence.end)
+    if (_DETERMINER_BEFORE.search(before) or item.start == item.sentence.start) and after and \
+            after.group(1)[0].isupper() and after.group(1).split()[0].lower() not in MONTHS:
+        name_start, name_end = after.start(1), after.end(1)
+        for s, e, is_initiative in entity_spans:
+            if s < name_end and name_start < e:
+                return "event" if is_initiative else "background"
+        first_word = after.group(1).split()[0].lower()
+        return "target" if first_word in _TARGET_NAME_WORDS else "event"
+    word = _NAME_WORD_BEFORE.search(folded, max(item.sentence.start, item.start - 30), item.start)
+    if word and word.group(1).lower() not in _NOT_NAME_WORDS and \
+            word.start(1) > item.sentence.start:
+        return "target" if word.group(1).lower() in _TARGET_NAME_WORDS else "event"
+    return None
+
+
+def _role(item: _Found, found: list[_Found], folded: str,
+          entity_spans: Sequence[tuple[int, int, bool]], published: PublicationDate | None) -> str:
+    """Role of a date that is not part of a name (see the module docstring)."""
+    if item.year is None:
+        return "unresolved"
+    sentence = item.sentence
+    if item.prep in _PREP_TARGET:
+        # 'by 2050' is a target; 'by 2018' in a 2020 article is a state reached by then, which
+        # dates a figure but is no event
+        return "target" if published is None or item.year > published.year else "background"
+    before_text = folded[max(sentence.start, item.start - 40):item.start]
+    if _TARGET_BEFORE.search(before_text):
+        return "target"
+    if item.kind == "year_range" and _is_plan_title(item, folded, entity_spans):
+        return "plan_period"
+    if _has_background_cue(item, found, folded):
+        return "background"
+    return "event"
+
+
+def _is_plan_title(item: _Found, folded: str,
+                   entity_spans: Sequence[tuple[int, int, bool]]) -> bool:
+    """A range right after a document title ('... Concept of Foreign Policy (2020-2030)')."""
+    head = folded[item.sentence.start:item.start].rstrip()
+    if folded[item.start] == "(" or head.endswith("("):
+        head = head.rstrip("(").rstrip()
+    elif head.lower().endswith(" for"):
+        head = head[:-4].rstrip()
+    else:
+        return False
+    title = _TITLE_BEFORE.search(head + " ")
+    if not title or len(title.group(1).split()) < 2:
+        return False
+    title_start = item.sentence.start + title.start(1)
+    title_end = item.sentence.start + len(head)
+    return not any(s < title_end and title_start < e and is_initiative
+                   for s, e, is_initiative in entity_spans)
+
+
+def _has_background_cue(item: _Found, found: list[_Found], folded: str) -> bool:
+    """A history cue (independence, Soviet Union, population ...) next to the date.
+
+    Only the text between this date and its neighbours counts, 40 characters before and 60
+    after at most, and not past an event verb ('became independent in 1991 and proposed CICA
+    in 1992' keeps 1992 an event).
+    """
+    sentence = item.sentence
+    position = found.index(item)
+    previous_end = max([sentence.start, item.start - 40] +
+                       [f.end for f in found[:position] if f.sentence is sentence])
+    following = [f.start for f in found[position + 1:] if f.sentence is sentence]
+    next_start = min([sentence.end, item.end + 60] + following)
+    before = folded[previous_end:item.start]
+    after = folded[item.end:next_start]
+    cue = None
+    for match in _BACKGROUND_CUE.finditer(before):
+        cue = before[match.end():]
+    if cue is not None and not _EVENT_VERB.search(cue):
+        return True
+    match = _BACKGROUND_CUE.search(after)
+    return bool(match and not _EVENT_VERB.search(after[:match.start()]))
+
+
+# --- publication date from the text alone ---------------------------------------------------
+
+_PUBLISHED_LINE = re.compile(
+    rf"(?im)^\s*(?:published|posted|updated|date)(?:\s+on)?\s*:?\s*(?:\w+day,\s*)?"
+    rf"(?:(?P<d>{_DAY})\s+(?P<m>{_MONTH}),?\s+(?P<y>{_YEAR})|(?P<m2>{_MONTH})\s+(?P<d2>{_DAY}),?\s+(?P<y2>{_YEAR})"
+    rf"|(?P<iso>{_YEAR}-\d\d-\d\d))"
+)
+_DATELINE_FULL = re.compile(
+    rf"(?m)^[A-Z][A-Z.'\- ]{{1,40}},?\s+(?:(?P<m>{_MONTH})\s+(?P<d>{_DAY}),?\s+(?P<y>{_YEAR})|"
+    rf"(?P<d2>{_DAY})\s+(?P<m2>{_MONTH}),?\s+(?P<y2>{_YEAR}))\s*(?:\([^)]{{1,40}}\))?\s*(?:-|\u2014|\u2013|:)"
+)
+_AGO_WITH_YEAR = re.compile(
+    rf"(?i)\b(?P<n>{_NUM})\s+years\s+(?:ago|have\s+passed\s+since)\b[^.!?\n]*?\b(?P<y>{_YEAR})\b"
+)
+_ANNIVERSARY = re.compile(
+    rf"(?i)\b(?P<n>\d{{1,3}})(?:st|nd|rd|th)\s+anniversary\s+of\b[^.!?\n]*?\b(?P<y>{_YEAR})\b"
+)
+
+
+def infer_publication_date(text: str) -> PublicationDate | None:
+    """The publication date the text itself gives away, or None when nothing is reliable.
+
+    In order: a 'Published: 8 June 2023' line; a dateline with a full date ('ASTANA, June 8,
+    2023 -'); 'Twenty-nine years ago ... in 1991' (-> 2020, year only); 'the 30th anniversary of
+    ... 1992' (-> 2022, year only).
+    """
+    folded = fold(text)
+    match = _PUBLISHED_LINE.search(folded)
+    if match:
+        if match.group("iso"):
+            try:
+                day = dt.date.fromisoformat(match.group("iso"))
+                return PublicationDate(day.year, day.month, day.day)
+            except ValueError:
+                pass
+        else:
+            found = _full_date(match)
+            if found:
+                return found
+    match = _DATELINE_FULL.search(folded)
+    if match:
+        found = _full_date(match)
+        if found:
+            return found
+    for sentence in split_sentences(folded)[:60]:
+        for pattern in (_AGO_WITH_YEAR, _ANNIVERSARY):
+            hit = pattern.search(sentence.text)
+            if hit:
+                n = parse_number(hit.group("n"))
+                if n is not None and 0 < n < 200:
+                    return PublicationDate(int(hit.group("y")) + n)
+    return None
+
+
+def _full_date(match: re.Match[str]) -> PublicationDate | None:
+    """A day-precise PublicationDate from a match with y/m/d (or y2/m2/d2) groups."""
+    y = match.group("y") or match.group("y2")
+    m = match.group("m") or match.group("m2")
+    d = match.group("d") or match.group("d2")
+    try:
+        day = dt.date(int(y), _month(m), _day(d))
+    except (TypeError, ValueError, KeyError):
+        return None
+    return PublicationDate(day.year, day.month, day.day)
+

@@ -1,0 +1,407 @@
+"""Events: (initiative, event type, date) where an initiative and an event date share a sentence.
+
+For every date with role 'event' in a sentence that mentions an initiative (directly or by a
+back-reference):
+
+1. The initiative is the one the date's clause is about: one whose name holds the date ('EXPO
+   2017'), else the nearest mention in the date's clause, else the nearest in the sentence. A
+   year naming a document ('the 2002 Almaty Act') belongs to the nearest initiative that is not
+   itself a document.
+2. The event type comes from, in order: a year range (period); the words right before the date
+   ('held since', 'every three years since', 'the last being in', 'its first Summit in',
+   'dating back to'); the nearest event verb of the clause (looking forward from a fronted date
+   such as 'In 2013, Almaty hosted ...', backward otherwise); a meeting noun next to the date
+   ('at the Plenary Session of X on June 8'); for a relative date, what an undated sentence
+   earlier said about the same initiative ('the just concluded inaugural forum'); the kind of
+   initiative (forums and meetings are 'held'); 'since YEAR' (started).
+3. Adjustments: 'announced that ... is proposing' is 'proposed'; 'held' of the first or
+   inaugural edition is 'first_held'; anything dated after publication, or in the future tense,
+   is 'scheduled'.
+
+Negated verbs ('has not joined') are not triggers, and identical events of one article are kept
+once (the first).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from etl.model import DateMention, Event, PublicationDate, Sentence
+
+from .gazetteer import MEETING_KINDS, Gazetteer
+from .mentions import EntityMention
+from .text import clause_bounds, clause_index
+
+# Event verbs and nouns that name what happened. One named group per event type; `_NOUN_HELD`
+# is weaker (a meeting noun only says a meeting took place).
+_TRIGGERS = re.compile(
+    r"(?<![\w\-])(?:"
+    r"(?P<scheduled>will\s+(?:also\s+)?(?:be\s+)?(?:held|hold|host|take\s+place|convene|gather|"
+    r"be\s+organi[sz]ed)|(?:is|are|was|were)\s+(?:scheduled|set|due|planned|expected)\s+to\s+"
+    r"(?:be\s+held|take\s+place|convene|open)|(?:is|are)\s+to\s+be\s+held|scheduled\s+for|"
+    r"planned\s+for|upcoming|forthcoming)"
+    r"|(?P<observer_joined>observer\s+status|became\s+an?\s+observer|admitted\s+as\s+(?:an\s+)?observer|"
+    r"granted\s+observer|joined\s+as\s+(?:an\s+)?observer)"
+    r"|(?P<proposed>propos(?:ed|es|ing|als?)|moot(?:ed|ing)|initiat(?:ed|ing)|put\s+forward|"
+    r"puts\s+forward|putting\s+forward|floated|voiced|came\s+up\s+with|conceived|"
+    r"advanced\s+the\s+idea|raised\s+the\s+idea|first\s+raised)"
+    r"|(?P<announced>announc(?:ed|es|ing|ement)|unveil(?:ed|s|ing))"
+    r"|(?P<founded>founded|established|establishment|(?:was|were|been)\s+set\s+up|set\s+up\s+in|"
+    r"creat(?:ed|ion)|came\s+into\s+(?:being|existence)|institutionali[sz]ed|inaugurated)"
+    r"|(?P<first_held>(?:first|initially)\s+(?:held|convened|organi[sz]ed|hosted|took\s+place|met)|"
+    r"inaugural|maiden|(?:first|1st)\s+(?:[\w\-]+\s+){0,2}?(?:summit|meeting|session|"
+    r"edition|congress|forum|conference|assembly|round|gathering|ministerial)s?\b|"
+    r"for\s+the\s+first\s+time)"
+    r"|(?P<joined>join(?:ed|s|ing)?|accession|acced(?:ed|es|ing)|became\s+(?:a|the|its)\s+"
+    r"(?:[\w\-]+\s+)?member|admitted)"
+    r"|(?P<signed>sign(?:ed|ing|s)|signature)"
+    r"|(?P<approved>adopt(?:ed|ion|s)|approv(?:ed|al|es)|ratif(?:ied|ication|ies|y)|endorsed|"
+    r"(?:entered|came)\s+into\s+force|enacted)"
+    r"|(?P<elected>elected|election\s+(?:to|as)|won\s+(?:a|the)\s+seat)"
+    r"|(?P<launched>launch(?:ed|es|ing)?|kicked\s+off|rolled\s+out)"
+    r"|(?P<opened>(?:was|were|officially|formally|ceremonially)\s+opened|"
+    r"open(?:s|ed)(?=\s+(?:in|on|at|today|yesterday|this\s+week)\b|\s+its\s+doors)|"
+    r"opening\s+ceremony|inauguration)"
+    r"|(?P<chairmanship>chairmanships?|chaired|chairing|took\s+over\s+the\s+chair|"
+    r"assumed\s+the\s+chair|presidency\s+of|presided)"
+    r"|(?P<started>began|begun|started|commenced)"
+    r"|(?P<held>held|hold(?:s|ing)?(?=\s+(?:[\w\-]+\s+){0,4}?(?:summit|meeting|session|forum|"
+    r"congress|conference|talks|negotiations|rounds?|assembly|exhibition|expo|event|dialogue)s?\b)|"
+    r"convened|convenes?|hosted|host(?:s|ing)?|took\s+place|"
+    r"takes?\s+place|taking\s+place|organi[sz]ed|gathered|staged|attended)"
+    r"|(?P<noun_held>summits?|sessions?|meetings?|plenary|congress(?:es)?|conferences?|forums?|"
+    r"editions?|rounds?|general\s+assembl(?:y|ies)|gatherings?|exhibition|talks|negotiations|"
+    r"ministerial)"
+    r")(?![\w\-])"
+)
+_NEGATION = re.compile(
+    r"(?:\bnot|n't|\bnever|\bno\s+longer|\byet\s+to|\bfailed\s+to)\s+(?:\w+\s+){0,2}$")
+
+# words right before the date that decide the type
+_LOCAL_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(?:an?\s+)?(?:full\s+)?member\b[^,;]{0,40}\bsince\s*$"), "joined"),
+    (re.compile(r"(?:dat(?:ing|es|ed)|go(?:es|ing)?|traces?|tracing)\s+back\s+to\s*$"), "started"),
+    (re.compile(r"\blast\s+(?:one\s+|being\s+|edition\s+|time\s+|meeting\s+|summit\s+|session\s+)?"
+                r"(?:being\s+|was\s+)?(?:held\s+|took\s+place\s+|met\s+|convened\s+|gathered\s+)?"
+                r"(?:in|on)?\s*$"), "held"),
+    (re.compile(r"\b(?:first|initially)\s+(?:held|convened|organi[sz]ed|hosted|took\s+place|met)"
+                r"\s+(?:[\w\-]+\s+){0,3}?(?:in|on)?\s*$"), "first_held"),
+    (re.compile(r"\b(?:first|inaugural|1st|maiden)\s+(?:[\w\-]+\s+){0,3}?(?:summit|meeting|"
+                r"session|edition|congress|forum|conference|assembly|round|gathering|ministerial)"
+                r"s?\s+(?:was\s+held\s+|held\s+|took\s+place\s+|convened\s+)?(?:in|on)?\s*$"),
+     "first_held"),
+)
+# prepositions a date expression may start with ('in 2013', 'back in 1992', 'Since 2016')
+_LEADING_WORDS = frozenset(
+    {"back", "in", "on", "since", "by", "from", "between", "during", "until", "till", "before",
+     "after", "around", "circa", "through", "throughout", "toward", "towards", "ahead", "of",
+     "early", "late", "mid", "as", "at", "the", "end", "last", "this", "next", "earlier", "later"})
+_FIRST_BEFORE = re.compile(r"\b(?:first|inaugural|maiden|1st)\s+(?:[\w\-]+\s+){0,3}$")
+_DOCUMENT_WORDS = frozenset(
+    {"declaration", "act", "charter", "treaty", "convention", "statute", "statutes", "agreement",
+     "protocol", "resolution", "memorandum", "catalogue", "catalog", "accord", "pact",
+     "communique", "document", "documents", "principles", "regulations", "rules"})
+_MEETING_WORDS = frozenset(
+    {"summit", "forum", "congress", "conference", "meeting", "session", "assembly", "games",
+     "expo", "exhibition", "ministerial", "round"})
+_TITLE_AFTER_YEAR = re.compile(r"\s+((?:[A-Z][\w'\-]*|of|the|on|for|and|in)"
+                               r"(?:\s+(?:[A-Z][\w'\-]*|of|the|on|for|and|in))*)")
+_PRESENT_WORDS = re.compile(r"(?i)^(?:today|now|currently|this\s+week|this\s+month|this\s+year)$")
+
+# how far (characters) a verb may be from its date when looking forward / backward; a fronted
+# date ('In 2019, Kazakhstan together with ... launched') reaches further forward
+_FORWARD_REACH = 80
+_FRONTED_REACH = 160
+_BACKWARD_REACH = 160
+_NOUN_REACH = 60
+_PENDING_RANK = {"first_held": 2, "held": 1}
+# kinds whose 'since YEAR' without an event word says when they started
+_ONGOING_KINDS = frozenset({"cooperation", "programme", "policy", "route", "process", "membership"})
+
+
+@dataclass(frozen=True)
+class _Trigger:
+    """An event word of a sentence and the type it signals."""
+
+    start: int  # sentence-relative
+    end: int
+    event_type: str  # 'noun_held' for a meeting noun
+    clause: int
+
+
+@dataclass(frozen=True)
+class _Context:
+    """One sentence as the event rules see it (offsets relative to the sentence)."""
+
+    sentence: Sentence
+    text: str  # lower-cased, folded
+    cased: str  # folded, original case (for capitalised names)
+    clauses: list[tuple[int, int]]
+    triggers: list[_Trigger]
+    date_spans: list[tuple[int, int]]
+    lookalikes: list[EntityMention]
+
+    def between_dates(self, a: int, b: int) -> bool:
+        """Whether another date lies strictly between offsets a and b."""
+        low, high = min(a, b), max(a, b)
+        return any(low <= s and e <= high for s, e in self.date_spans)
+
+
+def find_events(folded: str, sentences: Sequence[Sentence], mentions: Sequence[EntityMention],
+                dates: Sequence[DateMention], published: PublicationDate | None,
+                gazetteer: Gazetteer) -> list[Event]:
+    """Every (initiative, type, date) event of an article, in reading order, without repeats."""
+    lowered = folded.lower()
+    if len(lowered) != len(folded):
+        lowered = folded
+    by_sentence: dict[int, list[EntityMention]] = {}
+    for mention in mentions:
+        by_sentence.setdefault(mention.sentence_no, []).append(mention)
+    dates_by_sentence: dict[int, list[DateMention]] = {}
+    for date in dates:
+        dates_by_sentence.setdefault(date.sentence_no, []).append(date)
+    events: list[Event] = []
+    seen: set[tuple[object, ...]] = set()
+    pending: dict[str, str] = {}  # initiative -> what an undated sentence said happened
+    for sentence in sentences:
+        sentence_mentions = by_sentence.get(sentence.sentence_no, [])
+        initiatives = [m for m in sentence_mentions if m.is_initiative]
+        if not initiatives:
+            continue
+        text = lowered[sentence.start:sentence.end]
+        clauses = clause_bounds(text)
+        triggers = _find_triggers(text, sentence, sentence_mentions, clauses)
+        sentence_dates = dates_by_sentence.get(sentence.sentence_no, [])
+        context = _Context(sentence, text, folded[sentence.start:sentence.end], clauses, triggers,
+                           [(d.start - sentence.start, d.end - sentence.start)
+                            for d in sentence_dates],
+                           [m for m in sentence_mentions if not m.is_initiative])
+        dated: set[str] = set()
+        for date in sentence_dates:
+            if date.role != "event" or date.year is None:
+                continue
+            event = _event_for_date(date, context, initiatives, pending, published, gazetteer)
+            if event is None:
+                continue
+            dated.add(event.initiative_id)
+            key = (event.initiative_id, event.event_type, event.year, event.month, event.day)
+            if key not in seen:
+                seen.add(key)
+                events.append(event)
+        _remember_undated(text, sentence, clauses, triggers, initiatives, dated, pending)
+    return events
+
+
+def _find_triggers(text: str, sentence: Sentence, mentions: Sequence[EntityMention],
+                   clauses: list[tuple[int, int]]) -> list[_Trigger]:
+    """Event words of a sentence, outside names and not negated."""
+    spans = [(m.start - sentence.start, m.end - sentence.start) for m in mentions]
+    found = []
+    for match in _TRIGGERS.finditer(text):
+        start, end = match.span()
+        if any(s <= start and end <= e for s, e in spans):
+            continue  # a word of a name ('Forum' in 'Astana International Forum')
+        if _NEGATION.search(text, max(0, start - 30), start):
+            continue
+        found.append(_Trigger(start, end, match.lastgroup or "", clause_index(clauses, start)))
+    return found
+
+
+def _event_for_date(date: DateMention, context: _Context, initiatives: list[EntityMention],
+                    pending: dict[str, str], published: PublicationDate | None,
+                    gazetteer: Gazetteer) -> Event | None:
+    """The event one dated sentence reports for one date, or None (module docstring)."""
+    sentence = context.sentence
+    start, end = date.start - sentence.start, date.end - sentence.start
+    clause = clause_index(context.clauses, start)
+    mention, in_clause = _initiative_for_date(date, start, end, clause, context.clauses,
+                                              initiatives, sentence, gazetteer)
+    if mention is None:
+        return None
+    if not in_clause and any(clause_index(context.clauses, m.start - sentence.start) == clause
+                             for m in context.lookalikes):
+        return None  # the date's clause is about a look-alike ('the 1972 BWC entered ...')
+    entry = gazetteer.by_id[mention.entity_id]
+    verbs = [t for t in context.triggers
+             if t.event_type != "noun_held" and not context.between_dates(
+                 (t.start + t.end) // 2, start if t.end <= start else end)]
+    if not in_clause and not any(t.clause == clause for t in verbs):
+        return None  # neither the initiative nor an event verb is in the date's clause
+    present = bool(_PRESENT_WORDS.match(date.expression.strip()))
+    event_type = _type_for_date(date, start, end, context, clause, verbs, present)
+    if event_type is None and date.basis == "relative_to_publication" and not present:
+        event_type = pending.get(mention.entity_id) if in_clause else None
+    if event_type is None and in_clause and entry.kind in MEETING_KINDS and not present:
+        event_type = "held"
+    if event_type is None and _leading(date.expression) == "since" and in_clause and \
+            entry.kind in _ONGOING_KINDS:
+        event_type = "started"  # 'cooperation since 2014'; not 'CICA has grown since 2014'
+    if event_type is None:
+        return None
+    if event_type == "opened":
+        event_type = "held" if entry.kind in MEETING_KINDS else "launched"
+    event_type = _adjust(event_type, date, start, context, mention, published)
+    return Event(
+        initiative_id=mention.entity_id,
+        event_type=event_type,
+        year=date.year or 0,
+        sentence_no=sentence.sentence_no,
+        sentence=sentence.text,
+        month=date.month,
+        day=date.day,
+        end_year=date.end_year,
+        end_month=date.end_month,
+        end_day=date.end_day,
+        date_text=date.expression,
+        date_basis=date.basis,
+    )
+
+
+def _initiative_for_date(date: DateMention, start: int, end: int, clause: int,
+                         clauses: list[tuple[int, int]], initiatives: list[EntityMention],
+                         sentence: Sentence, gazetteer: Gazetteer
+                         ) -> tuple[EntityMention | None, bool]:
+    """The initiative a date belongs to, and whether it is in the date's clause."""
+    for mention in initiatives:
+        if mention.start <= date.start and date.end <= mention.end:
+            return mention, True
+    candidates = initiatives
+    if date.basis == "from_name":
+        # a year naming a document or meeting that is not in the gazetteer belongs to an
+        # initiative that can own one (not to another document)
+        owners = [m for m in initiatives if gazetteer.by_id[m.entity_id].kind != "document"]
+        candidates = owners or initiatives
+
+    def gap(mention: EntityMention) -> int:
+        m_start, m_end = mention.start - sentence.start, mention.end - sentence.start
+        return max(m_start - end, start - m_end, 0)
+
+    same_clause = [m for m in candidates
+                   if clause_index(clauses, m.start - sentence.start) == clause]
+    if same_clause:
+        return min(same_clause, key=gap), True
+    return min(candidates, key=gap), False
+
+
+def _leading(expression: str) -> str:
+    """The preposition(s) a date expression starts with ('in', 'back in', 'since'), lower-case."""
+    lead = []
+    for word in expression.lower().split():
+        if word not in _LEADING_WORDS:
+            break
+        lead.append(word)
+    return " ".join(lead)
+
+
+def _type_for_date(date: DateMention, start: int, end: int, context: _Context, clause: int,
+                   verbs: list[_Trigger], present: bool) -> str | None:
+    """Event type from the range, the words before the date, the verbs and nouns."""
+    if date.end_year is not None and date.end_year > (date.year or 0):
+        return "period"
+    if date.basis == "recurrence":
+        return "first_held"
+    clause_start = context.clauses[clause][0]
+    lead = _leading(date.expression)
+    local = context.text[max(clause_start, start - 60):start] + (lead + " " if lead else "")
+    for pattern, event_type in _LOCAL_RULES:
+        if pattern.search(local):
+            return event_type
+    verb = _nearest_verb(start, end, context.text, clause, context.clauses, verbs)
+    if verb is not None:
+        return verb.event_type
+    if date.basis == "from_name":
+        name_type = _type_from_name(context.cased, end)
+        if name_type:
+            return name_type
+    if present:
+        return None
+    nouns = [t for t in context.triggers if t.event_type == "noun_held" and t.clause == clause]
+    near = [t for t in nouns if min(abs(t.start - end), abs(start - t.end)) <= _NOUN_REACH]
+    return "held" if near else None
+
+
+def _nearest_verb(start: int, end: int, text: str, clause: int,
+                  clauses: list[tuple[int, int]], verbs: list[_Trigger]) -> _Trigger | None:
+    """The event verb of the date's clause that the date goes with (see the module docstring)."""
+    same = [t for t in verbs if t.clause == clause]
+    before = [t for t in same if t.end <= start and start - t.end <= _BACKWARD_REACH]
+    segment_start = max(clauses[clause][0], text.rfind(",", 0, start) + 1)
+    fronted = (re.match(r"\s*\)?\s*,", text[end:end + 4]) is not None and
+               not any(t.start >= segment_start for t in before))
+    reach = _FRONTED_REACH if fronted or not before else _FORWARD_REACH
+    after = [t for t in same if t.start >= end and t.start - end <= reach]
+    if fronted and after:
+        return after[0]
+    if before:
+        return before[-1]
+    if after and after[0].start - end <= _FORWARD_REACH:
+        return after[0]
+    return None
+
+
+def _type_from_name(text: str, end: int) -> str | None:
+    """'the 2002 Almaty Act' -> approved; 'the 2022 Summit' -> held."""
+    title = _TITLE_AFTER_YEAR.match(text, end)
+    if not title:
+        return None
+    for word in title.group(1).lower().split():
+        if word in _DOCUMENT_WORDS:
+            return "approved"
+        if word in _MEETING_WORDS:
+            return "held"
+    return None
+
+
+def _adjust(event_type: str, date: DateMention, start: int, context: _Context,
+            mention: EntityMention, published: PublicationDate | None) -> str:
+    """Refine a type: 'announced ... proposing' -> proposed, first edition, future."""
+    triggers = context.triggers
+    if event_type == "announced" and any(
+            t.event_type == "proposed" and t.start > start - 120 for t in triggers):
+        return "proposed"
+    if event_type == "held":
+        m_start = mention.start - context.sentence.start
+        if _FIRST_BEFORE.search(context.text[max(0, m_start - 40):m_start]):
+            event_type = "first_held"
+    if event_type not in ("period", "started", "proposed", "announced"):
+        scheduled = any(t.event_type == "scheduled" for t in triggers)
+        if scheduled or _after_publication(date, published):
+            return "scheduled"
+    return event_type
+
+
+def _after_publication(date: DateMention, published: PublicationDate | None) -> bool:
+    """Whether the date lies after the publication date, at the precision both are known."""
+    if published is None or date.year is None:
+        return False
+    if date.year != published.year:
+        return date.year > published.year
+    if date.month is None or published.month is None:
+        return False
+    if date.month != published.month:
+        return date.month > published.month
+    if date.day is None or published.day is None:
+        return False
+    return date.day > published.day
+
+
+def _remember_undated(text: str, sentence: Sentence, clauses: list[tuple[int, int]],
+                      triggers: list[_Trigger], initiatives: list[EntityMention],
+                      dated: set[str], pending: dict[str, str]) -> None:
+    """Note 'the inaugural X ... was held' without a date, for a later relative date of X."""
+    for mention in initiatives:
+        if mention.entity_id in dated:
+            continue
+        clause = clause_index(clauses, mention.start - sentence.start)
+        kinds = {t.event_type for t in triggers if t.clause == clause}
+        before = text[max(0, mention.start - sentence.start - 40):mention.start - sentence.start]
+        said = None
+        if "first_held" in kinds or (_FIRST_BEFORE.search(before) and
+                                     kinds & {"held", "noun_held", "opened"}):
+            said = "first_held"
+        elif "held" in kinds:
+            said = "held"
+        if said and _PENDING_RANK[said] > _PENDING_RANK.get(pending.get(mention.entity_id, ""), 0):
+            pending[mention.entity_id] = said

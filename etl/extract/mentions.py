@@ -1,0 +1,231 @@
+"""Find where the text names an initiative: by alias, by acronym, or by a back-reference.
+
+One pass of the compiled name pattern and one of the acronym pattern find every gazetteer entry
+(initiatives and look-alikes); overlapping matches keep the longest, so 'CICA Catalogue of
+Confidence Building Measures' is the catalogue and not CICA, and 'Council of Europe Convention on
+Disinformation' is the convention. Back-references are then resolved in reading order:
+
+* a definite noun phrase ('the forum', 'this congress', 'The Bank', 'This idea', 'the just
+  concluded inaugural forum') names the most recent entry, in the same or the previous two
+  sentences, whose `nouns` list the noun;
+* 'It' or 'This' opening a sentence as its subject ('It has come a long way', 'This marks the
+  third phase') names the subject of the previous sentence, when that subject is an entry.
+
+A back-reference that lands on a look-alike (the Munich Security Conference) yields nothing, so
+'the conference' after it is never taken for CICA.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from etl.model import Mention, Sentence
+
+from .gazetteer import Gazetteer, alias_key
+from .sentences import SentenceIndex
+from .text import words
+
+# How many sentences back a noun back-reference may reach.
+BACKREF_WINDOW = 2
+
+
+@dataclass(frozen=True)
+class EntityMention:
+    """A mention of any gazetteer entry, look-alikes included (internal to extraction)."""
+
+    sentence_no: int
+    entity_id: str
+    surface: str
+    start: int
+    end: int
+    method: str  # alias | acronym | coreference
+    is_initiative: bool
+
+    def to_mention(self) -> Mention:
+        """The public record (initiatives only are kept by the caller)."""
+        return Mention(self.sentence_no, self.entity_id, self.surface, self.start, self.end,
+                       self.method)
+
+
+# 'It' / 'This' opening a sentence, and the word after it.
+_PRONOUN = re.compile(r"[\"'(\[]*\s*(It|This)\s+([A-Za-z']+)")
+# 'It is important to ...', 'It cannot be denied that ...', 'It must be noted that ...': no referent
+_EXPLETIVE = re.compile(r"(?:\S+\s+){0,4}?(?:that|to|whether|how|why)\b|'s\b", re.IGNORECASE)
+# Verbs that may follow a demonstrative pronoun 'This' used as a subject.
+_THIS_VERBS = words(
+    """is was has had will would can could may might must should marks marked became becomes
+    remains remained represents represented shows showed demonstrates demonstrated means meant
+    includes included reflects reflected underlines underlined highlights highlighted signals
+    signalled signaled makes made gives gave brings brought helps helped allows allowed led
+    leads continues continued builds built"""
+)
+# What may precede a sentence's subject: nothing, a determiner, or a fronted phrase ending in a
+# comma ('In 2019, CICA ...', 'Today, CICA ...'); never a verb or another noun ('Kazakhstan
+# backs CICA').
+_SUBJECT_PREFIX = re.compile(
+    r"[\W_]*(?:[^,;.]{0,60},\s*)?(?:(?:the|a|an|its|this)\s+)?", re.IGNORECASE)
+
+
+def find_mentions(folded: str, sentences: list[Sentence], index: SentenceIndex,
+                  gazetteer: Gazetteer) -> list[EntityMention]:
+    """Every mention of a gazetteer entry in reading order (look-alikes included).
+
+    `folded` is the cleaned text passed through `text.fold` (same offsets as the cleaned text).
+    """
+    direct = _direct_mentions(folded, index, gazetteer)
+    candidates = _backref_candidates(folded, sentences, direct, gazetteer)
+    return _resolve(folded, direct, candidates, index, gazetteer)
+
+
+def _direct_mentions(folded: str, index: SentenceIndex,
+                     gazetteer: Gazetteer) -> list[EntityMention]:
+    """Alias and acronym matches, overlaps resolved in favour of the longest match."""
+    found: list[tuple[int, int, str, str]] = []  # start, end, entity id, method
+    lowered = folded.lower()
+    if len(lowered) == len(folded):
+        matches = gazetteer.name_pattern.finditer(lowered)
+    else:
+        matches = gazetteer.name_pattern_nocase.finditer(folded)
+    for match in matches:
+        sentence = index.at(match.start())
+        if sentence is None:
+            continue
+        entity_id = _reading(alias_key(match.group()), sentence, folded, gazetteer)
+        if entity_id:
+            found.append((match.start(), match.end(), entity_id, "alias"))
+    if gazetteer.acronym_pattern is not None:
+        for match in gazetteer.acronym_pattern.finditer(folded):
+            entity_id = gazetteer.acronym_index.get(match.group())
+            if entity_id:
+                found.append((match.start(), match.end(), entity_id, "acronym"))
+    found.sort(key=lambda f: (f[0], f[0] - f[1]))
+    mentions: list[EntityMention] = []
+    last_end = -1
+    for start, end, entity_id, method in found:
+        if start < last_end:
+            continue
+        sentence = index.at(start)
+        if sentence is None:
+            continue
+        entry = gazetteer.by_id[entity_id]
+        mentions.append(EntityMention(sentence.sentence_no, entity_id, folded[start:end], start,
+                                      end, method, entry.is_initiative))
+        last_end = end
+    return mentions
+
+
+def _reading(key: str, sentence: Sentence, folded: str, gazetteer: Gazetteer) -> str | None:
+    """The entry an alias names in this sentence: context-bound readings first, if satisfied."""
+    sentence_text = folded[sentence.start:sentence.end]
+    for entity_id, context in gazetteer.alias_index.get(key, ()):
+        if context is None or context.search(sentence_text):
+            return entity_id
+    return None
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A phrase that may refer back to an entry (noun phrase or pronoun)."""
+
+    start: int
+    end: int
+    sentence_no: int
+    noun: str | None  # None: a sentence-opening pronoun resolved to the previous subject
+
+
+def _backref_candidates(folded: str, sentences: list[Sentence], direct: list[EntityMention],
+                        gazetteer: Gazetteer) -> list[_Candidate]:
+    """Noun phrases and sentence-opening pronouns that may refer back to an entry."""
+    spans = [(m.start, m.end) for m in direct]
+    candidates: list[_Candidate] = []
+    if gazetteer.backref_pattern is not None:
+        starts = [s.start for s in sentences]
+        for match in gazetteer.backref_pattern.finditer(folded):
+            if _overlaps(spans, match.start(), match.end()):
+                continue
+            i = bisect.bisect_right(starts, match.start()) - 1
+            if i < 0 or match.start() >= sentences[i].end:
+                continue
+            candidates.append(_Candidate(match.start(), match.end(), sentences[i].sentence_no,
+                                         match.group("noun").lower()))
+    for sentence in sentences:
+        match = _PRONOUN.match(folded, sentence.start, sentence.end)
+        if not match or _overlaps(spans, match.start(1), match.end(1)):
+            continue
+        pronoun, next_word = match.group(1), match.group(2)
+        if pronoun == "It":
+            rest = folded[match.end(1):sentence.end]
+            if _EXPLETIVE.match(rest.lstrip()):
+                continue
+        elif next_word.lower() not in _THIS_VERBS:
+            continue
+        candidates.append(_Candidate(match.start(1), match.end(1), sentence.sentence_no, None))
+    candidates.sort(key=lambda c: c.start)
+    return candidates
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps any of the spans."""
+    return any(s < end and start < e for s, e in spans)
+
+
+def _resolve(folded: str, direct: list[EntityMention], candidates: list[_Candidate],
+             index: SentenceIndex, gazetteer: Gazetteer) -> list[EntityMention]:
+    """Merge direct mentions and resolved back-references, in reading order."""
+    resolved: list[EntityMention] = []
+    pending = sorted(direct, key=lambda m: m.start)
+    d = 0
+    for candidate in candidates:
+        while d < len(pending) and pending[d].start < candidate.start:
+            resolved.append(pending[d])
+            d += 1
+        target = (_noun_antecedent(resolved, candidate, gazetteer) if candidate.noun
+                  else _subject_antecedent(folded, resolved, candidate, index))
+        if target is None:
+            continue
+        resolved.append(EntityMention(candidate.sentence_no, target.entity_id,
+                                      folded[candidate.start:candidate.end], candidate.start,
+                                      candidate.end, "coreference", target.is_initiative))
+    resolved.extend(pending[d:])
+    return resolved
+
+
+def _noun_antecedent(resolved: list[EntityMention], candidate: _Candidate,
+                     gazetteer: Gazetteer) -> EntityMention | None:
+    """The mention, within the window, of the most salient entry the noun can name.
+
+    Salience is the number of mentions in the window (the entry the passage is about), ties
+    going to the most recent: 'this forum ... such as the Munich Security Conference and the
+    Astana International Forum. ... the forum achieved its goals' is still 'this forum'.
+    """
+    allowed = gazetteer.noun_entries.get(candidate.noun or "", frozenset())
+    counts: dict[str, int] = {}
+    latest: dict[str, EntityMention] = {}
+    for mention in reversed(resolved):
+        if mention.sentence_no < candidate.sentence_no - BACKREF_WINDOW:
+            break
+        if mention.entity_id in allowed:
+            counts[mention.entity_id] = counts.get(mention.entity_id, 0) + 1
+            latest.setdefault(mention.entity_id, mention)
+    if not counts:
+        return None
+    best = max(counts, key=lambda e: (counts[e], latest[e].start))
+    return latest[best]
+
+
+def _subject_antecedent(folded: str, resolved: list[EntityMention], candidate: _Candidate,
+                        index: SentenceIndex) -> EntityMention | None:
+    """The previous sentence's subject, if that subject is a gazetteer entry."""
+    previous_no = candidate.sentence_no - 1
+    if previous_no < 1:
+        return None
+    first = next((m for m in resolved if m.sentence_no == previous_no), None)
+    if first is None:
+        return None
+    previous = index.by_no(previous_no)
+    prefix = folded[previous.start:first.start]
+    if not _SUBJECT_PREFIX.fullmatch(prefix):
+        return None
+    return first

@@ -1,0 +1,141 @@
+"""Small text helpers shared by the extraction modules.
+
+Everything here keeps string lengths unchanged (`fold`) or works on plain words, so offsets found
+in folded text are offsets into the cleaned text the warehouse stores.
+"""
+
+from __future__ import annotations
+
+import re
+
+# One-for-one character replacements: typographic variants that should match their plain form.
+# Every replacement is a single code point, so folded text has the same offsets as the original.
+_FOLD_MAP = {
+    # spaces
+    "\u00a0": " ", "\u2007": " ", "\u2009": " ", "\u200a": " ", "\u202f": " ", "\u2002": " ",
+    "\u2003": " ", "\t": " ",
+    # apostrophes and single quotes
+    "\u2019": "'", "\u2018": "'", "\u201b": "'", "\u2032": "'", "\u02bc": "'", "`": "'",
+    # double quotes
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+    # hyphens and dashes used inside names and ranges ('Kazakhstan–Turkmenistan', '2024–2027');
+    # the em dash stays: it separates clauses.
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2212": "-",
+    # Cyrillic letters that look like Latin ones (homoglyphs in copied names)
+    "\u0456": "i", "\u0406": "I", "\u0430": "a", "\u0435": "e", "\u043e": "o", "\u0440": "p",
+    "\u0441": "c", "\u0443": "y", "\u0445": "x", "\u0410": "A", "\u0412": "B", "\u0415": "E",
+    "\u041a": "K", "\u041c": "M", "\u041d": "H", "\u041e": "O", "\u0420": "P", "\u0421": "C",
+    "\u0422": "T", "\u0425": "X",
+}
+_FOLD_RE = re.compile("[" + "".join(re.escape(c) for c in _FOLD_MAP) + "]")
+
+
+def _fold_char(match: re.Match[str]) -> str:
+    return _FOLD_MAP[match.group()]
+
+
+def fold(text: str) -> str:
+    """Text with typographic variants replaced one-for-one (same length, same offsets).
+
+    Curly quotes become straight ones, odd spaces become ' ', en dashes and non-breaking hyphens
+    become '-', and Cyrillic look-alike letters become Latin, so one pattern matches every
+    spelling a web copy may carry.
+    """
+    return _FOLD_RE.sub(_fold_char, text)  # much faster than str.translate with a dict
+
+
+# --- numbers written as words ----------------------------------------------------------------
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19,
+}
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}
+_ORDINAL_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
+}
+
+_UNIT_ALT = "|".join(sorted(_UNITS, key=len, reverse=True))
+_TENS_ALT = "|".join(_TENS)
+# 'five', 'twenty-eight', 'twenty eight', 'a hundred', 'one hundred', '28'
+NUMBER_PATTERN = (
+    r"(?:\d{1,3}(?![\d.,]\d)"
+    rf"|(?:(?:a|one)\s+hundred)"
+    rf"|(?:(?:{_TENS_ALT})(?:[\s-](?:{_UNIT_ALT}))?)"
+    rf"|(?:{_UNIT_ALT}))"
+)
+NUMBER_RE = re.compile(rf"(?i)\b{NUMBER_PATTERN}\b")
+
+
+def parse_number(words: str) -> int | None:
+    """Integer value of '28', 'five', 'twenty-eight', 'a hundred'; None if it is not a number."""
+    token = " ".join(words.lower().replace("-", " ").split())
+    if token.isdigit():
+        return int(token)
+    if token in ("a hundred", "one hundred"):
+        return 100
+    parts = token.split(" ")
+    if len(parts) == 1:
+        return _UNITS.get(parts[0], _TENS.get(parts[0]))
+    if len(parts) == 2 and parts[0] in _TENS and parts[1] in _UNITS and _UNITS[parts[1]] < 10:
+        return _TENS[parts[0]] + _UNITS[parts[1]]
+    return None
+
+
+def parse_ordinal(word: str) -> int | None:
+    """Integer value of '47th', '3rd', 'third'; None otherwise."""
+    lower = word.lower()
+    match = re.fullmatch(r"(\d{1,3})(?:st|nd|rd|th)", lower)
+    if match:
+        return int(match.group(1))
+    return _ORDINAL_WORDS.get(lower)
+
+
+# --- clauses -----------------------------------------------------------------------------------
+
+# Where one clause of a sentence ends and the next begins. Plain commas are not boundaries
+# (fronted phrases such as 'In 2013, Almaty hosted ...' belong to the clause that follows);
+# semicolons, em dashes and a comma before a coordinating or relative word are.
+CLAUSE_BOUNDARY_RE = re.compile(
+    r";|\s\u2014\s|,\s+(?=(?:and|but|while|whereas|which|who|whose|where|although|though|"
+    r"yet|as well as|whilst)\b)",
+    re.IGNORECASE,
+)
+
+
+def clause_bounds(sentence: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the clauses of a sentence, covering it without gaps."""
+    bounds = []
+    start = 0
+    for match in CLAUSE_BOUNDARY_RE.finditer(sentence):
+        bounds.append((start, match.start()))
+        start = match.end()
+    bounds.append((start, len(sentence)))
+    return bounds
+
+
+def clause_index(bounds: list[tuple[int, int]], offset: int) -> int:
+    """Index of the clause (from `clause_bounds`) holding a sentence-relative offset."""
+    for i, (_, end) in enumerate(bounds):
+        if offset < end:
+            return i
+    return len(bounds) - 1
+
+
+def words(text: str) -> frozenset[str]:
+    """The whitespace-separated words of a string, as a set (for word lists in the code)."""
+    return frozenset(text.split())
+
+
+WORD_RE = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
+
+
+def word_count(text: str) -> int:
+    """Number of words (letters/digits, keeping inner apostrophes and hyphens)."""
+    return len(WORD_RE.findall(fold(text)))

@@ -1,0 +1,278 @@
+"""Date expressions: shapes, relative resolution against the publication date, roles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from etl.extract import infer_publication_date, load_gazetteer
+from etl.extract.dates import find_dates
+from etl.extract.mentions import find_mentions
+from etl.extract.sentences import SentenceIndex, split_sentences
+from etl.extract.text import fold
+from etl.model import DateMention
+from etl.model import PublicationDate as P
+
+REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    return load_gazetteer(REFERENCE_DIR)
+
+
+def dates(text: str, published: P | None = None, gazetteer=None) -> list[DateMention]:
+    folded = fold(text)
+    sentences = split_sentences(text)
+    index = SentenceIndex(sentences)
+    spans = []
+    if gazetteer is not None:
+        spans = [(m.start, m.end, m.is_initiative)
+                 for m in find_mentions(folded, sentences, index, gazetteer)
+                 if m.method != "coreference"]
+    return find_dates(text, folded, sentences, index, published, spans)
+
+
+def one(text: str, published: P | None = None, gazetteer=None) -> DateMention:
+    found = dates(text, published, gazetteer)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def ymd(d: DateMention) -> tuple[int | None, int | None, int | None]:
+    return d.year, d.month, d.day
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("It was signed on 14 September 1999 in Almaty.", (1999, 9, 14)),
+    ("It was signed on September 14, 1999 in Almaty.", (1999, 9, 14)),
+    ("It was signed on 1999-09-14 in Almaty.", (1999, 9, 14)),
+    ("It was signed on the 14th of September 1999.", (1999, 9, 14)),
+    ("It was signed on Sept. 14, 1999.", (1999, 9, 14)),
+    ("It was proposed in October 1992 at the UN.", (1992, 10, None)),
+    ("The announcement was made on June 2011 in Astana.", (2011, 6, None)),
+    ("It was proposed in Sept\u00a02020 at the UN.", (2020, 9, None)),
+    ("It was proposed in Sept. 2020 at the UN.", (2020, 9, None)),
+    ("It happened in 2013 in Almaty.", (2013, None, None)),
+])
+def test_explicit_dates(text: str, expected: tuple) -> None:
+    found = one(text)
+    assert ymd(found) == expected
+    assert found.basis == "explicit" and found.role == "event"
+    assert text[found.start:found.end] == found.expression
+
+
+def test_the_preposition_is_part_of_the_expression() -> None:
+    assert one("It was first proposed back in 1992.").expression == "back in 1992"
+    assert one("Since 2016, it has grown.").expression == "Since 2016"
+
+
+def test_an_ordinal_session_is_neither_a_year_nor_a_count() -> None:
+    found = one("It was mooted at the 47th Session of the United Nations General Assembly "
+                "in October 1992.")
+    assert ymd(found) == (1992, 10, None)
+
+
+@pytest.mark.parametrize("text, published, expected", [
+    ("He spoke at the forum on June 8.", P(2023, 7, 16), (2023, 6, 8)),
+    ("He spoke at the forum on June 28.", P(2023, 6, 8), (2022, 6, 28)),  # not yet in 2023
+    ("He gave a lecture on May 29.", P(2025, 6), (2025, 5, 29)),
+    ("He gave a lecture on 29 May.", P(2025), (2025, 5, 29)),
+    ("The idea was voiced at the UN General Assembly in September.", P(2023, 10), (2023, 9, None)),
+    ("It opened last September.", P(2023, 10, 2), (2023, 9, None)),
+    ("It opened last September.", P(2023, 9, 2), (2022, 9, None)),
+])
+def test_day_or_month_without_a_year_takes_it_from_the_publication_date(
+        text: str, published: P, expected: tuple) -> None:
+    found = one(text, published)
+    assert ymd(found) == expected
+    assert found.basis == "relative_to_publication"
+
+
+def test_day_without_year_and_without_publication_date_is_unresolved() -> None:
+    found = one("He spoke at the forum on June 8.")
+    assert found.year is None and found.role == "unresolved"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The Neighbourhood Cooperation Priorities for Kazakhstan (2024-2027) matter.", (2024, 2027)),
+    ("The programme runs 2024\u20132027 across the region.", (2024, 2027)),
+    ("It was a member from 2017 to 2018, the first from Central Asia.", (2017, 2018)),
+    ("It was a member between 2017 and 2018.", (2017, 2018)),
+    ("It served in 2017/18 as a member.", (2017, 2018)),
+    ("The 2017-18 term was historic.", (2017, 2018)),
+])
+def test_year_ranges(text: str, expected: tuple) -> None:
+    found = one(text)
+    assert (found.year, found.end_year) == expected
+    assert found.basis == "range"
+
+
+def test_day_ranges() -> None:
+    found = one("The forum took place on 8-9 June 2023 in Astana.")
+    assert ymd(found) == (2023, 6, 8) and (found.end_month, found.end_day) == (6, 9)
+    found = one("The summit took place on October 12\u201313, 2022.")
+    assert ymd(found) == (2022, 10, 12) and found.end_day == 13
+
+
+@pytest.mark.parametrize("text, year", [
+    ("The congress held every three years since 2003 in Kazakhstan.", 2003),
+    ("The Astana International Forum held since 2008 is a platform.", 2008),
+    ("Since 2016, five IOFS General Assemblies have been held.", 2016),
+    ("The forum has been held annually since 2008.", 2008),
+])
+def test_recurrences(text: str, year: int) -> None:
+    found = one(text)
+    assert found.year == year and found.basis == "recurrence" and found.role == "event"
+
+
+def test_since_without_recurrence_is_explicit() -> None:
+    found = one("Cooperation has grown since 2014.")
+    assert found.year == 2014 and found.basis == "explicit"
+
+
+def test_years_embedded_in_names(gazetteer) -> None:
+    expo = one("Kazakhstan hosted the EXPO 2017 to promote green energy.", gazetteer=gazetteer)
+    assert (expo.year, expo.basis, expo.role) == (2017, "from_name", "event")
+    expo = one("The EXPO-2017 exhibition attracted visitors.", gazetteer=gazetteer)
+    assert (expo.year, expo.basis) == (2017, "from_name")
+    summit = one("The 2010 Summit of the OSCE was convened in Kazakhstan.", gazetteer=gazetteer)
+    assert (summit.year, summit.basis, summit.role) == (2010, "from_name", "event")
+    found = dates("Documents such as the 1999 Declaration on the Principles and the 2002 "
+                  "Almaty Act matter.", gazetteer=gazetteer)
+    assert [(d.year, d.basis, d.role) for d in found] == [(1999, "from_name", "event"),
+                                                          (2002, "from_name", "event")]
+
+
+def test_a_year_naming_a_look_alike_is_background(gazetteer) -> None:
+    found = one("The agency would be based on the 1972 Biological Weapons Convention.",
+                gazetteer=gazetteer)
+    assert (found.year, found.basis, found.role) == (1972, "from_name", "background")
+
+
+@pytest.mark.parametrize("text, published, expected, basis", [
+    ("Kazakhstan is holding the Astana International Forum this week.", P(2023, 6, 8),
+     (2023, 6, None), "relative_to_publication"),
+    ("The forum opens today.", P(2023, 6, 8), (2023, 6, 8), "relative_to_publication"),
+    ("It rose this year.", P(2020, 12), (2020, None, None), "relative_to_publication"),
+    ("Earlier this year Kazakhstan assumed its chairmanship.", P(2020, 12),
+     (2020, None, None), "relative_to_publication"),
+    ("It was founded last year.", P(2020, 12), (2019, None, None), "relative_to_publication"),
+    ("It will meet next year.", P(2020, 12), (2021, None, None), "relative_to_publication"),
+    ("It opened yesterday.", P(2024, 7, 1), (2024, 6, 30), "relative_to_publication"),
+    ("Twenty-nine years ago, it happened.", P(2020, 12), (1991, None, None),
+     "relative_to_publication"),
+    ("A decade ago, it happened.", P(2020), (2010, None, None), "relative_to_publication"),
+])
+def test_relative_dates(text: str, published: P, expected: tuple, basis: str) -> None:
+    found = one(text, published)
+    assert ymd(found) == expected
+    assert found.basis == basis
+
+
+def test_weekdays_before_a_day_precise_publication_date() -> None:
+    # 16 July 2023 was a Sunday: 'on Thursday and Friday' = 13-14 July
+    found = one("The two-day forum on Thursday and Friday was themed on Asia.", P(2023, 7, 16))
+    assert ymd(found) == (2023, 7, 13) and (found.end_month, found.end_day) == (7, 14)
+    # a weekday is the most recent one *before* the publication day
+    found = one("They met on Thursday.", P(2023, 7, 13))  # a Thursday
+    assert ymd(found) == (2023, 7, 6)
+    found = one("They met last Monday.", P(2023, 7, 16))
+    assert ymd(found) == (2023, 7, 10)
+
+
+def test_weekday_with_a_month_precise_publication_date_keeps_year_and_month() -> None:
+    found = one("They met on Thursday.", P(2023, 7))
+    assert ymd(found) == (2023, 7, None)
+
+
+def test_relative_dates_without_a_publication_date_are_unresolved() -> None:
+    for text in ("It opened this week.", "They met on Thursday.", "Two years ago it began."):
+        found = one(text)
+        assert found.year is None and found.role == "unresolved", text
+
+
+def test_years_counted_from_context() -> None:
+    found = dates("The treaty was signed in 2015. Two years later, it entered into force.")
+    assert [(d.year, d.basis) for d in found] == [(2015, "explicit"), (2017, "year_from_context")]
+    found = dates("It was founded in 2009. The following year it held a summit.")
+    assert found[1].year == 2010
+    assert one("A decade later, the forum was renamed.").role == "unresolved"
+
+
+def test_a_relative_phrase_followed_by_an_explicit_year_yields_only_the_year() -> None:
+    found = one("Two decades earlier, in 1992, Kazakhstan proposed CICA.")
+    assert (found.expression, found.year) == ("in 1992", 1992)
+
+
+@pytest.mark.parametrize("text, role", [
+    ("Water shortages may affect five billion people by 2050.", "target"),
+    ("The SME share will reach 35% by 2025.", "target"),
+    ("Looking ahead to the year 2035, he urged students to plan.", "target"),
+    ("The goal is to double trade until 2030.", "target"),
+    ("The Strategy 2050 sets the goals.", "target"),
+    ("Kazakhstan's Concept of Foreign Policy (2020-2030) says so.", "plan_period"),
+    ("The Foreign Policy Concept for 2020-2030 says so.", "plan_period"),
+    ("It cannot be denied that after independence in 1991, it emerged.", "background"),
+    ("It became independent after the dissolution of the Soviet Union in 1991.", "background"),
+    ("Its population in 2020 reached 19 million.", "background"),
+])
+def test_roles(text: str, role: str) -> None:
+    found = dates(text, P(2020, 12))
+    assert [d.role for d in found] == [role], found
+
+
+def test_a_past_by_year_is_a_state_not_a_target() -> None:
+    assert one("Membership grew to 27 states by 2018.", P(2020)).role == "background"
+
+
+def test_independence_next_to_a_later_event_does_not_make_it_background() -> None:
+    found = dates("Kazakhstan became independent in 1991 and proposed CICA in 1992.")
+    assert [(d.year, d.role) for d in found] == [(1991, "background"), (1992, "event")]
+
+
+def test_range_in_a_gazetteer_title_is_an_event(gazetteer) -> None:
+    found = one("The Council of Europe's Neighborhood Cooperation Priorities for Kazakhstan "
+                "(2024-2027) underscore the partnership.", gazetteer=gazetteer)
+    assert found.role == "event" and found.expression == "(2024-2027)"
+
+
+def test_dateline_is_background() -> None:
+    found = one("KUALA LUMPUR July 16 (NNN-Bernama) \u2014 The forum ended.", P(2023, 7, 16))
+    assert ymd(found) == (2023, 7, 16) and found.role == "background"
+
+
+@pytest.mark.parametrize("text", [
+    "Technology changed the world in the past 20 years.",
+    "It has grown over a decade.",
+    "For the past several years it has hosted talks.",
+    "It set a record of 2500 participants.",
+    "The road is 2019 km long.",
+    "Resolution 2231 endorsed the deal.",
+    "He may attend.",
+    "Some 19.8 million people live there.",
+])
+def test_not_dates(text: str) -> None:
+    assert dates(text, P(2020)) == []
+
+
+def test_every_expression_is_the_text_at_its_offsets() -> None:
+    text = ("On 5 October 1992 it was proposed; since 2003 the congress meets every three years "
+            "since 2003, and on Thursday and Friday (2024\u20132027) it met.")
+    for d in dates(text, P(2023, 7, 16)):
+        assert text[d.start:d.end] == d.expression
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Twenty-nine years ago, the Republic of Kazakhstan became an independent country after "
+     "the dissolution of the Soviet Union in 1991.", P(2020)),
+    ("Published: 8 June 2023\n\nThe forum opened.", P(2023, 6, 8)),
+    ("Posted on June 8, 2023\n\nThe forum opened.", P(2023, 6, 8)),
+    ("ASTANA, June 8, 2023 \u2014 The forum opened.", P(2023, 6, 8)),
+    ("This year marks the 30th anniversary of the proposal made in 1992.", P(2022)),
+    ("The forum opened this week with many guests.", None),
+    ("The congress held every three years since 2003 has met seven times.", None),
+])
+def test_infer_publication_date(text: str, expected: P | None) -> None:
+    assert infer_publication_date(text) == expected

@@ -1,0 +1,217 @@
+"""Events: which initiative a date belongs to and what happened, on sentences of our own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from etl.extract import extract_article, load_gazetteer, load_themes
+from etl.model import PublicationDate as P
+
+REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return load_gazetteer(REFERENCE_DIR), load_themes(REFERENCE_DIR)
+
+
+DEFAULT_PUBLISHED = P(2024, 12)
+
+
+def events(text: str, reference, published: P | None = DEFAULT_PUBLISHED) -> list[tuple]:
+    gazetteer, themes = reference
+    found = extract_article(text, published, gazetteer, themes)
+    return [(e.initiative_id, e.event_type, e.year) for e in found.events]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # proposed: different verbs and word orders
+    ("On 5 October 1992, Nursultan Nazarbayev proposed CICA at the UN General Assembly.",
+     ("CICA", "proposed", 1992)),
+    ("The idea of CICA was mooted by Nazarbayev in October 1992.", ("CICA", "proposed", 1992)),
+    ("It initiated the Conference on Interaction and Confidence Building Measures in Asia in 1992.",
+     ("CICA", "proposed", 1992)),
+    ("Tokayev put forward the idea of the International Agency for Biological Safety at the UN "
+     "General Assembly in September 2020.", ("IABS", "proposed", 2020)),
+    ("In Sept 2020, President Tokayev announced that Kazakhstan is proposing to establish the "
+     "International Agency for Biological Safety (IABS).", ("IABS", "proposed", 2020)),
+    ("Two decades earlier, in 1992, Kazakhstan proposed to establish the CICA.",
+     ("CICA", "proposed", 1992)),
+    # announced / founded / launched
+    ("The IOFS was announced in June 2011 in Astana.", ("IOFS", "announced", 2011)),
+    ("In 2006, Nazarbayev proposed creating the Turkic Council, which was founded in 2009.",
+     ("OTS", "founded", 2009)),
+    ("The Astana Process, launched in January 2017, brought together Russia, Turkey and Iran.",
+     ("ASTANA_PROCESS", "launched", 2017)),
+    ("The IAEA Low Enriched Uranium Bank opened in Ust-Kamenogorsk in August 2017.",
+     ("IAEA_LEU_BANK", "launched", 2017)),
+    # first_held / held
+    ("The first meeting of CICA foreign ministers took place in Almaty on 14 September 1999.",
+     ("CICA", "first_held", 1999)),
+    ("The Congress of Leaders of World and Traditional Religions, first convened in 2003, "
+     "gathers every three years.", ("CLWTR", "first_held", 2003)),
+    ("The Astana Economic Forum has been held annually since 2008.", ("AEF", "first_held", 2008)),
+    ("Since January 2017, more than 20 rounds of the Astana talks on Syria have been held.",
+     ("ASTANA_PROCESS", "first_held", 2017)),
+    ("The sixth CICA Summit was held in Astana on October 12-13, 2022.", ("CICA", "held", 2022)),
+    ("In 2013, Almaty hosted two rounds of negotiations on the Iranian nuclear deal.",
+     ("ALMATY_IRAN_TALKS", "held", 2013)),
+    ("Kazakhstan hosted the 2010 OSCE Summit in Astana.", ("OSCE_2010_SUMMIT", "held", 2010)),
+    ("The EXPO-2017 exhibition in Astana attracted nearly 4 million visitors.",
+     ("EXPO_2017", "held", 2017)),
+    ("CICA has held six summits so far, the last being in 2022.", ("CICA", "held", 2022)),
+    ("Tokayev spoke at the plenary session of the Astana International Forum on 8 June 2023.",
+     ("AIF", "held", 2023)),
+    # joined, observer, signed, approved, elected, chairmanship, started
+    ("Kuwait joined CICA as its 28th member state in October 2022.", ("CICA", "joined", 2022)),
+    ("Turkmenistan obtained observer status in CICA in 2021.", ("CICA", "observer_joined", 2021)),
+    ("Kazakhstan became a member of GRECO in 2020.", ("GRECO", "joined", 2020)),
+    ("Kazakhstan ratified the TPNW in August 2019.", ("TPNW", "approved", 2019)),
+    ("In 2019 Kazakhstan signed the Semipalatinsk Treaty.", ("CANWFZ", "signed", 2019)),
+    ("The CICA Catalogue of Confidence Building Measures was adopted in 2004.",
+     ("CICA_CATALOGUE", "approved", 2004)),
+    ("Kazakhstan was elected to the UN Security Council on June 28, 2016.",
+     ("UNSC_2017_2018", "elected", 2016)),
+    ("Kazakhstan assumed the CICA chairmanship in 2020.", ("CICA", "chairmanship", 2020)),
+    ("Cooperation with the Council of Europe dates back to 2014.",
+     ("COE_COOPERATION", "started", 2014)),
+    # periods and the future
+    ("Kazakhstan was a non-permanent member of the UN Security Council from 2017 to 2018.",
+     ("UNSC_2017_2018", "period", 2017)),
+    ("The Council of Europe's Neighbourhood Cooperation Priorities for Kazakhstan (2024\u20132027) "
+     "were adopted.", ("COE_COOPERATION", "period", 2024)),
+    ("The next Astana International Forum will be held in 2026.", ("AIF", "scheduled", 2026)),
+])
+def test_one_event(text: str, expected: tuple, reference) -> None:
+    assert expected in events(text, reference)
+
+
+def test_year_named_documents_belong_to_the_organisation_not_to_another_document(
+        reference) -> None:
+    text = ("Along with statutory documents such as the 1999 Declaration on the Principles and "
+            "the 2002 Almaty Act, the backbone of CICA is the Catalogue of Confidence Building "
+            "Measures.")
+    assert events(text, reference) == [("CICA", "approved", 1999), ("CICA", "approved", 2002)]
+
+
+def test_several_initiatives_each_date_goes_to_its_own(reference) -> None:
+    assert events("Kazakhstan initiated CICA in 1992 and hosted the OSCE Summit in 2010.",
+                  reference) == [("CICA", "proposed", 1992), ("OSCE_2010_SUMMIT", "held", 2010)]
+    assert events("Kazakhstan signed the TPNW on 2 March 2018 and ratified it on 29 August 2019.",
+                  reference) == [("TPNW", "signed", 2018), ("TPNW", "approved", 2019)]
+    text = ("At a meeting in Pakistan in 2021, member States launched an Afghanistan Food "
+            "Security Programme and identified the IOFS to implement it.")
+    assert events(text, reference) == [("IOFS_AFG_PROGRAMME", "launched", 2021)]
+
+
+def test_a_list_of_initiatives_without_a_date_makes_no_event(reference) -> None:
+    text = ("Kazakhstan initiated CICA, the Astana International Forum, the Congress of Leaders of "
+            "World and Traditional Religions and the IOFS.")
+    assert events(text, reference) == []
+
+
+def test_two_dates_two_types_in_one_sentence(reference) -> None:
+    text = ("The idea of CICA which held its first Summit in 2002 was mooted by Nazarbayev at the "
+            "47th Session of the UN General Assembly in October 1992.")
+    assert events(text, reference) == [("CICA", "first_held", 2002), ("CICA", "proposed", 1992)]
+    text = ("Since 2016, five IOFS General Assemblies have been held, for example at the third "
+            "General Assembly in 2020, all programmes of the IOFS were approved.")
+    assert events(text, reference) == [("IOFS", "first_held", 2016), ("IOFS", "approved", 2020)]
+
+
+@pytest.mark.parametrize("text", [
+    "The 1972 Biological Weapons Convention entered into force in 1975.",
+    "The CIS summit was held in Bishkek on October 13, 2023.",
+    "Tokayev attended the Commonwealth of Independent States (CIS) Council of Heads of State "
+    "held in Bishkek on October 13.",
+    "Leaders attended the Munich Security Conference in February 2023. The conference "
+    "discussed CICA.",
+    "After independence in 1991, Kazakhstan backed CICA.",
+    "The UN predicts water shortages by 2050, a concern for CICA.",
+    "Kazakhstan's Concept of Foreign Policy (2020-2030) prioritises CICA.",
+    "Kazakhstan isn't a member of the Council of Europe.",
+    "Kazakhstan has not joined the Council of Europe in 2020.",
+    "Two decades earlier, CICA was only an idea.",
+    "CICA, which today has developed into an influential forum, matters.",
+    "Today, CICA has 28 Member States.",
+    "Secretary General of the Council of Europe, Alain Berset, spoke at Nazarbayev University "
+    "on May 29.",
+])
+def test_no_event(text: str, reference) -> None:
+    assert events(text, reference, P(2023, 10)) == []
+
+
+@pytest.mark.parametrize("text, published, expected", [
+    ("ASTANA, June 8, 2023 \u2014 The Astana International Forum opened today.", P(2023, 6, 8),
+     [("AIF", "held", 2023)]),
+    # the dateline dates the report, not the forum
+    ("Astana, June 8 (Kazinform) \u2013 The Astana International Forum began its work.",
+     P(2023, 6, 8), []),
+    ("Kazakhstan has been a member of GRECO since 2020.", P(2023), [("GRECO", "joined", 2020)]),
+    ("Kazakhstan has chaired CICA since 2020.", P(2023), [("CICA", "chairmanship", 2020)]),
+    ("Cooperation with the Council of Europe has deepened since 2014.", P(2023),
+     [("COE_COOPERATION", "started", 2014)]),
+    ("CICA has grown since 2014.", P(2023), []),
+])
+def test_datelines_and_since(text: str, published: P, expected: list, reference) -> None:
+    assert events(text, reference, published) == expected
+
+
+def test_a_look_alike_clause_keeps_its_date(reference) -> None:
+    text = ("The 1972 Biological Weapons Convention entered into force in 1975, and Kazakhstan "
+            "proposed the IABS in 2020.")
+    assert events(text, reference) == [("IABS", "proposed", 2020)]
+
+
+def test_relative_dates_resolve_against_the_publication_date(reference) -> None:
+    text = "Kazakhstan is holding the Astana International Forum this week."
+    assert events(text, reference, P(2023, 6, 8)) == [("AIF", "held", 2023)]
+    assert events(text, reference, None) == []
+    text = ("The CICA initiated by Nazarbayev back in 1992 was institutionalised. "
+            "Earlier this year Kazakhstan assumed its chairmanship of this forum.")
+    assert events(text, reference, P(2020, 12)) == [("CICA", "proposed", 1992),
+                                                   ("CICA", "chairmanship", 2020)]
+
+
+def test_an_undated_first_edition_carries_over_to_its_relative_date(reference) -> None:
+    text = ("The just concluded inaugural Central Asian Security and Cooperation Forum in Astana "
+            "was held against the backdrop of tensions. The forum was also held at a time of "
+            "crises. Many experts came. The two-day Central Asian Security and Cooperation Forum "
+            "on Thursday and Friday was themed on Asia.")
+    found = extract_article(text, P(2023, 7, 16), *reference).events
+    assert [(e.initiative_id, e.event_type, e.year, e.month, e.day, e.end_day) for e in found] == [
+        ("CASCF", "first_held", 2023, 7, 13, 14)]
+
+
+def test_a_forum_dated_without_an_event_word_was_held(reference) -> None:
+    text = "The Astana International Forum on 8 June 2023 discussed climate."
+    assert events(text, reference) == [("AIF", "held", 2023)]
+    # ... but an organisation dated without an event word did nothing in particular
+    assert events("CICA in 2019 discussed climate.", reference) == []
+
+
+def test_dates_after_publication_are_scheduled(reference) -> None:
+    assert events("The Astana International Forum takes place on May 29-30, 2024.", reference,
+                  P(2024, 4, 2)) == [("AIF", "scheduled", 2024)]
+
+
+def test_identical_events_are_kept_once_with_the_first_sentence(reference) -> None:
+    gazetteer, themes = reference
+    text = ("CICA held its first Summit in 2002. It has come a long way since the first Summit "
+            "in 2002.")
+    found = extract_article(text, P(2023), gazetteer, themes).events
+    assert [(e.initiative_id, e.event_type, e.year, e.sentence_no) for e in found] == [
+        ("CICA", "first_held", 2002, 1)]
+
+
+def test_event_records_carry_their_date_and_sentence(reference) -> None:
+    gazetteer, themes = reference
+    text = ("Intro sentence here.\n\nThe sixth CICA Summit was held in Astana on "
+            "October 12-13, 2022.")
+    found = extract_article(text, P(2023), gazetteer, themes)
+    (event,) = found.events
+    assert (event.year, event.month, event.day, event.end_day) == (2022, 10, 12, 13)
+    assert event.date_text == "on October 12-13, 2022" and event.date_basis == "range"
+    assert event.sentence_no == 2 and event.sentence == found.sentences[1].text

@@ -1,0 +1,130 @@
+"""Membership figures: counts, kinds, years, and the numbers that are not membership."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from etl.extract import extract_article, load_gazetteer, load_themes
+from etl.model import PublicationDate as P
+
+REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return load_gazetteer(REFERENCE_DIR), load_themes(REFERENCE_DIR)
+
+
+DEFAULT_PUBLISHED = P(2023, 7, 16)
+
+
+def figures(text: str, reference, published: P | None = DEFAULT_PUBLISHED) -> list[tuple]:
+    found = extract_article(text, published, *reference)
+    return [(m.initiative_id, m.kind, m.count, m.year, m.year_basis) for m in found.memberships]
+
+
+def test_counts_kinds_and_years_in_one_sentence(reference) -> None:
+    text = ("CICA headquartered in Astana, had witnessed six Summits so far. It has come a long "
+            "way, with 16 member states participating at the first Summit in 2002 and today "
+            "having 28 member states, five observer organisations and six partner organisations.")
+    assert figures(text, reference) == [
+        ("CICA", "member_states", 16, 2002, "explicit"),
+        ("CICA", "member_states", 28, 2023, "relative_to_publication"),
+        ("CICA", "observer_organisations", 5, 2023, "relative_to_publication"),
+        ("CICA", "partner_organisations", 6, 2023, "relative_to_publication"),
+    ]
+
+
+def test_present_tense_without_a_year_is_the_publication_year(reference) -> None:
+    assert figures("CICA has 28 Member States covering 90 per cent of Asia.", reference) == [
+        ("CICA", "member_states", 28, 2023, "publication_year")]
+    assert figures("“Today, CICA has 28 Member States.", reference) == [
+        ("CICA", "member_states", 28, 2023, "relative_to_publication")]
+    assert figures("CICA now has 28 member states, 9 observer states and 5 observer "
+                   "organisations.", reference, P(2024, 3, 1)) == [
+        ("CICA", "member_states", 28, 2024, "relative_to_publication"),
+        ("CICA", "observer_states", 9, 2024, "relative_to_publication"),
+        ("CICA", "observer_organisations", 5, 2024, "relative_to_publication"),
+    ]
+
+
+def test_without_a_publication_date_today_leaves_the_year_unknown(reference) -> None:
+    text = ("With 16 member states at the first Summit in 2002 and today having 28 member states, "
+            "CICA has grown.")
+    assert figures(text, reference, None) == [
+        ("CICA", "member_states", 16, 2002, "explicit"),
+        ("CICA", "member_states", 28, None, "unresolved")]
+
+
+def test_past_tense_without_a_year_has_no_year(reference) -> None:
+    assert figures("CICA had 20 member states then.", reference) == [
+        ("CICA", "member_states", 20, None, "unresolved")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("In 2018 CICA included twenty-seven member countries.",
+     ("CICA", "member_states", 27, 2018, "explicit")),
+    ("The IOFS unites 37 member states.",
+     ("IOFS", "member_states", 37, 2023, "publication_year")),
+    ("In 2014, the 26 member states of CICA met in Shanghai.",
+     ("CICA", "member_states", 26, 2014, "explicit")),
+    ("Kuwait joined CICA as its 28th member state in October 2022.",
+     ("CICA", "member_states", 28, 2022, "explicit")),
+    ("Bahrain and Cambodia joined in 2011, bringing CICA's membership to 24.",
+     ("CICA", "member_states", 24, 2011, "explicit")),
+    ("CICA, whose membership grew to 27 states by 2018, is growing.",
+     ("CICA", "member_states", 27, 2018, "explicit")),
+    ("By 2020, 45 states had ratified the TPNW.",
+     ("TPNW", "member_states_ratified", 45, 2020, "explicit")),
+    ("CICA's 27 members met in 2019.", ("CICA", "member_states", 27, 2019, "explicit")),
+    ("CICA has eight observer states.", ("CICA", "observer_states", 8, 2023, "publication_year")),
+    ("The summit brought together 28 CICA member states in 2022.",
+     ("CICA", "member_states", 28, 2022, "explicit")),
+    ("In 2017 CICA had five international organisations as observers.",
+     ("CICA", "observer_organisations", 5, 2017, "explicit")),
+])
+def test_varied_phrasings(text: str, expected: tuple, reference) -> None:
+    assert figures(text, reference, P(2023)) == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    # attendance and participation
+    "The forum which gathered intellectuals from 25 countries was organised by CICA.",
+    "The congress gathered delegations from 50 countries, said CICA.",
+    "CICA's meeting was attended by 26 member countries and nine observers.",
+    "Some 30 participating countries joined the CICA session.",
+    # other things counted
+    "All 16 strategic programmes of the IOFS were approved by the Member States.",
+    "CICA had witnessed six Summits so far.",
+    "Since 2016, five IOFS General Assemblies have been held.",
+    "CICA covers 90 per cent of Asia and half of the world's population.",
+    "The Assembly of the People of Kazakhstan elects nine members to the lower chamber.",
+    "More than 100 ethnic groups and 18 confessions live alongside CICA's offices.",
+    # approximations and negations
+    "CICA has more than 25 member states.",
+    "Although Kazakhstan isn't a CoE member, it cooperates with the Council of Europe.",
+    "CICA does not have 30 member states.",
+    # a look-alike's figure
+    "The 57 member states of the Organisation of Islamic Cooperation back the IOFS.",
+    "The OIC, parent of the IOFS, has 57 member states.",
+    # no initiative at all
+    "The Commonwealth of Independent States has nine member states.",
+])
+def test_not_membership(text: str, reference) -> None:
+    assert figures(text, reference) == []
+
+
+def test_count_text_and_sentence_are_kept(reference) -> None:
+    gazetteer, themes = reference
+    found = extract_article("Intro.\nCICA has twenty-eight Member States.", P(2023), gazetteer,
+                            themes)
+    (figure,) = found.memberships
+    assert figure.count_text == "twenty-eight Member States"
+    assert figure.sentence_no == 2 and figure.sentence == "CICA has twenty-eight Member States."
+
+
+def test_identical_figures_are_kept_once(reference) -> None:
+    text = "CICA has 28 member states. Today, CICA has 28 Member States."
+    assert figures(text, reference) == [("CICA", "member_states", 28, 2023, "publication_year")]

@@ -1,0 +1,282 @@
+"""Mentions: aliases, acronyms, look-alikes, back-references, and the gazetteer file itself."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from etl.extract import load_gazetteer
+from etl.extract.gazetteer import (
+    GazetteerError,
+    Initiative,
+    alias_key,
+    build_gazetteer,
+    expand_alias,
+)
+from etl.extract.mentions import EntityMention, find_mentions
+from etl.extract.sentences import SentenceIndex, split_sentences
+from etl.extract.text import fold
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE_DIR = ROOT / "data" / "reference"
+SEED_TRUTH = Path(__file__).parent / "fixtures" / "seed_truth.json"
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    return load_gazetteer(REFERENCE_DIR)
+
+
+def entities(text: str, gazetteer) -> list[EntityMention]:
+    sentences = split_sentences(text)
+    return find_mentions(fold(text), sentences, SentenceIndex(sentences), gazetteer)
+
+
+def found(text: str, gazetteer) -> list[tuple[str, str, str]]:
+    """(initiative id, surface, method) of initiative mentions only."""
+    return [(m.entity_id, m.surface, m.method) for m in entities(text, gazetteer)
+            if m.is_initiative]
+
+
+def ids(text: str, gazetteer) -> list[str]:
+    return [i for i, _, _ in found(text, gazetteer)]
+
+
+# --- the gazetteer file ------------------------------------------------------------------------
+
+
+def test_every_initiative_of_the_answer_key_is_in_the_gazetteer(gazetteer) -> None:
+    catalogue = json.loads(SEED_TRUTH.read_text(encoding="utf-8"))["_meta"]["initiative_catalogue"]
+    known = {i.id for i in gazetteer.initiatives}
+    assert set(catalogue) <= known
+
+
+def test_entries_are_complete(gazetteer) -> None:
+    for entry in gazetteer.initiatives:
+        assert entry.name and entry.category and entry.description and entry.aliases, entry.id
+    assert {e.id for e in gazetteer.non_initiatives} >= {
+        "CIS", "MUNICH_SECURITY_CONFERENCE", "RAISINA_DIALOGUE", "SHANGRI_LA_DIALOGUE", "BWC",
+        "OIC"}
+    assert not {e.id for e in gazetteer.initiatives} & {e.id for e in gazetteer.non_initiatives}
+
+
+def test_alias_syntax() -> None:
+    assert expand_alias("Congress of {the|}Leaders") == ["Congress of theLeaders",
+                                                          "Congress of Leaders"]
+    assert expand_alias("Congress of {the |}Leaders") == ["Congress of the Leaders",
+                                                           "Congress of Leaders"]
+    assert expand_alias("{UN|United Nations} Security Council {reform|}") == [
+        "UN Security Council reform", "UN Security Council",
+        "United Nations Security Council reform", "United Nations Security Council"]
+    assert alias_key("Council of Europe’s") == alias_key("council of europe's")
+    assert alias_key("Confidence-Building") == alias_key("confidence  building")
+    assert alias_key("Organization") == alias_key("Organisation")
+
+
+def _entry(entry_id: str, aliases: tuple[str, ...] = (), acronyms: tuple[str, ...] = ()
+           ) -> Initiative:
+    return Initiative(entry_id, entry_id.title(), "c", "d", "organisation", aliases=aliases,
+                      acronyms=acronyms)
+
+
+def test_an_alias_or_acronym_owned_twice_is_an_error() -> None:
+    with pytest.raises(GazetteerError, match="already"):
+        build_gazetteer([_entry("A", ("Some Forum",)), _entry("B", ("some  forum",))])
+    with pytest.raises(GazetteerError, match="already"):
+        build_gazetteer([_entry("A", ("X",), ("AB",)), _entry("B", ("Y",), ("AB",))])
+
+
+def test_malformed_gazetteer_file(tmp_path: Path) -> None:
+    (tmp_path / "initiatives.toml").write_text('[[initiative]]\nid = "X"\n', encoding="utf-8")
+    with pytest.raises(GazetteerError, match="name"):
+        load_gazetteer(tmp_path)
+    (tmp_path / "initiatives.toml").write_text("[[initiative\n", encoding="utf-8")
+    with pytest.raises(GazetteerError, match="TOML"):
+        load_gazetteer(tmp_path)
+
+
+def test_gazetteer_pickles_for_worker_processes(gazetteer) -> None:
+    import pickle
+
+    copy = pickle.loads(pickle.dumps(gazetteer))
+    assert ids("The CICA summit.", copy) == ["CICA"]
+
+
+# --- alias and acronym matching -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The Conference on Interaction and Confidence Building Measures in Asia met.", "CICA"),
+    ("The Conference on Interaction and Confidence-Building Measures in Asia met.", "CICA"),
+    ("The CONFERENCE ON INTERACTION AND CONFIDENCE BUILDING MEASURES IN ASIA met.", "CICA"),
+    ("The Congress of the Leaders of World and Traditional Religions met.", "CLWTR"),
+    ("The Congress\u00a0of Leaders of World and Traditional Religions met.", "CLWTR"),
+    ("The Islamic Organization for Food Security met.", "IOFS"),
+    ("The ‘Middle Corridor’ route links China and the EU.", "TITR"),
+    ("The Trans-Caspian route is busy.", "TITR"),
+    ("The Kazakhstan–Turkmenistan–Iran railway opened.", "KTI_RAILWAY"),
+    ("Kazakhstan hosts the IAEA Low-Enriched Uranium Bank.", "IAEA_LEU_BANK"),
+    ("The Council of Europe’s Neighborhood Cooperation Priorities were set.", "COE_COOPERATION"),
+    ("Kazakhstan hosted the EXPO 2017 in Astana.", "EXPO_2017"),
+    ("Kazakhstan has been pushing the idea to redesign the UN Security Council.", "UNSC_REFORM"),
+    ("It was elected a non-permanent member of the United Nations Security Council.",
+     "UNSC_2017_2018"),
+    ("It joined the Group of States against Corruption.", "GRECO"),
+])
+def test_aliases(text: str, expected: str, gazetteer) -> None:
+    assert ids(text, gazetteer)[:1] == [expected]
+
+
+def test_acronyms_are_case_sensitive_whole_tokens(gazetteer) -> None:
+    assert found("CICA and the IOFS and the CoE met.", gazetteer) == [
+        ("CICA", "CICA", "acronym"), ("IOFS", "IOFS", "acronym"), ("COE_COOPERATION", "CoE",
+                                                                    "acronym")]
+    assert ids("Cica, cica and CICAS are not acronyms; nor is coe.", gazetteer) == []
+    assert ids("The CICA-led process.", gazetteer) == ["CICA"]
+
+
+def test_full_name_then_acronym_in_brackets(gazetteer) -> None:
+    assert ids("The International Agency for Biological Safety (IABS) was proposed.",
+               gazetteer) == ["IABS", "IABS"]
+
+
+def test_the_longest_name_wins(gazetteer) -> None:
+    assert ids("The CICA Catalogue of Confidence Building Measures lists them.",
+               gazetteer) == ["CICA_CATALOGUE"]
+    assert ids("The Council of Europe Convention on Disinformation is drafted.",
+               gazetteer) == ["COE_DISINFO_CONVENTION"]
+
+
+@pytest.mark.parametrize("text", [
+    "Tokayev attended the Commonwealth of Independent States (CIS) summit.",
+    "The CIS Council of Heads of State met in Bishkek.",
+    "It would be based on the 1972 Biological Weapons Convention.",
+    "Leaders met at the Munich Security Conference and the Raisina Dialogue.",
+    "The IISS-Shangri La Dialogue is held in Singapore.",
+    "The Organisation of Islamic Cooperation (OIC) has 57 members.",
+    "Highlighting gridlocks within the UN Security Council, he spoke.",
+    "The OSCE and the SCO met.",
+])
+def test_look_alikes_are_never_initiatives(text: str, gazetteer) -> None:
+    assert ids(text, gazetteer) == []
+
+
+def test_descriptive_aliases_need_their_context(gazetteer) -> None:
+    assert ids("Kazakhstan hosted numerous rounds of Syrian peace talks.", gazetteer) == [
+        "ASTANA_PROCESS"]
+    assert ids("Geneva hosted numerous rounds of Syrian peace talks.", gazetteer) == []
+    assert ids("Two rounds of talks on Iran’s nuclear programme were held in Almaty.",
+               gazetteer) == ["ALMATY_IRAN_TALKS"]
+    assert ids("Talks on Iran's nuclear programme resumed in Vienna.", gazetteer) == []
+    assert ids("The specialised food security entity within the OIC was announced.",
+               gazetteer) == ["IOFS"]
+    assert ids("A food security entity was set up in Rome.", gazetteer) == []
+
+
+def test_osce_summit_needs_astana_or_2010(gazetteer) -> None:
+    assert ids("The 2010 Summit of the Organization of Security and Co-operation in Europe "
+               "was convened in Kazakhstan.", gazetteer) == ["OSCE_2010_SUMMIT"]
+    assert ids("The OSCE summit in Astana was a success.", gazetteer) == ["OSCE_2010_SUMMIT"]
+    assert ids("The OSCE summit in Istanbul was in 1999.", gazetteer) == []
+
+
+def test_offsets_point_at_the_surface(gazetteer) -> None:
+    text = "In 1992 the CICA was proposed.\n\nThe Astana\u00a0International Forum met."
+    for m in entities(text, gazetteer):
+        assert fold(text)[m.start:m.end] == m.surface
+
+
+# --- back-references -----------------------------------------------------------------------------
+
+
+def test_definite_noun_back_references(gazetteer) -> None:
+    text = ("Kazakhstan is a host country to the IAEA Low Enriched Uranium Bank. The Bank is part "
+            "of international efforts. The Congress of Leaders of World and Traditional Religions "
+            "met. This forum promotes dialogue.")
+    assert found(text, gazetteer) == [
+        ("IAEA_LEU_BANK", "IAEA Low Enriched Uranium Bank", "alias"),
+        ("IAEA_LEU_BANK", "The Bank", "coreference"),
+        ("CLWTR", "Congress of Leaders of World and Traditional Religions", "alias"),
+        ("CLWTR", "This forum", "coreference"),
+    ]
+
+
+def test_adjectives_between_determiner_and_noun(gazetteer) -> None:
+    text = ("The Central Asian Security and Cooperation Forum opened. "
+            "The just concluded inaugural forum was a success.")
+    assert found(text, gazetteer)[-1] == ("CASCF", "The just concluded inaugural forum",
+                                           "coreference")
+
+
+def test_back_references_reach_two_sentences_back_only(gazetteer) -> None:
+    text = "The Astana International Forum opened. One. Two. Three. The forum closed."
+    assert ids(text, gazetteer) == ["AIF"]
+
+
+def test_back_references_need_a_compatible_noun(gazetteer) -> None:
+    text = "The IAEA Low Enriched Uranium Bank opened. The forum discussed it."
+    assert ids(text, gazetteer) == ["IAEA_LEU_BANK"]
+
+
+def test_a_look_alike_blocks_a_back_reference(gazetteer) -> None:
+    text = ("CICA leaders went to the Munich Security Conference. "
+            "The conference discussed Ukraine.")
+    assert [m for m in found(text, gazetteer) if m[2] == "coreference"] == []
+
+
+def test_the_salient_entry_wins_over_a_peer_in_a_list(gazetteer) -> None:
+    text = ("The Central Asian Security and Cooperation Forum opened in Astana. "
+            "This forum joins venues such as the Munich Security Conference and the Astana "
+            "International Forum. The director said that the forum achieved its goals.")
+    assert found(text, gazetteer)[-1] == ("CASCF", "the forum", "coreference")
+
+
+def test_this_idea_refers_to_a_proposal(gazetteer) -> None:
+    text = ("Kazakhstan has been pushing the idea to redesign the UN Security Council. "
+            "This idea was also voiced at the UN General Assembly.")
+    assert found(text, gazetteer)[-1] == ("UNSC_REFORM", "This idea", "coreference")
+
+
+def test_nouns_followed_by_of_or_to_name_something_new(gazetteer) -> None:
+    text = "CICA was proposed. It was the initiative of Kazakhstan, the proposal to do more."
+    assert [m for m in found(text, gazetteer) if m[2] == "coreference" and m[1] != "It"] == []
+
+
+def test_sentence_opening_pronoun_refers_to_the_previous_subject(gazetteer) -> None:
+    text = ("CICA headquartered in Astana, had witnessed six Summits so far. "
+            "It has come a long way.")
+    assert found(text, gazetteer)[-1] == ("CICA", "It", "coreference")
+    text = ("The Council of Europe's priorities underscore the partnership. "
+            "This marks the third phase of cooperation.")
+    assert ("COE_COOPERATION", "This", "coreference") in found(text, gazetteer)
+    text = "In 2019, CICA held a summit. It was a success."
+    assert found(text, gazetteer)[-1] == ("CICA", "It", "coreference")
+
+
+def test_pronoun_needs_an_initiative_subject_and_a_non_expletive_it(gazetteer) -> None:
+    # the previous subject is Kazakhstan, not an initiative
+    assert [m for m in found("Kazakhstan backs CICA. It initiated the forum.", gazetteer)
+            if m[1] == "It"] == []
+    # 'It is important to ...' has no referent
+    assert [m for m in found("CICA met in Astana. It is important to note the date.", gazetteer)
+            if m[1] == "It"] == []
+    # 'This' followed by a noun is not a pronoun
+    assert [m for m in found("CICA met. This policy changed.", gazetteer) if m[1] == "This"] == []
+
+
+# --- the corpus ---------------------------------------------------------------------------------
+
+
+def test_corpus_core_initiatives_are_found() -> None:
+    """Each core initiative the key lists for an article is mentioned in its cleaned text."""
+    from etl.normalize import clean_text
+
+    gazetteer = load_gazetteer(REFERENCE_DIR)
+    documents = json.loads(SEED_TRUTH.read_text(encoding="utf-8"))["documents"]
+    for name, doc in documents.items():
+        text = clean_text((ROOT / "data" / "articles" / name).read_text(encoding="utf-8")).text
+        mentioned = set(ids(text, gazetteer))
+        core = {i["id"] for i in doc["initiatives"] if i.get("core")}
+        assert core <= mentioned, (name, core - mentioned)
