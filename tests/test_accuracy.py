@@ -239,3 +239,32 @@ def test_scoring_uses_sets_required_and_optional_records() -> None:
     assert (score.predicted, score.correct, score.required, score.found) == (3, 2, 1, 1)
     assert score.false_positives == [("X", "held", 2025)]
     assert score.recall == 1.0
+
+
+# --- the same measures on the warehouse the real ETL built -------------------------------------
+
+
+def test_warehouse_accuracy_matches_the_key(built_warehouse: Path) -> None:
+    """End to end: files -> sources -> normalize -> extract -> DuckDB, scored from the tables."""
+    import duckdb
+
+    truth = load_truth()
+    events, memberships = Score(), Score()
+    with duckdb.connect(str(built_warehouse), read_only=True) as con:
+        for name, doc in truth.items():
+            predicted_events = {
+                tuple(row) for row in con.execute(
+                    "SELECT e.initiative_id, e.event_type, e.year FROM events e "
+                    "JOIN articles a USING (article_id) WHERE a.source_file = ?", [name]).fetchall()
+            }
+            predicted_members = {
+                tuple(row) for row in con.execute(
+                    "SELECT m.initiative_id, m.kind, m.count, m.year FROM memberships m "
+                    "JOIN articles a USING (article_id) WHERE a.source_file = ?", [name]).fetchall()
+            }
+            events.add(score_events(predicted_events, doc["events"]))
+            memberships.add(score_memberships(predicted_members, doc["membership_figures"]))
+    print(f"\nWAREHOUSE events       {events.line()}")
+    print(f"WAREHOUSE memberships  {memberships.line()}")
+    assert events.recall >= TARGET and events.precision >= TARGET, events.line()
+    assert memberships.recall >= TARGET and memberships.precision >= TARGET, memberships.line()
