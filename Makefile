@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed
 ARTICLES ?= data/articles
 DB ?= data/warehouse.duckdb
 
-.PHONY: setup etl run test lint lock clean
+.PHONY: setup etl warehouse run serve test lint lock bench screenshots clean
+HOST ?= 127.0.0.1
+PORT ?= 8501
 
 ## setup: create .venv from the pinned lock file (idempotent)
 setup: $(STAMP)
@@ -21,13 +23,31 @@ $(STAMP): requirements.lock pyproject.toml
 etl: setup
 	$(BIN)/python -m etl --articles $(ARTICLES) --db $(DB)
 
-## run: build the warehouse if it is missing or older than the articles, then print its summary
-run: setup
+## warehouse: build the warehouse only if it is missing or its input changed
+warehouse: setup
 	$(BIN)/python -m etl --articles $(ARTICLES) --db $(DB) --if-stale
+
+## run: build the warehouse if needed, then serve the dashboard on http://$(HOST):$(PORT)
+run: warehouse
+	IM_DB_PATH=$(DB) $(BIN)/python -m streamlit run dashboard/app.py \
+		--server.address $(HOST) --server.port $(PORT) --server.headless true
+
+## serve: serve the dashboard on the existing warehouse without rebuilding
+serve: setup
+	IM_DB_PATH=$(DB) $(BIN)/python -m streamlit run dashboard/app.py \
+		--server.address $(HOST) --server.port $(PORT) --server.headless true
 
 ## test: run the whole test suite
 test: setup
 	$(BIN)/python -m pytest -q
+
+## bench: dashboard query and page-rerun timings on the current warehouse
+bench: warehouse
+	IM_DB_PATH=$(DB) $(BIN)/python -m benchmarks.dashboard_bench
+
+## screenshots: regenerate docs/screenshots/ from the running app in headless Chromium
+screenshots: warehouse
+	IM_DB_PATH=$(DB) $(BIN)/python -m tests.e2e.screenshots docs/screenshots
 
 ## lint: ruff over the code
 lint: setup

@@ -1,0 +1,60 @@
+"""Initiative Monitor's entry point: the frame every page shares.
+
+`streamlit run dashboard/app.py` (or `make run`). It opens the warehouse, draws the shared
+filters in the sidebar, runs the page the analyst chose, and writes the view state back to the
+URL so any view can be shared as a link. Pages live in `dashboard/app_pages/`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# `streamlit run dashboard/app.py` puts dashboard/ on the path, not the project; without an
+# installed package the `dashboard` imports below need the project root.
+_PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
+if _PROJECT_ROOT not in sys.path:
+    sys.path.insert(0, _PROJECT_ROOT)
+
+import streamlit as st  # noqa: E402
+
+from dashboard import components, data, url_state  # noqa: E402
+
+PAGES_DIR = Path(__file__).parent / "app_pages"
+
+st.set_page_config(page_title="Initiative Monitor", page_icon=":material/public:",
+                   layout="wide")
+
+try:
+    options = data.filter_options()
+except (data.WarehouseMissing, data.WarehouseUnreadable) as problem:
+    st.title("Initiative Monitor")
+    st.error(str(problem), icon=":material/database:")
+    st.stop()
+
+url_state.start_run(options)
+if url_state.presentation():
+    components.presentation_frame()
+else:
+    components.filter_sidebar(options)
+
+page = st.navigation(
+    [
+        st.Page(PAGES_DIR / "overview.py", title="Overview", icon=":material/dashboard:",
+                url_path="overview", default=True),
+        st.Page(PAGES_DIR / "timeline.py", title="Timeline of initiatives",
+                icon=":material/timeline:", url_path="timeline"),
+        st.Page(PAGES_DIR / "membership.py", title="Membership growth",
+                icon=":material/groups:", url_path="membership"),
+        st.Page(PAGES_DIR / "topics.py", title="Topics", icon=":material/category:",
+                url_path="topics"),
+        st.Page(PAGES_DIR / "articles.py", title="Articles", icon=":material/article:",
+                url_path="articles"),
+    ],
+    position="hidden" if url_state.presentation() else "sidebar",
+)
+page.run()
+
+if url_state.presentation():
+    components.leave_presentation_button()
+url_state.finish_run()

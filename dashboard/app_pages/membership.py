@@ -1,0 +1,120 @@
+"""Membership growth: an organisation's member count, reference series against reported figures."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, components, data, theme, url_state
+
+CHART_KEY = "membership_chart"
+ORG_KEY = "membership_org"
+KIND_KEY = "membership_kind"
+EVIDENCE_KEY = "membership_selected"  # a membership_id or an event_id (URL parameter `figure`)
+DEFAULT_ORG = "CICA"
+KIND_LABELS = {
+    "member_states": "member states",
+    "observer_states": "observer states",
+    "observer_organisations": "observer organisations",
+    "partner_organisations": "partner organisations",
+    "member_states_ratified": "member states that ratified",
+}
+
+
+def _kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind.replace("_", " "))
+
+
+def _open_clicked_mark() -> None:
+    """Chart click: open the evidence of the clicked figure or milestone."""
+    ids = charts.selected_ids(st.session_state.get(CHART_KEY))
+    if ids:
+        st.session_state[EVIDENCE_KEY] = ids[0]
+
+
+def show_membership() -> None:
+    """The page: organisation and kind selectors, the chart, and the evidence panel."""
+    filters = url_state.filters()
+    st.title("Membership growth")
+    organisations = data.membership_organisations(filters)
+    if organisations.empty:
+        components.empty_state("No organisation has membership figures under these filters.")
+        return
+
+    org_ids = list(dict.fromkeys(organisations["initiative_id"]))
+    org_labels = dict(zip(organisations["initiative_id"], organisations["initiative_name"],
+                          strict=False))
+    url_state.synced_param("org", ORG_KEY, DEFAULT_ORG if DEFAULT_ORG in org_ids else org_ids[0],
+                           valid=org_ids)
+    org_kinds = list(organisations.loc[organisations["initiative_id"] == st.session_state[ORG_KEY],
+                                       "kind"])
+    url_state.synced_param("kind", KIND_KEY,
+                           "member_states" if "member_states" in org_kinds else org_kinds[0],
+                           valid=org_kinds)
+    url_state.synced_param("figure", EVIDENCE_KEY, default="")
+
+    if not url_state.presentation():
+        with st.container(horizontal=True, key="membership_controls"):
+            st.selectbox("Organisation", org_ids, key=ORG_KEY,
+                         format_func=lambda i: org_labels.get(i, i), width=420)
+            org_kinds = list(organisations.loc[
+                organisations["initiative_id"] == st.session_state[ORG_KEY], "kind"])
+            if st.session_state[KIND_KEY] not in org_kinds:
+                st.session_state[KIND_KEY] = org_kinds[0]
+            st.selectbox("What is counted", org_kinds, key=KIND_KEY, format_func=_kind_label,
+                         width=300)
+
+    org = st.session_state[ORG_KEY]
+    kind = st.session_state[KIND_KEY]
+    label = organisations.loc[organisations["initiative_id"] == org, "initiative_label"].iloc[0]
+    reported = data.membership_figures(filters, org, kind)
+    reference = (data.membership_reference_series(filters, org) if kind == "member_states"
+                 else pd.DataFrame(columns=["year", "member_count", "confirmed", "new_members",
+                                            "source"]))
+    milestones = data.membership_milestones(filters, org)
+
+    dated = reported[reported["year"].notna()]
+    if dated.empty and reference["member_count"].notna().sum() == 0:
+        components.empty_state(f"No dated {_kind_label(kind)} figures for {label} match these "
+                               "filters.")
+    else:
+        source = components.source_of_rows(reported)
+        if not reference.empty:
+            source = source.rstrip(".") + "; reference series: data/reference (sourced, by year)."
+        context = components.chart_context(f"{label}: {_kind_label(kind)} over time",
+                                           f"membership-{org}-{kind}", source)
+        figure = charts.membership_figure(
+            reported, reference, milestones, organisation=str(label), kind_label=_kind_label(kind),
+            colour=data.initiative_colours().get(org, theme.NEUTRAL), ctx=context)
+        rows = pd.concat([reported.assign(series="reported in articles"),
+                          reference.assign(series="reference")], ignore_index=True)
+        components.chart_block(figure, rows, context, key=CHART_KEY, on_select=_open_clicked_mark)
+        disagreements = dated[dated["reference_count"].notna()
+                              & (dated["reference_count"] != dated["count"])]
+        if not disagreements.empty:
+            years = ", ".join(str(int(y)) for y in sorted(disagreements["year"].unique()))
+            st.warning(f"Reported figures differ from the reference series in {years}; hover the "
+                       "markers to compare.", icon=":material/compare_arrows:")
+
+    undated = reported[reported["year"].isna()]
+    if not undated.empty and not url_state.presentation():
+        with st.expander(f"{len(undated)} figures without a year (not on the chart)"):
+            st.dataframe(undated[["count", "count_text", "sentence", "title", "outlet"]],
+                         hide_index=True, key="membership_undated")
+
+    selected = st.session_state.get(EVIDENCE_KEY)
+    with st.container(key="membership_evidence"):
+        if selected:
+            st.subheader("Evidence", anchor=False)
+            if components.membership_evidence(selected) or components.event_evidence(selected):
+                if not url_state.presentation():
+                    st.button("Close evidence", key="membership_close_evidence",
+                              on_click=components.clear_key(EVIDENCE_KEY))
+            else:
+                st.warning("That figure is not in this build of the warehouse.",
+                           icon=":material/link_off:")
+        elif not url_state.presentation():
+            st.caption("Click a marker to read the sentence a figure comes from.")
+
+
+show_membership()

@@ -1,0 +1,75 @@
+"""Overview: the corpus at a glance (counts, a compact timeline, top themes, freshness)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, components, data, url_state
+
+TOP_THEMES = 8
+
+
+def show_freshness() -> None:
+    """When the warehouse was built, what its articles span, and what the last ETL run did."""
+    build = data.build_summary()
+    first = charts.published_label(build["first_published"], build["first_precision"])
+    last = charts.published_label(build["last_published"], build["last_precision"])
+    undated = int(build["undated_articles"] or 0)
+    line = (f"Warehouse built **{charts.format_built_at(build['built_at'])}** · "
+            f"{int(build['articles'])} articles published **{first}** to **{last}**"
+            + (f" ({undated} undated)" if undated else ""))
+    if not url_state.presentation() and build["files_seen"] is not None:
+        line += (f" · last ETL run: {int(build['files_seen'])} files, "
+                 f"{int(build['articles_loaded'])} loaded, {int(build['duplicates'])} "
+                 f"duplicates, {int(build['files_failed'] or 0)} failed "
+                 f"(build `{build['build_id']}`)")
+    st.caption(line)
+
+
+def show_overview() -> None:
+    """The page: headline figures, freshness, events per year and the top themes."""
+    filters = url_state.filters()
+    st.title("Overview")
+    if not url_state.presentation():
+        st.caption("What Kazakhstan launched or hosted, as reported in the articles of the "
+                   "warehouse, under the filters in the sidebar.")
+    figures = data.headline_figures(filters)
+    if int(figures["articles"]) == 0:
+        components.empty_state("No articles match these filters.")
+        show_freshness()
+        return
+
+    with st.container(horizontal=True, key="overview_figures"):
+        st.metric("Articles", int(figures["articles"]), border=True)
+        st.metric("Initiatives named", int(figures["initiatives"]), border=True)
+        st.metric("Dated events", int(figures["events"]), border=True)
+        span = ("none" if int(figures["events"]) == 0 else
+                f"{int(figures['first_event_year'])}–{int(figures['last_event_year'])}")
+        st.metric("Event years", span, border=True)
+        st.metric("Latest article", charts.published_label(
+            figures["last_published"], figures["last_published_precision"]), border=True)
+    show_freshness()
+
+    source = components.source_of_view()
+    per_year = data.events_per_year(filters)
+    if per_year.empty:
+        components.empty_state("No dated events match these filters.")
+    else:
+        context = components.chart_context("Dated events per year", "events-per-year", source)
+        components.chart_block(
+            charts.events_per_year_figure(per_year, data.initiative_colours(), context),
+            per_year, context, key="overview_events_chart")
+
+    themes = data.theme_frequency(filters).head(TOP_THEMES)
+    if themes.empty:
+        components.empty_state("No theme keywords in the articles that match these filters.")
+    else:
+        context = components.chart_context(f"Top {len(themes)} themes", "top-themes", source)
+        components.chart_block(
+            charts.theme_frequency_figure(themes, "per_1000_words", data.theme_colours(),
+                                          context),
+            themes, context, key="overview_themes_chart",
+            on_select=components.filter_to_clicked_theme("overview_themes_chart"))
+
+
+show_overview()

@@ -1,0 +1,318 @@
+"""Pieces every page shares: the filter sidebar, a chart with its downloads, evidence cards,
+empty states and presentation mode. Pages compose these with `data` and `charts`.
+
+Widget keys are stable and labels plain, so browser tests and screenshots can target them.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import charts, data, export, url_state
+from dashboard.charts import ChartContext
+from dashboard.filters import FilterOptions, Filters
+
+PRESENTATION_CSS = """
+<style>
+html { font-size: 19px; }
+[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSidebar"],
+[data-testid="stSidebarCollapsedControl"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.2rem; max-width: 100%; }
+</style>
+"""
+
+EVIDENCE_CSS = """
+<style>
+.im-evidence { border-left: 4px solid #0072B2; padding: 0.4rem 0.9rem; margin: 0.2rem 0 0.6rem 0;
+               background: #F5F8FB; }
+.im-evidence blockquote { margin: 0 0 0.5rem 0; font-size: 1.05rem; line-height: 1.55; }
+.im-evidence .im-meta { color: #555; font-size: 0.92rem; }
+</style>
+"""
+
+CHART_CONFIG_BASE: dict[str, Any] = {
+    "displaylogo": False,
+    "scrollZoom": False,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+}
+
+
+# --- the sidebar -----------------------------------------------------------------------------
+
+
+def _reset(options: FilterOptions) -> None:
+    url_state.set_filters(Filters(), options)
+
+
+def _presentation_toggled() -> None:
+    url_state.set_presentation(bool(st.session_state[url_state.PRESENTATION_WIDGET]))
+
+
+def _prepare_widgets(options: FilterOptions) -> None:
+    """Give every filter widget a valid value before it is drawn.
+
+    A widget not drawn last run (presentation mode) takes the current filters; a value a
+    rebuild made invalid (an outlet no longer present, a year outside the new range) is reset.
+    """
+    state = st.session_state
+    current = url_state.filters()
+    wanted = url_state.widget_values(current, options)
+    for key, value in wanted.items():
+        held = state.get(key)
+        if held is None:
+            state[key] = value
+        elif key in (url_state.EVENT_YEARS_WIDGET, url_state.PUBLISHED_YEARS_WIDGET):
+            name = "event_years" if key == url_state.EVENT_YEARS_WIDGET else "published_years"
+            bounds = options.slider_range(name, getattr(current, name))
+            if bounds is None or not (bounds[0] <= held[0] <= held[1] <= bounds[1]):
+                state[key] = value
+        else:
+            allowed = set(getattr(options, key.removeprefix("filter_")))
+            if not set(held) <= allowed:
+                state[key] = [v for v in held if v in allowed]
+    if url_state.PRESENTATION_WIDGET not in state:
+        state[url_state.PRESENTATION_WIDGET] = url_state.presentation()
+
+
+def filter_sidebar(options: FilterOptions) -> Filters:
+    """Draw the shared filters in the sidebar and return what they select.
+
+    Each filter is explained in its help text; the caption under them states the view in words.
+    """
+    _prepare_widgets(options)
+    names = data.labels()
+    current = url_state.filters()
+    with st.sidebar:
+        st.header("Filters")
+        event_years = _year_slider(
+            "Event years", url_state.EVENT_YEARS_WIDGET,
+            options.slider_range("event_years", current.event_years),
+            "Dated events whose year, or span, falls in this range; articles and themes are "
+            "narrowed to articles reporting such an event.")
+        published_years = _year_slider(
+            "Publication years", url_state.PUBLISHED_YEARS_WIDGET,
+            options.slider_range("published_years", current.published_years),
+            "Articles published in these years (articles without a date drop out).")
+        themes = st.multiselect(
+            "Themes", options.themes, key=url_state.THEMES_WIDGET, placeholder="All themes",
+            format_func=lambda t: names["themes"].get(t, t),
+            help="Articles carrying any of these themes; theme charts show only these themes.")
+        initiatives = st.multiselect(
+            "Initiatives", options.initiatives, key=url_state.INITIATIVES_WIDGET,
+            placeholder="All initiatives", format_func=lambda i: names["initiatives"].get(i, i),
+            help="Events and figures of these initiatives; articles that name any of them.")
+        event_types = st.multiselect(
+            "Event types", options.event_types, key=url_state.EVENT_TYPES_WIDGET,
+            placeholder="All event types",
+            format_func=lambda t: names["event_types"].get(t, t),
+            help="Events of these types; articles are narrowed to those reporting one.")
+        outlets = st.multiselect(
+            "Outlets", options.outlets, key=url_state.OUTLETS_WIDGET,
+            placeholder="All outlets", help="Articles from these outlets.")
+        selected = Filters(
+            event_years=event_years, published_years=published_years, themes=tuple(themes),
+            initiatives=tuple(initiatives), event_types=tuple(event_types),
+            outlets=tuple(outlets),
+        ).restricted_to(options)
+        st.session_state[url_state.FILTERS_KEY] = selected
+        st.caption(f"**Showing:** {escape_markdown(selected.describe(names))}",
+                   help="This line is also the subtitle of every chart and of its downloads.")
+        st.button("Reset filters", key="reset_filters", on_click=_reset, args=(options,),
+                  disabled=selected.is_empty, icon=":material/filter_alt_off:")
+        st.divider()
+        st.toggle("Presentation mode", key=url_state.PRESENTATION_WIDGET,
+                  on_change=_presentation_toggled,
+                  help="Hides the sidebar and controls and enlarges text, for screenshots. "
+                       "The link keeps it (`present=1`).")
+    return selected
+
+
+def _year_slider(label: str, key: str, bounds: tuple[int, int] | None,
+                 help_text: str) -> tuple[int, int] | None:
+    if bounds is None:
+        st.caption(f"{label}: no dated data.")
+        return None
+    if bounds[0] == bounds[1]:
+        st.caption(f"{label}: {bounds[0]} only.")
+        return None
+    low, high = st.slider(label, min_value=bounds[0], max_value=bounds[1], key=key, step=1,
+                          help=help_text)
+    return int(low), int(high)
+
+
+def presentation_frame() -> None:
+    """In presentation mode: enlarge text, hide chrome, and offer the way back (at the foot)."""
+    st.html(PRESENTATION_CSS)
+
+
+def leave_presentation_button() -> None:
+    """The one control presentation mode keeps, at the foot of the page."""
+    st.button("Leave presentation mode", key="leave_presentation", type="tertiary",
+              on_click=url_state.set_presentation, args=(False,))
+
+
+# --- text ------------------------------------------------------------------------------------
+
+
+_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:=")
+
+
+def escape_markdown(text: str) -> str:
+    """`text` with every Markdown (and Streamlit directive) special backslash-escaped."""
+    return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in text)
+
+
+def safe_link(url: object) -> str | None:
+    """An article's URL if it is a plain web address, else None (no `javascript:` links)."""
+    if not isinstance(url, str):
+        return None
+    return url if url.lower().startswith(("http://", "https://")) else None
+
+
+# --- charts ----------------------------------------------------------------------------------
+
+
+def chart_context(title: str, chart: str, source: str) -> ChartContext:
+    """Title, the active filters as subtitle, the source line and the download name."""
+    current = url_state.filters()
+    return ChartContext(title=title, subtitle=current.describe(data.labels()), source=source,
+                        filename=charts.export_filename(chart, current),
+                        presentation=url_state.presentation())
+
+
+def source_of_view() -> str:
+    """The source line for charts aggregated over the articles in view."""
+    outlets = data.source_summary(url_state.filters())
+    built_at = data.warehouse().built_at
+    return charts.source_line(int(outlets["articles"].sum()), list(outlets["outlet"]), built_at)
+
+
+def source_of_rows(rows: pd.DataFrame) -> str:
+    """The source line for a chart of sentence-level rows (events, figures)."""
+    built_at = data.warehouse().built_at
+    if rows.empty:
+        return charts.source_line(0, [], built_at)
+    outlets = (rows.drop_duplicates("article_id")["outlet"].fillna("unknown outlet")
+               .value_counts())
+    return charts.source_line(int(rows["article_id"].nunique()), list(outlets.index), built_at)
+
+
+def chart_block(fig: go.Figure, rows: pd.DataFrame, ctx: ChartContext, key: str,
+                on_select: Callable[[], None] | None = None) -> None:
+    """Draw a chart with its download row: the data as CSV, the chart as PNG and SVG.
+
+    The modebar camera saves a 3x PNG named after the view. PNG and SVG below are rendered on
+    the server (with title, filter line and source line) only when clicked.
+    """
+    config = {**CHART_CONFIG_BASE,
+              "toImageButtonOptions": {"format": "png", "filename": ctx.filename,
+                                       "scale": data.settings().export_scale}}
+    st.plotly_chart(fig, key=key, theme=None, config=config, width="stretch",
+                    on_select=on_select or "ignore", selection_mode="points")
+    if url_state.presentation():
+        return
+    export_ok = export.browser_available(data.settings())
+    with st.container(horizontal=True, key=f"{key}_downloads"):
+        st.download_button(
+            "Data (CSV)", data=lambda: rows.to_csv(index=False).encode("utf-8"),
+            file_name=f"{ctx.filename}.csv", mime="text/csv", key=f"{key}_csv",
+            on_click="ignore", icon=":material/table:",
+            help="The rows behind this chart, with their source sentences where it has them.")
+        for fmt, mime in (("png", "image/png"), ("svg", "image/svg+xml")):
+            st.download_button(
+                f"Chart ({fmt.upper()})", data=_renderer(fig, fmt),
+                file_name=f"{ctx.filename}.{fmt}", mime=mime, key=f"{key}_{fmt}",
+                on_click="ignore", icon=":material/image:", disabled=not export_ok,
+                help=("Rendered on the server with title, filters and source line; the first "
+                      "image takes a few seconds." if export_ok else
+                      "No browser on the server to render images; use the chart's camera "
+                      "button instead."))
+
+
+def _renderer(fig: go.Figure, fmt: str) -> Callable[[], bytes]:
+    def render() -> bytes:
+        return export.render_image(fig, fmt, data.settings())
+    return render
+
+
+def filter_to_clicked_theme(chart_key: str) -> Callable[[], None]:
+    """A chart's click handler that narrows every page to the clicked theme (customdata[0])."""
+    def handle_click() -> None:
+        ids = charts.selected_ids(st.session_state.get(chart_key))
+        if ids:
+            url_state.set_filters(url_state.filters().with_theme(ids[0]), data.filter_options())
+    return handle_click
+
+
+def clear_key(key: str) -> Callable[[], None]:
+    """A button handler that empties a session value (closes an evidence panel)."""
+    def clear() -> None:
+        st.session_state[key] = ""
+    return clear
+
+
+def empty_state(what: str) -> None:
+    """Say plainly that nothing matches, what is filtered, and how to widen the view."""
+    described = url_state.filters().describe(data.labels())
+    st.info(f"**{escape_markdown(what)}**  \nFilters: {escape_markdown(described)}.  \n"
+            "Widen the year ranges or remove a filter in the sidebar (or press "
+            "**Reset filters**).", icon=":material/search_off:")
+
+
+# --- evidence --------------------------------------------------------------------------------
+
+
+def evidence_card(heading: str, sentence: str, row: pd.Series, extra: str = "") -> None:
+    """A sentence and the article it came from, all escaped (article text is untrusted)."""
+    title = html.escape(charts.text_or(row.get("title"), "Untitled article"))
+    outlet = html.escape(charts.text_or(row.get("outlet"), "unknown outlet"))
+    when = html.escape(charts.published_label(row.get("published"),
+                                              row.get("published_precision")))
+    link = safe_link(row.get("url"))
+    title_html = (f'<a href="{html.escape(link, quote=True)}" target="_blank" '
+                  f'rel="noopener noreferrer">{title}</a>' if link else title)
+    st.html(
+        EVIDENCE_CSS
+        + '<div class="im-evidence">'
+        + f"<div class='im-meta'><b>{html.escape(heading)}</b>"
+        + (f" · {html.escape(extra)}" if extra else "") + "</div>"
+        + f"<blockquote>“{html.escape(sentence)}”</blockquote>"
+        + f"<div class='im-meta'>{title_html} — {outlet}, {when}"
+        + f" (sentence {int(row.get('sentence_no') or 0)})</div></div>"
+    )
+
+
+def event_evidence(event_id: str | None) -> bool:
+    """Show the evidence of a dated event; False when the id is unknown (a stale link)."""
+    if not event_id:
+        return False
+    found = data.event_evidence(event_id)
+    if found.empty:
+        return False
+    row = found.iloc[0]
+    when = charts.date_label(row["year"], row["month"], row["day"], row["end_year"],
+                             row["end_month"], row["end_day"])
+    evidence_card(f"{row['initiative_name']}: {row['event_type'].replace('_', ' ')}, {when}",
+                  str(row["sentence"]), row, extra=f"date as written: “{row['date_text']}”")
+    return True
+
+
+def membership_evidence(membership_id: str | None) -> bool:
+    """Show the evidence of a reported membership figure; False when the id is unknown."""
+    if not membership_id:
+        return False
+    found = data.membership_evidence(membership_id)
+    if found.empty:
+        return False
+    row = found.iloc[0]
+    year = "year unknown" if pd.isna(row["year"]) else str(int(row["year"]))
+    evidence_card(f"{row['initiative_name']}: {int(row['count'])} "
+                  f"{row['kind'].replace('_', ' ')} ({year})", str(row["sentence"]), row,
+                  extra=f"as written: “{row['count_text']}”")
+    return True

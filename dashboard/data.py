@@ -1,0 +1,310 @@
+"""The thin caching layer between the pages and `queries`: one warehouse, results cached.
+
+- The warehouse is opened once per process (`st.cache_resource`) as a read-only factory of
+  short-lived cursors. Each access re-checks the file's identity (inode, mtime, size: one
+  `stat`), and when the ETL has swapped in a new build, a new warehouse is opened; the old one
+  is dropped once its last cursor closes. Nothing ever mutates the cached object.
+- Query results are cached (`st.cache_data`, bounded by `max_entries` and `ttl`) keyed on the
+  query, its arguments (the `Filters`) and the warehouse's build id, so a rebuild is picked up
+  at the next rerun without restarting the app.
+
+A DuckDB quirk shapes `open_warehouse`: `duckdb.connect(path)` hands back the database already
+open in this process for that path, even after the file was replaced. Attaching the file to a
+fresh in-memory database instead gives each build its own instance.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from dashboard import queries, theme
+from dashboard.filters import FilterOptions, Filters
+from dashboard.settings import DashboardSettings
+
+Fingerprint = tuple[int, int, int] | None
+
+
+class WarehouseMissing(Exception):
+    """There is no warehouse where `IM_DB_PATH` points; the message says how to build one."""
+
+
+class WarehouseUnreadable(Exception):
+    """The warehouse exists but cannot be opened or lacks the tables the dashboard reads."""
+
+
+def file_fingerprint(path: Path | None) -> Fingerprint:
+    """(inode, mtime ns, size) of a warehouse file; None for a connection string or no file.
+
+    The ETL replaces the file in one `os.replace`, which changes the inode, so this tells a
+    new build from the old one at the cost of one `stat`.
+    """
+    if path is None:
+        return None
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    """One build of the warehouse, open read-only; hands out a fresh cursor per query."""
+
+    location: str
+    fingerprint: Fingerprint
+    build_id: str
+    built_at: str | None
+    database: duckdb.DuckDBPyConnection
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived read-only cursor on this build (cursors are cheap and thread-safe)."""
+        cursor = self.database.cursor()
+        try:
+            cursor.execute("USE warehouse")
+            yield cursor
+        finally:
+            cursor.close()
+
+    def is_current(self) -> bool:
+        """False once the file at `location` is another build than the one held open."""
+        path = DashboardSettings(db_location=self.location).db_path
+        return path is None or file_fingerprint(path) == self.fingerprint
+
+
+def open_warehouse(location: str) -> Warehouse:
+    """Open the warehouse at `location` (a file or a DuckDB connection string) read-only."""
+    path = DashboardSettings(db_location=location).db_path
+    if path is not None and not path.exists():
+        raise WarehouseMissing(
+            f"No warehouse at {path}. Build it from the articles with `make etl` (or "
+            f"`python -m etl --articles data/articles --db {path}`), or point IM_DB_PATH at one."
+        )
+    fingerprint = file_fingerprint(path)
+    database = duckdb.connect(":memory:")
+    try:
+        database.execute("ATTACH ? AS warehouse (READ_ONLY)", [location])
+        database.execute("USE warehouse")
+        info = dict(database.execute("SELECT key, value FROM warehouse_info").fetchall())
+    except duckdb.Error as exc:
+        database.close()
+        raise WarehouseUnreadable(
+            f"The warehouse at {location} could not be read ({exc}). Rebuild it with "
+            "`make etl`; if a build is running, wait for it to finish."
+        ) from exc
+    return Warehouse(location=location, fingerprint=fingerprint,
+                     build_id=info.get("build_id", "unknown"), built_at=info.get("built_at"),
+                     database=database)
+
+
+def settings() -> DashboardSettings:
+    """The settings of this process, read from the environment at each call (cheap)."""
+    return DashboardSettings()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4,
+                   validate=lambda warehouse: warehouse.is_current())
+def _open_cached(location: str) -> Warehouse:
+    return open_warehouse(location)
+
+
+def warehouse() -> Warehouse:
+    """The current build, opened once and reopened when the ETL replaces the file."""
+    return _open_cached(settings().db_location)
+
+
+_SETTINGS = DashboardSettings()
+
+
+@st.cache_data(ttl=_SETTINGS.cache_ttl_seconds, max_entries=_SETTINGS.cache_max_entries,
+               show_spinner=False)
+def _cached_query(query_name: str, location: str, build_id: str, args: tuple[Any, ...],
+                  _warehouse: Warehouse) -> Any:
+    """Run `queries.<query_name>(cursor, *args)`; cached on (name, warehouse, build, args)."""
+    query: Callable[..., Any] = getattr(queries, query_name)
+    with _warehouse.connect() as con:
+        return query(con, *args)
+
+
+def _run(query_name: str, *args: Any) -> Any:
+    current = warehouse()
+    return _cached_query(query_name, current.location, current.build_id, args, current)
+
+
+# --- reference lists ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What every page needs about the warehouse's reference lists, as plain values.
+
+    Built once per build (cached on the build id): display labels, colour maps derived from
+    the full lists (so colours never shift with filters), and the sidebar's options.
+    """
+
+    labels: dict[str, dict[str, str]]
+    initiative_colours: dict[str, str]
+    theme_colours: dict[str, str]
+    options: FilterOptions
+
+
+@st.cache_data(ttl=_SETTINGS.cache_ttl_seconds, max_entries=8, show_spinner=False)
+def _reference(location: str, build_id: str, _warehouse: Warehouse) -> Reference:
+    with _warehouse.connect() as con:
+        initiatives = queries.initiative_list(con)
+        themes = queries.theme_list(con)
+        event_types = queries.event_type_list(con)
+        outlets = queries.outlet_list(con)
+        bounds = queries.year_bounds(con).iloc[0]
+
+    def years(low: object, high: object) -> tuple[int, int] | None:
+        return None if pd.isna(low) or pd.isna(high) else (int(low), int(high))  # type: ignore[arg-type]
+
+    return Reference(
+        labels={
+            "initiatives": dict(zip(initiatives["initiative_id"], initiatives["label"],
+                                    strict=True)),
+            "themes": dict(zip(themes["theme"], themes["label"], strict=True)),
+            "event_types": {t: theme.event_type_label(t) for t in event_types["event_type"]},
+        },
+        initiative_colours=theme.colour_map(initiatives["initiative_id"]),
+        theme_colours=theme.colour_map(themes["theme"]),
+        options=FilterOptions(
+            event_years=years(bounds["event_min"], bounds["event_max"]),
+            published_years=years(bounds["published_min"], bounds["published_max"]),
+            themes=tuple(themes["theme"]),
+            initiatives=tuple(initiatives["initiative_id"]),
+            event_types=tuple(event_types["event_type"]),
+            outlets=tuple(outlets["outlet"]),
+        ),
+    )
+
+
+def reference() -> Reference:
+    """The reference lists of the current build."""
+    current = warehouse()
+    return _reference(current.location, current.build_id, current)
+
+
+def filter_options() -> FilterOptions:
+    """Everything the sidebar offers: ids of the reference lists, outlets, year ranges."""
+    return reference().options
+
+
+def labels() -> dict[str, dict[str, str]]:
+    """Display names by id ('initiatives', 'themes', 'event_types'), for widgets and lines."""
+    return reference().labels
+
+
+def initiative_colours() -> dict[str, str]:
+    """Initiative id -> colour, from the full gazetteer (never shifts with filters)."""
+    return reference().initiative_colours
+
+
+def theme_colours() -> dict[str, str]:
+    """Theme id -> colour, from the full taxonomy (never shifts with filters)."""
+    return reference().theme_colours
+
+
+def build_summary() -> pd.Series:
+    """The current build: id, time, what the ETL loaded."""
+    return _run("build_summary").iloc[0]
+
+
+# --- filtered results ------------------------------------------------------------------------
+
+
+def headline_figures(filters: Filters) -> pd.Series:
+    """Headline counts of the view (one row as a Series)."""
+    return _run("headline_figures", filters).iloc[0]
+
+
+def events_per_year(filters: Filters) -> pd.DataFrame:
+    """Dated events per year and initiative."""
+    return _run("events_per_year", filters)
+
+
+def source_summary(filters: Filters) -> pd.DataFrame:
+    """Articles in view by outlet."""
+    return _run("source_summary", filters)
+
+
+def timeline_events(filters: Filters) -> pd.DataFrame:
+    """Dated events in view, at most `IM_EVIDENCE_LIMIT` (the most recent)."""
+    return _run("timeline_events", filters, settings().evidence_limit)
+
+
+def event_evidence(event_id: str) -> pd.DataFrame:
+    """One event with its sentence and article."""
+    return _run("event_evidence", event_id)
+
+
+def membership_organisations(filters: Filters) -> pd.DataFrame:
+    """Organisations and kinds with membership figures or a reference series."""
+    return _run("membership_organisations", filters)
+
+
+def membership_figures(filters: Filters, initiative_id: str, kind: str) -> pd.DataFrame:
+    """Reported figures of one organisation and kind."""
+    return _run("membership_figures", filters, initiative_id, kind)
+
+
+def membership_reference_series(filters: Filters, initiative_id: str) -> pd.DataFrame:
+    """The reference series of one organisation."""
+    return _run("membership_reference_series", filters, initiative_id)
+
+
+def membership_milestones(filters: Filters, initiative_id: str) -> pd.DataFrame:
+    """Summits and accessions of one organisation."""
+    return _run("membership_milestones", filters, initiative_id)
+
+
+def membership_evidence(membership_id: str) -> pd.DataFrame:
+    """One reported figure with its sentence and article."""
+    return _run("membership_evidence", membership_id)
+
+
+def theme_frequency(filters: Filters) -> pd.DataFrame:
+    """Theme frequency in view."""
+    return _run("theme_frequency", filters)
+
+
+def theme_by_year(filters: Filters) -> pd.DataFrame:
+    """Theme frequency by publication year."""
+    return _run("theme_by_year", filters)
+
+
+def themes_by_initiative(filters: Filters) -> pd.DataFrame:
+    """Themes carried by the sentences naming each initiative."""
+    return _run("themes_by_initiative", filters)
+
+
+def article_count(filters: Filters) -> int:
+    """Articles in view."""
+    return _run("article_count", filters)
+
+
+def article_table(filters: Filters, page: int) -> pd.DataFrame:
+    """One page (from 0) of the article table."""
+    size = settings().page_size
+    return _run("article_table", filters, size, page * size)
+
+
+def article_text(article_id: str) -> pd.DataFrame:
+    """One article's text and metadata."""
+    return _run("article_text", article_id)
+
+
+def article_highlights(article_id: str) -> pd.DataFrame:
+    """Mention and date spans of one article."""
+    return _run("article_highlights", article_id)

@@ -1,0 +1,239 @@
+"""The analyst's filter state and its form in the URL, as pure functions (no Streamlit).
+
+A copied link must reopen the same view, so the whole filter state round-trips through query
+parameters: `Filters.from_query_params(Filters(...).to_query_params())` is the identity. Parsing
+is forgiving (a hand-edited or stale link never raises: what cannot be read is ignored), and
+the values are canonical (sorted, deduplicated) so equal selections give equal cache keys.
+
+URL parameters (lists repeat the parameter: `?theme=security&theme=economy`):
+
+| parameter | filter | example |
+|---|---|---|
+| `ey` | event-year range | `ey=2002-2023` (`ey=2017` is one year) |
+| `py` | publication-year range | `py=2020-2025` |
+| `theme` | themes | `theme=security` |
+| `init` | initiatives | `init=CICA` |
+| `etype` | event types | `etype=held` |
+| `outlet` | outlets | `outlet=Eurasia Review` |
+| `present` | presentation mode | `present=1` |
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+YearRange = tuple[int, int]
+QueryParams = Mapping[str, str | Sequence[str]]
+
+EVENT_YEARS_PARAM = "ey"
+PUBLISHED_YEARS_PARAM = "py"
+THEMES_PARAM = "theme"
+INITIATIVES_PARAM = "init"
+EVENT_TYPES_PARAM = "etype"
+OUTLETS_PARAM = "outlet"
+PRESENTATION_PARAM = "present"
+
+FILTER_PARAMS = (EVENT_YEARS_PARAM, PUBLISHED_YEARS_PARAM, THEMES_PARAM, INITIATIVES_PARAM,
+                 EVENT_TYPES_PARAM, OUTLETS_PARAM)
+
+# Years outside this window are typos in a hand-edited link, not data.
+_EARLIEST_YEAR, _LATEST_YEAR = 1900, 2100
+_YEAR_RANGE = re.compile(r"^\s*(\d{4})\s*(?:[-–:]\s*(\d{4})\s*)?$")
+# A describe() list longer than this is cut to its first items and "+N more".
+_DESCRIBE_MAX_ITEMS = 3
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the analyst narrowed the view to. Empty tuples and None mean 'no filter'.
+
+    Article filters (`published_years`, `outlets`, `themes`, `initiatives`) choose articles;
+    fact filters (`event_years`, `event_types`, `initiatives`) choose dated events and membership
+    figures. See docs/dashboard.md for how each page applies them.
+    """
+
+    event_years: YearRange | None = None
+    published_years: YearRange | None = None
+    themes: tuple[str, ...] = field(default=())
+    initiatives: tuple[str, ...] = field(default=())
+    event_types: tuple[str, ...] = field(default=())
+    outlets: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        # Canonical form: ranges ordered, lists sorted and unique, so equal views are equal keys.
+        for name in ("event_years", "published_years"):
+            value = getattr(self, name)
+            if value is not None:
+                low, high = sorted((int(value[0]), int(value[1])))
+                object.__setattr__(self, name, (low, high))
+        for name in ("themes", "initiatives", "event_types", "outlets"):
+            values = getattr(self, name)
+            if isinstance(values, str):
+                values = (values,)
+            object.__setattr__(self, name, tuple(sorted({str(v) for v in values if str(v)})))
+
+    @classmethod
+    def from_query_params(cls, params: QueryParams) -> Filters:
+        """Read filters from URL query parameters; anything unreadable is ignored, never raised."""
+        return cls(
+            event_years=_parse_year_range(_last(params.get(EVENT_YEARS_PARAM))),
+            published_years=_parse_year_range(_last(params.get(PUBLISHED_YEARS_PARAM))),
+            themes=tuple(_all(params.get(THEMES_PARAM))),
+            initiatives=tuple(_all(params.get(INITIATIVES_PARAM))),
+            event_types=tuple(_all(params.get(EVENT_TYPES_PARAM))),
+            outlets=tuple(_all(params.get(OUTLETS_PARAM))),
+        )
+
+    def to_query_params(self) -> dict[str, str | list[str]]:
+        """The URL query parameters of these filters; a filter that is not set is left out."""
+        params: dict[str, str | list[str]] = {}
+        if self.event_years is not None:
+            params[EVENT_YEARS_PARAM] = _format_year_range(self.event_years)
+        if self.published_years is not None:
+            params[PUBLISHED_YEARS_PARAM] = _format_year_range(self.published_years)
+        for name, values in ((THEMES_PARAM, self.themes), (INITIATIVES_PARAM, self.initiatives),
+                             (EVENT_TYPES_PARAM, self.event_types), (OUTLETS_PARAM, self.outlets)):
+            if values:
+                params[name] = list(values)
+        return params
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing is filtered."""
+        return self == Filters()
+
+    @property
+    def filters_facts(self) -> bool:
+        """True when a filter applies to the events themselves (event years or event types)."""
+        return self.event_years is not None or bool(self.event_types)
+
+    def restricted_to(self, options: FilterOptions) -> Filters:
+        """These filters without ids the warehouse does not have, and without all-year ranges.
+
+        An id from a stale link (a theme since renamed) is dropped rather than failing the page.
+        A year range covering all the data's years means 'all years' and is stored as no
+        filter, which keeps the URL short and a link valid after a rebuild widens the data. A
+        range outside the data is kept: the page then says that nothing matches.
+        """
+        return replace(
+            self,
+            event_years=_drop_full_range(self.event_years, options.event_years),
+            published_years=_drop_full_range(self.published_years, options.published_years),
+            themes=tuple(v for v in self.themes if v in options.themes),
+            initiatives=tuple(v for v in self.initiatives if v in options.initiatives),
+            event_types=tuple(v for v in self.event_types if v in options.event_types),
+            outlets=tuple(v for v in self.outlets if v in options.outlets),
+        )
+
+    def with_theme(self, theme: str) -> Filters:
+        """These filters narrowed to one theme (what clicking a theme on a chart does)."""
+        return replace(self, themes=(theme,))
+
+    def describe(self, labels: Mapping[str, Mapping[str, str]] | None = None) -> str:
+        """One line stating what is filtered, for the sidebar and every chart's subtitle.
+
+        `labels` maps a field name ('themes', 'initiatives', 'event_types') to display names by
+        id; ids without a label are shown as they are.
+        """
+        labels = labels or {}
+        parts = []
+        if self.event_years is not None:
+            parts.append(f"Events {_format_year_span(self.event_years)}")
+        if self.published_years is not None:
+            parts.append(f"Published {_format_year_span(self.published_years)}")
+        for name, title in (("themes", "Themes"), ("initiatives", "Initiatives"),
+                            ("event_types", "Event types"), ("outlets", "Outlets")):
+            values = getattr(self, name)
+            if values:
+                names = [labels.get(name, {}).get(v, v) for v in values]
+                parts.append(f"{title}: {_short_list(names)}")
+        return " · ".join(parts) if parts else "All articles and events (no filters)"
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the warehouse offers to filter on: year ranges of its data and the ids it knows."""
+
+    event_years: YearRange | None = None
+    published_years: YearRange | None = None
+    themes: tuple[str, ...] = ()
+    initiatives: tuple[str, ...] = ()
+    event_types: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()
+
+    def slider_range(self, name: str, current: YearRange | None) -> YearRange | None:
+        """The bounds of a year slider: the data's years, widened to show `current` if outside."""
+        bounds: YearRange | None = getattr(self, name)
+        if bounds is None:
+            return current
+        if current is None:
+            return bounds
+        return min(bounds[0], current[0]), max(bounds[1], current[1])
+
+
+def presentation_from_query_params(params: QueryParams) -> bool:
+    """Whether the URL asks for presentation mode (`present=1`)."""
+    return _last(params.get(PRESENTATION_PARAM)) in {"1", "true", "yes", "on"}
+
+
+def url_params(filters: Filters, *, presentation: bool = False,
+               extra: Mapping[str, str | list[str]] | None = None) -> dict[str, str | list[str]]:
+    """Every query parameter of a view: its filters, presentation mode and page-specific state."""
+    params = filters.to_query_params()
+    if presentation:
+        params[PRESENTATION_PARAM] = "1"
+    params.update({k: v for k, v in (extra or {}).items() if v not in ("", [], None)})
+    return params
+
+
+def _last(value: str | Sequence[str] | None) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return value[-1] if len(value) else None
+
+
+def _all(value: str | Iterable[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    return [v.strip() for v in value if isinstance(v, str) and v.strip()]
+
+
+def _parse_year_range(text: str | None) -> YearRange | None:
+    if not text:
+        return None
+    match = _YEAR_RANGE.match(text)
+    if not match:
+        return None
+    low = int(match.group(1))
+    high = int(match.group(2) or low)
+    low, high = sorted((low, high))
+    if low < _EARLIEST_YEAR or high > _LATEST_YEAR:
+        return None
+    return low, high
+
+
+def _format_year_range(years: YearRange) -> str:
+    return str(years[0]) if years[0] == years[1] else f"{years[0]}-{years[1]}"
+
+
+def _format_year_span(years: YearRange) -> str:
+    return str(years[0]) if years[0] == years[1] else f"{years[0]}–{years[1]}"
+
+
+def _drop_full_range(years: YearRange | None, bounds: YearRange | None) -> YearRange | None:
+    if years is None or bounds is None:
+        return years
+    if years[0] <= bounds[0] and years[1] >= bounds[1]:
+        return None
+    return years
+
+
+def _short_list(names: Sequence[str]) -> str:
+    if len(names) <= _DESCRIBE_MAX_ITEMS:
+        return ", ".join(names)
+    shown = ", ".join(names[:_DESCRIBE_MAX_ITEMS])
+    return f"{shown} +{len(names) - _DESCRIBE_MAX_ITEMS} more"

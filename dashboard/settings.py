@@ -1,0 +1,78 @@
+"""Settings of the dashboard in one place: each has a default, an environment override and help.
+
+The dashboard reads two things: the warehouse the ETL builds (`IM_DB_PATH`, a file path or a
+DuckDB connection string) and the reference folder. Everything tunable about caching, paging and
+image export is here too, so a deployment changes behaviour through the environment alone.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+@dataclass(frozen=True)
+class DashboardSettings:
+    """What the dashboard reads and how it caches; each field has an `IM_*` environment override."""
+
+    db_location: str = field(
+        default_factory=lambda: _env("IM_DB_PATH", str(PROJECT_ROOT / "data" / "warehouse.duckdb")),
+        metadata={
+            "env": "IM_DB_PATH",
+            "help": "The warehouse: a DuckDB file path, or a connection string DuckDB can ATTACH "
+                    "(e.g. 'md:initiatives'). Always opened read-only.",
+        },
+    )
+    cache_ttl_seconds: int = field(
+        default_factory=lambda: int(_env("IM_CACHE_TTL_SECONDS", "3600")),
+        metadata={"env": "IM_CACHE_TTL_SECONDS",
+                  "help": "How long a query result stays cached (a rebuild is picked up at once "
+                          "regardless: results are keyed on the build id)."},
+    )
+    cache_max_entries: int = field(
+        default_factory=lambda: int(_env("IM_CACHE_MAX_ENTRIES", "128")),
+        metadata={"env": "IM_CACHE_MAX_ENTRIES",
+                  "help": "Cached results kept per query function (filter combinations)."},
+    )
+    page_size: int = field(
+        default_factory=lambda: int(_env("IM_PAGE_SIZE", "50")),
+        metadata={"env": "IM_PAGE_SIZE", "help": "Rows per page of the article table."},
+    )
+    evidence_limit: int = field(
+        default_factory=lambda: int(_env("IM_EVIDENCE_LIMIT", "2000")),
+        metadata={"env": "IM_EVIDENCE_LIMIT",
+                  "help": "Most dated events or figures drawn on one chart (the newest first "
+                          "are kept; the chart says when the limit cut some)."},
+    )
+    chromium_path: str = field(
+        default_factory=lambda: _env("IM_CHROMIUM_PATH", "/usr/bin/chromium"),
+        metadata={"env": "IM_CHROMIUM_PATH",
+                  "help": "Browser kaleido drives to render PNG/SVG downloads on the server."},
+    )
+    export_scale: int = field(
+        default_factory=lambda: int(_env("IM_EXPORT_SCALE", "3")),
+        metadata={"env": "IM_EXPORT_SCALE",
+                  "help": "Pixel scale of PNG downloads (3 = 3840x2160 for a 1280x720 chart)."},
+    )
+
+    @property
+    def db_path(self) -> Path | None:
+        """The warehouse as a local file, or None when `db_location` is a connection string."""
+        location = self.db_location
+        if ":" in location.split("/", 1)[0] and not Path(location).exists():
+            return None  # 'md:...', 's3://...': a scheme, not a file
+        return Path(location)
+
+
+def settings_help() -> list[tuple[str, str, str]]:
+    """(environment variable, default, help) for every setting, for the docs and their test."""
+    defaults = DashboardSettings()
+    return [(f.metadata["env"], str(getattr(defaults, f.name)), f.metadata["help"])
+            for f in fields(DashboardSettings)]

@@ -1,0 +1,1 @@
+"""Tests of the dashboard: pure modules, queries on a real warehouse, and one AppTest per page."""

@@ -1,0 +1,73 @@
+"""Docs that cannot drift, and the house rules the dashboard code must keep."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from dashboard import url_state
+from dashboard.filters import FILTER_PARAMS, PRESENTATION_PARAM
+from dashboard.settings import settings_help
+from etl.settings import PROJECT_ROOT
+
+DASHBOARD = PROJECT_ROOT / "dashboard"
+DOC = (PROJECT_ROOT / "docs" / "dashboard.md").read_text(encoding="utf-8")
+
+
+def _python_files() -> list[Path]:
+    return sorted(DASHBOARD.rglob("*.py"))
+
+
+def test_every_setting_is_documented() -> None:
+    for env_name, _default, _help in settings_help():
+        assert f"`{env_name}`" in DOC, env_name
+
+
+def test_every_url_parameter_is_documented() -> None:
+    for param in (*FILTER_PARAMS, PRESENTATION_PARAM, *url_state.PAGE_PARAMS):
+        assert re.search(rf"`{param}=", DOC), param
+
+
+def test_every_page_is_documented() -> None:
+    for page in (DASHBOARD / "app_pages").glob("*.py"):
+        assert f"`/{page.stem}`" in DOC or page.stem == "overview", page.stem
+
+
+def test_the_dashboard_never_imports_the_etl() -> None:
+    for path in _python_files():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not any(n == "etl" or n.startswith("etl.") for n in names), path
+
+
+def test_no_raw_html_from_articles() -> None:
+    for path in _python_files():
+        assert "unsafe_allow_html" not in path.read_text(encoding="utf-8"), path
+
+
+def test_streamlit_stays_out_of_the_pure_modules() -> None:
+    for name in ("queries", "charts", "filters", "theme", "reader", "settings", "export"):
+        source = (DASHBOARD / f"{name}.py").read_text(encoding="utf-8")
+        assert "import streamlit" not in source, name
+
+
+def test_all_sql_lives_in_queries_and_is_never_formatted() -> None:
+    for path in _python_files():
+        source = path.read_text(encoding="utf-8")
+        tree = ast.parse(source)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.JoinedStr):  # f-strings must not hold SQL
+                text = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+                assert not re.search(r"\bSELECT\b.*\bFROM\b", text, re.S), path
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "execute":
+                assert path.name in {"queries.py", "data.py"}, path
+
+
+def test_the_server_binds_to_localhost_by_default() -> None:
+    config = (PROJECT_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
+    assert re.search(r'^address = "127\.0\.0\.1"', config, re.M)
+    assert re.search(r"^headless = true", config, re.M)
+    assert re.search(r"^gatherUsageStats = false", config, re.M)
