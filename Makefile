@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 ARTICLES ?= data/articles
 DB ?= data/warehouse.duckdb
 
-.PHONY: setup etl warehouse run serve test lint lock bench screenshots clean
+.PHONY: setup etl warehouse run serve browser test lint lock bench screenshots clean
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
@@ -37,8 +37,18 @@ serve: setup
 	IM_DB_PATH=$(DB) $(BIN)/python -m streamlit run dashboard/app.py \
 		--server.address $(HOST) --server.port $(PORT) --server.headless true
 
-## test: run the whole test suite
-test: setup
+## browser: make sure Debian's chromium (browser tests, PNG/SVG export) is installed
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium fonts-dejavu-core >/dev/null; \
+	  else \
+	    echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; \
+	  fi; }
+
+## test: run the whole test suite (unit, warehouse, app and browser tests)
+test: setup browser
 	$(BIN)/python -m pytest -q
 
 ## bench: dashboard query and page-rerun timings on the current warehouse
@@ -59,7 +69,7 @@ lock:
 	/tmp/im-lock-venv/bin/pip install --quiet -r requirements.in
 	{ echo "# Pinned, fully resolved dependency set for a reproducible install."; \
 	  echo "# Regenerate with: make lock (installs requirements.in into a fresh venv and freezes it)."; \
-	  /tmp/im-lock-venv/bin/pip freeze; } > requirements.lock
+	  /tmp/im-lock-venv/bin/pip freeze --all | grep -v "^pip=="; } > requirements.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -6,6 +6,7 @@ import re
 
 import duckdb
 
+from dashboard.settings import settings_help as dashboard_settings_help
 from etl import warehouse
 from etl.settings import PROJECT_ROOT, settings_help
 
@@ -38,5 +39,5 @@ def test_readme_commands_exist_in_makefile() -> None:
 
 def test_every_setting_is_in_readme() -> None:
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    for env_name, _default, _help in settings_help():
+    for env_name, _default, _help in [*settings_help(), *dashboard_settings_help()]:
         assert env_name in readme, env_name
