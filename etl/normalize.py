@@ -4,7 +4,9 @@ Pure functions over strings, no I/O. `clean_text` is written for news pages in g
 the five corpus files: each rule targets a kind of furniture (navigation and share lines, repeated
 headlines, bylines, author bios, teasers for other articles) by its shape and position, and rules
 that could hit prose only look at the top of the page (before the first body paragraph) or at its
-tail (after the last one). Everything removed is returned in `CleanText.removed_lines`.
+tail (after the last one). Everything removed is returned in `CleanText.removed_lines`. A text
+hard-wrapped at a fixed width (plain-text newsletters, e-mail) first gets its paragraphs joined
+back into one line each, so a sentence never ends at a wrapped line break.
 
 The headline is taken out of the text and returned as `CleanText.headline`, so `text` is the body.
 """
@@ -42,6 +44,89 @@ def normalize_whitespace(raw_text: str) -> list[str]:
     text = _INVISIBLE.sub("", text)
     text = _ODD_SPACES.sub(" ", text)
     return [_SPACE_RUNS.sub(" ", line).strip() for line in text.split("\n")]
+
+
+# --------------------------------------------------------------------------------------------
+# Hard-wrapped paragraphs
+# --------------------------------------------------------------------------------------------
+
+# A line that starts a list item: '- ', '* ', '• ', '1. ', '(a) ', 'b) '.
+_LIST_ITEM_START = re.compile(
+    r"(?:[-*\u2022\u00b7\u25aa\u25cf\u2013\u2014]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s+\S")
+# A wrap width is between these (e-mail and plain-text newsletters wrap at 60-80 characters);
+# a page whose stacked lines are longer keeps one paragraph per line and is not unwrapped.
+_WRAP_MIN_WIDTH = 40
+_WRAP_MAX_WIDTH = 100
+# A text is hard-wrapped when at least this many lines (and this share of the lines followed by
+# another line) reach close to the widest such line.
+_WRAP_MIN_FULL_LINES = 3
+_WRAP_MIN_FULL_SHARE = 0.4
+_WRAP_FULL = 0.85
+
+
+def line_widths(raw_text: str) -> list[int]:
+    """Width of every line of the raw text as printed (indentation counted, line ends dropped).
+
+    The lines correspond one-to-one to those of `normalize_whitespace(raw_text)`.
+    """
+    text = _LINE_BREAKS.sub("\n", unicodedata.normalize("NFC", raw_text))
+    text = _INVISIBLE.sub("", text)
+    return [len(line.rstrip().expandtabs(8)) for line in text.split("\n")]
+
+
+def wrap_width(lines: list[str], widths: list[int]) -> int | None:
+    """The column a hard-wrapped text was wrapped at, or None when the text is not hard-wrapped.
+
+    Only lines followed by another non-blank line count (a paragraph's last line is short). The
+    text is hard-wrapped when the widest of them is 40-100 characters and at least three of them
+    (and 40% of them) come within 85% of it: wrapped prose fills its lines, while stacked page
+    furniture (menus, teaser titles) does not.
+    """
+    inner = [widths[i] for i in range(len(lines) - 1) if lines[i] and lines[i + 1]]
+    if len(inner) < _WRAP_MIN_FULL_LINES:
+        return None
+    width = max(inner)
+    if not _WRAP_MIN_WIDTH <= width <= _WRAP_MAX_WIDTH:
+        return None
+    full = sum(1 for w in inner if w >= _WRAP_FULL * width)
+    if full < _WRAP_MIN_FULL_LINES or full < _WRAP_MIN_FULL_SHARE * len(inner):
+        return None
+    return width
+
+
+def unwrap_paragraphs(lines: list[str], widths: list[int]) -> list[str]:
+    """Join the lines of hard-wrapped paragraphs, so that one paragraph is one line again.
+
+    A line is joined to the one before it when the text is hard-wrapped (`wrap_width`), the line
+    before was full (its first word would not have fitted on it, or it ends inside a hyphenated
+    word) and the line does not start a list item. Headings, short lines of a header block and
+    list items keep their own lines; a list item's indented continuation joins its item. A break
+    inside a hyphenated word ('de-' / 'escalation') is joined without a space. Nothing else of the
+    wording changes.
+    """
+    width = wrap_width(lines, widths)
+    if width is None:
+        return lines
+    out: list[str] = []
+    previous_width = 0  # printed width of the last physical line in out[-1]
+    for line, line_width in zip(lines, widths, strict=True):
+        if out and out[-1] and line and _continues(out[-1], previous_width, line, width):
+            hyphen_break = out[-1].endswith("-") and out[-1][-2:-1].isalpha() and line[0].isalpha()
+            out[-1] = out[-1] + ("" if hyphen_break else " ") + line
+        else:
+            out.append(line)
+        previous_width = line_width
+    return out
+
+
+def _continues(before: str, before_width: int, line: str, width: int) -> bool:
+    """Whether `line` continues the wrapped paragraph whose last physical line was `before`."""
+    if _LIST_ITEM_START.match(line):
+        return False
+    first_word = line.split(" ", 1)[0]
+    if before_width + 1 + len(first_word) > width:
+        return True  # the word did not fit, so the line was broken there
+    return before.endswith("-") and before[-2:-1].isalpha() and before_width >= 0.7 * width
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -143,6 +228,9 @@ _FURNITURE_PATTERNS: tuple[str, ...] = (
     r"click here\b.{0,80}",
     # dates, reading time, view counts, sources and credits of the page
     _DATE_ONLY,
+    # a newsletter's or magazine's issue line: 'Issue 87 -- 23 June 2023', 'Vol. 3, No. 12'
+    r"(?:(?:issue|vol(?:ume)?\.?|no\.|number|edition)\s*#?\s*\d+[\s,|\u00b7\u2022:\u2013\u2014\-]*)+"
+    r"(?:" + _DATE_ONLY + r"|(?:" + _MONTH_ALTERNATION + r")\.?,?\s+\d{4})?",
     r"\d+\s*min(?:ute)?s?\.?\s*read|reading time:?.{0,20}",
     r"(?:views?|reads?):?\s*\d[\d,]*|\d[\d,]*\s+(?:views|reads)",
     r"posted (?:by|on|in)\b.{0,80}",
@@ -571,11 +659,12 @@ def _is_place(text: str) -> bool:
 def clean_text(raw_text: str) -> CleanText:
     """Clean one article's raw text into body text plus headline, byline and dateline.
 
-    Steps: whitespace normalisation; furniture lines anywhere; at the top, section labels,
-    byline and the headline with its copies and variants; at the end, related-article lists,
-    teasers and author bios. Paragraphs are separated by one blank line.
+    Steps: whitespace normalisation; hard-wrapped paragraphs joined into one line each;
+    furniture lines anywhere; at the top, section labels, byline and the headline with its
+    copies and variants; at the end, related-article lists, teasers and author bios.
+    Paragraphs are separated by one blank line.
     """
-    page = _Page(normalize_whitespace(raw_text))
+    page = _Page(unwrap_paragraphs(normalize_whitespace(raw_text), line_widths(raw_text)))
     page.remove(*(i for i in page.kept() if is_furniture(page.lines[i])))
     zone = header_zone(page)
     remove_section_labels(page, zone)

@@ -276,3 +276,81 @@ def test_every_expression_is_the_text_at_its_offsets() -> None:
 ])
 def test_infer_publication_date(text: str, expected: P | None) -> None:
     assert infer_publication_date(text) == expected
+
+
+# --- ranges across months, prepositional 'before', happenings ----------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "The fair ran from 3 May to 7 October 2025 in the capital.",
+    "The fair ran from May 3 to October 7, 2025 in the capital.",
+])
+def test_a_day_range_across_months_takes_the_year_written_at_its_end(text: str) -> None:
+    d = one(text, P(2026, 1, 1))
+    assert (d.year, d.month, d.day, d.end_year, d.end_month, d.end_day) == (
+        2025, 5, 3, 2025, 10, 7)
+    assert d.basis == "range"
+
+
+def test_years_before_a_noun_phrase_are_no_date() -> None:
+    # 'before the summit' measures between two events; 'three years later' is a date
+    assert dates("In 2001 they met. It took three years before the first summit opened.") \
+        [1:] == []
+    found = dates("In 2001 they met. Three years later the first summit opened.")
+    assert [d.year for d in found] == [2001, 2004]
+
+
+@pytest.mark.parametrize("text", [
+    "The talks resumed after the bombings of 7 July 2005 in London.",
+    "Trade slumped after the crisis of 2008.",
+    "Tashkent was rebuilt after the earthquake of 1966.",
+])
+def test_a_date_naming_another_happening_is_background(text: str) -> None:
+    assert {d.role for d in dates(text, P(2025))} == {"background"}
+
+
+def test_an_event_of_a_date_is_not_a_happening() -> None:
+    assert one("The summit of 2010 adopted a declaration.").role == "event"
+
+
+# --- publication date: datelines, header lines, the address ------------------------------------
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Almaty, 3 April 2024 \u2013 The ministers met.", P(2024, 4, 3)),
+    ("BAKU, Azerbaijan, Jan. 5, 2024 (Trend) \u2013 The talks ended.", P(2024, 1, 5)),
+    ("Last updated: 12 May 2021\n\nThe forum opened.", P(2021, 5, 12)),
+    ("On 5 October 1992 \u2013 an important day \u2013 CICA was proposed.", None),
+    ("In 1992: the proposal.", None),
+])
+def test_infer_publication_date_from_more_datelines(text: str, expected: P | None) -> None:
+    assert infer_publication_date(text) == expected
+
+
+def test_header_lines_give_the_date_the_cleaning_removed() -> None:
+    header = ["World", "By Jane Doe in Nation on 4 May 2022", "5 min read"]
+    assert infer_publication_date("The forum opened.", header_lines=header) == P(2022, 5, 4)
+    # a long line that merely contains a date is prose, not a page stamp
+    long_line = ["The summit that was held on 4 May 2022 in Astana drew many leaders from "
+                 "all over Asia and beyond the region, officials said."]
+    assert infer_publication_date("The forum opened.", header_lines=long_line) is None
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://example.kz/2022/11/30/summit-ends/", P(2022, 11, 30)),
+    ("https://example.kz/en/2021/04/forum-opens/", P(2021, 4)),
+    ("https://news.example.cn/20210418/abc123/c.html", P(2021, 4, 18)),
+    ("https://www.example.com/18042021-forum-opens-oped/", P(2021, 4, 18)),
+    ("https://example.org/news/2019-06-14-cica-summit", P(2019, 6, 14)),
+    ("https://example.kz/news/details/4213377", None),
+    ("https://example.kz/p/12345678-story", None),
+])
+def test_publication_date_from_the_address(url: str, expected: P | None) -> None:
+    assert infer_publication_date("The forum opened.", url=url) == expected
+
+
+def test_a_dateline_day_refines_a_month_from_the_address() -> None:
+    text = "ALMATY, April 18 (Xinhua) -- The forum opened."
+    assert infer_publication_date(text, url="https://example.kz/2021/04/forum/") == P(2021, 4, 18)
+    # a dateline of another month says nothing about the day
+    assert infer_publication_date(text, url="https://example.kz/2021/05/forum/") == P(2021, 5)

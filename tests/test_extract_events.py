@@ -215,3 +215,124 @@ def test_event_records_carry_their_date_and_sentence(reference) -> None:
     assert (event.year, event.month, event.day, event.end_day) == (2022, 10, 12, 13)
     assert event.date_text == "on October 12-13, 2022" and event.date_basis == "range"
     assert event.sentence_no == 2 and event.sentence == found.sentences[1].text
+
+
+# --- generalised rules (sentences of our own, not from the holdout) ------------------------------
+
+
+@pytest.mark.parametrize("text, expected", [
+    # verbs and nouns beyond the corpus's
+    ("Nazarbayev put this bold idea forward in the autumn of 1992, and CICA grew out of it.",
+     ("CICA", "proposed", 1992)),
+    ("Tokayev suggested the International Agency for Biological Safety in September 2020.",
+     ("IABS", "proposed", 2020)),
+    ("In March 2023 Kazakhstan declared that the Astana format had done its job.",
+     ("ASTANA_PROCESS", "announced", 2023)),
+    ("The Central Asian nuclear-weapon-free zone treaty has been in force since 2009.",
+     ("CANWFZ", "approved", 2009)),
+    ("The IAEA Low Enriched Uranium Bank was inaugurated in August 2017.",
+     ("IAEA_LEU_BANK", "launched", 2017)),
+    ("Established as a yearly event, the Astana International Forum was launched in 2023.",
+     ("AIF", "first_held", 2023)),
+    ("Mongolia took over the rotating chairmanship of CICA in 2016.",
+     ("CICA", "chairmanship", 2016)),
+    ("CICA was chaired by China until Tajikistan took over in 2018.",
+     ("CICA", "chairmanship", 2018)),
+    ("The next Congress of Leaders of World and Traditional Religions is due in 2027.",
+     ("CLWTR", "scheduled", 2027)),
+    ("The Astana International Forum, its organisers say, plans a new edition in 2026.",
+     ("AIF", "scheduled", 2026)),
+])
+def test_more_verbs(text: str, expected: tuple, reference) -> None:
+    assert events(text, reference) == [expected]
+
+
+def test_an_ordinal_edition_dates_the_subject_without_an_event_verb(reference) -> None:
+    text = ("The Congress of Leaders of World and Traditional Religions grew fast, and its fifth "
+            "gathering in June 2015 drew a record crowd.")
+    assert events(text, reference) == [("CLWTR", "held", 2015)]
+
+
+def test_the_first_in_a_while_is_not_the_first_edition(reference) -> None:
+    text = "The OSCE Astana Summit of December 2010 was the first OSCE summit in eleven years."
+    assert events(text, reference) == [("OSCE_2010_SUMMIT", "held", 2010)]
+
+
+@pytest.mark.parametrize("text", [
+    "The Astana International Forum returned after its 2022 edition was cancelled.",
+    "The Astana International Forum planned for June 2024 was postponed after the floods.",
+    "The Astana International Forum called off its 2022 session.",
+])
+def test_a_cancelled_or_postponed_edition_is_no_event(text: str, reference) -> None:
+    assert events(text, reference) == []
+
+
+def test_growth_since_a_year_is_no_start(reference) -> None:
+    assert events("Traffic on the Middle Corridor has grown sharply since 2022.", reference) == []
+    assert events("Cooperation on the Middle Corridor since 2014 has paid off.", reference) == [
+        ("TITR", "started", 2014)]
+
+
+def test_a_held_clause_about_another_venue_does_not_type_the_initiative(reference) -> None:
+    text = ("The Islamic Organisation for Food Security was proposed at the ministerial meeting "
+            "of the OIC which was held in Astana in June 2011.")
+    assert events(text, reference) == [("IOFS", "proposed", 2011)]
+
+
+def test_a_compared_initiative_does_not_take_the_date(reference) -> None:
+    text = ("The Astana International Forum is young. Launched in 2023 to replace the Astana "
+            "Economic Forum, it drew many guests.")
+    assert events(text, reference) == [("AIF", "first_held", 2023)]
+
+
+def test_an_embedded_relative_clause_keeps_its_own_tense(reference) -> None:
+    # 'will host' is the main clause's; 'joined ... in 1999' stays in the past
+    text = "Tajikistan, which joined CICA in 1999, will host the next CICA summit in 2026."
+    assert events(text, reference) == [("CICA", "joined", 1999), ("CICA", "scheduled", 2026)]
+    text = ("The Astana Economic Forum, which the Astana International Forum replaced, was held "
+            "every year from 2008 until 2018.")
+    assert events(text, reference) == [("AEF", "period", 2008)]
+
+
+def test_a_term_that_starts_after_publication_is_scheduled(reference) -> None:
+    text = "Azerbaijan is to lead CICA from 2024 to 2026."
+    assert events(text, reference, P(2022, 10, 13)) == [("CICA", "scheduled", 2024)]
+    assert events(text, reference, P(2025, 1)) == [("CICA", "period", 2024)]
+
+
+def test_a_meeting_noun_in_a_back_reference_dates_the_meeting(reference) -> None:
+    text = "CICA leaders met in 2019. They gathered again at the Astana summit in October 2022."
+    assert ("CICA", "held", 2022) in events(text, reference)
+
+
+def test_a_relative_month_after_a_verb_is_not_a_last_edition(reference) -> None:
+    text = "Kazakhstan declared last June that the Astana Process had served its purpose."
+    assert events(text, reference, P(2024, 5, 16)) == [("ASTANA_PROCESS", "announced", 2023)]
+
+
+def test_an_expected_meeting_is_scheduled_even_without_a_publication_date(reference) -> None:
+    text = "Officials expect the next CICA summit to be convened in Dushanbe in 2031."
+    assert events(text, reference, None) == [("CICA", "scheduled", 2031)]
+
+
+def test_a_treaty_joined_right_before_the_date_owns_it(reference) -> None:
+    text = ("Kazakhstan gave up its nuclear weapons and acceded to the Non-Proliferation Treaty "
+            "in 1993.")
+    assert events(text, reference) == []
+    text = "Kazakhstan gave up its nuclear weapons in 1995 and joined the NPT."
+    assert events(text, reference) != []
+
+
+def test_a_day_marked_every_year_is_no_event_date(reference) -> None:
+    text = ("The International Day against Nuclear Tests, established in 2009, is marked every "
+            "year on 29 August.")
+    assert events(text, reference, P(2021, 9, 1)) == [
+        ("UN_DAY_AGAINST_NUCLEAR_TESTS", "founded", 2009)]
+
+
+def test_a_year_after_a_first_edition_is_not_its_place(reference) -> None:
+    # 'in 2002 and' is no place name between the meeting and the next date
+    text = "CICA grew from 16 members at the first summit in 2002 and today has 28."
+    assert events(text, reference, P(2023, 7, 16)) == [("CICA", "first_held", 2002)]
+    text = "CICA held its first summit in Almaty, Kazakhstan, in June 2002."
+    assert events(text, reference) == [("CICA", "first_held", 2002)]

@@ -128,3 +128,90 @@ def test_count_text_and_sentence_are_kept(reference) -> None:
 def test_identical_figures_are_kept_once(reference) -> None:
     text = "CICA has 28 member states. Today, CICA has 28 Member States."
     assert figures(text, reference) == [("CICA", "member_states", 28, 2023, "publication_year")]
+
+
+# --- generalised phrasings (sentences of our own, not from the holdout) ---------------------------
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("CICA currently comprises 27 countries from across Asia.",
+     ("CICA", "member_states", 27, 2023, "relative_to_publication")),
+    ("The IOFS now brings together 36 nations.",
+     ("IOFS", "member_states", 36, 2023, "relative_to_publication")),
+    ("The IOFS says its membership stands at 36 states.",
+     ("IOFS", "member_states", 36, 2023, "publication_year")),
+    ("CICA, whose secretariat is in Astana, now numbers 27 member states.",
+     ("CICA", "member_states", 27, 2023, "relative_to_publication")),
+    ("In 2019 CICA's membership grew from 26 states to 27.",
+     ("CICA", "member_states", 26, 2019, "explicit")),
+    ("Kuwait was admitted as the 28th member of CICA.",
+     ("CICA", "member_states", 28, 2023, "publication_year")),
+])
+def test_more_membership_phrasings(text: str, expected: tuple, reference) -> None:
+    assert figures(text, reference)[0] == expected
+
+
+def test_membership_growth_from_and_to(reference) -> None:
+    text = "CICA's membership has grown from 16 countries in 2002 to 28 in 2022."
+    assert figures(text, reference) == [
+        ("CICA", "member_states", 16, 2002, "explicit"),
+        ("CICA", "member_states", 28, 2022, "explicit")]
+
+
+def test_observer_status_counts_states_and_organisations(reference) -> None:
+    text = ("CICA has 27 members, while eight states, among them Japan, and four international "
+            "organisations have observer status.")
+    assert figures(text, reference) == [
+        ("CICA", "member_states", 27, 2023, "publication_year"),
+        ("CICA", "observer_states", 8, 2023, "publication_year"),
+        ("CICA", "observer_organisations", 4, 2023, "publication_year")]
+
+
+def test_the_owner_of_observer_status_may_follow_it(reference) -> None:
+    text = ("CICA met in Astana. Seven states and three organisations, including the United "
+            "Nations, hold observer status in the grouping.")
+    assert figures(text, reference) == [
+        ("CICA", "observer_states", 7, 2023, "publication_year"),
+        ("CICA", "observer_organisations", 3, 2023, "publication_year")]
+
+
+def test_past_observer_status_has_no_year(reference) -> None:
+    text = "Back then six states were granted observer status in CICA."
+    assert figures(text, reference) == [("CICA", "observer_states", 6, None, "unresolved")]
+
+
+def test_a_label_list_in_a_paragraph_about_an_initiative(reference) -> None:
+    text = ("Intro.\n"
+            "The IOFS: founded in 2013 in Astana. Membership: 36 states; observers: four "
+            "states and two organisations.\n"
+            "Membership: 12 states.")
+    assert figures(text, reference) == [
+        ("IOFS", "member_states", 36, 2023, "publication_year"),
+        ("IOFS", "observer_states", 4, 2023, "publication_year"),
+        ("IOFS", "observer_organisations", 2, 2023, "publication_year")]
+
+
+def test_the_paragraph_topic_needs_the_paragraph_to_open_with_it(reference) -> None:
+    text = "Kazakhstan founded many things, among them the IOFS. Membership: 36 states."
+    assert figures(text, reference) == []
+    text = "The IOFS was founded in 2013. CICA met. Membership: 36 states."
+    assert figures(text, reference) == []
+
+
+def test_a_having_verb_keeps_its_subject_before_of(reference) -> None:
+    text = "Today the IOFS unites 36 member states of the OIC."
+    assert figures(text, reference) == [
+        ("IOFS", "member_states", 36, 2023, "relative_to_publication")]
+
+
+@pytest.mark.parametrize("text", [
+    "The CICA summit brought together delegations from 40 countries.",
+    "The forum of CICA brought together 108 delegations from 50 countries.",
+    "The OIC unites 57 states and the IOFS is its food agency.",
+    "The OIC, which unites 57 states, backs the IOFS.",
+    "The IOFS said the OIC brings together 57 countries.",
+    "Turkmenistan, an observer state, attended the CICA meeting.",
+    "Nearly 60 countries have observer status at the OIC, unlike at the IOFS.",
+])
+def test_more_not_membership(text: str, reference) -> None:
+    assert figures(text, reference) == []

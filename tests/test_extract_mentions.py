@@ -210,9 +210,39 @@ def test_adjectives_between_determiner_and_noun(gazetteer) -> None:
                                            "coreference")
 
 
-def test_back_references_reach_two_sentences_back_only(gazetteer) -> None:
+def test_back_references_reach_five_sentences_back_only(gazetteer) -> None:
+    # beyond two sentences only the passage's topic is taken, and never more than five back
     text = "The Astana International Forum opened. One. Two. Three. The forum closed."
+    assert ids(text, gazetteer) == ["AIF", "AIF"]
+    text = "The Astana International Forum opened. One. Two. Three. Four. Five. The forum closed."
     assert ids(text, gazetteer) == ["AIF"]
+
+
+def test_a_nearby_entry_wins_over_the_wider_topic(gazetteer) -> None:
+    text = ("The Astana International Forum opened. The Astana International Forum grew. "
+            "One. Two. The Central Asian Security and Cooperation Forum met. The forum closed.")
+    assert ids(text, gazetteer)[-1] == "CASCF"
+
+
+def test_capitalised_modifiers_and_commas_before_the_noun(gazetteer) -> None:
+    text = "CICA leaders met in 2019. The Dushanbe summit adopted a declaration."
+    assert found(text, gazetteer)[-1] == ("CICA", "The Dushanbe summit", "coreference")
+    text = ("The Congress of Leaders of World and Traditional Religions met in 2022. "
+            "The previous, sixth Congress took place in 2018.")
+    assert found(text, gazetteer)[-1] == ("CLWTR", "The previous, sixth Congress", "coreference")
+
+
+def test_a_capitalised_name_with_a_capitalised_noun_is_not_a_back_reference(gazetteer) -> None:
+    text = "The IAEA Low Enriched Uranium Bank opened. The Islamic Development Bank lent money."
+    assert ids(text, gazetteer) == ["IAEA_LEU_BANK"]
+
+
+def test_its_and_a_fronted_it_name_the_previous_subject(gazetteer) -> None:
+    text = ("The Astana International Forum is young. Its first edition drew many guests.")
+    assert found(text, gazetteer)[-1] == ("AIF", "Its", "coreference")
+    text = ("The Astana International Forum is young. Created after a long debate, it has "
+            "already changed the city.")
+    assert found(text, gazetteer)[-1] == ("AIF", "it", "coreference")
 
 
 def test_back_references_need_a_compatible_noun(gazetteer) -> None:
@@ -280,3 +310,11 @@ def test_corpus_core_initiatives_are_found() -> None:
         mentioned = set(ids(text, gazetteer))
         core = {i["id"] for i in doc["initiatives"] if i.get("core")}
         assert core <= mentioned, (name, core - mentioned)
+
+
+def test_a_passive_infinitive_after_the_noun_is_still_a_back_reference(gazetteer) -> None:
+    text = "CICA leaders met in 2022. They expect the next summit to be held in Baku."
+    assert found(text, gazetteer)[-1] == ("CICA", "the next summit", "coreference")
+    # 'the proposal to establish ...' names something new
+    text = "CICA leaders met in 2022. They backed the proposal to establish a fund."
+    assert ids(text, gazetteer) == ["CICA"]

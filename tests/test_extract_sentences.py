@@ -103,3 +103,11 @@ def test_reproduces_every_single_sentence_evidence_span_of_the_answer_key() -> N
             checked += 1
             assert (record["char_start"], record["char_end"]) in spans, record["sentence"][:80]
     assert checked >= 60
+
+
+def test_no_ends_a_sentence_unless_a_number_follows() -> None:
+    from etl.extract.sentences import split_sentences as split
+    assert [s.text for s in split("A: No. The SCO is different.")] == [
+        "A: No.", "The SCO is different."]
+    assert [s.text for s in split("See resolution No. 64 of the Assembly.")] == [
+        "See resolution No. 64 of the Assembly."]

@@ -17,6 +17,7 @@ from etl.normalize import (
     is_furniture,
     parse_byline,
     parse_dateline,
+    unwrap_paragraphs,
     word_count,
 )
 from etl.settings import PROJECT_ROOT
@@ -631,3 +632,86 @@ def test_fingerprint_ignores_case_and_whitespace() -> None:
     assert first == content_fingerprint("  kazakhstan   PROPOSED cica. in 1992. ")
     assert re.fullmatch(r"[0-9a-f]{16}", first)
     assert first != content_fingerprint("Kazakhstan proposed CICA in 1993.")
+
+
+# --- hard-wrapped paragraphs ------------------------------------------------------------------
+
+WRAPPED_BULLETIN = """DIPLOMATIC NOTES
+No. 14 | 2 March 2024
+
+Quiet progress on the biosafety agency
+
+Kazakhstan's diplomats spent the week in Geneva trying to find partners
+for the International Agency for Biological Safety, the idea President
+Tokayev floated at the United Nations in 2020. Officials describe the
+talks as constructive but early, and no draft statute is on the table
+yet. A well-placed source called the effort a long-term, multi-
+stakeholder project.
+
+Coming up:
+- The foreign ministers of Central Asia meet in Ashgabat on 15 March to
+  discuss water, energy and transport.
+- A CICA working group gathers in Baku later in the month.
+
+Thanks for reading, and see you next week.
+"""
+
+
+def test_hard_wrapped_paragraphs_are_joined_into_one_line() -> None:
+    clean = clean_text(WRAPPED_BULLETIN)
+    paragraphs = clean.text.split("\n\n")
+    assert clean.headline == "Quiet progress on the biosafety agency"
+    assert paragraphs[0] == (
+        "Kazakhstan's diplomats spent the week in Geneva trying to find partners for the "
+        "International Agency for Biological Safety, the idea President Tokayev floated at the "
+        "United Nations in 2020. Officials describe the talks as constructive but early, and no "
+        "draft statute is on the table yet. A well-placed source called the effort a long-term, "
+        "multi-stakeholder project."
+    )
+
+
+def test_list_items_keep_their_lines_and_join_their_continuations() -> None:
+    clean = clean_text(WRAPPED_BULLETIN)
+    assert "Coming up:\n- The foreign ministers of Central Asia meet in Ashgabat on 15 March to " \
+        "discuss water, energy and transport.\n- A CICA working group gathers in Baku later in " \
+        "the month." in clean.text
+
+
+def test_header_lines_of_a_wrapped_text_are_not_joined() -> None:
+    clean = clean_text(WRAPPED_BULLETIN)
+    assert "DIPLOMATIC NOTES" not in clean.text
+    assert "No. 14 | 2 March 2024" in clean.removed_lines
+
+
+def test_web_text_with_one_paragraph_per_line_is_not_unwrapped() -> None:
+    raw = (
+        "Kazakhstan hosts the forum\n"
+        "The Astana International Forum opened on Thursday with more than a thousand guests "
+        "from around the world and a keynote address by the President.\n"
+        "Speakers discussed security, climate and trade in a dozen panels over two days, and "
+        "the organisers promised to publish the conclusions next month.\n"
+    )
+    clean = clean_text(raw)
+    assert clean.text.count("\n") == 1
+
+
+def test_short_stacked_lines_are_not_taken_for_wrapped_prose() -> None:
+    raw = (
+        "Menu\nHome\nWorld\nPolitics\n\n"
+        "Tokayev meets Guterres on the sidelines\n"
+        "The UN Secretary-General praised Kazakhstan's role in mediation and...\n"
+        "Kazakhstan and the EU discuss the Middle Corridor\n"
+        "Officials from both sides agreed to speed up the work on transport...\n"
+    )
+    lines = raw.split("\n")
+    assert unwrap_paragraphs(lines, [len(line) for line in lines]) == lines
+
+
+@pytest.mark.parametrize("line", ["Issue 87 -- 23 June 2023", "Vol. 3, No. 12 | June 2023",
+                                  "Issue #12"])
+def test_issue_lines_are_furniture(line: str) -> None:
+    assert is_furniture(line)
+
+
+def test_a_sentence_about_an_issue_is_not_furniture() -> None:
+    assert not is_furniture("Issue 87 of the bulletin covers the summit in depth.")

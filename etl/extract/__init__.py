@@ -1,8 +1,9 @@
 """Extraction: cleaned article text -> sentences, mentions, dates, events, memberships, themes.
 
 The public entry points are `load_gazetteer`, `load_themes` (read the reference data once),
-`extract_article` (everything for one article) and `infer_publication_date` (a date from the text
-alone). Each concern lives in its own module:
+`extract_article` (everything for one article) and `infer_publication_date` (a date from the text,
+and, when the caller passes them, from the article's URL and the header lines cleaning removed).
+Each concern lives in its own module:
 
 * `sentences`  rule-based sentence splitting with code-point offsets
 * `gazetteer`  the initiative gazetteer (`data/reference/initiatives.toml`) and its patterns

@@ -2,12 +2,14 @@
 
 Dates are found from cheap anchors (a four-digit year, a month name, a weekday name, a relative
 keyword such as 'today' or 'ago'); around each anchor small anchored patterns read the shape:
-ISO dates, day ranges ('8-9 June 2023', 'June 8-9, 2023'), full dates ('14 September 1999',
+ISO dates, day ranges ('8-9 June 2023', 'June 8-9, 2023', across months: '10 June to 10
+September 2017'), full dates ('14 September 1999',
 'September 14, 1999'), month-year ('June 2011', 'Sept 2020'), a day or month without a year
 ('on June 8', 'in September': year from the publication date), year ranges ('(2024-2027)',
 'from 2017 to 2018', 'between 2017 and 2018'), recurrences ('every three years since 2003'),
 plain years with the preposition in front ('back in 1992', 'by 2050') and relative expressions
-('this week', 'on Thursday and Friday', 'Twenty-nine years ago', 'two years later').
+('this week', 'on Thursday and Friday', 'Twenty-nine years ago', 'two years later'; not 'ten
+years before the first summit', which measures between two events).
 
 Every find then gets a role:
 
@@ -15,7 +17,9 @@ Every find then gets a role:
 * plan_period a year range attached to a document title that is not in the gazetteer
               ('Concept of Foreign Policy (2020-2030)')
 * background  national history and other bodies: 'after independence in 1991', 'the 1972
-              Biological Weapons Convention', a dateline ('KUALA LUMPUR July 16 (Bernama) -')
+              Biological Weapons Convention', a dateline ('KUALA LUMPUR July 16 (Bernama) -'),
+              other happenings ('the terrorist attacks of 11 September 2001'), a day of the
+              calendar ('marked every year on 29 August')
 * unresolved  a relative date with nothing to resolve it against
 * event       everything else: a date something happened on (events.py decides what).
 
@@ -64,6 +68,10 @@ _RELATIVE_ANCHOR = re.compile(  # run on lower-cased text
 )
 
 # --- shapes read forward from a month name ----------------------------------------------------
+# 'June 10 to September 10, 2017': a range across months, the year written once at its end
+_M_DAY_TO_M_DAY_YEAR = re.compile(
+    rf"(?P<m>{_MONTH})\s+(?P<d>{_DAY})\s*(?:-|to|until|till|through)\s*(?P<m2>{_MONTH})\s+"
+    rf"(?P<d2>{_DAY}),?\s+(?P<y>{_YEAR})(?![\w])")
 _M_DAY_RANGE_YEAR = re.compile(
     rf"(?P<m>{_MONTH})\s+(?P<d>{_DAY})\s*(?:-|to|and)\s*(?P<d2>{_DAY}),?\s+(?P<y>{_YEAR})(?![\w])")
 _M_DAY_YEAR = re.compile(rf"(?P<m>{_MONTH})\s+(?P<d>{_DAY}),?\s+(?P<y>{_YEAR})(?![\w])")
@@ -79,6 +87,10 @@ _M_ONLY = re.compile(rf"(?P<m>{_MONTH_FULL})(?![\w])(?![\s,]*\d)")
 _DAYS_BEFORE = re.compile(
     rf"(?<![\w.,])(?:(?P<d>{_DAY})\s*(?:-|to|and)\s*)?(?P<d2>{_DAY})\s+(?:of\s+)?$")
 _YEAR_AFTER_MONTH = re.compile(rf",?\s+(?P<y>{_YEAR})(?![\w])")
+# '10 June to 10 September 2017': after a day and month, the rest of a range across months
+_TO_DAY_MONTH_YEAR = re.compile(
+    rf"\s*(?:-|to|until|till|through)\s*(?P<d2>{_DAY})\s+(?:of\s+)?(?P<m2>{_MONTH}),?\s+"
+    rf"(?P<y>{_YEAR})(?![\w])")
 # --- shapes read around a year ---------------------------------------------------------------
 _ISO_AFTER = re.compile(r"-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])(?!\d)")
 _RANGE_AFTER = re.compile(
@@ -108,6 +120,9 @@ _WEEKDAYS_AT = re.compile(
     rf"(?P<lead>(?i:on|last|this|next))\s+(?P<wd1>{_WEEKDAY})"
     rf"(?:\s*(?:and|to|-|&)\s*(?P<wd2>{_WEEKDAY}))?(?![\w])")
 _WEEKDAY_LEAD = re.compile(r"(?i:(?<![\w])(?:on|last|this|next))\s+$")
+# a noun phrase right after 'after'/'before' (then they are prepositions, not adverbs)
+_OBJECT_AFTER = re.compile(
+    r"\s+(?:(?i:the|a|an|its|their|his|her|this|that|these|those|our)\b|[A-Z0-9])")
 _CONTEXT_OFFSETS = {"the following year": 1, "the next year": 1, "the previous year": -1}
 
 _PREP_TARGET = frozenset({"by", "until", "till", "towards", "toward", "by the end of", "through"})
@@ -115,12 +130,21 @@ _TARGET_BEFORE = re.compile(
     r"(?i:(?:ahead\s+to|look(?:s|ing)?\s+(?:ahead|forward)\s+to|vision|strategy|agenda|target|goal|"
     r"up\s+to|horizon|plan(?:s|ned)?\s+(?:for|until|by))\s+(?:the\s+year\s+)?)$"
 )
+# 'marked every year on 29 August': a day of the calendar, not a date something happened on
+_EVERY_YEAR_BEFORE = re.compile(
+    r"(?i:\b(?:every|each)\s+year|\bannually|\byearly)\s*,?\s*$")
 _TARGET_NAME_WORDS = frozenset({"strategy", "vision", "agenda", "concept", "programme", "program",
                                 "plan", "doctrine", "roadmap", "horizon"})
 _BACKGROUND_CUE = re.compile(
     r"(?i)\b(?:independen\w*|soviet|ussr|dissolution|collapse\s+of|born|died|death\s+of|"
     r"population|census|world\s+war|creation\s+of\s+the\s+united\s+nations)"
 )
+# a date that names a happening other than an initiative's: 'the terrorist attacks of 11 September
+# 2001', 'the unrest of January 2022', 'the floods of 2024'
+_HAPPENING_OF = re.compile(
+    r"(?i)\b(?:attacks?|bombings?|wars?|crisis|crises|unrest|riots?|protests?|floods?|"
+    r"earthquakes?|pandemic|outbreak|revolution|coup|invasion|collapse|events|elections?|"
+    r"referendum|tragedy|disaster)\s*$")
 _EVENT_VERB = re.compile(
     r"(?i)\b(?:propos\w*|initiat\w*|moot\w*|found\w*|establish\w*|held|hosted|convened|launch\w*|"
     r"signed|join\w*|adopt\w*|ratif\w*|elected|announc\w*)\b"
@@ -269,12 +293,28 @@ def _read_month(folded: str, pos: int, index: SentenceIndex,
         last = _day(days.group("d2")) if days.group("d") else None
         year_match = _YEAR_AFTER_MONTH.match(folded, month_match.end())
         end = year_match.end() if year_match else month_match.end()
+        across = None if year_match else _TO_DAY_MONTH_YEAR.match(folded, end, sentence.end)
+        if across:  # '10 June to 10 September 2017'
+            item = _with_prep(_Found(days.start(), across.end(), sentence, "day_range", None,
+                                     month=month, day=first), folded)
+            item.year = item.end_year = int(across.group("y"))
+            item.end_month, item.end_day = _month(across.group("m2")), _day(across.group("d2"))
+            item.basis = "range"
+            return _dated_line(item, folded)
         if not year_match and re.match(r"[\s,]*\d", folded[end:end + 3]):
             return None
         item = _with_prep(_Found(days.start(), end, sentence,
                                  "full" if year_match else "day_month", None,
                                  month=month, day=first), folded)
         _fill_year(item, int(year_match.group("y")) if year_match else None, published, last)
+        return _dated_line(item, folded)
+    across = _M_DAY_TO_M_DAY_YEAR.match(folded, pos, sentence.end)
+    if across:  # 'June 10 to September 10, 2017'
+        item = _with_prep(_Found(pos, across.end(), sentence, "day_range", int(across.group("y")),
+                                 month=_month(across.group("m")), day=_day(across.group("d")),
+                                 end_year=int(across.group("y")),
+                                 end_month=_month(across.group("m2")),
+                                 end_day=_day(across.group("d2")), basis="range"), folded)
         return _dated_line(item, folded)
     for pattern, kind in ((_M_DAY_RANGE_YEAR, "day_range"), (_M_DAY_YEAR, "full"),
                           (_M_RANGE_YEAR, "month_range"), (_M_YEAR, "month_year"),
@@ -437,6 +477,11 @@ def _read_relative(folded: str, start: int, end: int, index: SentenceIndex,
             _resolve_ago(item, n, match.group("u").lower(), published)
             return item
         if pattern is _REL_LATER:
+            # 'ten years before the first summit': 'before'/'after' with an object measures
+            # between two events and dates neither
+            if match.group("dir").lower() in ("after", "before") and _OBJECT_AFTER.match(
+                    folded, match.end()):
+                return None
             # 'Two decades earlier, in 1992': the explicit year that follows says it all
             if re.match(rf"\s*,?\s*(?:(?i:in|on)\s+)?(?:{_MONTH}\s+)?{_YEAR}\b",
                         folded[match.end():match.end() + 40]):
@@ -662,6 +707,10 @@ def _role(item: _Found, found: list[_Found], folded: str,
     before_text = folded[max(sentence.start, item.start - 40):item.start]
     if _TARGET_BEFORE.search(before_text):
         return "target"
+    if item.prep == "of" and _HAPPENING_OF.search(before_text):
+        return "background"
+    if item.kind == "day_month" and item.prep == "on" and _EVERY_YEAR_BEFORE.search(before_text):
+        return "background"
     if item.kind == "year_range" and _is_plan_title(item, folded, entity_spans):
         return "plan_period"
     if _has_background_cue(item, found, folded):
@@ -696,7 +745,7 @@ def _has_background_cue(item: _Found, found: list[_Found], folded: str) -> bool:
     in 1992' keeps 1992 an event).
     """
     sentence = item.sentence
-    position = found.index(item)
+    position = next(i for i, f in enumerate(found) if f is item)  # identity: no field compares
     previous_end = max([sentence.start, item.start - 40] +
                        [f.end for f in found[:position] if f.sentence is sentence])
     following = [f.start for f in found[position + 1:] if f.sentence is sentence]
@@ -715,14 +764,38 @@ def _has_background_cue(item: _Found, found: list[_Found], folded: str) -> bool:
 # --- publication date from the text alone ---------------------------------------------------
 
 _PUBLISHED_LINE = re.compile(
-    rf"(?im)^\s*(?:published|posted|updated|date)(?:\s+on)?\s*:?\s*(?:\w+day,\s*)?"
+    rf"(?im)^\s*(?:(?:first\s+|last\s+)?(?:published|posted|updated)|date(?:\s+published)?)"
+    rf"(?:\s+(?:on|at))?\s*:?\s*(?:\w+day,\s*)?"
     rf"(?:(?P<d>{_DAY})\s+(?P<m>{_MONTH}),?\s+(?P<y>{_YEAR})|(?P<m2>{_MONTH})\s+(?P<d2>{_DAY}),?\s+(?P<y2>{_YEAR})"
     rf"|(?P<iso>{_YEAR}-\d\d-\d\d))"
 )
+# the place of a dateline: 'ASTANA', 'KUALA LUMPUR', 'Astana', 'BAKU, Azerbaijan'
+_DATELINE_PLACE_AT_START = (
+    r"(?!(?i:on|in|by|since|from|at|until|after|before|during|the|this|last|next|as|of)\b)"
+    r"(?:[A-Z][A-Z.'\- ]{1,40}|[A-Z][\w.'\-]*(?:,?\s[A-Z][\w.'\-]*){0,3}),?")
+_DATELINE_END = r"\s*(?:\([^)]{1,40}\))?\s*(?:-|\u2014|\u2013|:)"
 _DATELINE_FULL = re.compile(
-    rf"(?m)^[A-Z][A-Z.'\- ]{{1,40}},?\s+(?:(?P<m>{_MONTH})\s+(?P<d>{_DAY}),?\s+(?P<y>{_YEAR})|"
-    rf"(?P<d2>{_DAY})\s+(?P<m2>{_MONTH}),?\s+(?P<y2>{_YEAR}))\s*(?:\([^)]{{1,40}}\))?\s*(?:-|\u2014|\u2013|:)"
+    rf"(?m)^{_DATELINE_PLACE_AT_START}\s+(?:(?P<m>{_MONTH})\s+(?P<d>{_DAY}),?\s+(?P<y>{_YEAR})|"
+    rf"(?P<d2>{_DAY})\s+(?P<m2>{_MONTH}),?\s+(?P<y2>{_YEAR})){_DATELINE_END}"
 )
+# 'ASTANA, Oct. 13 (Xinhua) --': month and day only
+_DATELINE_DAY = re.compile(
+    rf"(?m)^{_DATELINE_PLACE_AT_START}\s+(?:(?P<m>{_MONTH})\s+(?P<d>{_DAY})|"
+    rf"(?P<d2>{_DAY})\s+(?P<m2>{_MONTH})){_DATELINE_END}"
+)
+# a full date anywhere in a short line: '16 May 2024', 'May 16, 2024', '2022-10-13 22:41'
+_FULL_DATE_IN_LINE = re.compile(
+    rf"(?<![\w\-])(?:(?P<d>{_DAY})\s+(?:of\s+)?(?P<m>{_MONTH}),?\s+(?P<y>{_YEAR})|"
+    rf"(?P<m2>{_MONTH})\s+(?P<d2>{_DAY}),?\s+(?P<y2>{_YEAR})|(?P<iso>{_YEAR}-\d\d-\d\d))(?![\w\-])"
+)
+_HEADER_LINE_MAX_WORDS = 15
+# dates in an article's address: '/2023/06/08/', '/2023/06/', '/20221013/', '/08062023-slug'
+_URL_YMD = re.compile(
+    r"/(?P<y>(?:19|20)\d\d)/(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01])(?=/)")
+_URL_YM = re.compile(r"/(?P<y>(?:19|20)\d\d)/(?P<m>0?[1-9]|1[0-2])(?=/)")
+_URL_ISO = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d\d)-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])(?!\d)")
+_URL_EIGHT_DIGITS = re.compile(r"(?<=[/_\-])(?P<digits>\d{8})(?=[/_\-.]|$)")
 _AGO_WITH_YEAR = re.compile(
     rf"(?i)\b(?P<n>{_NUM})\s+years\s+(?:ago|have\s+passed\s+since)\b[^.!?\n]*?\b(?P<y>{_YEAR})\b"
 )
@@ -731,31 +804,41 @@ _ANNIVERSARY = re.compile(
 )
 
 
-def infer_publication_date(text: str) -> PublicationDate | None:
-    """The publication date the text itself gives away, or None when nothing is reliable.
+def infer_publication_date(text: str, url: str | None = None,
+                           header_lines: Sequence[str] = ()) -> PublicationDate | None:
+    """The publication date the article itself gives away, or None when nothing is reliable.
 
-    In order: a 'Published: 8 June 2023' line; a dateline with a full date ('ASTANA, June 8,
-    2023 -'); 'Twenty-nine years ago ... in 1991' (-> 2020, year only); 'the 30th anniversary of
-    ... 1992' (-> 2022, year only).
+    From the text, in order: a 'Published: 8 June 2023' / 'Last updated: ...' line; a dateline
+    with a full date ('ASTANA, June 8, 2023 -', 'Astana, 15 September 2022 –'). Then, when the
+    caller has them: a short line with a full date among `header_lines` (lines the cleaning
+    removed from the page, top first: 'May 16, 2024', 'By Jane Doe in Nation on 10 June 2023',
+    'Source: Xinhua| 2022-10-13 22:41:07'); a date in the article's `url` ('/2023/06/08/',
+    '/20221013/', '/08062023-slug', month precision from '/2023/06/'), made day-precise by a
+    dateline without a year ('ASTANA, Oct. 13 (Xinhua) --') in the same month. Last, year only:
+    'Twenty-nine years ago ... in 1991' (-> 2020); 'the 30th anniversary of ... 1992' (-> 2022).
     """
     folded = fold(text)
     match = _PUBLISHED_LINE.search(folded)
     if match:
-        if match.group("iso"):
-            try:
-                day = dt.date.fromisoformat(match.group("iso"))
-                return PublicationDate(day.year, day.month, day.day)
-            except ValueError:
-                pass
-        else:
-            found = _full_date(match)
-            if found:
-                return found
+        found = _iso_date(match.group("iso")) if match.group("iso") else _full_date(match)
+        if found:
+            return found
     match = _DATELINE_FULL.search(folded)
     if match:
         found = _full_date(match)
         if found:
             return found
+    for line in header_lines:
+        if len(line.split()) > _HEADER_LINE_MAX_WORDS:
+            continue
+        match = _FULL_DATE_IN_LINE.search(fold(line))
+        if match:
+            found = _iso_date(match.group("iso")) if match.group("iso") else _full_date(match)
+            if found:
+                return found
+    from_url = publication_date_from_url(url) if url else None
+    if from_url is not None:
+        return _with_dateline_day(from_url, folded)
     for sentence in split_sentences(folded)[:60]:
         for pattern in (_AGO_WITH_YEAR, _ANNIVERSARY):
             hit = pattern.search(sentence.text)
@@ -764,6 +847,63 @@ def infer_publication_date(text: str) -> PublicationDate | None:
                 if n is not None and 0 < n < 200:
                     return PublicationDate(int(hit.group("y")) + n)
     return None
+
+
+def publication_date_from_url(url: str) -> PublicationDate | None:
+    """A date in an article's address: '/2023/06/08/', '/20221013/', '/08062023-slug', '/2023/06/'.
+
+    Eight digits are read as YYYYMMDD or DDMMYYYY, whichever is a real date (between 1990 and
+    2099); a number that is neither is an id, not a date.
+    """
+    path = url.split("?", 1)[0]
+    for pattern in (_URL_YMD, _URL_ISO):
+        match = pattern.search(path)
+        if match:
+            found = _make_date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
+            if found:
+                return found
+    for match in _URL_EIGHT_DIGITS.finditer(path):
+        digits = match.group("digits")
+        readings = ((digits[:4], digits[4:6], digits[6:]), (digits[4:], digits[2:4], digits[:2]))
+        for y, m, d in readings:
+            if 1990 <= int(y) <= 2099:
+                found = _make_date(int(y), int(m), int(d))
+                if found:
+                    return found
+    match = _URL_YM.search(path)
+    if match:
+        return PublicationDate(int(match.group("y")), int(match.group("m")))
+    return None
+
+
+def _with_dateline_day(found: PublicationDate, folded: str) -> PublicationDate:
+    """A month-precise date made day-precise by a dateline of the same month ('Oct. 13')."""
+    if found.day is not None or found.month is None:
+        return found
+    match = _DATELINE_DAY.search(folded)
+    if not match:
+        return found
+    month = _month(match.group("m") or match.group("m2"))
+    day = _day(match.group("d") or match.group("d2"))
+    if month != found.month:
+        return found
+    return _make_date(found.year, month, day) or found
+
+
+def _make_date(year: int, month: int, day: int) -> PublicationDate | None:
+    try:
+        date = dt.date(year, month, day)
+    except ValueError:
+        return None
+    return PublicationDate(date.year, date.month, date.day)
+
+
+def _iso_date(value: str) -> PublicationDate | None:
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+    return PublicationDate(day.year, day.month, day.day)
 
 
 def _full_date(match: re.Match[str]) -> PublicationDate | None:

@@ -4,22 +4,29 @@ For every date with role 'event' in a sentence that mentions an initiative (dire
 back-reference):
 
 1. The initiative is the one the date's clause is about: one whose name holds the date ('EXPO
-   2017'), else the nearest mention in the date's clause, else the nearest in the sentence. A
-   year naming a document ('the 2002 Almaty Act') belongs to the nearest initiative that is not
-   itself a document.
+   2017'), else the nearest mention in the date's clause, else the nearest in the sentence.
+   Clauses nest: in 'X, which signed ... in 1999, will host ...' the relative clause is its own.
+   A year naming a document ('the 2002 Almaty Act') belongs to the nearest initiative that is
+   not itself a document; a mention the clause only compares with ('as a successor to X') is
+   taken only when there is no other; a look-alike joined or signed right before the date
+   ('acceded to the NPT in 1993') takes the date away.
 2. The event type comes from, in order: a year range (period); the words right before the date
-   ('held since', 'every three years since', 'the last being in', 'its first Summit in',
-   'dating back to'); the nearest event verb of the clause (looking forward from a fronted date
-   such as 'In 2013, Almaty hosted ...', backward otherwise); a meeting noun next to the date
-   ('at the Plenary Session of X on June 8'); for a relative date, what an undated sentence
-   earlier said about the same initiative ('the just concluded inaugural forum'); the kind of
-   initiative (forums and meetings are 'held'); 'since YEAR' (started).
+   ('held since', 'every three years since', 'the last being in', 'its first Summit in
+   Almaty in', 'dating back to'); the nearest event verb of the clause (looking forward from a
+   fronted date such as 'In 2013, Almaty hosted ...', backward otherwise); a meeting noun next
+   to the date ('at the Plenary Session of X on June 8', 'its seventh gathering in 2022'); for
+   a relative date, what an undated sentence earlier said about the same initiative ('the just
+   concluded inaugural forum'); the kind of initiative (forums and meetings are 'held');
+   'since YEAR' (started; not after a change: 'has grown since 2022').
 3. Adjustments: 'announced that ... is proposing' is 'proposed'; 'held' of the first or
-   inaugural edition is 'first_held'; anything dated after publication, or in the future tense,
-   is 'scheduled'.
+   inaugural edition is 'first_held' (not 'the first summit in eleven years'); a forum's
+   'launch' is its first edition; anything dated after publication (a term that starts after
+   it too), or with a future verb in its own clause, is 'scheduled'.
 
-Negated verbs ('has not joined') are not triggers, and identical events of one article are kept
-once (the first).
+Negated verbs ('has not joined') are not triggers, a date next to a cancellation ('its 2022
+edition was cancelled', 'planned for June, was postponed') is no event, a 'which was held' after
+another body ('the OIC session which was held in 2011') dates that body's meeting, and identical
+events of one article are kept once (the first).
 """
 
 from __future__ import annotations
@@ -40,16 +47,19 @@ _TRIGGERS = re.compile(
     r"(?<![\w\-])(?:"
     r"(?P<scheduled>will\s+(?:also\s+)?(?:be\s+)?(?:held|hold|host|take\s+place|convene|gather|"
     r"be\s+organi[sz]ed)|(?:is|are|was|were)\s+(?:scheduled|set|due|planned|expected)\s+to\s+"
-    r"(?:be\s+held|take\s+place|convene|open)|(?:is|are)\s+to\s+be\s+held|scheduled\s+for|"
-    r"planned\s+for|upcoming|forthcoming)"
+    r"(?:be\s+held|take\s+place|convene|open)|(?:is|are)\s+to\s+(?:be\s+held|lead|chair|host|"
+    r"hold|convene)|(?:is|are)\s+due\b|scheduled\s+for|planned\s+for|upcoming|forthcoming|"
+    r"plan(?:s|ning)?\s+(?:to|a|an|the|its|their)\b|intends?\s+to\s+(?:hold|host|convene|"
+    r"organi[sz]e)|expect(?:s|ed)?\s+(?:[\w\-]+\s+){0,4}?to\s+(?:be\s+(?:held|convened|hosted|"
+    r"organi[sz]ed)|take\s+place|convene|meet|open))"
     r"|(?P<observer_joined>observer\s+status|became\s+an?\s+observer|admitted\s+as\s+(?:an\s+)?observer|"
     r"granted\s+observer|joined\s+as\s+(?:an\s+)?observer)"
-    r"|(?P<proposed>propos(?:ed|es|ing|als?)|moot(?:ed|ing)|initiat(?:ed|ing)|put\s+forward|"
-    r"puts\s+forward|putting\s+forward|floated|voiced|came\s+up\s+with|conceived|"
-    r"advanced\s+the\s+idea|raised\s+the\s+idea|first\s+raised)"
-    r"|(?P<announced>announc(?:ed|es|ing|ement)|unveil(?:ed|s|ing))"
+    r"|(?P<proposed>propos(?:ed|es|ing|als?)|moot(?:ed|ing)|initiat(?:ed|ing)|"
+    r"put(?:s|ting)?\s+(?:[\w\-]+\s+){0,3}?forward|floated|voiced|came\s+up\s+with|conceived|"
+    r"advanced\s+the\s+idea|raised\s+the\s+idea|first\s+raised|suggested)"
+    r"|(?P<announced>announc(?:ed|es|ing|ement)|unveil(?:ed|s|ing)|declar(?:ed|es|ing))"
     r"|(?P<founded>founded|established|establishment|(?:was|were|been)\s+set\s+up|set\s+up\s+in|"
-    r"creat(?:ed|ion)|came\s+into\s+(?:being|existence)|institutionali[sz]ed|inaugurated)"
+    r"creat(?:ed|ion)|came\s+into\s+(?:being|existence)|institutionali[sz]ed)"
     r"|(?P<first_held>(?:first|initially)\s+(?:held|convened|organi[sz]ed|hosted|took\s+place|met)|"
     r"inaugural|maiden|(?:first|1st)\s+(?:[\w\-]+\s+){0,2}?(?:summit|meeting|session|"
     r"edition|congress|forum|conference|assembly|round|gathering|ministerial)s?\b|"
@@ -58,15 +68,17 @@ _TRIGGERS = re.compile(
     r"(?:[\w\-]+\s+)?member|admitted)"
     r"|(?P<signed>sign(?:ed|ing|s)|signature)"
     r"|(?P<approved>adopt(?:ed|ion|s)|approv(?:ed|al|es)|ratif(?:ied|ication|ies|y)|endorsed|"
-    r"(?:entered|came)\s+into\s+force|enacted)"
+    r"(?:entered|came)\s+into\s+force|in\s+force(?=\s+(?:since|from)\b)|enacted)"
     r"|(?P<elected>elected|election\s+(?:to|as)|won\s+(?:a|the)\s+seat)"
     r"|(?P<launched>launch(?:ed|es|ing)?|kicked\s+off|rolled\s+out)"
-    r"|(?P<opened>(?:was|were|officially|formally|ceremonially)\s+opened|"
+    r"|(?P<opened>(?:was|were|officially|formally|ceremonially)\s+opened|inaugurated|"
     r"open(?:s|ed)(?=\s+(?:in|on|at|today|yesterday|this\s+week)\b|\s+its\s+doors)|"
     r"opening\s+ceremony|inauguration)"
     r"|(?P<chairmanship>chairmanships?|chaired|chairing|took\s+over\s+the\s+chair|"
-    r"assumed\s+the\s+chair|presidency\s+of|presided)"
+    r"assumed\s+the\s+chair|presidency\s+of|presided|"
+    r"(?:took|taken|take|takes|taking)\s+over(?=\s+(?:in|on|from)\b))"
     r"|(?P<started>began|begun|started|commenced)"
+    r"|(?P<cancelled>cancell?ed|called\s+off|postponed|scrapped|put\s+off|shelved|suspended)"
     r"|(?P<held>held|hold(?:s|ing)?(?=\s+(?:[\w\-]+\s+){0,4}?(?:summit|meeting|session|forum|"
     r"congress|conference|talks|negotiations|rounds?|assembly|exhibition|expo|event|dialogue)s?\b)|"
     r"convened|convenes?|hosted|host(?:s|ing)?|took\s+place|"
@@ -76,9 +88,27 @@ _TRIGGERS = re.compile(
     r"ministerial)"
     r")(?![\w\-])"
 )
+# 'the first OSCE summit in eleven years': the first for a while, not the first edition
+_FIRST_IN_A_WHILE = re.compile(
+    r"\s+in\s+(?:(?:over|more\s+than|nearly|almost|some)\s+)?(?:[\w\-]+\s+)?"
+    r"(?:years|decades|months)\b")
+# 'the 38th session of the OIC ministers which was held in Astana': the relative clause is about
+# the venue before it, not about the initiative
+_WHICH_WAS = re.compile(r"\b(?:which|that)\s+(?:was|were|had\s+been|has\s+been)\s+$")
+_HELD_KINDS = frozenset({"held", "first_held", "opened"})
+# a verb whose object is a treaty or body: 'acceded to the NPT', 'joined the SCO'
+_OBJECT_VERB_BEFORE = re.compile(
+    r"\b(?:acced(?:ed|es|ing)|join(?:ed|s|ing)?|signed|ratif(?:ied|ies|ying)|withdrew|left|"
+    r"accession)\s+(?:to\s+)?(?:the\s+)?$")
+# how far (characters) a cancellation may be from a date it cancels
+_CANCEL_REACH = 40
 _NEGATION = re.compile(
     r"(?:\bnot|n't|\bnever|\bno\s+longer|\byet\s+to|\bfailed\s+to)\s+(?:\w+\s+){0,2}$")
 
+# 'in Almaty', 'at Dushanbe, Tajikistan' between a meeting and its date: one or two words of
+# letters, not a year or a conjunction ('the first summit in 2002 and today' has no place)
+_PLACE = (r"(?:(?:in|at)\s+(?!(?:and|or|but|the|a|an|in|on)\b)[a-z][a-z\-]*"
+          r"(?:,?\s+(?!(?:and|or|but|in|on)\b)[a-z][a-z\-]*)?,?\s+)?")
 # words right before the date that decide the type
 _LOCAL_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:an?\s+)?(?:full\s+)?member\b[^,;]{0,40}\bsince\s*$"), "joined"),
@@ -90,14 +120,23 @@ _LOCAL_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
                 r"\s+(?:[\w\-]+\s+){0,3}?(?:in|on)?\s*$"), "first_held"),
     (re.compile(r"\b(?:first|inaugural|1st|maiden)\s+(?:[\w\-]+\s+){0,3}?(?:summit|meeting|"
                 r"session|edition|congress|forum|conference|assembly|round|gathering|ministerial)"
-                r"s?\s+(?:was\s+held\s+|held\s+|took\s+place\s+|convened\s+)?(?:in|on)?\s*$"),
+                r"s?\s+(?:was\s+held\s+|held\s+|took\s+place\s+|convened\s+)?" + _PLACE +
+                r"(?:in|on)?\s*$"),
      "first_held"),
 )
+# 'its seventh gathering in September 2022', 'the fourth CICA summit in Shanghai in': an edition
+# of the subject's meetings, dated (used when no event verb goes with the date)
+_EDITION_BEFORE = re.compile(
+    r"\b(?:its|their|the)\s+(?:[\w\-]+,?\s+)?(?:second|third|fourth|fifth|sixth|seventh|eighth|"
+    r"ninth|tenth|eleventh|twelfth|\d{1,2}(?:st|nd|rd|th)|previous|last|latest)\s+"
+    r"(?:[\w\-]+\s+)?(?:summit|meeting|session|edition|congress|forum|conference|assembly|round|"
+    r"gathering|ministerial)s?\s+" + _PLACE + r"(?:in|on)?\s*$")
 # prepositions a date expression may start with ('in 2013', 'back in 1992', 'Since 2016')
 _LEADING_WORDS = frozenset(
     {"back", "in", "on", "since", "by", "from", "between", "during", "until", "till", "before",
      "after", "around", "circa", "through", "throughout", "toward", "towards", "ahead", "of",
      "early", "late", "mid", "as", "at", "the", "end", "last", "this", "next", "earlier", "later"})
+_RELATIVE_LEADS = frozenset({"last", "this", "next", "the", "earlier", "later", "end"})
 _FIRST_BEFORE = re.compile(r"\b(?:first|inaugural|maiden|1st)\s+(?:[\w\-]+\s+){0,3}$")
 _DOCUMENT_WORDS = frozenset(
     {"declaration", "act", "charter", "treaty", "convention", "statute", "statutes", "agreement",
@@ -119,6 +158,18 @@ _NOUN_REACH = 60
 _PENDING_RANK = {"first_held": 2, "held": 1}
 # kinds whose 'since YEAR' without an event word says when they started
 _ONGOING_KINDS = frozenset({"cooperation", "programme", "policy", "route", "process", "membership"})
+# '... has grown since 2022' measures a change since then; it does not say something started
+_CHANGE_BEFORE_SINCE = re.compile(
+    r"\b(?:grown|grew|grows|increased|risen|rose|fallen|fell|declined|doubled|tripled|expanded|"
+    r"improved|changed|slowed|accelerated|surged|dropped|shrunk|shrank)\s+(?:[\w\-]+\s+){0,2}$")
+# a mention compared with, or replaced by, the subject ('as a successor to the Astana Economic
+# Forum', 'like the Munich Security Conference'): not what a date of the clause is about
+_COMPARED_BEFORE = re.compile(
+    r"\b(?:(?:successor|predecessor|counterpart|answer|alternative|rival|equivalent|heir)\s+"
+    r"(?:to|of)|replac(?:e|ed|es|ing)|instead\s+of|rather\s+than|unlike|like|such\s+as|"
+    r"similar\s+to|modell?ed\s+(?:on|after)|compared\s+(?:to|with))\s+(?:the\s+)?$")
+# kinds whose 'launch' is their first edition ('Launched in 2023, the forum ...')
+_LAUNCHED_IS_FIRST = frozenset({"forum"})
 
 
 @dataclass(frozen=True)
@@ -197,16 +248,38 @@ def find_events(folded: str, sentences: Sequence[Sentence], mentions: Sequence[E
 def _find_triggers(text: str, sentence: Sentence, mentions: Sequence[EntityMention],
                    clauses: list[tuple[int, int]]) -> list[_Trigger]:
     """Event words of a sentence, outside names and not negated."""
-    spans = [(m.start - sentence.start, m.end - sentence.start) for m in mentions]
+    # words of a name are no event words; those of a back-reference are ('the Astana summit')
+    spans = [(m.start - sentence.start, m.end - sentence.start) for m in mentions
+             if m.method != "coreference"]
     found = []
     for match in _TRIGGERS.finditer(text):
         start, end = match.span()
+        event_type = match.lastgroup or ""
         if any(s <= start and end <= e for s, e in spans):
             continue  # a word of a name ('Forum' in 'Astana International Forum')
         if _NEGATION.search(text, max(0, start - 30), start):
             continue
-        found.append(_Trigger(start, end, match.lastgroup or "", clause_index(clauses, start)))
+        if event_type == "first_held" and _FIRST_IN_A_WHILE.match(text, end):
+            event_type = "noun_held"  # 'the first OSCE summit in eleven years'
+        if event_type in _HELD_KINDS and _about_another_venue(text, start, sentence, mentions):
+            continue
+        found.append(_Trigger(start, end, event_type, clause_index(clauses, start)))
     return found
+
+
+def _about_another_venue(text: str, start: int, sentence: Sentence,
+                         mentions: Sequence[EntityMention]) -> bool:
+    """'... the session of the OIC ministers which was held in Astana': about that session.
+
+    A 'which/that was held' relative clause belongs to the noun right before it; unless an
+    initiative is named there (the idea of CICA which held ...), the verb dates another meeting.
+    """
+    which = _WHICH_WAS.search(text, max(0, start - 30), start)
+    if which is None:
+        return False
+    before = [m for m in mentions if m.end - sentence.start <= which.start()
+              and which.start() - (m.end - sentence.start) <= 60]
+    return not before or not before[-1].is_initiative
 
 
 def _event_for_date(date: DateMention, context: _Context, initiatives: list[EntityMention],
@@ -216,33 +289,46 @@ def _event_for_date(date: DateMention, context: _Context, initiatives: list[Enti
     sentence = context.sentence
     start, end = date.start - sentence.start, date.end - sentence.start
     clause = clause_index(context.clauses, start)
-    mention, in_clause = _initiative_for_date(date, start, end, clause, context.clauses,
-                                              initiatives, sentence, gazetteer)
+    mention, in_clause = _initiative_for_date(date, start, end, clause, context,
+                                              initiatives, gazetteer)
     if mention is None:
         return None
     if not in_clause and any(clause_index(context.clauses, m.start - sentence.start) == clause
                              for m in context.lookalikes):
         return None  # the date's clause is about a look-alike ('the 1972 BWC entered ...')
+    if _lookalike_object_between(mention, start, context):
+        return None  # '... gave up its weapons and acceded to the NPT in 1993'
     entry = gazetteer.by_id[mention.entity_id]
+    if _cancelled(start, end, context):
+        return None  # 'its 2022 edition was cancelled', 'planned for June, was postponed'
     verbs = [t for t in context.triggers
-             if t.event_type != "noun_held" and not context.between_dates(
+             if t.event_type not in ("noun_held", "cancelled") and not context.between_dates(
                  (t.start + t.end) // 2, start if t.end <= start else end)]
-    if not in_clause and not any(t.clause == clause for t in verbs):
-        return None  # neither the initiative nor an event verb is in the date's clause
+    local = _local_text(date, start, context, clause)
+    local_type = _local_type(local)
+    edition = _EDITION_BEFORE.search(local) is not None
+    if not in_clause and not any(t.clause == clause for t in verbs) and local_type is None \
+            and not edition and date.basis != "recurrence":
+        return None  # neither the initiative nor an event word is in the date's clause
     present = bool(_PRESENT_WORDS.match(date.expression.strip()))
-    event_type = _type_for_date(date, start, end, context, clause, verbs, present)
+    event_type = _type_for_date(date, start, end, context, clause, verbs, present, local_type)
+    if event_type is None and edition and not present:
+        event_type = "held"
     if event_type is None and date.basis == "relative_to_publication" and not present:
         event_type = pending.get(mention.entity_id) if in_clause else None
     if event_type is None and in_clause and entry.kind in MEETING_KINDS and not present:
         event_type = "held"
     if event_type is None and _leading(date.expression) == "since" and in_clause and \
-            entry.kind in _ONGOING_KINDS:
+            entry.kind in _ONGOING_KINDS and not _CHANGE_BEFORE_SINCE.search(
+                context.text, max(0, start - 40), start):
         event_type = "started"  # 'cooperation since 2014'; not 'CICA has grown since 2014'
     if event_type is None:
         return None
     if event_type == "opened":
         event_type = "held" if entry.kind in MEETING_KINDS else "launched"
-    event_type = _adjust(event_type, date, start, context, mention, published)
+    if event_type == "launched" and entry.kind in _LAUNCHED_IS_FIRST:
+        event_type = "first_held"  # 'Launched in 2023, the forum ...': its first edition
+    event_type = _adjust(event_type, date, start, clause, context, mention, published)
     return Event(
         initiative_id=mention.entity_id,
         event_type=event_type,
@@ -260,19 +346,25 @@ def _event_for_date(date: DateMention, context: _Context, initiatives: list[Enti
 
 
 def _initiative_for_date(date: DateMention, start: int, end: int, clause: int,
-                         clauses: list[tuple[int, int]], initiatives: list[EntityMention],
-                         sentence: Sentence, gazetteer: Gazetteer
-                         ) -> tuple[EntityMention | None, bool]:
-    """The initiative a date belongs to, and whether it is in the date's clause."""
+                         context: _Context, initiatives: list[EntityMention],
+                         gazetteer: Gazetteer) -> tuple[EntityMention | None, bool]:
+    """The initiative a date belongs to, and whether it is in the date's clause.
+
+    A mention the clause only compares its subject with ('as a successor to X', 'like X') is
+    taken only when there is no other.
+    """
+    sentence, clauses = context.sentence, context.clauses
     for mention in initiatives:
         if mention.start <= date.start and date.end <= mention.end:
             return mention, True
-    candidates = initiatives
+    candidates = [m for m in initiatives if not _COMPARED_BEFORE.search(
+        context.text, max(0, m.start - sentence.start - 40), m.start - sentence.start)]
+    candidates = candidates or initiatives
     if date.basis == "from_name":
         # a year naming a document or meeting that is not in the gazetteer belongs to an
         # initiative that can own one (not to another document)
-        owners = [m for m in initiatives if gazetteer.by_id[m.entity_id].kind != "document"]
-        candidates = owners or initiatives
+        owners = [m for m in candidates if gazetteer.by_id[m.entity_id].kind != "document"]
+        candidates = owners or candidates
 
     def gap(mention: EntityMention) -> int:
         m_start, m_end = mention.start - sentence.start, mention.end - sentence.start
@@ -295,19 +387,69 @@ def _leading(expression: str) -> str:
     return " ".join(lead)
 
 
+def _local_type(local: str) -> str | None:
+    """The type the words right before a date (`_local_text`) give ('held since', 'the last
+    being in')."""
+    for pattern, event_type in _LOCAL_RULES:
+        if pattern.search(local):
+            return event_type
+    return None
+
+
+def _local_text(date: DateMention, start: int, context: _Context, clause: int) -> str:
+    """Up to 60 characters of the date's clause before it, plus its leading preposition.
+
+    Words of a relative date ('last June', 'this year') are not prepositions and are left out,
+    so 'declared last June' does not read as 'the last being in'.
+    """
+    clause_start = context.clauses[clause][0]
+    lead = " ".join(w for w in _leading(date.expression).split() if w not in _RELATIVE_LEADS)
+    return context.text[max(clause_start, start - 60):start] + (lead + " " if lead else "")
+
+
+
+def _lookalike_object_between(mention: EntityMention, start: int, context: _Context) -> bool:
+    """Whether a look-alike joined, signed or ratified lies between the initiative and the date.
+
+    '... gave up its nuclear weapons and acceded to the Non-Proliferation Treaty in 1993': the
+    date is the treaty's accession, not the initiative's.
+    """
+    m_end = mention.end - context.sentence.start
+    for other in context.lookalikes:
+        o_start, o_end = other.start - context.sentence.start, other.end - context.sentence.start
+        if m_end <= o_start and o_end <= start and start - o_end <= 30 and \
+                _OBJECT_VERB_BEFORE.search(context.text, max(0, o_start - 30), o_start):
+            return True
+    return False
+
+
+def _cancelled(start: int, end: int, context: _Context) -> bool:
+    """Whether a cancellation ('was cancelled', 'was postponed') is next to the date."""
+    for trigger in context.triggers:
+        if trigger.event_type != "cancelled":
+            continue
+        if trigger.start >= end:
+            gap = trigger.start - end
+            middle = (end, trigger.start)
+        else:
+            gap = start - trigger.end
+            middle = (trigger.end, start)
+        if 0 <= gap <= _CANCEL_REACH and not context.between_dates(*middle) and not any(
+                t.event_type not in ("noun_held", "cancelled") and
+                middle[0] <= t.start < middle[1] for t in context.triggers):
+            return True
+    return False
+
+
 def _type_for_date(date: DateMention, start: int, end: int, context: _Context, clause: int,
-                   verbs: list[_Trigger], present: bool) -> str | None:
+                   verbs: list[_Trigger], present: bool, local_type: str | None) -> str | None:
     """Event type from the range, the words before the date, the verbs and nouns."""
     if date.end_year is not None and date.end_year > (date.year or 0):
         return "period"
     if date.basis == "recurrence":
         return "first_held"
-    clause_start = context.clauses[clause][0]
-    lead = _leading(date.expression)
-    local = context.text[max(clause_start, start - 60):start] + (lead + " " if lead else "")
-    for pattern, event_type in _LOCAL_RULES:
-        if pattern.search(local):
-            return event_type
+    if local_type is not None:
+        return local_type
     verb = _nearest_verb(start, end, context.text, clause, context.clauses, verbs)
     if verb is not None:
         return verb.event_type
@@ -354,9 +496,14 @@ def _type_from_name(text: str, end: int) -> str | None:
     return None
 
 
-def _adjust(event_type: str, date: DateMention, start: int, context: _Context,
+def _adjust(event_type: str, date: DateMention, start: int, clause: int, context: _Context,
             mention: EntityMention, published: PublicationDate | None) -> str:
-    """Refine a type: 'announced ... proposing' -> proposed, first edition, future."""
+    """Refine a type: 'announced ... proposing' -> proposed, first edition, future.
+
+    Future means a future-tense verb in the date's own clause ('Azerbaijan, which signed ... in
+    1999, will host ...' keeps 1999 signed) or a date after publication; a term that starts
+    after publication ('is to lead the body from 2024 to 2026') is scheduled too.
+    """
     triggers = context.triggers
     if event_type == "announced" and any(
             t.event_type == "proposed" and t.start > start - 120 for t in triggers):
@@ -365,8 +512,10 @@ def _adjust(event_type: str, date: DateMention, start: int, context: _Context,
         m_start = mention.start - context.sentence.start
         if _FIRST_BEFORE.search(context.text[max(0, m_start - 40):m_start]):
             event_type = "first_held"
-    if event_type not in ("period", "started", "proposed", "announced"):
-        scheduled = any(t.event_type == "scheduled" for t in triggers)
+    if event_type == "period":
+        return "scheduled" if _after_publication(date, published) else event_type
+    if event_type not in ("started", "proposed", "announced"):
+        scheduled = any(t.event_type == "scheduled" and t.clause == clause for t in triggers)
         if scheduled or _after_publication(date, published):
             return "scheduled"
     return event_type

@@ -296,14 +296,19 @@ def build_gazetteer(entries: list[Initiative]) -> Gazetteer:
     backref_pattern = None
     if noun_entries:
         nouns = "|".join(re.escape(n) for n in sorted(noun_entries, key=len, reverse=True))
-        # 'the forum', 'this congress', 'The Bank', 'the just concluded inaugural forum';
-        # not 'the initiative of Kazakhstan' or 'the proposal to establish' (those name
-        # something new), not plurals, and not words inside a capitalised name.
+        # 'the forum', 'this congress', 'The Bank', 'the just concluded inaugural forum', 'the
+        # seventh summit to be convened'; not 'the initiative of Kazakhstan', 'the proposal to
+        # establish' or 'the programme on strategic commodities' (those name something new),
+        # not plurals, and not words inside a capitalised name.
+        # Modifiers may be capitalised ('the Astana summit', 'the previous, sixth Congress');
+        # mentions.py then wants the noun itself in lower case, so a capitalised name that is
+        # not in the gazetteer ('the Islamic Development Bank') is no back-reference.
         backref_pattern = re.compile(
             r"\b(?:[Tt]h(?:e|is|at)|THE|THIS)\s+"
-            r"(?:(?!(?:the|a|an|this|that|these|those|of|and|or|in|on|to|for|with|by|at|from|its|"
-            r"their|his|her|our|is|was|are|were)\b)[a-z][a-z\-]*\s+){0,3}?"
-            rf"(?P<noun>(?i:{nouns}))(?![\w\-])(?!\s+(?:of|to)\b)"
+            r"(?P<mods>(?:(?!(?i:the|a|an|this|that|these|those|of|and|or|in|on|to|for|with|by|at|"
+            r"from|its|their|his|her|our|is|was|are|were)\b)[A-Za-z][a-z\-]*,?\s+){0,3}?)"
+            rf"(?P<noun>(?i:{nouns}))(?![\w\-])(?!\s+(?:of|on|about|against|for)\b)"
+            r"(?!\s+to\b(?!\s+be\b))"
         )
     return Gazetteer(
         initiatives=tuple(e for e in entries if e.is_initiative),

@@ -6,10 +6,15 @@ Confidence Building Measures' is the catalogue and not CICA, and 'Council of Eur
 Disinformation' is the convention. Back-references are then resolved in reading order:
 
 * a definite noun phrase ('the forum', 'this congress', 'The Bank', 'This idea', 'the just
-  concluded inaugural forum') names the most recent entry, in the same or the previous two
-  sentences, whose `nouns` list the noun;
-* 'It' or 'This' opening a sentence as its subject ('It has come a long way', 'This marks the
-  third phase') names the subject of the previous sentence, when that subject is an entry.
+  concluded inaugural forum', 'the Astana summit', 'the previous, sixth Congress') names the
+  most salient entry, in the same or the previous two sentences, whose `nouns` list the noun;
+  when none is there, the most salient one of the previous five sentences (the passage's
+  topic). Capitalised modifiers need a lower-case noun: 'the Islamic Development Bank' is a
+  name, not a back-reference;
+* 'It', 'This' or 'Its' opening a sentence as its subject ('It has come a long way', 'This
+  marks the third phase', 'Its membership has grown') and 'it' as the subject after a fronted
+  phrase ('Launched in 2023 as a successor to X, it was meant ...') name the subject of the
+  previous sentence, when that subject is an entry.
 
 A back-reference that lands on a look-alike (the Munich Security Conference) yields nothing, so
 'the conference' after it is never taken for CICA.
@@ -27,8 +32,10 @@ from .gazetteer import Gazetteer, alias_key
 from .sentences import SentenceIndex
 from .text import words
 
-# How many sentences back a noun back-reference may reach.
+# How many sentences back a noun back-reference may reach; when nothing there fits, the
+# most salient entry of a wider window (the passage's topic) is taken.
 BACKREF_WINDOW = 2
+BACKREF_WIDE_WINDOW = 5
 
 
 @dataclass(frozen=True)
@@ -49,8 +56,13 @@ class EntityMention:
                        self.method)
 
 
-# 'It' / 'This' opening a sentence, and the word after it.
-_PRONOUN = re.compile(r"[\"'(\[]*\s*(It|This)\s+([A-Za-z']+)")
+# 'It' / 'This' / 'Its' opening a sentence, and the word after it.
+_PRONOUN = re.compile(r"[\"'(\[]*\s*(It|This|Its)\s+([A-Za-z']+)")
+# 'it' as the subject after a fronted phrase: 'Launched in 2023 as a successor to X, it was ...'
+_FRONTED_IT = re.compile(
+    r"[^,;.:\"]{3,120},\s+(it)\s+(?:was|is|has|had|will|would|became|becomes|remains|remained|"
+    r"has\s+been|aims|aimed|seeks|sought|brings|brought|holds|held|meets|met|drew|draws|grew|"
+    r"won|took|made|gave|attracted|gathered|offered|served|became)\b")
 # 'It is important to ...', 'It cannot be denied that ...', 'It must be noted that ...': no referent
 _EXPLETIVE = re.compile(r"(?:\S+\s+){0,4}?(?:that|to|whether|how|why)\b|'s\b", re.IGNORECASE)
 # Verbs that may follow a demonstrative pronoun 'This' used as a subject.
@@ -148,18 +160,30 @@ def _backref_candidates(folded: str, sentences: list[Sentence], direct: list[Ent
             i = bisect.bisect_right(starts, match.start()) - 1
             if i < 0 or match.start() >= sentences[i].end:
                 continue
+            mods = match.group("mods")
+            if mods and any(w[:1].isupper() for w in mods.split()) and \
+                    match.group("noun")[:1].isupper():
+                continue  # 'the Islamic Development Bank': a name, not a back-reference
             candidates.append(_Candidate(match.start(), match.end(), sentences[i].sentence_no,
                                          match.group("noun").lower()))
     for sentence in sentences:
         match = _PRONOUN.match(folded, sentence.start, sentence.end)
-        if not match or _overlaps(spans, match.start(1), match.end(1)):
+        if match and _overlaps(spans, match.start(1), match.end(1)):
+            continue
+        if not match:
+            if ", it " not in folded[sentence.start:sentence.end]:
+                continue
+            match = _FRONTED_IT.match(folded, sentence.start, sentence.end)
+            if not match or _overlaps(spans, match.start(1), match.end(1)):
+                continue
+            candidates.append(_Candidate(match.start(1), match.end(1), sentence.sentence_no, None))
             continue
         pronoun, next_word = match.group(1), match.group(2)
         if pronoun == "It":
             rest = folded[match.end(1):sentence.end]
             if _EXPLETIVE.match(rest.lstrip()):
                 continue
-        elif next_word.lower() not in _THIS_VERBS:
+        elif pronoun == "This" and next_word.lower() not in _THIS_VERBS:
             continue
         candidates.append(_Candidate(match.start(1), match.end(1), sentence.sentence_no, None))
     candidates.sort(key=lambda c: c.start)
@@ -201,18 +225,19 @@ def _noun_antecedent(resolved: list[EntityMention], candidate: _Candidate,
     Astana International Forum. ... the forum achieved its goals' is still 'this forum'.
     """
     allowed = gazetteer.noun_entries.get(candidate.noun or "", frozenset())
-    counts: dict[str, int] = {}
-    latest: dict[str, EntityMention] = {}
-    for mention in reversed(resolved):
-        if mention.sentence_no < candidate.sentence_no - BACKREF_WINDOW:
-            break
-        if mention.entity_id in allowed:
-            counts[mention.entity_id] = counts.get(mention.entity_id, 0) + 1
-            latest.setdefault(mention.entity_id, mention)
-    if not counts:
-        return None
-    best = max(counts, key=lambda e: (counts[e], latest[e].start))
-    return latest[best]
+    for window in (BACKREF_WINDOW, BACKREF_WIDE_WINDOW):
+        counts: dict[str, int] = {}
+        latest: dict[str, EntityMention] = {}
+        for mention in reversed(resolved):
+            if mention.sentence_no < candidate.sentence_no - window:
+                break
+            if mention.entity_id in allowed:
+                counts[mention.entity_id] = counts.get(mention.entity_id, 0) + 1
+                latest.setdefault(mention.entity_id, mention)
+        if counts:
+            best = max(counts, key=lambda e: (counts[e], latest[e].start))
+            return latest[best]
+    return None
 
 
 def _subject_antecedent(folded: str, resolved: list[EntityMention], candidate: _Candidate,

@@ -63,6 +63,8 @@ def _ends_sentence(folded: str, line_start: int, end: int) -> bool:
         return True
     word = prev.group(1)
     lower = word.lower().rstrip(".")
+    if lower == "no":
+        return not first.isdigit()  # 'No. 5' vs 'A: No. The SCO ...'
     if lower in _TITLES:
         return False
     if lower in _MONTH_ABBREVIATIONS:

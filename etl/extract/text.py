@@ -107,21 +107,63 @@ CLAUSE_BOUNDARY_RE = re.compile(
     r"yet|as well as|whilst)\b)",
     re.IGNORECASE,
 )
+_RELATIVE_WORD = re.compile(r"(?:which|who|whose|where)\b", re.IGNORECASE)
+# The comma that closes an embedded relative clause: the main clause's verb follows it
+# ('The forum, which the AIF replaced, was held ...', 'CICA, whose secretariat sits in Astana,
+# now counts ...', 'Azerbaijan, which signed ... in 1999, will host ...').
+_RELATIVE_CLOSE = re.compile(
+    r",\s+(?=(?:(?:also|then|now|later|still|recently|currently|already|soon|officially|"
+    r"formally|eventually|finally|subsequently|today|itself)\s+)?"
+    r"(?:was|were|is|are|has|have|had|will|would|shall|should|can|could|may|might|must|did|does|"
+    r"do|became|becomes|become|remains|remained|says|said|counts|comprises|includes|brings|"
+    r"unites|holds|hosts|plans|planned|expects|expected|took|takes|made|makes|marks|marked|"
+    r"helped|helps|led|leads|continues|continued|joined|proposed|launched|signed|adopted|"
+    r"hosted|held|chaired)\b)",
+    re.IGNORECASE,
+)
 
 
 def clause_bounds(sentence: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of the clauses of a sentence, covering it without gaps."""
-    bounds = []
+    """(start, end) offsets of the clauses of a sentence, in order of their start.
+
+    Clauses follow each other without gaps except at their boundaries, with one exception: an
+    embedded relative clause ('X, which ..., was held in 2010') is its own clause nested inside
+    the clause around it, which resumes after the relative clause's closing comma and so covers
+    it. `clause_index` gives the innermost clause of an offset.
+    """
+    bounds: list[tuple[int, int]] = []
+    outer = -1  # index in `bounds` of the last clause that is not nested
     start = 0
-    for match in CLAUSE_BOUNDARY_RE.finditer(sentence):
-        bounds.append((start, match.start()))
+    relative = False
+    for match in (*CLAUSE_BOUNDARY_RE.finditer(sentence), None):
+        end = match.start() if match else len(sentence)
+        close = (_RELATIVE_CLOSE.search(sentence, start, end)
+                 if relative and outer >= 0 else None)
+        if close is not None:
+            bounds[outer] = (bounds[outer][0], end)
+            bounds.append((start, close.start()))
+        else:
+            bounds.append((start, end))
+            outer = len(bounds) - 1
+        if match is None:
+            break
         start = match.end()
-    bounds.append((start, len(sentence)))
+        relative = match.group().startswith(",") and \
+            _RELATIVE_WORD.match(sentence, match.end()) is not None
     return bounds
 
 
 def clause_index(bounds: list[tuple[int, int]], offset: int) -> int:
-    """Index of the clause (from `clause_bounds`) holding a sentence-relative offset."""
+    """Index of the innermost clause (from `clause_bounds`) holding a sentence-relative offset.
+
+    An offset on a boundary (the ', ' before 'which') belongs to the clause that follows it.
+    """
+    best = -1
+    for i, (start, end) in enumerate(bounds):
+        if start <= offset < end and (best < 0 or end - start < bounds[best][1] - bounds[best][0]):
+            best = i
+    if best >= 0:
+        return best
     for i, (_, end) in enumerate(bounds):
         if offset < end:
             return i
