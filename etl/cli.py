@@ -1,10 +1,12 @@
-"""Command line: `python -m etl` builds the warehouse and prints a summary."""
+"""Command line: `python -m etl` builds the warehouse and prints a summary;
+`python -m etl add FILE...` copies files into the article folder and rebuilds incrementally."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from etl import pipeline, warehouse
+from etl import intake, pipeline, warehouse
 from etl.settings import Settings, settings_help
 
 PROGRESS_MIN_FILES = 5  # below this a progress bar is noise
@@ -21,6 +23,7 @@ PROGRESS_MIN_FILES = 5  # below this a progress bar is noise
 EXIT_OK = 0
 EXIT_NO_WAREHOUSE = 1
 EXIT_BUSY = 3
+EXIT_NOTHING_ADDED = 4  # `add`: every file was refused
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -31,7 +34,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m etl",
         description="Build the Initiative Monitor warehouse (DuckDB) from a folder of articles.",
-        epilog=f"Environment variables:\n{env_lines}",
+        epilog=(
+            "To add files to the article folder and rebuild: python -m etl add FILE... "
+            f"(see python -m etl add --help)\n\nEnvironment variables:\n{env_lines}"
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
@@ -52,12 +58,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="build only when the warehouse is missing or its input changed",
     )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="extract every article again instead of reusing the facts of unchanged ones",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `python -m etl` and the `initiative-etl` console script."""
-    args = parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["add"]:
+        return add_main(arguments[1:])
+    args = parse_args(arguments)
     settings = dataclasses.replace(Settings(), articles_dir=args.articles, db_path=args.db)
     console = Console(stderr=False, quiet=args.quiet)
     errors = Console(stderr=True)
@@ -66,9 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     try:
         if args.quiet or _count_files(settings) < PROGRESS_MIN_FILES:
-            report = pipeline.build_warehouse(settings)
+            report = pipeline.build_warehouse(settings, reuse=not args.full)
         else:
-            report = _build_with_progress(settings, console)
+            report = _build_with_progress(settings, console, reuse=not args.full)
     except warehouse.BuildInProgress as exc:
         errors.print(f"[red]Not built:[/red] {escape(str(exc))}", soft_wrap=True)
         return EXIT_BUSY
@@ -88,7 +102,12 @@ def _count_files(settings: Settings) -> int:
     )
 
 
-def _build_with_progress(settings: Settings, console: Console) -> pipeline.BuildReport:
+def _build_with_progress(
+    settings: Settings,
+    console: Console,
+    reuse: bool = True,
+    also: pipeline.ProgressCallback | None = None,
+) -> pipeline.BuildReport:
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -102,8 +121,10 @@ def _build_with_progress(settings: Settings, console: Console) -> pipeline.Build
             if stage not in tasks:
                 tasks[stage] = progress.add_task(stage.capitalize(), total=total)
             progress.update(tasks[stage], completed=done, total=total)
+            if also:
+                also(stage, done, total)
 
-        return pipeline.build_warehouse(settings, progress=update)
+        return pipeline.build_warehouse(settings, progress=update, reuse=reuse)
 
 
 def print_summary(report: pipeline.BuildReport, console: Console) -> None:
@@ -113,11 +134,17 @@ def print_summary(report: pipeline.BuildReport, console: Console) -> None:
     table.add_column("count", justify="right")
     table.add_row("files seen", str(report.files_seen))
     table.add_row("articles loaded", str(report.articles_loaded))
+    table.add_row("  reused (unchanged)", str(report.articles_reused))
+    table.add_row("  extracted", str(report.articles_extracted))
     table.add_row("skipped as duplicates", str(len(report.duplicates)))
     table.add_row("files failed", str(report.files_failed))
     for name, count in report.counts.items():
         table.add_row(name, str(count))
     console.print(table)
+    if report.reuse_note and report.articles_loaded:
+        console.print(
+            f"  Every article was extracted: {escape(report.reuse_note)}.", soft_wrap=True
+        )
     for dup, original in report.duplicates:
         console.print(
             f"  [yellow]duplicate[/yellow] {escape(dup)}: same article as {escape(original)}",
@@ -127,6 +154,244 @@ def print_summary(report: pipeline.BuildReport, console: Console) -> None:
         colour = "red" if problem.severity == "error" else "yellow"
         console.print(
             f"  [{colour}]{problem.severity}[/{colour}] {escape(problem.message())}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+# --- python -m etl add ----------------------------------------------------------------------
+
+
+def parse_add_args(argv: Sequence[str]) -> argparse.Namespace:
+    defaults = Settings()
+    parser = argparse.ArgumentParser(
+        prog="python -m etl add",
+        description=(
+            "Copy article files unchanged into the article folder, rebuild the warehouse "
+            "incrementally, and say per file whether it was loaded, skipped as a duplicate, "
+            "or failed and why. Names are made safe; an existing file is never overwritten "
+            "(identical bytes are 'already present', a different file of the same name gets "
+            "a numeric suffix). Files of other types, over the size limit, or holding no "
+            "readable article are refused and not copied."
+        ),
+    )
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="files to add")
+    parser.add_argument(
+        "--articles",
+        type=Path,
+        default=defaults.articles_dir,
+        help="article folder to copy into (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=defaults.db_path,
+        help="warehouse to rebuild (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--name",
+        action="append",
+        dest="names",
+        metavar="NAME",
+        help="name to give a FILE instead of its own (repeat once per FILE, in order); it is "
+        "sanitised like any other name",
+    )
+    parser.add_argument("--title", help="the article's title (one file only)")
+    parser.add_argument("--outlet", help="the outlet that published it (one file only)")
+    parser.add_argument(
+        "--published", metavar="DATE", help="publication date: 2024-05-02, May 2024 or 2024 "
+        "(one file only)"
+    )
+    parser.add_argument(
+        "--max-bytes",
+        type=int,
+        default=defaults.max_file_bytes,
+        help="refuse files larger than this (default and ceiling: IM_MAX_FILE_BYTES, %(default)s)",
+    )
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="if another build is running, wait up to this long for it before giving up "
+        "(exit code 3; the files stay saved) (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--report-json",
+        type=Path,
+        metavar="PATH",
+        help="write progress and per-file outcomes as JSON to PATH (rewritten as the command "
+        "goes: stage 'saving', 'waiting', 'building', then 'done')",
+    )
+    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    args = parser.parse_args(argv)
+    if args.names is not None and len(args.names) != len(args.files):
+        parser.error(
+            f"give --name once per FILE ({len(args.files)} files, {len(args.names)} names)"
+        )
+    if (args.title or args.outlet or args.published) and len(args.files) != 1:
+        parser.error("--title, --outlet and --published describe one file; add files one by one")
+    if args.max_bytes <= 0:
+        parser.error("--max-bytes must be positive")
+    return args
+
+
+class _AddProgress:
+    """Keeps the `--report-json` file current: stage, message, build progress, outcomes."""
+
+    def __init__(self, path: Path | None, outcomes: list[intake.FileOutcome]) -> None:
+        self.path = path
+        self.outcomes = outcomes
+        self.stage = "saving"
+        self.message = "saving the files into the article folder"
+        self.build: dict[str, object] | None = None
+        self.exit_code: int | None = None
+        self._last_progress = 0.0
+
+    def update(
+        self, stage: str, message: str, progress: tuple[str, int, int] | None = None
+    ) -> None:
+        self.stage, self.message = stage, message
+        self.write(progress)
+
+    def on_build_progress(self, step: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self._last_progress >= 0.25 or done == total:
+            self._last_progress = now
+            self.write((step, done, total))
+
+    def write(self, progress: tuple[str, int, int] | None = None) -> None:
+        if self.path is None:
+            return
+        intake.write_report_json(
+            self.path,
+            {
+                "stage": self.stage,
+                "message": self.message,
+                "progress": None
+                if progress is None
+                else {"step": progress[0], "done": progress[1], "total": progress[2]},
+                "exit_code": self.exit_code,
+                "files": [o.as_json() for o in self.outcomes],
+                "build": self.build,
+            },
+        )
+
+
+def add_main(argv: Sequence[str]) -> int:
+    """`python -m etl add FILE...`: save the files, rebuild incrementally, report per file."""
+    args = parse_add_args(argv)
+    settings = dataclasses.replace(Settings(), articles_dir=args.articles, db_path=args.db)
+    console = Console(stderr=False, quiet=args.quiet)
+    errors = Console(stderr=True)
+    given = args.names or [path.name for path in args.files]
+    metadata = intake.ArticleMetadata(args.title, args.outlet, args.published)
+    outcomes: list[intake.FileOutcome] = []
+    status = _AddProgress(args.report_json, outcomes)
+    status.write()
+    outcomes += intake.save_articles(
+        list(zip(args.files, given, strict=True)),
+        settings.articles_dir,
+        min(args.max_bytes, settings.max_file_bytes),
+        metadata,
+    )
+    code = _rebuild_after_add(args, settings, outcomes, status, console, errors)
+    status.exit_code = code
+    status.update("done", _closing_message(code, outcomes))
+    print_add_outcomes(outcomes, console)
+    return code
+
+
+def _rebuild_after_add(
+    args: argparse.Namespace,
+    settings: Settings,
+    outcomes: list[intake.FileOutcome],
+    status: _AddProgress,
+    console: Console,
+    errors: Console,
+) -> int:
+    """Rebuild when a file was saved (or the warehouse is stale), waiting for a running build."""
+    if not any(o.newly_saved for o in outcomes):
+        if all(o.outcome == intake.REFUSED for o in outcomes):
+            return EXIT_NOTHING_ADDED
+        if not pipeline.warehouse_is_stale(settings):
+            return EXIT_OK
+    status.update("saved", "files saved; rebuilding the warehouse")
+    before = intake.articles_in_warehouse(settings.db_path)
+    deadline = time.monotonic() + max(0.0, args.wait)
+    while True:
+        try:
+            status.update("building", "rebuilding the warehouse")
+            if args.quiet or _count_files(settings) < PROGRESS_MIN_FILES:
+                report = pipeline.build_warehouse(settings, progress=status.on_build_progress)
+            else:
+                report = _build_with_progress(settings, console, also=status.on_build_progress)
+            break
+        except warehouse.BuildInProgress as exc:
+            if time.monotonic() >= deadline:
+                errors.print(f"[red]Not built:[/red] {escape(str(exc))}", soft_wrap=True)
+                intake.mark_not_built(
+                    outcomes,
+                    intake.SAVED,
+                    "another build of the warehouse is running, so it is not loaded yet; it "
+                    "will be loaded by the next build (run `make etl`, or add again)",
+                )
+                return EXIT_BUSY
+            status.update(
+                "waiting",
+                "another build of the warehouse is running; the files are saved and will be "
+                "loaded as soon as it finishes",
+            )
+            time.sleep(min(0.5, max(0.05, deadline - time.monotonic())))
+        except warehouse.WarehouseError as exc:
+            errors.print(f"[red]No warehouse was built:[/red] {escape(str(exc))}", soft_wrap=True)
+            errors.print("The previous warehouse, if any, is unchanged.")
+            intake.mark_not_built(
+                outcomes, intake.FAILED, f"but the warehouse could not be rebuilt: {exc}"
+            )
+            return EXIT_NO_WAREHOUSE
+    intake.settle_outcomes(
+        outcomes, report.loaded, report.duplicates, report.problems, before, settings.articles_dir
+    )
+    status.build = {
+        "build_id": report.run_id,
+        "articles_loaded": report.articles_loaded,
+        "articles_reused": report.articles_reused,
+        "articles_extracted": report.articles_extracted,
+        "duplicates": len(report.duplicates),
+        "files_failed": report.files_failed,
+    }
+    print_summary(report, console)
+    return EXIT_OK
+
+
+def _closing_message(code: int, outcomes: Sequence[intake.FileOutcome]) -> str:
+    counts = {label: sum(o.outcome == key for o in outcomes) for key, label in
+              intake.OUTCOME_LABELS.items()}
+    summary = ", ".join(f"{n} {label}" for label, n in counts.items() if n)
+    return {
+        EXIT_OK: f"done: {summary}",
+        EXIT_BUSY: f"not rebuilt, another build is running: {summary}",
+        EXIT_NO_WAREHOUSE: f"the warehouse could not be rebuilt: {summary}",
+        EXIT_NOTHING_ADDED: f"nothing was added: {summary}",
+    }.get(code, summary)
+
+
+def print_add_outcomes(outcomes: Sequence[intake.FileOutcome], console: Console) -> None:
+    """One line per file given to `add`: what became of it and why."""
+    colours = {
+        intake.LOADED: "green",
+        intake.DUPLICATE: "yellow",
+        intake.ALREADY_PRESENT: "yellow",
+        intake.SAVED: "yellow",
+        intake.FAILED: "red",
+        intake.REFUSED: "red",
+    }
+    console.print("Added files:")
+    for item in outcomes:
+        colour = colours[item.outcome]
+        console.print(
+            f"  [{colour}]{item.label}[/{colour}] {escape(item.given_name)}: {escape(item.detail)}",
             highlight=False,
             soft_wrap=True,
         )

@@ -1,0 +1,143 @@
+"""Add articles: upload files, rebuild the warehouse in the background, report per file.
+
+The page only lays out widgets and follows the job; `dashboard/uploads.py` saves the uploads and
+runs `python -m etl add` (the ETL's rules for names, types and duplicates) as a subprocess. The
+app keeps serving the previous warehouse until the new build is swapped in, and every page picks
+the new build up at its next rerun (the caches are keyed on the build id).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import components, data, uploads
+
+UPLOADER_KEY = "add_articles_files"
+UPLOADER_LABEL = "Article files"
+SUBMIT_KEY = "add_articles_submit"
+TITLE_KEY = "add_articles_title"
+OUTLET_KEY = "add_articles_outlet"
+PUBLISHED_KEY = "add_articles_published"
+RESULTS_KEY = "add_articles_results"
+JOB_STATE = "add_articles_job"
+RESULT_STATE = "add_articles_result"
+POLL_SECONDS = 1.0
+
+STAGE_TEXT = {
+    "starting": "Starting the rebuild…",
+    "saving": "Saving the files into the article folder…",
+    "saved": "Files saved; rebuilding the warehouse…",
+    "waiting": "Another build of the warehouse is running. Your files are saved and will be "
+               "loaded as soon as it finishes.",
+    "building": "Rebuilding the warehouse (only new and changed articles are extracted)…",
+}
+
+
+def _chosen_uploads(files: list | None) -> list[uploads.Upload]:
+    return [uploads.Upload(f.name, f.getvalue()) for f in files or []]
+
+
+def _start(chosen: list[uploads.Upload], metadata: uploads.UploadMetadata) -> None:
+    """Apply the page's limits, save the rest and start the background rebuild."""
+    settings = data.settings()
+    accepted, refused, problem = uploads.check_uploads(chosen, settings)
+    if problem:
+        st.error(problem, icon=":material/block:")
+        return
+    if not accepted:
+        st.session_state[RESULT_STATE] = uploads.AddResult(
+            rows=refused, summary=f"{len(refused)} refused.", severity="error")
+        return
+    try:
+        job = uploads.start_add(accepted, settings, metadata, refused_here=refused)
+    except (uploads.UploadsUnavailable, OSError) as exc:
+        st.error(f"The files could not be saved: {components.escape_markdown(str(exc))}",
+                 icon=":material/error:")
+        return
+    st.session_state.pop(RESULT_STATE, None)
+    st.session_state[JOB_STATE] = job
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _follow(job: uploads.AddJob) -> None:
+    """Poll the background rebuild; when it ends, rerun the whole app on the new warehouse."""
+    status = uploads.read_status(job)
+    if status.finished:
+        st.session_state[RESULT_STATE] = uploads.finish(job, status)
+        st.session_state.pop(JOB_STATE, None)
+        st.rerun()  # the whole app: sidebar options and every page read the new build
+    text = STAGE_TEXT.get(status.stage, status.message or "Working…")
+    if status.progress and status.stage == "building":
+        step, done, total = status.progress
+        st.progress(done / total if total else 0.0,
+                    text=f"{text} {step.capitalize()}: {done} of {total}")
+    elif status.stage == "waiting":
+        st.warning(text, icon=":material/hourglass_top:")
+    else:
+        st.info(text, icon=":material/sync:")
+    st.caption("You can keep using the other pages; they show the previous warehouse until "
+               "the new one is ready.")
+
+
+def _show_result(result: uploads.AddResult) -> None:
+    show = {"success": st.success, "warning": st.warning, "error": st.error}[result.severity]
+    show(components.escape_markdown(result.summary))
+    if result.build:
+        build = result.build
+        st.caption(f"Warehouse rebuilt (build {build['build_id']}): "
+                   f"{build['articles_loaded']} articles, {build['articles_extracted']} "
+                   f"extracted, {build['articles_reused']} unchanged and reused.")
+    table = pd.DataFrame(result.rows, columns=["file", "label", "detail", "saved_as"])
+    table.columns = ["File", "Result", "Details", "Saved as"]
+    st.dataframe(table, hide_index=True, key=RESULTS_KEY, width="stretch")
+
+
+def show_add_articles() -> None:
+    """The page: uploader, optional metadata for one file, progress, and the per-file report."""
+    st.title("Add articles")
+    settings = data.settings()
+    if reason := uploads.uploads_unavailable_reason(settings):
+        st.info(components.escape_markdown(reason), icon=":material/lock:")
+        return
+    st.caption(
+        f"Accepted: {', '.join('.' + e for e in uploads.ACCEPTED_EXTENSIONS)}; up to "
+        f"{settings.upload_max_files} files of at most "
+        f"{uploads.human_size(settings.upload_max_bytes)} each. Each file is saved unchanged "
+        "into the article folder, then the warehouse is rebuilt in the background; the "
+        "other pages keep showing the current data until the new build is ready."
+    )
+    job: uploads.AddJob | None = st.session_state.get(JOB_STATE)
+    files = st.file_uploader(
+        UPLOADER_LABEL, type=list(uploads.ACCEPTED_EXTENSIONS), accept_multiple_files=True,
+        key=UPLOADER_KEY, max_upload_size=uploads.uploader_max_megabytes(settings),
+        disabled=job is not None,
+        help="Text, Markdown (front matter is read), web pages, or CSV / JSON Lines files with "
+             "one article per row.",
+    )
+    chosen = _chosen_uploads(files)
+    metadata = uploads.UploadMetadata()
+    if uploads.takes_metadata(chosen):
+        st.caption("Optional: what the file does not say about itself (saved in the article "
+                   "folder's manifest.csv, which takes precedence; the file stays unchanged).")
+        title_column, outlet_column, date_column = st.columns([3, 2, 1])
+        metadata = uploads.UploadMetadata(
+            title=title_column.text_input("Title", key=TITLE_KEY),
+            outlet=outlet_column.text_input("Outlet", key=OUTLET_KEY),
+            published=date_column.text_input("Published", key=PUBLISHED_KEY,
+                                             placeholder="2024-05-02",
+                                             help="2024-05-02, May 2024 or 2024"),
+        )
+    elif len(chosen) == 1:
+        st.caption("A .csv or .jsonl file carries title, outlet and date in its own columns.")
+    if st.button("Add to the warehouse", key=SUBMIT_KEY, type="primary",
+                 disabled=job is not None or not chosen):
+        _start(chosen, metadata)
+        job = st.session_state.get(JOB_STATE)
+    if job is not None:
+        _follow(job)
+    elif (result := st.session_state.get(RESULT_STATE)) is not None:
+        _show_result(result)
+
+
+show_add_articles()

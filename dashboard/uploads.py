@@ -1,0 +1,365 @@
+"""Adding analysts' files from the dashboard: save the uploads, rebuild in the background with
+`python -m etl add`, and read back what became of each file.
+
+The dashboard never imports the ETL. The rules for names, types, sizes and duplicates live in
+`etl/intake.py` behind the `python -m etl add` command, which this module starts as a
+subprocess in its own session (a rerun, a closed tab or a stopped server does not interrupt a
+build half-way). The command writes its progress and per-file outcomes to a JSON report that the
+page polls. No Streamlit here: the Add articles page lays out widgets and calls these functions,
+and the tests call them directly with real files and a real warehouse.
+
+Where the bytes go, in order:
+1. `start_add` writes each upload, unchanged, into a hidden job folder inside the article folder
+   (`<articles>/.incoming/<job>/`; builds skip hidden folders), so the upload is on disk in the
+   article folder the moment the analyst presses the button.
+2. `python -m etl add` copies each acceptable file under its sanitised name into the article
+   folder, then rebuilds the warehouse incrementally, waiting (up to
+   `WAIT_FOR_OTHER_BUILD_SECONDS`) if another build holds the lock.
+3. `finish` removes the job folder once the command has saved every file; if the command died
+   before that, the folder is kept and the message says where the files are.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import math
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dashboard.settings import PROJECT_ROOT, DashboardSettings
+
+# The ETL's article formats (etl/sources.py ARTICLE_FORMATS; a test keeps the two in step).
+ACCEPTED_EXTENSIONS = ("txt", "md", "html", "htm", "csv", "jsonl")
+# Formats holding one article, for which a title, outlet and date can be given.
+ONE_ARTICLE_EXTENSIONS = frozenset({"txt", "md", "html", "htm"})
+INCOMING_DIR_NAME = ".incoming"
+WAIT_FOR_OTHER_BUILD_SECONDS = 600
+REPORT_NAME = "report.json"
+LOG_NAME = "etl-add.log"
+
+# `python -m etl add` exit codes (etl/cli.py)
+EXIT_OK, EXIT_NO_WAREHOUSE, EXIT_BUSY, EXIT_NOTHING_ADDED = 0, 1, 3, 4
+
+
+class UploadsUnavailable(Exception):
+    """This deployment cannot take uploads; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded file: the name the browser gave and its bytes."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class UploadMetadata:
+    """Optional title, outlet and publication date for a single one-article upload."""
+
+    title: str = ""
+    outlet: str = ""
+    published: str = ""
+
+    def options(self) -> list[str]:
+        """The `python -m etl add` options carrying these values (empty ones left out)."""
+        pairs = (("--title", self.title), ("--outlet", self.outlet),
+                 ("--published", self.published))
+        return [arg for option, value in pairs if value.strip() for arg in (option, value.strip())]
+
+
+def extension(name: str) -> str:
+    """The file type as the uploader sees it: 'txt' for 'Report.TXT', '' for none."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[-1].lower() if "." in base.strip(".") else ""
+
+
+def takes_metadata(uploads: Sequence[Upload]) -> bool:
+    """True when title, outlet and date may be given: exactly one file, of a one-article type."""
+    return len(uploads) == 1 and extension(uploads[0].name) in ONE_ARTICLE_EXTENSIONS
+
+
+def uploader_max_megabytes(settings: DashboardSettings) -> int:
+    """The size limit in whole megabytes, for the browser's own check before uploading."""
+    return max(1, math.ceil(settings.upload_max_bytes / (1024 * 1024)))
+
+
+def human_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size} bytes"
+
+
+def result_row(file: str, outcome: str, label: str, detail: str,
+               saved_as: str | None = None) -> dict[str, Any]:
+    """One line of the per-file report the page shows."""
+    return {"file": file, "outcome": outcome, "label": label, "detail": detail,
+            "saved_as": saved_as}
+
+
+def check_uploads(
+    uploads: Sequence[Upload], settings: DashboardSettings
+) -> tuple[list[Upload], list[dict[str, Any]], str | None]:
+    """Apply the page's own limits before anything is written.
+
+    Returns the uploads to send to `python -m etl add`, a refusal row for each file over the
+    size limit or of a type that is not accepted, and a message when the whole upload is refused
+    (too many files: `IM_UPLOAD_MAX_FILES`).
+    """
+    if not uploads:
+        return [], [], "Choose one or more files first."
+    if len(uploads) > settings.upload_max_files:
+        return [], [], (
+            f"{len(uploads)} files were chosen, but at most {settings.upload_max_files} can be "
+            f"added at once (IM_UPLOAD_MAX_FILES). Remove some and add them in a second upload."
+        )
+    accepted: list[Upload] = []
+    refused: list[dict[str, Any]] = []
+    for upload in uploads:
+        kind = extension(upload.name)
+        if kind not in ACCEPTED_EXTENSIONS:
+            what = f"'.{kind}' files are" if kind else "files without an extension are"
+            refused.append(result_row(
+                upload.name, "refused", "refused",
+                f"{what} not accepted; accepted types are "
+                f"{', '.join('.' + e for e in ACCEPTED_EXTENSIONS)}. Copy the article's text "
+                f"into a .txt file and add that"))
+        elif len(upload.data) > settings.upload_max_bytes:
+            refused.append(result_row(
+                upload.name, "refused", "refused",
+                f"is {human_size(len(upload.data))}, over the "
+                f"{human_size(settings.upload_max_bytes)} limit for one upload "
+                f"(IM_UPLOAD_MAX_BYTES); split it, or ask for the limit to be raised"))
+        else:
+            accepted.append(upload)
+    return accepted, refused, None
+
+
+@dataclass
+class AddJob:
+    """A running `python -m etl add` started by the page, and where it reports."""
+
+    job_dir: Path
+    process: subprocess.Popen[bytes]
+    names: list[str]
+    refused_here: list[dict[str, Any]] = field(default_factory=list)
+    started_at: float = field(
+        default_factory=lambda: dt.datetime.now(dt.UTC).timestamp())
+
+    @property
+    def report_path(self) -> Path:
+        return self.job_dir / REPORT_NAME
+
+    @property
+    def log_path(self) -> Path:
+        return self.job_dir / LOG_NAME
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """What the background command has done so far, from its JSON report."""
+
+    finished: bool
+    stage: str  # starting | saving | saved | waiting | building | done | crashed
+    message: str
+    progress: tuple[str, int, int] | None = None  # (step, done, total)
+    exit_code: int | None = None
+    files: tuple[dict[str, Any], ...] = ()
+    build: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """The finished upload: one row per file, a summary sentence, and the new build."""
+
+    rows: list[dict[str, Any]]
+    summary: str
+    severity: str  # success | warning | error
+    build: dict[str, Any] | None = None
+    kept_in: str | None = None  # job folder kept because the command did not finish saving
+
+
+def _warehouse_file(settings: DashboardSettings) -> Path:
+    db_path = settings.db_path
+    if db_path is None:
+        raise UploadsUnavailable(
+            "Uploads need a local warehouse file, but IM_DB_PATH is a connection string "
+            f"({settings.db_location}). Add articles where the warehouse is built, with "
+            "`python -m etl add FILE...`."
+        )
+    return db_path
+
+
+def uploads_unavailable_reason(settings: DashboardSettings) -> str | None:
+    """Why this deployment takes no uploads (switched off, no local warehouse), or None."""
+    if not settings.uploads_enabled:
+        return (
+            "Uploads are turned off for this deployment (IM_UPLOADS_ENABLED=false), so its "
+            "warehouse is read-only. To add articles, ask whoever runs it, or run "
+            "`python -m etl add FILE...` where the warehouse is built."
+        )
+    try:
+        _warehouse_file(settings)
+    except UploadsUnavailable as exc:
+        return str(exc)
+    return None
+
+
+def start_add(
+    uploads: Sequence[Upload],
+    settings: DashboardSettings,
+    metadata: UploadMetadata | None = None,
+    refused_here: Sequence[dict[str, Any]] = (),
+    wait_seconds: float = WAIT_FOR_OTHER_BUILD_SECONDS,
+) -> AddJob:
+    """Save the uploads unchanged into the article folder's job area and start
+    `python -m etl add` on them in the background; returns at once.
+
+    Raises UploadsUnavailable when the deployment takes no uploads, OSError when the article
+    folder cannot be written.
+    """
+    if reason := uploads_unavailable_reason(settings):
+        raise UploadsUnavailable(reason)
+    db_path = _warehouse_file(settings)
+    articles_dir = Path(settings.articles_dir)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    job_dir = articles_dir / INCOMING_DIR_NAME / f"{stamp}-{uuid.uuid4().hex[:8]}"
+    job_dir.mkdir(parents=True)
+    paths = []
+    for number, upload in enumerate(uploads, start=1):
+        # numbered, not named: the browser's name is untrusted and is only passed as --name
+        path = job_dir / f"{number:03d}.upload"
+        with open(path, "xb") as handle:
+            handle.write(upload.data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        paths.append(str(path))
+    command = [
+        sys.executable, "-m", "etl", "add", *paths,
+        *[arg for upload in uploads for arg in ("--name", upload.name)],
+        "--articles", str(articles_dir), "--db", str(db_path),
+        "--max-bytes", str(settings.upload_max_bytes),
+        "--wait", str(wait_seconds),
+        "--report-json", str(job_dir / REPORT_NAME),
+        "--quiet",
+    ]
+    if metadata is not None and takes_metadata(uploads):
+        command += metadata.options()
+    with open(job_dir / LOG_NAME, "wb") as log:
+        process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL, stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    return AddJob(job_dir=job_dir, process=process, names=[u.name for u in uploads],
+                  refused_here=list(refused_here))
+
+
+def read_status(job: AddJob) -> JobStatus:
+    """Where the background command is; cheap enough to call every second."""
+    exit_code = job.process.poll()
+    report = _read_report(job.report_path)
+    if report is None:
+        if exit_code is None:
+            return JobStatus(False, "starting", "starting the rebuild")
+        return JobStatus(True, "crashed", _crash_message(job, exit_code), exit_code=exit_code)
+    progress = report.get("progress")
+    status = JobStatus(
+        finished=exit_code is not None,
+        stage=str(report.get("stage", "starting")),
+        message=str(report.get("message", "")),
+        progress=(str(progress["step"]), int(progress["done"]), int(progress["total"]))
+        if progress else None,
+        exit_code=exit_code,
+        files=tuple(report.get("files", ())),
+        build=report.get("build"),
+    )
+    if status.finished and status.stage != "done":
+        return JobStatus(True, "crashed", _crash_message(job, exit_code), exit_code=exit_code,
+                         files=status.files, build=status.build)
+    return status
+
+
+def _read_report(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # not written yet (it is replaced atomically, so never half-written)
+
+
+def _crash_message(job: AddJob, exit_code: int | None) -> str:
+    try:
+        lines = job.log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    except OSError:
+        lines = []
+    tail = " ".join(lines[-3:]) if lines else "no output"
+    return (f"the rebuild stopped unexpectedly (exit code {exit_code}): {tail}. The uploaded "
+            f"files are kept in {job.job_dir}.")
+
+
+def wait(job: AddJob, timeout: float) -> JobStatus:
+    """Block until the command finishes (for tests and scripts; the page polls instead)."""
+    job.process.wait(timeout=timeout)
+    return read_status(job)
+
+
+def finish(job: AddJob, status: JobStatus) -> AddResult:
+    """The per-file report of a finished job; removes the job folder once every file was
+    either saved into the article folder or refused (keeps it otherwise)."""
+    rows = list(job.refused_here) + [
+        result_row(str(f.get("given_name", "")), str(f.get("outcome", "")),
+                   str(f.get("label", f.get("outcome", ""))), str(f.get("detail", "")),
+                   f.get("saved_as"))
+        for f in status.files
+    ]
+    saved_everything = status.stage == "done" and len(status.files) == len(job.names)
+    kept_in = None
+    if saved_everything:
+        for path in job.job_dir.iterdir():
+            path.unlink(missing_ok=True)
+        job.job_dir.rmdir()
+        with contextlib.suppress(OSError):  # another job may still be using it
+            job.job_dir.parent.rmdir()
+    else:
+        kept_in = str(job.job_dir)
+    summary, severity = _summary(rows, status, kept_in)
+    return AddResult(rows=rows, summary=summary, severity=severity, build=status.build,
+                     kept_in=kept_in)
+
+
+def _summary(rows: Sequence[dict[str, Any]], status: JobStatus,
+             kept_in: str | None) -> tuple[str, str]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["outcome"]] = counts.get(row["outcome"], 0) + 1
+    words = {"loaded": "loaded", "duplicate": "skipped as duplicates",
+             "already_present": "already present", "saved": "saved but not loaded yet",
+             "failed": "failed", "refused": "refused"}
+    parts = [f"{counts[key]} {label}" for key, label in words.items() if counts.get(key)]
+    line = ", ".join(parts) or "nothing to add"
+    if status.stage == "crashed":
+        return f"The rebuild did not finish: {status.message}", "error"
+    if status.exit_code == EXIT_BUSY:
+        return (f"{line}. Another build of the warehouse kept running, so the saved files are "
+                "not loaded yet; they load with the next build (add them again, or run "
+                "`make etl`).", "warning")
+    if status.exit_code == EXIT_NO_WAREHOUSE:
+        return (f"{line}. The warehouse could not be rebuilt; the app keeps showing the "
+                "previous one.", "error")
+    if kept_in:
+        return f"{line}. The uploaded files are kept in {kept_in}.", "warning"
+    loaded = counts.get("loaded", 0)
+    if loaded and loaded == len(rows):
+        return f"{line}. The new articles are in every page now.", "success"
+    if loaded:
+        return f"{line}. The new articles are in every page now.", "warning"
+    return f"{line}.", "warning" if counts.get("refused", 0) < len(rows) else "error"
