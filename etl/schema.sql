@@ -175,3 +175,73 @@ SELECT m.*, i.name AS initiative_name,
 FROM memberships m
 JOIN initiatives i USING (initiative_id)
 JOIN articles a USING (article_id);
+
+-- Full-text search ------------------------------------------------------------------------
+-- BM25 over sentences in plain SQL (no extension: it works offline on a fresh install; see
+-- docs/search.md). Tokenisation is defined once, here, as macros: the ETL indexes sentences
+-- with them (etl/search_index.py) and the dashboard tokenises a query with the same macros
+-- inside its statement, so a query word and an indexed word are always cut alike.
+
+-- Words: lower case, accents stripped ('États' -> 'etats'), split on every run of characters
+-- that are not letters, marks or digits in any script (Cyrillic and Kazakh letters are letters).
+CREATE OR REPLACE MACRO search_words(txt) AS
+    list_filter(regexp_split_to_array(strip_accents(lower(coalesce(txt, ''))),
+                                      '[\p{P}\p{S}\p{Z}\p{C}]+'),
+                lambda w: w <> '');
+
+-- Words too common to help a search; not indexed (also 's' and 't' of "Kazakhstan's", "don't").
+CREATE OR REPLACE MACRO search_stop_words() AS
+    ['a', 'an', 'and', 'are', 'as', 'at', 'be', 'been', 'but', 'by', 'for', 'from', 'had',
+     'has', 'have', 'he', 'her', 'his', 'in', 'into', 'is', 'it', 'its', 'of', 'on', 'or', 's',
+     'she', 't', 'than', 'that', 'the', 'their', 'there', 'these', 'they', 'this', 'those', 'to',
+     'was', 'were', 'which', 'will', 'with'];
+
+-- Light English plural folding ('agencies' -> 'agency', 'summits' -> 'summit', 'processes' ->
+-- 'process'); words of other scripts, digits and short words are left as they are.
+CREATE OR REPLACE MACRO search_fold(w) AS
+    CASE
+        WHEN length(w) <= 3 OR NOT regexp_full_match(w, '[a-z]+') THEN w
+        WHEN ends_with(w, 'ies') THEN left(w, -3) || 'y'
+        WHEN ends_with(w, 'sses') THEN left(w, -2)
+        WHEN ends_with(w, 'ss') OR ends_with(w, 'us') OR ends_with(w, 'is') THEN w
+        WHEN regexp_matches(w, '(ch|sh|x|z)es$') THEN left(w, -2)
+        WHEN ends_with(w, 's') THEN left(w, -1)
+        ELSE w
+    END;
+
+-- The indexed terms of a text, in reading order (a term's position is its place in this list).
+CREATE OR REPLACE MACRO search_tokens(txt) AS
+    list_transform(list_filter(search_words(txt),
+                               lambda w: NOT list_contains(search_stop_words(), w)),
+                   lambda w: search_fold(w));
+
+CREATE TABLE IF NOT EXISTS search_documents (
+    article_id  VARCHAR NOT NULL,
+    sentence_no INTEGER NOT NULL,
+    length      INTEGER NOT NULL,              -- indexed terms in the sentence's text
+    PRIMARY KEY (article_id, sentence_no)
+);
+
+-- One row per term and sentence, in two fields: the sentence's own words (`tf`, `positions`)
+-- and the names and acronyms of the initiatives it mentions, back-references included
+-- (`initiative_tf`). The sentence's length is repeated here so ranking needs no join.
+CREATE TABLE IF NOT EXISTS search_postings (
+    term            VARCHAR NOT NULL,
+    article_id      VARCHAR NOT NULL,
+    sentence_no     INTEGER NOT NULL,
+    tf              INTEGER NOT NULL,          -- occurrences in the sentence's text (0: none)
+    initiative_tf   INTEGER NOT NULL,          -- mentioned initiatives whose name has the term
+    positions       INTEGER[] NOT NULL,        -- where in the text, counted in terms from 1
+    sentence_length INTEGER NOT NULL           -- = search_documents.length
+);
+
+CREATE TABLE IF NOT EXISTS search_terms (
+    term      VARCHAR PRIMARY KEY,
+    sentences INTEGER NOT NULL                 -- sentences containing the term (BM25's n(q))
+);
+
+CREATE TABLE IF NOT EXISTS search_stats (
+    sentences  BIGINT NOT NULL,                -- sentences indexed (BM25's N)
+    avg_length DOUBLE NOT NULL,                -- their mean text length in terms (BM25's avgdl)
+    terms      BIGINT NOT NULL                 -- distinct terms
+);

@@ -18,7 +18,10 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-SCHEMA_VERSION = "1"
+from etl.search_index import build_search_index
+
+# 2: the full-text search index (search_* tables and tokenising macros).
+SCHEMA_VERSION = "2"
 
 # Tables whose content is a pure function of the input (compared by the reproducibility test).
 CONTENT_TABLES = (
@@ -34,6 +37,10 @@ CONTENT_TABLES = (
     "sentence_themes",
     "article_themes",
     "membership_reference",
+    "search_documents",
+    "search_postings",
+    "search_terms",
+    "search_stats",
 )
 
 
@@ -209,6 +216,7 @@ def write_warehouse(
                 load_table(con, name, data)
             for name, data in tables.items():
                 load_table(con, name, data)
+            build_search_index(con)
             issues = validate(con)
             if issues:
                 details = "; ".join(f"{i.table}: {i.problem}" for i in issues)
