@@ -209,6 +209,7 @@ def export_filename(chart: str, filters: Filters, max_chars: int = 120) -> str:
 
 MIN_HEIGHT = 340
 SOURCE_LINE_CHARS = 85  # a longer source line wraps, so it never runs off a 1280 px chart
+LEGEND_FOOT = 12  # px kept free under a legend that runs past the plot area
 
 Trace = dict[str, Any]
 Layout = dict[str, Any]
@@ -235,12 +236,22 @@ def _figure(data: list[Trace], layout: Layout, ctx: ChartContext, *, height: int
         "font": {"size": round(12 * scale), "color": theme.MUTED_TEXT}, "name": "source",
     }
     legend = {**layout.pop("legend", {}), "font": {"size": round(13 * scale)}}
+    stretch = 1.1 if ctx.presentation else 1.0
+    top, bottom = round((88 + extra_top) * scale), round((70 + 16 * len(source_lines)) * scale)
+    # a floor, so a chart of one bar or one row still has a plot area to speak of
+    pixels = round(max(height, MIN_HEIGHT) * stretch)
+    # Plotly scrolls a legend taller than the plot area, which hides entries in a screenshot
+    # or an exported image. The legend (right of the plot) may run down beside the x axis to
+    # the foot of the figure; only a legend longer still makes the figure taller.
+    needed = _legend_height(data, layout, legend, scale)
+    if needed:
+        pixels = max(pixels, needed + top + LEGEND_FOOT)
+        legend["maxheight"] = pixels - top - LEGEND_FOOT
     framed: Layout = {
         **layout,
         "xaxis": xaxis,
         "legend": legend,
-        # a floor, so a chart of one bar or one row still has a plot area to speak of
-        "height": round(max(height, MIN_HEIGHT) * (1.1 if ctx.presentation else 1.0)),
+        "height": pixels,
         "font": {"size": round(theme.BASE_FONT_SIZE * scale)},
         "title": {
             "text": f"<b>{_escape(ctx.title)}</b>",
@@ -248,12 +259,30 @@ def _figure(data: list[Trace], layout: Layout, ctx: ChartContext, *, height: int
             "subtitle": {"text": _escape(ctx.subtitle),
                          "font": {"size": round(13 * scale), "color": theme.MUTED_TEXT}},
         },
-        "margin": {"t": round((88 + extra_top) * scale),
-                   "b": round((70 + 16 * len(source_lines)) * scale)},
+        "margin": {"t": top, "b": bottom},
         "meta": {"filename": ctx.filename},
         "annotations": [*layout.get("annotations", []), source],
     }
     return go.Figure(data=data, layout=framed)
+
+
+def _legend_height(data: list[Trace], layout: Layout, legend: Layout, scale: float) -> int:
+    """Pixels a vertical legend needs: ~1.55 font sizes per entry, more for its title, and
+    Plotly's gap (`tracegroupgap`, 10 px) between entries once any trace has a legend group.
+
+    Plotly lists the traces that show in the legend (a heatmap never does) and shows no
+    legend for a lone trace unless told to.
+    """
+    if layout.get("showlegend") is False:
+        return 0
+    shown = [t for t in data if t.get("type") != "heatmap" and t.get("showlegend", True)]
+    if len(shown) < 2 and not any(t.get("showlegend") is True for t in shown):
+        return 0
+    title = legend.get("title")
+    titled = bool(title.get("text") if isinstance(title, dict) else title)
+    gaps = (len(shown) - 1) * legend.get("tracegroupgap", 10) if any(
+        t.get("legendgroup") for t in shown) else 0
+    return round(legend["font"]["size"] * (1.55 * len(shown) + (2.6 if titled else 1.0))) + gaps
 
 
 def empty_figure(ctx: ChartContext, message: str) -> go.Figure:
@@ -381,6 +410,9 @@ def timeline_figure(events: pd.DataFrame, colours: Mapping[str, str],
                        "line": {"width": 1.5, "color": theme.NEUTRAL}},
         })
 
+    # an empty trace on the top year axis: Plotly draws no axis that carries no trace
+    data.append({"type": "scatter", "x": [None], "y": [None], "xaxis": "x2", "mode": "markers",
+                 "name": "years", "showlegend": False, "hoverinfo": "skip"})
     # a rule above every category header but the first
     rules = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": i - 0.5,
               "y1": i - 0.5, "line": {"color": theme.GRID, "width": 1}}
@@ -397,6 +429,10 @@ def timeline_figure(events: pd.DataFrame, colours: Mapping[str, str],
         "xaxis": {"type": "date", "range": [start - pad, end + pad], "title": {"text": "Year"},
                   "showgrid": True, "dtick": "M60" if years_shown > 15 else "M12",
                   "tickformat": "%Y"},
+        # the years again along the top: with many rows the bottom axis is off screen
+        "xaxis2": {"type": "date", "matches": "x", "overlaying": "x", "side": "top",
+                   "showgrid": False, "dtick": "M60" if years_shown > 15 else "M12",
+                   "tickformat": "%Y", "fixedrange": False},
         "yaxis": {"tickvals": list(range(len(rows))), "ticktext": ticktext,
                   "range": [len(rows) - 0.5, -0.6], "fixedrange": True, "showgrid": False,
                   "zeroline": False},
@@ -404,7 +440,8 @@ def timeline_figure(events: pd.DataFrame, colours: Mapping[str, str],
                    "itemdoubleclick": "toggleothers"},
         "hovermode": "closest", "dragmode": "zoom", "shapes": rules,
     }
-    return _figure(data, layout, ctx, height=170 + 30 * len(rows))
+    # extra room at the top for the year labels there, so they never run into the subtitle
+    return _figure(data, layout, ctx, height=190 + 30 * len(rows), extra_top=24)
 
 
 OTHER_INITIATIVES = "Other initiatives"
@@ -451,9 +488,17 @@ def events_per_year_figure(counts: pd.DataFrame, colours: Mapping[str, str],
         "barmode": "stack", "bargap": 0.15, "legend": {"title": {"text": "Initiative"}},
         "xaxis": {"title": {"text": "Year of the event"}, "dtick": _year_dtick(counts["year"]),
                   "tickformat": "d"},
-        "yaxis": {"title": {"text": "Dated events"}, "rangemode": "tozero"},
+        "yaxis": {"title": {"text": "Dated events"}, "rangemode": "tozero",
+                  **_count_ticks(counts.groupby("year")["events"].sum().max())},
     }
     return _figure(data, layout, ctx, height=380)
+
+
+def _count_ticks(largest: object) -> dict[str, Any]:
+    """Ticks of an axis of counts: whole numbers only (never 0.5 events), one per unit while
+    the counts are small."""
+    few = not _is_missing(largest) and float(largest) <= 8  # type: ignore[arg-type]
+    return {"tickformat": ",d", **({"dtick": 1} if few else {})}
 
 
 def _year_dtick(years: pd.Series) -> int:
@@ -665,7 +710,8 @@ def theme_frequency_figure(frequency: pd.DataFrame, metric: str, colours: Mappin
     }
     layout: Layout = {
         "xaxis": {"title": {"text": THEME_METRICS[metric]}, "rangemode": "tozero",
-                  "range": [0, float(rows[metric].max()) * 1.15 or 1]},
+                  "range": [0, float(rows[metric].max()) * 1.15 or 1],
+                  **(_count_ticks(rows[metric].max()) if metric == "articles" else {})},
         "yaxis": {"fixedrange": True},
         "showlegend": False, "bargap": 0.25,
     }
@@ -797,3 +843,50 @@ def selected_ids(selection: Mapping[str, object] | None) -> list[str]:
                 and custom[0] not in ids):
             ids.append(custom[0])
     return ids
+
+
+# --- Search ----------------------------------------------------------------------------------
+
+
+def search_hits_figure(per_year: pd.DataFrame, ctx: ChartContext) -> go.Figure:
+    """Sentences matching a search per publication year: a small bar chart above the hits.
+
+    `per_year` is `queries.search_hits_per_year` (year, hits, articles; year NULL for undated
+    articles). Undated hits have no place on a year axis: they are left out and a note under
+    the title says how many, so the bars never silently undercount.
+    """
+    dated = per_year[per_year["year"].notna()] if not per_year.empty else per_year
+    undated = int(per_year.loc[per_year["year"].isna(), "hits"].sum()) if not per_year.empty else 0
+    if dated.empty:
+        message = ("No dated article has a matching sentence." if undated
+                   else "No sentence matches this search.")
+        return empty_figure(ctx, message)
+    years = [int(y) for y in dated["year"]]
+    data: list[Trace] = [{
+        "type": "bar", "x": years, "y": [int(n) for n in dated["hits"]],
+        "name": "Matching sentences",
+        "marker": {"color": theme.PALETTE[0]},
+        "customdata": [[int(a)] for a in dated["articles"]],
+        "hovertemplate": ("<b>%{x}</b><br>%{y} matching sentences<br>"
+                          "in %{customdata[0]} articles<extra></extra>"),
+    }]
+    annotations = []
+    if undated:
+        noun = "sentence" if undated == 1 else "sentences"
+        annotations.append({
+            "text": f"+ {undated} matching {noun} in undated articles (not shown)",
+            "xref": "paper", "yref": "paper", "x": 0, "y": 1, "xanchor": "left",
+            "yanchor": "bottom", "showarrow": False, "name": "undated",
+            "font": {"size": 12, "color": theme.MUTED_TEXT},
+        })
+    # at least seven years wide, so one or two years of hits do not make a wall of colour
+    pad = max(0.7, (7 - (max(years) - min(years))) / 2)
+    layout: Layout = {
+        "bargap": 0.3, "showlegend": False, "annotations": annotations,
+        "xaxis": {"title": {"text": "Year of publication"}, "tickformat": "d",
+                  "dtick": _year_dtick(pd.Series(years)),
+                  "range": [min(years) - pad, max(years) + pad]},
+        "yaxis": {"title": {"text": "Matching sentences"}, "rangemode": "tozero",
+                  "tickformat": "d"},
+    }
+    return _figure(data, layout, ctx, height=300)

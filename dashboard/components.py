@@ -6,15 +6,16 @@ Widget keys are stable and labels plain, so browser tests and screenshots can ta
 
 from __future__ import annotations
 
+import datetime as dt
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, data, export, url_state
+from dashboard import briefing, charts, data, export, url_state
 from dashboard.charts import ChartContext
 from dashboard.filters import FilterOptions, Filters
 
@@ -239,6 +240,39 @@ def _renderer(fig: go.Figure, fmt: str) -> Callable[[], bytes]:
     def render() -> bytes:
         return export.render_image(fig, fmt, data.settings())
     return render
+
+
+def briefing_pack_button(view: str, charts_in_view: Sequence[briefing.BriefingChart],
+                         key: str) -> None:
+    """A download of the view's charts as a briefing pack: slides and their CSVs in one ZIP.
+
+    The pack is built only when clicked (kaleido renders each chart, 0.3-3 s apiece), from the
+    figures and rows this run already holds, so it shows exactly the view on screen. The file
+    name states the filters and today's date.
+    """
+    if url_state.presentation() or not charts_in_view:
+        return
+    settings = data.settings()
+    current = url_state.filters()
+    filter_line = current.describe(data.labels())
+    built_at = data.warehouse().built_at
+    today = dt.date.today()
+    pack = tuple(charts_in_view)
+
+    def build() -> bytes:
+        return briefing.build_briefing_pack(pack, view=view, filter_line=filter_line,
+                                            filters=current, built_at=built_at, today=today,
+                                            settings=settings)
+
+    export_ok = export.browser_available(settings)
+    st.download_button(
+        "Briefing pack (slides + CSV)", data=build,
+        file_name=briefing.pack_filename(current, today), mime="application/zip", key=key,
+        on_click="ignore", icon=":material/slideshow:", disabled=not export_ok,
+        help=(f"A PowerPoint slide per chart of this page ({len(pack)}) with its title, filters, "
+              "source line and cited sentences, plus the CSVs behind the charts, in one ZIP. "
+              "Built when clicked: a few seconds." if export_ok else
+              "No browser on the server to render the charts; use the chart's camera button."))
 
 
 def filter_to_clicked_theme(chart_key: str) -> Callable[[], None]:

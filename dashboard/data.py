@@ -28,6 +28,7 @@ import streamlit as st
 
 from dashboard import queries, theme
 from dashboard.filters import FilterOptions, Filters
+from dashboard.search_text import SearchQuery
 from dashboard.settings import DashboardSettings
 
 Fingerprint = tuple[int, int, int] | None
@@ -162,6 +163,7 @@ class Reference:
 def _reference(location: str, build_id: str, _warehouse: Warehouse) -> Reference:
     with _warehouse.connect() as con:
         initiatives = queries.initiative_list(con)
+        colour_order = queries.initiative_colour_order(con)
         themes = queries.theme_list(con)
         event_types = queries.event_type_list(con)
         outlets = queries.outlet_list(con)
@@ -177,7 +179,7 @@ def _reference(location: str, build_id: str, _warehouse: Warehouse) -> Reference
             "themes": dict(zip(themes["theme"], themes["label"], strict=True)),
             "event_types": {t: theme.event_type_label(t) for t in event_types["event_type"]},
         },
-        initiative_colours=theme.colour_map(initiatives["initiative_id"]),
+        initiative_colours=theme.colour_map(colour_order["initiative_id"], ranked=True),
         theme_colours=theme.colour_map(themes["theme"]),
         options=FilterOptions(
             event_years=years(bounds["event_min"], bounds["event_max"]),
@@ -308,3 +310,61 @@ def article_text(article_id: str) -> pd.DataFrame:
 def article_highlights(article_id: str) -> pd.DataFrame:
     """Mention and date spans of one article."""
     return _run("article_highlights", article_id)
+
+
+# --- disagreements and briefing packs --------------------------------------------------------
+
+DISAGREEMENT_CLAIMS_PER_SIDE = 20  # sentences shown per side of a disagreement
+THEME_SENTENCES_PER_THEME = 3  # example sentences a theme chart cites in a briefing pack
+
+
+def disagreement_summary(filters: Filters) -> pd.DataFrame:
+    """Disagreements between sources per initiative, in view."""
+    return _run("disagreement_summary", filters)
+
+
+def disagreement_claims(filters: Filters) -> pd.DataFrame:
+    """Every side of every disagreement in view, with sentences and articles."""
+    return _run("disagreement_claims", filters, DISAGREEMENT_CLAIMS_PER_SIDE)
+
+
+def theme_sentences(filters: Filters) -> pd.DataFrame:
+    """Example sentences carrying each theme in view (a theme chart's citations)."""
+    return _run("theme_sentences", filters, THEME_SENTENCES_PER_THEME)
+
+
+# --- search ------------------------------------------------------------------------------------
+
+SEARCH_PAGE_SIZE = 20  # hits per page of search results
+
+
+def search_query_terms(query: SearchQuery) -> pd.DataFrame:
+    """How the warehouse reads each clause of a search (terms and their frequencies)."""
+    return _run("search_query_terms", query)
+
+
+def search_sentences(filters: Filters, query: SearchQuery, page: int) -> pd.DataFrame:
+    """One page (from 0) of ranked search hits in view."""
+    return _run("search_sentences", filters, query, SEARCH_PAGE_SIZE, page * SEARCH_PAGE_SIZE)
+
+
+def search_hits_per_year(filters: Filters, query: SearchQuery) -> pd.DataFrame:
+    """Search hits and their articles per publication year, in view."""
+    return _run("search_hits_per_year", filters, query)
+
+
+def search_available() -> bool:
+    """Whether this build has the search index (a warehouse built before it existed has not)."""
+    current = warehouse()
+    return _search_available(current.location, current.build_id, current)
+
+
+@st.cache_data(ttl=_SETTINGS.cache_ttl_seconds, max_entries=8, show_spinner=False)
+def _search_available(location: str, build_id: str, _warehouse: Warehouse) -> bool:
+    with _warehouse.connect() as con:
+        return queries.has_search_index(con)
+
+
+def sentence_location(article_id: str, sentence_no: int) -> pd.DataFrame:
+    """Offsets and text of one sentence (the reader highlights a search hit with them)."""
+    return _run("sentence_location", article_id, sentence_no)

@@ -20,6 +20,7 @@ READER_CSS = """
 .im-reader mark.mention { background: #CFE3F7; border-bottom: 2px solid #0072B2; }
 .im-reader mark.date { background: #FBE3C0; border-bottom: 2px dotted #D55E00; }
 .im-reader mark.mention.date { background: #E6D9EE; }
+.im-reader mark.hit { background: #FFF1B8; }
 .im-legend mark { padding: 0 0.3em; border-radius: 0.2em; }
 .im-legend mark.mention { background: #CFE3F7; border-bottom: 2px solid #0072B2; }
 .im-legend mark.date { background: #FBE3C0; border-bottom: 2px dotted #D55E00; }
@@ -36,7 +37,7 @@ class Span:
 
     start: int
     end: int
-    kind: str  # 'mention' | 'date'
+    kind: str  # 'mention' | 'date' | 'hit' (a search hit's sentence)
     label: str
 
 

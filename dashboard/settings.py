@@ -18,6 +18,14 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
+def _env_flag(name: str, default: bool) -> bool:
+    """A yes/no setting: 'false', '0', 'no' or 'off' (any case) turn it off."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() not in {"false", "0", "no", "off"}
+
+
 @dataclass(frozen=True)
 class DashboardSettings:
     """What the dashboard reads and how it caches; each field has an `IM_*` environment override."""
@@ -60,6 +68,30 @@ class DashboardSettings:
         default_factory=lambda: int(_env("IM_EXPORT_SCALE", "3")),
         metadata={"env": "IM_EXPORT_SCALE",
                   "help": "Pixel scale of PNG downloads (3 = 3840x2160 for a 1280x720 chart)."},
+    )
+
+    uploads_enabled: bool = field(
+        default_factory=lambda: _env_flag("IM_UPLOADS_ENABLED", True),
+        metadata={"env": "IM_UPLOADS_ENABLED",
+                  "help": "Whether the Add articles page accepts uploads; 'false' for a read-only "
+                          "deployment (the page then says uploads are off)."},
+    )
+    upload_max_bytes: int = field(
+        default_factory=lambda: int(_env("IM_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
+        metadata={"env": "IM_UPLOAD_MAX_BYTES",
+                  "help": "Largest file the Add articles page accepts, in bytes (default 10 MB; "
+                          "the ETL's own IM_MAX_FILE_BYTES still applies)."},
+    )
+    upload_max_files: int = field(
+        default_factory=lambda: int(_env("IM_UPLOAD_MAX_FILES", "20")),
+        metadata={"env": "IM_UPLOAD_MAX_FILES",
+                  "help": "Most files added in one upload."},
+    )
+    articles_dir: str = field(
+        default_factory=lambda: _env("IM_ARTICLES_DIR", str(PROJECT_ROOT / "data" / "articles")),
+        metadata={"env": "IM_ARTICLES_DIR",
+                  "help": "The article folder uploads are saved into (the ETL reads the same "
+                          "variable)."},
     )
 
     @property

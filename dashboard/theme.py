@@ -1,7 +1,8 @@
 """One Plotly template and one colour map for the whole app, registered once on import.
 
-Colours are assigned from the *sorted ids of the full reference lists* (every initiative and
-theme in the warehouse), never from what a filter left on screen, so CICA is the same blue on
+Colours are assigned from the *full reference lists* (every initiative and theme in the
+warehouse; initiatives ranked by how often the whole corpus mentions them, so the prominent ones
+never share a colour), never from what a filter left on screen, so CICA is the same blue on
 every chart and in every filtered view. The palette is colour-blind safe: Okabe-Ito's colours
 followed by Paul Tol's 'muted' scheme; colour is never the only carrier of meaning (every mark
 is named in its hover, legend or axis).
@@ -79,13 +80,16 @@ def event_type_label(event_type: str) -> str:
     return event_type.replace("_", " ")
 
 
-def colour_map(ids: Iterable[str]) -> dict[str, str]:
-    """A colour for every id, assigned in sorted order from the palette (cycling when longer).
+def colour_map(ids: Iterable[str], *, ranked: bool = False) -> dict[str, str]:
+    """A colour for every id from the palette (cycling when longer).
 
     Pass the full reference list (all initiatives, all themes), not a filtered one: the map
-    then never shifts when a filter hides some ids.
+    then never shifts when a filter hides some ids. Ids are coloured in sorted order, or, with
+    `ranked`, in the order given (most prominent first), so that when there are more ids than
+    colours the repeats fall on ids that are rarely on screen together.
     """
-    return {item: PALETTE[i % len(PALETTE)] for i, item in enumerate(sorted(set(ids)))}
+    ordered = list(dict.fromkeys(ids)) if ranked else sorted(set(ids))
+    return {item: PALETTE[i % len(PALETTE)] for i, item in enumerate(ordered)}
 
 
 def build_template() -> go.layout.Template:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, components, data, theme, url_state
+from dashboard import briefing, charts, components, data, theme, url_state
 
 CHART_KEY = "membership_chart"
 ORG_KEY = "membership_org"
@@ -89,6 +89,9 @@ def show_membership() -> None:
         rows = pd.concat([reported.assign(series="reported in articles"),
                           reference.assign(series="reference")], ignore_index=True)
         components.chart_block(figure, rows, context, key=CHART_KEY, on_select=_open_clicked_mark)
+        components.briefing_pack_button(
+            "Membership growth", [briefing.BriefingChart(figure, rows, context)],
+            key="membership_briefing")
         disagreements = dated[dated["reference_count"].notna()
                               & (dated["reference_count"] != dated["count"])]
         if not disagreements.empty:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, components, data, url_state
+from dashboard import briefing, charts, components, data, url_state
 
 CHART_KEY = "timeline_chart"
 EVENT_KEY = "timeline_event"  # the event whose evidence is open (URL parameter `event`)
@@ -36,6 +36,9 @@ def show_timeline() -> None:
         figure = charts.timeline_figure(events, data.initiative_colours(), context)
         components.chart_block(figure, events, context, key=CHART_KEY,
                                on_select=_open_clicked_event)
+        components.briefing_pack_button(
+            "Timeline of initiatives", [briefing.BriefingChart(figure, events, context)],
+            key="timeline_briefing")
         total = int(events["total_events"].iloc[0])
         if total > len(events):
             st.caption(f"Showing the {len(events)} most recent of {total} events; narrow the "

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, components, data, url_state
+from dashboard import briefing, charts, components, data, url_state
 
 FREQUENCY_KEY = "topics_frequency_chart"
 BY_YEAR_KEY = "topics_by_year_chart"
 BY_INITIATIVE_KEY = "topics_by_initiative_chart"
 METRIC_KEY = "topics_metric"
 MEASURE_KEY = "topics_initiative_measure"
+BRIEFING_KEY = "topics_briefing"
 
 
 def show_topics() -> None:
@@ -33,6 +34,8 @@ def show_topics() -> None:
         components.empty_state("No theme keywords in the articles that match these filters.")
         return
     source = components.source_of_view()
+    cited = data.theme_sentences(filters)  # what the briefing pack's slides cite
+    pack: list[briefing.BriefingChart] = []
 
     if not url_state.presentation():
         st.segmented_control("Measure", list(charts.THEME_METRICS), key=METRIC_KEY,
@@ -40,10 +43,10 @@ def show_topics() -> None:
     metric = st.session_state[METRIC_KEY]
     context = components.chart_context("How often each theme appears", "theme-frequency",
                                        source)
-    components.chart_block(
-        charts.theme_frequency_figure(frequency, metric, data.theme_colours(), context),
-        frequency, context, key=FREQUENCY_KEY,
-        on_select=components.filter_to_clicked_theme(FREQUENCY_KEY))
+    figure = charts.theme_frequency_figure(frequency, metric, data.theme_colours(), context)
+    components.chart_block(figure, frequency, context, key=FREQUENCY_KEY,
+                           on_select=components.filter_to_clicked_theme(FREQUENCY_KEY))
+    pack.append(briefing.BriefingChart(figure, frequency, context, citations=cited))
 
     by_year = data.theme_by_year(filters)
     context = components.chart_context("Themes by year of publication", "themes-by-year",
@@ -51,14 +54,16 @@ def show_topics() -> None:
     if by_year.empty:
         components.empty_state("No dated articles with themes match these filters.")
     else:
-        components.chart_block(charts.theme_year_heatmap(by_year, context), by_year, context,
-                               key=BY_YEAR_KEY,
+        figure = charts.theme_year_heatmap(by_year, context)
+        components.chart_block(figure, by_year, context, key=BY_YEAR_KEY,
                                on_select=components.filter_to_clicked_theme(BY_YEAR_KEY))
+        pack.append(briefing.BriefingChart(figure, by_year, context, citations=cited))
 
     pairs = data.themes_by_initiative(filters)
     if pairs.empty:
         components.empty_state("No sentence names an initiative and a theme together under "
                                "these filters.")
+        components.briefing_pack_button("Topics", pack, key=BRIEFING_KEY)
         return
     if not url_state.presentation():
         st.segmented_control("Cell value", list(charts.INITIATIVE_THEME_METRICS),
@@ -67,9 +72,11 @@ def show_topics() -> None:
     measure = st.session_state[MEASURE_KEY]
     context = components.chart_context("Themes in the coverage of each initiative",
                                        "themes-by-initiative", source)
-    components.chart_block(charts.theme_initiative_heatmap(pairs, measure, context), pairs,
-                           context, key=BY_INITIATIVE_KEY,
+    figure = charts.theme_initiative_heatmap(pairs, measure, context)
+    components.chart_block(figure, pairs, context, key=BY_INITIATIVE_KEY,
                            on_select=components.filter_to_clicked_theme(BY_INITIATIVE_KEY))
+    pack.append(briefing.BriefingChart(figure, pairs, context, citations=cited))
+    components.briefing_pack_button("Topics", pack, key=BRIEFING_KEY)
 
 
 show_topics()

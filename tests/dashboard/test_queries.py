@@ -16,6 +16,7 @@ import pytest
 
 from dashboard import queries
 from dashboard.filters import Filters
+from dashboard.search_text import parse_query
 
 Con = duckdb.DuckDBPyConnection
 
@@ -25,6 +26,9 @@ FILTERED_QUERIES = {
     "membership_figures": ("CICA", "member_states"), "membership_reference_series": ("CICA",),
     "membership_milestones": ("CICA",), "theme_frequency": (), "theme_by_year": (),
     "themes_by_initiative": (), "article_count": (), "article_table": (10, 0),
+    "disagreement_summary": (), "disagreement_claims": (20,), "theme_sentences": (3,),
+    "search_sentences": (parse_query('security "food security" -cica summit*'), 10, 0),
+    "search_hits_per_year": (parse_query('security "food security" -cica summit*'),),
 }
 
 
@@ -36,9 +40,11 @@ def test_every_query_function_is_covered_here() -> None:
     names = {n for n, f in inspect.getmembers(queries, inspect.isfunction)
              if f.__module__ == queries.__name__ and not n.startswith("_")}
     unfiltered = {"warehouse_info", "build_summary", "initiative_list", "theme_list",
+                  "initiative_colour_order",
                   "event_type_list", "outlet_list", "year_bounds", "event_evidence",
                   "membership_evidence", "article_text", "article_highlights",
-                  "filter_parameters"}
+                  "filter_parameters", "search_query_terms", "has_search_index",
+                  "sentence_location"}
     assert names == set(FILTERED_QUERIES) | unfiltered
 
 
@@ -270,3 +276,14 @@ def test_reference_lists_and_bounds(warehouse_cursor: Con) -> None:
         t for (t,) in warehouse_cursor.execute("SELECT DISTINCT event_type FROM events").fetchall()}
     assert queries.source_summary(warehouse_cursor, Filters())["articles"].sum() == 5
     assert dict(queries.warehouse_info(warehouse_cursor).values)["build_id"]
+
+
+def test_most_mentioned_initiatives_never_share_a_colour(warehouse_cursor) -> None:
+    from dashboard import theme
+
+    order = list(queries.initiative_colour_order(warehouse_cursor)["initiative_id"])
+    assert len(order) == len(set(order)) == len(queries.initiative_list(warehouse_cursor))
+    colours = theme.colour_map(order, ranked=True)
+    prominent = order[: len(theme.PALETTE)]
+    assert len({colours[i] for i in prominent}) == len(prominent)
+    assert {"CICA", "AIF", "IABS"} <= set(prominent)

@@ -1,0 +1,289 @@
+"""Start the dashboard with `streamlit run` and drive it in headless Debian Chromium.
+
+Shared by the browser tests (`tests/e2e/conftest.py`) and the README screenshots
+(`python -m tests.e2e.screenshots`). Playwright only drives the browser: it is launched from
+the Debian package's `/usr/bin/chromium` (`playwright install` cannot download here).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+APP_SCRIPT = "dashboard/app.py"
+CHROMIUM_PATH = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1280, "height": 720}
+STARTUP_TIMEOUT_S = 60.0
+# Playwright's auto-waiting assertions (the first run of a page imports and renders Plotly).
+EXPECT_TIMEOUT_MS = 20_000
+MISSING_CHROMIUM = (f"{CHROMIUM_PATH} is missing: install the Debian package `chromium` "
+                    "(apt-get install chromium; .ci/run installs it). The browser tests and "
+                    "`make screenshots` drive it through Playwright; `playwright install` "
+                    "is not used.")
+
+@dataclass(frozen=True)
+class AppPage:
+    """A page of the app: its URL path, its link in the sidebar and its heading."""
+
+    path: str
+    nav: str
+    heading: str
+
+
+# Every page of the app (a test checks the sidebar lists exactly these), by file stem.
+PAGES = {
+    "overview": AppPage("/", "Overview", "Overview"),
+    "timeline": AppPage("/timeline", "Timeline of initiatives", "Timeline of initiatives"),
+    "membership": AppPage("/membership", "Membership growth", "Membership growth"),
+    "topics": AppPage("/topics", "Topics", "Topics"),
+    "disagreements": AppPage("/disagreements", "Disagreements", "Disagreements between sources"),
+    "articles": AppPage("/articles", "Articles", "Articles"),
+    "search": AppPage("/search", "Search", "Search"),
+    "add_articles": AppPage("/add", "Add articles", "Add articles"),
+}
+
+
+class ServerFailed(RuntimeError):
+    """The dashboard did not come up (or died); the message carries its output."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A running `streamlit run` of the dashboard."""
+
+    process: subprocess.Popen[bytes]
+    base_url: str
+    log_path: Path
+
+    def output(self, tail: int = 6000) -> str:
+        """The server's stdout and stderr so far (the last `tail` characters)."""
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return "(no output)"
+        return text[-tail:] or "(no output)"
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (local URL)
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """End the server and everything it started: its whole process group, TERM then KILL."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def run_server(db_path: Path | str, *, log_dir: Path | None = None,
+               timeout: float = STARTUP_TIMEOUT_S) -> Iterator[Server]:
+    """Serve the dashboard on a free port over warehouse `db_path`; yields once it is healthy.
+
+    The server runs in its own process group, which is killed on exit, so nothing is left
+    running. A server that exits or is not healthy within `timeout` seconds raises
+    `ServerFailed` with its output.
+    """
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    owned_dir = None
+    if log_dir is None:
+        owned_dir = tempfile.TemporaryDirectory(prefix="im-e2e-")
+        log_dir = Path(owned_dir.name)
+    log_path = Path(log_dir) / f"streamlit-{port}.log"
+    env = {**os.environ, "IM_DB_PATH": str(db_path), "PYTHONUNBUFFERED": "1",
+           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    command = [sys.executable, "-m", "streamlit", "run", APP_SCRIPT,
+               "--server.address", "127.0.0.1", "--server.port", str(port),
+               "--server.headless", "true", "--server.fileWatcherType", "none"]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True)
+    server = Server(process, base_url, log_path)
+    try:
+        deadline = time.monotonic() + timeout
+        while not _healthy(f"{base_url}/_stcore/health"):
+            if process.poll() is not None:
+                raise ServerFailed(f"`streamlit run {APP_SCRIPT}` exited with code "
+                                   f"{process.returncode}"
+                                   f" before serving {base_url}. Its output:\n{server.output()}")
+            if time.monotonic() > deadline:
+                raise ServerFailed(f"`streamlit run {APP_SCRIPT}` was not healthy at "
+                                   f"{base_url}/_stcore/health within {timeout:.0f} s. "
+                                   f"Its output:\n{server.output()}")
+            time.sleep(0.2)
+        yield server
+    finally:
+        _stop(process)
+        if owned_dir is not None:
+            owned_dir.cleanup()
+
+
+def require_chromium() -> str:
+    """The Debian Chromium's path; raises with how to install it when it is missing."""
+    if not os.access(CHROMIUM_PATH, os.X_OK):
+        raise RuntimeError(MISSING_CHROMIUM)
+    return CHROMIUM_PATH
+
+
+@contextlib.contextmanager
+def launch_browser() -> Iterator[Any]:
+    """Headless Debian Chromium through Playwright's sync API; yields the `Browser`."""
+    from playwright.sync_api import sync_playwright
+
+    executable = require_chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS,
+                                             headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def keep_offline(context: Any, base_url: str) -> None:
+    """Let a browser context reach only the app: anything else (web fonts, the favicon from
+    fonts.gstatic.com) is aborted at once instead of waiting on a network that may not exist.
+    """
+    local = re.compile("^(?!" + re.escape(base_url.rstrip("/") + "/") + ")")
+    context.route(local, lambda route: route.abort())
+
+
+# --- driving the app -------------------------------------------------------------------------
+
+APP_ROOT = '[data-testid="stApp"]'
+
+
+def wait_until_idle(page: Any, timeout_ms: float = 30_000) -> None:
+    """Wait until the app is connected and no script run is in progress."""
+    from playwright.sync_api import expect
+
+    app = page.locator(APP_ROOT)
+    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=timeout_ms)
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout_ms)
+
+
+def open_view(page: Any, base_url: str, path: str, timeout_ms: float = 30_000) -> None:
+    """Open `path` (a page with its query string) and wait for the first run to finish."""
+    page.goto(base_url.rstrip("/") + path)
+    wait_until_idle(page, timeout_ms)
+
+
+def scroll_main(page: Any, *, to: float | None = None, by: float = 0) -> None:
+    """Scroll the app's main area (Streamlit scrolls it, not the window): to `to`, or `by`."""
+    page.evaluate("([to, by]) => { const main = document.querySelector('.stMain');"
+                  " if (to !== null) main.scrollTop = to; else main.scrollTop += by; }",
+                  [to, by])
+
+
+def element(page: Any, key: str) -> Any:
+    """The element drawn with widget key `key`, as of the current run: while the app reruns,
+    Streamlit keeps the previous one (marked stale) on the page until the new one is drawn.
+    """
+    return page.locator(f'.st-key-{key}:not([data-stale="true"])')
+
+
+def chart(page: Any, key: str) -> Any:
+    """The Plotly graph div of the chart drawn with widget key `key` (see `element`)."""
+    return element(page, key).locator(".js-plotly-plot")
+
+
+_POINTS_JS = """
+([key, scroll]) => {
+  const plots = document.querySelectorAll(
+    `.st-key-${key}:not([data-stale="true"]) .js-plotly-plot`);
+  if (plots.length !== 1) return null;  // not drawn yet
+  const found = [];
+  plots[0].querySelectorAll('g.trace.scatter').forEach((group) => {
+    const trace = group.__data__ && group.__data__[0] && group.__data__[0].trace;
+    if (!trace || !trace.customdata) return;
+    group.querySelectorAll('g.points path.point').forEach((path) => {
+      const custom = trace.customdata[path.__data__.i];
+      if (!custom) return;
+      if (scroll === custom[0]) {
+        path.scrollIntoView({block: 'center', inline: 'center', behavior: 'instant'});
+      }
+      const box = path.getBoundingClientRect();
+      found.push({id: custom[0], x: box.x + box.width / 2, y: box.y + box.height / 2,
+                  width: box.width, height: box.height, trace: trace.name});
+    });
+  });
+  return found;
+}
+"""
+
+
+def plot_points(page: Any, key: str) -> list[dict[str, Any]] | None:
+    """Every marker Plotly drew in chart `key` that carries an id (`customdata[0]`), with the
+    centre of the marker in viewport pixels: what a click on the chart hands back to the app.
+    None while the chart is not (or twice) on the page.
+    """
+    return page.evaluate(_POINTS_JS, [key, None])
+
+
+def wait_for_markers(page: Any, key: str, ids: Iterable[str], timeout_ms: float = 20_000
+                     ) -> None:
+    """Wait until chart `key` shows exactly the markers of `ids`; fail saying what it shows."""
+    wanted = sorted(set(ids))
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        points = plot_points(page, key)
+        shown = None if points is None else sorted({p["id"] for p in points})
+        if shown == wanted:
+            return
+        if time.monotonic() > deadline:
+            missing = sorted(set(wanted) - set(shown or []))
+            extra = sorted(set(shown or []) - set(wanted))
+            raise AssertionError(f"chart {key!r}: expected {len(wanted)} markers, it shows "
+                                 f"{'no chart' if shown is None else len(shown)}; missing "
+                                 f"{missing[:10]}, unexpected {extra[:10]}")
+        page.wait_for_timeout(100)
+
+
+def click_point(page: Any, key: str, point_id: str) -> None:
+    """Scroll the marker of `point_id` in chart `key` into view and click its centre."""
+    points = [p for p in page.evaluate(_POINTS_JS, [key, point_id]) or []
+              if p["id"] == point_id]
+    if not points:
+        raise AssertionError(f"no marker with id {point_id!r} in chart {key!r}")
+    point = points[0]
+    page.mouse.move(point["x"], point["y"])
+    page.mouse.click(point["x"], point["y"])
