@@ -149,12 +149,6 @@ def _key_date(record: SourceRecord, clean: CleanText,
     return PublicationDate(year, month, day)
 
 
-def _url_and_header_date(record: SourceRecord, clean: CleanText,
-                         doc: dict[str, Any]) -> PublicationDate | None:
-    return extract.infer_publication_date(clean.text, url=record.url,
-                                          header_lines=clean.removed_lines)
-
-
 def test_the_keys_are_consistent_with_the_texts() -> None:
     """Every evidence sentence of a key is the text at its offsets (the key is not stale)."""
     for folder in (HOLDOUT_DIR, FRESH_DIR):
@@ -177,9 +171,6 @@ def holdout_scores(holdout_warehouse: Path, fresh_warehouse: Path) -> tuple[Scor
     key_events, key_members = _diagnostic_scores(HOLDOUT_DIR, _key_date)
     print(f"AFTER   key dates events       {key_events.line()}")
     print(f"AFTER   key dates memberships  {key_members.line()}")
-    url_events, url_members = _diagnostic_scores(HOLDOUT_DIR, _url_and_header_date)
-    print(f"AFTER   url+header events      {url_events.line()}  (if the pipeline passed them)")
-    print(f"AFTER   url+header memberships {url_members.line()}")
     fresh_events, fresh_members, _ = _warehouse_scores(fresh_warehouse, _load_key(FRESH_DIR))
     for label in FRESH_FIRST:
         print(f"FRESH (first measurement)    {label:21s} {FRESH_FIRST[label]}")
