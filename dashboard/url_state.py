@@ -77,6 +77,10 @@ def start_run(options: FilterOptions) -> None:
         state[PRESENTATION_KEY] = presentation_from_query_params(url)
         state[PRESENTATION_WIDGET] = state[PRESENTATION_KEY]
         set_filters(filters, options)
+        # The URL is applied now: if the user changes a widget before this run reaches
+        # finish_run (a click during the first run), the rerun must keep that change rather
+        # than apply the same URL over it again.
+        state[_WRITTEN_KEY] = url
     else:
         # A rebuild may have removed an option the session still holds.
         state[FILTERS_KEY] = state.get(FILTERS_KEY, Filters()).restricted_to(options)

@@ -114,8 +114,11 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 @contextlib.contextmanager
 def run_server(db_path: Path | str, *, log_dir: Path | None = None,
-               timeout: float = STARTUP_TIMEOUT_S) -> Iterator[Server]:
+               timeout: float = STARTUP_TIMEOUT_S,
+               env: dict[str, str] | None = None) -> Iterator[Server]:
     """Serve the dashboard on a free port over warehouse `db_path`; yields once it is healthy.
+
+    `env` adds (or overrides) environment variables of the server, e.g. `IM_ARTICLES_DIR`.
 
     The server runs in its own process group, which is killed on exit, so nothing is left
     running. A server that exits or is not healthy within `timeout` seconds raises
@@ -129,7 +132,7 @@ def run_server(db_path: Path | str, *, log_dir: Path | None = None,
         log_dir = Path(owned_dir.name)
     log_path = Path(log_dir) / f"streamlit-{port}.log"
     env = {**os.environ, "IM_DB_PATH": str(db_path), "PYTHONUNBUFFERED": "1",
-           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(env or {})}
     command = [sys.executable, "-m", "streamlit", "run", APP_SCRIPT,
                "--server.address", "127.0.0.1", "--server.port", str(port),
                "--server.headless", "true", "--server.fileWatcherType", "none"]
