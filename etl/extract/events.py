@@ -39,7 +39,7 @@ from etl.model import DateMention, Event, PublicationDate, Sentence
 
 from .gazetteer import MEETING_KINDS, Gazetteer
 from .mentions import EntityMention
-from .text import clause_bounds, clause_index
+from .text import by_sentence, clause_bounds, clause_index, lowered_same_length
 
 # Event verbs and nouns that name what happened. One named group per event type; `_NOUN_HELD`
 # is weaker (a meeting noun only says a meeting took place).
@@ -204,20 +204,14 @@ def find_events(folded: str, sentences: Sequence[Sentence], mentions: Sequence[E
                 dates: Sequence[DateMention], published: PublicationDate | None,
                 gazetteer: Gazetteer) -> list[Event]:
     """Every (initiative, type, date) event of an article, in reading order, without repeats."""
-    lowered = folded.lower()
-    if len(lowered) != len(folded):
-        lowered = folded
-    by_sentence: dict[int, list[EntityMention]] = {}
-    for mention in mentions:
-        by_sentence.setdefault(mention.sentence_no, []).append(mention)
-    dates_by_sentence: dict[int, list[DateMention]] = {}
-    for date in dates:
-        dates_by_sentence.setdefault(date.sentence_no, []).append(date)
+    lowered = lowered_same_length(folded)
+    mentions_by_sentence = by_sentence(mentions)
+    dates_by_sentence = by_sentence(dates)
     events: list[Event] = []
     seen: set[tuple[object, ...]] = set()
     pending: dict[str, str] = {}  # initiative -> what an undated sentence said happened
     for sentence in sentences:
-        sentence_mentions = by_sentence.get(sentence.sentence_no, [])
+        sentence_mentions = mentions_by_sentence.get(sentence.sentence_no, [])
         initiatives = [m for m in sentence_mentions if m.is_initiative]
         if not initiatives:
             continue

@@ -37,7 +37,15 @@ from etl.model import DateMention, MembershipFigure, PublicationDate, Sentence
 
 from .gazetteer import MEMBERSHIP_KINDS, Gazetteer
 from .mentions import EntityMention
-from .text import NUMBER_PATTERN, clause_bounds, clause_index, parse_number, parse_ordinal
+from .text import (
+    NUMBER_PATTERN,
+    by_sentence,
+    clause_bounds,
+    clause_index,
+    lowered_same_length,
+    parse_number,
+    parse_ordinal,
+)
 
 # cheap test that a (lower-cased) sentence may hold a figure at all, run once over the text;
 # grouped by first letter and without word-boundary tests, which keeps the scan fast
@@ -163,15 +171,9 @@ def find_memberships(folded: str, sentences: Sequence[Sentence],
                      published: PublicationDate | None,
                      gazetteer: Gazetteer) -> list[MembershipFigure]:
     """Every membership figure of an article, in reading order, without repeats."""
-    lowered = folded.lower()
-    if len(lowered) != len(folded):
-        lowered = folded
-    by_sentence: dict[int, list[EntityMention]] = {}
-    for mention in mentions:
-        by_sentence.setdefault(mention.sentence_no, []).append(mention)
-    dates_by_sentence: dict[int, list[DateMention]] = {}
-    for date in dates:
-        dates_by_sentence.setdefault(date.sentence_no, []).append(date)
+    lowered = lowered_same_length(folded)
+    mentions_by_sentence = by_sentence(mentions)
+    dates_by_sentence = by_sentence(dates)
     result: list[MembershipFigure] = []
     seen: set[tuple[object, ...]] = set()
     starts = [s.start for s in sentences]
@@ -179,14 +181,14 @@ def find_memberships(folded: str, sentences: Sequence[Sentence],
                        for m in _ANCHOR.finditer(lowered)} - {-1})
     for sentence in (sentences[i] for i in anchored):
         text = lowered[sentence.start:sentence.end]
-        sentence_mentions = by_sentence.get(sentence.sentence_no, [])
+        sentence_mentions = mentions_by_sentence.get(sentence.sentence_no, [])
         figures = _figures(text)
         if not figures:
             continue
         if not any(m.is_initiative for m in sentence_mentions):
             if sentence_mentions:
                 continue  # only a look-alike is named: 'The OIC unites 57 states'
-            topic = _paragraph_topic(folded, sentence, sentences, by_sentence)
+            topic = _paragraph_topic(folded, sentence, sentences, mentions_by_sentence)
             if topic is None:
                 continue
             sentence_mentions = [topic]
@@ -293,7 +295,7 @@ def _observer_figures(text: str) -> list[_Figure]:
 
 
 def _paragraph_topic(folded: str, sentence: Sentence, sentences: Sequence[Sentence],
-                     by_sentence: dict[int, list[EntityMention]]) -> EntityMention | None:
+                     mentions_by_sentence: dict[int, list[EntityMention]]) -> EntityMention | None:
     """The initiative a paragraph is about, for a figure whose sentence names none.
 
     'Conference on ... (CICA): proposed in 1992. ... Membership: 28 states.' The paragraph's
@@ -305,7 +307,7 @@ def _paragraph_topic(folded: str, sentence: Sentence, sentences: Sequence[Senten
         earlier = sentences[number - 1]
         if "\n" in folded[earlier.end:sentences[number].start]:
             return None  # the paragraph began after this sentence
-        named = [m for m in by_sentence.get(number, []) if m.is_initiative]
+        named = [m for m in mentions_by_sentence.get(number, []) if m.is_initiative]
         if any(m.entity_id != (topic or named[0]).entity_id for m in named):
             return None  # the paragraph names another initiative on the way
         if named:

@@ -7,6 +7,8 @@ in folded text are offsets into the cleaned text the warehouse stores.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
 # One-for-one character replacements: typographic variants that should match their plain form.
 # Every replacement is a single code point, so folded text has the same offsets as the original.
@@ -29,6 +31,14 @@ _FOLD_MAP = {
 }
 _FOLD_RE = re.compile("[" + "".join(re.escape(c) for c in _FOLD_MAP) + "]")
 
+
+
+class _HasSentence(Protocol):
+    @property
+    def sentence_no(self) -> int: ...
+
+
+_WithSentence = TypeVar("_WithSentence", bound=_HasSentence)
 
 def _fold_char(match: re.Match[str]) -> str:
     return _FOLD_MAP[match.group()]
@@ -181,3 +191,17 @@ WORD_RE = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
 def word_count(text: str) -> int:
     """Number of words (letters/digits, keeping inner apostrophes and hyphens)."""
     return len(WORD_RE.findall(fold(text)))
+
+
+def lowered_same_length(folded: str) -> str:
+    """`folded` lower-cased, or unchanged when lower-casing would shift offsets (e.g. 'İ')."""
+    lowered = folded.lower()
+    return lowered if len(lowered) == len(folded) else folded
+
+
+def by_sentence(items: Iterable[_WithSentence]) -> dict[int, list[_WithSentence]]:
+    """Mentions or dates grouped by their sentence number, in reading order."""
+    grouped: dict[int, list[_WithSentence]] = {}
+    for item in items:
+        grouped.setdefault(item.sentence_no, []).append(item)
+    return grouped
