@@ -241,6 +241,17 @@ def test_scoring_uses_sets_required_and_optional_records() -> None:
     assert score.recall == 1.0
 
 
+
+def warehouse_keys(con: Any, source_file: str) -> tuple[set[EventKey], set[MembershipKey]]:
+    """The scored tuples of one article as the warehouse holds them."""
+    events = {tuple(row) for row in con.execute(
+        "SELECT e.initiative_id, e.event_type, e.year FROM events e "
+        "JOIN articles a USING (article_id) WHERE a.source_file = ?", [source_file]).fetchall()}
+    members = {tuple(row) for row in con.execute(
+        "SELECT m.initiative_id, m.kind, m.count, m.year FROM memberships m "
+        "JOIN articles a USING (article_id) WHERE a.source_file = ?", [source_file]).fetchall()}
+    return events, members  # type: ignore[return-value]
+
 # --- the same measures on the warehouse the real ETL built -------------------------------------
 
 
@@ -252,16 +263,7 @@ def test_warehouse_accuracy_matches_the_key(built_warehouse: Path) -> None:
     events, memberships = Score(), Score()
     with duckdb.connect(str(built_warehouse), read_only=True) as con:
         for name, doc in truth.items():
-            predicted_events = {
-                tuple(row) for row in con.execute(
-                    "SELECT e.initiative_id, e.event_type, e.year FROM events e "
-                    "JOIN articles a USING (article_id) WHERE a.source_file = ?", [name]).fetchall()
-            }
-            predicted_members = {
-                tuple(row) for row in con.execute(
-                    "SELECT m.initiative_id, m.kind, m.count, m.year FROM memberships m "
-                    "JOIN articles a USING (article_id) WHERE a.source_file = ?", [name]).fetchall()
-            }
+            predicted_events, predicted_members = warehouse_keys(con, name)
             events.add(score_events(predicted_events, doc["events"]))
             memberships.add(score_memberships(predicted_members, doc["membership_figures"]))
     print(f"\nWAREHOUSE events       {events.line()}")

@@ -33,7 +33,7 @@ import pytest
 from etl import extract, normalize, pipeline, sources
 from etl.model import CleanText, PublicationDate, SourceRecord
 from tests.conftest import REFERENCE_DIR, make_settings
-from tests.test_accuracy import Score, score_events, score_memberships
+from tests.test_accuracy import Score, score_events, score_memberships, warehouse_keys
 
 HOLDOUT_DIR = Path(__file__).parent / "fixtures" / "holdout"
 FRESH_DIR = HOLDOUT_DIR / "fresh"
@@ -94,16 +94,7 @@ def _warehouse_scores(db_path: Path, key: dict[str, Any]) -> tuple[Score, Score,
         for name, doc in sorted(key.items()):
             published = con.execute(
                 "SELECT published FROM articles WHERE source_file = ?", [name]).fetchone()
-            predicted_events = {
-                tuple(row) for row in con.execute(
-                    "SELECT e.initiative_id, e.event_type, e.year FROM events e "
-                    "JOIN articles a USING (article_id) WHERE a.source_file = ?", [name]).fetchall()
-            }
-            predicted_members = {
-                tuple(row) for row in con.execute(
-                    "SELECT m.initiative_id, m.kind, m.count, m.year FROM memberships m "
-                    "JOIN articles a USING (article_id) WHERE a.source_file = ?", [name]).fetchall()
-            }
+            predicted_events, predicted_members = warehouse_keys(con, name)
             ev = score_events(predicted_events, doc["events"])
             mb = score_memberships(predicted_members, doc["membership_figures"])
             events.add(ev)
