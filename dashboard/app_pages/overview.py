@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, components, data, url_state
@@ -9,19 +10,24 @@ from dashboard import charts, components, data, url_state
 TOP_THEMES = 8
 
 
+def _count(value: object) -> int:
+    """A count from a query row; missing (None, NA) counts as none."""
+    return 0 if pd.isna(value) else int(value)  # type: ignore[arg-type]
+
+
 def show_freshness() -> None:
     """When the warehouse was built, what its articles span, and what the last ETL run did."""
     build = data.build_summary()
     first = charts.published_label(build["first_published"], build["first_precision"])
     last = charts.published_label(build["last_published"], build["last_precision"])
-    undated = int(build["undated_articles"] or 0)
+    undated = _count(build["undated_articles"])
     line = (f"Warehouse built **{charts.format_built_at(build['built_at'])}** · "
             f"{int(build['articles'])} articles published **{first}** to **{last}**"
             + (f" ({undated} undated)" if undated else ""))
-    if not url_state.presentation() and build["files_seen"] is not None:
+    if not url_state.presentation() and not pd.isna(build["files_seen"]):
         line += (f" · last ETL run: {int(build['files_seen'])} files, "
                  f"{int(build['articles_loaded'])} loaded, {int(build['duplicates'])} "
-                 f"duplicates, {int(build['files_failed'] or 0)} failed "
+                 f"duplicates, {_count(build['files_failed'])} failed "
                  f"(build `{build['build_id']}`)")
     st.caption(line)
 
