@@ -17,6 +17,7 @@ slides (it escapes text for XML itself; we only drop the control characters XML 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -57,13 +58,21 @@ class BriefingChart:
     """One chart of a view as it goes into a pack: the figure, its rows, its framing.
 
     `citations` are the sentences the chart stands on, when they are not its rows' own
-    `sentence` column (a theme chart aggregates keyword hits; pass example sentences).
+    `sentence` column (a theme chart aggregates keyword hits; pass example sentences). It may
+    be a function giving them, called only when a pack is built (finding example sentences
+    costs a query the page need not run on every rerun).
     """
 
     figure: go.Figure
     rows: pd.DataFrame
     context: ChartContext
-    citations: pd.DataFrame | None = None
+    citations: pd.DataFrame | Callable[[], pd.DataFrame] | None = None
+
+    def resolved(self) -> BriefingChart:
+        """This chart with its citations as a DataFrame (calling the function, if one)."""
+        if callable(self.citations):
+            return dataclasses.replace(self, citations=self.citations())
+        return self
 
 
 @dataclass(frozen=True)
@@ -87,18 +96,27 @@ def _citation_label(row: pd.Series) -> str:
         when = charts.date_label(row.get("year"), row.get("month"), row.get("day"),
                                  row.get("end_year"), row.get("end_month"), row.get("end_day"))
         event = theme.event_type_label(str(row["event_type"]))
-        return f"{row['initiative_label']}: {event}, {when}"
+        return f"{row['initiative_label']}: {event}, {when}{_one_of(row.get('events'))}"
     if "count" in row and "kind" in row and not pd.isna(row.get("count")):
         year = "year unknown" if pd.isna(row.get("year")) else str(int(row["year"]))
-        return f"{int(row['count'])} {str(row['kind']).replace('_', ' ')} ({year})"
+        return (f"{int(row['count'])} {str(row['kind']).replace('_', ' ')} ({year})"
+                f"{_one_of(row.get('reports'))}")
     if "keywords" in row and "label" in row:
         return f"{row['label']} (keywords: {row['keywords']})"
     return ""
 
 
+def _one_of(count: object) -> str:
+    """'; one of 20,000 reports' when a chart mark stands for several sentences, else ''."""
+    if count is None or pd.isna(count) or int(count) <= 1:  # type: ignore[call-overload]
+        return ""
+    return f"; one of {int(count):,} reports"  # type: ignore[call-overload]
+
+
 def citations_of(chart: BriefingChart) -> list[Citation]:
     """The sentences a chart cites, in the order of its rows, each once."""
-    frame = chart.citations if chart.citations is not None else chart.rows
+    chart = chart.resolved()
+    frame = chart.citations if isinstance(chart.citations, pd.DataFrame) else chart.rows
     if "sentence" not in frame.columns:
         return []
     cited: dict[tuple[str, str, str], Citation] = {}
@@ -297,6 +315,7 @@ def build_briefing_pack(charts_in_view: Sequence[BriefingChart], *, view: str, f
     """
     if not charts_in_view:
         raise ValueError("a briefing pack needs at least one chart")
+    charts_in_view = [chart.resolved() for chart in charts_in_view]
     if render_png is None:
         def render_png(figure: go.Figure) -> bytes:
             return export.render_image(figure, "png", settings)
@@ -312,7 +331,7 @@ def build_briefing_pack(charts_in_view: Sequence[BriefingChart], *, view: str, f
     for chart, stem, csv_name in zip(charts_in_view, stems, csv_names, strict=True):
         files.append((csv_name, chart.rows.to_csv(index=False).encode("utf-8")))
         contents.append(f"- {csv_name}: the rows behind '{chart.context.title}'.")
-        if chart.citations is not None:
+        if isinstance(chart.citations, pd.DataFrame):
             files.append((f"data/{stem}_sentences.csv",
                           chart.citations.to_csv(index=False).encode("utf-8")))
             contents.append(f"- data/{stem}_sentences.csv: the sentences "

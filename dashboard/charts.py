@@ -2,9 +2,12 @@
 
 No Streamlit and no caching here, so every chart is unit-tested by asserting on `fig.data` and
 `fig.layout`. Every figure carries its title, a subtitle stating the active filters and a
-source line, so a screenshot or an exported file is self-explanatory in a briefing. Marks that
-stand for a sentence carry its id in `customdata[0]` (event_id, membership_id, theme), which is
-what a click hands back to the page.
+source line, so a screenshot or an exported file is self-explanatory in a briefing. Every
+clickable mark carries in `customdata[0]` what a click hands back to the page: the id of the
+sentence it stands for (event_id, membership_id), the key of the group of sentences it stands
+for (`dashboard.marks`), or a theme. Charts of events and figures draw aggregates (one mark per
+initiative, type and year; per year and count), sized by how many they stand for, so they stay
+small whatever the size of the corpus.
 
 Text from articles goes into hover labels, which Plotly renders as a small HTML subset, so it
 is escaped first (`_escape`).
@@ -27,6 +30,7 @@ import plotly.graph_objects as go
 
 from dashboard import theme
 from dashboard.filters import Filters
+from dashboard.marks import EventCell, FigurePoint
 
 HOVER_SENTENCE_CHARS = 180  # a hover shows the sentence shortened to this many characters
 HOVER_LINE_CHARS = 70  # and wrapped at this width, so a hover stays narrower than the chart
@@ -345,20 +349,68 @@ def timeline_rows(events: pd.DataFrame) -> list[tuple[str, str | None]]:
     return rows
 
 
-def timeline_figure(events: pd.DataFrame, colours: Mapping[str, str],
-                    ctx: ChartContext) -> go.Figure:
-    """Initiatives as rows along a date axis; each dated event a marker shaped by its type.
+MARK_SIZE = 13  # px of a mark standing for one event or figure
+MARK_SIZE_MAX = 32  # px of a mark standing for very many
 
-    Spans (a plan period, a two-year Council seat) are drawn as bars in the initiative's
-    colour from `span_start` to `span_end`. Marks in the same row and year fan out vertically
-    so dense years stay readable; the y axis is fixed and the date axis zooms and pans.
+
+def mark_size(count: object) -> float:
+    """Marker size for a mark standing for `count` events or figures: 13 px for one, five px
+    more per tenfold, at most 32 px (so 20,000 reports never cover the chart)."""
+    n = max(1, _int_or_none(count) or 1)
+    return round(min(MARK_SIZE_MAX, MARK_SIZE + 5 * math.log10(n)), 1)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
+def cell_position(first: object, last: object, year: object) -> pd.Timestamp:
+    """Where a timeline cell's mark sits: its events' date when they share one, else mid-year."""
+    if (not _is_missing(first) and not _is_missing(last)
+            and pd.Timestamp(first) == pd.Timestamp(last)):  # type: ignore[arg-type]
+        return pd.Timestamp(first)  # type: ignore[arg-type]
+    return pd.Timestamp(year=int(year), month=7, day=1)  # type: ignore[arg-type]
+
+
+def _size_legend(largest: int) -> list[Trace]:
+    """Legend entries for the mark sizes in use (1, 10, 100, ... up to `largest`)."""
+    entries = []
+    for power in range(int(math.log10(max(largest, 1))) + 1):
+        n = 10 ** power
+        entries.append({
+            "type": "scatter", "x": [None], "y": [None], "mode": "markers",
+            "name": "size: " + _plural(n, "report"), "legendgroup": "size",
+            "showlegend": True, "hoverinfo": "skip",
+            "marker": {"symbol": "circle-open", "size": mark_size(n), "color": theme.NEUTRAL},
+        })
+    return entries
+
+
+def timeline_figure(cells: pd.DataFrame, colours: Mapping[str, str],
+                    ctx: ChartContext) -> go.Figure:
+    """Initiatives as rows along a date axis; one mark per initiative, event type and year.
+
+    `cells` is `queries.timeline_cells`: each row counts the events of one initiative of one
+    type starting in one year, so every event in view is counted and the chart's size does
+    not grow with the corpus. A mark is shaped by the event type, coloured by the initiative
+    and sized by how many events it stands for (`mark_size`); it sits at its events' date when
+    they share one, else mid-year. `customdata[0]` is the event's id when the mark stands for
+    one event (its hover shows the sentence), else the cell's key (`marks.EventCell`; its
+    hover says how many events in how many articles), which a click opens as a paged list of
+    sentences. Spans (a plan period, a two-year Council seat) are drawn as bars in the
+    initiative's colour from `span_start` to `span_end`. Marks in the same row and year fan
+    out vertically so dense years stay readable; the y axis is fixed, the date axis zooms.
     """
-    if events.empty:
+    if cells.empty:
         return empty_figure(ctx, "No dated events match these filters.")
-    rows = timeline_rows(events)
+    cells = cells.assign(marker_date=[
+        cell_position(first, last, year) for first, last, year in zip(
+            cells["first_date"].tolist(), cells["last_date"].tolist(), cells["year"].tolist(),
+            strict=True)])
+    rows = timeline_rows(cells)
     row_of = {initiative: i for i, (_, initiative) in enumerate(rows) if initiative is not None}
     # Plain records: per-row access to (Arrow-backed) pandas columns is slow on wide frames.
-    records = _rows(events.assign(marker_date=pd.to_datetime(events["marker_date"])))
+    records = _rows(cells)
     # marks of one initiative in one year fan out vertically within the initiative's row
     bases = [row_of[r.initiative_id] for r in records]
     ys = _fan_out(bases, [(b, r.marker_date.year) for b, r in zip(bases, records, strict=True)],
@@ -367,7 +419,7 @@ def timeline_figure(events: pd.DataFrame, colours: Mapping[str, str],
 
     spans: dict[str, tuple[list[object], list[object]]] = {}
     for r, y in zip(records, ys, strict=True):
-        if _is_missing(r.span_end):
+        if _is_missing(r.span_end) or _is_missing(r.span_start):
             continue
         xs, span_ys = spans.setdefault(r.initiative_id, ([], []))
         xs += [pd.Timestamp(r.span_start), pd.Timestamp(r.span_end), None]
@@ -384,19 +436,14 @@ def timeline_figure(events: pd.DataFrame, colours: Mapping[str, str],
         group = [(r, y) for r, y in zip(records, ys, strict=True) if r.event_type == event_type]
         label = theme.event_type_label(event_type)
         symbol = theme.event_symbol(event_type)
-        custom = [
-            [r.event_id, _escape(r.initiative_name), label,
-             date_label(r.year, r.month, r.day, r.end_year, r.end_month, r.end_day),
-             _hover_text(r.sentence),
-             _source_of(r.title, r.outlet, r.published, r.published_precision)]
-            for r, _ in group
-        ]
+        custom = [_cell_custom(r, label) for r, _ in group]
         marker_colours = [colours.get(r.initiative_id, theme.NEUTRAL) for r, _ in group]
         data.append({
             "type": "scatter", "x": [r.marker_date for r, _ in group],
             "y": [y for _, y in group], "mode": "markers", "name": label,
             "legendgroup": event_type, "showlegend": False, "customdata": custom,
-            "marker": {"symbol": symbol, "size": 13, "color": marker_colours,
+            "marker": {"symbol": symbol, "size": [mark_size(r.events) for r, _ in group],
+                       "color": marker_colours, "opacity": 0.9,
                        "line": {"width": 1.5, "color": marker_colours}},
             "hovertemplate": ("<b>%{customdata[1]}</b><br>%{customdata[2]} · %{customdata[3]}"
                               "<br><br>%{customdata[4]}<br><i>%{customdata[5]}</i>"
@@ -409,6 +456,9 @@ def timeline_figure(events: pd.DataFrame, colours: Mapping[str, str],
             "marker": {"symbol": symbol, "size": 12, "color": theme.NEUTRAL,
                        "line": {"width": 1.5, "color": theme.NEUTRAL}},
         })
+    largest = max(int(r.events) for r in records)
+    if largest > 1:
+        data += _size_legend(largest)
 
     # an empty trace on the top year axis: Plotly draws no axis that carries no trace
     data.append({"type": "scatter", "x": [None], "y": [None], "xaxis": "x2", "mode": "markers",
@@ -442,6 +492,23 @@ def timeline_figure(events: pd.DataFrame, colours: Mapping[str, str],
     }
     # extra room at the top for the year labels there, so they never run into the subtitle
     return _figure(data, layout, ctx, height=190 + 30 * len(rows), extra_top=24)
+
+
+def _cell_custom(r: Any, label: str) -> list[object]:
+    """customdata of a timeline mark: [id or key, initiative, type, date, text, source line]."""
+    if int(r.events) == 1:
+        return [r.event_id, _escape(r.initiative_name), label,
+                date_label(r.year, r.month, r.day, r.end_year, r.end_month, r.end_day),
+                _hover_text(r.sentence),
+                _source_of(r.title, r.outlet, r.published, r.published_precision)]
+    same_day = (not _is_missing(r.first_date)
+                and pd.Timestamp(r.first_date) == pd.Timestamp(r.last_date))
+    when = str(int(r.year)) + (" (all on one date)" if same_day else "")
+    counted = (_plural(int(r.events), "event") + " in "
+               + _plural(int(r.articles), "article"))
+    return [EventCell(str(r.initiative_id), str(r.event_type), int(r.year)).key,
+            _escape(r.initiative_name), label, when, counted,
+            "Click to read their sentences"]
 
 
 OTHER_INITIATIVES = "Other initiatives"
@@ -509,11 +576,6 @@ def _year_dtick(years: pd.Series) -> int:
 # --- Membership ------------------------------------------------------------------------------
 
 
-def _jitter(years: Sequence[int], counts: Sequence[int], spread: float = 0.18) -> list[float]:
-    """x positions (in years) that spread figures sharing a year and count, so all stay visible."""
-    return _fan_out(years, list(zip(years, counts, strict=True)), spread)
-
-
 def membership_figure(reported: pd.DataFrame, reference: pd.DataFrame,
                       milestones: pd.DataFrame, *, organisation: str, kind_label: str,
                       colour: str, ctx: ChartContext) -> go.Figure:
@@ -521,9 +583,14 @@ def membership_figure(reported: pd.DataFrame, reference: pd.DataFrame,
 
     - 'Reference series (sourced)': a step line with a gap wherever the reference says
       'unconfirmed' (never carried forward); those years are marked along the axis.
-    - 'Reported in articles': one marker per figure found in a sentence (customdata[0] is its
-      membership_id); hover shows the sentence and the reference figure for that year.
-    - Summits and accessions (first_held / held / joined events) as dotted lines with labels.
+    - 'Reported in articles': one marker per year and count reported (`reported` is
+      `queries.membership_points`), sized by how many reports give it (`mark_size`). A marker
+      of one report carries its membership_id in customdata[0] and shows its sentence on
+      hover; one of several carries the point's key (`marks.FigurePoint`) and says how many
+      reports in how many articles, a click listing their sentences. Every hover gives the
+      reference figure for that year.
+    - Summits and accessions (first_held / held / joined events) as dotted lines with labels,
+      one per event type and year (`queries.membership_milestones`).
     Reported figures are not joined by a line: a figure says nothing about the years between.
     """
     dated = reported[reported["year"].notna()] if not reported.empty else reported
@@ -560,32 +627,19 @@ def membership_figure(reported: pd.DataFrame, reference: pd.DataFrame,
         })
 
     if not dated.empty:
-        dated = dated.copy()
-        dated["x"] = _jitter([int(y) for y in dated["year"]], [int(c) for c in dated["count"]])
+        dated = dated.sort_values(["year", "count"])
         counts += [int(c) for c in dated["count"]]
-        xs += [float(x) for x in dated["x"]]
-        custom = []
-        for r in _rows(dated):
-            if r.kind != "member_states" or reference.empty:
-                ref_text = ""
-            elif _is_missing(r.reference_count):
-                ref_text = f"Reference for {int(r.year)}: unconfirmed or none"
-            elif int(r.reference_count) == int(r.count):
-                ref_text = f"Reference for {int(r.year)}: {int(r.reference_count)} (agrees)"
-            else:
-                ref_text = f"Reference for {int(r.year)}: {int(r.reference_count)} (differs)"
-            custom.append([
-                r.membership_id, _escape(r.count_text), int(r.year),
-                _escape(text_or(r.year_basis).replace("_", " ")), _hover_text(r.sentence),
-                _source_of(r.title, r.outlet, r.published, r.published_precision),
-                ref_text,
-            ])
+        xs += [float(y) for y in dated["year"]]
+        custom = [_point_custom(r, kind_label, with_reference=not reference.empty)
+                  for r in _rows(dated)]
         data.append({
-            "type": "scatter", "x": list(dated["x"]), "y": [int(c) for c in dated["count"]],
+            "type": "scatter", "x": [int(y) for y in dated["year"]],
+            "y": [int(c) for c in dated["count"]],
             "mode": "markers", "name": "Reported in articles", "customdata": custom,
-            "marker": {"size": 13, "color": colour, "line": {"width": 1.5, "color": "white"}},
-            "hovertemplate": ("<b>%{y} (%{customdata[1]})</b>, %{customdata[2]} "
-                              "<span style='color:#666'>(year: %{customdata[3]})</span>"
+            "marker": {"size": [mark_size(n) for n in dated["reports"]], "color": colour,
+                       "opacity": 0.9, "line": {"width": 1.5, "color": "white"}},
+            "hovertemplate": ("<b>%{y} %{customdata[1]}</b>, %{customdata[2]} "
+                              "<span style='color:#666'>(%{customdata[3]})</span>"
                               "<br><br>%{customdata[4]}<br><i>%{customdata[5]}</i>"
                               "<br>%{customdata[6]}<extra></extra>"),
         })
@@ -629,27 +683,48 @@ def membership_figure(reported: pd.DataFrame, reference: pd.DataFrame,
 MILESTONE_LABELS = {"first_held": "first held", "held": "held", "joined": "joined"}
 
 
+def _point_custom(r: Any, kind_label: str, *, with_reference: bool) -> list[object]:
+    """customdata of a reported point: [id or key, what, year, basis, text, source, reference]."""
+    if not with_reference or r.kind != "member_states":
+        ref_text = ""
+    elif _is_missing(r.reference_count):
+        ref_text = f"Reference for {int(r.year)}: unconfirmed or none"
+    elif int(r.reference_count) == int(r.count):
+        ref_text = f"Reference for {int(r.year)}: {int(r.reference_count)} (agrees)"
+    else:
+        ref_text = f"Reference for {int(r.year)}: {int(r.reference_count)} (differs)"
+    if int(r.reports) == 1:
+        return [r.membership_id, f"({_escape(r.count_text)})", int(r.year),
+                "year: " + _escape(text_or(r.year_basis).replace("_", " ")),
+                _hover_text(r.sentence),
+                _source_of(r.title, r.outlet, r.published, r.published_precision), ref_text]
+    key = FigurePoint(str(r.initiative_id), str(r.kind), int(r.year), int(r.count)).key
+    return [key, _escape(kind_label), int(r.year),
+            _plural(int(r.reports), "report") + " in " + _plural(int(r.articles), "article"),
+            "Click to read their sentences", "", ref_text]
+
+
 def _milestones(milestones: pd.DataFrame, top: float, right_edge: float
                 ) -> tuple[Trace, list[dict[str, Any]], list[dict[str, Any]]]:
-    """Summits and accessions: one clickable mark per distinct (type, date), a dotted line and
-    a label each. Labels closer than two years to the previous one move down a level, so they
+    """Summits and accessions: one clickable mark per event type and year, a dotted line and a
+    label each. A mark sits at its events' date when they share one, else mid-year; one of
+    several reports says how many and carries the cell's key (`marks.EventCell`), one report
+    its event_id. Labels closer than two years to the previous one move down a level, so they
     never overlap; returns (marks trace, line shapes, label annotations).
     """
     marks = milestones.copy()
-    marks["marker_date"] = pd.to_datetime(marks["marker_date"])
-    marks["x"] = marks["marker_date"].dt.year + (marks["marker_date"].dt.day_of_year - 1) / 365.25
-    grouped = (marks.sort_values(["marker_date", "event_id"])
-               .groupby(["event_type", "marker_date"], sort=False)
-               .agg(event_id=("event_id", "first"), x=("x", "first"), year=("year", "first"),
-                    month=("month", "first"), day=("day", "first"),
-                    sentence=("sentence", "first"), reports=("event_id", "size"))
-               .reset_index().sort_values("x"))
+    marks["when"] = [cell_position(first, last, year) for first, last, year in zip(
+        marks["first_date"].tolist(), marks["last_date"].tolist(), marks["year"].tolist(),
+        strict=True)]
+    marks["x"] = [w.year + (w.day_of_year - 1) / 365.25 for w in marks["when"]]
+    marks = marks.sort_values(["x", "event_type"])
     level_ends: list[float] = []
     custom, ys, lines, labels = [], [], [], []
-    right_edge = max(right_edge, float(grouped["x"].max()))
-    for r in _rows(grouped):
+    right_edge = max(right_edge, float(marks["x"].max()))
+    for r in _rows(marks):
         label = MILESTONE_LABELS.get(r.event_type, theme.event_type_label(r.event_type))
-        when = date_label(r.year, r.month, r.day)
+        single = int(r.reports) == 1
+        when = date_label(r.year, r.month, r.day) if single else str(int(r.year))
         level = next((i for i, end in enumerate(level_ends) if r.x - end >= 2.0), None)
         if level is None:
             level = len(level_ends)
@@ -667,10 +742,14 @@ def _milestones(milestones: pd.DataFrame, top: float, right_edge: float
                        "showarrow": False, "xanchor": "right" if near_right else "left",
                        "yanchor": "middle", "xshift": -10 if near_right else 10,
                        "font": {"size": 12, "color": theme.MUTED_TEXT}, "name": "milestone"})
-        reports = "" if r.reports == 1 else f" ({r.reports} reports)"
-        custom.append([r.event_id, _escape(label), when, _hover_text(r.sentence), reports])
+        if single:
+            custom.append([r.event_id, _escape(label), when, _hover_text(r.sentence), ""])
+        else:
+            key = EventCell(str(r.initiative_id), str(r.event_type), int(r.year)).key
+            custom.append([key, _escape(label), when, "Click to read their sentences",
+                           f" ({_plural(int(r.reports), 'report')})"])
     trace: Trace = {
-        "type": "scatter", "x": [float(x) for x in grouped["x"]], "y": ys, "mode": "markers",
+        "type": "scatter", "x": [float(x) for x in marks["x"]], "y": ys, "mode": "markers",
         "name": "Summit or accession (events)", "customdata": custom,
         "marker": {"symbol": "triangle-down", "size": 12, "color": "#9A9A9A"},
         "hovertemplate": ("<b>%{customdata[1]} %{customdata[2]}</b>%{customdata[4]}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -18,6 +19,7 @@ import streamlit as st
 from dashboard import briefing, charts, data, export, url_state
 from dashboard.charts import ChartContext
 from dashboard.filters import FilterOptions, Filters
+from dashboard.marks import EventCell, FigurePoint
 
 PRESENTATION_CSS = """
 <style>
@@ -189,19 +191,13 @@ def chart_context(title: str, chart: str, source: str) -> ChartContext:
 
 def source_of_view() -> str:
     """The source line for charts aggregated over the articles in view."""
-    outlets = data.source_summary(url_state.filters())
+    return source_of_outlets(data.source_summary(url_state.filters()))
+
+
+def source_of_outlets(outlets: pd.DataFrame) -> str:
+    """The source line for a chart drawn from these articles (`outlet`, `articles` per row)."""
     built_at = data.warehouse().built_at
     return charts.source_line(int(outlets["articles"].sum()), list(outlets["outlet"]), built_at)
-
-
-def source_of_rows(rows: pd.DataFrame) -> str:
-    """The source line for a chart of sentence-level rows (events, figures)."""
-    built_at = data.warehouse().built_at
-    if rows.empty:
-        return charts.source_line(0, [], built_at)
-    outlets = (rows.drop_duplicates("article_id")["outlet"].fillna("unknown outlet")
-               .value_counts())
-    return charts.source_line(int(rows["article_id"].nunique()), list(outlets.index), built_at)
 
 
 def chart_block(fig: go.Figure, rows: pd.DataFrame, ctx: ChartContext, key: str,
@@ -302,8 +298,19 @@ def empty_state(what: str) -> None:
 # --- evidence --------------------------------------------------------------------------------
 
 
-def evidence_card(heading: str, sentence: str, row: pd.Series, extra: str = "") -> None:
-    """A sentence and the article it came from, all escaped (article text is untrusted)."""
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The frame's rows as plain dicts, fast: pandas' own row access (`iterrows`, `to_dict`)
+    costs more per row than an evidence card does on Arrow-backed columns."""
+    columns = [str(c) for c in frame.columns]
+    return [dict(zip(columns, values, strict=True))
+            for values in zip(*(frame[c].tolist() for c in frame.columns), strict=True)]
+
+
+def evidence_card_html(heading: str, sentence: str, row: pd.Series | dict[str, Any],
+                       extra: str = "") -> str:
+    """The HTML of an evidence card: a sentence and its article, all escaped (article text is
+    untrusted; links only for http(s) addresses). `row` has title, outlet, url, published,
+    published_precision and sentence_no."""
     title = html.escape(charts.text_or(row.get("title"), "Untitled article"))
     outlet = html.escape(charts.text_or(row.get("outlet"), "unknown outlet"))
     when = html.escape(charts.published_label(row.get("published"),
@@ -311,15 +318,33 @@ def evidence_card(heading: str, sentence: str, row: pd.Series, extra: str = "") 
     link = safe_link(row.get("url"))
     title_html = (f'<a href="{html.escape(link, quote=True)}" target="_blank" '
                   f'rel="noopener noreferrer">{title}</a>' if link else title)
-    st.html(
-        EVIDENCE_CSS
-        + '<div class="im-evidence">'
-        + f"<div class='im-meta'><b>{html.escape(heading)}</b>"
-        + (f" · {html.escape(extra)}" if extra else "") + "</div>"
-        + f"<blockquote>“{html.escape(sentence)}”</blockquote>"
-        + f"<div class='im-meta'>{title_html} — {outlet}, {when}"
-        + f" (sentence {int(row.get('sentence_no') or 0)})</div></div>"
-    )
+    return ('<div class="im-evidence">'
+            + f"<div class='im-meta'><b>{html.escape(heading)}</b>"
+            + (f" · {html.escape(extra)}" if extra else "") + "</div>"
+            + f"<blockquote>“{html.escape(sentence)}”</blockquote>"
+            + f"<div class='im-meta'>{title_html} — {outlet}, {when}"
+            + f" (sentence {int(row.get('sentence_no') or 0)})</div></div>")
+
+
+def evidence_card(heading: str, sentence: str, row: pd.Series, extra: str = "") -> None:
+    """A sentence and the article it came from, all escaped (article text is untrusted)."""
+    evidence_cards([evidence_card_html(heading, sentence, row, extra)])
+
+
+def evidence_cards(cards: Sequence[str]) -> None:
+    """Several evidence cards (`evidence_card_html`) in one element: a page of twenty cards
+    costs one element, not twenty."""
+    if cards:
+        st.html(EVIDENCE_CSS + "".join(cards))
+
+
+def _event_card_html(row: pd.Series | dict[str, Any]) -> str:
+    """The evidence card of one event: its sentence, date as written, and article."""
+    when = charts.date_label(row["year"], row["month"], row["day"], row["end_year"],
+                             row["end_month"], row["end_day"])
+    return evidence_card_html(
+        f"{row['initiative_name']}: {row['event_type'].replace('_', ' ')}, {when}",
+        str(row["sentence"]), row, extra=f"date as written: “{row['date_text']}”")
 
 
 def event_evidence(event_id: str | None) -> bool:
@@ -329,11 +354,7 @@ def event_evidence(event_id: str | None) -> bool:
     found = data.event_evidence(event_id)
     if found.empty:
         return False
-    row = found.iloc[0]
-    when = charts.date_label(row["year"], row["month"], row["day"], row["end_year"],
-                             row["end_month"], row["end_day"])
-    evidence_card(f"{row['initiative_name']}: {row['event_type'].replace('_', ' ')}, {when}",
-                  str(row["sentence"]), row, extra=f"date as written: “{row['date_text']}”")
+    evidence_cards([_event_card_html(found.iloc[0])])
     return True
 
 
@@ -349,4 +370,69 @@ def membership_evidence(membership_id: str | None) -> bool:
     evidence_card(f"{row['initiative_name']}: {int(row['count'])} "
                   f"{row['kind'].replace('_', ' ')} ({year})", str(row["sentence"]), row,
                   extra=f"as written: “{row['count_text']}”")
+    return True
+
+
+def evidence_page(total: int, key: str, param: str = "epage") -> int:
+    """The page (from 0) of a paged evidence list of `total` sentences, kept in the URL.
+
+    Draws the page picker (widget `key`) when there is more than one page and not in
+    presentation mode; a page beyond the last (a stale link) falls back to the first.
+    """
+    size = data.settings().evidence_page_size
+    pages = max(1, math.ceil(total / size))
+    url_state.synced_param(param, key, 1, valid=list(range(1, pages + 1)))
+    if pages > 1 and not url_state.presentation():
+        st.number_input(f"Evidence page (of {pages:,})", min_value=1, max_value=pages, step=1,
+                        key=key, width=200)
+    return int(st.session_state[key]) - 1
+
+
+def _paged_caption(page: int, shown: int, total: int, noun: str) -> None:
+    size = data.settings().evidence_page_size
+    first = page * size + 1
+    st.caption(f"{noun} {first:,}–{first + shown - 1:,} of {total:,}, newest articles first.")
+
+
+def cell_evidence(cell: EventCell, heading: str, page_key: str) -> bool:
+    """Show, a page at a time, the sentences behind a timeline cell (events in view).
+
+    False when no event in view belongs to the cell (a stale link, or the filters changed).
+    """
+    filters = url_state.filters()
+    first = data.cell_events(filters, cell.initiative_id, cell.event_type, cell.year, 0)
+    if first.empty:
+        return False
+    total = int(first["total"].iloc[0])
+    st.markdown(f"**{escape_markdown(heading)}** · {total:,} "
+                f"{'event' if total == 1 else 'events'}")
+    page = evidence_page(total, page_key)
+    rows = first if page == 0 else data.cell_events(filters, cell.initiative_id,
+                                                    cell.event_type, cell.year, page)
+    _paged_caption(page, len(rows), total, "Sentences")
+    evidence_cards([_event_card_html(row) for row in records(rows)])
+    return True
+
+
+def point_evidence(point: FigurePoint, heading: str, page_key: str) -> bool:
+    """Show, a page at a time, the sentences behind a membership point (figures in view).
+
+    False when no figure in view gives that count for that year.
+    """
+    filters = url_state.filters()
+    first = data.point_reports(filters, point.initiative_id, point.kind, point.year,
+                               point.count, 0)
+    if first.empty:
+        return False
+    total = int(first["total"].iloc[0])
+    st.markdown(f"**{escape_markdown(heading)}** · {total:,} "
+                f"{'report' if total == 1 else 'reports'}")
+    page = evidence_page(total, page_key)
+    rows = first if page == 0 else data.point_reports(
+        filters, point.initiative_id, point.kind, point.year, point.count, page)
+    _paged_caption(page, len(rows), total, "Sentences")
+    evidence_cards([evidence_card_html(
+        f"{int(row['count'])} {str(row['kind']).replace('_', ' ')} ({int(row['year'])})",
+        str(row["sentence"]), row, extra=f"as written: “{row['count_text']}”")
+        for row in records(rows)])
     return True

@@ -3,10 +3,15 @@
 - The warehouse is opened once per process (`st.cache_resource`) as a read-only factory of
   short-lived cursors. Each access re-checks the file's identity (inode, mtime, size: one
   `stat`), and when the ETL has swapped in a new build, a new warehouse is opened; the old one
-  is dropped once its last cursor closes. Nothing ever mutates the cached object.
+  is dropped once its last cursor closes. The only state it gains is the facets materialised
+  into its in-memory database (below).
 - Query results are cached (`st.cache_data`, bounded by `max_entries` and `ttl`) keyed on the
   query, its arguments (the `Filters`) and the warehouse's build id, so a rebuild is picked up
   at the next rerun without restarting the app.
+- The queries read *facets* (`queries.FACETS`), narrow tables derived from the warehouse. When
+  the warehouse does not hold them (with the right signature), each is materialised once per
+  build into the in-memory database, the first time a query needs it; the cursors read it
+  first (`search_path`), so later queries of any session find it.
 
 A DuckDB quirk shapes `open_warehouse`: `duckdb.connect(path)` hands back the database already
 open in this process for that path, even after the file was replaced. Attaching the file to a
@@ -15,16 +20,19 @@ fresh in-memory database instead gives each build its own instance.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import queries, theme
 from dashboard.filters import FilterOptions, Filters
@@ -57,15 +65,29 @@ def file_fingerprint(path: Path | None) -> Fingerprint:
     return (info.st_ino, info.st_mtime_ns, info.st_size)
 
 
+# Every cursor reads the facets materialised in the in-memory database first, then the
+# warehouse; and a join against up to 2,048 ids (a page of evidence, the example sentence of
+# each chart mark) passes them to the scan as a list, which the warehouse's primary-key index
+# answers, instead of scanning millions of rows (DuckDB's default stops at 50 ids).
+CURSOR_SETTINGS = ("SET search_path = 'memory.main,warehouse.main'",
+                   "SET dynamic_or_filter_threshold = 2048")
+
+
 @dataclass(frozen=True)
 class Warehouse:
-    """One build of the warehouse, open read-only; hands out a fresh cursor per query."""
+    """One build of the warehouse, open read-only; hands out a fresh cursor per query.
+
+    `ready` holds the facets known to be tables for this build (the warehouse's own, or
+    materialised here by `ensure_facets`).
+    """
 
     location: str
     fingerprint: Fingerprint
     build_id: str
     built_at: str | None
     database: duckdb.DuckDBPyConnection
+    ready: set[str] = field(default_factory=set, compare=False, repr=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -73,9 +95,25 @@ class Warehouse:
         cursor = self.database.cursor()
         try:
             cursor.execute("USE warehouse")
+            for setting in CURSOR_SETTINGS:
+                cursor.execute(setting)
             yield cursor
         finally:
             cursor.close()
+
+    def ensure_facets(self, names: Iterable[str]) -> list[str]:
+        """Make the facets `names` (and those they read) tables; returns those materialised now.
+
+        The first caller materialises (under a lock, so concurrent sessions wait for one
+        build instead of racing); afterwards this is a set lookup.
+        """
+        wanted = queries.facet_closure(names)
+        if self.ready.issuperset(wanted):
+            return []
+        with self.lock, self.connect() as con:
+            built = queries.materialise_facets(con, wanted, "memory")
+            self.ready.update(wanted)
+        return built
 
     def is_current(self) -> bool:
         """False once the file at `location` is another build than the one held open."""
@@ -137,8 +175,21 @@ def _cached_query(query_name: str, location: str, build_id: str, args: tuple[Any
         return query(con, *args)
 
 
+def _prepare(current: Warehouse, query_name: str) -> None:
+    """Materialise the facets `query_name` reads, saying so while it takes (once per build)."""
+    names = queries.QUERY_FACETS.get(query_name, ())
+    if current.ready.issuperset(queries.facet_closure(names)):
+        return
+    in_script = get_script_run_ctx() is not None
+    message = ("Preparing this build of the warehouse for the dashboard (once per build; "
+               "a few seconds for a large warehouse)…")
+    with st.spinner(message) if in_script else contextlib.nullcontext():
+        current.ensure_facets(names)
+
+
 def _run(query_name: str, *args: Any) -> Any:
     current = warehouse()
+    _prepare(current, query_name)
     return _cached_query(query_name, current.location, current.build_id, args, current)
 
 
@@ -241,9 +292,26 @@ def source_summary(filters: Filters) -> pd.DataFrame:
     return _run("source_summary", filters)
 
 
-def timeline_events(filters: Filters) -> pd.DataFrame:
-    """Dated events in view, at most `IM_EVIDENCE_LIMIT` (the most recent)."""
-    return _run("timeline_events", filters, settings().evidence_limit)
+def event_sources(filters: Filters) -> pd.DataFrame:
+    """Articles reporting the events in view, by outlet."""
+    return _run("event_sources", filters)
+
+
+def figure_sources(filters: Filters, initiative_id: str, kind: str) -> pd.DataFrame:
+    """Articles reporting figures in view of one organisation and kind, by outlet."""
+    return _run("figure_sources", filters, initiative_id, kind)
+
+
+def timeline_cells(filters: Filters) -> pd.DataFrame:
+    """Dated events in view per initiative, event type and year (the timeline's marks)."""
+    return _run("timeline_cells", filters)
+
+
+def cell_events(filters: Filters, initiative_id: str, event_type: str, year: int,
+                page: int) -> pd.DataFrame:
+    """One page (from 0) of the events behind a timeline cell, `IM_EVIDENCE_PAGE_SIZE` long."""
+    size = settings().evidence_page_size
+    return _run("cell_events", filters, initiative_id, event_type, year, size, page * size)
 
 
 def event_evidence(event_id: str) -> pd.DataFrame:
@@ -256,9 +324,16 @@ def membership_organisations(filters: Filters) -> pd.DataFrame:
     return _run("membership_organisations", filters)
 
 
-def membership_figures(filters: Filters, initiative_id: str, kind: str) -> pd.DataFrame:
-    """Reported figures of one organisation and kind."""
-    return _run("membership_figures", filters, initiative_id, kind)
+def membership_points(filters: Filters, initiative_id: str, kind: str) -> pd.DataFrame:
+    """Dated figures of one organisation and kind, per (year, count)."""
+    return _run("membership_points", filters, initiative_id, kind)
+
+
+def point_reports(filters: Filters, initiative_id: str, kind: str, year: int | None,
+                  count: int | None, page: int, size: int | None = None) -> pd.DataFrame:
+    """One page (from 0) of the figures behind a membership point (year None: undated ones)."""
+    size = size or settings().evidence_page_size
+    return _run("point_reports", filters, initiative_id, kind, year, count, size, page * size)
 
 
 def membership_reference_series(filters: Filters, initiative_id: str) -> pd.DataFrame:
@@ -267,7 +342,7 @@ def membership_reference_series(filters: Filters, initiative_id: str) -> pd.Data
 
 
 def membership_milestones(filters: Filters, initiative_id: str) -> pd.DataFrame:
-    """Summits and accessions of one organisation."""
+    """Summits and accessions of one organisation, per event type and year."""
     return _run("membership_milestones", filters, initiative_id)
 
 

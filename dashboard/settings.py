@@ -53,11 +53,11 @@ class DashboardSettings:
         default_factory=lambda: int(_env("IM_PAGE_SIZE", "50")),
         metadata={"env": "IM_PAGE_SIZE", "help": "Rows per page of the article table."},
     )
-    evidence_limit: int = field(
-        default_factory=lambda: int(_env("IM_EVIDENCE_LIMIT", "2000")),
-        metadata={"env": "IM_EVIDENCE_LIMIT",
-                  "help": "Most dated events or figures drawn on one chart (the newest first "
-                          "are kept; the chart says when the limit cut some)."},
+    evidence_page_size: int = field(
+        default_factory=lambda: int(_env("IM_EVIDENCE_PAGE_SIZE", "10")),
+        metadata={"env": "IM_EVIDENCE_PAGE_SIZE",
+                  "help": "Sentences per page of an evidence panel (a chart mark that stands for "
+                          "many events or figures lists their sentences a page at a time)."},
     )
     chromium_path: str = field(
         default_factory=lambda: _env("IM_CHROMIUM_PATH", "/usr/bin/chromium"),

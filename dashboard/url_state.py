@@ -49,8 +49,8 @@ FILTER_WIDGETS = (EVENT_YEARS_WIDGET, PUBLISHED_YEARS_WIDGET, THEMES_WIDGET, INI
                   EVENT_TYPES_WIDGET, OUTLETS_WIDGET)
 
 # Page-specific parameters; with FILTER_PARAMS and PRESENTATION_PARAM these are all ours.
-PAGE_PARAMS = ("org", "kind", "metric", "measure", "event", "figure", "article", "page",
-               "q", "sent")
+PAGE_PARAMS = ("org", "kind", "metric", "measure", "event", "figure", "epage", "article",
+               "page", "q", "sent")
 OWN_PARAMS = frozenset((*FILTER_PARAMS, PRESENTATION_PARAM, *PAGE_PARAMS))
 
 

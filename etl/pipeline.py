@@ -2,7 +2,14 @@
 
 This module wires the stages together; each stage lives in its own module and knows nothing of
 the others: `sources` (files -> records), `normalize` (text -> clean text), `extract` (clean text
--> facts), `warehouse` (tables -> DuckDB file).
+-> facts), `prepare` (one batch of files -> table rows), `warehouse` (rows -> DuckDB file),
+`search_index` (sentences -> full-text index), `incremental` (what changed since the last build).
+
+A full build streams: batches of files go to worker processes, and each batch's rows are
+appended to the new warehouse file as they come back, so memory stays flat however many
+articles there are. An incremental build reads only new and changed files and applies the
+difference to a copy of the live warehouse. Either way the new file replaces the live one only
+when it is complete and valid.
 """
 
 from __future__ import annotations
@@ -12,52 +19,35 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import os
+import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from etl import extract, incremental, normalize, sources, warehouse
-from etl.model import ArticleExtraction, CleanText, Problem, PublicationDate, SourceRecord
+from etl import extract, incremental, prepare, search_index, sources, warehouse
+from etl.model import Problem
+from etl.prepare import ARTICLE_TABLES, Batch, FileJob
 from etl.settings import Settings
 
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
 
-# The tables extraction writes, one group of rows per article (`fact_tables`); an incremental
-# build reuses the stored rows of unchanged articles in exactly these.
-EXTRACTED_TABLES = (
-    "sentences",
-    "mentions",
-    "date_mentions",
-    "events",
-    "memberships",
-    "sentence_themes",
-    "article_themes",
-)
+# Files per batch handed to a worker: small enough to keep workers evenly busy and memory flat,
+# large enough that handing over a batch costs little next to extracting it.
+MAX_BATCH_FILES = 200
+MIN_BATCH_FILES = 10
+# Articles whose rows the build holds before inserting them (about 40 MB of rows).
+FLUSH_ARTICLES = 2000
 
 
 class NothingToBuild(warehouse.WarehouseError):
     """No article could be loaded, so the previous warehouse is kept."""
-
-
-@dataclass
-class PreparedArticle:
-    """An article ready for extraction: cleaned text, metadata and where each came from."""
-
-    article_id: str
-    record: SourceRecord
-    clean: CleanText
-    title: str | None
-    outlet: str | None
-    author: str | None
-    url: str | None
-    published: PublicationDate | None
-    metadata_sources: dict[str, str]
-    word_count: int
-    duplicate_files: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -74,13 +64,15 @@ class BuildReport:
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     status: str = "running"
-    # incremental builds: articles whose stored facts were kept, articles extracted afresh, and
-    # why the others could not be reused ('' when every unchanged article was)
+    # incremental builds: articles whose stored rows were kept, articles extracted afresh, and
+    # why the others could not be kept ('' when every unchanged article was)
     articles_reused: int = 0
     articles_extracted: int = 0
     reuse_note: str = ""
     # every loaded article as (source file, record number or None, article id), in build order
     loaded: list[tuple[str, int | None, str]] = field(default_factory=list)
+    # files read in this build (all of them for a full build, the changed ones otherwise)
+    files_read: int = 0
 
     @property
     def files_failed(self) -> int:
@@ -92,384 +84,192 @@ class BuildReport:
         ]
 
 
-# --- metadata ------------------------------------------------------------------------------
+def label(source_file: str, record_no: int | None) -> str:
+    """How a record is named in messages: 'file', or 'file#n' for a record of a .csv/.jsonl."""
+    return source_file if record_no is None else f"{source_file}#{record_no}"
 
 
-def resolve_metadata(
-    record: SourceRecord, clean: CleanText
-) -> tuple[dict[str, object], dict[str, str]]:
-    """Final metadata values and their source: what the record carries, else what the text shows.
-
-    The record already applies manifest > front matter/record fields > header; the text can
-    only fill gaps ('inferred'), and a field nobody knows is 'unknown'.
-    """
-    inferred: dict[str, object] = {"title": clean.headline, "author": clean.byline}
-    if record.published is None:
-        # the page furniture the cleaning removed (a 'May 16, 2024' line above the headline)
-        # and the article's address often carry the date the body leaves out
-        inferred["published"] = extract.infer_publication_date(
-            clean.text, url=record.url, header_lines=clean.removed_lines
-        )
-    values: dict[str, object] = {}
-    origin: dict[str, str] = {}
-    for name in ("title", "outlet", "author", "url", "published"):
-        value = getattr(record, name)
-        if value:
-            values[name] = value
-            origin[name] = record.metadata_sources.get(name, "record")
-        elif inferred.get(name):
-            values[name] = inferred[name]
-            origin[name] = "inferred"
-        else:
-            values[name] = None
-            origin[name] = "unknown"
-    return values, origin
+def _holder_order(holder: incremental.Holder) -> tuple[str, int]:
+    """Reading order of records: by file name, then record number (a full build's order)."""
+    return holder[0], holder[1] or 0
 
 
-def prepare_articles(
-    records: Sequence[SourceRecord],
-) -> tuple[list[PreparedArticle], list[tuple[str, str]], list[Problem]]:
-    """Clean every record, fill metadata, and drop repeats of an article already seen.
-
-    Returns the articles, the duplicates as (file, original file), and records that had no
-    article text left after cleaning.
-    """
-    prepared: dict[str, PreparedArticle] = {}
-    duplicates: list[tuple[str, str]] = []
-    problems: list[Problem] = []
-    for record in records:
-        clean = normalize.clean_text(record.raw_text)
-        if not clean.text.strip():
-            problems.append(
-                Problem(
-                    record.source_file,
-                    "no article text left after removing page "
-                    "furniture (navigation, teasers, bios)",
-                    record.record_no,
-                )
-            )
-            continue
-        article_id = normalize.content_fingerprint(clean.text)
-        label = _record_label(record)
-        if article_id in prepared:
-            original = prepared[article_id]
-            original.duplicate_files.append(label)
-            duplicates.append((label, _record_label(original.record)))
-            continue
-        values, origin = resolve_metadata(record, clean)
-        prepared[article_id] = PreparedArticle(
-            article_id=article_id,
-            record=record,
-            clean=clean,
-            title=values["title"],  # type: ignore[arg-type]
-            outlet=values["outlet"],  # type: ignore[arg-type]
-            author=values["author"],  # type: ignore[arg-type]
-            url=values["url"],  # type: ignore[arg-type]
-            published=values["published"],  # type: ignore[arg-type]
-            metadata_sources=origin,
-            word_count=normalize.word_count(clean.text),
-        )
-    return list(prepared.values()), duplicates, problems
+# --- reading files in batches, in worker processes when it pays -----------------------------
 
 
-def _record_label(record: SourceRecord) -> str:
-    return (
-        record.source_file
-        if record.record_no is None
-        else f"{record.source_file}#{record.record_no}"
+def file_jobs(articles_dir: Path) -> tuple[list[FileJob], list[Problem]]:
+    """Every candidate file with its manifest row, and the manifest's own problems."""
+    manifest, problems = sources.read_manifest(articles_dir)
+    jobs = []
+    for path in sources.discover_files(articles_dir):
+        relative = path.relative_to(articles_dir).as_posix()
+        jobs.append(FileJob(str(path), relative, manifest.get(relative)))
+    problems.extend(
+        sources.unmatched_manifest_rows(articles_dir, manifest, {job.relative for job in jobs})
     )
+    return jobs, problems
 
 
-# --- extraction, in parallel when it pays ---------------------------------------------------
-
-_worker_reference: tuple[extract.Gazetteer, extract.ThemeTaxonomy] | None = None
-
-
-def _init_worker(reference_dir: str) -> None:
-    global _worker_reference
-    _worker_reference = (
-        extract.load_gazetteer(Path(reference_dir)),
-        extract.load_themes(Path(reference_dir)),
-    )
-
-
-def _extract_one(job: tuple[str, PublicationDate | None]) -> ArticleExtraction:
-    assert _worker_reference is not None, "worker not initialised"
-    text, published = job
-    gazetteer, themes = _worker_reference
-    return extract.extract_article(text, published, gazetteer, themes)
-
-
-def extract_all(
-    articles: Sequence[PreparedArticle],
-    reference_dir: Path,
-    workers: int,
-    parallel_threshold: int,
+def read_batches(
+    jobs: Sequence[FileJob],
+    settings: Settings,
     progress: ProgressCallback | None = None,
-) -> list[ArticleExtraction]:
-    """Run extraction over every article, in worker processes for large corpora, in input order."""
-    jobs = [(a.clean.text, a.published) for a in articles]
+) -> Iterator[Batch]:
+    """Batches of read, cleaned and extracted files, in file order.
+
+    Large folders are spread over worker processes; at most two batches per worker are in
+    flight, so a slow consumer (the warehouse writer) never lets results pile up in memory.
+    """
     total = len(jobs)
-    if not jobs:  # an incremental build with nothing new: skip compiling the reference data
-        return []
-    results: list[ArticleExtraction] = []
-    n_workers = workers or os.cpu_count() or 1
-    if total < parallel_threshold or n_workers == 1:
-        _init_worker(str(reference_dir))
-        for job in jobs:
-            results.append(_extract_one(job))
+    workers = settings.workers or os.cpu_count() or 1
+    size = max(MIN_BATCH_FILES, min(MAX_BATCH_FILES, total // (workers * 8) or 1))
+    chunks = [jobs[start : start + size] for start in range(0, total, size)]
+    done = 0
+    if total < settings.parallel_threshold or workers == 1:
+        prepare.init_worker(str(settings.reference_dir), settings.max_file_bytes)
+        for chunk in chunks:
+            batch = prepare.process_files(chunk)
+            done += len(chunk)
             if progress:
-                progress("extract", len(results), total)
-        return results
+                progress("extract", done, total)
+            yield batch
+        return
     context = multiprocessing.get_context("forkserver")
-    chunk = max(1, min(64, total // (n_workers * 8)))
     with ProcessPoolExecutor(
-        n_workers, mp_context=context, initializer=_init_worker, initargs=(str(reference_dir),)
+        workers,
+        mp_context=context,
+        initializer=prepare.init_worker,
+        initargs=(str(settings.reference_dir), settings.max_file_bytes),
     ) as pool:
-        for result in pool.map(_extract_one, jobs, chunksize=chunk):
-            results.append(result)
-            if progress and (len(results) % 50 == 0 or len(results) == total):
-                progress("extract", len(results), total)
-    return results
+        pending: deque[tuple[int, Future[Batch]]] = deque()
+        for chunk in chunks:
+            pending.append((len(chunk), pool.submit(prepare.process_files, chunk)))
+            while len(pending) >= workers * 2 or (pending and chunk is chunks[-1]):
+                files, future = pending.popleft()
+                batch = future.result()
+                done += files
+                if progress:
+                    progress("extract", done, total)
+                yield batch
+
+
+# --- writing batches into the new warehouse -------------------------------------------------
+
+
+class Loader:
+    """Appends batches to a warehouse being built, loading each article once.
+
+    The first record (in reading order) that holds an article is its original: its rows are
+    loaded; later records holding the same text are duplicates, listed in `holders` and later in
+    the original's `duplicate_files`.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.holders: dict[str, list[incremental.Holder]] = defaultdict(list)
+        self.loaded: list[str] = []  # article ids, in loading order
+        self.loaded_set: set[str] = set()
+        self.files: list[prepare.FileState] = []
+        self.problems: list[Problem] = []
+        # rows not yet inserted: a few large inserts are written straight to the file, many
+        # small ones go through the write-ahead log first and are written twice
+        self.pending: dict[str, list[pa.Table]] = defaultdict(list)
+        self.pending_articles = 0
+
+    def add(self, batch: Batch, originals: dict[str, str] | None = None) -> None:
+        """Load a batch's articles not loaded before, and remember who holds what.
+
+        `originals` (article id -> the file of its first holder) is for batches that do not come
+        in reading order: an article is then loaded only from the batch holding that file.
+        """
+        self.files.extend(batch.files)
+        self.problems.extend(batch.problems)
+        fresh: list[str] = []
+        here = {state.source_file for state in batch.files}
+        for source_file, record_no, article_id in batch.holders:
+            first = article_id not in self.holders if originals is None else (
+                originals.get(article_id) in here and article_id not in self.loaded_set)
+            if first and article_id not in fresh:
+                fresh.append(article_id)
+            self.holders[article_id].append((source_file, record_no))
+        self.loaded_set.update(fresh)
+        self.loaded.extend(fresh)
+        keep = pa.array(fresh, type=pa.string())
+        for name in ARTICLE_TABLES:
+            table = batch.tables.get(name)
+            if table is None or table.num_rows == 0:
+                continue
+            if len(fresh) < len(set(batch.tables["articles"]["article_id"].to_pylist())):
+                table = table.filter(pc.is_in(table["article_id"], value_set=keep))
+            self.pending[name].append(table)
+        self.pending_articles += len(fresh)
+        if self.pending_articles >= FLUSH_ARTICLES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Insert the rows held back so far, one statement per table."""
+        for name, tables in self.pending.items():
+            if tables:
+                warehouse.load_table(self.con, name, pa.concat_tables(tables))
+        self.pending = defaultdict(list)
+        self.pending_articles = 0
+
+    def write_bookkeeping(self) -> None:
+        """The `source_files` and `source_records` rows of every file this loader read."""
+        self.flush()
+        warehouse.load_table(self.con, "source_files", pa.Table.from_pylist(
+            [vars(state) for state in self.files], schema=SOURCE_FILES_SCHEMA))
+        rows = [
+            {"source_file": f, "record_no": r, "article_id": a}
+            for a, holders in self.holders.items()
+            for f, r in holders
+        ]
+        warehouse.load_table(self.con, "source_records",
+                             pa.Table.from_pylist(rows, schema=SOURCE_RECORDS_SCHEMA))
+
+
+SOURCE_FILES_SCHEMA = pa.schema([
+    ("source_file", pa.string()),
+    ("size_bytes", pa.int64()),
+    ("modified_ns", pa.int64()),
+    ("sha256", pa.string()),
+    ("manifest_row", pa.string()),
+])
+SOURCE_RECORDS_SCHEMA = pa.schema([
+    ("source_file", pa.string()),
+    ("record_no", pa.int32()),
+    ("article_id", pa.string()),
+])
+
+
+def set_duplicate_files(
+    con: duckdb.DuckDBPyConnection,
+    holders: dict[str, list[incremental.Holder]],
+    every: bool = False,
+) -> None:
+    """Fill `articles.duplicate_files` of every article held by more than one record.
+
+    With `every`, articles held once are set too (to no files): an incremental build updates
+    articles whose repeats were removed.
+    """
+    rows = []
+    for article_id, held_by in holders.items():
+        if len(held_by) > 1 or every:
+            ordered = sorted(held_by, key=_holder_order)
+            rows.append({"article_id": article_id,
+                         "files": [label(f, r) for f, r in ordered[1:]]})
+    if not rows:
+        return
+    con.register("_duplicates", pa.Table.from_pylist(rows, schema=pa.schema(
+        [("article_id", pa.string()), ("files", pa.list_(pa.string()))])))
+    try:
+        con.execute("UPDATE articles SET duplicate_files = d.files FROM _duplicates AS d "
+                    "WHERE articles.article_id = d.article_id").fetchall()
+    finally:
+        con.unregister("_duplicates")
 
 
 # --- tables ---------------------------------------------------------------------------------
-
-
-def _stable_id(*parts: object) -> str:
-    return hashlib.sha1("|".join("" if p is None else str(p) for p in parts).encode()).hexdigest()[
-        :16
-    ]
-
-
-def article_tables(articles: Sequence[PreparedArticle]) -> dict[str, pa.Table]:
-    """The `articles` and `article_raw` tables."""
-    rows = []
-    raw_rows = []
-    for a in articles:
-        rows.append(
-            {
-                "article_id": a.article_id,
-                "source_file": a.record.source_file,
-                "record_no": a.record.record_no,
-                "file_format": a.record.file_format,
-                "title": a.title,
-                "outlet": a.outlet,
-                "author": a.author,
-                "url": a.url,
-                "published": a.published.first_day() if a.published else None,
-                "published_precision": a.published.precision if a.published else None,
-                "date_source": a.metadata_sources["published"],
-                "title_source": a.metadata_sources["title"],
-                "outlet_source": a.metadata_sources["outlet"],
-                "author_source": a.metadata_sources["author"],
-                "url_source": a.metadata_sources["url"],
-                "encoding": a.record.encoding,
-                "word_count": a.word_count,
-                "text": a.clean.text,
-                "duplicate_files": a.duplicate_files,
-            }
-        )
-        raw_rows.append(
-            {
-                "article_id": a.article_id,
-                "raw_text": a.record.raw_text,
-                "removed_lines": a.clean.removed_lines,
-            }
-        )
-    schema = pa.schema(
-        [
-            ("article_id", pa.string()),
-            ("source_file", pa.string()),
-            ("record_no", pa.int32()),
-            ("file_format", pa.string()),
-            ("title", pa.string()),
-            ("outlet", pa.string()),
-            ("author", pa.string()),
-            ("url", pa.string()),
-            ("published", pa.date32()),
-            ("published_precision", pa.string()),
-            ("date_source", pa.string()),
-            ("title_source", pa.string()),
-            ("outlet_source", pa.string()),
-            ("author_source", pa.string()),
-            ("url_source", pa.string()),
-            ("encoding", pa.string()),
-            ("word_count", pa.int32()),
-            ("text", pa.string()),
-            ("duplicate_files", pa.list_(pa.string())),
-        ]
-    )
-    raw_schema = pa.schema(
-        [
-            ("article_id", pa.string()),
-            ("raw_text", pa.string()),
-            ("removed_lines", pa.list_(pa.string())),
-        ]
-    )
-    return {
-        "articles": pa.Table.from_pylist(rows, schema=schema),
-        "article_raw": pa.Table.from_pylist(raw_rows, schema=raw_schema),
-    }
-
-
-def fact_tables(
-    articles: Sequence[PreparedArticle], extractions: Sequence[ArticleExtraction]
-) -> dict[str, pa.Table]:
-    """Sentences, mentions, dates, events, memberships and themes of every article."""
-    rows: dict[str, list[dict[str, object]]] = {name: [] for name in EXTRACTED_TABLES}
-    for article, found in zip(articles, extractions, strict=True):
-        aid = article.article_id
-        rows["sentences"] += [
-            {
-                "article_id": aid,
-                "sentence_no": s.sentence_no,
-                "start_char": s.start,
-                "end_char": s.end,
-                "text": s.text,
-            }
-            for s in found.sentences
-        ]
-        rows["mentions"] += [
-            {
-                "article_id": aid,
-                "sentence_no": m.sentence_no,
-                "initiative_id": m.initiative_id,
-                "surface": m.surface,
-                "start_char": m.start,
-                "end_char": m.end,
-                "method": m.method,
-            }
-            for m in found.mentions
-        ]
-        rows["date_mentions"] += [
-            {
-                "article_id": aid,
-                "sentence_no": d.sentence_no,
-                "expression": d.expression,
-                "start_char": d.start,
-                "end_char": d.end,
-                "year": d.year,
-                "month": d.month,
-                "day": d.day,
-                "end_year": d.end_year,
-                "end_month": d.end_month,
-                "end_day": d.end_day,
-                "basis": d.basis,
-                "role": d.role,
-            }
-            for d in found.dates
-        ]
-        seen_events: set[str] = set()
-        for e in found.events:
-            event_id = _stable_id(
-                aid,
-                e.sentence_no,
-                e.initiative_id,
-                e.event_type,
-                e.year,
-                e.month,
-                e.day,
-                e.end_year,
-                e.end_month,
-                e.end_day,
-            )
-            if event_id in seen_events:
-                continue
-            seen_events.add(event_id)
-            rows["events"].append(
-                {
-                    "event_id": event_id,
-                    "initiative_id": e.initiative_id,
-                    "event_type": e.event_type,
-                    "year": e.year,
-                    "month": e.month,
-                    "day": e.day,
-                    "end_year": e.end_year,
-                    "end_month": e.end_month,
-                    "end_day": e.end_day,
-                    "date_text": e.date_text,
-                    "date_basis": e.date_basis,
-                    "article_id": aid,
-                    "sentence_no": e.sentence_no,
-                    "sentence": e.sentence,
-                }
-            )
-        seen_members: set[str] = set()
-        for m in found.memberships:
-            membership_id = _stable_id(aid, m.sentence_no, m.initiative_id, m.kind, m.count, m.year)
-            if membership_id in seen_members:
-                continue
-            seen_members.add(membership_id)
-            rows["memberships"].append(
-                {
-                    "membership_id": membership_id,
-                    "initiative_id": m.initiative_id,
-                    "kind": m.kind,
-                    "count": m.count,
-                    "year": m.year,
-                    "year_basis": m.year_basis,
-                    "count_text": m.count_text,
-                    "article_id": aid,
-                    "sentence_no": m.sentence_no,
-                    "sentence": m.sentence,
-                }
-            )
-        rows["sentence_themes"] += [
-            {
-                "article_id": aid,
-                "sentence_no": h.sentence_no,
-                "theme": h.theme,
-                "keyword": h.keyword,
-            }
-            for h in found.theme_hits
-        ]
-        rows["article_themes"] += [
-            {
-                "article_id": aid,
-                "theme": theme,
-                "hits": hits,
-                "per_1000_words": per_1000,
-                "rank": rank,
-            }
-            for theme, hits, per_1000, rank in extract.article_theme_scores(
-                found.theme_hits, article.word_count
-            )
-        ]
-    int_cols = {
-        "sentence_no",
-        "start_char",
-        "end_char",
-        "year",
-        "month",
-        "day",
-        "end_year",
-        "end_month",
-        "end_day",
-        "count",
-        "hits",
-        "rank",
-    }
-    tables = {}
-    for name, table_rows in rows.items():
-        tables[name] = _arrow_from_rows(table_rows, int_cols)
-    return tables
-
-
-def _arrow_from_rows(rows: list[dict[str, object]], int_cols: set[str]) -> pa.Table:
-    if not rows:
-        return pa.table({})
-    columns = list(rows[0].keys())
-    arrays = {}
-    for col in columns:
-        values = [r[col] for r in rows]
-        if col in int_cols:
-            arrays[col] = pa.array(values, type=pa.int32())
-        elif col == "per_1000_words":
-            arrays[col] = pa.array(values, type=pa.float64())
-        else:
-            arrays[col] = pa.array(values, type=pa.string())
-    return pa.table(arrays)
 
 
 def reference_tables(
@@ -601,6 +401,7 @@ def run_tables(report: BuildReport) -> dict[str, pa.Table]:
     return {"etl_runs": runs, "load_problems": problems}
 
 
+
 # --- staleness ------------------------------------------------------------------------------
 
 
@@ -634,6 +435,8 @@ def warehouse_is_stale(settings: Settings) -> bool:
     return info.get("input_signature") != input_signature(settings)
 
 
+
+
 # --- the build ------------------------------------------------------------------------------
 
 
@@ -642,8 +445,8 @@ def build_warehouse(
 ) -> BuildReport:
     """Build the warehouse from `settings.articles_dir` into `settings.db_path`, atomically.
 
-    Files that cannot be read are reported and skipped. With `reuse` (the default) articles
-    unchanged since the live warehouse keep their stored facts and only the others are extracted
+    Files that cannot be read are reported and skipped. With `reuse` (the default) a build
+    reads only the files changed since the live warehouse was built and applies the difference
     (`etl.incremental`); the result is the same as a full build. Raises `NothingToBuild` when no
     article loads (the previous warehouse is kept) and `WarehouseError` when the result fails
     validation.
@@ -658,73 +461,222 @@ def build_warehouse(
     with warehouse.build_lock(settings.db_path):
         warehouse.remove_stale_staging(settings.db_path)
         signature = input_signature(settings)
-        report.files_seen = len(sources.discover_files(settings.articles_dir))
+        scanned_ns = time.time_ns()
+        jobs, folder_problems = file_jobs(settings.articles_dir)
+        report.files_seen = len(jobs)
         if progress:
             progress("read", 0, report.files_seen)
-        records, read_problems = sources.read_corpus(settings.articles_dir, settings.max_file_bytes)
-        report.problems.extend(read_problems)
-        articles, report.duplicates, clean_problems = prepare_articles(records)
-        report.problems.extend(clean_problems)
-        if not articles:
-            report.status = "failed"
-            reasons = "; ".join(report.messages()[:5]) or "the folder holds no article files"
-            raise NothingToBuild(
-                f"no article could be loaded from {settings.articles_dir} ({reasons})"
-            )
-        gazetteer = extract.load_gazetteer(settings.reference_dir)
-        themes = extract.load_themes(settings.reference_dir)
         extractor_signature = incremental.extractor_signature(settings.reference_dir)
-        reused = (
-            incremental.reusable_facts(
-                settings.db_path,
-                extractor_signature,
-                {a.article_id: incremental.extraction_key(a.clean.text, a.published)
-                 for a in articles},
-                EXTRACTED_TABLES,
+        previous, report.reuse_note = (
+            incremental.previous_build(
+                settings.db_path, extractor_signature, settings.articles_dir
             )
             if reuse
-            else incremental.Reused(reason="a full build was asked for")
+            else (None, "a full build was asked for")
         )
-        to_extract = [a for a in articles if a.article_id not in reused.article_ids]
-        extractions = extract_all(
-            to_extract,
-            settings.reference_dir,
-            settings.workers,
-            settings.parallel_threshold,
-            progress,
-        )
-        tables = {
-            **reference_tables(gazetteer, themes, settings.reference_dir),
-            **article_tables(articles),
-            **incremental.combine(
-                fact_tables(to_extract, extractions),
-                reused.tables,
-                [a.article_id for a in articles],
-            ),
+        info = {
+            "input_signature": signature,
+            incremental.SIGNATURE_KEY: extractor_signature,
+            incremental.SCANNED_KEY: str(scanned_ns),
+            incremental.ARTICLES_DIR_KEY: str(settings.articles_dir),
         }
-        report.articles_loaded = len(articles)
-        report.articles_reused = len(reused.article_ids)
-        report.articles_extracted = len(to_extract)
-        report.reuse_note = reused.reason
-        report.loaded = [(a.record.source_file, a.record.record_no, a.article_id) for a in articles]
-        report.counts = {
-            name: tables[name].num_rows
-            for name in ("sentences", "mentions", "events", "memberships", "article_themes")
-        }
-        report.status = "ok"
-        report.finished_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        if previous is None:
+            _full_build(settings, jobs, folder_problems, report, info, progress)
+        else:
+            _delta_build(settings, jobs, folder_problems, previous, report, info, progress)
+    return report
+
+
+def _full_build(
+    settings: Settings,
+    jobs: list[FileJob],
+    folder_problems: list[Problem],
+    report: BuildReport,
+    info: dict[str, str],
+    progress: ProgressCallback | None,
+) -> None:
+    """Read every file and write a new warehouse from nothing (its run history carried over)."""
+    carry_over = warehouse.previous_runs(settings.db_path)
+    with warehouse.staging(settings.db_path) as con:
+        for name, data in carry_over.items():
+            warehouse.load_table(con, name, data)
+        loader = Loader(con)
+        for batch in read_batches(jobs, settings, progress):
+            loader.add(batch)
+        loader.flush()
+        report.problems = sorted(folder_problems + loader.problems, key=_problem_order)
+        if not loader.loaded:
+            _nothing_loaded(report, settings)
         if progress:
             progress("write", 0, 1)
-        warehouse.write_warehouse(
-            settings.db_path,
-            {**tables, **run_tables(report)},
-            info={
-                "build_id": report.run_id,
-                "built_at": report.finished_at.isoformat(timespec="seconds"),
-                "input_signature": signature,
-                incremental.SIGNATURE_KEY: extractor_signature,
-                "articles_dir": str(settings.articles_dir),
-            },
-            carry_over=warehouse.previous_runs(settings.db_path),
-        )
-    return report
+        set_duplicate_files(con, loader.holders)
+        loader.write_bookkeeping()
+        report.files_read = len(jobs)
+        report.articles_extracted = len(loader.loaded)
+        load_reference(con, settings)
+        search_index.build_search_index(con)
+        _finish(con, settings, report, info)
+
+
+def _delta_build(
+    settings: Settings,
+    jobs: list[FileJob],
+    folder_problems: list[Problem],
+    previous: incremental.Previous,
+    report: BuildReport,
+    info: dict[str, str],
+    progress: ProgressCallback | None,
+) -> None:
+    """Read new and changed files only, and apply the difference to a copy of the live file."""
+    changed, removed = incremental.changed_files(jobs, previous)
+    by_name = {job.relative: job for job in jobs}
+    to_read: dict[str, FileJob] = {job.relative: job for job in changed}
+    batches: list[Batch] = []
+    while True:
+        batches += list(read_batches(
+            sorted((j for j in to_read.values() if j.relative not in _read_names(batches)),
+                   key=lambda j: j.relative),
+            settings, progress))
+        gone = set(to_read) | removed
+        touched = _affected_articles(batches, previous, gone)
+        holders = {
+            article_id: sorted(_holders(article_id, batches, previous, gone), key=_holder_order)
+            for article_id in touched
+        }
+        # An article keeps its stored rows when its first holder is an unchanged file that was
+        # its first holder before (a repeat of it was added or removed elsewhere). Otherwise
+        # its rows come from its new first holder, so that file is read too if it was not
+        # (rare: a changed file held the first copy of an article an unchanged file repeats).
+        extra = {
+            held[0][0]
+            for article_id, held in holders.items()
+            if held and held[0][0] not in to_read
+            and held[0] != _first_holder(previous.holders.get(article_id, []))
+        }
+        if not extra:
+            break
+        to_read.update({name: by_name[name] for name in extra})
+    replaced = {article_id for article_id, held in holders.items()
+                if not held or held[0][0] in to_read}
+    originals = {article_id: held[0][0] for article_id, held in holders.items()
+                 if held and article_id in replaced}
+    affected = replaced
+    with warehouse.staging(settings.db_path, copy_live=True) as con:
+        con.register("_affected_view", pa.table({"article_id": sorted(affected)},
+                                                schema=pa.schema([("article_id", pa.string())])))
+        con.execute("CREATE TEMP TABLE _affected AS SELECT * FROM _affected_view").fetchall()
+        con.unregister("_affected_view")
+        search_index.remove_from_search_index(con, "_affected")
+        for name in ARTICLE_TABLES:
+            con.execute(f'DELETE FROM "{name}" WHERE article_id IN '  # noqa: S608
+                        "(SELECT article_id FROM _affected)").fetchall()
+        con.register("_gone_view", pa.table({"source_file": sorted(gone)}, schema=pa.schema(
+            [("source_file", pa.string())])))
+        for name in ("source_files", "source_records"):
+            con.execute(f'DELETE FROM "{name}" WHERE source_file IN '  # noqa: S608
+                        "(SELECT source_file FROM _gone_view)").fetchall()
+        con.unregister("_gone_view")
+        loader = Loader(con)
+        for batch in batches:
+            loader.add(batch, originals)
+        loader.flush()
+        loader.write_bookkeeping()
+        set_duplicate_files(con, {a: held for a, held in holders.items() if held},
+                            every=True)
+        carried = [p for p in previous.problems
+                   if p.source_file in by_name and p.source_file not in gone]
+        report.problems = sorted(folder_problems + carried + loader.problems, key=_problem_order)
+        if progress:
+            progress("write", 0, 1)
+        con.register("_added_view", pa.table({"article_id": loader.loaded},
+                                             schema=pa.schema([("article_id", pa.string())])))
+        con.execute("CREATE TEMP TABLE _added AS SELECT * FROM _added_view").fetchall()
+        con.unregister("_added_view")
+        load_reference(con, settings)
+        search_index.add_to_search_index(con, "_added")
+        if con.execute("SELECT count(*) FROM articles").fetchall()[0][0] == 0:
+            _nothing_loaded(report, settings)
+        report.files_read = len(to_read)
+        report.articles_extracted = len(loader.loaded)
+        _finish(con, settings, report, info)
+
+
+def _read_names(batches: Iterable[Batch]) -> set[str]:
+    return {state.source_file for batch in batches for state in batch.files}
+
+
+def _affected_articles(
+    batches: Sequence[Batch], previous: incremental.Previous, gone: set[str]
+) -> set[str]:
+    """Articles whose rows may change: held by a re-read or removed file, before or now."""
+    affected = {article_id for batch in batches for _, _, article_id in batch.holders}
+    for name in gone:
+        affected |= previous.by_file.get(name, set())
+    return affected
+
+
+def _holders(
+    article_id: str, batches: Sequence[Batch], previous: incremental.Previous, gone: set[str]
+) -> list[incremental.Holder]:
+    """Every record holding an article now: unchanged files' records plus the re-read ones."""
+    kept = [h for h in previous.holders.get(article_id, []) if h[0] not in gone]
+    fresh = [(f, r) for batch in batches for f, r, a in batch.holders if a == article_id]
+    return kept + fresh
+
+
+def _first_holder(held: list[incremental.Holder]) -> incremental.Holder | None:
+    return min(held, key=_holder_order) if held else None
+
+
+def _nothing_loaded(report: BuildReport, settings: Settings) -> None:
+    report.status = "failed"
+    reasons = "; ".join(report.messages()[:5]) or "the folder holds no article files"
+    raise NothingToBuild(f"no article could be loaded from {settings.articles_dir} ({reasons})")
+
+
+def _problem_order(problem: Problem) -> tuple[str, int]:
+    """Problems read in the same order as the files they are about."""
+    return problem.source_file, problem.record_no or 0
+
+
+def load_reference(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """(Re)load initiatives, themes and the reference series; the search index reads names."""
+    gazetteer = extract.load_gazetteer(settings.reference_dir)
+    themes = extract.load_themes(settings.reference_dir)
+    for name, data in reference_tables(gazetteer, themes, settings.reference_dir).items():
+        con.execute(f'DELETE FROM "{name}"').fetchall()  # noqa: S608 (constant names)
+        warehouse.load_table(con, name, data)
+
+
+def _finish(
+    con: duckdb.DuckDBPyConnection, settings: Settings, report: BuildReport, info: dict[str, str]
+) -> None:
+    """The report's figures, this run's rows, validation and stamp."""
+    report.loaded = [
+        (f, r, a) for f, r, a in con.execute(
+            "SELECT source_file, record_no, article_id FROM articles "
+            "ORDER BY source_file, coalesce(record_no, 0)").fetchall()
+    ]
+    report.articles_loaded = len(report.loaded)
+    report.articles_reused = report.articles_loaded - report.articles_extracted
+    report.duplicates = [
+        (dup, label(f, r)) for f, r, dup in con.execute(
+            "SELECT source_file, record_no, unnest(duplicate_files) FROM articles "
+            "ORDER BY source_file, coalesce(record_no, 0)").fetchall()
+    ]
+    report.duplicates.sort(key=lambda pair: pair[0])
+    report.counts = {
+        name: con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]  # noqa: S608
+        for name in ("sentences", "mentions", "events", "memberships", "article_themes")
+    }
+    report.status = "ok"
+    report.finished_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    for name, data in run_tables(report).items():
+        warehouse.load_table(con, name, data)
+    warehouse.seal(con, {
+        **info,
+        "build_id": report.run_id,
+        "built_at": report.finished_at.isoformat(timespec="seconds"),
+    })
+
+

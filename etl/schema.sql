@@ -30,7 +30,9 @@ CREATE TABLE IF NOT EXISTS articles (
 
 CREATE TABLE IF NOT EXISTS article_raw (
     article_id    VARCHAR PRIMARY KEY,
-    raw_text      VARCHAR NOT NULL,            -- the text as read (decoded, before cleaning)
+    -- zstd: the largest column, read only when an analyst opens the original; it compresses
+    -- better and about three times faster than the default for long text
+    raw_text      VARCHAR NOT NULL USING COMPRESSION zstd,  -- the text as read (decoded)
     removed_lines VARCHAR[] NOT NULL           -- furniture lines the cleaning removed
 );
 
@@ -54,8 +56,9 @@ CREATE TABLE IF NOT EXISTS sentences (
     sentence_no INTEGER NOT NULL,
     start_char  INTEGER NOT NULL,
     end_char    INTEGER NOT NULL,
-    text        VARCHAR NOT NULL,
-    PRIMARY KEY (article_id, sentence_no)
+    text        VARCHAR NOT NULL
+    -- (article_id, sentence_no) is unique; the build validates it rather than keeping an index
+    -- over millions of rows
 );
 
 CREATE TABLE IF NOT EXISTS mentions (
@@ -160,6 +163,22 @@ CREATE TABLE IF NOT EXISTS load_problems (
     reason      VARCHAR NOT NULL
 );
 
+-- What each file of the article folder was at the last build, and which articles it held, so
+-- the next build reads only files that changed (etl/incremental.py).
+CREATE TABLE IF NOT EXISTS source_files (
+    source_file  VARCHAR PRIMARY KEY,
+    size_bytes   BIGINT NOT NULL,              -- -1: the file could not be examined
+    modified_ns  BIGINT NOT NULL,
+    sha256       VARCHAR NOT NULL,
+    manifest_row VARCHAR NOT NULL              -- fingerprint of its manifest.csv row ('' if none)
+);
+
+CREATE TABLE IF NOT EXISTS source_records (
+    source_file VARCHAR NOT NULL,
+    record_no   INTEGER,
+    article_id  VARCHAR NOT NULL               -- loaded from here, or a duplicate of it
+);
+
 -- Analyst-facing views --------------------------------------------------------------------
 
 CREATE OR REPLACE VIEW events_with_sources AS
@@ -197,46 +216,81 @@ CREATE OR REPLACE MACRO search_stop_words() AS
      'was', 'were', 'which', 'will', 'with'];
 
 -- Light English plural folding ('agencies' -> 'agency', 'summits' -> 'summit', 'processes' ->
--- 'process'); words of other scripts, digits and short words are left as they are.
+-- 'process'); words of other scripts, digits and short words are left as they are. Only a word
+-- ending in 's' can change, so the other words (most) skip the pattern tests.
 CREATE OR REPLACE MACRO search_fold(w) AS
     CASE
+        WHEN NOT ends_with(w, 's') THEN w
         WHEN length(w) <= 3 OR NOT regexp_full_match(w, '[a-z]+') THEN w
         WHEN ends_with(w, 'ies') THEN left(w, -3) || 'y'
         WHEN ends_with(w, 'sses') THEN left(w, -2)
         WHEN ends_with(w, 'ss') OR ends_with(w, 'us') OR ends_with(w, 'is') THEN w
         WHEN regexp_matches(w, '(ch|sh|x|z)es$') THEN left(w, -2)
-        WHEN ends_with(w, 's') THEN left(w, -1)
-        ELSE w
+        ELSE left(w, -1)
     END;
+
+-- The words of a text that are indexed, unfolded, in reading order: a word's position is its
+-- place in this list (stop words take none).
+CREATE OR REPLACE MACRO search_indexed_words(txt) AS
+    list_filter(search_words(txt), lambda w: NOT list_contains(search_stop_words(), w));
 
 -- The indexed terms of a text, in reading order (a term's position is its place in this list).
 CREATE OR REPLACE MACRO search_tokens(txt) AS
-    list_transform(list_filter(search_words(txt),
-                               lambda w: NOT list_contains(search_stop_words(), w)),
-                   lambda w: search_fold(w));
+    list_transform(search_indexed_words(txt), lambda w: search_fold(w));
 
+-- Integer keys of the index, functions of the content alone, so an index updated article by
+-- article equals one built whole. An article id is a 16-hex-digit content hash: read as a
+-- number it is unique and sorts like the id; any other id is hashed. A term is hashed (md5,
+-- 64 bits; the build checks that no two terms share a key).
+CREATE OR REPLACE MACRO search_article_key(article_id) AS
+    CASE WHEN regexp_full_match(article_id, '[0-9a-f]{16}') THEN ('0x' || article_id)::UBIGINT
+         ELSE md5_number_upper(article_id) END;
+
+CREATE OR REPLACE MACRO search_term_key(term) AS md5_number_upper(term);
+
+-- One row per indexed article: its key in the other search tables. Sorted by key.
+CREATE TABLE IF NOT EXISTS search_articles (
+    article_key UBIGINT NOT NULL,              -- search_article_key(article_id)
+    article_id  VARCHAR NOT NULL
+);
+
+-- One row per sentence, sorted by (article_key, sentence_no): its length, and where it stands
+-- in its article's text (a page of hits reads its sentences through these, by key).
 CREATE TABLE IF NOT EXISTS search_documents (
-    article_id  VARCHAR NOT NULL,
+    article_key UBIGINT NOT NULL,
     sentence_no INTEGER NOT NULL,
     length      INTEGER NOT NULL,              -- indexed terms in the sentence's text
-    PRIMARY KEY (article_id, sentence_no)
+    start_char  INTEGER NOT NULL,              -- = sentences.start_char
+    end_char    INTEGER NOT NULL               -- = sentences.end_char
+);
+
+-- The initiatives each sentence mentions and the words that mention them (from `mentions`,
+-- once each), sorted by (article_key, sentence_no), for marking a page of hits.
+CREATE TABLE IF NOT EXISTS search_mentions (
+    article_key   UBIGINT NOT NULL,
+    sentence_no   INTEGER NOT NULL,
+    initiative_id VARCHAR NOT NULL,
+    surface       VARCHAR NOT NULL
 );
 
 -- One row per term and sentence, in two fields: the sentence's own words (`tf`, `positions`)
 -- and the names and acronyms of the initiatives it mentions, back-references included
--- (`initiative_tf`). The sentence's length is repeated here so ranking needs no join.
+-- (`initiative_tf`). The sentence's length is repeated here so ranking needs no join. Sorted
+-- by (term_key, article_key, sentence_no): a query reads only the row groups of its terms.
 CREATE TABLE IF NOT EXISTS search_postings (
-    term            VARCHAR NOT NULL,
-    article_id      VARCHAR NOT NULL,
+    term_key        UBIGINT NOT NULL,          -- search_terms.term_key
+    article_key     UBIGINT NOT NULL,          -- search_articles.article_key
     sentence_no     INTEGER NOT NULL,
     tf              INTEGER NOT NULL,          -- occurrences in the sentence's text (0: none)
     initiative_tf   INTEGER NOT NULL,          -- mentioned initiatives whose name has the term
-    positions       INTEGER[] NOT NULL,        -- where in the text, counted in terms from 1
-    sentence_length INTEGER NOT NULL           -- = search_documents.length
+    sentence_length INTEGER NOT NULL,          -- = search_documents.length
+    positions       INTEGER[] NOT NULL         -- where in the text, counted in terms from 1
 );
 
+-- One row per term, sorted by term.
 CREATE TABLE IF NOT EXISTS search_terms (
     term      VARCHAR PRIMARY KEY,
+    term_key  UBIGINT NOT NULL,                -- search_term_key(term)
     sentences INTEGER NOT NULL                 -- sentences containing the term (BM25's n(q))
 );
 

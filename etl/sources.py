@@ -22,7 +22,6 @@ import json
 import os
 import re
 import stat
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -129,7 +128,7 @@ def read_corpus(
         file_records, file_problems = read_file(path, relative, max_file_bytes, manifest)
         records.extend(file_records)
         problems.extend(file_problems)
-    problems.extend(_unmatched_manifest_rows(articles_dir, manifest, relative_paths))
+    problems.extend(unmatched_manifest_rows(articles_dir, manifest, relative_paths))
     return records, sorted(problems, key=_problem_order)
 
 
@@ -474,13 +473,14 @@ def _guess_legacy_encoding(data: bytes) -> str | None:
     return best.encoding
 
 
+# Unicode category Cc (C0, DEL, C1) less the whitespace controls \t \n \v \f \r.
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
 def _control_char_ratio(text: str) -> float:
     """Share of characters that are control characters other than ordinary whitespace."""
     sample = text[:100_000]
-    controls = sum(
-        1 for char in sample if unicodedata.category(char) == "Cc" and char not in "\t\n\r\f\v"
-    )
-    return controls / max(len(sample), 1)
+    return len(_CONTROL_CHARS.findall(sample)) / max(len(sample), 1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1015,7 +1015,7 @@ def _manifest_fields(
     return fields, problems
 
 
-def _unmatched_manifest_rows(
+def unmatched_manifest_rows(
     articles_dir: Path, manifest: Mapping[str, ManifestEntry], read_paths: set[str]
 ) -> list[Problem]:
     """A problem for each manifest row whose file was not among the files read."""

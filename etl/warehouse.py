@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -18,10 +19,12 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from etl.search_index import build_search_index
-
 # 2: the full-text search index (search_* tables and tokenising macros).
-SCHEMA_VERSION = "2"
+# 3: source_files / source_records for incremental builds; no primary key on sentences.
+SCHEMA_VERSION = "3"
+
+# Memory DuckDB may use while building; past it, it spills to a folder beside the file.
+BUILD_MEMORY_LIMIT = "1GB"
 
 # Tables whose content is a pure function of the input (compared by the reproducibility test).
 CONTENT_TABLES = (
@@ -37,7 +40,9 @@ CONTENT_TABLES = (
     "sentence_themes",
     "article_themes",
     "membership_reference",
+    "search_articles",
     "search_documents",
+    "search_mentions",
     "search_postings",
     "search_terms",
     "search_stats",
@@ -80,7 +85,10 @@ def remove_stale_staging(db_path: Path) -> list[Path]:
         pid_text = candidate.name.rsplit("-", 1)[-1].split(".")[0]
         if pid_text.isdigit() and _process_alive(int(pid_text)) and int(pid_text) != os.getpid():
             continue
-        candidate.unlink(missing_ok=True)
+        if candidate.is_dir():
+            shutil.rmtree(candidate, ignore_errors=True)
+        else:
+            candidate.unlink(missing_ok=True)
         removed.append(candidate)
     return removed
 
@@ -120,7 +128,7 @@ def load_table(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> No
     con.register("_incoming", data)
     try:
         columns = ", ".join(f'"{name}"' for name in data.column_names)
-        con.execute(f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM _incoming')  # noqa: S608
+        con.execute(f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM _incoming').fetchall()  # noqa: S608
     finally:
         con.unregister("_incoming")
 
@@ -128,6 +136,17 @@ def load_table(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> No
 def validate(con: duckdb.DuckDBPyConnection) -> list[ValidationIssue]:
     """Data-quality rules a finished build must satisfy before it replaces the live warehouse."""
     checks = {
+        "sentences": [
+            (
+                "sentence number repeated within an article",
+                "SELECT count(*) - count(DISTINCT (article_id, sentence_no)) FROM sentences",
+            ),
+            (
+                "sentence without a known article",
+                "SELECT count(*) FROM sentences WHERE article_id NOT IN "
+                "(SELECT article_id FROM articles)",
+            ),
+        ],
         "events": [
             (
                 "event without a known article",
@@ -175,7 +194,7 @@ def validate(con: duckdb.DuckDBPyConnection) -> list[ValidationIssue]:
     issues = []
     for table, rules in checks.items():
         for problem, sql in rules:
-            bad = con.execute(sql).fetchone()[0]
+            bad = con.execute(sql).fetchall()[0][0]
             if bad:
                 issues.append(ValidationIssue(table, f"{bad} rows: {problem}"))
     return issues
@@ -195,44 +214,66 @@ def previous_runs(db_path: Path) -> dict[str, pa.Table]:
         return {}
 
 
-def write_warehouse(
-    db_path: Path,
-    tables: Mapping[str, pa.Table],
-    info: Mapping[str, str],
-    carry_over: Mapping[str, pa.Table] | None = None,
-) -> None:
-    """Write a complete warehouse to a staging file, validate it, then swap it in atomically.
+@contextlib.contextmanager
+def staging(
+    db_path: Path, *, copy_live: bool = False, memory_limit: str = BUILD_MEMORY_LIMIT
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to a new warehouse file beside `db_path`, swapped in when the block ends.
 
-    `tables` maps table names to Arrow tables; `info` becomes `warehouse_info`. On any error the
-    staging file is removed and the live warehouse is left as it was.
+    The new file starts empty with the schema applied, or as a copy of the live warehouse
+    (`copy_live`, for an incremental build that changes a few articles). When the block ends
+    normally the file is checkpointed, synced and renamed over `db_path` in one `os.replace`;
+    on any error it is removed and the live warehouse is left as it was. Call `seal` inside the
+    block: it validates and stamps the build.
     """
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    staging = staging_path(db_path)
-    staging.unlink(missing_ok=True)
+    path = staging_path(db_path)
+    spill = Path(f"{path}.tmp")
+    _remove_staging(path)
+    con: duckdb.DuckDBPyConnection | None = None
     try:
-        with duckdb.connect(str(staging)) as con:
-            apply_schema(con)
-            for name, data in (carry_over or {}).items():
-                load_table(con, name, data)
-            for name, data in tables.items():
-                load_table(con, name, data)
-            build_search_index(con)
-            issues = validate(con)
-            if issues:
-                details = "; ".join(f"{i.table}: {i.problem}" for i in issues)
-                raise WarehouseError(f"the new warehouse failed validation ({details})")
-            con.executemany(
-                "INSERT INTO warehouse_info VALUES (?, ?)",
-                [("schema_version", SCHEMA_VERSION), *sorted(info.items())],
-            )
-            con.execute("CHECKPOINT")
-        _fsync(staging)
-        os.replace(staging, db_path)
+        if copy_live:
+            shutil.copyfile(db_path, path)
+        con = duckdb.connect(
+            str(path), config={"memory_limit": memory_limit, "temp_directory": str(spill)}
+        )
+        apply_schema(con)
+        yield con
+        con.execute("CHECKPOINT")
+        con.close()
+        con = None
+        _fsync(path)
+        os.replace(path, db_path)
         _fsync_dir(db_path.parent)
     except BaseException:
-        staging.unlink(missing_ok=True)
-        Path(f"{staging}.wal").unlink(missing_ok=True)
+        if con is not None:
+            con.close()
+        _remove_staging(path)
         raise
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def _remove_staging(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    Path(f"{path}.wal").unlink(missing_ok=True)
+
+
+def seal(con: duckdb.DuckDBPyConnection, info: Mapping[str, str]) -> None:
+    """Validate a finished build and record `info` in `warehouse_info`.
+
+    Raises `WarehouseError` listing every failed rule; the build's `staging` block then removes
+    the file and the live warehouse stays.
+    """
+    issues = validate(con)
+    if issues:
+        details = "; ".join(f"{i.table}: {i.problem}" for i in issues)
+        raise WarehouseError(f"the new warehouse failed validation ({details})")
+    con.execute("DELETE FROM warehouse_info").fetchall()
+    con.executemany(
+        "INSERT INTO warehouse_info VALUES (?, ?)",
+        [("schema_version", SCHEMA_VERSION), *sorted(info.items())],
+    )
 
 
 def _fsync(path: Path) -> None:

@@ -176,6 +176,48 @@ def test_removed_articles_leave_no_rows_behind(articles: Path, tmp_path: Path) -
     assert_same_content(live, tmp_path / "full.duckdb")
 
 
+def test_repeats_added_and_removed_keep_the_original_and_equal_a_full_build(
+    articles: Path, tmp_path: Path
+) -> None:
+    live = tmp_path / "live.duckdb"
+    first = sorted(p for p in articles.iterdir() if p.suffix == ".txt")[0]
+    pipeline.build_warehouse(settings(articles, live))
+    # a repeat filed after the original: the original keeps its rows, only its list grows
+    shutil.copyfile(first, articles / "zz_repeat.txt")
+    rebuilt = pipeline.build_warehouse(settings(articles, live))
+    assert (rebuilt.articles_reused, rebuilt.articles_extracted) == (5, 0)
+    assert ("zz_repeat.txt", first.name) in rebuilt.duplicates
+    full_build(articles, tmp_path / "full.duckdb")
+    assert_same_content(live, tmp_path / "full.duckdb")
+    # and removed again: the list empties
+    (articles / "zz_repeat.txt").unlink()
+    rebuilt = pipeline.build_warehouse(settings(articles, live))
+    assert rebuilt.duplicates == []
+    full_build(articles, tmp_path / "full2.duckdb")
+    assert_same_content(live, tmp_path / "full2.duckdb")
+
+
+def test_a_repeat_filed_before_the_original_becomes_the_original(
+    articles: Path, tmp_path: Path
+) -> None:
+    live = tmp_path / "live.duckdb"
+    first = sorted(p for p in articles.iterdir() if p.suffix == ".txt")[0]
+    pipeline.build_warehouse(settings(articles, live))
+    shutil.copyfile(first, articles / "0000_copy.txt")  # sorts before every file
+    rebuilt = pipeline.build_warehouse(settings(articles, live))
+    assert (first.name, "0000_copy.txt") in rebuilt.duplicates
+    assert rebuilt.articles_extracted == 1  # its rows now come from the earlier file
+    full_build(articles, tmp_path / "full.duckdb")
+    assert_same_content(live, tmp_path / "full.duckdb")
+    # the original file changes: the copy keeps the old text, the file its new one
+    first.write_text(first.read_text(encoding="utf-8") + "\nA new closing line.\n",
+                     encoding="utf-8")
+    rebuilt = pipeline.build_warehouse(settings(articles, live))
+    assert rebuilt.duplicates == []
+    full_build(articles, tmp_path / "full2.duckdb")
+    assert_same_content(live, tmp_path / "full2.duckdb")
+
+
 def test_a_changed_reference_file_forces_full_re_extraction(
     articles: Path, tmp_path: Path
 ) -> None:

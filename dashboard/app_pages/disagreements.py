@@ -9,6 +9,7 @@ has the analyst's version); this page only lays the sides out.
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -47,18 +48,20 @@ def _kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind.replace("_", " "))
 
 
-def _value_label(claims: pd.DataFrame, value: int) -> str:
+Claim = dict[str, Any]  # one row of `queries.disagreement_claims`
+
+
+def _value_label(first: Claim, value: int) -> str:
     """A side's value as the analyst reads it: a year, or a count of the fact's kind."""
-    first = claims.iloc[0]
     if first["topic"] == "event_year":
         return str(value)
     return f"{value} {_kind_label(str(first['fact']))}"
 
 
-def _fact_heading(claims: pd.DataFrame) -> str:
+def _fact_heading(claims: list[Claim]) -> str:
     """'First held: 2008 or 2023?' / 'Member states in 2016: 24 or 26?' (26: the reference)."""
-    first = claims.iloc[0]
-    claimed = {int(v) for v in claims["value"].unique()}
+    first = claims[0]
+    claimed = {int(c["value"]) for c in claims}
     if first["topic"] == "membership_count" and bool(first["reference_differs"]):
         claimed.add(int(first["reference_count"]))
     values = " or ".join(str(v) for v in sorted(claimed))
@@ -67,9 +70,8 @@ def _fact_heading(claims: pd.DataFrame) -> str:
     return f"{_kind_label(str(first['fact'])).capitalize()} in {int(first['fact_year'])}: {values}?"
 
 
-def _verdict(claims: pd.DataFrame) -> str:
-    """Why the fact is listed, in words."""
-    first = claims.iloc[0]
+def _verdict(first: Claim) -> str:
+    """Why the fact is listed, in words (from any of its claims: they share the verdict)."""
     if first["topic"] == "event_year":
         return "Articles give different years for an event that happens once."
     reasons = []
@@ -88,24 +90,25 @@ def _verdict(claims: pd.DataFrame) -> str:
     return " ".join(reasons)
 
 
-def _claim_card(claim: pd.Series) -> None:
+def _claim_card(claim: Claim) -> str:
+    """The evidence card of one claim (HTML, escaped): its sentence, notes and article."""
     notes = [f"as written: “{claim['as_written']}”"]
     if claim["topic"] == "membership_count" and not pd.isna(claim["reference_count"]):
         notes.append("fits the reference" if bool(claim["fits_reference"])
                      else "differs from the reference")
     if not bool(claim["in_view"]):
         notes.append("outside the current filters")
-    components.evidence_card(f"{claim['initiative_label']}: {_value_label_of(claim)}",
-                             str(claim["sentence"]), claim, extra=" · ".join(notes))
+    return components.evidence_card_html(f"{claim['initiative_label']}: {_value_label_of(claim)}",
+                                         str(claim["sentence"]), claim, extra=" · ".join(notes))
 
 
-def _value_label_of(claim: pd.Series) -> str:
+def _value_label_of(claim: Claim) -> str:
     if claim["topic"] == "event_year":
         return f"{theme.event_type_label(str(claim['fact']))} {int(claim['value'])}"
     return f"{int(claim['value'])} {_kind_label(str(claim['fact']))} in {int(claim['fact_year'])}"
 
 
-def _reference_card(claims: pd.Series) -> None:
+def _reference_card(claims: Claim) -> None:
     """The reference series' side: its confirmed figure, who joined, and its sources.
 
     The reference is our own sourced file, not article text, but it is escaped all the same.
@@ -125,12 +128,20 @@ def _reference_card(claims: pd.Series) -> None:
     )
 
 
-def _show_sides(claims: pd.DataFrame) -> None:
+def _grouped(claims: list[Claim], key: str) -> dict[Any, list[Claim]]:
+    """Claims by the value of `key`, in the order they come (the query sorts them)."""
+    groups: dict[Any, list[Claim]] = {}
+    for claim in claims:
+        groups.setdefault(claim[key], []).append(claim)
+    return groups
+
+
+def _show_sides(claims: list[Claim]) -> None:
     """One column per side (a value claimed), plus the reference series where it has a say."""
-    sides = list(claims.groupby("value", sort=True))
-    panels: list[tuple[str, pd.DataFrame | None]] = [
-        (_value_label(claims, int(value)), rows) for value, rows in sides]
-    first = claims.iloc[0]
+    first = claims[0]
+    panels: list[tuple[str, list[Claim] | None]] = [
+        (_value_label(first, int(value)), rows)
+        for value, rows in sorted(_grouped(claims, "value").items())]
     if first["topic"] == "membership_count" and not pd.isna(first["reference_count"]):
         panels.append(("Reference series", None))
     for start in range(0, len(panels), SIDES_PER_ROW):
@@ -141,12 +152,11 @@ def _show_sides(claims: pd.DataFrame) -> None:
                     st.markdown(f"**{components.escape_markdown(label)}**")
                     _reference_card(first)
                     continue
-                articles = int(rows["side_articles"].iloc[0])
+                articles = int(rows[0]["side_articles"])
                 st.markdown(f"**Says {components.escape_markdown(label)}** · {articles} "
                             f"{'article' if articles == 1 else 'articles'}")
-                for _, claim in rows.iterrows():
-                    _claim_card(claim)
-                hidden = int(rows["side_claims"].iloc[0]) - len(rows)
+                components.evidence_cards([_claim_card(claim) for claim in rows])
+                hidden = int(rows[0]["side_claims"]) - len(rows)
                 if hidden > 0:
                     st.caption(f"and {hidden} more sentences saying the same; narrow the "
                                "filters to see others.")
@@ -177,16 +187,20 @@ def show_disagreements() -> None:
     st.dataframe(table[["Initiative", "Name", "Disagreements", "Event years",
                         "Membership counts"]], hide_index=True, key=SUMMARY_KEY)
 
+    # plain records, grouped in Python: pandas' row access costs more than the cards
+    by_initiative = _grouped(components.records(claims), "initiative_id")
     for initiative in summary.itertuples(index=False):
-        facts = claims[claims["initiative_id"] == initiative.initiative_id]
         count = int(initiative.disagreements)
         label = (f"{initiative.initiative_label} — {count} "
                  f"{'disagreement' if count == 1 else 'disagreements'}")
         with st.expander(components.escape_markdown(label), expanded=len(summary) == 1):
-            for _, fact in facts.groupby(["topic", "fact", "fact_year", "disagreement_id"],
-                                         sort=True, dropna=False):
+            facts = _grouped(by_initiative.get(initiative.initiative_id, []), "disagreement_id")
+            for _, fact in sorted(facts.items(), key=lambda item: (
+                    item[1][0]["topic"], item[1][0]["fact"],
+                    -1 if pd.isna(item[1][0]["fact_year"]) else item[1][0]["fact_year"],
+                    item[0])):
                 st.markdown(f"#### {components.escape_markdown(_fact_heading(fact))}")
-                st.caption(components.escape_markdown(_verdict(fact)))
+                st.caption(components.escape_markdown(_verdict(fact[0])))
                 _show_sides(fact)
 
     if not url_state.presentation():

@@ -6,11 +6,15 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import briefing, charts, components, data, theme, url_state
+from dashboard.marks import EventCell, FigurePoint
 
 CHART_KEY = "membership_chart"
 ORG_KEY = "membership_org"
 KIND_KEY = "membership_kind"
-EVIDENCE_KEY = "membership_selected"  # a membership_id or an event_id (URL parameter `figure`)
+# a membership_id, an event_id, or the key of a point or milestone (URL parameter `figure`)
+EVIDENCE_KEY = "membership_selected"
+PAGE_KEY = "membership_evidence_page"  # the page of a mark's sentences (URL parameter `epage`)
+UNDATED_SHOWN = 100  # undated figures listed under the chart (the newest)
 DEFAULT_ORG = "CICA"
 KIND_LABELS = {
     "member_states": "member states",
@@ -30,6 +34,28 @@ def _open_clicked_mark() -> None:
     ids = charts.selected_ids(st.session_state.get(CHART_KEY))
     if ids:
         st.session_state[EVIDENCE_KEY] = ids[0]
+        st.session_state[PAGE_KEY] = 1
+
+
+def _close() -> None:
+    st.session_state[EVIDENCE_KEY] = ""
+    st.session_state[PAGE_KEY] = 1
+
+
+def _show_evidence(selected: str) -> bool:
+    """The evidence of a clicked mark: one figure or event, or a mark's sentences paged."""
+    names = data.labels()["initiatives"]
+    point = FigurePoint.parse(selected)
+    if point is not None:
+        heading = (f"{names.get(point.initiative_id, point.initiative_id)}: {point.count} "
+                   f"{_kind_label(point.kind)} ({point.year})")
+        return components.point_evidence(point, heading, PAGE_KEY)
+    cell = EventCell.parse(selected)
+    if cell is not None:
+        heading = (f"{names.get(cell.initiative_id, cell.initiative_id)}: "
+                   f"{theme.event_type_label(cell.event_type)}, {cell.year}")
+        return components.cell_evidence(cell, heading, PAGE_KEY)
+    return components.membership_evidence(selected) or components.event_evidence(selected)
 
 
 def show_membership() -> None:
@@ -67,18 +93,17 @@ def show_membership() -> None:
     org = st.session_state[ORG_KEY]
     kind = st.session_state[KIND_KEY]
     label = organisations.loc[organisations["initiative_id"] == org, "initiative_label"].iloc[0]
-    reported = data.membership_figures(filters, org, kind)
+    reported = data.membership_points(filters, org, kind)
     reference = (data.membership_reference_series(filters, org) if kind == "member_states"
                  else pd.DataFrame(columns=["year", "member_count", "confirmed", "new_members",
                                             "source"]))
     milestones = data.membership_milestones(filters, org)
 
-    dated = reported[reported["year"].notna()]
-    if dated.empty and reference["member_count"].notna().sum() == 0:
+    if reported.empty and reference["member_count"].notna().sum() == 0:
         components.empty_state(f"No dated {_kind_label(kind)} figures for {label} match these "
                                "filters.")
     else:
-        source = components.source_of_rows(reported)
+        source = components.source_of_outlets(data.figure_sources(filters, org, kind))
         if not reference.empty:
             source = source.rstrip(".") + "; reference series: data/reference (sourced, by year)."
         context = components.chart_context(f"{label}: {_kind_label(kind)} over time",
@@ -92,32 +117,35 @@ def show_membership() -> None:
         components.briefing_pack_button(
             "Membership growth", [briefing.BriefingChart(figure, rows, context)],
             key="membership_briefing")
-        disagreements = dated[dated["reference_count"].notna()
-                              & (dated["reference_count"] != dated["count"])]
+        disagreements = reported[reported["reference_count"].notna()
+                                 & (reported["reference_count"] != reported["count"])]
         if not disagreements.empty:
             years = ", ".join(str(int(y)) for y in sorted(disagreements["year"].unique()))
             st.warning(f"Reported figures differ from the reference series in {years}; hover the "
                        "markers to compare.", icon=":material/compare_arrows:")
 
-    undated = reported[reported["year"].isna()]
-    if not undated.empty and not url_state.presentation():
-        with st.expander(f"{len(undated)} figures without a year (not on the chart)"):
-            st.dataframe(undated[["count", "count_text", "sentence", "title", "outlet"]],
-                         hide_index=True, key="membership_undated")
+    if not url_state.presentation():
+        undated = data.point_reports(filters, org, kind, None, None, 0, UNDATED_SHOWN)
+        if not undated.empty:
+            total = int(undated["total"].iloc[0])
+            shown = "" if total <= len(undated) else f"; the newest {len(undated)} listed"
+            with st.expander(f"{total:,} figures without a year (not on the chart{shown})"):
+                st.dataframe(undated[["count", "count_text", "sentence", "title", "outlet"]],
+                             hide_index=True, key="membership_undated")
 
     selected = st.session_state.get(EVIDENCE_KEY)
     with st.container(key="membership_evidence"):
         if selected:
             st.subheader("Evidence", anchor=False)
-            if components.membership_evidence(selected) or components.event_evidence(selected):
+            if _show_evidence(selected):
                 if not url_state.presentation():
                     st.button("Close evidence", key="membership_close_evidence",
-                              on_click=components.clear_key(EVIDENCE_KEY))
+                              on_click=_close)
             else:
-                st.warning("That figure is not in this build of the warehouse.",
-                           icon=":material/link_off:")
+                st.warning("That figure is not in view: the link may be older than the data, "
+                           "or the filters leave it out.", icon=":material/link_off:")
         elif not url_state.presentation():
-            st.caption("Click a marker to read the sentence a figure comes from.")
+            st.caption("Click a marker to read the sentences a figure comes from.")
 
 
 show_membership()

@@ -5,6 +5,7 @@ Clicking a theme on any of the three charts filters the whole app to that theme.
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import briefing, charts, components, data, url_state
@@ -34,7 +35,10 @@ def show_topics() -> None:
         components.empty_state("No theme keywords in the articles that match these filters.")
         return
     source = components.source_of_view()
-    cited = data.theme_sentences(filters)  # what the briefing pack's slides cite
+    # what the briefing pack's slides cite: looked up only when a pack is built
+    def cited() -> pd.DataFrame:
+        return data.theme_sentences(filters)
+
     pack: list[briefing.BriefingChart] = []
 
     if not url_state.presentation():

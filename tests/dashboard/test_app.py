@@ -155,16 +155,18 @@ def test_filters_survive_moving_between_pages() -> None:
 # --- Timeline --------------------------------------------------------------------------------
 
 
-def test_timeline_draws_every_event_and_a_year_filter_narrows_it(built_warehouse: Path) -> None:
+def test_timeline_counts_every_event_and_a_year_filter_narrows_it(built_warehouse: Path) -> None:
     at = open_app("timeline")
     figure = charts(at)["Timeline of Kazakhstan's initiatives"]
-    total = duckdb.connect(str(built_warehouse), read_only=True).execute(
-        "SELECT count(*) FROM events").fetchone()[0]
-    assert len(marks(figure)) == total
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+    cells = con.execute("SELECT count(*) FROM (SELECT DISTINCT initiative_id, event_type, year "
+                        "FROM events)").fetchone()[0]
+    assert len(marks(figure)) == cells  # one mark per initiative, event type and year
+    assert "most recent" not in " ".join(c.value for c in at.caption)  # nothing cut
     at.slider(key="filter_event_years").set_value((2018, 2020)).run()
     assert at.query_params["ey"] == "2018-2020"
     narrowed = charts(at)["Timeline of Kazakhstan's initiatives"]
-    assert 0 < len(marks(narrowed)) < total
+    assert 0 < len(marks(narrowed)) < cells
     assert narrowed.layout.title.subtitle.text == "Events 2018–2020"
 
 
@@ -180,6 +182,51 @@ def test_timeline_evidence_panel_from_a_link(built_warehouse: Path) -> None:
     assert at.query_params["event"] == event_id
     at.button(key="timeline_close_evidence").click().run()
     assert "event" not in at.query_params
+
+
+def _fullest_cell(con: duckdb.DuckDBPyConnection) -> tuple[str, str, int, int]:
+    return con.execute("""
+        SELECT initiative_id, event_type, year, count(*) AS n FROM events GROUP BY ALL
+        ORDER BY n DESC, initiative_id, event_type, year LIMIT 1""").fetchone()
+
+
+def test_a_mark_of_several_events_opens_their_sentences_a_page_at_a_time(
+        built_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IM_EVIDENCE_PAGE_SIZE", "1")
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+    initiative, event_type, year, count = _fullest_cell(con)
+    assert count > 1, "the corpus should have a cell of several events"
+    key = f"{initiative}.{event_type}.{year}"
+    sentences = [s for (s,) in con.execute(
+        "SELECT sentence FROM events WHERE initiative_id = ? AND event_type = ? AND year = ?",
+        [initiative, event_type, year]).fetchall()]
+    # the chart offers the cell's key as the mark's id
+    figure = charts(open_app("timeline"))["Timeline of Kazakhstan's initiatives"]
+    assert key in {m[0] for m in marks(figure)}
+
+    at = open_app("timeline", event=key)
+    cards = [h for h in at.get("html") if "im-evidence" in h.value]
+    assert len(cards) == 1  # one sentence a page
+    first = cards[0].value
+    picker = at.number_input(key="timeline_evidence_page")
+    assert picker.max == count and picker.value == 1
+    picker.set_value(2).run()
+    assert at.query_params["epage"] == "2"
+    second = [h.value for h in at.get("html") if "im-evidence" in h.value]
+    assert len(second) == 1 and second[0] != first
+    shown = html_text(at) + first
+    assert sum(s.replace("&", "&amp;")[:50].replace("<", "&lt;") in shown
+               for s in sentences) >= 2
+    # a link to page 2 opens page 2; closing forgets both
+    linked = open_app("timeline", event=key, epage="2")
+    assert [h.value for h in linked.get("html") if "im-evidence" in h.value] == second
+    linked.button(key="timeline_close_evidence").click().run()
+    assert "event" not in linked.query_params and "epage" not in linked.query_params
+
+
+def test_a_cell_key_out_of_view_says_so() -> None:
+    at = open_app("timeline", event="CICA.held.1901")
+    assert any("not in view" in w.value for w in at.warning)
 
 
 def test_timeline_empty_state() -> None:
@@ -226,6 +273,23 @@ def test_membership_evidence_of_a_figure_from_a_link(built_warehouse: Path) -> N
         "SELECT membership_id, sentence FROM memberships WHERE count = 16").fetchone()
     at = open_app("membership", figure=membership_id)
     assert sentence[:50] in html_text(at)
+
+
+def test_membership_evidence_of_a_point_or_milestone_key_lists_its_sentences(
+        built_warehouse: Path) -> None:
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+    sentence = con.execute("SELECT sentence FROM memberships WHERE initiative_id = 'CICA' "
+                           "AND kind = 'member_states' AND year = 2002 AND count = 16"
+                           ).fetchone()[0]
+    at = open_app("membership", figure="CICA.member_states.2002.16")
+    assert sentence[:50] in html_text(at)
+    assert "1 report" in " ".join(m.value for m in at.markdown)
+    held = con.execute("SELECT year, sentence FROM events WHERE initiative_id = 'CICA' AND "
+                       "event_type = 'held' ORDER BY year LIMIT 1").fetchone()
+    at = open_app("membership", figure=f"CICA.held.{held[0]}")
+    assert held[1][:50] in html_text(at)
+    at = open_app("membership", figure="CICA.member_states.1901.16")
+    assert any("not in view" in w.value for w in at.warning)
 
 
 def test_membership_empty_state() -> None:

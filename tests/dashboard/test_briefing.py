@@ -58,10 +58,10 @@ def view_charts(warehouse_cursor: duckdb.DuckDBPyConnection) -> list[BriefingCha
     """The Timeline, Membership and Topics charts of one filtered view, as the pages build them."""
     con = warehouse_cursor
     colours = theme.colour_map(queries.initiative_list(con)["initiative_id"])
-    events = queries.timeline_events(con, FILTERS, 2000)
+    events = queries.timeline_cells(con, FILTERS)
     timeline_ctx = _context(con, "Timeline of Kazakhstan's initiatives", "initiative-timeline",
                             events)
-    reported = queries.membership_figures(con, FILTERS, "CICA", "member_states")
+    reported = queries.membership_points(con, FILTERS, "CICA", "member_states")
     reference = queries.membership_reference_series(con, FILTERS, "CICA")
     membership_ctx = _context(con, "CICA: member states over time", "membership-CICA-member_states",
                               reported)
@@ -212,7 +212,7 @@ def test_the_notes_list_the_cited_sentences_with_their_articles(
     assert f"Cited sentences ({len(events)}):" in notes
     for row in events.itertuples():
         assert briefing.clean_text(row.sentence) in notes
-    first = events.iloc[0]
+    first = events.dropna(subset=["title", "outlet"]).iloc[0]
     assert (f"“{briefing.clean_text(first['sentence'])}” — {first['title']} ({first['outlet']}, "
             in notes)
     membership_notes = _notes(slides.slides[3])
@@ -263,7 +263,7 @@ def test_the_slide_image_leaves_title_and_source_to_the_slide() -> None:
 def test_article_text_reaches_the_slides_as_text(hostile_warehouse: Path) -> None:
     """Markup in an article (the hostile fixture's <script>) and control characters are text."""
     with duckdb.connect(str(hostile_warehouse), read_only=True) as con:
-        events = queries.timeline_events(con, Filters(outlets=("Test Wire",)), 100)
+        events = queries.timeline_cells(con, Filters(outlets=("Test Wire",)))
     assert events["sentence"].str.contains("<script>").any()
     ctx = ChartContext(title="Hostile <b>title</b>", subtitle="Outlets: Test Wire",
                        source="Source: 1 article.", filename="hostile")
@@ -283,6 +283,46 @@ def test_article_text_reaches_the_slides_as_text(hostile_warehouse: Path) -> Non
     odd_notes = _notes(deck.slides[3])
     assert "“A bell rang <i>twice</i>.” — T (O, date unknown)" in odd_notes
     assert "javascript:" not in odd_notes and "\x07" not in odd_notes
+
+
+def test_citations_can_wait_until_a_pack_is_built() -> None:
+    """A page passes a function for citations it would otherwise query on every rerun; the
+    pack calls it once, and its sentences reach the notes and the sentences CSV."""
+    calls: list[int] = []
+
+    def cited() -> pd.DataFrame:
+        calls.append(1)
+        return pd.DataFrame({"theme": ["security"], "label": ["Security"],
+                             "keywords": ["summit"], "sentence": ["A summit on security."],
+                             "title": ["T"], "outlet": ["O"], "published": [None],
+                             "published_precision": [None], "url": [None]})
+
+    ctx = ChartContext(title="Top themes", subtitle="All", source="Source: x.",
+                       filename="top-themes")
+    chart = BriefingChart(go.Figure(), pd.DataFrame({"theme": ["security"]}), ctx,
+                          citations=cited)
+    assert not calls
+    content = briefing.build_briefing_pack([chart], view="Topics", filter_line="All",
+                                           filters=Filters(), built_at=None, today=TODAY,
+                                           render_png=_tiny_png)
+    assert calls == [1]
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    assert "data/top-themes_sentences.csv" in archive.namelist()
+    deck = Presentation(io.BytesIO(archive.read(
+        "initiative-monitor_briefing_unfiltered_2026-11-23.pptx")))
+    assert "“A summit on security.”" in _notes(deck.slides[1])
+
+
+def test_citations_of_an_aggregated_mark_say_how_many_reports_it_stands_for() -> None:
+    cells = pd.DataFrame({"event_type": ["held", "held"], "initiative_label": ["CICA", "AIF"],
+                          "year": [2022, 2023], "month": [10, None], "day": [12, None],
+                          "end_year": None, "end_month": None, "end_day": None,
+                          "events": [1, 20_000], "sentence": ["One summit.", "A forum."],
+                          "title": "T", "outlet": "O", "published": None,
+                          "published_precision": None, "url": None})
+    ctx = ChartContext(title="Timeline", subtitle="All", source="Source: x.", filename="t")
+    labels = [c.label for c in briefing.citations_of(BriefingChart(go.Figure(), cells, ctx))]
+    assert labels == ["CICA: held, 12 Oct 2022", "AIF: held, 2023; one of 20,000 reports"]
 
 
 def test_a_pack_needs_a_chart() -> None:

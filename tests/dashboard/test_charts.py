@@ -11,37 +11,51 @@ import pytest
 from dashboard import charts, theme
 from dashboard.charts import ChartContext
 from dashboard.filters import Filters
+from dashboard.marks import EventCell, FigurePoint
 
 CTX = ChartContext(title="Timeline", subtitle="Events 2002–2023", filename="timeline_2002-2023",
                    source="Source: 2 articles from A and B; warehouse built 23 Nov 2026.")
 COLOURS = theme.colour_map(["AIF", "CICA", "UNSC"])
 
 
-def events_frame() -> pd.DataFrame:
-    """What `queries.timeline_events` returns, for three initiatives in two categories."""
+def cells_frame() -> pd.DataFrame:
+    """What `queries.timeline_cells` returns: three initiatives in two categories, five cells.
+
+    CICA held 2002 stands for three events of two articles on different dates; AIF first
+    held 2023 for 20,000 events all dated 8 Jun 2023; the others for one event each.
+    """
     rows = [
-        ("e1", "CICA", "security", "proposed", 1992, 10, 5, None, dt.date(1992, 10, 5), None),
-        ("e2", "CICA", "security", "first_held", 2002, 6, None, None, dt.date(2002, 6, 15), None),
-        ("e3", "CICA", "security", "held", 2002, None, None, None, dt.date(2002, 7, 1), None),
-        ("e4", "UNSC", "security", "period", 2017, None, None, 2018, dt.date(2017, 7, 1),
-         dt.date(2018, 12, 31)),
-        ("e5", "AIF", "forum", "first_held", 2023, 6, 8, None, dt.date(2023, 6, 8), None),
+        # initiative, category, type, year, events, articles, first, last, event_id, month,
+        # day, end_year, span_start, span_end
+        ("CICA", "security", "proposed", 1992, 1, 1, dt.date(1992, 10, 5), dt.date(1992, 10, 5),
+         "e1", 10, 5, None, None, None),
+        ("CICA", "security", "first_held", 2002, 1, 1, dt.date(2002, 6, 15),
+         dt.date(2002, 6, 15), "e2", 6, None, None, None, None),
+        ("CICA", "security", "held", 2002, 3, 2, dt.date(2002, 3, 1), dt.date(2002, 10, 15),
+         None, None, None, None, None, None),
+        ("UNSC", "security", "period", 2017, 1, 1, dt.date(2017, 7, 1), dt.date(2017, 7, 1),
+         "e4", None, None, 2018, dt.date(2017, 1, 1), dt.date(2018, 12, 31)),
+        ("AIF", "forum", "first_held", 2023, 20_000, 19_000, dt.date(2023, 6, 8),
+         dt.date(2023, 6, 8), None, None, None, None, None, None),
     ]
-    frame = pd.DataFrame(rows, columns=["event_id", "initiative_id", "category", "event_type",
-                                        "year", "month", "day", "end_year", "marker_date",
-                                        "span_end"])
+    frame = pd.DataFrame(rows, columns=[
+        "initiative_id", "category", "event_type", "year", "events", "articles", "first_date",
+        "last_date", "event_id", "month", "day", "end_year", "span_start", "span_end"])
+    frame["example_event_id"] = ["e1", "e2", "e3", "e4", "e5"]
     frame["initiative_name"] = frame["initiative_id"] + " full name"
     frame["initiative_label"] = frame["initiative_id"]
     frame["end_month"] = None
     frame["end_day"] = None
-    frame["span_start"] = [dt.date(1992, 10, 5), dt.date(2002, 6, 1), dt.date(2002, 1, 1),
-                           dt.date(2017, 1, 1), dt.date(2023, 6, 8)]
-    frame["sentence"] = ["CICA was proposed <b>in</b> 1992. " + "word " * 80] + ["A sentence."] * 4
+    frame["date_text"] = "in 1992"
+    frame["sentence"] = (["CICA was proposed <b>in</b> 1992. " + "word " * 80]
+                         + ["A sentence."] * 4)
     frame["title"] = ["Title", None, "T", "T", "T"]
-    frame["outlet"] = ["NNN-Bernama", "Eurasia Review", None, "X", "X"]
+    frame["outlet"] = ["NNN-Bernama", "Eurasia Review", None, None, "X"]
     frame["published"] = pd.to_datetime(["2023-07-16"] * 5)
     frame["published_precision"] = "day"
     frame["article_id"] = ["a1", "a1", "a2", "a2", "a3"]
+    frame["sentence_no"] = 1
+    frame["url"] = None
     return frame
 
 
@@ -49,8 +63,14 @@ def _marker_traces(fig: go.Figure) -> list[go.Scatter]:
     return [t for t in fig.data if t.mode == "markers" and t.customdata is not None]
 
 
+def _marks(fig: go.Figure) -> dict[str, tuple[list, float, float, object]]:
+    """customdata[0] -> (customdata, size, y, x) of every mark of a timeline."""
+    return {c[0]: (list(c), size, y, x) for t in _marker_traces(fig)
+            for c, size, y, x in zip(t.customdata, t.marker.size, t.y, t.x, strict=True)}
+
+
 def test_every_chart_carries_title_filter_subtitle_and_source_line() -> None:
-    fig = charts.timeline_figure(events_frame(), COLOURS, CTX)
+    fig = charts.timeline_figure(cells_frame(), COLOURS, CTX)
     assert "Timeline" in fig.layout.title.text
     assert fig.layout.title.subtitle.text == "Events 2002–2023"
     sources = [a for a in fig.layout.annotations if a.name == "source"]
@@ -59,50 +79,86 @@ def test_every_chart_carries_title_filter_subtitle_and_source_line() -> None:
     assert fig.layout.meta["filename"] == "timeline_2002-2023"
 
 
-def test_timeline_marks_every_event_with_its_id_type_symbol_and_initiative_colour() -> None:
-    fig = charts.timeline_figure(events_frame(), COLOURS, CTX)
-    markers = _marker_traces(fig)
-    ids = sorted(c[0] for t in markers for c in t.customdata)
-    assert ids == ["e1", "e2", "e3", "e4", "e5"]
-    by_name = {t.name: t for t in markers}
+def test_timeline_draws_one_mark_per_cell_with_an_id_or_a_cell_key() -> None:
+    fig = charts.timeline_figure(cells_frame(), COLOURS, CTX)
+    marks = _marks(fig)
+    # a mark of one event carries the event's id; one of several the cell's key
+    assert sorted(marks) == ["AIF.first_held.2023", "CICA.held.2002", "e1", "e2", "e4"]
+    assert EventCell.parse("CICA.held.2002") == EventCell("CICA", "held", 2002)
+    by_name = {t.name: t for t in _marker_traces(fig)}
     assert by_name["proposed"].marker.symbol == theme.event_symbol("proposed")
     assert by_name["first held"].marker.symbol == theme.event_symbol("first_held")
     first_held_colours = dict(zip([c[0] for c in by_name["first held"].customdata],
                                   by_name["first held"].marker.color, strict=True))
-    assert first_held_colours == {"e2": COLOURS["CICA"], "e5": COLOURS["AIF"]}
+    assert first_held_colours == {"e2": COLOURS["CICA"], "AIF.first_held.2023": COLOURS["AIF"]}
 
 
-def test_timeline_legend_is_by_event_type_in_a_neutral_colour() -> None:
-    fig = charts.timeline_figure(events_frame(), COLOURS, CTX)
+def test_timeline_marks_are_sized_by_how_many_events_they_count() -> None:
+    marks = _marks(charts.timeline_figure(cells_frame(), COLOURS, CTX))
+    assert marks["e1"][1] == charts.mark_size(1) == charts.MARK_SIZE
+    assert charts.MARK_SIZE < marks["CICA.held.2002"][1] < marks["AIF.first_held.2023"][1]
+    assert marks["AIF.first_held.2023"][1] == charts.MARK_SIZE_MAX  # 20,000: capped
+    assert [charts.mark_size(n) for n in (1, 10, 100)] == [13, 18, 23]
+
+
+def test_timeline_hover_says_how_many_or_shows_the_one_sentence() -> None:
+    marks = _marks(charts.timeline_figure(cells_frame(), COLOURS, CTX))
+    held = marks["CICA.held.2002"][0]
+    assert held[1:] == ["CICA full name", "held", "2002", "3 events in 2 articles",
+                        "Click to read their sentences"]
+    forum = marks["AIF.first_held.2023"][0]
+    assert forum[3] == "2023 (all on one date)"
+    assert forum[4] == "20,000 events in 19,000 articles"
+    single = marks["e1"][0]
+    assert single[3] == "5 Oct 1992" and "CICA was proposed" in single[4]
+
+
+def test_a_cell_sits_at_its_events_date_or_mid_year() -> None:
+    marks = _marks(charts.timeline_figure(cells_frame(), COLOURS, CTX))
+    assert pd.Timestamp(marks["CICA.held.2002"][3]) == pd.Timestamp("2002-07-01")  # dates vary
+    assert pd.Timestamp(marks["AIF.first_held.2023"][3]) == pd.Timestamp("2023-06-08")
+    assert pd.Timestamp(marks["e2"][3]) == pd.Timestamp("2002-06-15")
+
+
+def test_timeline_legend_is_by_event_type_then_mark_size_in_a_neutral_colour() -> None:
+    fig = charts.timeline_figure(cells_frame(), COLOURS, CTX)
     legend = [t for t in fig.data if t.showlegend]
-    assert sorted(t.name for t in legend) == ["first held", "held", "period", "proposed"]
+    types = [t for t in legend if t.legendgroup != "size"]
+    assert sorted(t.name for t in types) == ["first held", "held", "period", "proposed"]
+    assert [t.name for t in legend if t.legendgroup == "size"] == [
+        "size: 1 report", "size: 10 reports", "size: 100 reports", "size: 1,000 reports",
+        "size: 10,000 reports"]
     assert {t.marker.color for t in legend} == {theme.NEUTRAL}
     # the legend entry and the markers of a type toggle together
-    for entry in legend:
+    for entry in types:
         assert any(t.legendgroup == entry.legendgroup for t in _marker_traces(fig))
+    # a timeline of single events needs no size legend
+    singles = charts.timeline_figure(cells_frame().iloc[[0, 1, 3]], COLOURS, CTX)
+    assert not [t for t in singles.data if t.legendgroup == "size"]
 
 
 def test_timeline_rows_group_initiatives_under_category_headers() -> None:
-    rows = charts.timeline_rows(events_frame())
+    frame = cells_frame().assign(marker_date=cells_frame()["first_date"])
+    rows = charts.timeline_rows(frame)
     assert rows == [("Security", None), ("CICA", "CICA"), ("UNSC", "UNSC"),
                     ("Forum", None), ("AIF", "AIF")]
-    fig = charts.timeline_figure(events_frame(), COLOURS, CTX)
+    fig = charts.timeline_figure(cells_frame(), COLOURS, CTX)
     assert list(fig.layout.yaxis.ticktext) == ["<b>SECURITY</b>", "CICA", "UNSC", "<b>FORUM</b>",
                                                "AIF"]
     assert fig.layout.yaxis.fixedrange is True
     assert fig.layout.xaxis.type == "date"
 
 
-def test_timeline_fans_out_events_of_the_same_initiative_and_year() -> None:
-    fig = charts.timeline_figure(events_frame(), COLOURS, CTX)
-    y_of = {c[0]: y for t in _marker_traces(fig) for c, y in zip(t.customdata, t.y, strict=True)}
-    assert y_of["e2"] != y_of["e3"]  # both CICA in 2002
-    assert abs(y_of["e2"] - y_of["e3"]) < 1  # but still inside CICA's row
-    assert y_of["e1"] == 1.0  # alone in its year: on the row's line
+def test_timeline_fans_out_marks_of_the_same_initiative_and_year() -> None:
+    marks = _marks(charts.timeline_figure(cells_frame(), COLOURS, CTX))
+    first, held = marks["e2"][2], marks["CICA.held.2002"][2]
+    assert first != held  # both CICA in 2002
+    assert abs(first - held) < 1  # but still inside CICA's row
+    assert marks["e1"][2] == 1.0  # alone in its year: on the row's line
 
 
 def test_timeline_draws_spans_from_start_to_end() -> None:
-    fig = charts.timeline_figure(events_frame(), COLOURS, CTX)
+    fig = charts.timeline_figure(cells_frame(), COLOURS, CTX)
     spans = [t for t in fig.data if t.mode == "lines"]
     assert len(spans) == 1
     assert spans[0].line.color == COLOURS["UNSC"]
@@ -111,19 +167,33 @@ def test_timeline_draws_spans_from_start_to_end() -> None:
 
 
 def test_timeline_hover_shortens_and_escapes_the_sentence() -> None:
-    fig = charts.timeline_figure(events_frame(), COLOURS, CTX)
-    custom = {c[0]: c for t in _marker_traces(fig) for c in t.customdata}
-    hover_sentence = custom["e1"][4]
+    marks = _marks(charts.timeline_figure(cells_frame(), COLOURS, CTX))
+    hover_sentence = marks["e1"][0][4]
     assert "&lt;b&gt;in&lt;/b&gt;" in hover_sentence and "<b>in" not in hover_sentence
     assert hover_sentence.endswith("…")
     assert len(hover_sentence.replace("<br>", " ")) <= charts.HOVER_SENTENCE_CHARS + 20
-    assert custom["e1"][3] == "5 Oct 1992"
-    assert custom["e4"][3] == "2017–2018"
-    assert "unknown outlet" in custom["e3"][5]
+    assert marks["e4"][0][3] == "2017–2018"
+    assert "unknown outlet" in marks["e4"][0][5]
+
+
+def test_timeline_payload_follows_the_cells_not_the_events() -> None:
+    """A million events in 500 cells ship as many bytes as 500 events: one mark per cell."""
+    base = cells_frame().iloc[[2]]  # a cell of several events
+    years = range(1900, 2000)
+    initiatives = ["CICA", "UNSC", "AIF", "IOFS", "IABS"]
+    many = pd.concat([base.assign(year=y, initiative_id=i, first_date=dt.date(y, 3, 1),
+                                  last_date=dt.date(y, 10, 1))
+                      for y in years for i in initiatives], ignore_index=True)
+    few = charts.timeline_figure(many.assign(events=2, articles=2), COLOURS, CTX)
+    lots = charts.timeline_figure(many.assign(events=2_000, articles=1_500), COLOURS, CTX)
+    assert len(_marks(lots)) == len(many) == 500
+    few_bytes, lots_bytes = len(few.to_json()), len(lots.to_json())
+    assert abs(lots_bytes - few_bytes) / few_bytes < 0.1  # digits and the size legend
+    assert lots_bytes < 300_000
 
 
 def test_timeline_of_nothing_is_a_message_not_a_blank_axis() -> None:
-    fig = charts.timeline_figure(events_frame().iloc[0:0], COLOURS, CTX)
+    fig = charts.timeline_figure(cells_frame().iloc[0:0], COLOURS, CTX)
     assert not fig.data
     assert [a.text for a in fig.layout.annotations if a.name == "empty"] == [
         "No dated events match these filters."]
@@ -141,16 +211,16 @@ def test_events_per_year_stacks_initiatives_in_their_colours() -> None:
 
 
 def membership_frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """What `membership_points`, `membership_reference_series` and `membership_milestones`
+    return: 16 in 2002 (one report), 28 in 2023 (two reports), a milestone of two reports."""
     reported = pd.DataFrame({
-        "membership_id": ["m1", "m2", "m3", "m4"], "initiative_id": "CICA",
-        "kind": "member_states", "count": [16, 28, 28, 27], "year": [2002, 2023, 2023, None],
-        "year_basis": ["explicit", "relative_to_publication", "explicit", "publication_year"],
-        "count_text": ["16 member states", "28 member states", "28 members", "27 states"],
-        "sentence": ["s1", "s2", "s3", "s4"], "sentence_no": [1, 2, 3, 4],
-        "article_id": ["a1", "a1", "a2", "a3"], "title": ["T1", "T1", "T2", "T3"],
-        "outlet": ["O", "O", "P", "Q"], "published": pd.to_datetime(["2023-07-16"] * 4),
-        "published_precision": "day", "url": None,
-        "reference_count": [16, 27, 27, None], "reference_confirmed": [True, True, True, None],
+        "year": [2002, 2023], "count": [16, 28], "reports": [1, 2], "articles": [1, 2],
+        "example_id": ["m1", "m2"], "membership_id": ["m1", None], "initiative_id": "CICA",
+        "kind": "member_states", "count_text": ["16 member states", None],
+        "year_basis": ["explicit", None], "sentence": ["s1", "s2"], "sentence_no": [1, 2],
+        "article_id": ["a1", "a1"], "title": ["T1", "T1"], "outlet": ["O", "O"],
+        "published": pd.to_datetime(["2023-07-16"] * 2), "published_precision": "day",
+        "url": None, "reference_count": [16, 27], "reference_confirmed": [True, True],
     })
     reference = pd.DataFrame({
         "year": [2002, 2003, 2004, 2023], "member_count": [16, None, 17, 27],
@@ -158,12 +228,14 @@ def membership_frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         "source": ["s", None, "s", "s"],
     })
     milestones = pd.DataFrame({
-        "event_id": ["e1", "e2", "e3"], "event_type": ["first_held", "first_held", "joined"],
-        "year": [2002, 2002, 2022], "month": [6, 6, 10], "day": [4, 4, 13],
-        "date_text": ["June 2002"] * 3,
-        "marker_date": [dt.date(2002, 6, 4), dt.date(2002, 6, 4), dt.date(2022, 10, 13)],
-        "sentence": ["first summit", "first summit again", "Kuwait joined"],
-        "article_id": "a1", "title": "T", "outlet": "O", "published": dt.date(2023, 7, 16),
+        "initiative_id": "CICA", "event_type": ["first_held", "joined"], "year": [2002, 2022],
+        "reports": [2, 1], "first_date": [dt.date(2002, 6, 4), dt.date(2022, 10, 13)],
+        "last_date": [dt.date(2002, 6, 4), dt.date(2022, 10, 13)],
+        "example_event_id": ["e1", "e3"], "event_id": [None, "e3"], "month": [None, 10],
+        "day": [None, 13], "date_text": [None, "13 October 2022"],
+        "sentence": ["first summit", "Kuwait joined"], "article_id": "a1", "title": "T",
+        "outlet": "O", "published": dt.date(2023, 7, 16), "published_precision": "day",
+        "url": None,
     })
     return reported, reference, milestones
 
@@ -191,27 +263,36 @@ def test_membership_reference_is_a_step_line_with_gaps_never_carried_forward() -
     assert 2003 in list(unconfirmed.x)
 
 
-def test_membership_reported_figures_are_separate_markers_with_their_ids() -> None:
+def test_membership_reported_figures_are_one_mark_per_year_and_count() -> None:
     fig = _membership_figure()
     reported = next(t for t in fig.data if t.name == "Reported in articles")
     assert reported.mode == "markers"
-    assert [c[0] for c in reported.customdata] == ["m1", "m2", "m3"]  # m4 has no year
-    assert list(reported.y) == [16, 28, 28]
+    # one report: its membership_id; two reports of 28 in 2023: the point's key
+    assert [c[0] for c in reported.customdata] == ["m1", "CICA.member_states.2023.28"]
+    assert FigurePoint.parse("CICA.member_states.2023.28") == FigurePoint(
+        "CICA", "member_states", 2023, 28)
+    assert list(reported.x) == [2002, 2023] and list(reported.y) == [16, 28]
     assert reported.marker.color == COLOURS["CICA"]
-    # two reports of 28 in 2023 are spread apart, not drawn on top of each other
-    assert reported.x[1] != reported.x[2]
-    texts = {c[0]: c[6] for c in reported.customdata}
-    assert texts["m1"] == "Reference for 2002: 16 (agrees)"
-    assert texts["m2"] == "Reference for 2023: 27 (differs)"
+    assert list(reported.marker.size) == [charts.mark_size(1), charts.mark_size(2)]
+    texts = {c[0]: c for c in reported.customdata}
+    assert texts["m1"][6] == "Reference for 2002: 16 (agrees)"
+    assert texts["m1"][4] == "s1"  # one report: its sentence on hover
+    several = texts["CICA.member_states.2023.28"]
+    assert several[3] == "2 reports in 2 articles"
+    assert several[4] == "Click to read their sentences"
+    assert several[6] == "Reference for 2023: 27 (differs)"
 
 
-def test_membership_milestones_are_one_mark_per_distinct_event_with_labels() -> None:
+def test_membership_milestones_are_one_mark_per_type_and_year_with_labels() -> None:
     fig = _membership_figure()
     marks = next(t for t in fig.data if t.name == "Summit or accession (events)")
-    assert [c[0] for c in marks.customdata] == ["e1", "e3"]
+    assert [c[0] for c in marks.customdata] == ["CICA.first_held.2002", "e3"]
     assert marks.customdata[0][4] == " (2 reports)"
     labels = [a.text for a in fig.layout.annotations if a.name == "milestone"]
-    assert labels == ["first held 4 Jun 2002", "joined 13 Oct 2022"]
+    assert labels == ["first held 2002", "joined 13 Oct 2022"]
+    # all reports on one date: the mark sits on that date (4 June), not mid-year
+    assert marks.x[0] == pytest.approx(2002 + (dt.date(2002, 6, 4).timetuple().tm_yday - 1)
+                                       / 365.25)
 
 
 def test_membership_without_reference_draws_only_reported_figures() -> None:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import re
+import shutil
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -21,9 +24,12 @@ from dashboard.search_text import parse_query
 Con = duckdb.DuckDBPyConnection
 
 FILTERED_QUERIES = {
-    "headline_figures": (), "events_per_year": (), "source_summary": (),
-    "timeline_events": (50,), "membership_organisations": (),
-    "membership_figures": ("CICA", "member_states"), "membership_reference_series": ("CICA",),
+    "headline_figures": (), "events_per_year": (), "source_summary": (), "event_sources": (),
+    "timeline_cells": (), "cell_events": ("CICA", "held", 2022, 10, 0),
+    "membership_organisations": (), "membership_points": ("CICA", "member_states"),
+    "figure_sources": ("CICA", "member_states"),
+    "point_reports": ("CICA", "member_states", 2002, 16, 10, 0),
+    "membership_reference_series": ("CICA",),
     "membership_milestones": ("CICA",), "theme_frequency": (), "theme_by_year": (),
     "themes_by_initiative": (), "article_count": (), "article_table": (10, 0),
     "disagreement_summary": (), "disagreement_claims": (20,), "theme_sentences": (3,),
@@ -45,7 +51,127 @@ def test_every_query_function_is_covered_here() -> None:
                   "membership_evidence", "article_text", "article_highlights",
                   "filter_parameters", "search_query_terms", "has_search_index",
                   "sentence_location"}
-    assert names == set(FILTERED_QUERIES) | unfiltered
+    facets = {"facet_closure", "facet_statements", "materialise_facets", "materialised_facets",
+              "uses_facets"}
+    assert names == set(FILTERED_QUERIES) | unfiltered | facets
+
+
+def _facet_reads(con: Con, name: str, args: tuple) -> set[str]:
+    statements: list[str] = []
+    real = queries._frame
+
+    def record(c: Con, sql: str, params: object = None) -> pd.DataFrame:
+        statements.append(sql)
+        return real(c, sql, params)
+
+    queries._frame = record  # type: ignore[assignment]
+    try:
+        getattr(queries, name)(con, Filters(themes=("security",), event_years=(2002, 2023)),
+                               *args)
+    finally:
+        queries._frame = real  # type: ignore[assignment]
+    return {f for sql in statements for f in re.findall(r"\bfacet_[a-z_]+\b", sql)}
+
+
+def test_declared_facets_cover_what_each_statement_reads(warehouse_cursor: Con) -> None:
+    """`QUERY_FACETS` (what the dashboard materialises before a query) names every facet the
+    query's statements read, so the dashboard never computes a facet inline."""
+    for name, args in FILTERED_QUERIES.items():
+        if name.startswith("search_"):
+            continue
+        read = _facet_reads(warehouse_cursor, name, args)
+        missing = read - set(queries.facet_closure(queries.QUERY_FACETS.get(name, ())))
+        assert not missing, f"{name} reads {sorted(missing)} without declaring them"
+
+
+def _materialised(db: Path) -> Con:
+    """A connection as the dashboard opens one, with every facet materialised in memory."""
+    con = duckdb.connect(":memory:")
+    con.execute("ATTACH ? AS warehouse (READ_ONLY)", [str(db)])
+    con.execute("USE warehouse")
+    con.execute("SET search_path = 'memory.main,warehouse.main'")
+    assert queries.materialise_facets(con, queries.FACETS, "memory") == list(queries.FACETS)
+    return con
+
+
+@pytest.mark.parametrize("filters", [
+    Filters(), Filters(event_years=(2002, 2023), themes=("security",)),
+    Filters(published_years=(2023, 2023), outlets=("NNN-Bernama",), initiatives=("CICA",)),
+], ids=["none", "typical", "articles"])
+def test_materialised_facets_give_the_same_answers_as_inline_ones(
+        built_warehouse: Path, warehouse_cursor: Con, filters: Filters) -> None:
+    con = _materialised(built_warehouse)
+    try:
+        assert queries.materialised_facets(con) == frozenset(queries.FACETS)
+        assert not queries.materialised_facets(warehouse_cursor)  # inline there
+        for name, args in FILTERED_QUERIES.items():
+            inline = getattr(queries, name)(warehouse_cursor, filters, *args)
+            tables = getattr(queries, name)(con, filters, *args)
+            if isinstance(inline, int):
+                assert inline == tables, name
+            else:
+                pd.testing.assert_frame_equal(inline.reset_index(drop=True),
+                                              tables.reset_index(drop=True),
+                                              check_dtype=False, obj=name)
+    finally:
+        con.close()
+
+
+def test_facets_a_build_holds_are_used_when_their_signature_matches(built_warehouse: Path,
+                                                                    tmp_path: Path) -> None:
+    """The ETL can run `facet_statements()` after a build; the dashboard then reads those
+    tables. A table of another version (its comment, the signature, differs) is not used."""
+    copy = tmp_path / "with_facets.duckdb"
+    shutil.copyfile(built_warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        for statement in queries.facet_statements():
+            con.execute(statement)
+        con.execute("COMMENT ON TABLE facet_claims IS 'an older version'")
+    with duckdb.connect(str(copy), read_only=True) as con:
+        assert queries.materialised_facets(con) == frozenset(queries.FACETS) - {"facet_claims"}
+        cells = queries.timeline_cells(con, Filters())
+        assert int(cells["events"].sum()) == scalar(con, "SELECT count(*) FROM events")
+        assert queries.disagreement_claims(con, Filters(), 20).empty  # inline facet_claims
+
+
+@pytest.mark.parametrize("odd_year", [None, 1850], ids=["years-masked", "years-joined"])
+def test_articles_reporting_an_event_in_the_years_are_the_same_either_way(
+        built_warehouse: Path, tmp_path: Path, odd_year: int | None) -> None:
+    """An event-year filter narrows articles by a bit mask of the years their events cover,
+    or (when an event lies outside the mask's 127 years) by a join with the events: both
+    give the articles that report an event overlapping the range."""
+    copy = tmp_path / "years.duckdb"
+    shutil.copyfile(built_warehouse, copy)
+    if odd_year is not None:
+        with duckdb.connect(str(copy)) as con:
+            con.execute("INSERT INTO events SELECT * REPLACE ('odd-' || event_id AS event_id, "
+                        "? AS year, NULL AS end_year) FROM events LIMIT 1", [odd_year])
+    with duckdb.connect(str(copy), read_only=True) as con:
+        exact = queries._run(con, queries._statement(con, {}, queries._EVENT_YEARS_BASE),
+                             {})["exact"].iloc[0]
+        assert bool(exact) is (odd_year is None)
+        for years in [(2002, 2023), (2018, 2020), (2024, 2030), (1850, 1900), (1700, 1800)]:
+            expected = scalar(con, "SELECT count(DISTINCT article_id) FROM events WHERE "
+                                   "year <= ? AND coalesce(end_year, year) >= ?", list(years)[::-1])
+            assert queries.article_count(con, Filters(event_years=years)) == expected, years
+
+
+def test_the_reference_lists_fit_the_filter_masks(warehouse_cursor: Con) -> None:
+    """Themes and initiatives are filtered through one bit each of a HUGEINT mask: a taxonomy
+    or gazetteer beyond 127 entries needs another representation (see docs/dashboard.md)."""
+    assert scalar(warehouse_cursor, "SELECT count(*) FROM themes") <= queries.MAX_MASK_BITS
+    assert scalar(warehouse_cursor, "SELECT count(*) FROM initiatives") <= queries.MAX_MASK_BITS
+
+
+def test_every_facet_is_documented_with_the_signature_it_carries() -> None:
+    statements = queries.facet_statements("warehouse")
+    assert len(statements) == 2 * len(queries.FACETS)
+    for facet in queries.FACETS.values():
+        assert f"CREATE OR REPLACE TABLE warehouse.main.{facet.name} AS" in " ".join(statements)
+        assert f"'{facet.signature}'" in " ".join(statements)
+    assert queries.facet_closure(["facet_claims"]) == [
+        "facet_themes", "facet_initiatives", "facet_event_years", "facet_articles",
+        "facet_events", "facet_memberships", "facet_claims"]
 
 
 @pytest.mark.parametrize("filters", [
@@ -66,7 +192,7 @@ def test_every_filtered_query_runs_under_any_filter_combination(
 def test_a_filter_that_matches_nothing_gives_empty_results_not_errors(
         warehouse_cursor: Con) -> None:
     nothing = Filters(event_years=(1901, 1902))
-    assert queries.timeline_events(warehouse_cursor, nothing, 50).empty
+    assert queries.timeline_cells(warehouse_cursor, nothing).empty
     assert queries.article_count(warehouse_cursor, nothing) == 0
     assert queries.theme_frequency(warehouse_cursor, nothing).empty
     figures = queries.headline_figures(warehouse_cursor, nothing).iloc[0]
@@ -78,14 +204,31 @@ def test_values_are_bound_as_parameters_never_spliced_into_sql(warehouse_cursor:
     assert queries.article_count(warehouse_cursor, injected) == 0
 
 
-def test_cica_membership_figures_reported_in_articles(warehouse_cursor: Con) -> None:
-    figures = queries.membership_figures(warehouse_cursor, Filters(), "CICA", "member_states")
-    pairs = {(int(r.year), int(r.count)) for r in figures.itertuples() if pd.notna(r.year)}
+def test_cica_membership_points_reported_in_articles(warehouse_cursor: Con) -> None:
+    points = queries.membership_points(warehouse_cursor, Filters(), "CICA", "member_states")
+    pairs = {(int(r.year), int(r.count)) for r in points.itertuples()}
     assert {(2002, 16), (2023, 28)} <= pairs
-    for r in figures.itertuples():
-        assert str(r.count) in r.sentence or r.count_text in r.sentence  # traceable
-    first_summit = figures[(figures["year"] == 2002) & (figures["count"] == 16)].iloc[0]
+    dated = scalar(warehouse_cursor, "SELECT count(*) FROM memberships WHERE initiative_id = "
+                                     "'CICA' AND kind = 'member_states' AND year IS NOT NULL")
+    assert points["reports"].sum() == dated  # every dated figure counted once
+    for r in points.itertuples():
+        assert str(r.count) in r.sentence or str(r.count_text) in r.sentence  # traceable
+        assert (r.membership_id is not None) == (r.reports == 1)
+    first_summit = points[(points["year"] == 2002) & (points["count"] == 16)].iloc[0]
     assert first_summit["reference_count"] == 16  # the reference agrees for 2002
+
+
+def test_point_reports_page_the_figures_behind_a_point(warehouse_cursor: Con) -> None:
+    reports = queries.point_reports(warehouse_cursor, Filters(), "CICA", "member_states", 2002,
+                                    16, 10, 0)
+    assert len(reports) == int(reports["total"].iloc[0]) >= 1
+    assert set(reports["count"]) == {16} and set(reports["year"]) == {2002}
+    assert reports["sentence"].str.contains("16").all()
+    assert queries.point_reports(warehouse_cursor, Filters(), "CICA", "member_states", 2002, 16,
+                                 10, 10).empty
+    undated = queries.point_reports(warehouse_cursor, Filters(), "CICA", "member_states", None,
+                                    None, 10, 0)
+    assert undated["year"].isna().all()
 
 
 def test_cica_reference_series_keeps_unconfirmed_years_empty(warehouse_cursor: Con) -> None:
@@ -110,32 +253,49 @@ def test_membership_organisations_list_kinds_and_reference(warehouse_cursor: Con
 
 
 def test_membership_figures_follow_the_event_year_range(warehouse_cursor: Con) -> None:
-    only_2002 = queries.membership_figures(warehouse_cursor, Filters(event_years=(2002, 2002)),
-                                           "CICA", "member_states")
+    only_2002 = queries.membership_points(warehouse_cursor, Filters(event_years=(2002, 2002)),
+                                          "CICA", "member_states")
     assert set(only_2002["year"]) == {2002}
 
 
 def test_event_year_range_changes_counts_and_keeps_overlapping_spans(
         warehouse_cursor: Con) -> None:
-    everything = queries.timeline_events(warehouse_cursor, Filters(), 1000)
-    assert len(everything) == scalar(warehouse_cursor, "SELECT count(*) FROM events")
+    everything = queries.timeline_cells(warehouse_cursor, Filters())
+    assert everything["events"].sum() == scalar(warehouse_cursor, "SELECT count(*) FROM events")
     window = Filters(event_years=(2018, 2020))
-    narrowed = queries.timeline_events(warehouse_cursor, window, 1000)
-    assert 0 < len(narrowed) < len(everything)
-    for r in narrowed.itertuples():
-        last = r.end_year if pd.notna(r.end_year) else r.year
-        assert r.year <= 2020 and last >= 2018
+    narrowed = queries.timeline_cells(warehouse_cursor, window)
+    assert 0 < narrowed["events"].sum() < everything["events"].sum()
     expected = scalar(warehouse_cursor, "SELECT count(*) FROM events "
                                         "WHERE year <= 2020 AND coalesce(end_year, year) >= 2018")
-    assert len(narrowed) == expected
+    assert narrowed["events"].sum() == expected
+    for r in narrowed.itertuples():
+        assert r.year <= 2020
+        assert r.year >= 2018 or pd.notna(r.span_end)  # an earlier start only for a span
     headline = queries.headline_figures(warehouse_cursor, window).iloc[0]
     assert headline["events"] == expected
 
 
+def test_timeline_cells_count_every_event_and_article_per_initiative_type_and_year(
+        warehouse_cursor: Con) -> None:
+    cells = queries.timeline_cells(warehouse_cursor, Filters())
+    expected = warehouse_cursor.execute("""
+        SELECT initiative_id, event_type, year, count(*) AS events,
+               count(DISTINCT article_id) AS articles
+        FROM events GROUP BY ALL ORDER BY ALL""").df()
+    got = cells[["initiative_id", "event_type", "year", "events", "articles"]]
+    pd.testing.assert_frame_equal(got.sort_values(["initiative_id", "event_type", "year"])
+                                  .reset_index(drop=True), expected, check_dtype=False)
+    assert cells["events"].gt(1).any(), "the corpus should have a cell of several events"
+    for r in cells.itertuples():
+        assert isinstance(r.sentence, str) and r.sentence  # every cell cites a sentence
+        assert (r.event_id == r.example_event_id) if r.events == 1 else pd.isna(r.event_id)
+        assert r.first_date <= r.last_date
+
+
 def test_partial_dates_sit_mid_month_and_mid_year(warehouse_cursor: Con) -> None:
-    events = queries.timeline_events(warehouse_cursor, Filters(), 1000)
-    for r in events.itertuples():
-        marker = pd.Timestamp(r.marker_date).date()
+    cells = queries.timeline_cells(warehouse_cursor, Filters())
+    for r in cells[cells["events"] == 1].itertuples():
+        marker = pd.Timestamp(r.first_date).date()
         if pd.isna(r.month):
             assert marker == dt.date(int(r.year), 7, 1)
         elif pd.isna(r.day):
@@ -146,13 +306,23 @@ def test_partial_dates_sit_mid_month_and_mid_year(warehouse_cursor: Con) -> None
             assert pd.Timestamp(r.span_end) >= pd.Timestamp(r.span_start)
 
 
-def test_timeline_limit_keeps_the_most_recent_and_reports_the_total(
-        warehouse_cursor: Con) -> None:
-    limited = queries.timeline_events(warehouse_cursor, Filters(), 3)
-    everything = queries.timeline_events(warehouse_cursor, Filters(), 1000)
-    assert len(limited) == 3
-    assert int(limited["total_events"].iloc[0]) == len(everything)
-    assert list(limited["event_id"]) == list(everything["event_id"][:3])
+def test_cell_events_page_the_sentences_behind_a_cell(warehouse_cursor: Con) -> None:
+    cells = queries.timeline_cells(warehouse_cursor, Filters())
+    cell = cells.sort_values(["events", "initiative_id"], ascending=[False, True]).iloc[0]
+    args = (cell["initiative_id"], cell["event_type"], int(cell["year"]))
+    first = queries.cell_events(warehouse_cursor, Filters(), *args, 1, 0)
+    rest = queries.cell_events(warehouse_cursor, Filters(), *args, 100, 1)
+    assert len(first) == 1 and len(rest) == cell["events"] - 1
+    assert int(first["total"].iloc[0]) == cell["events"]
+    assert int(first["articles"].iloc[0]) == cell["articles"]
+    assert first["event_id"].iloc[0] == cell["example_event_id"]  # the example is page 1's
+    assert not set(first["event_id"]) & set(rest["event_id"])
+    everything = pd.concat([first, rest])
+    assert set(everything["event_type"]) == {cell["event_type"]}
+    assert everything["sentence"].map(bool).all() and everything["title"].notna().any()
+    # newest article first
+    published = list(everything["published"].dropna())
+    assert published == sorted(published, reverse=True)
 
 
 def test_publication_years_and_outlets_choose_articles(warehouse_cursor: Con) -> None:
@@ -177,8 +347,8 @@ def test_theme_filter_narrows_articles_and_theme_charts(warehouse_cursor: Con) -
 
 def test_initiative_filter_narrows_events_and_articles(warehouse_cursor: Con) -> None:
     only = Filters(initiatives=("CICA",))
-    events = queries.timeline_events(warehouse_cursor, only, 1000)
-    assert not events.empty and set(events["initiative_id"]) == {"CICA"}
+    cells = queries.timeline_cells(warehouse_cursor, only)
+    assert not cells.empty and set(cells["initiative_id"]) == {"CICA"}
     naming = scalar(warehouse_cursor, "SELECT count(DISTINCT article_id) FROM mentions "
                                       "WHERE initiative_id = 'CICA'")
     assert queries.article_count(warehouse_cursor, only) == naming
@@ -190,7 +360,7 @@ def test_event_type_filter_keeps_articles_reporting_such_an_event(warehouse_curs
     reporting = scalar(warehouse_cursor, "SELECT count(DISTINCT article_id) FROM events "
                                          "WHERE event_type = ?", [event_type])
     assert queries.article_count(warehouse_cursor, only) == reporting
-    assert set(queries.timeline_events(warehouse_cursor, only, 100)["event_type"]) == {event_type}
+    assert set(queries.timeline_cells(warehouse_cursor, only)["event_type"]) == {event_type}
 
 
 def test_theme_frequency_is_hits_per_thousand_words_of_the_articles_in_view(
@@ -248,8 +418,8 @@ def test_reader_spans_point_at_their_words(warehouse_cursor: Con) -> None:
 
 
 def test_evidence_is_the_sentence_of_the_warehouse(warehouse_cursor: Con) -> None:
-    event = queries.timeline_events(warehouse_cursor, Filters(), 1).iloc[0]
-    evidence = queries.event_evidence(warehouse_cursor, event["event_id"]).iloc[0]
+    event = queries.timeline_cells(warehouse_cursor, Filters()).iloc[0]
+    evidence = queries.event_evidence(warehouse_cursor, event["example_event_id"]).iloc[0]
     sentence = scalar(warehouse_cursor, "SELECT text FROM sentences WHERE article_id = ? "
                                         "AND sentence_no = ?",
                       [evidence["article_id"], int(evidence["sentence_no"])])

@@ -359,6 +359,50 @@ def test_filters_narrow_the_hits(warehouse_cursor: Con) -> None:
     assert search(warehouse_cursor, "security", Filters(published_years=(1950, 1951))).empty
 
 
+# The articles in view, as docs/dashboard.md defines the shared filters (written out here, apart
+# from the search statements, to check them).
+IN_VIEW_REFERENCE = """
+SELECT a.article_id FROM articles AS a
+WHERE ($published_from IS NULL OR year(a.published) >= $published_from)
+  AND ($published_to IS NULL OR year(a.published) <= $published_to)
+  AND (len($outlets) = 0 OR list_contains($outlets, a.outlet))
+  AND (len($themes) = 0 OR a.article_id IN (
+        SELECT article_id FROM article_themes WHERE list_contains($themes, theme)))
+  AND (len($initiatives) = 0 OR a.article_id IN (
+        SELECT article_id FROM mentions WHERE list_contains($initiatives, initiative_id)))
+  AND (NOT $filters_facts OR a.article_id IN (
+        SELECT e.article_id FROM events AS e
+        WHERE (len($initiatives) = 0 OR list_contains($initiatives, e.initiative_id))
+          AND (len($event_types) = 0 OR list_contains($event_types, e.event_type))
+          AND ($event_from IS NULL OR coalesce(e.end_year, e.year) >= $event_from)
+          AND ($event_to IS NULL OR e.year <= $event_to)))
+"""
+
+
+@pytest.mark.parametrize("filters", [
+    Filters(published_years=(2023, 2023)),
+    Filters(outlets=("NNN-Bernama", "Eurasia Review")),
+    Filters(themes=("food security", "human rights")),
+    Filters(initiatives=("IABS",)),
+    Filters(event_types=("held",)),
+    Filters(event_years=(2019, 2021)),
+    Filters(initiatives=("CICA",), event_types=("first_held", "held"), event_years=(2000, 2010)),
+    Filters(themes=("security",), published_years=(2020, 2023), outlets=("NNN-Bernama",)),
+])
+@pytest.mark.parametrize("text", ["security", "international cooperation", '"confidence building"',
+                                  "+security -cica"])
+def test_filters_keep_the_hits_of_the_articles_in_view(warehouse_cursor: Con, filters: Filters,
+                                                        text: str) -> None:
+    in_view = {a for (a,) in warehouse_cursor.execute(
+        IN_VIEW_REFERENCE, queries.filter_parameters(filters)).fetchall()}
+    everything = search(warehouse_cursor, text, limit=10_000)
+    expected = [k for k in hit_keys(everything) if k[0] in in_view]
+    narrowed = search(warehouse_cursor, text, filters, limit=10_000)
+    assert hit_keys(narrowed) == expected
+    per_year = queries.search_hits_per_year(warehouse_cursor, filters, parse_query(text))
+    assert int(per_year["hits"].sum()) == len(expected)
+
+
 def test_hits_per_year_add_up_to_the_hits(warehouse_cursor: Con) -> None:
     query = parse_query("international cooperation")
     per_year = queries.search_hits_per_year(warehouse_cursor, Filters(), query)
@@ -410,6 +454,12 @@ def test_a_warehouse_without_the_index_is_recognised(warehouse_cursor: Con,
     with duckdb.connect(str(tmp_path / "old.duckdb")) as old:
         old.execute("CREATE TABLE warehouse_info (key VARCHAR, value VARCHAR)")
         assert not queries.has_search_index(old)
+    with duckdb.connect(str(tmp_path / "earlier_layout.duckdb")) as earlier:
+        # the index as first written: text keys, no search_articles
+        earlier.execute("CREATE MACRO search_tokens(txt) AS [txt]")
+        earlier.execute("CREATE TABLE search_postings (term VARCHAR, article_id VARCHAR, "
+                        "sentence_no INTEGER, tf INTEGER)")
+        assert not queries.has_search_index(earlier)
 
 
 def test_sentence_location(warehouse_cursor: Con) -> None:
@@ -420,6 +470,102 @@ def test_sentence_location(warehouse_cursor: Con) -> None:
     start, end = int(found["start_char"].iloc[0]), int(found["end_char"].iloc[0])
     assert text[start:end] == found["text"].iloc[0]
     assert queries.sentence_location(warehouse_cursor, article_id, 10_000).empty
+
+
+# --- the statements against a ranking computed from the raw tables -------------------------------
+
+# Words and phrases, wanted, required (+) and excluded (-): each path of the statements.
+REFERENCE_QUERIES = ("biological", "international cooperation", "iabs summit",
+                     "+security forum", "security -cica", "astana process summit conference",
+                     "+iabs +geneva", "kazakhstan -nuclear -weapons", '"confidence building"',
+                     '"international cooperation" -cica', '"food security" summit',
+                     '"agency for biological safety"', '+"astana process" -"food security"')
+
+
+def reference_ranking(con: Con, text: str) -> list[tuple[str, int, float, int]]:
+    """BM25F computed in Python from `sentences`, `mentions` and `initiatives` (no index):
+    (article_id, sentence_no, score, terms matched), best first, ties by article and sentence.
+    Words and phrases of distinct words, wanted, required (+) or excluded (-)."""
+    import math
+
+    query = parse_query(text)
+    k1, b, weight = queries.BM25_K1, queries.BM25_B, queries.INITIATIVE_FIELD_WEIGHT
+    sentences = con.execute("SELECT article_id, sentence_no, search_tokens(text) "
+                            "FROM sentences").fetchall()
+    named = con.execute("""
+        SELECT DISTINCT m.article_id, m.sentence_no, m.initiative_id, t.term
+        FROM mentions AS m JOIN initiatives AS i USING (initiative_id),
+             unnest(search_tokens(concat_ws(' ', i.name, i.acronym))) AS t(term)
+    """).fetchall()
+    names: dict[tuple[str, int], list[str]] = {}
+    for article_id, sentence_no, _, term in named:
+        names.setdefault((article_id, sentence_no), []).append(term)
+    n = len(sentences)
+    avgdl = sum(len(tokens) for _, _, tokens in sentences) / n
+    df: dict[str, int] = {}
+    for article_id, sentence_no, tokens in sentences:
+        for term in set(tokens) | set(names.get((article_id, sentence_no), [])):
+            df[term] = df.get(term, 0) + 1
+    clauses = [(con.execute("SELECT search_tokens(?)", [c.text]).fetchall()[0][0], c)
+               for c in query.clauses]
+    clauses = [(terms, c) for terms, c in clauses if terms]
+    assert all(len(set(terms)) == len(terms) for terms, _ in clauses), "distinct words"
+    wanted = {term for terms, c in clauses if not c.negated for term in terms}
+
+    def meets(terms: list[str], tokens: list[str], held: set[str]) -> bool:
+        if len(terms) == 1:
+            return terms[0] in held
+        return any(tokens[i:i + len(terms)] == terms for i in range(len(tokens)))
+
+    ranked = []
+    for article_id, sentence_no, tokens in sentences:
+        held = set(tokens) | set(names.get((article_id, sentence_no), []))
+        met = [meets(terms, tokens, held) for terms, _ in clauses]
+        if any(m and c.negated for m, (_, c) in zip(met, clauses, strict=True)):
+            continue
+        if not all(m for m, (_, c) in zip(met, clauses, strict=True) if c.required):
+            continue
+        if not any(m for m, (_, c) in zip(met, clauses, strict=True) if not c.negated):
+            continue
+        matched = wanted & held
+        score = 0.0
+        for term in matched:
+            idf = math.log(1 + (n - df[term] + 0.5) / (df[term] + 0.5))
+            tf = tokens.count(term) / (1 - b + b * len(tokens) / avgdl)
+            tf += weight * names.get((article_id, sentence_no), []).count(term)
+            score += idf * tf * (k1 + 1) / (tf + k1)
+        ranked.append((article_id, sentence_no, round(score, 9), len(matched)))
+    return sorted(ranked, key=lambda r: (-r[2], r[0], r[1]))
+
+
+@pytest.mark.parametrize("text", REFERENCE_QUERIES)
+def test_rankings_equal_bm25f_computed_from_the_raw_tables(warehouse_cursor: Con,
+                                                           text: str) -> None:
+    expected = reference_ranking(warehouse_cursor, text)
+    hits = search(warehouse_cursor, text, limit=10_000)
+    got = list(zip(hits["article_id"], hits["sentence_no"].astype(int), hits["score"],
+                   hits["terms_matched"].astype(int), strict=True))
+    assert [g[:2] for g in got] == [e[:2] for e in expected]
+    assert [g[3] for g in got] == [e[3] for e in expected]
+    assert [g[2] for g in got] == pytest.approx([e[2] for e in expected], abs=1e-8)
+    per_year = queries.search_hits_per_year(warehouse_cursor, Filters(), parse_query(text))
+    assert int(per_year["hits"].sum()) == len(expected)
+    assert int(per_year["articles"].sum()) == len({e[0] for e in expected})
+
+
+def test_a_hit_shows_its_sentence_as_stored(warehouse_cursor: Con) -> None:
+    """The page cuts each sentence from its article's text by the offsets the index keeps:
+    the result is the sentence exactly as `sentences` stores it."""
+    hits = search(warehouse_cursor, "international cooperation security", limit=10_000)
+    stored = dict(((a, s), t) for a, s, t in warehouse_cursor.execute(
+        "SELECT article_id, sentence_no, text FROM sentences").fetchall())
+    assert len(hits) > 20
+    assert all(stored[(a, int(s))] == t for a, s, t in zip(
+        hits["article_id"], hits["sentence_no"], hits["sentence"], strict=True))
+    assert warehouse_cursor.execute("""
+        SELECT count(*) FROM sentences AS s JOIN articles AS a USING (article_id)
+        WHERE substring(a.text, s.start_char + 1, s.end_char - s.start_char) <> s.text
+    """).fetchall() == [(0,)]
 
 
 def test_search_latency_on_the_shipped_corpus(warehouse_cursor: Con) -> None:
@@ -454,8 +600,10 @@ def test_rarer_words_weigh_more(sanity_cursor: Con) -> None:
     order = hit_keys(hits)
     assert order.index(zebra) < order.index(horse)
     lengths = dict(sanity_cursor.execute(
-        "SELECT sentence_no, length FROM search_documents WHERE sentence_no IN (?, ?)",
-        [zebra[1], horse[1]]).fetchall())
+        "SELECT sentence_no, length FROM search_documents JOIN search_articles USING "
+        "(article_key) WHERE article_id = ? AND sentence_no IN (?, ?)",
+        [zebra[0], zebra[1], horse[1]]).fetchall())
+    assert zebra[0] == horse[0]
     assert lengths[zebra[1]] == lengths[horse[1]]
 
 
@@ -513,8 +661,9 @@ def test_a_link_with_a_query_fills_the_box_and_keeps_the_filters(built_warehouse
     at = open_app("search", q="security", outlet="NNN-Bernama")
     assert at.text_input(key="search_query").value == "security"
     outlets = {o for (o,) in duckdb.connect(str(built_warehouse), read_only=True).execute(
-        "SELECT DISTINCT a.outlet FROM search_postings p JOIN articles a USING (article_id) "
-        "WHERE p.term = 'security'").fetchall()}
+        "SELECT DISTINCT a.outlet FROM search_postings p JOIN search_terms t USING (term_key) "
+        "JOIN search_articles k USING (article_key) JOIN articles a USING (article_id) "
+        "WHERE t.term = 'security'").fetchall()}
     assert len(outlets) > 1  # so the filter has something to remove
     shown = html_text(at)
     assert "NNN-Bernama" in shown

@@ -2,8 +2,9 @@
 
 Every page opens and draws its charts without an error; a filter picked in the sidebar
 narrows the view and lands in the URL; a shared link sets the widgets and survives moving to
-another page; a click on a timeline marker opens its evidence; presentation mode hides the
-sidebar. Each page is saved as a 1280x720 screenshot (see `artifact_dir` in conftest.py).
+another page; a click on a timeline marker opens its evidence (one event's sentence, or the
+sentences behind a marker of several, a page at a time); presentation mode hides the sidebar.
+Each page is saved as a 1280x720 screenshot (see `artifact_dir` in conftest.py).
 
 What the pages should show is read from the same warehouse through `dashboard.queries`, so the
 tests follow the corpus (and the ETL) instead of hard-coding counts.
@@ -18,16 +19,26 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import duckdb
+import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
 from dashboard import queries
 from dashboard.filters import Filters
+from dashboard.marks import EventCell
+from dashboard.settings import DashboardSettings
 from tests.e2e import harness
 
 pytestmark = pytest.mark.browser
 
-EVENT_LIMIT = 100_000  # far above the corpus: the timeline draws every event in view
+
+
+def mark_ids(cells: pd.DataFrame) -> frozenset[str]:
+    """The ids the timeline's marks carry: an event's id for a mark of one event, else the
+    key of its cell (initiative, event type, year)."""
+    return frozenset(str(r.event_id) if r.events == 1 else
+                     EventCell(r.initiative_id, r.event_type, int(r.year)).key
+                     for r in cells.itertuples())
 
 
 @dataclass(frozen=True)
@@ -36,7 +47,8 @@ class Facts:
 
     articles: int
     disagreements: int
-    event_ids: frozenset[str]
+    event_ids: frozenset[str]  # the ids of the timeline's marks (events, or cells of several)
+    events: int
     themes: int  # themes with keyword hits (bars of the frequency chart)
     initiative_labels: dict[str, str]
     theme_labels: dict[str, str]
@@ -56,13 +68,17 @@ class Facts:
     sentence: str
     title: str
     outlet: str
+    # (d) a marker of several events, and their sentences
+    cell_key: str
+    cell_events: int
+    cell_sentences: frozenset[str]
 
 
 @pytest.fixture(scope="session")
 def facts(built_warehouse: Path) -> Facts:
     with duckdb.connect(str(built_warehouse), read_only=True) as con:
         everything = Filters()
-        events = queries.timeline_events(con, everything, EVENT_LIMIT)
+        cells = queries.timeline_cells(con, everything)
         frequency = queries.theme_frequency(con, everything)
         headline = queries.headline_figures(con, everything).iloc[0]
         initiatives = queries.initiative_list(con)
@@ -80,29 +96,39 @@ def facts(built_warehouse: Path) -> Facts:
 
         event_years = (int(bounds["event_min"]), int(bounds["event_max"]))
         later_start = event_years[0] + 1  # one step of the slider drops the first year
-        later = queries.timeline_events(
-            con, Filters(event_years=(int(later_start), event_years[1])), EVENT_LIMIT)
+        later = queries.timeline_cells(
+            con, Filters(event_years=(int(later_start), event_years[1])))
 
         # a shared link: the two initiatives with most events, from their second year on
-        top = (events.groupby("initiative_id").size().reset_index(name="n")
+        top = (cells.groupby("initiative_id")["events"].sum().reset_index(name="n")
                .sort_values(["n", "initiative_id"], ascending=[False, True])
                .head(2)["initiative_id"].tolist())
-        years = sorted({int(y) for y in events.loc[events["initiative_id"].isin(top), "year"]})
+        years = sorted({int(y) for y in cells.loc[cells["initiative_id"].isin(top), "year"]})
         shared = Filters(event_years=(years[1], event_years[1]), initiatives=tuple(top))
-        shared_events = queries.timeline_events(con, shared, EVENT_LIMIT)
+        shared_cells = queries.timeline_cells(con, shared)
         shared_dated = int(queries.headline_figures(con, shared).iloc[0]["events"])
 
-        # the marker to click: the longest sentence (its hover is shortened, the panel is not)
-        sourced = events[events["title"].notna() & events["outlet"].notna()].copy()
+        # the marker to click: of one event, the longest sentence (its hover is shortened,
+        # the panel is not)
+        sourced = cells[(cells["events"] == 1) & cells["title"].notna()
+                        & cells["outlet"].notna()].copy()
         sourced["length"] = sourced["sentence"].str.len()
         chosen = sourced.sort_values(["length", "event_id"], ascending=[False, True]).iloc[0]
+        # and the marker of most events
+        fullest = cells.sort_values(["events", "initiative_id", "event_type", "year"],
+                                    ascending=[False, True, True, True]).iloc[0]
+        assert fullest["events"] > 1, "the corpus needs a marker of several events"
+        behind = queries.cell_events(con, everything, fullest["initiative_id"],
+                                     fullest["event_type"], int(fullest["year"]), 1000)
 
-    assert 0 < len(shared_events) < len(events[events["initiative_id"].isin(top)])
-    assert 0 < len(later) < len(events)
+    everything_in_top = cells[cells["initiative_id"].isin(top)]
+    assert 0 < shared_cells["events"].sum() < everything_in_top["events"].sum()
+    assert 0 < later["events"].sum() < cells["events"].sum()
     return Facts(
         articles=articles,
         disagreements=disagreements,
-        event_ids=frozenset(events["event_id"]),
+        event_ids=mark_ids(cells),
+        events=int(cells["events"].sum()),
         themes=len(frequency),
         initiative_labels=dict(zip(initiatives["initiative_id"], initiatives["label"],
                                    strict=True)),
@@ -111,14 +137,18 @@ def facts(built_warehouse: Path) -> Facts:
         theme=str(theme),
         theme_articles=theme_articles,
         later_start=int(later_start),
-        later_event_ids=frozenset(later["event_id"]),
+        later_event_ids=mark_ids(later),
         shared=shared,
-        shared_event_ids=frozenset(shared_events["event_id"]),
+        shared_event_ids=mark_ids(shared_cells),
         shared_dated_events=shared_dated,
         event_id=str(chosen["event_id"]),
         sentence=str(chosen["sentence"]),
         title=str(chosen["title"]),
         outlet=str(chosen["outlet"]),
+        cell_key=EventCell(str(fullest["initiative_id"]), str(fullest["event_type"]),
+                           int(fullest["year"])).key,
+        cell_events=int(fullest["events"]),
+        cell_sentences=frozenset(behind["sentence"]),
     )
 
 
@@ -177,7 +207,7 @@ def png_size(path: Path) -> tuple[int, int]:
 
 def check_overview(page: Page, facts: Facts) -> None:
     expect(metric(page, "Articles")).to_have_text(str(facts.articles))
-    expect(metric(page, "Dated events")).to_have_text(str(len(facts.event_ids)))
+    expect(metric(page, "Dated events")).to_have_text(str(facts.events))
     for key in ("overview_events_chart", "overview_themes_chart"):
         expect(harness.chart(page, key).locator("g.barlayer path").first).to_be_visible()
     bars = harness.chart(page, "overview_themes_chart").locator("g.barlayer g.point")
@@ -186,7 +216,8 @@ def check_overview(page: Page, facts: Facts) -> None:
 
 def check_timeline(page: Page, facts: Facts) -> None:
     expect_markers(page, "timeline_chart", facts.event_ids)
-    expect(page.get_by_text("Click a marker to read the sentence it comes from.")).to_be_visible()
+    expect(page.get_by_text("Click a marker to read the sentences it stands for.")
+           ).to_be_visible()
 
 
 def check_membership(page: Page, facts: Facts) -> None:
@@ -393,6 +424,24 @@ def test_clicking_a_timeline_marker_shows_its_evidence(
     page.get_by_role("button", name="Close evidence").click()
     expect(card).to_have_count(0)
     expect(page).not_to_have_url(re.compile(r"[?&]event="))
+
+
+def test_clicking_a_marker_of_several_events_lists_their_sentences(
+        page: Page, dashboard_url: str, facts: Facts) -> None:
+    harness.open_view(page, dashboard_url, "/timeline")
+    expect_markers(page, "timeline_chart", facts.event_ids)
+
+    harness.click_point(page, "timeline_chart", facts.cell_key)
+
+    cards = harness.element(page, "timeline_evidence").locator(".im-evidence")
+    shown = min(facts.cell_events, DashboardSettings().evidence_page_size)
+    expect(cards).to_have_count(shown)
+    expect(harness.element(page, "timeline_evidence")).to_contain_text(
+        f"{facts.cell_events} events")
+    expect(page).to_have_url(re.compile(rf"[?&]event={re.escape(facts.cell_key)}(&|$)"))
+    quotes = {q.strip("“”") for q in cards.locator("blockquote").all_inner_texts()}
+    assert quotes <= facts.cell_sentences and len(quotes) >= 1
+    assert_no_error(page)
 
 
 # --- (e) presentation mode -----------------------------------------------------------------

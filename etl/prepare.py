@@ -1,0 +1,467 @@
+"""One batch of article files -> cleaned articles and their extracted facts, as Arrow tables.
+
+This is the work a build spreads over worker processes: read each file (`sources`), clean the
+text and settle its metadata (`normalize`), extract the facts (`extract`), and turn the result
+into rows of the warehouse tables. A batch knows nothing of other batches: an article repeated
+in another batch is dropped by the build when it meets it (`etl.pipeline`), and the list of
+files holding each article is filled in once every batch is in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from etl import extract, normalize, sources
+from etl.model import ArticleExtraction, CleanText, Problem, PublicationDate, SourceRecord
+
+# The tables extraction writes, one group of rows per article (`fact_tables`).
+EXTRACTED_TABLES = (
+    "sentences",
+    "mentions",
+    "date_mentions",
+    "events",
+    "memberships",
+    "sentence_themes",
+    "article_themes",
+)
+
+# Every table a batch fills, one group of rows per article.
+ARTICLE_TABLES = ("articles", "article_raw", *EXTRACTED_TABLES)
+
+
+@dataclass
+class PreparedArticle:
+    """An article ready for extraction: cleaned text, metadata and where each came from."""
+
+    article_id: str
+    record: SourceRecord
+    clean: CleanText
+    title: str | None
+    outlet: str | None
+    author: str | None
+    url: str | None
+    published: PublicationDate | None
+    metadata_sources: dict[str, str]
+    word_count: int
+    duplicate_files: list[str] = field(default_factory=list)
+
+
+# --- metadata ------------------------------------------------------------------------------
+
+
+def resolve_metadata(
+    record: SourceRecord, clean: CleanText
+) -> tuple[dict[str, object], dict[str, str]]:
+    """Final metadata values and their source: what the record carries, else what the text shows.
+
+    The record already applies manifest > front matter/record fields > header; the text can
+    only fill gaps ('inferred'), and a field nobody knows is 'unknown'.
+    """
+    inferred: dict[str, object] = {"title": clean.headline, "author": clean.byline}
+    if record.published is None:
+        # the page furniture the cleaning removed (a 'May 16, 2024' line above the headline)
+        # and the article's address often carry the date the body leaves out
+        inferred["published"] = extract.infer_publication_date(
+            clean.text, url=record.url, header_lines=clean.removed_lines
+        )
+    values: dict[str, object] = {}
+    origin: dict[str, str] = {}
+    for name in ("title", "outlet", "author", "url", "published"):
+        value = getattr(record, name)
+        if value:
+            values[name] = value
+            origin[name] = record.metadata_sources.get(name, "record")
+        elif inferred.get(name):
+            values[name] = inferred[name]
+            origin[name] = "inferred"
+        else:
+            values[name] = None
+            origin[name] = "unknown"
+    return values, origin
+
+
+@dataclass(frozen=True)
+class FileJob:
+    """One file to read: its path, its name relative to the article folder, its manifest row."""
+
+    path: str
+    relative: str
+    manifest: sources.ManifestEntry | None = None
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What a file was when it was read, so a later build can tell it is unchanged unread.
+
+    `size_bytes` is -1 when the file could not even be examined (a broken link); such a file
+    is read again by every build.
+    """
+
+    source_file: str
+    size_bytes: int
+    modified_ns: int
+    sha256: str
+    manifest_row: str  # fingerprint of its manifest.csv row, '' for none
+
+
+@dataclass
+class Batch:
+    """What one batch of files gave: file states, problems, article holders and table rows."""
+
+    files: list[FileState] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    # (source file, record number, article id) of every record that held an article, in order
+    holders: list[tuple[str, int | None, str]] = field(default_factory=list)
+    # rows of each article once, from its first holder in the batch
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+
+
+def manifest_fingerprint(entry: sources.ManifestEntry | None) -> str:
+    """A short fingerprint of a file's manifest row: a changed row means a changed article."""
+    if entry is None:
+        return ""
+    fields = sorted((name, repr(value)) for name, value in entry.fields.items())
+    return hashlib.sha1(repr((entry.line_no, fields)).encode()).hexdigest()[:16]
+
+
+def file_state(job: FileJob) -> FileState:
+    """Size, modification time and content hash of a file (size -1 if it cannot be examined)."""
+    fingerprint = manifest_fingerprint(job.manifest)
+    try:
+        stat = os.stat(job.path)
+        digest = hashlib.sha256()
+        if os.path.isfile(job.path):
+            with open(job.path, "rb") as handle:
+                digest.update(handle.read())
+        return FileState(job.relative, stat.st_size, stat.st_mtime_ns, digest.hexdigest(),
+                         fingerprint)
+    except OSError:
+        return FileState(job.relative, -1, 0, "", fingerprint)
+
+
+def prepare_articles(
+    records: Sequence[SourceRecord],
+) -> tuple[list[PreparedArticle], list[tuple[str, int | None, str]], list[Problem]]:
+    """Clean every record, fill metadata, and keep the first record of each article.
+
+    Returns the articles, every record that held an article as (file, record number, article
+    id) in input order (repeats included), and records that had no article text left after
+    cleaning.
+    """
+    prepared: dict[str, PreparedArticle] = {}
+    holders: list[tuple[str, int | None, str]] = []
+    problems: list[Problem] = []
+    for record in records:
+        clean = normalize.clean_text(record.raw_text)
+        if not clean.text.strip():
+            problems.append(
+                Problem(
+                    record.source_file,
+                    "no article text left after removing page "
+                    "furniture (navigation, teasers, bios)",
+                    record.record_no,
+                )
+            )
+            continue
+        article_id = normalize.content_fingerprint(clean.text)
+        holders.append((record.source_file, record.record_no, article_id))
+        if article_id in prepared:
+            continue
+        values, origin = resolve_metadata(record, clean)
+        prepared[article_id] = PreparedArticle(
+            article_id=article_id,
+            record=record,
+            clean=clean,
+            title=values["title"],  # type: ignore[arg-type]
+            outlet=values["outlet"],  # type: ignore[arg-type]
+            author=values["author"],  # type: ignore[arg-type]
+            url=values["url"],  # type: ignore[arg-type]
+            published=values["published"],  # type: ignore[arg-type]
+            metadata_sources=origin,
+            word_count=normalize.word_count(clean.text),
+        )
+    return list(prepared.values()), holders, problems
+
+
+# --- the work of one batch, in a worker process or in the build's own ------------------------
+
+_reference: tuple[extract.Gazetteer, extract.ThemeTaxonomy] | None = None
+_max_file_bytes: int = 0
+
+
+def init_worker(reference_dir: str, max_file_bytes: int) -> None:
+    """Compile the reference data once per process (it is the slow part of starting)."""
+    global _reference, _max_file_bytes
+    _reference = (
+        extract.load_gazetteer(Path(reference_dir)),
+        extract.load_themes(Path(reference_dir)),
+    )
+    _max_file_bytes = max_file_bytes
+
+
+def process_files(jobs: Sequence[FileJob]) -> Batch:
+    """Read, clean and extract one batch of files (after `init_worker` in this process)."""
+    assert _reference is not None, "init_worker was not called in this process"
+    gazetteer, themes = _reference
+    batch = Batch()
+    records: list[SourceRecord] = []
+    for job in jobs:
+        batch.files.append(file_state(job))
+        manifest = {job.relative: job.manifest} if job.manifest is not None else None
+        file_records, file_problems = sources.read_file(
+            Path(job.path), job.relative, _max_file_bytes, manifest
+        )
+        records.extend(file_records)
+        batch.problems.extend(file_problems)
+    articles, batch.holders, clean_problems = prepare_articles(records)
+    batch.problems.extend(clean_problems)
+    extractions = [
+        extract.extract_article(a.clean.text, a.published, gazetteer, themes) for a in articles
+    ]
+    batch.tables = {**article_tables(articles), **fact_tables(articles, extractions)}
+    return batch
+
+
+# --- rows -----------------------------------------------------------------------------------
+
+
+def _stable_id(*parts: object) -> str:
+    return hashlib.sha1("|".join("" if p is None else str(p) for p in parts).encode()).hexdigest()[
+        :16
+    ]
+
+
+def article_tables(articles: Sequence[PreparedArticle]) -> dict[str, pa.Table]:
+    """The `articles` and `article_raw` tables."""
+    rows = []
+    raw_rows = []
+    for a in articles:
+        rows.append(
+            {
+                "article_id": a.article_id,
+                "source_file": a.record.source_file,
+                "record_no": a.record.record_no,
+                "file_format": a.record.file_format,
+                "title": a.title,
+                "outlet": a.outlet,
+                "author": a.author,
+                "url": a.url,
+                "published": a.published.first_day() if a.published else None,
+                "published_precision": a.published.precision if a.published else None,
+                "date_source": a.metadata_sources["published"],
+                "title_source": a.metadata_sources["title"],
+                "outlet_source": a.metadata_sources["outlet"],
+                "author_source": a.metadata_sources["author"],
+                "url_source": a.metadata_sources["url"],
+                "encoding": a.record.encoding,
+                "word_count": a.word_count,
+                "text": a.clean.text,
+                "duplicate_files": [],  # filled in once every file is read
+            }
+        )
+        raw_rows.append(
+            {
+                "article_id": a.article_id,
+                "raw_text": a.record.raw_text,
+                "removed_lines": a.clean.removed_lines,
+            }
+        )
+    schema = pa.schema(
+        [
+            ("article_id", pa.string()),
+            ("source_file", pa.string()),
+            ("record_no", pa.int32()),
+            ("file_format", pa.string()),
+            ("title", pa.string()),
+            ("outlet", pa.string()),
+            ("author", pa.string()),
+            ("url", pa.string()),
+            ("published", pa.date32()),
+            ("published_precision", pa.string()),
+            ("date_source", pa.string()),
+            ("title_source", pa.string()),
+            ("outlet_source", pa.string()),
+            ("author_source", pa.string()),
+            ("url_source", pa.string()),
+            ("encoding", pa.string()),
+            ("word_count", pa.int32()),
+            ("text", pa.string()),
+            ("duplicate_files", pa.list_(pa.string())),
+        ]
+    )
+    raw_schema = pa.schema(
+        [
+            ("article_id", pa.string()),
+            ("raw_text", pa.string()),
+            ("removed_lines", pa.list_(pa.string())),
+        ]
+    )
+    return {
+        "articles": pa.Table.from_pylist(rows, schema=schema),
+        "article_raw": pa.Table.from_pylist(raw_rows, schema=raw_schema),
+    }
+
+
+def fact_tables(
+    articles: Sequence[PreparedArticle], extractions: Sequence[ArticleExtraction]
+) -> dict[str, pa.Table]:
+    """Sentences, mentions, dates, events, memberships and themes of every article."""
+    rows: dict[str, list[dict[str, object]]] = {name: [] for name in EXTRACTED_TABLES}
+    for article, found in zip(articles, extractions, strict=True):
+        aid = article.article_id
+        rows["sentences"] += [
+            {
+                "article_id": aid,
+                "sentence_no": s.sentence_no,
+                "start_char": s.start,
+                "end_char": s.end,
+                "text": s.text,
+            }
+            for s in found.sentences
+        ]
+        rows["mentions"] += [
+            {
+                "article_id": aid,
+                "sentence_no": m.sentence_no,
+                "initiative_id": m.initiative_id,
+                "surface": m.surface,
+                "start_char": m.start,
+                "end_char": m.end,
+                "method": m.method,
+            }
+            for m in found.mentions
+        ]
+        rows["date_mentions"] += [
+            {
+                "article_id": aid,
+                "sentence_no": d.sentence_no,
+                "expression": d.expression,
+                "start_char": d.start,
+                "end_char": d.end,
+                "year": d.year,
+                "month": d.month,
+                "day": d.day,
+                "end_year": d.end_year,
+                "end_month": d.end_month,
+                "end_day": d.end_day,
+                "basis": d.basis,
+                "role": d.role,
+            }
+            for d in found.dates
+        ]
+        seen_events: set[str] = set()
+        for e in found.events:
+            event_id = _stable_id(
+                aid,
+                e.sentence_no,
+                e.initiative_id,
+                e.event_type,
+                e.year,
+                e.month,
+                e.day,
+                e.end_year,
+                e.end_month,
+                e.end_day,
+            )
+            if event_id in seen_events:
+                continue
+            seen_events.add(event_id)
+            rows["events"].append(
+                {
+                    "event_id": event_id,
+                    "initiative_id": e.initiative_id,
+                    "event_type": e.event_type,
+                    "year": e.year,
+                    "month": e.month,
+                    "day": e.day,
+                    "end_year": e.end_year,
+                    "end_month": e.end_month,
+                    "end_day": e.end_day,
+                    "date_text": e.date_text,
+                    "date_basis": e.date_basis,
+                    "article_id": aid,
+                    "sentence_no": e.sentence_no,
+                    "sentence": e.sentence,
+                }
+            )
+        seen_members: set[str] = set()
+        for m in found.memberships:
+            membership_id = _stable_id(aid, m.sentence_no, m.initiative_id, m.kind, m.count, m.year)
+            if membership_id in seen_members:
+                continue
+            seen_members.add(membership_id)
+            rows["memberships"].append(
+                {
+                    "membership_id": membership_id,
+                    "initiative_id": m.initiative_id,
+                    "kind": m.kind,
+                    "count": m.count,
+                    "year": m.year,
+                    "year_basis": m.year_basis,
+                    "count_text": m.count_text,
+                    "article_id": aid,
+                    "sentence_no": m.sentence_no,
+                    "sentence": m.sentence,
+                }
+            )
+        rows["sentence_themes"] += [
+            {
+                "article_id": aid,
+                "sentence_no": h.sentence_no,
+                "theme": h.theme,
+                "keyword": h.keyword,
+            }
+            for h in found.theme_hits
+        ]
+        rows["article_themes"] += [
+            {
+                "article_id": aid,
+                "theme": theme,
+                "hits": hits,
+                "per_1000_words": per_1000,
+                "rank": rank,
+            }
+            for theme, hits, per_1000, rank in extract.article_theme_scores(
+                found.theme_hits, article.word_count
+            )
+        ]
+    int_cols = {
+        "sentence_no",
+        "start_char",
+        "end_char",
+        "year",
+        "month",
+        "day",
+        "end_year",
+        "end_month",
+        "end_day",
+        "count",
+        "hits",
+        "rank",
+    }
+    tables = {}
+    for name, table_rows in rows.items():
+        tables[name] = _arrow_from_rows(table_rows, int_cols)
+    return tables
+
+
+def _arrow_from_rows(rows: list[dict[str, object]], int_cols: set[str]) -> pa.Table:
+    if not rows:
+        return pa.table({})
+    columns = list(rows[0].keys())
+    arrays = {}
+    for col in columns:
+        values = [r[col] for r in rows]
+        if col in int_cols:
+            arrays[col] = pa.array(values, type=pa.int32())
+        elif col == "per_1000_words":
+            arrays[col] = pa.array(values, type=pa.float64())
+        else:
+            arrays[col] = pa.array(values, type=pa.string())
+    return pa.table(arrays)
