@@ -9,6 +9,7 @@ DB ?= data/warehouse.duckdb
 .PHONY: setup etl warehouse run serve browser test lint lock bench screenshots clean
 HOST ?= 127.0.0.1
 PORT ?= 8501
+BENCH_SCALES ?= 1000,10000,100000
 
 ## setup: create .venv from the pinned lock file (idempotent)
 setup: $(STAMP)
@@ -51,9 +52,9 @@ browser:
 test: setup browser
 	$(BIN)/python -m pytest -q
 
-## bench: dashboard query and page-rerun timings on the current warehouse
-bench: warehouse
-	IM_DB_PATH=$(DB) $(BIN)/python -m benchmarks.dashboard_bench
+## bench: the scale benchmark (generated corpora, ETL, dashboard, load test); see docs/scaling.md
+bench: setup browser
+	$(BIN)/python -m benchmarks --scales $(BENCH_SCALES)
 
 ## screenshots: regenerate docs/screenshots/ from the running app in headless Chromium
 screenshots: warehouse

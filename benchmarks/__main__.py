@@ -1,0 +1,177 @@
+"""The scale benchmark behind `make bench`: ETL at several corpus sizes, then the dashboard.
+
+    python -m benchmarks [--scales 1000,10000,100000] [--seed 7] [--workdir DIR]
+                         [--out benchmarks/results] [--skip-load] [--quick]
+
+For each scale it generates a synthetic corpus (`benchmarks.corpus`), times a full build and a
++1% incremental build with peak memory and warehouse size, and scores extraction against the
+generated truth (`benchmarks.etl_bench`). On the largest warehouse it then times every dashboard
+query and each page's rerun after a filter change, measures chart payloads and the same page data
+done naively in pandas (`benchmarks.dashboard_bench`), and runs the loopback load test with a
+rebuild in the middle (`benchmarks.load`). It prints a table with each target and writes every
+figure as JSON to `--out` (`scale-<largest>.json`; times in milliseconds, latencies as `_p50_ms`
+and `_p95_ms`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from benchmarks import etl_bench
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOAD_NEW_ARTICLES = 20  # a small corpus of another seed: the articles the load test adds
+RESULTS_DIR = PROJECT_ROOT / "benchmarks" / "results"
+
+# Targets of the scale issue, on a 2-core machine at 100,000 articles.
+TARGETS = {
+    "full_articles_per_s": (">=", 200.0),
+    "full_peak_rss_mb": ("<", 2000.0),
+    "incremental_build_ms": ("<", 15000.0),
+    "query_p95_ms": ("<", 100.0),
+    "page_rerun_ms": ("<", 500.0),
+}
+
+
+def verdict(name: str, value: float) -> str:
+    """'ok' or how far a figure misses its target ('MISS by 23%')."""
+    op, target = TARGETS[name]
+    met = value >= target if op == ">=" else value < target
+    if met:
+        return "ok"
+    gap = (target - value) / target if op == ">=" else (value - target) / target
+    return f"MISS by {gap:.0%}"
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def print_etl(rows: list[dict[str, Any]]) -> None:
+    print("\nETL (full build from nothing, then +1% new files built incrementally)")
+    header = (f"{'articles':>9} {'MB in':>7} {'full s':>7} {'art/s':>7} {'MB/s':>6} "
+              f"{'peak MB':>8} {'db MB':>7} {'+1% s':>6} {'+1% peak':>8} "
+              f"{'events P/R':>11} {'members P/R':>12}")
+    print(header)
+    for row in rows:
+        acc = row["accuracy"]
+        print(f"{row['articles']:>9,} {row['input_mb']:>7,.0f} {row['full_build_ms'] / 1000:>7.1f} "
+              f"{row['full_articles_per_s']:>7.0f} {row['full_mb_per_s']:>6.1f} "
+              f"{row['full_peak_rss_mb']:>8,} {row['warehouse_mb']:>7,.0f} "
+              f"{row['incremental_build_ms'] / 1000:>6.1f} {row['incremental_peak_rss_mb']:>8,} "
+              f"{acc['events']['precision']:>5.2f}/{acc['events']['recall']:<5.2f} "
+              f"{acc['memberships']['precision']:>6.2f}/{acc['memberships']['recall']:<5.2f}")
+    top = rows[-1]
+    print(f"targets at {top['articles']:,}: >=200 articles/s "
+          f"[{verdict('full_articles_per_s', top['full_articles_per_s'])}], peak < 2 GB "
+          f"[{verdict('full_peak_rss_mb', top['full_peak_rss_mb'])}], +1% build < 15 s "
+          f"[{verdict('incremental_build_ms', top['incremental_build_ms'])}]")
+
+
+def summary(results: dict[str, Any]) -> dict[str, Any]:
+    """The headline figures at the largest scale, each with its target's verdict; printed."""
+    top = results["etl"][-1]
+    rows: dict[str, Any] = {
+        "full_articles_per_s": top["full_articles_per_s"],
+        "full_peak_rss_mb": top["full_peak_rss_mb"],
+        "incremental_build_ms": top["incremental_build_ms"],
+    }
+    dashboard = results.get("dashboard") or {}
+    queries = [(entry.get("p95_ms"), name) for name, entry in
+               (dashboard.get("queries") or {}).items() if entry.get("p95_ms") is not None]
+    if queries:
+        rows["query_p95_ms"], rows["slowest_query"] = max(queries)
+    pages = [(entry.get("cold_p95_ms"), name) for name, entry in
+             (dashboard.get("pages") or {}).items() if entry.get("cold_p95_ms") is not None]
+    if pages:
+        rows["page_rerun_ms"], rows["slowest_page"] = max(pages)
+    print(f"\nTargets at {top['articles']:,} articles")
+    for name in TARGETS:
+        if name in rows:
+            where = rows.get("slowest_query" if name == "query_p95_ms" else "slowest_page", "")
+            where = f" ({where})" if name in ("query_p95_ms", "page_rerun_ms") else ""
+            rows[f"{name}_verdict"] = verdict(name, float(rows[name]))
+            print(f"  {name:<24}{rows[name]:>10,.1f}{where:<28} target {TARGETS[name][0]} "
+                  f"{TARGETS[name][1]:g}: {rows[f'{name}_verdict']}")
+    load = results.get("load")
+    if load:
+        rows["load_rerun_p95_ms"] = load.get("rerun_p95_ms")
+        rows["load_errors"] = len(load.get("errors") or [])
+        print(f"  load test: {load.get('sessions', '?')} sessions, rerun p95 "
+              f"{load.get('rerun_p95_ms')} ms, errors {rows['load_errors']}, both builds seen: "
+              f"{load.get('both_builds_seen')}")
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scales", default="1000,10000,100000",
+                        help="corpus sizes, comma-separated (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workdir", type=Path, default=Path(os.environ.get(
+        "IM_BENCH_DIR", "/tmp/im-bench")), help="where corpora and warehouses go")
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR)
+    parser.add_argument("--skip-load", action="store_true", help="no load test")
+    parser.add_argument("--quick", action="store_true",
+                        help="few repetitions (a smoke run: checks the harness, not speed)")
+    args = parser.parse_args(argv)
+    scales = [int(s) for s in args.scales.split(",") if s.strip()]
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    results: dict[str, Any] = {
+        "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "targets": {name: f"{op} {value:g}" for name, (op, value) in TARGETS.items()},
+        "etl": [],
+    }
+    for scale in scales:
+        results["etl"].append(etl_bench.run(scale, args.seed, args.workdir))
+    print_etl(results["etl"])
+    largest = results["etl"][-1]
+    db, articles = Path(largest["db_path"]), Path(largest["articles_dir"])
+
+    from benchmarks import dashboard_bench
+
+    reruns, query_runs = (3, 5) if args.quick else (15, 40)
+    print(f"\nDashboard on the {largest['articles']:,}-article warehouse")
+    results["dashboard"] = dashboard_bench.run(db, reruns=reruns, query_runs=query_runs)
+
+    if not args.skip_load:
+        from benchmarks import load
+
+        sessions, duration = (3, 20) if args.quick else (20, 60)
+        fresh = etl_bench.generate(LOAD_NEW_ARTICLES, args.seed + 1,
+                                   args.workdir / f"load-articles-{args.seed + 1}")
+        new_files = sorted(Path(str(fresh["out"]), "articles").glob("g*.txt"))[:5]
+        print(f"\nLoad: {sessions} sessions clicking filters while 'etl add' of "
+              f"{len(new_files)} new articles rebuilds the {largest['articles']:,}-article "
+              "warehouse")
+        results["load"] = load.run(db=db, articles=articles, sessions=sessions,
+                                   duration=duration, rebuild_files=new_files)
+    results["total_seconds"] = round(time.perf_counter() - started, 1)
+    results["summary"] = summary(results)
+    args.out.mkdir(parents=True, exist_ok=True)
+    target = args.out / f"scale-{largest['articles']}.json"
+    target.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    print(f"\nWhole benchmark: {results['total_seconds']:.0f} s. Results: {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

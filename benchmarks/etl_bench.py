@@ -1,0 +1,210 @@
+"""ETL benchmark: a full build and a +1% incremental build of a generated corpus, measured.
+
+    python -m benchmarks.etl_bench --articles 10000 [--seed 7] [--workdir DIR]
+
+The corpus comes from `benchmarks.corpus` (N articles plus 1% more, generated once and kept in
+the work folder). The full build reads the first N into a fresh warehouse; then the last 1% is
+added to the article folder and an incremental build applies it. Each build runs the real CLI
+(`python -m etl`) as a separate process, as an analyst would, while this process samples the
+resident memory of its whole process tree (the build and its worker processes) every 50 ms.
+Accuracy against the generated ground truth is scored from the warehouse the build wrote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INCREMENT_SHARE = 0.01
+
+
+@dataclass
+class Measured:
+    """Wall time and peak memory of one command's process tree."""
+
+    seconds: float
+    peak_rss_bytes: int
+    returncode: int
+    output: str
+
+
+def run_measured(command: list[str], env: dict[str, str] | None = None) -> Measured:
+    """Run `command`, sampling the summed RSS of it and its children until it exits."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, env={**os.environ, **(env or {})}, cwd=PROJECT_ROOT)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        try:
+            root = psutil.Process(process.pid)
+        except psutil.NoSuchProcess:
+            return
+        while not stop.is_set():
+            total = 0
+            try:
+                for member in [root, *root.children(recursive=True)]:
+                    try:
+                        total += member.memory_info().rss
+                    except psutil.NoSuchProcess:
+                        continue
+            except psutil.NoSuchProcess:
+                return
+            peak = max(peak, total)
+            stop.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = process.communicate()
+    stop.set()
+    sampler.join()
+    return Measured(time.perf_counter() - started, peak, process.returncode, output)
+
+
+def generate(total: int, seed: int, target: Path) -> dict[str, object]:
+    """Generate `total` articles into `target` once; a matching earlier run is reused."""
+    summary_path = target / "corpus.json"
+    if summary_path.exists():
+        summary = json.loads(summary_path.read_text())
+        if summary.get("articles") == total and summary.get("seed") == seed:
+            return {**summary, "generate_seconds": summary.get("generate_seconds", 0.0),
+                    "reused": True, "out": str(target)}
+    shutil.rmtree(target, ignore_errors=True)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "benchmarks.corpus", "--articles", str(total),
+                    "--seed", str(seed), "--out", str(target)], check=True, cwd=PROJECT_ROOT,
+                   stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - started
+    summary = json.loads(summary_path.read_text())
+    summary["generate_seconds"] = seconds
+    summary_path.write_text(json.dumps(summary, indent=2))
+    return {**summary, "reused": False, "out": str(target)}
+
+
+def split_corpus(generated: Path, base_count: int, articles: Path) -> tuple[list[Path], Path]:
+    """Link the first `base_count` articles (and their manifest rows) into `articles`.
+
+    Returns the remaining files (the increment) and the full manifest, to add later. Hard links
+    keep modification times, so the incremental build sees only the new files as changed.
+    """
+    source = generated / "articles"
+    names = sorted(p.name for p in source.iterdir() if p.name != "manifest.csv")
+    present = set(names)
+    with (generated / "truth.jsonl").open(encoding="utf-8") as truth:
+        order = [name for name in (json.loads(line)["file"] for line in truth) if name in present]
+    rest = sorted(present - set(order))
+    order += rest  # files the truth does not list (none expected) go to the base
+    base, increment = set(order[:base_count]), order[base_count:]
+    shutil.rmtree(articles, ignore_errors=True)
+    articles.mkdir(parents=True)
+    for name in names:
+        if name in base:
+            os.link(source / name, articles / name)
+    manifest = (source / "manifest.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    later = set(increment)
+    kept = [manifest[0]] + [row for row in manifest[1:] if row.split(",", 1)[0] not in later]
+    (articles / "manifest.csv").write_text("".join(kept), encoding="utf-8")
+    return [source / name for name in increment], source / "manifest.csv"
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+
+
+def build(articles: Path, db: Path, full: bool) -> Measured:
+    command = [sys.executable, "-m", "etl", "--articles", str(articles), "--db", str(db),
+               "--quiet"]
+    measured = run_measured(command + (["--full"] if full else []))
+    if measured.returncode != 0:
+        raise RuntimeError(f"build failed ({measured.returncode}):\n{measured.output[-3000:]}")
+    return measured
+
+
+def last_run(db: Path) -> dict[str, object]:
+    """The figures of the build that wrote `db` (from its `etl_runs` and table counts)."""
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        run = con.execute("SELECT files_seen, articles_loaded, duplicates, files_failed "
+                          "FROM etl_runs ORDER BY started_at DESC LIMIT 1").fetchall()[0]
+        counts = {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]  # noqa: S608
+                  for name in ("sentences", "events", "memberships", "search_postings")}
+    return {"files_seen": run[0], "articles_loaded": run[1], "duplicates": run[2],
+            "files_failed": run[3], "rows": counts}
+
+
+def run(articles: int, seed: int, workdir: Path, log=print) -> dict[str, object]:
+    """Generate, build fully, add 1% and build incrementally; return the figures."""
+    from benchmarks.accuracy import score_warehouse
+
+    increment = max(1, round(articles * INCREMENT_SHARE))
+    generated = workdir / f"corpus-{articles}-{seed}"
+    log(f"[{articles:,}] generating {articles + increment:,} articles ...")
+    corpus = generate(articles + increment, seed, generated)
+    folder = workdir / f"articles-{articles}"
+    db = workdir / f"warehouse-{articles}.duckdb"
+    for leftover in workdir.glob(f"warehouse-{articles}.duckdb*"):
+        shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+    new_files, full_manifest = split_corpus(generated, articles, folder)
+    input_bytes = folder_bytes(folder)
+    log(f"[{articles:,}] full build of {articles:,} files ({input_bytes / 1e6:,.0f} MB) ...")
+    full = build(folder, db, full=True)
+    full_run = last_run(db)
+    size_full = db.stat().st_size
+    log(f"[{articles:,}] scoring against the generated truth ...")
+    accuracy = score_warehouse(db, generated / "truth.jsonl", articles_dir=folder)
+    for path in new_files:
+        os.link(path, folder / path.name)
+    shutil.copyfile(full_manifest, folder / "manifest.csv")
+    log(f"[{articles:,}] incremental build adding {len(new_files):,} files ...")
+    delta = build(folder, db, full=False)
+    delta_run = last_run(db)
+    return {
+        "articles": articles,
+        "seed": seed,
+        "generate_seconds": round(float(corpus["generate_seconds"]), 2),  # type: ignore[arg-type]
+        "input_mb": round(input_bytes / 1e6, 1),
+        "full_build_ms": round(full.seconds * 1000),
+        "full_articles_per_s": round(articles / full.seconds, 1),
+        "full_mb_per_s": round(input_bytes / 1e6 / full.seconds, 2),
+        "full_peak_rss_mb": round(full.peak_rss_bytes / 1e6),
+        "warehouse_mb": round(size_full / 1e6, 1),
+        "full_run": full_run,
+        "incremental_added_files": len(new_files),
+        "incremental_build_ms": round(delta.seconds * 1000),
+        "incremental_peak_rss_mb": round(delta.peak_rss_bytes / 1e6),
+        "incremental_run": delta_run,
+        "accuracy": accuracy,
+        "db_path": str(db),
+        "articles_dir": str(folder),
+        "corpus_dir": str(generated),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.etl_bench",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/im-bench"))
+    args = parser.parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    print(json.dumps(run(args.articles, args.seed, args.workdir), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
