@@ -101,8 +101,9 @@ def file_jobs(articles_dir: Path) -> tuple[list[FileJob], list[Problem]]:
     """Every candidate file with its manifest row, and the manifest's own problems."""
     manifest, problems = sources.read_manifest(articles_dir)
     jobs = []
+    root = f"{articles_dir}{os.sep}"
     for path in sources.discover_files(articles_dir):
-        relative = path.relative_to(articles_dir).as_posix()
+        relative = str(path).removeprefix(root).replace(os.sep, "/")
         jobs.append(FileJob(str(path), relative, manifest.get(relative)))
     problems.extend(
         sources.unmatched_manifest_rows(articles_dir, manifest, {job.relative for job in jobs})
@@ -413,20 +414,34 @@ def input_signature(settings: Settings) -> str:
     digest = hashlib.sha256(warehouse.SCHEMA_VERSION.encode())
     digest.update(warehouse.schema_sql().encode())
     for root in (settings.articles_dir, settings.reference_dir):
-        for path in sorted(_walk(root)):
-            stat = path.stat()
-            digest.update(f"{path.relative_to(root)}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+        for relative, stat in _walk(root):
+            digest.update(f"{relative}|{stat.st_size}|{stat.st_mtime_ns}".encode())
     return digest.hexdigest()
 
 
-def _walk(root: Path) -> Iterable[Path]:
-    if not root.exists():
-        return []
-    return [
-        p
-        for p in root.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    ]
+def _walk(root: Path) -> list[tuple[str, os.stat_result]]:
+    """(relative path, stat) of every regular file under `root` outside hidden folders, sorted.
+
+    Plain strings and `os.scandir`: a folder of 100,000 articles is walked in a fraction of a
+    second, where `pathlib` objects cost several.
+    """
+    found: list[tuple[str, os.stat_result]] = []
+    pending = [("", str(root))]
+    while pending:
+        prefix, folder = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            relative = f"{prefix}{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((f"{relative}/", entry.path))
+            elif entry.is_file():
+                found.append((relative, entry.stat()))
+    return sorted(found, key=lambda item: item[0])
 
 
 def warehouse_is_stale(settings: Settings) -> bool:

@@ -212,7 +212,8 @@ def discover_files(articles_dir: Path) -> list[Path]:
             if _is_hidden(name) or (here == articles_dir and name == MANIFEST_NAME):
                 continue
             found.append(here / name)
-    return sorted(found, key=lambda path: path.relative_to(articles_dir).as_posix())
+    root = f"{articles_dir}{os.sep}"
+    return sorted(found, key=lambda path: str(path).removeprefix(root).replace(os.sep, "/"))
 
 
 def _is_hidden(name: str) -> bool:
