@@ -61,6 +61,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -1111,6 +1112,17 @@ def default_timeout(duration: float, sessions: int) -> float:
     return 2 * duration + 5 * sessions + 180
 
 
+def _run_coroutine(coroutine: Any) -> Any:
+    """`asyncio.run`, in a thread of its own when this thread already runs an event loop (as
+    Playwright's sync API leaves one behind in a test process)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def run(db: Path | str, articles: Path | str, *, sessions: int = 20, duration: float = 60.0,
         rebuild_files: Sequence[Path | str] = (), rebuild: bool = True,
         rebuild_command: Sequence[str] | None = None, max_actions: int = 25,
@@ -1179,8 +1191,8 @@ def run(db: Path | str, articles: Path | str, *, sessions: int = 20, duration: f
                              server_pid=server.process.pid)
             hard = max(1.0, timeout - (time.time() - started))
             try:
-                asyncio.run(asyncio.wait_for(_drive(state, command, rebuild_result,
-                                                    browser_args), hard))
+                _run_coroutine(asyncio.wait_for(_drive(state, command, rebuild_result,
+                                                       browser_args), hard))
             except TimeoutError:
                 state.error(-1, "hard_timeout", f"the run was stopped after its hard "
                                                 f"timeout of {timeout:.0f} s")
