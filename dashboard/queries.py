@@ -29,8 +29,8 @@ How filters apply (docs/dashboard.md has the analyst's version):
   use it;
 - `memberships_in_view`: figures of those articles whose initiative and year match.
 
-The Search page's statements (the `search_*` functions, at the end) keep their own prelude,
-`_IN_VIEW`, over the warehouse's tables.
+The Search page's statements (the `search_*` functions, at the end) read the search index
+tables and write in only the filters that are set (`_IN_VIEW_CONDITIONS`).
 """
 
 from __future__ import annotations
@@ -62,67 +62,6 @@ MILESTONE_EVENT_TYPES = ("first_held", "held", "joined")
 # Themes and initiatives are filtered through bit masks in a HUGEINT, one bit each.
 MAX_MASK_BITS = 127
 
-# --- the shared prelude of the Search page (kept as it is: search is the ETL side's) -------
-
-# The common prelude of filtered search statements. It binds every filter parameter, so a
-# statement that starts with it takes exactly `filter_parameters(filters)` plus its own.
-_IN_VIEW = """
-WITH
-article_filter AS (
-    SELECT a.article_id
-    FROM articles AS a
-    WHERE ($published_from IS NULL OR year(a.published) >= $published_from)
-      AND ($published_to IS NULL OR year(a.published) <= $published_to)
-      AND (len($outlets) = 0 OR list_contains($outlets, a.outlet))
-      AND (len($themes) = 0 OR a.article_id IN (
-            SELECT t.article_id FROM article_themes AS t WHERE list_contains($themes, t.theme)))
-      AND (len($initiatives) = 0 OR a.article_id IN (
-            SELECT m.article_id FROM mentions AS m
-            WHERE list_contains($initiatives, m.initiative_id)))
-),
-events_in_view AS (
-    -- Where a dated event sits on a year axis: month-only dates sort as the 15th so they fall
-    -- mid-month, year-only dates as 1 July so they fall mid-year; an impossible day in a source
-    -- (31 June) falls back to mid-month rather than failing the page. A span runs from the
-    -- first day of its start period to the last day of its end period.
-    SELECT e.*,
-        coalesce(
-            try(make_date(e.year, coalesce(e.month, 7),
-                          coalesce(e.day, CASE WHEN e.month IS NULL THEN 1 ELSE 15 END))),
-            make_date(e.year, coalesce(e.month, 7), CASE WHEN e.month IS NULL THEN 1 ELSE 15 END)
-        ) AS marker_date,
-        coalesce(try(make_date(e.year, coalesce(e.month, 1), coalesce(e.day, 1))),
-                 make_date(e.year, coalesce(e.month, 1), 1)) AS span_start,
-        CASE
-            WHEN e.end_year IS NULL THEN NULL
-            WHEN e.end_month IS NULL THEN make_date(e.end_year, 12, 31)
-            WHEN e.end_day IS NULL THEN last_day(make_date(e.end_year, e.end_month, 1))
-            ELSE coalesce(try(make_date(e.end_year, e.end_month, e.end_day)),
-                          last_day(make_date(e.end_year, e.end_month, 1)))
-        END AS span_end
-    FROM events AS e
-    WHERE e.article_id IN (SELECT article_id FROM article_filter)
-      AND (len($initiatives) = 0 OR list_contains($initiatives, e.initiative_id))
-      AND (len($event_types) = 0 OR list_contains($event_types, e.event_type))
-      AND ($event_from IS NULL OR coalesce(e.end_year, e.year) >= $event_from)
-      AND ($event_to IS NULL OR e.year <= $event_to)
-),
-articles_in_view AS (
-    SELECT a.*
-    FROM articles AS a
-    WHERE a.article_id IN (SELECT article_id FROM article_filter)
-      AND (NOT $filters_facts OR a.article_id IN (SELECT article_id FROM events_in_view))
-),
-memberships_in_view AS (
-    SELECT m.*
-    FROM memberships AS m
-    WHERE m.article_id IN (SELECT article_id FROM article_filter)
-      AND (len($initiatives) = 0 OR list_contains($initiatives, m.initiative_id))
-      AND ($event_from IS NULL OR m.year >= $event_from)
-      AND ($event_to IS NULL OR m.year <= $event_to)
-)
-"""
-
 
 def filter_parameters(filters: Filters) -> dict[str, Any]:
     """The named parameters every filtered statement may bind."""
@@ -144,11 +83,6 @@ def filter_parameters(filters: Filters) -> dict[str, Any]:
 def _frame(con: Connection, sql: str, params: dict[str, Any] | list[Any] | None = None
            ) -> pd.DataFrame:
     return con.execute(sql, params or {}).df()
-
-
-def _filtered(con: Connection, body: str, filters: Filters, **extra: Any) -> pd.DataFrame:
-    """Run `body` after the search prelude with the filter parameters and `extra` bound."""
-    return _frame(con, _IN_VIEW + body, {**filter_parameters(filters), **extra})
 
 
 # --- facets: narrow tables derived from the warehouse, for filtering at scale ----------------

@@ -575,9 +575,8 @@ def _delta_build(
                 if not held or held[0][0] in to_read}
     originals = {article_id: held[0][0] for article_id, held in holders.items()
                  if held and article_id in replaced}
-    affected = replaced
     with warehouse.staging(settings.db_path, copy_live=True) as con:
-        con.register("_affected_view", pa.table({"article_id": sorted(affected)},
+        con.register("_affected_view", pa.table({"article_id": sorted(replaced)},
                                                 schema=pa.schema([("article_id", pa.string())])))
         con.execute("CREATE TEMP TABLE _affected AS SELECT * FROM _affected_view").fetchall()
         con.unregister("_affected_view")
