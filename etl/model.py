@@ -145,6 +145,11 @@ class Event:
     end_day: int | None = None
     date_text: str = ""  # the date expression as written
     date_basis: str = "explicit"  # see DateMention.basis
+    # the evidence (etl/extract/evidence.py): which rule decided the type, the sentence naming
+    # the initiative (None: this one), and the confidence `extract_article` sets from them
+    rule: str = ""
+    initiative_sentence_no: int | None = None
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +162,11 @@ class MembershipFigure:
     sentence: str
     count_text: str = ""  # '28 member states', 'five observer organisations'
     year_basis: str = "explicit"  # explicit | relative_to_publication | publication_year
+    # the evidence, as for Event: the pattern that found the figure, where the organisation is
+    # named (None: this sentence), and the confidence `extract_article` sets
+    rule: str = ""
+    initiative_sentence_no: int | None = None
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)

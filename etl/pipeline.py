@@ -303,10 +303,16 @@ def reference_tables(
     theme_table = pa.Table.from_pylist(
         [{"theme": t.name, "label": t.label, "description": t.description} for t in themes.themes]
     )
+    evidence_scale = pa.Table.from_pylist(
+        extract.evidence_scale_rows(),
+        schema=pa.schema([("aspect", pa.string()), ("value", pa.string()),
+                          ("weight", pa.float64()), ("label", pa.string())]),
+    )
     return {
         "initiatives": initiatives,
         "themes": theme_table,
         "membership_reference": membership_reference_table(reference_dir),
+        "evidence_scale": evidence_scale,
     }
 
 

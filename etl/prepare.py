@@ -388,6 +388,9 @@ def fact_tables(
                     "article_id": aid,
                     "sentence_no": e.sentence_no,
                     "sentence": e.sentence,
+                    "rule": e.rule,
+                    "confidence": e.confidence,
+                    "initiative_sentence_no": e.initiative_sentence_no,
                 }
             )
         seen_members: set[str] = set()
@@ -408,6 +411,9 @@ def fact_tables(
                     "article_id": aid,
                     "sentence_no": m.sentence_no,
                     "sentence": m.sentence,
+                    "rule": m.rule,
+                    "confidence": m.confidence,
+                    "initiative_sentence_no": m.initiative_sentence_no,
                 }
             )
         rows["sentence_themes"] += [
@@ -444,6 +450,7 @@ def fact_tables(
         "count",
         "hits",
         "rank",
+        "initiative_sentence_no",
     }
     tables = {}
     for name, table_rows in rows.items():
@@ -460,7 +467,7 @@ def _arrow_from_rows(rows: list[dict[str, object]], int_cols: set[str]) -> pa.Ta
         values = [r[col] for r in rows]
         if col in int_cols:
             arrays[col] = pa.array(values, type=pa.int32())
-        elif col == "per_1000_words":
+        elif col in ("per_1000_words", "confidence"):
             arrays[col] = pa.array(values, type=pa.float64())
         else:
             arrays[col] = pa.array(values, type=pa.string())

@@ -101,7 +101,10 @@ CREATE TABLE IF NOT EXISTS events (
     date_basis    VARCHAR NOT NULL,
     article_id    VARCHAR NOT NULL,
     sentence_no   INTEGER NOT NULL,
-    sentence      VARCHAR NOT NULL
+    sentence      VARCHAR NOT NULL,
+    rule          VARCHAR NOT NULL,            -- what decided the type (evidence_scale)
+    confidence    DOUBLE NOT NULL,             -- 0-1: how directly the text says it
+    initiative_sentence_no INTEGER NOT NULL    -- the sentence naming the initiative
 );
 
 CREATE TABLE IF NOT EXISTS memberships (
@@ -114,7 +117,20 @@ CREATE TABLE IF NOT EXISTS memberships (
     count_text    VARCHAR NOT NULL,
     article_id    VARCHAR NOT NULL,
     sentence_no   INTEGER NOT NULL,
-    sentence      VARCHAR NOT NULL
+    sentence      VARCHAR NOT NULL,
+    rule          VARCHAR NOT NULL,            -- the pattern that found the figure
+    confidence    DOUBLE NOT NULL,             -- 0-1: how directly the text says it
+    initiative_sentence_no INTEGER NOT NULL    -- the sentence naming the organisation
+);
+
+-- The confidence scale of events and memberships (etl/extract/evidence.py): the weight of each
+-- rule, date basis and distance to the initiative's name, and what it means in words.
+CREATE TABLE IF NOT EXISTS evidence_scale (
+    aspect VARCHAR NOT NULL,                   -- event_rule | membership_rule | date_basis | sentences_back
+    value  VARCHAR NOT NULL,
+    weight DOUBLE NOT NULL,
+    label  VARCHAR NOT NULL,
+    PRIMARY KEY (aspect, value)
 );
 
 CREATE TABLE IF NOT EXISTS sentence_themes (

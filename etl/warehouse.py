@@ -21,7 +21,10 @@ import pyarrow as pa
 
 # 2: the full-text search index (search_* tables and tokenising macros).
 # 3: source_files / source_records for incremental builds; no primary key on sentences.
-SCHEMA_VERSION = "3"
+# 4: events and memberships carry rule, confidence, initiative_sentence_no; evidence_scale.
+# A changed schema changes the extractor signature (etl/incremental.py), so the next build is
+# a full one: an older warehouse is rebuilt, never altered in place.
+SCHEMA_VERSION = "4"
 
 # Memory DuckDB may use while building; past it, it spills to a folder beside the file.
 BUILD_MEMORY_LIMIT = "1GB"
@@ -40,6 +43,7 @@ CONTENT_TABLES = (
     "sentence_themes",
     "article_themes",
     "membership_reference",
+    "evidence_scale",
     "search_articles",
     "search_documents",
     "search_mentions",

@@ -123,6 +123,31 @@ def test_quality_rules(warehouse_con: duckdb.DuckDBPyConnection) -> None:
     assert bad_offsets == 0
 
 
+def test_every_fact_explains_itself(warehouse_con: duckdb.DuckDBPyConnection) -> None:
+    """Events and figures carry a rated rule, a confidence in 0-1 and where the initiative is
+    named (this sentence or an earlier one), and the contract views pass them on."""
+    q = warehouse_con.execute
+    for table, aspect in (("events", "event_rule"), ("memberships", "membership_rule")):
+        bad = q(f"""
+            SELECT count(*) FROM {table}
+            WHERE rule IS NULL OR confidence IS NULL OR confidence NOT BETWEEN 0 AND 1
+               OR initiative_sentence_no NOT BETWEEN 1 AND sentence_no""").fetchone()[0]
+        assert bad == 0, table
+        unrated = q(f"""
+            SELECT list(DISTINCT rule) FROM {table}
+            WHERE rule NOT IN (SELECT value FROM evidence_scale WHERE aspect = ?)""",
+                    [aspect]).fetchone()[0]
+        assert not unrated, (table, unrated)
+        spread = q(f"SELECT min(confidence) < max(confidence) FROM {table}").fetchone()[0]
+        assert spread, f"every {table} row has the same confidence"
+    assert q("SELECT count(*) FROM events WHERE confidence = 1").fetchone()[0] > 0
+    assert q("SELECT count(*) FROM events WHERE initiative_sentence_no < sentence_no"
+             ).fetchone()[0] > 0  # some events name their initiative only in an earlier sentence
+    for view in ("events_with_sources", "memberships_with_sources"):
+        assert {"rule", "confidence", "initiative_sentence_no"} <= set(columns(warehouse_con,
+                                                                             view))
+
+
 def test_raw_text_is_kept(warehouse_con: duckdb.DuckDBPyConnection) -> None:
     raw, removed = warehouse_con.execute(
         "SELECT r.raw_text, r.removed_lines FROM article_raw r JOIN articles a USING (article_id) "

@@ -12,6 +12,7 @@ Each concern lives in its own module:
 * `events`     (initiative, event type, date) from mentions, dates and event words
 * `membership` member / observer / partner counts
 * `themes`     keyword hits per sentence and per-article theme scores
+* `evidence`   the rule names and the confidence scale of events and membership figures
 
 Nothing here does I/O beyond reading the two reference files, and nothing imports streamlit.
 """
@@ -22,6 +23,8 @@ from etl.model import ArticleExtraction, PublicationDate
 
 from .dates import find_dates, infer_publication_date
 from .events import find_events
+from .evidence import scale_rows as evidence_scale_rows
+from .evidence import with_confidence
 from .gazetteer import Gazetteer, GazetteerError, Initiative, load_gazetteer
 from .membership import find_memberships
 from .mentions import find_mentions
@@ -44,6 +47,7 @@ __all__ = [
     "ThemeError",
     "ThemeTaxonomy",
     "article_theme_scores",
+    "evidence_scale_rows",
     "extract_article",
     "infer_publication_date",
     "load_gazetteer",
@@ -67,8 +71,11 @@ def extract_article(text: str, published: PublicationDate | None, gazetteer: Gaz
     direct_spans = [(m.start, m.end, m.is_initiative) for m in entities
                     if m.method != "coreference"]
     dates = find_dates(text, folded, sentences, index, published, direct_spans)
-    events = find_events(folded, sentences, entities, dates, published, gazetteer)
-    memberships = find_memberships(folded, sentences, entities, dates, published, gazetteer)
+    # every fact gets its confidence on the one scale of `evidence`
+    events = with_confidence(find_events(folded, sentences, entities, dates, published,
+                                         gazetteer))
+    memberships = with_confidence(find_memberships(folded, sentences, entities, dates,
+                                                   published, gazetteer))
     return ArticleExtraction(
         sentences=sentences,
         mentions=[m.to_mention() for m in entities if m.is_initiative],

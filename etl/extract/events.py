@@ -305,17 +305,20 @@ def _event_for_date(date: DateMention, context: _Context, initiatives: list[Enti
             and not edition and date.basis != "recurrence":
         return None  # neither the initiative nor an event word is in the date's clause
     present = bool(_PRESENT_WORDS.match(date.expression.strip()))
-    event_type = _type_for_date(date, start, end, context, clause, verbs, present, local_type)
+    event_type, rule = _type_for_date(date, start, end, context, clause, verbs, present,
+                                      local_type)
     if event_type is None and edition and not present:
-        event_type = "held"
+        event_type, rule = "held", "edition_noun"
     if event_type is None and date.basis == "relative_to_publication" and not present:
-        event_type = pending.get(mention.entity_id) if in_clause else None
+        event_type, rule = (pending.get(mention.entity_id) if in_clause else None,
+                            "earlier_sentence")
     if event_type is None and in_clause and entry.kind in MEETING_KINDS and not present:
-        event_type = "held"
+        event_type, rule = "held", "kind_default"
     if event_type is None and _leading(date.expression) == "since" and in_clause and \
             entry.kind in _ONGOING_KINDS and not _CHANGE_BEFORE_SINCE.search(
                 context.text, max(0, start - 40), start):
-        event_type = "started"  # 'cooperation since 2014'; not 'CICA has grown since 2014'
+        # 'cooperation since 2014'; not 'CICA has grown since 2014'
+        event_type, rule = "started", "since_ongoing"
     if event_type is None:
         return None
     if event_type == "opened":
@@ -336,6 +339,8 @@ def _event_for_date(date: DateMention, context: _Context, initiatives: list[Enti
         end_day=date.end_day,
         date_text=date.expression,
         date_basis=date.basis,
+        rule=rule,
+        initiative_sentence_no=mention.named_in,
     )
 
 
@@ -436,26 +441,28 @@ def _cancelled(start: int, end: int, context: _Context) -> bool:
 
 
 def _type_for_date(date: DateMention, start: int, end: int, context: _Context, clause: int,
-                   verbs: list[_Trigger], present: bool, local_type: str | None) -> str | None:
-    """Event type from the range, the words before the date, the verbs and nouns."""
+                   verbs: list[_Trigger], present: bool, local_type: str | None
+                   ) -> tuple[str | None, str]:
+    """Event type from the range, the words before the date, the verbs and nouns, and the
+    rule that gave it (etl/extract/evidence.py)."""
     if date.end_year is not None and date.end_year > (date.year or 0):
-        return "period"
+        return "period", "year_range"
     if date.basis == "recurrence":
-        return "first_held"
+        return "first_held", "recurrence"
     if local_type is not None:
-        return local_type
+        return local_type, "local_words"
     verb = _nearest_verb(start, end, context.text, clause, context.clauses, verbs)
     if verb is not None:
-        return verb.event_type
+        return verb.event_type, "verb_in_clause"
     if date.basis == "from_name":
         name_type = _type_from_name(context.cased, end)
         if name_type:
-            return name_type
+            return name_type, "name_year"
     if present:
-        return None
+        return None, ""
     nouns = [t for t in context.triggers if t.event_type == "noun_held" and t.clause == clause]
     near = [t for t in nouns if min(abs(t.start - end), abs(start - t.end)) <= _NOUN_REACH]
-    return "held" if near else None
+    return ("held", "meeting_noun") if near else (None, "")
 
 
 def _nearest_verb(start: int, end: int, text: str, clause: int,

@@ -164,6 +164,7 @@ class _Figure:
     current: bool | None = None
     # for observer counts: where 'observer status' ends ('... have observer status with CICA')
     status_end: int | None = None
+    rule: str = "count_noun"  # the pattern that found it (etl/extract/evidence.py)
 
 
 def find_memberships(folded: str, sentences: Sequence[Sentence],
@@ -215,6 +216,7 @@ def find_memberships(folded: str, sentences: Sequence[Sentence],
                 initiative_id=owner.entity_id, kind=figure.kind, count=figure.count, year=year,
                 sentence_no=sentence.sentence_no, sentence=sentence.text,
                 count_text=sentence.text[figure.start:figure.end], year_basis=basis,
+                rule=figure.rule, initiative_sentence_no=owner.named_in,
             ))
     return result
 
@@ -236,13 +238,14 @@ def _figures(text: str) -> list[_Figure]:
             figure.kind = "members"
         if figure is not None:
             figures.append(figure)
-    for pattern, kind_name, current, needs in (
-            (_ORGANISATIONS_AS_OBSERVERS, "observer_organisations", None, "observer"),
-            (_RATIFIED, "member_states_ratified", None, "ratif"),
-            (_MEMBERSHIP_TO, "member_states", None, ""),
-            (_MEMBERSHIP_FROM, "member_states", None, "membership"),
-            (_MEMBERSHIP_LEVEL, "member_states", True, "membership"),
-            (_MEMBERSHIP_VERB, "member_states", None, "")):
+    for pattern, kind_name, current, needs, rule in (
+            (_ORGANISATIONS_AS_OBSERVERS, "observer_organisations", None, "observer",
+             "observer_status"),
+            (_RATIFIED, "member_states_ratified", None, "ratif", "ratified"),
+            (_MEMBERSHIP_TO, "member_states", None, "", "membership_change"),
+            (_MEMBERSHIP_FROM, "member_states", None, "membership", "membership_change"),
+            (_MEMBERSHIP_LEVEL, "member_states", True, "membership", "membership_level"),
+            (_MEMBERSHIP_VERB, "member_states", None, "", "membership_verb")):
         if needs not in text:
             continue  # the pattern's key word is missing: skip the regex
         for match in pattern.finditer(text):
@@ -250,6 +253,7 @@ def _figures(text: str) -> list[_Figure]:
             figure = _figure(text, match.start(group), match.end(), match.group(group), kind_name)
             if figure is not None:
                 figure.current = current
+                figure.rule = rule
                 figures.append(figure)
     if "observer" in text:
         figures += _observer_figures(text)
@@ -257,7 +261,8 @@ def _figures(text: str) -> list[_Figure]:
         count = parse_ordinal(match.group("ord"))
         if count:
             figures.append(_Figure(match.start(), match.end(), count, "member_states",
-                                   text[match.start():match.end()], current=True))
+                                   text[match.start():match.end()], current=True,
+                                   rule="ordinal"))
     figures.sort(key=lambda f: f.start)
     unique: list[_Figure] = []
     for figure in figures:
@@ -290,6 +295,7 @@ def _observer_figures(text: str) -> list[_Figure]:
             if figure is not None:
                 figure.current = current
                 figure.status_end = status_end
+                figure.rule = "observer_status"
                 found.append(figure)
     return found
 

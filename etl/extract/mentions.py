@@ -49,6 +49,14 @@ class EntityMention:
     end: int
     method: str  # alias | acronym | coreference
     is_initiative: bool
+    # for a back-reference: the sentence where the entry it resolves to is named
+    antecedent_sentence_no: int | None = None
+
+    @property
+    def named_in(self) -> int:
+        """The sentence that names the entry: this one, or a back-reference's antecedent's."""
+        return self.sentence_no if self.antecedent_sentence_no is None \
+            else self.antecedent_sentence_no
 
     def to_mention(self) -> Mention:
         """The public record (initiatives only are kept by the caller)."""
@@ -211,7 +219,8 @@ def _resolve(folded: str, direct: list[EntityMention], candidates: list[_Candida
             continue
         resolved.append(EntityMention(candidate.sentence_no, target.entity_id,
                                       folded[candidate.start:candidate.end], candidate.start,
-                                      candidate.end, "coreference", target.is_initiative))
+                                      candidate.end, "coreference", target.is_initiative,
+                                      target.named_in))
     resolved.extend(pending[d:])
     return resolved
 
