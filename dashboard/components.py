@@ -16,9 +16,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import briefing, charts, data, export, url_state
+from dashboard import briefing, charts, data, explain, export, url_state
 from dashboard.charts import ChartContext
-from dashboard.filters import FilterOptions, Filters
+from dashboard.filters import CONFIDENCE_STEP, FilterOptions, Filters
 from dashboard.marks import EventCell, FigurePoint
 
 PRESENTATION_CSS = """
@@ -75,6 +75,9 @@ def _prepare_widgets(options: FilterOptions) -> None:
             bounds = options.slider_range(name, getattr(current, name))
             if bounds is None or not (bounds[0] <= held[0] <= held[1] <= bounds[1]):
                 state[key] = value
+        elif key == url_state.CONFIDENCE_WIDGET:
+            if not isinstance(held, int) or not 0 <= held <= 100:
+                state[key] = value
         else:
             allowed = set(getattr(options, key.removeprefix("filter_")))
             if not set(held) <= allowed:
@@ -118,10 +121,18 @@ def filter_sidebar(options: FilterOptions) -> Filters:
         outlets = st.multiselect(
             "Outlets", options.outlets, key=url_state.OUTLETS_WIDGET,
             placeholder="All outlets", help="Articles from these outlets.")
+        confidence_floor = st.slider(
+            "Confidence floor", min_value=0, max_value=100, step=CONFIDENCE_STEP,
+            key=url_state.CONFIDENCE_WIDGET, format="%d%%",
+            help="Hide events and membership figures whose evidence is weaker than this, on "
+                 "every page. A fact read from one sentence with an event verb and a date "
+                 "written out scores 100%; one whose initiative, date or type had to be "
+                 "inferred (from an earlier sentence, the publication date, a meeting noun) "
+                 "scores less. 0% shows everything. Articles are not hidden.")
         selected = Filters(
             event_years=event_years, published_years=published_years, themes=tuple(themes),
             initiatives=tuple(initiatives), event_types=tuple(event_types),
-            outlets=tuple(outlets),
+            outlets=tuple(outlets), confidence_floor=int(confidence_floor),
         ).restricted_to(options)
         st.session_state[url_state.FILTERS_KEY] = selected
         st.caption(f"**Showing:** {escape_markdown(selected.describe(names))}",
@@ -307,10 +318,11 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def evidence_card_html(heading: str, sentence: str, row: pd.Series | dict[str, Any],
-                       extra: str = "") -> str:
+                       extra: str = "", note: str = "") -> str:
     """The HTML of an evidence card: a sentence and its article, all escaped (article text is
     untrusted; links only for http(s) addresses). `row` has title, outlet, url, published,
-    published_precision and sentence_no."""
+    published_precision and sentence_no; `note` says how the fact was read
+    (`explain.evidence_note`)."""
     title = html.escape(charts.text_or(row.get("title"), "Untitled article"))
     outlet = html.escape(charts.text_or(row.get("outlet"), "unknown outlet"))
     when = html.escape(charts.published_label(row.get("published"),
@@ -323,12 +335,16 @@ def evidence_card_html(heading: str, sentence: str, row: pd.Series | dict[str, A
             + (f" · {html.escape(extra)}" if extra else "") + "</div>"
             + f"<blockquote>“{html.escape(sentence)}”</blockquote>"
             + f"<div class='im-meta'>{title_html} — {outlet}, {when}"
-            + f" (sentence {int(row.get('sentence_no') or 0)})</div></div>")
+            + f" (sentence {int(row.get('sentence_no') or 0)})</div>"
+            + (f"<div class='im-meta im-how'>How it was read: {html.escape(note)}</div>"
+               if note else "")
+            + "</div>")
 
 
-def evidence_card(heading: str, sentence: str, row: pd.Series, extra: str = "") -> None:
+def evidence_card(heading: str, sentence: str, row: pd.Series, extra: str = "",
+                  note: str = "") -> None:
     """A sentence and the article it came from, all escaped (article text is untrusted)."""
-    evidence_cards([evidence_card_html(heading, sentence, row, extra)])
+    evidence_cards([evidence_card_html(heading, sentence, row, extra, note)])
 
 
 def evidence_cards(cards: Sequence[str]) -> None:
@@ -344,7 +360,8 @@ def _event_card_html(row: pd.Series | dict[str, Any]) -> str:
                              row["end_month"], row["end_day"])
     return evidence_card_html(
         f"{row['initiative_name']}: {row['event_type'].replace('_', ' ')}, {when}",
-        str(row["sentence"]), row, extra=f"date as written: “{row['date_text']}”")
+        str(row["sentence"]), row, extra=f"date as written: “{row['date_text']}”",
+        note=explain.evidence_note(row))
 
 
 def event_evidence(event_id: str | None) -> bool:
@@ -369,7 +386,7 @@ def membership_evidence(membership_id: str | None) -> bool:
     year = "year unknown" if pd.isna(row["year"]) else str(int(row["year"]))
     evidence_card(f"{row['initiative_name']}: {int(row['count'])} "
                   f"{row['kind'].replace('_', ' ')} ({year})", str(row["sentence"]), row,
-                  extra=f"as written: “{row['count_text']}”")
+                  extra=f"as written: “{row['count_text']}”", note=explain.evidence_note(row))
     return True
 
 
@@ -433,6 +450,7 @@ def point_evidence(point: FigurePoint, heading: str, page_key: str) -> bool:
     _paged_caption(page, len(rows), total, "Sentences")
     evidence_cards([evidence_card_html(
         f"{int(row['count'])} {str(row['kind']).replace('_', ' ')} ({int(row['year'])})",
-        str(row["sentence"]), row, extra=f"as written: “{row['count_text']}”")
+        str(row["sentence"]), row, extra=f"as written: “{row['count_text']}”",
+        note=explain.evidence_note(row))
         for row in records(rows)])
     return True

@@ -15,6 +15,7 @@ URL parameters (lists repeat the parameter: `?theme=security&theme=economy`):
 | `init` | initiatives | `init=CICA` |
 | `etype` | event types | `etype=held` |
 | `outlet` | outlets | `outlet=Eurasia Review` |
+| `conf` | confidence floor, percent | `conf=60` (events and figures scoring at least 0.6) |
 | `present` | presentation mode | `present=1` |
 """
 
@@ -33,16 +34,19 @@ THEMES_PARAM = "theme"
 INITIATIVES_PARAM = "init"
 EVENT_TYPES_PARAM = "etype"
 OUTLETS_PARAM = "outlet"
+CONFIDENCE_PARAM = "conf"
 PRESENTATION_PARAM = "present"
 
 FILTER_PARAMS = (EVENT_YEARS_PARAM, PUBLISHED_YEARS_PARAM, THEMES_PARAM, INITIATIVES_PARAM,
-                 EVENT_TYPES_PARAM, OUTLETS_PARAM)
+                 EVENT_TYPES_PARAM, OUTLETS_PARAM, CONFIDENCE_PARAM)
 
 # Years outside this window are typos in a hand-edited link, not data.
 _EARLIEST_YEAR, _LATEST_YEAR = 1900, 2100
 _YEAR_RANGE = re.compile(r"^\s*(\d{4})\s*(?:[-–:]\s*(\d{4})\s*)?$")
 # A describe() list longer than this is cut to its first items and "+N more".
 _DESCRIBE_MAX_ITEMS = 3
+# The confidence floor is a whole percentage (a short, readable link); 0 shows every fact.
+CONFIDENCE_STEP = 5
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,9 @@ class Filters:
 
     Article filters (`published_years`, `outlets`, `themes`, `initiatives`) choose articles;
     fact filters (`event_years`, `event_types`, `initiatives`) choose dated events and membership
-    figures. See docs/dashboard.md for how each page applies them.
+    figures, and `confidence_floor` (a percentage) hides events and figures whose evidence
+    scores below it (`events.confidence`); it does not narrow the articles. See
+    docs/dashboard.md for how each page applies them.
     """
 
     event_years: YearRange | None = None
@@ -60,6 +66,7 @@ class Filters:
     initiatives: tuple[str, ...] = field(default=())
     event_types: tuple[str, ...] = field(default=())
     outlets: tuple[str, ...] = field(default=())
+    confidence_floor: int = 0
 
     def __post_init__(self) -> None:
         # Canonical form: ranges ordered, lists sorted and unique, so equal views are equal keys.
@@ -73,6 +80,7 @@ class Filters:
             if isinstance(values, str):
                 values = (values,)
             object.__setattr__(self, name, tuple(sorted({str(v) for v in values if str(v)})))
+        object.__setattr__(self, "confidence_floor", _clamp_percent(self.confidence_floor))
 
     @classmethod
     def from_query_params(cls, params: QueryParams) -> Filters:
@@ -84,6 +92,7 @@ class Filters:
             initiatives=tuple(_all(params.get(INITIATIVES_PARAM))),
             event_types=tuple(_all(params.get(EVENT_TYPES_PARAM))),
             outlets=tuple(_all(params.get(OUTLETS_PARAM))),
+            confidence_floor=_parse_percent(_last(params.get(CONFIDENCE_PARAM))),
         )
 
     def to_query_params(self) -> dict[str, str | list[str]]:
@@ -97,6 +106,8 @@ class Filters:
                              (EVENT_TYPES_PARAM, self.event_types), (OUTLETS_PARAM, self.outlets)):
             if values:
                 params[name] = list(values)
+        if self.confidence_floor:
+            params[CONFIDENCE_PARAM] = str(self.confidence_floor)
         return params
 
     @property
@@ -149,6 +160,8 @@ class Filters:
             if values:
                 names = [labels.get(name, {}).get(v, v) for v in values]
                 parts.append(f"{title}: {_short_list(names)}")
+        if self.confidence_floor:
+            parts.append(f"Confidence ≥ {self.confidence_floor}%")
         return " · ".join(parts) if parts else "All articles and events (no filters)"
 
 
@@ -214,6 +227,31 @@ def _parse_year_range(text: str | None) -> YearRange | None:
     if low < _EARLIEST_YEAR or high > _LATEST_YEAR:
         return None
     return low, high
+
+
+def _clamp_percent(value: object) -> int:
+    """A whole percentage in 0-100; anything unreadable is 0 (no floor)."""
+    try:
+        number = int(float(str(value)))
+    except (TypeError, ValueError, OverflowError):
+        return 0
+    return max(0, min(100, number))
+
+
+def _parse_percent(text: str | None) -> int:
+    """`conf=60` or `conf=60%` -> 60; a fraction (`conf=0.6`) is read as its percentage."""
+    if not text:
+        return 0
+    text = text.strip().rstrip("%")
+    try:
+        number = float(text)
+    except ValueError:
+        return 0
+    if number != number:  # NaN
+        return 0
+    if 0 < number < 1:
+        number *= 100
+    return _clamp_percent(round(number / CONFIDENCE_STEP) * CONFIDENCE_STEP)
 
 
 def _format_year_range(years: YearRange) -> str:

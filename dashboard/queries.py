@@ -27,7 +27,9 @@ How filters apply (docs/dashboard.md has the analyst's version):
 - `articles_in_view`: the articles passing the article filters and, when event years or types
   are set, reporting a matching event. Article-level views (counts, themes, the article table)
   use it;
-- `memberships_in_view`: figures of those articles whose initiative and year match.
+- `memberships_in_view`: figures of those articles whose initiative and year match;
+- the confidence floor keeps, in both, only facts scoring at least that confidence (it does
+  not narrow the articles, except through 'reporting a matching event' above).
 
 The Search page's statements (the `search_*` functions, at the end) read the search index
 tables and write in only the filters that are set (`_IN_VIEW_CONDITIONS`).
@@ -77,6 +79,7 @@ def filter_parameters(filters: Filters) -> dict[str, Any]:
         "event_types": list(filters.event_types),
         "outlets": list(filters.outlets),
         "filters_facts": filters.filters_facts,
+        "confidence_floor": filters.confidence_floor / 100,
     }
 
 
@@ -197,7 +200,7 @@ _FACET_SQL: dict[str, str] = {
                                   ORDER BY coalesce(e.end_year, e.year) DESC, e.event_id) = 1
                    AS first_of_article,
                regexp_matches(lower(e.sentence), '{restatement}') AS restated,
-               a.published_year, a.outlet, a.theme_mask, a.initiative_mask
+               e.confidence, a.published_year, a.outlet, a.theme_mask, a.initiative_mask
         FROM events AS e
         JOIN facet_articles AS a USING (article_id)
         JOIN facet_initiatives AS i USING (initiative_id)
@@ -214,7 +217,7 @@ _FACET_SQL: dict[str, str] = {
                row_number() OVER (PARTITION BY a.article_no, m.initiative_id, m.kind, m.year,
                                                m.count ORDER BY m.membership_id) = 1
                    AS first_of_article,
-               a.published_year, a.outlet, a.theme_mask, a.initiative_mask
+               m.confidence, a.published_year, a.outlet, a.theme_mask, a.initiative_mask
         FROM memberships AS m JOIN facet_articles AS a USING (article_id)
         ORDER BY figure_no""",
     "facet_article_themes": """
@@ -251,7 +254,8 @@ _FACET_SQL: dict[str, str] = {
             SELECT 'event_year' AS topic, e.event_no AS claim_no, e.event_id AS claim_id,
                    e.initiative_id, e.event_type AS fact, NULL::INTEGER AS fact_year,
                    e.year AS value, e.article_no, e.sentence_no, e.event_type, e.year,
-                   e.end_year, e.published_year, e.outlet, e.theme_mask, e.initiative_mask
+                   e.end_year, e.published_year, e.outlet, e.theme_mask, e.initiative_mask,
+                   e.confidence
             FROM facet_events AS e
             WHERE list_contains({once_only_types}, e.event_type) AND NOT e.restated
         ),
@@ -274,7 +278,7 @@ _FACET_SQL: dict[str, str] = {
                    m.year AS fact_year, m.count AS value, m.article_no, m.sentence_no,
                    NULL::VARCHAR AS event_type, m.year, NULL::INTEGER AS end_year,
                    m.published_year, m.outlet, m.theme_mask, m.initiative_mask,
-                   r.member_count AS reference_count,
+                   m.confidence, r.member_count AS reference_count,
                    r.previous_count AS reference_previous_count,
                    r.previous_year AS reference_previous_year,
                    least(r.member_count, coalesce(r.previous_count, r.member_count))
@@ -516,6 +520,8 @@ _EVENT_TYPES = "list_contains($event_types, e.event_type)"
 _EVENT_YEARS = "coalesce(e.end_year, e.year) >= $event_from AND e.year <= $event_to"
 _FIGURE_INITIATIVES = "list_contains($initiatives, m.initiative_id)"
 _FIGURE_YEARS = "m.year BETWEEN $event_from AND $event_to"
+_EVENT_CONFIDENCE = "e.confidence >= $confidence_floor"
+_FIGURE_CONFIDENCE = "m.confidence >= $confidence_floor"
 
 
 def _article_conditions(filters: Filters, alias: str = "a") -> list[str]:
@@ -541,6 +547,8 @@ def _event_conditions(filters: Filters) -> list[str]:
         conditions.append(_EVENT_TYPES)
     if filters.event_years is not None:
         conditions.append(_EVENT_YEARS)
+    if filters.confidence_floor:
+        conditions.append(_EVENT_CONFIDENCE)
     return conditions
 
 
@@ -552,6 +560,8 @@ def _membership_conditions(filters: Filters) -> list[str]:
         conditions.append(_FIGURE_INITIATIVES)
     if filters.event_years is not None:
         conditions.append(_FIGURE_YEARS)
+    if filters.confidence_floor:
+        conditions.append(_FIGURE_CONFIDENCE)
     return conditions
 
 
@@ -634,7 +644,8 @@ def _parameters(con: Connection, filters: Filters) -> dict[str, Any]:
         params["initiative_mask"] = int(masks["initiative_mask"])
         params["theme_nos"] = [int(n) for n in masks["theme_nos"]]
         params["initiative_nos"] = [int(n) for n in masks["initiative_nos"]]
-    if filters.event_years is not None and not filters.event_types and not filters.initiatives:
+    if filters.event_years is not None and not filters.event_types and not filters.initiatives \
+            and not filters.confidence_floor:
         years = _run(con, _statement(con, {}, _EVENT_YEARS_BASE), {}).iloc[0]
         if bool(years["exact"]) and not pd.isna(years["base"]):
             base = int(years["base"])
@@ -896,16 +907,34 @@ def cell_events(con: Connection, filters: Filters, initiative_id: str, event_typ
     SELECT t.total, t.articles, e.event_id, e.initiative_id, i.name AS initiative_name,
            e.event_type, e.year, e.month, e.day, e.end_year, e.end_month, e.end_day,
            e.date_text, e.date_basis, e.sentence, e.sentence_no, e.article_id,
+           {event_explained},
            a.title, a.outlet, a.url, a.published, a.published_precision
     FROM page AS p
     CROSS JOIN totals AS t
     JOIN sentence AS e USING (event_id)
     JOIN article AS a ON a.article_no = p.article_no
     JOIN facet_initiatives AS i ON i.initiative_id = e.initiative_id
+    {event_scale}
     ORDER BY p.event_no
     """
+    body = _fill(body, event_explained=_EVENT_EXPLAINED, event_scale=_EVENT_SCALE)
     return _in_view(con, filters, body, initiative_id=initiative_id, event_type=event_type,
                     year=year, limit=limit, offset=offset)
+
+
+# How a fact was read, for the evidence panel: its rule, confidence and the sentence naming
+# its initiative, with the words `evidence_scale` gives for its rule and date basis.
+_EVENT_EXPLAINED = """e.rule, e.confidence, e.initiative_sentence_no,
+           rl.label AS rule_label, rl.weight AS rule_weight,
+           dl.label AS date_label, dl.weight AS date_weight"""
+_EVENT_SCALE = """LEFT JOIN evidence_scale AS rl ON rl.aspect = 'event_rule' AND rl.value = e.rule
+    LEFT JOIN evidence_scale AS dl ON dl.aspect = 'date_basis' AND dl.value = e.date_basis"""
+_FIGURE_EXPLAINED = """m.rule, m.confidence, m.initiative_sentence_no,
+           rl.label AS rule_label, rl.weight AS rule_weight,
+           dl.label AS date_label, dl.weight AS date_weight"""
+_FIGURE_SCALE = """LEFT JOIN evidence_scale AS rl
+           ON rl.aspect = 'membership_rule' AND rl.value = m.rule
+    LEFT JOIN evidence_scale AS dl ON dl.aspect = 'date_basis' AND dl.value = m.year_basis"""
 
 
 def event_evidence(con: Connection, event_id: str) -> pd.DataFrame:
@@ -913,13 +942,15 @@ def event_evidence(con: Connection, event_id: str) -> pd.DataFrame:
     sql = """
     SELECT e.event_id, e.initiative_id, i.name AS initiative_name, e.event_type,
            e.year, e.month, e.day, e.end_year, e.end_month, e.end_day, e.date_text, e.date_basis,
-           e.sentence, e.sentence_no, e.article_id,
+           e.sentence, e.sentence_no, e.article_id, {event_explained},
            a.title, a.outlet, a.author, a.url, a.published, a.published_precision
     FROM events AS e
     JOIN initiatives AS i USING (initiative_id)
     JOIN articles AS a USING (article_id)
+    {event_scale}
     WHERE e.event_id = $event_id
     """
+    sql = _fill(sql, event_explained=_EVENT_EXPLAINED, event_scale=_EVENT_SCALE)
     return _frame(con, sql, {"event_id": event_id})
 
 
@@ -1052,13 +1083,16 @@ def point_reports(con: Connection, filters: Filters, initiative_id: str, kind: s
     article AS (SELECT a.* FROM facet_articles AS a SEMI JOIN page AS p USING (article_no))
     SELECT t.total, t.articles, m.membership_id, m.initiative_id, m.kind, m.count, m.year,
            m.year_basis, m.count_text, m.sentence, m.sentence_no, m.article_id,
+           {figure_explained},
            a.title, a.outlet, a.url, a.published, a.published_precision
     FROM page AS p
     CROSS JOIN totals AS t
     JOIN sentence AS m USING (membership_id)
     JOIN article AS a ON a.article_no = p.article_no
+    {figure_scale}
     ORDER BY p.figure_no
     """
+    body = _fill(body, figure_explained=_FIGURE_EXPLAINED, figure_scale=_FIGURE_SCALE)
     return _in_view(con, filters, body, initiative_id=initiative_id, kind=kind, year=year,
                     count=count, limit=limit, offset=offset)
 
@@ -1132,12 +1166,15 @@ def membership_evidence(con: Connection, membership_id: str) -> pd.DataFrame:
     sql = """
     SELECT m.membership_id, m.initiative_id, i.name AS initiative_name, m.kind, m.count,
            m.year, m.year_basis, m.count_text, m.sentence, m.sentence_no, m.article_id,
+           {figure_explained},
            a.title, a.outlet, a.author, a.url, a.published, a.published_precision
     FROM memberships AS m
     JOIN initiatives AS i USING (initiative_id)
     JOIN articles AS a USING (article_id)
+    {figure_scale}
     WHERE m.membership_id = $membership_id
     """
+    sql = _fill(sql, figure_explained=_FIGURE_EXPLAINED, figure_scale=_FIGURE_SCALE)
     return _frame(con, sql, {"membership_id": membership_id})
 
 
@@ -1611,6 +1648,7 @@ _EVENT_CONDITIONS = {
     "event_types": "list_contains($event_types, e.event_type)",
     "event_from": "coalesce(e.end_year, e.year) >= $event_from",
     "event_to": "e.year <= $event_to",
+    "confidence_floor": "e.confidence >= $confidence_floor",
 }
 
 

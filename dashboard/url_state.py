@@ -44,9 +44,10 @@ THEMES_WIDGET = "filter_themes"
 INITIATIVES_WIDGET = "filter_initiatives"
 EVENT_TYPES_WIDGET = "filter_event_types"
 OUTLETS_WIDGET = "filter_outlets"
+CONFIDENCE_WIDGET = "filter_confidence"
 PRESENTATION_WIDGET = "presentation_mode"
 FILTER_WIDGETS = (EVENT_YEARS_WIDGET, PUBLISHED_YEARS_WIDGET, THEMES_WIDGET, INITIATIVES_WIDGET,
-                  EVENT_TYPES_WIDGET, OUTLETS_WIDGET)
+                  EVENT_TYPES_WIDGET, OUTLETS_WIDGET, CONFIDENCE_WIDGET)
 
 # Page-specific parameters; with FILTER_PARAMS and PRESENTATION_PARAM these are all ours.
 PAGE_PARAMS = ("org", "kind", "metric", "measure", "event", "figure", "epage", "article",
@@ -121,6 +122,7 @@ def widget_values(current: Filters, options: FilterOptions) -> dict[str, Any]:
         INITIATIVES_WIDGET: list(current.initiatives),
         EVENT_TYPES_WIDGET: list(current.event_types),
         OUTLETS_WIDGET: list(current.outlets),
+        CONFIDENCE_WIDGET: current.confidence_floor,
     }
     if options.event_years is not None:
         values[EVENT_YEARS_WIDGET] = current.event_years or options.event_years

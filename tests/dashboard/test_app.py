@@ -129,6 +129,24 @@ def test_overview_empty_state() -> None:
     assert not at.metric
 
 
+def test_confidence_floor_hides_weak_facts_and_stays_in_the_url(built_warehouse: Path) -> None:
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+    total, strong = con.execute("SELECT count(*), count(*) FILTER (WHERE confidence >= 0.8) "
+                                "FROM events").fetchone()
+    assert 0 < strong < total
+    at = open_app()
+    assert at.slider(key="filter_confidence").value == 0  # default: show every fact
+    assert {m.label: m.value for m in at.metric}["Dated events"] == f"{total:,}"
+    at.slider(key="filter_confidence").set_value(80).run()
+    assert {m.label: m.value for m in at.metric}["Dated events"] == f"{strong:,}"
+    assert {m.label: m.value for m in at.metric}["Articles"] == "5"  # articles stay
+    assert at.query_params["conf"] == "80"
+    assert "Confidence ≥ 80%" in plain(" ".join(c.value for c in at.sidebar.caption))
+    linked = open_app(conf="80")
+    assert linked.slider(key="filter_confidence").value == 80
+    assert {m.label: m.value for m in linked.metric}["Dated events"] == f"{strong:,}"
+
+
 def test_reset_clears_every_filter() -> None:
     at = open_app(theme="security", ey="2002-2010")
     at.button(key="reset_filters").click().run()
@@ -180,6 +198,7 @@ def test_timeline_evidence_panel_from_a_link(built_warehouse: Path) -> None:
     assert sentence.replace("&", "&amp;")[:60].replace("<", "&lt;") in shown
     assert title.replace("&", "&amp;").replace("'", "&#x27;")[:30] in shown
     assert at.query_params["event"] == event_id
+    assert "How it was read:" in shown and "confidence: " in shown
     at.button(key="timeline_close_evidence").click().run()
     assert "event" not in at.query_params
 
@@ -273,6 +292,7 @@ def test_membership_evidence_of_a_figure_from_a_link(built_warehouse: Path) -> N
         "SELECT membership_id, sentence FROM memberships WHERE count = 16").fetchone()
     at = open_app("membership", figure=membership_id)
     assert sentence[:50] in html_text(at)
+    assert "How it was read:" in html_text(at)
 
 
 def test_membership_evidence_of_a_point_or_milestone_key_lists_its_sentences(

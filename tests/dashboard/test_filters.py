@@ -19,6 +19,7 @@ OPTIONS = FilterOptions(
     Filters(event_years=(2017, 2017), published_years=(2020, 2023)),
     Filters(themes=("security",), initiatives=("CICA", "AIF"), event_types=("held",),
             outlets=("Eurasia Review", "A & B, Ltd.")),
+    Filters(confidence_floor=60),
 ])
 def test_query_params_round_trip(filters: Filters) -> None:
     assert Filters.from_query_params(filters.to_query_params()) == filters
@@ -110,3 +111,21 @@ def test_presentation_mode_and_page_parameters_join_the_url() -> None:
     assert presentation_from_query_params(params)
     assert not presentation_from_query_params({"present": "0"})
     assert not presentation_from_query_params({})
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("60", 60), ("60%", 60), ("0.6", 60), ("62", 60), ("150", 100), ("-5", 0), ("high", 0),
+    ("nan", 0), ("", 0),
+])
+def test_confidence_floor_parses_forgivingly(value: str, expected: int) -> None:
+    assert Filters.from_query_params({"conf": value}).confidence_floor == expected
+
+
+def test_confidence_floor_is_left_out_of_the_url_at_zero_and_described_when_set() -> None:
+    assert "conf" not in Filters(confidence_floor=0).to_query_params()
+    assert Filters(confidence_floor=70).to_query_params() == {"conf": "70"}
+    assert Filters(confidence_floor=70).describe() == "Confidence ≥ 70%"
+    assert Filters(confidence_floor=70).restricted_to(OPTIONS).confidence_floor == 70
+    assert not Filters(confidence_floor=70).is_empty
+    # a floor hides weak facts; it is not a filter on which events happened
+    assert not Filters(confidence_floor=70).filters_facts

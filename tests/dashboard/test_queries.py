@@ -181,12 +181,39 @@ def test_every_facet_is_documented_with_the_signature_it_carries() -> None:
             outlets=("NNN-Bernama",)),
     Filters(event_years=(1901, 1902)),
     Filters(themes=("no such theme",), outlets=("x' OR '1'='1",)),
-], ids=["none", "all", "empty-years", "unknown-values"])
+    Filters(confidence_floor=75, event_years=(2000, 2025)),
+], ids=["none", "all", "empty-years", "unknown-values", "confidence-floor"])
 def test_every_filtered_query_runs_under_any_filter_combination(
         warehouse_cursor: Con, filters: Filters) -> None:
     for name, args in FILTERED_QUERIES.items():
         result = getattr(queries, name)(warehouse_cursor, filters, *args)
         assert isinstance(result, pd.DataFrame | int), name
+
+
+def test_confidence_floor_hides_weak_events_and_figures_but_not_articles(
+        warehouse_cursor: Con) -> None:
+    floor = Filters(confidence_floor=80)
+    strong_events = scalar(warehouse_cursor, "SELECT count(*) FROM events WHERE confidence >= 0.8")
+    strong_figures = scalar(warehouse_cursor,
+                            "SELECT count(*) FROM memberships WHERE confidence >= 0.8 AND "
+                            "initiative_id = 'CICA' AND kind = 'member_states' "
+                            "AND year IS NOT NULL")
+    assert strong_events < scalar(warehouse_cursor, "SELECT count(*) FROM events")
+    assert queries.timeline_cells(warehouse_cursor, floor)["events"].sum() == strong_events
+    assert queries.headline_figures(warehouse_cursor, floor).iloc[0]["events"] == strong_events
+    assert queries.membership_points(warehouse_cursor, floor, "CICA", "member_states"
+                                     )["reports"].sum() == strong_figures
+    assert queries.article_count(warehouse_cursor, floor) == \
+        queries.article_count(warehouse_cursor, Filters())
+
+
+def test_evidence_rows_say_how_the_fact_was_read(warehouse_cursor: Con) -> None:
+    event_id = scalar(warehouse_cursor, "SELECT event_id FROM events ORDER BY event_id LIMIT 1")
+    row = queries.event_evidence(warehouse_cursor, event_id).iloc[0]
+    assert row["rule_label"] and row["date_label"] and 0 < row["confidence"] <= 1
+    page = queries.point_reports(warehouse_cursor, Filters(), "CICA", "member_states", 2002, 16,
+                                 10, 0)
+    assert page["rule_label"].notna().all() and page["confidence"].between(0, 1).all()
 
 
 def test_a_filter_that_matches_nothing_gives_empty_results_not_errors(

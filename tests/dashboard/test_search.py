@@ -375,7 +375,8 @@ WHERE ($published_from IS NULL OR year(a.published) >= $published_from)
         WHERE (len($initiatives) = 0 OR list_contains($initiatives, e.initiative_id))
           AND (len($event_types) = 0 OR list_contains($event_types, e.event_type))
           AND ($event_from IS NULL OR coalesce(e.end_year, e.year) >= $event_from)
-          AND ($event_to IS NULL OR e.year <= $event_to)))
+          AND ($event_to IS NULL OR e.year <= $event_to)
+          AND e.confidence >= $confidence_floor))
 """
 
 
@@ -388,6 +389,7 @@ WHERE ($published_from IS NULL OR year(a.published) >= $published_from)
     Filters(event_years=(2019, 2021)),
     Filters(initiatives=("CICA",), event_types=("first_held", "held"), event_years=(2000, 2010)),
     Filters(themes=("security",), published_years=(2020, 2023), outlets=("NNN-Bernama",)),
+    Filters(event_types=("held",), confidence_floor=90),
 ])
 @pytest.mark.parametrize("text", ["security", "international cooperation", '"confidence building"',
                                   "+security -cica"])

@@ -1,0 +1,78 @@
+"""How a fact was read, in the analyst's words: the line under an evidence card (pure).
+
+The ETL stores with every event and membership figure its `rule`, `confidence` and the sentence
+naming its initiative (`initiative_sentence_no`); `evidence_scale` gives the words for each rule
+and date basis. This module turns one such row into "initiative resolved from two sentences
+earlier · year taken from the publication date · type from a meeting noun next to the date
+(weaker) · confidence: medium (63%)".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+# Confidence bands, lowest score of each (the sidebar's floor is a percentage of the same scale)
+HIGH_CONFIDENCE = 0.8
+MEDIUM_CONFIDENCE = 0.6
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                 "ten")
+
+
+def confidence_level(confidence: float) -> str:
+    """'high', 'medium' or 'low' for a confidence between 0 and 1."""
+    if confidence >= HIGH_CONFIDENCE:
+        return "high"
+    return "medium" if confidence >= MEDIUM_CONFIDENCE else "low"
+
+
+def confidence_text(confidence: object) -> str:
+    """'confidence: high (92%)'; '' when the row has no confidence."""
+    value = _number(confidence)
+    if value is None:
+        return ""
+    return f"confidence: {confidence_level(value)} ({round(value * 100)}%)"
+
+
+def initiative_phrase(sentence_no: object, initiative_sentence_no: object) -> str:
+    """'read from this sentence', or 'initiative resolved from two sentences earlier'."""
+    here, named = _number(sentence_no), _number(initiative_sentence_no)
+    back = 0 if here is None or named is None else int(here - named)
+    if back <= 0:
+        return "read from this sentence"
+    if back == 1:
+        return "initiative resolved from the previous sentence"
+    words = _NUMBER_WORDS[back] if back < len(_NUMBER_WORDS) else str(back)
+    return f"initiative resolved from {words} sentences earlier"
+
+
+def evidence_note(row: Mapping[str, Any]) -> str:
+    """The whole line for one fact: where the initiative is named, how the date was read
+    (only when it was not written out), what decided the type, and the confidence."""
+    parts = [initiative_phrase(row.get("sentence_no"), row.get("initiative_sentence_no"))]
+    date_weight = _number(row.get("date_weight"))
+    date_label = _text(row.get("date_label"))
+    if date_label and date_weight is not None and date_weight < 1:
+        parts.append(date_label)
+    rule_label = _text(row.get("rule_label"))
+    if rule_label:
+        parts.append(rule_label)
+    confidence = confidence_text(row.get("confidence"))
+    if confidence:
+        parts.append(confidence)
+    return " · ".join(parts)
+
+
+def _number(value: object) -> float | None:
+    if value is None or isinstance(value, str):
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
