@@ -170,6 +170,18 @@ class MembershipFigure:
 
 
 @dataclass(frozen=True)
+class CandidateMention:
+    """A body Kazakhstan proposed, founded, hosts or chairs that the gazetteer does not know."""
+
+    sentence_no: int
+    surface: str  # the name as written ('Regional Centre for Renewable Energy')
+    name_key: str  # normalised for grouping its spellings ('regional centre for renewable ...')
+    start: int
+    end: int
+    relation: str  # proposed | founded | hosts | chairs
+
+
+@dataclass(frozen=True)
 class ThemeHit:
     sentence_no: int
     theme: str  # theme name from themes.toml
@@ -186,3 +198,4 @@ class ArticleExtraction:
     events: list[Event] = field(default_factory=list)
     memberships: list[MembershipFigure] = field(default_factory=list)
     theme_hits: list[ThemeHit] = field(default_factory=list)
+    candidates: list[CandidateMention] = field(default_factory=list)

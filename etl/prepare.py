@@ -29,6 +29,7 @@ EXTRACTED_TABLES = (
     "memberships",
     "sentence_themes",
     "article_themes",
+    "candidate_initiatives",
 )
 
 # Every table a batch fills, one group of rows per article.
@@ -436,6 +437,18 @@ def fact_tables(
             for theme, hits, per_1000, rank in extract.article_theme_scores(
                 found.theme_hits, article.word_count
             )
+        ]
+        rows["candidate_initiatives"] += [
+            {
+                "article_id": aid,
+                "sentence_no": c.sentence_no,
+                "surface": c.surface,
+                "name_key": c.name_key,
+                "relation": c.relation,
+                "start_char": c.start,
+                "end_char": c.end,
+            }
+            for c in found.candidates
         ]
     int_cols = {
         "sentence_no",

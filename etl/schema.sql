@@ -133,6 +133,18 @@ CREATE TABLE IF NOT EXISTS evidence_scale (
     PRIMARY KEY (aspect, value)
 );
 
+-- Bodies an article says Kazakhstan proposed, founded, hosts or chairs that the gazetteer does
+-- not know yet (etl/extract/candidates.py): one row per name per sentence.
+CREATE TABLE IF NOT EXISTS candidate_initiatives (
+    article_id  VARCHAR NOT NULL,
+    sentence_no INTEGER NOT NULL,
+    surface     VARCHAR NOT NULL,              -- the name as written
+    name_key    VARCHAR NOT NULL,              -- normalised name: one per body across spellings
+    relation    VARCHAR NOT NULL,              -- proposed | founded | hosts | chairs
+    start_char  INTEGER NOT NULL,
+    end_char    INTEGER NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS sentence_themes (
     article_id  VARCHAR NOT NULL,
     sentence_no INTEGER NOT NULL,
@@ -210,6 +222,19 @@ SELECT m.*, i.name AS initiative_name,
 FROM memberships m
 JOIN initiatives i USING (initiative_id)
 JOIN articles a USING (article_id);
+
+-- Possible new initiatives, one row per normalised name: how often and when it was seen.
+CREATE OR REPLACE VIEW candidate_initiative_summary AS
+SELECT c.name_key,
+       mode(c.surface) AS name,
+       list_sort(list(DISTINCT c.relation)) AS relations,
+       count(*) AS sentences,
+       count(DISTINCT c.article_id) AS articles,
+       min(a.published) AS first_seen,
+       max(a.published) AS last_seen
+FROM candidate_initiatives c
+JOIN articles a USING (article_id)
+GROUP BY c.name_key;
 
 -- Full-text search ------------------------------------------------------------------------
 -- BM25 over sentences in plain SQL (no extension: it works offline on a fresh install; see

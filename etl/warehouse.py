@@ -21,7 +21,8 @@ import pyarrow as pa
 
 # 2: the full-text search index (search_* tables and tokenising macros).
 # 3: source_files / source_records for incremental builds; no primary key on sentences.
-# 4: events and memberships carry rule, confidence, initiative_sentence_no; evidence_scale.
+# 4: events and memberships carry rule, confidence, initiative_sentence_no; evidence_scale;
+#    candidate_initiatives.
 # A changed schema changes the extractor signature (etl/incremental.py), so the next build is
 # a full one: an older warehouse is rebuilt, never altered in place.
 SCHEMA_VERSION = "4"
@@ -42,6 +43,7 @@ CONTENT_TABLES = (
     "memberships",
     "sentence_themes",
     "article_themes",
+    "candidate_initiatives",
     "membership_reference",
     "evidence_scale",
     "search_articles",

@@ -148,6 +148,51 @@ def test_every_fact_explains_itself(warehouse_con: duckdb.DuckDBPyConnection) ->
                                                                              view))
 
 
+CANDIDATE_ARTICLES = {
+    "early.md": """---
+title: "Water talks in Astana"
+published: 2022-04-05
+---
+Ministers of five states met in Astana this week.
+Kazakhstan proposed establishing a Regional Centre for Glacier Monitoring, officials said.
+Kazakhstan proposed a new platform too.
+""",
+    "late.md": """---
+title: "Glacier centre opens"
+published: 2024-09-17
+---
+The Regional Center for Glacier Monitoring, set up at Kazakhstan's initiative, opened in Almaty.
+""",
+}
+
+
+def test_candidate_initiatives_are_recorded_and_summarised(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for name, text in CANDIDATE_ARTICLES.items():
+        (articles / name).write_text(text, encoding="utf-8")
+    pipeline.build_warehouse(make_settings(articles, tmp_path / "w.duckdb"))
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        rows = con.execute("""
+            SELECT c.surface, c.relation, c.sentence_no, a.title
+            FROM candidate_initiatives c JOIN articles a USING (article_id)
+            ORDER BY a.published""").fetchall()
+        assert rows == [
+            ("Regional Centre for Glacier Monitoring", "proposed", 2, "Water talks in Astana"),
+            ("Regional Center for Glacier Monitoring", "founded", 1, "Glacier centre opens"),
+        ]
+        summary = con.execute(
+            "SELECT name_key, relations, sentences, articles, first_seen::VARCHAR, "
+            "last_seen::VARCHAR FROM candidate_initiative_summary").fetchall()
+        assert summary == [("regional centre for glacier monitoring", ["founded", "proposed"],
+                            2, 2, "2022-04-05", "2024-09-17")]
+        named = con.execute("""
+            SELECT count(*) FROM candidate_initiatives c JOIN articles a USING (article_id)
+            WHERE substr(a.text, c.start_char + 1, c.end_char - c.start_char) <> c.surface
+            """).fetchone()[0]
+        assert named == 0
+
+
 def test_raw_text_is_kept(warehouse_con: duckdb.DuckDBPyConnection) -> None:
     raw, removed = warehouse_con.execute(
         "SELECT r.raw_text, r.removed_lines FROM article_raw r JOIN articles a USING (article_id) "

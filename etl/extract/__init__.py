@@ -13,6 +13,7 @@ Each concern lives in its own module:
 * `membership` member / observer / partner counts
 * `themes`     keyword hits per sentence and per-article theme scores
 * `evidence`   the rule names and the confidence scale of events and membership figures
+* `candidates` bodies Kazakhstan proposed, founded, hosts or chairs that the gazetteer lacks
 
 Nothing here does I/O beyond reading the two reference files, and nothing imports streamlit.
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from etl.model import ArticleExtraction, PublicationDate
 
+from .candidates import find_candidates
 from .dates import find_dates, infer_publication_date
 from .events import find_events
 from .evidence import scale_rows as evidence_scale_rows
@@ -83,4 +85,6 @@ def extract_article(text: str, published: PublicationDate | None, gazetteer: Gaz
         events=events,
         memberships=memberships,
         theme_hits=find_theme_hits(folded, index, themes),
+        candidates=find_candidates(folded, sentences, [(m.start, m.end) for m in entities
+                                                       if m.method != "coreference"]),
     )

@@ -14,6 +14,7 @@ import time
 from etl.settings import PROJECT_ROOT
 
 from . import extract_article, load_gazetteer, load_themes
+from .candidates import find_candidates
 from .dates import find_dates
 from .events import find_events
 from .membership import find_memberships
@@ -72,6 +73,7 @@ def _stages(texts: list[str], rounds: int, gazetteer, themes, words: int) -> Non
             clock("memberships", find_memberships, folded, sentences, entities, dates, None,
                   gazetteer)
             clock("themes", find_theme_hits, folded, index, themes)
+            clock("candidates", find_candidates, folded, sentences, [s[:2] for s in spans])
     for name, seconds in clocks.items():
         print(f"  {name:<12} {seconds / (rounds * words / 1000) * 1000:6.2f} ms per 1,000 words")
 
