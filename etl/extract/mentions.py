@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from etl.model import Mention, Sentence
 
-from .gazetteer import Gazetteer, alias_key
+from .gazetteer import Gazetteer
 from .sentences import SentenceIndex
 from .text import words
 
@@ -104,7 +104,7 @@ def _direct_mentions(folded: str, index: SentenceIndex,
         sentence = index.at(match.start())
         if sentence is None:
             continue
-        entity_id = _reading(alias_key(match.group()), sentence, folded, gazetteer)
+        entity_id = _reading(gazetteer.alias_key(match.group()), sentence, folded, gazetteer)
         if entity_id:
             found.append((match.start(), match.end(), entity_id, "alias"))
     if gazetteer.acronym_pattern is not None:
