@@ -375,3 +375,40 @@ def test_name_variants(text: str, expected: str, gazetteer) -> None:
 def test_variants_do_not_loosen_other_names(gazetteer) -> None:
     assert ids("The International Agency for Research on Cancer met.", gazetteer) == []
     assert ids("Low enriched uranium fuel was delivered.", gazetteer) == []
+
+
+# --- acronyms defined in the text ----------------------------------------------------------------
+
+
+def test_an_acronym_defined_after_a_known_name_is_bound_for_the_rest_of_the_article(
+        gazetteer) -> None:
+    text = "The Turkic Council (TC) met in Baku. Later the TC adopted a charter."
+    assert found(text, gazetteer) == [("OTS", "Turkic Council", "alias"),
+                                      ("OTS", "TC", "acronym"), ("OTS", "TC", "acronym")]
+
+
+def test_an_unknown_full_name_that_fits_an_entry_binds_its_acronym(gazetteer) -> None:
+    text = ("Ministers praised the Islamic Food Security Association (IFSA) in Jeddah. "
+            "By March, 19 states had joined the IFSA.")
+    assert found(text, gazetteer) == [
+        ("IOFS", "Islamic Food Security Association", "alias"),
+        ("IOFS", "IFSA", "acronym"),
+        ("IOFS", "IFSA", "acronym"),
+    ]
+
+
+def test_an_acronym_is_bound_only_after_its_definition(gazetteer) -> None:
+    text = "The TC was praised. The Turkic Council (TC) met in Baku."
+    assert [(i, s) for i, s, m in found(text, gazetteer) if m == "acronym"] == [("OTS", "TC")]
+
+
+@pytest.mark.parametrize("text", [
+    # the acronym abbreviates the material, not the bank
+    "A bank of low-enriched uranium (LEU) opened. The LEU arrived by rail.",
+    # another institution with one shared word
+    "The Islamic Development Bank (IsDB) lent money. The IsDB is in Jeddah.",
+    # a name that differs in more than a generic noun
+    "The Global Think Tank Summit (GTTS) met. The GTTS closed.",
+])
+def test_defined_acronyms_that_name_no_initiative(text: str, gazetteer) -> None:
+    assert [s for _, s, m in found(text, gazetteer) if m == "acronym"] == []
