@@ -40,6 +40,9 @@ from dashboard.search_text import SearchQuery
 from dashboard.settings import DashboardSettings
 
 Fingerprint = tuple[int, int, int] | None
+# How many possible new initiatives the Overview lists, and sentences shown for each.
+CANDIDATE_NAMES = 20
+CANDIDATE_SENTENCES = 5
 
 
 class WarehouseMissing(Exception):
@@ -290,6 +293,11 @@ def events_per_year(filters: Filters) -> pd.DataFrame:
 def source_summary(filters: Filters) -> pd.DataFrame:
     """Articles in view by outlet."""
     return _run("source_summary", filters)
+
+
+def candidate_initiatives(filters: Filters) -> pd.DataFrame:
+    """Possible new initiatives in the articles in view, with up to five sentences each."""
+    return _run("candidate_initiatives", filters, CANDIDATE_NAMES, CANDIDATE_SENTENCES)
 
 
 def event_sources(filters: Filters) -> pd.DataFrame:

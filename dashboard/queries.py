@@ -809,6 +809,48 @@ def source_summary(con: Connection, filters: Filters) -> pd.DataFrame:
     return _in_view(con, filters, body)
 
 
+@uses_facets("facet_articles")
+def candidate_initiatives(con: Connection, filters: Filters, names: int,
+                          per_name: int) -> pd.DataFrame:
+    """Possible new initiatives named in the articles in view, with their evidence.
+
+    One row per sentence (at most `per_name` per name, newest articles first) of the `names`
+    names seen in most articles. Every row repeats its name's summary: `name` (the most
+    frequent spelling), `relations`, `sentences`, `articles`, `first_seen`, `last_seen`.
+    """
+    body = """
+    , found AS MATERIALIZED (
+        SELECT c.name_key, c.surface, c.relation, c.sentence_no, c.article_id, a.article_no,
+               a.title, a.outlet, a.url, a.published, a.published_precision
+        FROM candidate_initiatives AS c
+        JOIN articles_in_view AS a USING (article_id)
+    ),
+    named AS MATERIALIZED (
+        SELECT name_key, mode(surface) AS name, list_sort(list(DISTINCT relation)) AS relations,
+               count(*) AS sentences, count(DISTINCT article_id) AS articles,
+               min(published) AS first_seen, max(published) AS last_seen
+        FROM found
+        GROUP BY name_key
+        ORDER BY articles DESC, sentences DESC, name_key
+        LIMIT $names
+    ),
+    shown AS (
+        SELECT f.*, row_number() OVER (PARTITION BY f.name_key
+                                       ORDER BY f.article_no, f.sentence_no) AS n
+        FROM found AS f SEMI JOIN named USING (name_key)
+        QUALIFY n <= $per_name
+    )
+    SELECT k.name_key, k.name, k.relations, k.sentences, k.articles, k.first_seen,
+           k.last_seen, f.surface, f.relation, f.article_id, f.sentence_no, s.text AS sentence,
+           f.title, f.outlet, f.url, f.published, f.published_precision
+    FROM named AS k
+    JOIN shown AS f USING (name_key)
+    JOIN sentences AS s ON s.article_id = f.article_id AND s.sentence_no = f.sentence_no
+    ORDER BY k.articles DESC, k.sentences DESC, k.name_key, f.n
+    """
+    return _in_view(con, filters, body, names=names, per_name=per_name)
+
+
 # --- Timeline --------------------------------------------------------------------------------
 
 

@@ -40,6 +40,9 @@ def candidates(reference, text: str) -> list[tuple[str, str]]:
                                            "founded")),
     ("Since last year Kazakhstan chairs the Steppe Rivers Basin Commission, which meets twice "
      "a year.", ("Steppe Rivers Basin Commission", "chairs")),
+    # where and when it happened are not part of the name
+    ("Reporters visited the Nur-Sultan-based Eurasian Academy of Nomad Crafts on Friday.",
+     ("Eurasian Academy of Nomad Crafts", "hosts")),
 ])
 def test_a_body_kazakhstan_proposed_founded_hosts_or_chairs_is_a_candidate(
         reference, text: str, expected: tuple[str, str]) -> None:

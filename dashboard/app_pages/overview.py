@@ -1,4 +1,5 @@
-"""Overview: the corpus at a glance (counts, a compact timeline, top themes, freshness)."""
+"""Overview: the corpus at a glance (counts, a compact timeline, top themes, freshness) and
+the possible new initiatives its articles name."""
 
 from __future__ import annotations
 
@@ -30,6 +31,39 @@ def show_freshness() -> None:
                  f"duplicates, {_count(build['files_failed'])} failed "
                  f"(build `{build['build_id']}`)")
     st.caption(line)
+
+
+GAZETTEER_FILE = "data/reference/initiatives.toml"
+
+
+def show_candidates() -> None:
+    """Possible new initiatives: bodies the articles in view say Kazakhstan proposed, founded,
+    hosts or chairs that the gazetteer does not list, each with its sentences."""
+    found = data.candidate_initiatives(url_state.filters())
+    st.subheader("Possible new initiatives")
+    if found.empty:
+        st.caption("No article in view names a body Kazakhstan proposed, founded, hosts or "
+                   "chairs that the gazetteer does not already list.")
+        return
+    st.caption(
+        "Bodies and formats the articles say Kazakhstan proposed, founded, hosts or chairs, "
+        "which the gazetteer does not list yet, so no event or figure is extracted for them. "
+        "To track one, add an `[[initiative]]` entry (id, name, aliases, kind, category, "
+        f"description) to `{GAZETTEER_FILE}` and rebuild the warehouse.")
+    for _, rows in found.groupby("name_key", sort=False):
+        first = rows.iloc[0]
+        articles, sentences = int(first["articles"]), int(first["sentences"])
+        seen = charts.published_label(first["first_seen"], None)
+        last = charts.published_label(first["last_seen"], None)
+        label = (f"{first['name']} · {', '.join(first['relations'])} · "
+                 f"{articles} {'article' if articles == 1 else 'articles'}, "
+                 f"{sentences} {'sentence' if sentences == 1 else 'sentences'} · seen "
+                 + (seen if seen == last else f"{seen} to {last}"))
+        with st.expander(components.escape_markdown(label)):
+            components.evidence_cards([
+                components.evidence_card_html(str(row["surface"]), str(row["sentence"]), row,
+                                              extra=f"Kazakhstan {row['relation']}")
+                for row in components.records(rows)])
 
 
 def show_overview() -> None:
@@ -76,6 +110,7 @@ def show_overview() -> None:
                                           context),
             themes, context, key="overview_themes_chart",
             on_select=components.filter_to_clicked_theme("overview_themes_chart"))
+    show_candidates()
 
 
 show_overview()

@@ -100,9 +100,12 @@ _EDITION_WORD = re.compile(
 _MAX_NAME_WORDS = 12
 # a sentence with fewer lower-case words (of four letters or more) is a headline: not read
 _TITLE_CASE_LOWER = 2
-# a trailing 'in Almaty' says where the body sits; it is not part of its name
-_TRAILING_PLACE = frozenset({"almaty", "astana", "nur-sultan", "kazakhstan", "shymkent",
-                             "aktau", "turkestan"})
+# a trailing 'in Almaty' or 'on Tuesday' says where or when; it is not part of the name
+_TRAILING_WORDS = frozenset({
+    "almaty", "astana", "nur-sultan", "kazakhstan", "shymkent", "aktau", "turkestan",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december"})
 _ANCHOR = re.compile(r"Kazakh|Tokayev|Nazarbayev|Astana|Nur-Sultan|Akorda")
 
 
@@ -181,7 +184,8 @@ def _names(text: str) -> list[tuple[int, int]]:
             words = words[1:]
         if any(_EDITION_WORD.match(w.lower()) for _, _, w in words):
             continue
-        if len(words) > 2 and words[-2][2] == "in" and words[-1][2].lower() in _TRAILING_PLACE:
+        if len(words) > 2 and words[-2][2] in ("in", "on", "at") and \
+                words[-1][2].lower() in _TRAILING_WORDS:
             words = words[:-2]
         while words and words[-1][2].lower() in _CONNECTORS:
             words = words[:-1]

@@ -45,6 +45,33 @@ def hostile_warehouse(corpus_copy: Path, tmp_path_factory: pytest.TempPathFactor
     return db_path
 
 
+CANDIDATE_ARTICLE = """---
+title: "Steppe ministers agree on water and seeds"
+outlet: "Test Wire"
+published: 2024-06-11
+---
+Ministers from five Central Asian states met in Astana on Monday.
+
+Kazakhstan proposed establishing a Regional Centre for Glacier Monitoring, the ministry said.
+The Kazakh side also suggested launching a Steppe Seed Bank <for> farmers of the region.
+
+Delegates toured the Astana-based Regional Center for Glacier Monitoring on Tuesday.
+"""
+
+
+@pytest.fixture(scope="session")
+def candidate_warehouse(corpus_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse of the shipped corpus plus one article naming bodies the gazetteer lacks."""
+    articles = tmp_path_factory.mktemp("candidate_corpus") / "articles"
+    shutil.copytree(corpus_copy, articles)
+    (articles / "zz_candidates.md").write_text(CANDIDATE_ARTICLE, encoding="utf-8")
+    db_path = tmp_path_factory.mktemp("candidate_warehouse") / "warehouse.duckdb"
+    settings = dataclasses.replace(Settings(), articles_dir=articles, db_path=db_path,
+                                   reference_dir=PROJECT_ROOT / "data" / "reference")
+    assert pipeline.build_warehouse(settings).status == "ok"
+    return db_path
+
+
 @pytest.fixture(scope="session")
 def warehouse_cursor(built_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """One read-only connection to the session warehouse, shared by the query tests."""

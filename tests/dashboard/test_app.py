@@ -129,6 +129,31 @@ def test_overview_empty_state() -> None:
     assert not at.metric
 
 
+def test_overview_lists_possible_new_initiatives_with_their_sentences(
+        candidate_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IM_DB_PATH", str(candidate_warehouse))
+    at = open_app()
+    assert "Possible new initiatives" in [h.value for h in at.subheader]
+    guide = plain(" ".join(c.value for c in at.caption))
+    assert "data/reference/initiatives.toml" in guide
+    labels = [plain(e.label) for e in at.expander]
+    centre = next(label for label in labels if label.startswith("Regional Centre for Glacier"))
+    assert "2 sentences" in centre and "proposed" in centre and "hosts" in centre
+    assert any(label.startswith("Steppe Seed Bank") for label in labels)
+    shown = html_text(at)
+    assert "Delegates toured the Astana-based Regional Center for Glacier Monitoring" in shown
+    assert "&lt;for&gt;" in shown and "<for>" not in shown  # article text stays text
+    # the list follows the article filters
+    narrowed = open_app(outlet="NNN-Bernama")
+    assert not any("Glacier" in plain(e.label) for e in narrowed.expander)
+
+
+def test_overview_says_when_there_is_no_possible_new_initiative() -> None:
+    at = open_app()
+    assert "Possible new initiatives" in [h.value for h in at.subheader]
+    assert "No article in view names a body" in " ".join(c.value for c in at.caption)
+
+
 def test_confidence_floor_hides_weak_facts_and_stays_in_the_url(built_warehouse: Path) -> None:
     con = duckdb.connect(str(built_warehouse), read_only=True)
     total, strong = con.execute("SELECT count(*), count(*) FILTER (WHERE confidence >= 0.8) "

@@ -35,6 +35,7 @@ FILTERED_QUERIES = {
     "disagreement_summary": (), "disagreement_claims": (20,), "theme_sentences": (3,),
     "search_sentences": (parse_query('security "food security" -cica summit*'), 10, 0),
     "search_hits_per_year": (parse_query('security "food security" -cica summit*'),),
+    "candidate_initiatives": (20, 5),
 }
 
 
