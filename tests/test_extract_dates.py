@@ -175,8 +175,11 @@ def test_weekdays_before_a_day_precise_publication_date() -> None:
     # 16 July 2023 was a Sunday: 'on Thursday and Friday' = 13-14 July
     found = one("The two-day forum on Thursday and Friday was themed on Asia.", P(2023, 7, 16))
     assert ymd(found) == (2023, 7, 13) and (found.end_month, found.end_day) == (7, 14)
-    # a weekday is the most recent one *before* the publication day
+    # a weekday is the latest one on or before the publication day: a report filed on a
+    # Thursday that says 'on Thursday' tells of that day ('last Thursday' is the week before)
     found = one("They met on Thursday.", P(2023, 7, 13))  # a Thursday
+    assert ymd(found) == (2023, 7, 13)
+    found = one("They met last Thursday.", P(2023, 7, 13))
     assert ymd(found) == (2023, 7, 6)
     found = one("They met last Monday.", P(2023, 7, 16))
     assert ymd(found) == (2023, 7, 10)

@@ -28,6 +28,7 @@ Durations ('the past 20 years', 'over a decade') and ordinals ('47th Session') a
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import re
@@ -54,6 +55,10 @@ _MONTH_WORD = rf"(?:{_MONTH_FULL}|Sept|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|D
 _MONTH = rf"{_MONTH_WORD}(?![a-z])\.?"
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+# between a month and its day: a space, or nothing after an abbreviation's dot ('Feb.6')
+_MD = r"(?:(?:(?<=[A-Z][a-z]{2}\.)(?<!May\.)|(?<=Sept\.))\s*|\s+)"
+# between the two days of a range: '8-9', '8 to 9', '8 and 9', '20 through 22'
+_DAY_JOIN = r"(?:-|to|and|through|till|until)"
 _WEEKDAY = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 _NUM = NUMBER_PATTERN
 
@@ -64,28 +69,32 @@ _WEEKDAY_ANCHOR = re.compile(_WEEKDAY)
 _RELATIVE_ANCHOR = re.compile(  # run on lower-cased text
     "today|tomorrow|yesterday|ago|this year|this month|this week|last year|last month|last week|"
     "next year|next month|next week|past year|past month|past week|later|earlier|after|before|"
-    "following year|same year|previous year|that year"
+    "following year|same year|previous year|that year|next day|following day|previous day|"
+    "same day|that day"
 )
 
 # --- shapes read forward from a month name ----------------------------------------------------
 # 'June 10 to September 10, 2017': a range across months, the year written once at its end
 _M_DAY_TO_M_DAY_YEAR = re.compile(
-    rf"(?P<m>{_MONTH})\s+(?P<d>{_DAY})\s*(?:-|to|until|till|through)\s*(?P<m2>{_MONTH})\s+"
+    rf"(?P<m>{_MONTH}){_MD}(?P<d>{_DAY})\s*(?:-|to|until|till|through)\s*(?P<m2>{_MONTH}){_MD}"
     rf"(?P<d2>{_DAY}),?\s+(?P<y>{_YEAR})(?![\w])")
 _M_DAY_RANGE_YEAR = re.compile(
-    rf"(?P<m>{_MONTH})\s+(?P<d>{_DAY})\s*(?:-|to|and)\s*(?P<d2>{_DAY}),?\s+(?P<y>{_YEAR})(?![\w])")
-_M_DAY_YEAR = re.compile(rf"(?P<m>{_MONTH})\s+(?P<d>{_DAY}),?\s+(?P<y>{_YEAR})(?![\w])")
+    rf"(?P<m>{_MONTH}){_MD}(?P<d>{_DAY})\s*{_DAY_JOIN}\s*(?P<d2>{_DAY}),?\s+(?P<y>{_YEAR})(?![\w])")
+_M_DAY_YEAR = re.compile(rf"(?P<m>{_MONTH}){_MD}(?P<d>{_DAY}),?\s+(?P<y>{_YEAR})(?![\w])")
 _M_RANGE_YEAR = re.compile(
     rf"(?P<m>{_MONTH})\s*(?:-|to|and)\s*(?P<m2>{_MONTH}),?\s+(?P<y>{_YEAR})(?![\w])")
+_M_YEAR_RANGE = re.compile(
+    rf"(?P<m>{_MONTH}),?\s+(?P<y>{_YEAR})\s*(?:-|to|until|till)\s*(?:(?P<m2>{_MONTH})\s+)?"
+    rf"(?P<y2>{_YEAR})(?![\w\-])")
 _M_YEAR = re.compile(rf"(?P<m>{_MONTH}),?\s+(?:of\s+)?(?P<y>{_YEAR})(?![\w])")
 _M_DAY_RANGE = re.compile(
-    rf"(?P<m>{_MONTH})\s+(?P<d>{_DAY})\s*(?:-|to|and)\s*(?P<d2>{_DAY})(?![\w])(?![\s,]*\d)")
-_M_DAY = re.compile(rf"(?P<m>{_MONTH})\s+(?P<d>{_DAY})(?![\w])(?![\s,]*\d)(?!\s*(?:%|per\b))")
+    rf"(?P<m>{_MONTH}){_MD}(?P<d>{_DAY})\s*{_DAY_JOIN}\s*(?P<d2>{_DAY})(?![\w])(?![\s,]*\d)")
+_M_DAY = re.compile(rf"(?P<m>{_MONTH}){_MD}(?P<d>{_DAY})(?![\w])(?![\s,]*\d)(?!\s*(?:%|per\b))")
 _MONTH_AT = re.compile(_MONTH)
 _M_ONLY = re.compile(rf"(?P<m>{_MONTH_FULL})(?![\w])(?![\s,]*\d)")
 # a day (or day range) written before the month: '14 September', '13-14 July', '8th of June'
 _DAYS_BEFORE = re.compile(
-    rf"(?<![\w.,])(?:(?P<d>{_DAY})\s*(?:-|to|and)\s*)?(?P<d2>{_DAY})\s+(?:of\s+)?$")
+    rf"(?<![\w.,])(?:(?P<d>{_DAY})\s*{_DAY_JOIN}\s*)?(?P<d2>{_DAY})\s+(?:of\s+)?$")
 _YEAR_AFTER_MONTH = re.compile(rf",?\s+(?P<y>{_YEAR})(?![\w])")
 # '10 June to 10 September 2017': after a day and month, the rest of a range across months
 _TO_DAY_MONTH_YEAR = re.compile(
@@ -116,19 +125,61 @@ _REL_LATER = re.compile(
     rf"(?P<dir>later|earlier|after|before))(?![\w])")
 _REL_CONTEXT = re.compile(
     r"(?i:(?<![\w])(?:the\s+(?:following|same|next|previous)\s+year|that\s+year))(?![\w])")
+# 'the next day', 'the day before', 'that same day': a day counted from the last dated day
+_REL_DAY = re.compile(
+    r"(?i:(?<![\w])(?:the\s+(?P<which>following|next|previous|same)\s+day|the\s+day\s+"
+    r"(?P<dir>before|after)|that\s+(?:same\s+)?day|a\s+day\s+(?P<dir2>later|earlier)))(?![\w])")
+_DAY_OFFSETS = {"following": 1, "next": 1, "after": 1, "later": 1, "previous": -1, "before": -1,
+                "earlier": -1}
+# an explicit year right after a relative phrase: 'Two decades earlier, in 1992'
+_YEAR_RIGHT_AFTER = re.compile(rf"\s*,?\s*(?:(?i:in|on)\s+)?(?:{_MONTH}\s+)?{_YEAR}\b")
 _WEEKDAYS_AT = re.compile(
-    rf"(?P<lead>(?i:on|last|this|next))\s+(?P<wd1>{_WEEKDAY})"
-    rf"(?:\s*(?:and|to|-|&)\s*(?P<wd2>{_WEEKDAY}))?(?![\w])")
+    rf"(?:(?P<lead>(?i:on|last|this|next))\s+)?(?P<wd1>{_WEEKDAY})"
+    rf"(?:\s*(?:and|to|through|-|&)\s*(?P<wd2>{_WEEKDAY}))?(?![\w])")
 _WEEKDAY_LEAD = re.compile(r"(?i:(?<![\w])(?:on|last|this|next))\s+$")
+# the word before a weekday written without 'on' ('met Tuesday', 'said Thursday')
+_WORD_BEFORE = re.compile(r"(\S+)\s+$")
+# a weekday that only introduces the calendar date after it: 'On Friday (2 January 2015)',
+# 'on Thursday, Oct. 13'
+_DATE_AFTER_WEEKDAY = re.compile(
+    rf"\s*[,(]?\s*(?:{_DAY}\s+(?:of\s+)?{_MONTH_WORD}(?![a-z])|{_MONTH}{_MD}{_DAY}(?![\w]))")
 # a noun phrase right after 'after'/'before' (then they are prepositions, not adverbs)
 _OBJECT_AFTER = re.compile(
     r"\s+(?:(?i:the|a|an|its|their|his|her|this|that|these|those|our)\b|[A-Z0-9])")
 _CONTEXT_OFFSETS = {"the following year": 1, "the next year": 1, "the previous year": -1}
 
+# 'scheduled for April': a month right after a word of planning
+_PLANNED_FOR_BEFORE = re.compile(
+    r"(?i:\b(?:scheduled|planned|slated|set|due|expected|pencilled\s+in|penciled\s+in)\s+"
+    r"(?P<prep>for))\s+$")
+# 'in June this year', 'on May 5 last year': the year of a year-less date, said relatively
+_RELATIVE_YEAR_AFTER = re.compile(
+    r"\s*,?\s*(?:(?i:of)\s+)?(?P<which>(?i:this|last|next))\s+(?i:year)(?![\w'])")
+# 'on 9 October and 23 December 2014': a list of dates whose year is written once, at its end
+_SHARED_YEAR_AFTER = re.compile(
+    rf"\s*(?:,\s*(?:and\s+)?|and\s+|or\s+)(?:(?i:on|in)\s+)?"
+    rf"(?:(?:{_DAY}\s*(?:-\s*{_DAY}\s*)?(?:of\s+)?)?(?P<m>{_MONTH})(?:{_MD}{_DAY}"
+    rf"(?:\s*-\s*{_DAY})?)?),?\s+(?P<y>{_YEAR})(?![\w])")
+# the tense of a date's clause: its nearest auxiliary or verb form. Future: 'will', 'would',
+# 'is set to', 'is scheduled for', 'is to host', 'to be held', 'upcoming', 'the next round';
+# past: 'was', 'had', irregular past forms and (lower-case) words in -ed
+_TENSE_CUE = re.compile(
+    r"\b(?:(?P<future>(?i:will|would|shall|going\s+to|"
+    r"(?:is|are|was|were|be|been)\s+(?:\w+\s+)?(?:due|set|scheduled|slated|expected|planned|"
+    r"poised|about|going)\s+(?:to|for|on|in)|(?:is|are)\s+to\s+\w+|"
+    r"to\s+be\s+(?:held|hosted|convened|staged|organi[sz]ed|opened|launched|signed)|"
+    r"upcoming|forthcoming|scheduled|planned|slated|expected\s+(?:to|in|on)|"
+    r"next\s+(?:round|meeting|summit|session|edition|congress|forum|conference|assembly|"
+    r"gathering)|plans?\s+to|intends?\s+to))|"
+    r"(?P<past>(?i:was|were|had|has|have|did|ago|held|hosted|took|met|began|begun|came|gave|"
+    r"went|won|saw|made|became|rose|spoke|said|told|wrote|chose)|[a-z]{2,}ed))\b")
+# how far before the publication day a day named in the future tense may lie
+_FUTURE_SLACK = dt.timedelta(days=14)
+
 _PREP_TARGET = frozenset({"by", "until", "till", "towards", "toward", "by the end of", "through"})
 _TARGET_BEFORE = re.compile(
     r"(?i:(?:ahead\s+to|look(?:s|ing)?\s+(?:ahead|forward)\s+to|vision|strategy|agenda|target|goal|"
-    r"up\s+to|horizon|plan(?:s|ned)?\s+(?:for|until|by))\s+(?:the\s+year\s+)?)$"
+    r"up\s+to|horizon|(?<![\w])plan(?:s|ned)?\s+(?:for|until|by))\s+(?:the\s+year\s+)?)$"
 )
 # 'marked every year on 29 August': a day of the calendar, not a date something happened on
 _EVERY_YEAR_BEFORE = re.compile(
@@ -174,10 +225,15 @@ _NOT_YEAR_AFTER = re.compile(
 )
 _NOT_YEAR_BEFORE = re.compile(
     r"(?i:(?:no\.?|number|resolution|decree|page|pp\.?|article|art\.)\s*|[$\u20ac\u00a3#]\s*)$")
-_DATELINE_BEFORE = re.compile(r"^[A-Z][A-Z.'\- ]{1,40},?\s*$")
+# a place in capitals, perhaps with its country: 'KUALA LUMPUR', 'BAKU, Azerbaijan,'
+_DATELINE_BEFORE = re.compile(r"^[A-Z][A-Z.'\- ]{1,40},?(?:\s+[A-Z][a-z]+,)?\s*$")
+# a corpus marker line in front of a dateline: ' date 2024-07-04 ASTANA, July 4.'
+_DATE_MARKER = re.compile(r"^\s*date\s+\d{4}-\d\d-\d\d(?:\s+\d\d:\d\d(?::\d\d)?)?\s+")
 _DATELINE_PLACE = re.compile(r"^[A-Z][\w.'\-]*(?: [A-Z][\w.'\-]*){0,2},\s*$")  # 'Astana, '
 _DATELINE_AGENCY = re.compile(r"\s*(?:,\s*\d{4})?\s*\([^)]{1,40}\)\s*(?:-|\u2014|:)")
-_DATELINE_AFTER = re.compile(r"\s*(?:,\s*\d{4})?\s*(?:\([^)]{1,40}\))?\s*(?:-|\u2014|:)")
+_DATELINE_AFTER = re.compile(
+    r"\s*(?:,\s*\d{4})?\s*(?:\([^)]{1,40}\)|\.?\s*/[^/\n]{1,30}/|\.?\s+[A-Z][A-Z\-]{2,}(?=\s*[-\u2014:]))?"
+    r"\s*(?:-|\u2014|:|\.(?:\s|$))")
 _TITLE_BEFORE = re.compile(
     r"((?:[A-Z][\w'\-]*(?:'s)?\s+)(?:(?:[A-Z][\w'\-]*(?:'s)?|of|the|on|for|and|in)\s+)*)$")
 
@@ -199,20 +255,29 @@ class _Found:
     basis: str = "explicit"
     prep: str = ""
     role: str | None = None  # decided early for datelines
-    offset: int = 0  # years to add to the context year ('two years later' -> 2)
+    offset: int = 0  # years (days) to add to the context year (day): 'two years later' -> 2
+    from_publication: bool = False  # a year-less date given the publication date's year
 
 
 class _Spans:
-    """Character spans already read as (part of) a date: later shapes never overlap them."""
+    """Character spans already read as (part of) a date: later shapes never overlap them.
+
+    The spans never overlap, so sorted by start their ends are sorted too: one bisection tells
+    whether a new span is free (no rescan of every earlier span).
+    """
 
     def __init__(self) -> None:
-        self.spans: list[tuple[int, int]] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
 
     def free(self, start: int, end: int) -> bool:
-        return not any(s < end and start < e for s, e in self.spans)
+        i = bisect.bisect_left(self.starts, end)  # spans starting before `end`
+        return i == 0 or self.ends[i - 1] <= start
 
     def take(self, start: int, end: int) -> None:
-        self.spans.append((start, end))
+        i = bisect.bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
 
 
 def find_dates(text: str, folded: str, sentences: Sequence[Sentence], index: SentenceIndex,
@@ -248,8 +313,10 @@ def find_dates(text: str, folded: str, sentences: Sequence[Sentence], index: Sen
         if taken.free(match.start(), match.end()):
             keep(_read_relative(folded, match.start(), match.end(), index, published))
     found.sort(key=lambda f: f.start)
+    _carry_year_in_sentence(found, published)
     _resolve_from_context(found)
-    return [_to_mention(f, found, text, folded, entity_spans, published) for f in found]
+    return [_to_mention(i, found, text, folded, entity_spans, published)
+            for i in range(len(found))]
 
 
 def _word_start(folded: str, pos: int) -> bool:
@@ -306,7 +373,8 @@ def _read_month(folded: str, pos: int, index: SentenceIndex,
         item = _with_prep(_Found(days.start(), end, sentence,
                                  "full" if year_match else "day_month", None,
                                  month=month, day=first), folded)
-        _fill_year(item, int(year_match.group("y")) if year_match else None, published, last)
+        _fill_year(item, int(year_match.group("y")) if year_match else None, published, last,
+                   folded)
         return _dated_line(item, folded)
     across = _M_DAY_TO_M_DAY_YEAR.match(folded, pos, sentence.end)
     if across:  # 'June 10 to September 10, 2017'
@@ -315,6 +383,13 @@ def _read_month(folded: str, pos: int, index: SentenceIndex,
                                  end_year=int(across.group("y")),
                                  end_month=_month(across.group("m2")),
                                  end_day=_day(across.group("d2")), basis="range"), folded)
+        return _dated_line(item, folded)
+    span = _M_YEAR_RANGE.match(folded, pos, sentence.end)
+    if span and 0 < int(span.group("y2")) - int(span.group("y")) <= 50:  # 'May 2014-2018'
+        item = _with_prep(_Found(pos, span.end(), sentence, "month_year", int(span.group("y")),
+                                 month=_month(span.group("m")), end_year=int(span.group("y2")),
+                                 end_month=_month(span.group("m2")) if span.group("m2") else None,
+                                 basis="range"), folded)
         return _dated_line(item, folded)
     for pattern, kind in ((_M_DAY_RANGE_YEAR, "day_range"), (_M_DAY_YEAR, "full"),
                           (_M_RANGE_YEAR, "month_range"), (_M_YEAR, "month_year"),
@@ -329,33 +404,75 @@ def _read_month(folded: str, pos: int, index: SentenceIndex,
         if groups.get("m2"):
             item.end_month, item.basis = _month(groups["m2"]), "range"
         _fill_year(item, int(groups["y"]) if groups.get("y") else None, published,
-                   _day(groups["d2"]) if groups.get("d2") else None)
+                   _day(groups["d2"]) if groups.get("d2") else None, folded)
         return _dated_line(item, folded)
     match = _M_ONLY.match(folded, pos, sentence.end)
     if match:  # 'in September': only after a preposition ('May' is also a verb)
         item = _with_prep(_Found(pos, match.end(), sentence, "month_only", None,
                                  month=_month(match.group("m"))), folded)
-        if not item.prep or (match.group("m") == "May" and item.prep in ("of", "by", "this")):
+        if not item.prep:
+            planned = _PLANNED_FOR_BEFORE.search(folded, max(sentence.start, pos - 30), pos)
+            if planned is None:
+                return None
+            item.start, item.prep = planned.start("prep"), "for"  # 'scheduled for April'
+        if match.group("m") == "May" and item.prep in ("of", "by"):
             return None
-        _fill_year(item, None, published, None)
+        _fill_year(item, None, published, None, folded)
         return item
     return None
 
 
 def _fill_year(item: _Found, year: int | None, published: PublicationDate | None,
-               last_day: int | None) -> None:
-    """Set the year (explicit, or from the publication date) and the end of a day range."""
+               last_day: int | None, folded: str) -> None:
+    """Set the year and the end of a day range.
+
+    A date written without a year takes it, in this order, from a relative year right after it
+    ('in June this year', 'on May 5 last year'), from the year of the date it is listed with
+    ('on 9 October and 23 December 2014'), else from the publication date: the latest such day
+    on or before it, or in a clause about the future ('will be held on Oct. 16-17') the first
+    such day on or after it.
+    """
     if year is not None:
         item.year = year
     else:
         item.basis = "relative_to_publication"
-        item.year = _year_for_day(item.month or 1, item.day, published, item.prep)
+        relative = _RELATIVE_YEAR_AFTER.match(folded, item.end, item.sentence.end)
+        shared = _SHARED_YEAR_AFTER.match(folded, item.end, item.sentence.end)
+        if relative:
+            item.end = relative.end()
+            if published is not None:
+                word = relative.group("which").lower()
+                item.year = published.year + (-1 if word == "last" else 1 if word == "next"
+                                              else 0)
+        elif shared and (shared.group("m") is None or _month(shared.group("m")) >= item.month):
+            item.year, item.basis = int(shared.group("y")), "explicit"
+        else:
+            future = _clause_tense(folded, item) == "future"
+            item.year = _year_for_day(item.month or 1, item.day, published, item.prep, future)
+            item.from_publication = item.prep not in ("last", "next", "this")
     if last_day is not None:
         item.end_year, item.end_month, item.end_day = item.year, item.month, last_day
         if year is not None:
             item.basis = "range"
     elif item.end_month is not None:
         item.end_year = item.year
+
+
+def _clause_tense(folded: str, item: _Found) -> str | None:
+    """'future' or 'past' from the tense word nearest before the date in its sentence.
+
+    With none before it (a fronted date: 'On June 11-12 the session will open'), the first one
+    after it counts. None when the sentence shows no tense.
+    """
+    sentence = item.sentence
+    last = None
+    for match in _TENSE_CUE.finditer(folded, max(sentence.start, item.start - 100), item.start):
+        last = match
+    if last is None:
+        last = _TENSE_CUE.search(folded, item.end, min(sentence.end, item.end + 100))
+    if last is None:
+        return None
+    return "future" if last.group("future") else "past"
 
 
 def _dated_line(item: _Found, folded: str) -> _Found:
@@ -429,22 +546,40 @@ def _read_range(folded: str, start: int, year: int, span: re.Match[str],
 
 def _read_weekdays(folded: str, pos: int, index: SentenceIndex,
                    published: PublicationDate | None) -> _Found | None:
-    """'on Thursday', 'last Friday', 'on Thursday and Friday'."""
+    """'on Thursday', 'last Friday', 'on Thursday and Friday', 'met Tuesday', 'Monday-Tuesday'.
+
+    A weekday followed by its calendar date ('On Friday (2 January 2015)') is left to the date.
+    """
     sentence = index.at(pos)
     if sentence is None:
         return None
     lead = _WEEKDAY_LEAD.search(folded, max(sentence.start, pos - 6), pos)
-    if not lead:
+    if lead is None and not _bare_weekday(folded, sentence, pos):
         return None
-    match = _WEEKDAYS_AT.match(folded, pos - len(lead.group()), sentence.end)
-    if not match:
+    match = _WEEKDAYS_AT.match(folded, lead.start() if lead else pos, sentence.end)
+    if not match or _DATE_AFTER_WEEKDAY.match(folded, match.end(), sentence.end):
         return None
     item = _Found(match.start(), match.end(), sentence, "relative", None,
                   basis="relative_to_publication")
     if published is not None:
+        future = _clause_tense(folded, item) == "future"
         _resolve_weekdays(item, match.group("wd1"), match.group("wd2"),
-                          match.group("lead").lower(), published)
+                          (match.group("lead") or "").lower(), published, future)
     return item
+
+
+def _bare_weekday(folded: str, sentence: Sentence, pos: int) -> bool:
+    """Whether a weekday without 'on' is a date: 'met Tuesday', 'Thursday's vote'.
+
+    Not after a capitalised word ('Good Friday', 'Black Monday') and not after 'every'.
+    """
+    before = _WORD_BEFORE.search(folded, max(sentence.start, pos - 30), pos)
+    if before is None:  # first word of the sentence: 'Thursday's vote', 'Thursday, the ...'
+        return folded[pos:pos + 12].split()[0].rstrip(",").endswith(("day", "day's"))
+    word = before.group(1)
+    if word[-1] in ",;:(-\u2014":
+        return True
+    return word[0].islower() and word.lower() not in ("every", "each")
 
 
 def _read_relative(folded: str, start: int, end: int, index: SentenceIndex,
@@ -455,7 +590,7 @@ def _read_relative(folded: str, start: int, end: int, index: SentenceIndex,
         return None
     window_start = max(sentence.start, start - 40)
     window_end = min(sentence.end, end + 12)
-    for pattern in (_REL_NAMED, _REL_AGO, _REL_LATER, _REL_CONTEXT):
+    for pattern in (_REL_NAMED, _REL_AGO, _REL_LATER, _REL_CONTEXT, _REL_DAY):
         match = None
         for candidate in pattern.finditer(folded, window_start, window_end):
             if candidate.start() <= start < candidate.end():
@@ -468,6 +603,8 @@ def _read_relative(folded: str, start: int, end: int, index: SentenceIndex,
             phrase = " ".join(match.group().lower().split())
             if phrase.startswith("past "):
                 return None  # 'the past year': a duration
+            if phrase == "today" and _in_a_name(folded, sentence, match.start()):
+                return None  # 'USA Today', 'Kazakhstan Today': a newspaper
             _resolve_named(item, phrase, published)
             return item
         if pattern is _REL_AGO:
@@ -483,8 +620,7 @@ def _read_relative(folded: str, start: int, end: int, index: SentenceIndex,
                     folded, match.end()):
                 return None
             # 'Two decades earlier, in 1992': the explicit year that follows says it all
-            if re.match(rf"\s*,?\s*(?:(?i:in|on)\s+)?(?:{_MONTH}\s+)?{_YEAR}\b",
-                        folded[match.end():match.end() + 40]):
+            if _YEAR_RIGHT_AFTER.match(folded[match.end():match.end() + 40]):
                 return None
             n = _amount(match.group("n"))
             if n is None:
@@ -493,11 +629,30 @@ def _read_relative(folded: str, start: int, end: int, index: SentenceIndex,
             sign = 1 if match.group("dir").lower() in ("later", "after") else -1
             item.kind, item.basis, item.offset = "context", "year_from_context", sign * step
             return item
+        if pattern is _REL_DAY:
+            # 'the day before the summit' measures between two events; 'on that day in 1991'
+            # is dated by its year
+            if (match.group("dir") and _OBJECT_AFTER.match(folded, match.end())) or \
+                    _YEAR_RIGHT_AFTER.match(folded[match.end():match.end() + 40]):
+                return None
+            which = match.group("which") or match.group("dir") or match.group("dir2") or ""
+            item.kind, item.basis = "context_day", "year_from_context"
+            item.offset = _DAY_OFFSETS.get(which.lower(), 0)
+            return item
         phrase = " ".join(match.group().lower().split())
         item.kind, item.basis = "context", "year_from_context"
         item.offset = _CONTEXT_OFFSETS.get(phrase, 0)
         return item
     return None
+
+
+def _in_a_name(folded: str, sentence: Sentence, pos: int) -> bool:
+    """Whether the capitalised word at `pos` continues a name ('USA Today')."""
+    if not folded[pos].isupper():
+        return False
+    before = _WORD_BEFORE.search(folded, max(sentence.start, pos - 30), pos)
+    return before is not None and before.group(1)[0].isupper() and \
+        before.group(1)[-1].isalnum()
 
 
 def _resolve_ago(item: _Found, n: int, unit: str, published: PublicationDate | None) -> None:
@@ -528,15 +683,18 @@ def _valid(item: _Found) -> bool:
 
 
 def _year_for_day(month: int, day: int | None, published: PublicationDate | None,
-                  prep: str) -> int | None:
-    """Year of a day or month written without one: the most recent on or before publication.
+                  prep: str, future: bool = False) -> int | None:
+    """Year of a day or month written without one, against the publication date.
 
-    'last September' is the latest September strictly before the publication month, 'next
-    September' the first one after it.
+    By default the most recent such day on or before publication; in a clause about the future
+    the first one on or after it (a day-precise date may lie up to two weeks before: a report
+    filed a little after the announcement it quotes). 'last September' is the latest September
+    strictly before the publication month, 'next September' the first one after it, 'this
+    September' the one of the publication year.
     """
     if published is None:
         return None
-    if published.month is None:
+    if published.month is None or prep == "this":
         return published.year
     pub_day = published.day or calendar.monthrange(published.year, published.month)[1]
     if prep == "next":
@@ -544,6 +702,12 @@ def _year_for_day(month: int, day: int | None, published: PublicationDate | None
         return published.year if after else published.year + 1
     if prep == "last":
         return published.year if month < published.month else published.year - 1
+    if future:
+        if day is None or published.day is None:
+            return published.year if month >= published.month else published.year + 1
+        named = dt.date(published.year, month, min(day, 28 if month == 2 else day))
+        slack = dt.date(published.year, published.month, published.day) - _FUTURE_SLACK
+        return published.year if named >= slack else published.year + 1
     before = (month, day or 1) <= (published.month, pub_day)
     return published.year if before else published.year - 1
 
@@ -551,10 +715,22 @@ def _year_for_day(month: int, day: int | None, published: PublicationDate | None
 def _is_dateline(folded: str, sentence: Sentence, start: int, end: int) -> bool:
     """'KUALA LUMPUR July 16 (NNN-Bernama) —': a place in capitals, the date, agency, dash."""
     head = folded[sentence.start:start]
+    marker = _DATE_MARKER.match(head)
+    if marker:
+        head = head[marker.end():]
     if _DATELINE_BEFORE.match(head) and _DATELINE_AFTER.match(folded, end):
         return True
-    # 'Astana, June 8 (Kazinform) -': a title-case place needs the agency in brackets
-    return bool(_DATELINE_PLACE.match(head) and _DATELINE_AGENCY.match(folded, end))
+    if not head.strip() and not folded[end:sentence.end].strip(" .,-:/\n") and \
+            folded[start].isupper() and not _YEAR_ANCHOR.search(folded, start, end):
+        return True  # a line that is only a day: 'ASTANA. June 8. KAZINFORM -' split apart
+    if not _DATELINE_PLACE.match(head):
+        return False
+    # 'Astana, June 8 (Kazinform) -': a title-case place needs the agency in brackets, or the
+    # line to start with it and a colon or dash after the date ('Astana, September 23:')
+    if _DATELINE_AGENCY.match(folded, end):
+        return True
+    at_line_start = sentence.start == 0 or folded[:sentence.start].rstrip(" ").endswith("\n")
+    return at_line_start and bool(re.match(r"\s*(?:-|\u2014|:)", folded[end:end + 3]))
 
 
 def _amount(word: str) -> int | None:
@@ -597,51 +773,99 @@ def _resolve_named(item: _Found, phrase: str, published: PublicationDate | None)
 
 
 def _resolve_weekdays(item: _Found, first: str, second: str | None, lead: str,
-                      published: PublicationDate) -> None:
-    """'on Thursday and Friday' before a day-precise publication date -> those calendar days.
+                      published: PublicationDate, future: bool = False) -> None:
+    """'on Thursday and Friday' against a day-precise publication date -> those calendar days.
 
-    The last named weekday is the most recent one strictly before the publication day ('next'
-    looks forward instead); the first is the latest such weekday on or before it.
+    A weekday is the latest such day on or before the publication day (a report filed the day
+    it tells of says 'on Monday'); in a clause about the future the first on or after it. 'last'
+    and 'next' exclude the publication day itself. A range ends on its last named day (past) or
+    starts on its first (future).
     """
     if published.day is None or published.month is None:
         item.year, item.month = published.year, published.month
         return
     pub = dt.date(published.year, published.month, published.day)
-    last_name = (second or first).lower()
-    target = WEEKDAYS[last_name]
-    if lead == "next":
-        ahead = (target - pub.weekday()) % 7 or 7
-        end_day = pub + dt.timedelta(days=ahead)
+    span = (WEEKDAYS[second.lower()] - WEEKDAYS[first.lower()]) % 7 if second else 0
+    if lead == "next" or (future and lead != "last"):
+        target = WEEKDAYS[first.lower()]
+        ahead = (target - pub.weekday()) % 7
+        start_day = pub + dt.timedelta(days=ahead or (7 if lead == "next" else 0))
+        end_day = start_day + dt.timedelta(days=span)
     else:
-        back = (pub.weekday() - target) % 7 or 7
-        end_day = pub - dt.timedelta(days=back)
-    start_day = end_day
+        target = WEEKDAYS[(second or first).lower()]
+        back = (pub.weekday() - target) % 7
+        end_day = pub - dt.timedelta(days=back or (7 if lead == "last" else 0))
+        start_day = end_day - dt.timedelta(days=span)
     if second:
-        start_day = end_day - dt.timedelta(days=(target - WEEKDAYS[first.lower()]) % 7)
         item.end_year, item.end_month, item.end_day = end_day.year, end_day.month, end_day.day
     item.year, item.month, item.day = start_day.year, start_day.month, start_day.day
 
 
-def _resolve_from_context(found: list[_Found]) -> None:
-    """'two years later', 'the following year': counted from the last explicit year before.
+# dates a following 'the next day' may count from
+_DAY_ANCHOR_BASES = frozenset({"explicit", "range", "recurrence", "relative_to_publication",
+                               "year_from_context"})
 
-    The year stays unresolved when no explicit year precedes in the text.
+
+def _resolve_from_context(found: list[_Found]) -> None:
+    """'two years later', 'the following year', 'the next day': counted from the dates before.
+
+    Years count from the last explicit year, days from the last dated day ('On 27 August ...
+    The next day'). They stay unresolved when nothing precedes in the text.
     """
     last_year: int | None = None
+    last_day: tuple[dt.date, dt.date] | None = None  # first and last day of the last dated day
     for item in found:
         if item.kind == "context":
             item.year = last_year + item.offset if last_year is not None else None
-        elif item.year is not None and item.basis in ("explicit", "range", "recurrence"):
-            last_year = item.year
+        elif item.kind == "context_day":
+            if last_day is not None:
+                day = last_day[0 if item.offset < 0 else 1] + dt.timedelta(days=item.offset)
+                item.year, item.month, item.day = day.year, day.month, day.day
+            else:
+                item.year = last_year
+        elif item.year is not None and item.basis in _DAY_ANCHOR_BASES:
+            if item.basis in ("explicit", "range", "recurrence"):
+                last_year = item.year
+            if item.month is not None and item.day is not None:
+                first = dt.date(item.year, item.month, item.day)
+                last = first
+                if item.end_day is not None and item.end_month is not None:
+                    last = dt.date(item.end_year or item.year, item.end_month, item.end_day)
+                last_day = (first, last)
+            elif item.basis in ("explicit", "range"):
+                last_day = None  # a later year or month without a day: a new, coarser anchor
+
+
+def _carry_year_in_sentence(found: list[_Found], published: PublicationDate | None) -> None:
+    """A day or month without a year takes the year of a dated month before it in its sentence.
+
+    'in January 2024 ..., while in November another train left' -> November 2024. Only a month
+    on or after the dated one takes its year (later in the same year). Without a publication
+    date the dated month may also be in an earlier sentence: the year of the narrative.
+    """
+    anchor: _Found | None = None
+    for item in found:
+        if item.from_publication and anchor is not None and item.month is not None and \
+                anchor.month is not None and item.month >= anchor.month and \
+                (anchor.sentence is item.sentence or published is None):
+            item.year, item.basis = anchor.year, "year_from_context"
+            if item.end_month is not None:
+                item.end_year = item.year
+        elif item.basis in ("explicit", "range") and item.year is not None and \
+                item.month is not None:
+            anchor = item
+        elif item.basis in ("explicit", "range") and item.year is not None:
+            anchor = None  # a bare year moves the narrative on
 
 
 # --- roles ------------------------------------------------------------------------------------
 
 
-def _to_mention(item: _Found, found: list[_Found], text: str, folded: str,
+def _to_mention(position: int, found: list[_Found], text: str, folded: str,
                 entity_spans: Sequence[tuple[int, int, bool]],
                 published: PublicationDate | None) -> DateMention:
-    """The DateMention of a find: basis (explicit / from_name ...) and role settled."""
+    """The DateMention of the find at `position` (finds sorted by start): basis and role settled."""
+    item = found[position]
     basis = item.basis
     role = item.role
     inside = next(((s, e, init) for s, e, init in entity_spans
@@ -655,7 +879,7 @@ def _to_mention(item: _Found, found: list[_Found], text: str, folded: str,
             basis = "from_name"
             role = role or named
     if role is None:
-        role = _role(item, found, folded, entity_spans, published)
+        role = _role(position, found, folded, entity_spans, published)
     return DateMention(
         sentence_no=item.sentence.sentence_no,
         expression=text[item.start:item.end],
@@ -694,9 +918,10 @@ def _named_by_year(item: _Found, folded: str,
     return None
 
 
-def _role(item: _Found, found: list[_Found], folded: str,
+def _role(position: int, found: list[_Found], folded: str,
           entity_spans: Sequence[tuple[int, int, bool]], published: PublicationDate | None) -> str:
     """Role of a date that is not part of a name (see the module docstring)."""
+    item = found[position]
     if item.year is None:
         return "unresolved"
     sentence = item.sentence
@@ -705,7 +930,9 @@ def _role(item: _Found, found: list[_Found], folded: str,
         # dates a figure but is no event
         return "target" if published is None or item.year > published.year else "background"
     before_text = folded[max(sentence.start, item.start - 40):item.start]
-    if _TARGET_BEFORE.search(before_text):
+    target = _TARGET_BEFORE.search(before_text)
+    # 'planned for 2030' is a target, 'planned for early May' the date of a meeting
+    if target and not (item.month is not None and target.group().lower().startswith("plan")):
         return "target"
     if item.prep == "of" and _HAPPENING_OF.search(before_text):
         return "background"
@@ -713,7 +940,7 @@ def _role(item: _Found, found: list[_Found], folded: str,
         return "background"
     if item.kind == "year_range" and _is_plan_title(item, folded, entity_spans):
         return "plan_period"
-    if _has_background_cue(item, found, folded):
+    if _has_background_cue(position, found, folded):
         return "background"
     return "event"
 
@@ -737,19 +964,22 @@ def _is_plan_title(item: _Found, folded: str,
                    for s, e, is_initiative in entity_spans)
 
 
-def _has_background_cue(item: _Found, found: list[_Found], folded: str) -> bool:
+def _has_background_cue(position: int, found: list[_Found], folded: str) -> bool:
     """A history cue (independence, Soviet Union, population ...) next to the date.
 
     Only the text between this date and its neighbours counts, 40 characters before and 60
     after at most, and not past an event verb ('became independent in 1991 and proposed CICA
     in 1992' keeps 1992 an event).
     """
+    item = found[position]
     sentence = item.sentence
-    position = next(i for i, f in enumerate(found) if f is item)  # identity: no field compares
-    previous_end = max([sentence.start, item.start - 40] +
-                       [f.end for f in found[:position] if f.sentence is sentence])
-    following = [f.start for f in found[position + 1:] if f.sentence is sentence]
-    next_start = min([sentence.end, item.end + 60] + following)
+    # finds are sorted and never overlap: the neighbours are the finds right before and after
+    previous_end = max(sentence.start, item.start - 40)
+    if position and found[position - 1].sentence is sentence:
+        previous_end = max(previous_end, found[position - 1].end)
+    next_start = min(sentence.end, item.end + 60)
+    if position + 1 < len(found) and found[position + 1].sentence is sentence:
+        next_start = min(next_start, found[position + 1].start)
     before = folded[previous_end:item.start]
     after = folded[item.end:next_start]
     cue = None
@@ -775,12 +1005,12 @@ _DATELINE_PLACE_AT_START = (
     r"(?:[A-Z][A-Z.'\- ]{1,40}|[A-Z][\w.'\-]*(?:,?\s[A-Z][\w.'\-]*){0,3}),?")
 _DATELINE_END = r"\s*(?:\([^)]{1,40}\))?\s*(?:-|\u2014|\u2013|:)"
 _DATELINE_FULL = re.compile(
-    rf"(?m)^{_DATELINE_PLACE_AT_START}\s+(?:(?P<m>{_MONTH})\s+(?P<d>{_DAY}),?\s+(?P<y>{_YEAR})|"
+    rf"(?m)^{_DATELINE_PLACE_AT_START}\s+(?:(?P<m>{_MONTH}){_MD}(?P<d>{_DAY}),?\s+(?P<y>{_YEAR})|"
     rf"(?P<d2>{_DAY})\s+(?P<m2>{_MONTH}),?\s+(?P<y2>{_YEAR})){_DATELINE_END}"
 )
 # 'ASTANA, Oct. 13 (Xinhua) --': month and day only
 _DATELINE_DAY = re.compile(
-    rf"(?m)^{_DATELINE_PLACE_AT_START}\s+(?:(?P<m>{_MONTH})\s+(?P<d>{_DAY})|"
+    rf"(?m)^{_DATELINE_PLACE_AT_START}\s+(?:(?P<m>{_MONTH}){_MD}(?P<d>{_DAY})|"
     rf"(?P<d2>{_DAY})\s+(?P<m2>{_MONTH})){_DATELINE_END}"
 )
 # a full date anywhere in a short line: '16 May 2024', 'May 16, 2024', '2022-10-13 22:41'
