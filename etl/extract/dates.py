@@ -120,6 +120,10 @@ _REL_NAMED = re.compile(
     r"(?:year|month|week)|today|yesterday|tomorrow))(?!'|\w)")
 _REL_AGO = re.compile(
     rf"(?i:(?<![\w\-])(?P<n>{_NUM}|a|an)\s+(?P<u>years?|decades?|months?)\s+ago)(?![\w])")
+# 'more than 30 years ago', 'nearly a decade ago': an approximate distance
+_APPROXIMATE_BEFORE = re.compile(
+    r"(?i:\b(?:more\s+than|over|almost|nearly|about|around|some|roughly|approximately|"
+    r"at\s+least|less\s+than|under|well\s+over))\s+$")
 _REL_LATER = re.compile(
     rf"(?i:(?<![\w\-])(?P<n>{_NUM}|a|an)\s+(?P<u>years?|decades?)\s+"
     rf"(?P<dir>later|earlier|after|before))(?![\w])")
@@ -166,13 +170,14 @@ _SHARED_YEAR_AFTER = re.compile(
 _TENSE_CUE = re.compile(
     r"\b(?:(?P<future>(?i:will|would|shall|going\s+to|"
     r"(?:is|are|was|were|be|been)\s+(?:\w+\s+)?(?:due|set|scheduled|slated|expected|planned|"
-    r"poised|about|going)\s+(?:to|for|on|in)|(?:is|are)\s+to\s+\w+|"
+    r"poised|about|going)\s+(?:to|for|on|in)|(?:is|are)\s+to\s+(?:be\s+)?\w+|"
     r"to\s+be\s+(?:held|hosted|convened|staged|organi[sz]ed|opened|launched|signed)|"
     r"upcoming|forthcoming|scheduled|planned|slated|expected\s+(?:to|in|on)|"
     r"next\s+(?:round|meeting|summit|session|edition|congress|forum|conference|assembly|"
     r"gathering)|plans?\s+to|intends?\s+to))|"
     r"(?P<past>(?i:was|were|had|has|have|did|ago|held|hosted|took|met|began|begun|came|gave|"
     r"went|won|saw|made|became|rose|spoke|said|told|wrote|chose)|[a-z]{2,}ed))\b")
+_AUXILIARY_BEFORE = re.compile(r"(?i:\b(?:be|been|to))\s+$")
 # how far before the publication day a day named in the future tense may lie
 _FUTURE_SLACK = dt.timedelta(days=14)
 
@@ -461,18 +466,22 @@ def _fill_year(item: _Found, year: int | None, published: PublicationDate | None
 def _clause_tense(folded: str, item: _Found) -> str | None:
     """'future' or 'past' from the tense word nearest before the date in its sentence.
 
-    With none before it (a fronted date: 'On June 11-12 the session will open'), the first one
-    after it counts. None when the sentence shows no tense.
+    A participle after 'be', 'been' or 'to' ('will be held', 'is to be signed') takes the tense
+    of the word before it. With no tense word before the date (a fronted date: 'On June 11-12
+    the session will open'), the first one after it counts. None when the sentence shows no
+    tense.
     """
     sentence = item.sentence
-    last = None
-    for match in _TENSE_CUE.finditer(folded, max(sentence.start, item.start - 100), item.start):
-        last = match
-    if last is None:
-        last = _TENSE_CUE.search(folded, item.end, min(sentence.end, item.end + 100))
-    if last is None:
+    cues = list(_TENSE_CUE.finditer(folded, max(sentence.start, item.start - 100), item.start))
+    for cue in reversed(cues):
+        if cue.group("past") and _AUXILIARY_BEFORE.search(folded, max(0, cue.start() - 6),
+                                                          cue.start()):
+            continue
+        return "future" if cue.group("future") else "past"
+    cue = _TENSE_CUE.search(folded, item.end, min(sentence.end, item.end + 100))
+    if cue is None:
         return None
-    return "future" if last.group("future") else "past"
+    return "future" if cue.group("future") else "past"
 
 
 def _dated_line(item: _Found, folded: str) -> _Found:
@@ -612,6 +621,9 @@ def _read_relative(folded: str, start: int, end: int, index: SentenceIndex,
             if n is None:
                 return None
             _resolve_ago(item, n, match.group("u").lower(), published)
+            if _APPROXIMATE_BEFORE.search(folded, max(sentence.start, match.start() - 20),
+                                          match.start()):
+                item.role = "background"  # 'more than 30 years ago': no year to date an event
             return item
         if pattern is _REL_LATER:
             # 'ten years before the first summit': 'before'/'after' with an object measures
@@ -832,8 +844,6 @@ def _resolve_from_context(found: list[_Found]) -> None:
                 if item.end_day is not None and item.end_month is not None:
                     last = dt.date(item.end_year or item.year, item.end_month, item.end_day)
                 last_day = (first, last)
-            elif item.basis in ("explicit", "range"):
-                last_day = None  # a later year or month without a day: a new, coarser anchor
 
 
 def _carry_year_in_sentence(found: list[_Found], published: PublicationDate | None) -> None:
@@ -1019,13 +1029,24 @@ _FULL_DATE_IN_LINE = re.compile(
     rf"(?P<m2>{_MONTH})\s+(?P<d2>{_DAY}),?\s+(?P<y2>{_YEAR})|(?P<iso>{_YEAR}-\d\d-\d\d))(?![\w\-])"
 )
 _HEADER_LINE_MAX_WORDS = 15
+# the first lines of the text may be a masthead or a byline strip the cleaning kept:
+# 'June 20, 2006 Volume 6, Number 24', 'Jane Doe | Mon 24th June 2019 | 01:42 PM'
+_LEAD_LINES = 3
+_WEEKDAY_WORD = r"(?:(?i:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)"
+_DATE_FIRST = re.compile(
+    rf"^\s*{_WEEKDAY_WORD}?(?:(?P<d>{_DAY})\s+(?:of\s+)?(?P<m>{_MONTH}),?\s+(?P<y>{_YEAR})|"
+    rf"(?P<m2>{_MONTH}){_MD}(?P<d2>{_DAY}),?\s+(?P<y2>{_YEAR})|(?P<iso>{_YEAR}-\d\d-\d\d))"
+    rf"(?![\w\-])")
+_STRIP_SEPARATOR = re.compile(r"\s[|\u2022\u00b7]\s")
+# words a masthead line may hold after its date: times, 'Volume 6', 'Updated'
+_MASTHEAD_WORD = re.compile(r"(?i:am|pm|gmt|utc|updated|vol|issue|no)\.?$")
 # dates in an article's address: '/2023/06/08/', '/2023/06/', '/20221013/', '/08062023-slug'
 _URL_YMD = re.compile(
     r"/(?P<y>(?:19|20)\d\d)/(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01])(?=/)")
 _URL_YM = re.compile(r"/(?P<y>(?:19|20)\d\d)/(?P<m>0?[1-9]|1[0-2])(?=/)")
 _URL_ISO = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d\d)-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])(?!\d)")
-_URL_EIGHT_DIGITS = re.compile(r"(?<=[/_\-])(?P<digits>\d{8})(?=[/_\-.]|$)")
+_URL_EIGHT_DIGITS = re.compile(r"(?<=[/_\-a-zA-Z])(?P<digits>\d{8})(?=[/_\-.]|$)")
 _AGO_WITH_YEAR = re.compile(
     rf"(?i)\b(?P<n>{_NUM})\s+years\s+(?:ago|have\s+passed\s+since)\b[^.!?\n]*?\b(?P<y>{_YEAR})\b"
 )
@@ -1066,6 +1087,9 @@ def infer_publication_date(text: str, url: str | None = None,
             found = _iso_date(match.group("iso")) if match.group("iso") else _full_date(match)
             if found:
                 return found
+    found = _date_in_lead_lines(folded)
+    if found:
+        return found
     from_url = publication_date_from_url(url) if url else None
     if from_url is not None:
         return _with_dateline_day(from_url, folded)
@@ -1076,6 +1100,34 @@ def infer_publication_date(text: str, url: str | None = None,
                 n = parse_number(hit.group("n"))
                 if n is not None and 0 < n < 200:
                     return PublicationDate(int(hit.group("y")) + n)
+    return None
+
+
+def _date_in_lead_lines(folded: str) -> PublicationDate | None:
+    """A full date heading one of the first lines, or standing alone in a byline strip.
+
+    'June 20, 2006 Volume 6, Number 24' (a masthead: nothing but names and numbers after the
+    date) and 'Jane Doe | Mon 24th June 2019 | 01:42 PM' (a segment that is only the date).
+    Not a sentence that starts with a date ('8 June 2023: the forum opened').
+    """
+    lines = [line for line in folded.split("\n", 12)[:12] if line.strip()][:_LEAD_LINES]
+    for line in lines:
+        if len(line.split()) > _HEADER_LINE_MAX_WORDS:
+            continue
+        segments = _STRIP_SEPARATOR.split(line)
+        for segment in segments:
+            match = _DATE_FIRST.match(segment)
+            if match is None:
+                continue
+            rest = segment[match.end():].split()
+            if len(segments) > 1 and len(rest) > 2:
+                continue
+            if any(w[:1].islower() and not _MASTHEAD_WORD.match(w) for w in rest) or \
+                    rest[:1] and rest[0][:1] in (":", "-", "\u2014"):
+                continue
+            found = _iso_date(match.group("iso")) if match.group("iso") else _full_date(match)
+            if found:
+                return found
     return None
 
 
@@ -1106,16 +1158,35 @@ def publication_date_from_url(url: str) -> PublicationDate | None:
     return None
 
 
+def refine_publication_date(known: PublicationDate, text: str, url: str | None = None,
+                            header_lines: Sequence[str] = ()) -> PublicationDate:
+    """A month- or year-precise publication date (from a manifest) made finer by the article.
+
+    The article's own date (`infer_publication_date`) wins only when it agrees with what is
+    known: the same year, and the same month when the month is known. A dateline without a year
+    ('ASTANA, Oct. 13 (Xinhua) --') gives the day, and the month too when only the year is
+    known. Anything that disagrees leaves the known date as it is.
+    """
+    if known.day is not None:
+        return known
+    found = infer_publication_date(text, url=url, header_lines=header_lines)
+    agrees = found is not None and found.year == known.year and found.month is not None and \
+        (known.month is None or found.month == known.month)
+    if agrees and found is not None and (found.day is not None or known.month is None):
+        return found
+    return _with_dateline_day(known, fold(text))
+
+
 def _with_dateline_day(found: PublicationDate, folded: str) -> PublicationDate:
-    """A month-precise date made day-precise by a dateline of the same month ('Oct. 13')."""
-    if found.day is not None or found.month is None:
+    """A month- or year-precise date made day-precise by a dateline ('Oct. 13') that fits it."""
+    if found.day is not None:
         return found
     match = _DATELINE_DAY.search(folded)
     if not match:
         return found
     month = _month(match.group("m") or match.group("m2"))
     day = _day(match.group("d") or match.group("d2"))
-    if month != found.month:
+    if found.month is not None and month != found.month:
         return found
     return _make_date(found.year, month, day) or found
 
