@@ -561,3 +561,22 @@ def test_an_approximate_ago_is_background() -> None:
     found = one("The body was convened more than 25 years ago.", P(2020))
     assert (found.year, found.role) == (1995, "background")
     assert one("The body was convened 25 years ago.", P(2020)).role == "event"
+
+
+@pytest.mark.parametrize("text", [
+    "Under the decision, the day is to be observed on 10 December each year.",
+    "Under the decision, the day would be marked on Dec. 10.",
+    "March 21 was chosen as the date because the treaty was signed then.",
+    "It was the first full summit since 2012.",
+    "Trade reached its highest level since 2008.",
+])
+def test_calendar_days_and_comparisons_are_background(text: str) -> None:
+    assert [d.role for d in dates(text, P(2024, 5, 5))] == ["background"]
+
+
+def test_since_that_starts_something_stays_an_event() -> None:
+    assert one("The forum has been held since 2012.", P(2024)).role == "event"
+
+
+def test_a_weekday_after_an_article_is_no_date() -> None:
+    assert dates("Crowds gathered for the Friday prayers.", P(2024, 3, 8)) == []

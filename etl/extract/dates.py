@@ -141,6 +141,7 @@ _WEEKDAYS_AT = re.compile(
     rf"(?:(?P<lead>(?i:on|last|this|next))\s+)?(?P<wd1>{_WEEKDAY})"
     rf"(?:\s*(?:and|to|through|-|&)\s*(?P<wd2>{_WEEKDAY}))?(?![\w])")
 _WEEKDAY_LEAD = re.compile(r"(?i:(?<![\w])(?:on|last|this|next))\s+$")
+_NOT_BEFORE_A_WEEKDAY = frozenset({"every", "each", "a", "an", "the"})
 # the word before a weekday written without 'on' ('met Tuesday', 'said Thursday')
 _WORD_BEFORE = re.compile(r"(\S+)\s+$")
 # a weekday that only introduces the calendar date after it: 'On Friday (2 January 2015)',
@@ -189,6 +190,18 @@ _TARGET_BEFORE = re.compile(
 # 'marked every year on 29 August': a day of the calendar, not a date something happened on
 _EVERY_YEAR_BEFORE = re.compile(
     r"(?i:\b(?:every|each)\s+year|\bannually|\byearly)\s*,?\s*$")
+# 'the day was to be observed on 29 August': the day an observance falls on
+_OBSERVED_DAY_BEFORE = re.compile(
+    r"(?i:\b(?:the|this|that)\s+day\s+(?:[\w']+\s+){0,4}?(?:held|observed|marked|celebrated|"
+    r"commemorated))\s*$")
+# '29 August was chosen as the date'
+_CHOSEN_AS_AFTER = re.compile(
+    r"\s+(?i:(?:was|is|has\s+been|had\s+been)\s+(?:picked|chosen|selected|designated|"
+    r"declared|proclaimed|set)\s+as)\b")
+# 'the first summit since 1999', 'the highest level since 2008': since in a comparison
+_COMPARISON_BEFORE = re.compile(
+    r"(?i:\b(?:first|highest|lowest|largest|biggest|best|worst|strongest|weakest)\b"
+    r"(?:\s+[\w\-]+){0,3})\s*,?\s*$")
 _TARGET_NAME_WORDS = frozenset({"strategy", "vision", "agenda", "concept", "programme", "program",
                                 "plan", "doctrine", "roadmap", "horizon"})
 _BACKGROUND_CUE = re.compile(
@@ -580,15 +593,16 @@ def _read_weekdays(folded: str, pos: int, index: SentenceIndex,
 def _bare_weekday(folded: str, sentence: Sentence, pos: int) -> bool:
     """Whether a weekday without 'on' is a date: 'met Tuesday', 'Thursday's vote'.
 
-    Not after a capitalised word ('Good Friday', 'Black Monday') and not after 'every'.
+    Not after a capitalised word ('Good Friday', 'Black Monday'), nor after 'every' or an
+    article ('a Friday sermon', 'the Friday prayers').
     """
     before = _WORD_BEFORE.search(folded, max(sentence.start, pos - 30), pos)
     if before is None:  # first word of the sentence: 'Thursday's vote', 'Thursday, the ...'
-        return folded[pos:pos + 12].split()[0].rstrip(",").endswith(("day", "day's"))
+        return True
     word = before.group(1)
     if word[-1] in ",;:(-\u2014":
         return True
-    return word[0].islower() and word.lower() not in ("every", "each")
+    return word[0].islower() and word.lower() not in _NOT_BEFORE_A_WEEKDAY
 
 
 def _read_relative(folded: str, start: int, end: int, index: SentenceIndex,
@@ -946,13 +960,27 @@ def _role(position: int, found: list[_Found], folded: str,
         return "target"
     if item.prep == "of" and _HAPPENING_OF.search(before_text):
         return "background"
-    if item.kind == "day_month" and item.prep == "on" and _EVERY_YEAR_BEFORE.search(before_text):
+    if item.kind == "day_month" and _is_calendar_day(item, folded, before_text):
         return "background"
+    if item.prep == "since" and _COMPARISON_BEFORE.search(before_text):
+        return "background"  # 'the first summit since 1999': a comparison, not an event
     if item.kind == "year_range" and _is_plan_title(item, folded, entity_spans):
         return "plan_period"
     if _has_background_cue(position, found, folded):
         return "background"
     return "event"
+
+
+def _is_calendar_day(item: _Found, folded: str, before_text: str) -> bool:
+    """A day of the calendar rather than a dated happening.
+
+    'marked every year on 29 August', 'the Day is observed on 29 August', '29 August was
+    chosen as the date'.
+    """
+    if item.prep == "on" and (_EVERY_YEAR_BEFORE.search(before_text) or
+                              _OBSERVED_DAY_BEFORE.search(before_text)):
+        return True
+    return bool(_CHOSEN_AS_AFTER.match(folded, item.end, item.sentence.end))
 
 
 def _is_plan_title(item: _Found, folded: str,
