@@ -513,7 +513,6 @@ def test_planned_for_a_month_is_an_event_date_not_a_target() -> None:
 
 
 @pytest.mark.parametrize("text", [
-    "Almaty, March 3: The ministers arrived for the talks.",
     "GENEVA, May 14. /TASS/. The conference opened.",
     "MINSK, Belarus, April 2. The agreement entered into force.",
     "BISHKEK. Nov 30. KABAR - The forum closed.",
@@ -580,3 +579,12 @@ def test_since_that_starts_something_stays_an_event() -> None:
 
 def test_a_weekday_after_an_article_is_no_date() -> None:
     assert dates("Crowds gathered for the Friday prayers.", P(2024, 3, 8)) == []
+
+
+@pytest.mark.parametrize("text", [
+    "GENEVA, May 14. /TASS/. The conference opened.",
+    "BISHKEK. May 14. KABAR - The forum closed.",
+    "Tashkent, May 14: The ministers arrived.",
+])
+def test_datelines_without_a_year_refine_a_month(text: str) -> None:
+    assert refine_publication_date(P(2024, 5), text) == P(2024, 5, 14)

@@ -749,14 +749,8 @@ def _is_dateline(folded: str, sentence: Sentence, start: int, end: int) -> bool:
     if not head.strip() and not folded[end:sentence.end].strip(" .,-:/\n") and \
             folded[start].isupper() and not _YEAR_ANCHOR.search(folded, start, end):
         return True  # a line that is only a day: 'ASTANA. June 8. KAZINFORM -' split apart
-    if not _DATELINE_PLACE.match(head):
-        return False
-    # 'Astana, June 8 (Kazinform) -': a title-case place needs the agency in brackets, or the
-    # line to start with it and a colon or dash after the date ('Astana, September 23:')
-    if _DATELINE_AGENCY.match(folded, end):
-        return True
-    at_line_start = sentence.start == 0 or folded[:sentence.start].rstrip(" ").endswith("\n")
-    return at_line_start and bool(re.match(r"\s*(?:-|\u2014|:)", folded[end:end + 3]))
+    # 'Astana, June 8 (Kazinform) -': a title-case place needs the agency in brackets
+    return bool(_DATELINE_PLACE.match(head) and _DATELINE_AGENCY.match(folded, end))
 
 
 def _amount(word: str) -> int | None:
@@ -1041,7 +1035,9 @@ _PUBLISHED_LINE = re.compile(
 _DATELINE_PLACE_AT_START = (
     r"(?!(?i:on|in|by|since|from|at|until|after|before|during|the|this|last|next|as|of)\b)"
     r"(?:[A-Z][A-Z.'\- ]{1,40}|[A-Z][\w.'\-]*(?:,?\s[A-Z][\w.'\-]*){0,3}),?")
-_DATELINE_END = r"\s*(?:\([^)]{1,40}\))?\s*(?:-|\u2014|\u2013|:)"
+# after a dateline's date: '(Xinhua) --', ':', '. /TASS/.', '. KAZINFORM -'
+_DATELINE_END = (r"(?:\s*(?:\([^)]{1,40}\))?\s*(?:-|\u2014|\u2013|:)|\.?\s*/[^/\n]{1,30}/|"
+                 r"\.\s+[A-Z][A-Z\-]{2,}\s*(?:-|\u2014|\u2013))")
 _DATELINE_FULL = re.compile(
     rf"(?m)^{_DATELINE_PLACE_AT_START}\s+(?:(?P<m>{_MONTH}){_MD}(?P<d>{_DAY}),?\s+(?P<y>{_YEAR})|"
     rf"(?P<d2>{_DAY})\s+(?P<m2>{_MONTH}),?\s+(?P<y2>{_YEAR})){_DATELINE_END}"
