@@ -2,14 +2,22 @@
 
 Dates are found from cheap anchors (a four-digit year, a month name, a weekday name, a relative
 keyword such as 'today' or 'ago'); around each anchor small anchored patterns read the shape:
-ISO dates, day ranges ('8-9 June 2023', 'June 8-9, 2023', across months: '10 June to 10
-September 2017'), full dates ('14 September 1999',
-'September 14, 1999'), month-year ('June 2011', 'Sept 2020'), a day or month without a year
-('on June 8', 'in September': year from the publication date), year ranges ('(2024-2027)',
-'from 2017 to 2018', 'between 2017 and 2018'), recurrences ('every three years since 2003'),
-plain years with the preposition in front ('back in 1992', 'by 2050') and relative expressions
-('this week', 'on Thursday and Friday', 'Twenty-nine years ago', 'two years later'; not 'ten
-years before the first summit', which measures between two events).
+ISO dates, day ranges ('8-9 June 2023', 'June 8-9, 2023', 'Sept. 20 through 22', across months:
+'10 June to 10 September 2017'), full dates ('14 September 1999', 'September 14, 1999',
+'Feb.6'), month-year ('June 2011', 'Sept 2020', 'May 2014-2018'), a day or month without a
+year ('on June 8', 'in September', 'This May', 'scheduled for April'), year ranges
+('(2024-2027)', 'from 2017 to 2018', 'between 2017 and 2018'), recurrences ('every three years
+since 2003'), plain years with the preposition in front ('back in 1992', 'by 2050') and relative
+expressions ('this week', 'on Thursday and Friday', 'met Tuesday', 'Twenty-nine years ago',
+'two years later', 'the next day'; not 'ten years before the first summit', which measures
+between two events, nor 'USA Today').
+
+A day or month without a year takes it from, in order: a relative year after it ('in June this
+year'); the year its list ends with ('on 9 October and 23 December 2014'); a dated month before
+it in its sentence ('in January 2024, while in November ...'; any earlier sentence when the
+publication date is unknown); else the publication date, looking back from it, or forward in a
+clause about the future ('will be held on Oct. 16-17', 'is scheduled for April'). Weekdays are
+the latest such day on or before the publication day, or the first on or after it in the future.
 
 Every find then gets a role:
 
@@ -19,11 +27,15 @@ Every find then gets a role:
 * background  national history and other bodies: 'after independence in 1991', 'the 1972
               Biological Weapons Convention', a dateline ('KUALA LUMPUR July 16 (Bernama) -'),
               other happenings ('the terrorist attacks of 11 September 2001'), a day of the
-              calendar ('marked every year on 29 August')
+              calendar ('marked every year on 29 August', 'the day is observed on 29 August'),
+              a comparison ('the first summit since 1999'), an approximate distance ('more
+              than 30 years ago')
 * unresolved  a relative date with nothing to resolve it against
 * event       everything else: a date something happened on (events.py decides what).
 
-Durations ('the past 20 years', 'over a decade') and ordinals ('47th Session') are not dates.
+Durations ('the past 20 years', 'over a decade'), decades ('the early 1990s') and ordinals
+('47th Session') are not dates. Counts in the present tense ('now unites 28 states') take the
+publication year in membership.py, which reads the tense of the count itself.
 """
 
 from __future__ import annotations
