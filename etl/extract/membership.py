@@ -44,6 +44,7 @@ paragraphs); otherwise the year is unknown.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -64,9 +65,23 @@ from .text import (
 
 # cheap test that a (lower-cased) sentence may hold a figure at all, run once over the text;
 # grouped by first letter and without word-boundary tests, which keeps the scan fast
-_ANCHOR = re.compile(r"m(?:ember)|o(?:bserver)|p(?:artner|arty)|r(?:atif)|"
-                     r"c(?:ompris|onsist|ount(?:s|ed|ry|ries))|u(?:nit(?:es|ing|e\b))|t(?:ogether)|"
-                     r"n(?:umber(?:s|ed)|ation)|s(?:igned|ignator)|j(?:oined)")
+_ANCHOR = re.compile(r"m(?:ember)|o(?:bserver)|p(?:artner)|r(?:atif)|"
+                     r"c(?:ompris|onsist|ount(?:s|ed))|u(?:nit(?:es|ing|e\b))|t(?:ogether)|"
+                     r"n(?:umber(?:s|ed))")
+# the rarer cues, kept apart so that common words ('country', 'signed') do not send every
+# sentence through the patterns: '57-country', 'State Party', 'signed by', 'have joined',
+# 'a dialogue of 22 countries'
+# (each a pattern of its own with a literal start, which the regex engine scans for quickly)
+_RARE_ANCHORS = (
+    re.compile(r"state\s+part|signed\s+by|signator"),
+    re.compile(r"-(?:country|nation|state)\b"),
+    re.compile(r"ha(?:ve|s|d)\s+(?:already\s+|now\s+|so\s+far\s+|to\s+date\s+)?"
+               r"(?:joined|acceded|become\s+m)"),
+)
+# '... of 22 countries', '... that includes 56 states': read back from the counted noun
+_COUNTED_AFTER = (" countries", " states", " nations")
+_GROUP_OF_BEFORE = re.compile(r"(?:of|includes|included|including|with|comprising)\s+"
+                              r"(?:(?:now|currently|some)\s+)?[\w\-]+$")
 # where a kind of member is named ('28 member states', 'five observer organisations')
 _KIND_ANCHOR = re.compile(r"member|observer|partner")
 _KIND_AT = re.compile(
@@ -147,17 +162,22 @@ _MADE_UP = re.compile(
 )
 # 'Already 24 countries have joined the IOFS', '34 countries - among ... - have already joined
 # the IOFS': a total only with a word that says so (not 'Five countries have joined since 2020')
+_JOINED_VERB = re.compile(
+    r"\b(?P<verb>have|has|had)\s+(?:already\s+|now\s+|so\s+far\s+|to\s+date\s+)?"
+    r"(?:joined|acceded\s+to|become\s+members\s+of)\b"
+)
+# the count before the verb, read back from it
 _JOINED_COUNT = re.compile(
     rf"(?<![\w.,])(?P<num>{NUMBER_PATTERN})\s+(?:(?:member|other)\s+)?(?:states|countries|nations)\b"
-    r"[^.;:]{0,90}?\b(?:have|has)\s+(?:already\s+|now\s+|so\s+far\s+|to\s+date\s+)?"
-    r"(?:joined|acceded\s+to|become\s+members\s+of)"
+    r"[^.;:]{0,90}$"
 )
 _CUMULATIVE = re.compile(r"\b(?:already|so\s+far|to\s+date|thus\s+far|in\s+total|altogether|"
                          r"by\s+now|now)\b")
+_NEWCOMER_WORDS = frozenset({"new", "more", "additional", "further", "fresh", "newly"})
 _INCREMENTAL = re.compile(r"\b(?:since|this\s+year|last\s+year|recently|new|newly|another|more)\b")
 # 'the number of Member States rose to 28', 'the number of its members reached 38'
 _NUMBER_OF_MEMBERS = re.compile(
-    r"number\s+of\s+(?:its\s+|the\s+)?(?P<what>member\s+(?:states|countries|nations)|members|"
+    r"number\s+of\s+(?:its\s+|the\s+|[\w\-]+'s\s+)?(?:[a-z][\w\-]*\s+)?(?P<what>member\s+(?:states|countries|nations)|members|"
     r"states\s+parties|parties)\s+(?:(?:has|had|have)\s+)?(?:(?:now\s+|currently\s+)?"
     r"(?:(?:rose|risen|grew|grown|increased|expanded|climbed)\s+(?:from\s+[^;]{1,80}?\s+)?to|"
     r"reached|stands\s+at|stood\s+at|is|was|totals|totalled))\s+"
@@ -206,6 +226,11 @@ _OBSERVER_COUNT = re.compile(
     rf"(?<![\w.,])(?P<num>{NUMBER_PATTERN})\s+(?:(?:other|international|regional|asian|european|"
     r"intergovernmental)\s+)?(?P<what>states|countries|nations|organi[sz]ations|bodies)(?![\w\-])"
 )
+# words without which a pattern cannot match (cheap tests that skip its regex)
+_MEMBERSHIP_WORDS = re.compile(r"membership|number of")
+_GROUPING_VERBS = re.compile(r"compris|unit|together|consist|count|number")
+_COUNTED_NOUNS = re.compile(r"states|countries|nations")
+_ORDINAL_NOUNS = re.compile(r"member|part|signator")
 _PRESENT_VERB = frozenset({"have", "has", "hold", "holds", "enjoy", "enjoys", "with"})
 # the start of the stretch an 'observer status' counts belong to
 _COUNT_STRETCH_START = re.compile(r";|:|\bwhile\b|\bwhereas\b|\bbut\b")
@@ -239,7 +264,8 @@ _TOPIC_PREFIX = re.compile(r"[\W_]*(?:(?:the|a|an)\s+)?", re.IGNORECASE)
 # the owner's name right after 'joined', 'the 18 member ...'
 _OWNER_GAP = re.compile(r"\s*(?:the\s+)?")
 # bare 'members' after a having verb whose subject is a pronoun: 'and it now has 28 members'
-_PRONOUN_HAS = re.compile(r"\b(?:it|which|that)\s+(?:(?:now|currently|today|already)\s+)?"
+_PRONOUN_HAS = re.compile(r"\b(?:it|which|that)\s+(?:(?:now|currently|today|already|then|still|"
+                          r"also)\s+)?"
                           r"(?:has|had|have|counts|numbers|includes|included)\s+$")
 # a sentence that refers back to an initiative without naming it
 _REFERRING = re.compile(r"\b(?P<pronoun>it|its)\b|\b(?P<there>there)\s+(?:is|are|was|were)\b|"
@@ -300,8 +326,10 @@ def find_memberships(folded: str, sentences: Sequence[Sentence],
     result: list[MembershipFigure] = []
     seen: set[tuple[object, ...]] = set()
     starts = [s.start for s in sentences]
-    anchored = sorted({bisect.bisect_right(starts, m.start()) - 1
-                       for m in _ANCHOR.finditer(lowered)} - {-1})
+    cues = itertools.chain(_ANCHOR.finditer(lowered),
+                           *(pattern.finditer(lowered) for pattern in _RARE_ANCHORS))
+    positions = [m.start() for m in cues] + _group_counts(lowered)
+    anchored = sorted({bisect.bisect_right(starts, p) - 1 for p in positions} - {-1})
     for sentence in (sentences[i] for i in anchored):
         text = lowered[sentence.start:sentence.end]
         sentence_mentions = context.mentions.get(sentence.sentence_no, [])
@@ -350,6 +378,18 @@ def find_memberships(folded: str, sentences: Sequence[Sentence],
     return result
 
 
+def _group_counts(lowered: str) -> list[int]:
+    """Where a group is counted ('a dialogue of 22 countries'), found with plain string search."""
+    found: list[int] = []
+    for noun in _COUNTED_AFTER:
+        at = lowered.find(noun)
+        while at != -1:
+            if _GROUP_OF_BEFORE.search(lowered, max(0, at - 40), at):
+                found.append(at)
+            at = lowered.find(noun, at + 1)
+    return found
+
+
 @dataclass
 class _ArticleContext:
     """What the figures of one sentence may need from the rest of the article."""
@@ -375,8 +415,8 @@ def _figures(text: str) -> list[_Figure]:
         if not kind or (anchor.start() and text[anchor.start() - 1].isalnum()):
             continue
         number = _NUMBER_BEFORE.search(text, max(0, anchor.start() - 30), anchor.start())
-        if not number:
-            continue
+        if not number or number.group("name") in _NEWCOMER_WORDS:
+            continue  # 'two new member states' counts the newcomers
         figure = _figure(text, number.start("num"), kind.end(), number.group("num"),
                          kind.lastgroup or "")
         if figure is not None and figure.kind == "member_states" and kind.group() == "members":
@@ -388,15 +428,15 @@ def _figures(text: str) -> list[_Figure]:
             (_ORGANISATIONS_AS_OBSERVERS, "observer_organisations", None, "observer"),
             (_RATIFIED, "member_states_ratified", None, "ratif"),
             (_SIGNED, "signatory_states", None, "signed"),
-            (_MEMBERSHIP_TO, "member_states", None, ""),
+            (_MEMBERSHIP_TO, "member_states", None, _MEMBERSHIP_WORDS),
             (_MEMBERSHIP_FROM, "member_states", None, "membership"),
             (_MEMBERSHIP_LEVEL, "member_states", True, "membership"),
-            (_MEMBERSHIP_VERB, "member_states", None, ""),
+            (_MEMBERSHIP_VERB, "member_states", None, _GROUPING_VERBS),
             (_MADE_UP, "member_states", None, "membership"),
             (_NUMBER_OF_MEMBERS, "member_states", None, "number of"),
-            (_ORG_NOUN_COUNT, "member_states", None, "")):
-        if needs not in text:
-            continue  # the pattern's key word is missing: skip the regex
+            (_ORG_NOUN_COUNT, "member_states", None, _COUNTED_NOUNS)):
+        if (needs not in text) if isinstance(needs, str) else not needs.search(text):
+            continue  # the pattern's key words are missing: skip the regex
         for match in pattern.finditer(text):
             group = "num" if match.group("num") else "num2"
             if kind_name in TREATY_FIGURES and _is_threshold(text, match.start(), match.end()):
@@ -415,7 +455,8 @@ def _figures(text: str) -> list[_Figure]:
     if "observer" in text:
         figures += _observer_figures(text)
     figures += _prenominal_figures(text)
-    figures += _ordinal_figures(text)
+    if _ORDINAL_NOUNS.search(text):
+        figures += _ordinal_figures(text)
     figures.sort(key=lambda f: (f.start, -f.end))
     unique: list[_Figure] = []
     for figure in figures:
@@ -463,6 +504,7 @@ def _prenominal_figures(text: str) -> list[_Figure]:
             continue
         figure.owner_from = match.start("next")
         figure.owner_required = not is_noun
+        figure.current = True  # 'the 57-member OIC' describes it as of the sentence's date
         found.append(figure)
     return found
 
@@ -470,16 +512,19 @@ def _prenominal_figures(text: str) -> list[_Figure]:
 def _joined_figures(text: str) -> list[_Figure]:
     """'Already 24 countries have joined the IOFS': the owner is named right after 'joined'."""
     found: list[_Figure] = []
-    for match in _JOINED_COUNT.finditer(text):
-        head = text[:match.end()]
+    for verb in _JOINED_VERB.finditer(text):
+        match = _JOINED_COUNT.search(text, max(0, verb.start() - 130), verb.start())
+        if match is None:
+            continue
+        head = text[:verb.end()]
         if not _CUMULATIVE.search(head) or _INCREMENTAL.search(head):
             continue
-        figure = _figure(text, match.start("num"), match.end(), match.group("num"),
+        figure = _figure(text, match.start("num"), verb.end(), match.group("num"),
                          "member_states")
         if figure is None:
             continue
-        figure.current = True
-        figure.owner_from = match.end()
+        figure.current = verb.group("verb") != "had" or None
+        figure.owner_from = verb.end()
         figure.owner_required = True
         found.append(figure)
     return found
@@ -650,6 +695,8 @@ def _year_for(figure: _Figure, i: int, figures: list[_Figure], text: str, senten
         start, end = date.start - sentence.start, date.end - sentence.start
         if start < low or end > high:
             continue
+        if end <= figure.start and _NOW.search(text, end, figure.start):
+            continue  # 'The SCO, founded in 2001, now comprises ten member states'
         gap = max(start - figure.end, figure.start - end, 0)
         if gap < best_gap:
             best, best_gap = date, gap
