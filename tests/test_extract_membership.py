@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -331,3 +332,17 @@ def test_a_sentence_naming_nothing_and_referring_to_nothing_has_no_owner(referen
 ])
 def test_not_membership_either(text: str, reference) -> None:
     assert figures(text, reference) == []
+
+
+def test_every_kind_written_is_documented_and_labelled() -> None:
+    from dashboard.theme import MEMBERSHIP_KIND_LABELS
+    from etl.extract import membership
+    from etl.model import MEMBERSHIP_COUNTED_KINDS
+
+    schema = (Path(__file__).resolve().parent.parent / "docs" / "schema.md").read_text()
+    assert set(MEMBERSHIP_KIND_LABELS) == set(MEMBERSHIP_COUNTED_KINDS)
+    for kind in MEMBERSHIP_COUNTED_KINDS:
+        assert f"`{kind}`" in schema
+    source = Path(membership.__file__).read_text()
+    written = set(re.findall(r'"((?:member|observer|partner|signatory)_[a-z_]+)"', source))
+    assert written <= set(MEMBERSHIP_COUNTED_KINDS)
