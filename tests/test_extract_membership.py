@@ -346,3 +346,12 @@ def test_every_kind_written_is_documented_and_labelled() -> None:
     source = Path(membership.__file__).read_text()
     written = set(re.findall(r'"((?:member|observer|partner|signatory)_[a-z_]+)"', source))
     assert written <= set(MEMBERSHIP_COUNTED_KINDS)
+
+
+@pytest.mark.parametrize("text", [
+    "Turkmenistan is set to become the 29th member of CICA at the 2026 summit.",
+    "Qatar will become CICA's 29th member state next year.",
+    "Mongolia is expected to become the 38th member of the IOFS.",
+])
+def test_a_size_still_to_come_is_no_figure(text: str, reference) -> None:
+    assert figures(text, reference) == []

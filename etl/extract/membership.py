@@ -133,6 +133,9 @@ _ORDINAL_MEMBER = re.compile(
     r"(?P<what>member(?:\s+(?:state|country|nation))?|state\s+party|party\s+to\b|"
     r"signatory(?:\s+state)?)(?![\w\-])"
 )
+_FUTURE_BEFORE = re.compile(
+    r"\b(?:will|shall|would|could|may|might|(?:set|expected|due|poised|likely|about|going|hopes?|"
+    r"aims?|plans?|wants?|seeks?|bids?|bidding|intends?|(?:is|are)|bound)\s+to)\s+(?:\w+\s+)?$")
 # 'the 18 member Conference ...', 'the 57-country Organisation ...', 'an 18-member organisation':
 # the count stands before the organisation (its name, or a noun naming an organisation)
 _PRENOMINAL = re.compile(
@@ -471,8 +474,8 @@ def _ordinal_figures(text: str) -> list[_Figure]:
     found: list[_Figure] = []
     for match in _ORDINAL_MEMBER.finditer(text):
         count = parse_ordinal(match.group("ord"))
-        if not count:
-            continue
+        if not count or _FUTURE_BEFORE.search(text, max(0, match.start() - 40), match.start()):
+            continue  # 'is set to become the ninth member': a size still to come
         what = match.group("what")
         kind = ("member_states_ratified" if "part" in what
                 else "signatory_states" if what.startswith("signator") else "member_states")
