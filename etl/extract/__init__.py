@@ -70,7 +70,8 @@ def extract_article(text: str, published: PublicationDate | None, gazetteer: Gaz
                     if m.method != "coreference"]
     dates = find_dates(text, folded, sentences, index, published, direct_spans)
     events = find_events(folded, sentences, entities, dates, published, gazetteer)
-    memberships = find_memberships(folded, sentences, entities, dates, published, gazetteer)
+    memberships = find_memberships(folded, sentences, entities, dates, published, gazetteer,
+                                   events)
     return ArticleExtraction(
         sentences=sentences,
         mentions=[m.to_mention() for m in entities if m.is_initiative],
