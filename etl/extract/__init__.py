@@ -1,8 +1,9 @@
 """Extraction: cleaned article text -> sentences, mentions, dates, events, memberships, themes.
 
 The public entry points are `load_gazetteer`, `load_themes` (read the reference data once),
-`extract_article` (everything for one article) and `infer_publication_date` (a date from the text,
-and, when the caller passes them, from the article's URL and the header lines cleaning removed).
+`extract_article` (everything for one article), `infer_publication_date` (a date from the text,
+and, when the caller passes them, from the article's URL and the header lines cleaning removed)
+and `refine_publication_date` (a month- or year-precise date made finer by the same evidence).
 Each concern lives in its own module:
 
 * `sentences`  rule-based sentence splitting with code-point offsets
@@ -23,7 +24,7 @@ from __future__ import annotations
 from etl.model import ArticleExtraction, PublicationDate
 
 from .candidates import find_candidates
-from .dates import find_dates, infer_publication_date
+from .dates import find_dates, infer_publication_date, refine_publication_date
 from .events import find_events
 from .evidence import scale_rows as evidence_scale_rows
 from .evidence import with_confidence
@@ -54,6 +55,7 @@ __all__ = [
     "infer_publication_date",
     "load_gazetteer",
     "load_themes",
+    "refine_publication_date",
     "split_sentences",
 ]
 
@@ -77,7 +79,7 @@ def extract_article(text: str, published: PublicationDate | None, gazetteer: Gaz
     events = with_confidence(find_events(folded, sentences, entities, dates, published,
                                          gazetteer))
     memberships = with_confidence(find_memberships(folded, sentences, entities, dates,
-                                                   published, gazetteer))
+                                                   published, gazetteer, events))
     return ArticleExtraction(
         sentences=sentences,
         mentions=[m.to_mention() for m in entities if m.is_initiative],

@@ -48,11 +48,15 @@ EVENT_RULES: dict[str, tuple[float, str]] = {
 MEMBERSHIP_RULES: dict[str, tuple[float, str]] = {
     "count_noun": (1.0, "a number in front of 'member states', 'observers' or 'partners'"),
     "membership_level": (1.0, "'membership stands at ...'"),
-    "observer_status": (0.95, "counts of states or organisations with observer status"),
+    "status_holders": (0.95, "counts of states or organisations with observer status"),
     "membership_change": (0.9, "'bringing its membership to ...', 'grown from ...'"),
     "membership_verb": (0.9, "'unites', 'comprises' or 'brings together' a number of states"),
     "ratified": (0.9, "states that have ratified"),
     "ordinal": (0.9, "'became its 28th member'"),
+    "joined_count": (0.9, "'24 countries have joined'"),
+    "signed": (0.9, "states that have signed"),
+    "prenominal_count": (0.85, "a count before the organisation ('the 18-member Conference')"),
+    "group_count": (0.8, "a count of a group ('a dialogue of 22 countries')"),
 }
 # A rule not listed above (a path added without updating this table) is neither strong nor
 # weak until someone rates it.
@@ -68,6 +72,7 @@ DATE_BASES: dict[str, tuple[float, str]] = {
     "year_from_context": (0.8, "year taken from the publication date"),
     "relative_to_publication": (0.8, "date counted from the publication date"),
     "publication_year": (0.75, "year taken from the publication date (present tense)"),
+    "from_context": (0.8, "year taken from another sentence of the article"),
     "unresolved": (0.9, "no year given"),
 }
 _OTHER_DATE_WEIGHT = 0.8  # a basis added later: inferred, not written out

@@ -69,9 +69,10 @@ def _stages(texts: list[str], rounds: int, gazetteer, themes, words: int) -> Non
             spans = [(m.start, m.end, m.is_initiative) for m in entities
                      if m.method != "coreference"]
             dates = clock("dates", find_dates, text, folded, sentences, index, None, spans)
-            clock("events", find_events, folded, sentences, entities, dates, None, gazetteer)
+            events = clock("events", find_events, folded, sentences, entities, dates, None,
+                           gazetteer)
             clock("memberships", find_memberships, folded, sentences, entities, dates, None,
-                  gazetteer)
+                  gazetteer, events)
             clock("themes", find_theme_hits, folded, index, themes)
             clock("candidates", find_candidates, folded, sentences, [s[:2] for s in spans])
     for name, seconds in clocks.items():
