@@ -816,7 +816,8 @@ def candidate_initiatives(con: Connection, filters: Filters, names: int,
 
     One row per sentence (at most `per_name` per name, newest articles first) of the `names`
     names seen in most articles. Every row repeats its name's summary: `name` (the most
-    frequent spelling), `relations`, `sentences`, `articles`, `first_seen`, `last_seen`.
+    frequent spelling, the first alphabetically on a tie), `relations`, `sentences`,
+    `articles`, `first_seen`, `last_seen`.
     """
     body = """
     , found AS MATERIALIZED (
@@ -825,13 +826,19 @@ def candidate_initiatives(con: Connection, filters: Filters, names: int,
         FROM candidate_initiatives AS c
         JOIN articles_in_view AS a USING (article_id)
     ),
+    spelled AS (
+        SELECT name_key, surface, count(*) AS n FROM found GROUP BY name_key, surface
+    ),
     named AS MATERIALIZED (
-        SELECT name_key, mode(surface) AS name, list_sort(list(DISTINCT relation)) AS relations,
-               count(*) AS sentences, count(DISTINCT article_id) AS articles,
-               min(published) AS first_seen, max(published) AS last_seen
-        FROM found
-        GROUP BY name_key
-        ORDER BY articles DESC, sentences DESC, name_key
+        SELECT f.name_key, any_value(w.name) AS name,
+               list_sort(list(DISTINCT f.relation)) AS relations, count(*) AS sentences,
+               count(DISTINCT f.article_id) AS articles, min(f.published) AS first_seen,
+               max(f.published) AS last_seen
+        FROM found AS f
+        JOIN (SELECT name_key, first(surface ORDER BY n DESC, surface) AS name
+              FROM spelled GROUP BY name_key) AS w USING (name_key)
+        GROUP BY f.name_key
+        ORDER BY articles DESC, sentences DESC, f.name_key
         LIMIT $names
     ),
     shown AS (

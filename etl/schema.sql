@@ -226,7 +226,10 @@ JOIN articles a USING (article_id);
 -- Possible new initiatives, one row per normalised name: how often and when it was seen.
 CREATE OR REPLACE VIEW candidate_initiative_summary AS
 SELECT c.name_key,
-       mode(c.surface) AS name,
+       -- the most frequent spelling, the first alphabetically on a tie
+       (SELECT first(s.surface ORDER BY s.n DESC, s.surface)
+        FROM (SELECT surface, count(*) AS n FROM candidate_initiatives AS x
+              WHERE x.name_key = c.name_key GROUP BY surface) AS s) AS name,
        list_sort(list(DISTINCT c.relation)) AS relations,
        count(*) AS sentences,
        count(DISTINCT c.article_id) AS articles,
