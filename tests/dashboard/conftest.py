@@ -32,17 +32,23 @@ CICA has 28 member states today, and security cooperation was discussed.
 """
 
 
-@pytest.fixture(scope="session")
-def hostile_warehouse(corpus_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A warehouse of the shipped corpus plus one article with markup in its text and title."""
-    articles = tmp_path_factory.mktemp("hostile_corpus") / "articles"
+def _corpus_plus(corpus_copy: Path, tmp_path_factory: pytest.TempPathFactory, name: str,
+                 text: str) -> Path:
+    """Build a warehouse of the shipped corpus plus one article `zz_<name>.md` holding `text`."""
+    articles = tmp_path_factory.mktemp(f"{name}_corpus") / "articles"
     shutil.copytree(corpus_copy, articles)
-    (articles / "zz_hostile.md").write_text(HOSTILE_ARTICLE, encoding="utf-8")
-    db_path = tmp_path_factory.mktemp("hostile_warehouse") / "warehouse.duckdb"
+    (articles / f"zz_{name}.md").write_text(text, encoding="utf-8")
+    db_path = tmp_path_factory.mktemp(f"{name}_warehouse") / "warehouse.duckdb"
     settings = dataclasses.replace(Settings(), articles_dir=articles, db_path=db_path,
                                    reference_dir=PROJECT_ROOT / "data" / "reference")
     assert pipeline.build_warehouse(settings).status == "ok"
     return db_path
+
+
+@pytest.fixture(scope="session")
+def hostile_warehouse(corpus_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse of the shipped corpus plus one article with markup in its text and title."""
+    return _corpus_plus(corpus_copy, tmp_path_factory, "hostile", HOSTILE_ARTICLE)
 
 
 CANDIDATE_ARTICLE = """---
@@ -62,14 +68,7 @@ Delegates toured the Astana-based Regional Center for Glacier Monitoring on Tues
 @pytest.fixture(scope="session")
 def candidate_warehouse(corpus_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A warehouse of the shipped corpus plus one article naming bodies the gazetteer lacks."""
-    articles = tmp_path_factory.mktemp("candidate_corpus") / "articles"
-    shutil.copytree(corpus_copy, articles)
-    (articles / "zz_candidates.md").write_text(CANDIDATE_ARTICLE, encoding="utf-8")
-    db_path = tmp_path_factory.mktemp("candidate_warehouse") / "warehouse.duckdb"
-    settings = dataclasses.replace(Settings(), articles_dir=articles, db_path=db_path,
-                                   reference_dir=PROJECT_ROOT / "data" / "reference")
-    assert pipeline.build_warehouse(settings).status == "ok"
-    return db_path
+    return _corpus_plus(corpus_copy, tmp_path_factory, "candidates", CANDIDATE_ARTICLE)
 
 
 @pytest.fixture(scope="session")
