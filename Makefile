@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 ARTICLES ?= data/articles
 DB ?= data/warehouse.duckdb
 
-.PHONY: setup etl warehouse run serve browser test lint lock bench screenshots clean
+.PHONY: setup etl warehouse run serve browser test lint lock bench accuracy screenshots clean
 HOST ?= 127.0.0.1
 PORT ?= 8501
 BENCH_SCALES ?= 1000,10000,100000
@@ -55,6 +55,10 @@ test: setup browser
 ## bench: the scale benchmark (generated corpora, ETL, dashboard, load test); see docs/scaling.md
 bench: setup browser
 	$(BIN)/python -m benchmarks --scales $(BENCH_SCALES)
+
+## accuracy: build warehouses from every answer key found and print extraction precision/recall
+accuracy: setup
+	$(BIN)/python -m benchmarks.extraction_accuracy
 
 ## screenshots: regenerate docs/screenshots/ from the running app in headless Chromium
 screenshots: warehouse
