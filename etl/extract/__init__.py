@@ -65,7 +65,7 @@ def extract_article(text: str, published: PublicationDate | None, gazetteer: Gaz
     index = SentenceIndex(sentences)
     entities = find_mentions(folded, sentences, index, gazetteer)
     direct_spans = [(m.start, m.end, m.is_initiative) for m in entities
-                    if m.method != "coreference"]
+                    if not m.is_reference]
     dates = find_dates(text, folded, sentences, index, published, direct_spans)
     events = find_events(folded, sentences, entities, dates, published, gazetteer)
     memberships = find_memberships(folded, sentences, entities, dates, published, gazetteer)

@@ -220,6 +220,12 @@ _TAKE_OVER = re.compile(
     r"\b(?:took|taken|takes|take|taking|assumed|assumes|assume|assuming|handed|passed|"
     r"hand(?:s|ing)?|pass(?:es|ing)?)\s+(?:on|over)?\b|\bwill\s+be\s+assumed\b|"
     r"chairmanship-in-office")
+# what may stand before a date that opens a sentence: punctuation and one label word ('date')
+_OPENING = re.compile(r"[\W_]*(?:[a-z]+[\W_]+)?")
+# a date of what someone said ('in a Sept. 4 statement', 'in his March 3 interview')
+_STATEMENT_AFTER = re.compile(
+    r"\s+(?:statement|interview|speech|address|letter|report|press\s+release|article|post|"
+    r"tweet|message|briefing|remarks|comments?|op-ed|column|communique)s?\b")
 # a founding treaty right before the body it founds ('the treaty on the Eurasian Economic
 # Union', 'the Treaty aimed at establishing EAEU')
 _TREATY_ON = re.compile(
@@ -318,7 +324,7 @@ def _find_triggers(text: str, sentence: Sentence, mentions: Sequence[EntityMenti
     """Event words of a sentence, outside names and not negated."""
     # words of a name are no event words; those of a back-reference are ('the Astana summit')
     spans = [(m.start - sentence.start, m.end - sentence.start) for m in mentions
-             if m.method != "coreference"]
+             if not m.is_reference]
     found = []
     for match in _TRIGGERS.finditer(text):
         start, end = match.span()
@@ -409,9 +415,13 @@ def _event_for_date(date: DateMention, context: _Context, initiatives: list[Enti
              and not _descriptive(t, start, end, context.text)]
     local = _local_text(date, start, context, clause)
     local_type = _local_type(local)
-    if local_type is None and not any(t.clause == clause for t in verbs) and \
-            _figure_clause(context.text[slice(*context.clauses[clause])]):
-        return None  # 'In 1999, the conference had 15 member states': a figure for that year
+    if local_type is None and not any(t.clause == clause for t in verbs):
+        if mention.method == "topic":
+            return None  # a sentence about the topic dates it only through an event word
+        if _figure_clause(context.text[slice(*context.clauses[clause])]):
+            return None  # 'In 1999, the conference had 15 member states': a figure for that year
+        if _STATEMENT_AFTER.match(context.text, end):
+            return None  # 'the press service said in a Sept. 4 statement': when it was said
     edition = _EDITION_BEFORE.search(local) is not None
     if not in_clause and not any(t.clause == clause for t in verbs) and local_type is None \
             and not edition and date.basis != "recurrence":
@@ -707,7 +717,8 @@ def _nearest_verb(start: int, end: int, text: str, clause: int,
     before = [t for t in same if t.end <= start and start - t.end <= _BACKWARD_REACH]
     segment_start = max(clauses[clause][0], text.rfind(",", 0, start) + 1)
     fronted = (re.match(r"\s*\)?\s*,", text[end:end + 4]) is not None and
-               not any(t.start >= segment_start for t in before))
+               not any(t.start >= segment_start for t in before)) or \
+        _OPENING.fullmatch(text, 0, start) is not None  # a date opening the sentence: a dateline
     reach = _FRONTED_REACH if fronted or not before else _FORWARD_REACH
     after = [t for t in same if t.start >= end and t.start - end <= reach]
     if fronted and after:
@@ -744,6 +755,10 @@ def _adjust(event_type: str, date: DateMention, start: int, clause: int, context
     if event_type == "announced" and any(
             t.event_type == "proposed" and t.start > start - 120 for t in triggers):
         return "proposed"
+    if event_type == "announced" and any(
+            t.event_type == "approved" and t.clause == clause and t.start > start
+            for t in triggers):
+        return "approved"  # 'declared on 2 December by the Assembly through the adoption of'
     if event_type == "held":
         m_start = mention.start - context.sentence.start
         if _FIRST_BEFORE.search(context.text[max(0, m_start - 40):m_start]):

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from etl.model import Mention, Sentence
 
 from .gazetteer import Gazetteer, alias_key
+from .references import resolve_across_sentences
 from .sentences import SentenceIndex
 from .text import words
 
@@ -36,6 +37,9 @@ from .text import words
 # most salient entry of a wider window (the passage's topic) is taken.
 BACKREF_WINDOW = 2
 BACKREF_WIDE_WINDOW = 5
+# How a reference was resolved: to an entry just before ('the forum', 'It'), or to the topic of
+# the passage when the sentence names nothing ('The first of them', see references.py).
+REFERENCE_METHODS = frozenset({"coreference", "topic"})
 
 
 @dataclass(frozen=True)
@@ -47,8 +51,13 @@ class EntityMention:
     surface: str
     start: int
     end: int
-    method: str  # alias | acronym | coreference
+    method: str  # alias | acronym | coreference | topic
     is_initiative: bool
+
+    @property
+    def is_reference(self) -> bool:
+        """Whether the text refers back to the entry rather than naming it."""
+        return self.method in REFERENCE_METHODS
 
     def to_mention(self) -> Mention:
         """The public record (initiatives only are kept by the caller)."""
@@ -65,6 +74,11 @@ _FRONTED_IT = re.compile(
     r"won|took|made|gave|attracted|gathered|offered|served|became)\b")
 # 'It is important to ...', 'It cannot be denied that ...', 'It must be noted that ...': no referent
 _EXPLETIVE = re.compile(r"(?:\S+\s+){0,4}?(?:that|to|whether|how|why)\b|'s\b", re.IGNORECASE)
+# A comparison right before a noun phrase: what follows is set beside the entry, not the entry
+_COMPARED_WITH = re.compile(
+    r"\b(?:alongside|unlike|compared\s+(?:with|to)|in\s+contrast\s+to|as\s+opposed\s+to|"
+    r"rather\s+than|instead\s+of|similar\s+to|in\s+parallel\s+(?:with|to))\s+$",
+    re.IGNORECASE)
 # Verbs that may follow a demonstrative pronoun 'This' used as a subject.
 _THIS_VERBS = words(
     """is was has had will would can could may might must should marks marked became becomes
@@ -88,7 +102,9 @@ def find_mentions(folded: str, sentences: list[Sentence], index: SentenceIndex,
     """
     direct = _direct_mentions(folded, index, gazetteer)
     candidates = _backref_candidates(folded, sentences, direct, gazetteer)
-    return _resolve(folded, direct, candidates, index, gazetteer)
+    resolved = _resolve(folded, direct, candidates, index, gazetteer)
+    pronouns = {c.sentence_no: (c.start, c.end) for c in candidates if c.noun is None}
+    return resolve_across_sentences(folded, sentences, resolved, pronouns, gazetteer)
 
 
 def _direct_mentions(folded: str, index: SentenceIndex,
@@ -161,33 +177,41 @@ def _backref_candidates(folded: str, sentences: list[Sentence], direct: list[Ent
             if i < 0 or match.start() >= sentences[i].end:
                 continue
             mods = match.group("mods")
-            if mods and any(w[:1].isupper() for w in mods.split()) and \
-                    match.group("noun")[:1].isupper():
+            named_mods = bool(mods) and any(w[:1].isupper() for w in mods.split())
+            if named_mods and match.group("noun")[:1].isupper():
                 continue  # 'the Islamic Development Bank': a name, not a back-reference
+            if named_mods and _COMPARED_WITH.search(
+                    folded, max(sentences[i].start, match.start() - 25), match.start()):
+                continue  # 'alongside the Geneva peace process': another one of its kind
             candidates.append(_Candidate(match.start(), match.end(), sentences[i].sentence_no,
                                          match.group("noun").lower()))
     for sentence in sentences:
-        match = _PRONOUN.match(folded, sentence.start, sentence.end)
-        if match and _overlaps(spans, match.start(1), match.end(1)):
-            continue
-        if not match:
-            if ", it " not in folded[sentence.start:sentence.end]:
-                continue
-            match = _FRONTED_IT.match(folded, sentence.start, sentence.end)
-            if not match or _overlaps(spans, match.start(1), match.end(1)):
-                continue
-            candidates.append(_Candidate(match.start(1), match.end(1), sentence.sentence_no, None))
-            continue
-        pronoun, next_word = match.group(1), match.group(2)
-        if pronoun == "It":
-            rest = folded[match.end(1):sentence.end]
-            if _EXPLETIVE.match(rest.lstrip()):
-                continue
-        elif pronoun == "This" and next_word.lower() not in _THIS_VERBS:
-            continue
-        candidates.append(_Candidate(match.start(1), match.end(1), sentence.sentence_no, None))
+        span = subject_pronoun(folded, sentence)
+        if span is not None and not _overlaps(spans, *span):
+            candidates.append(_Candidate(span[0], span[1], sentence.sentence_no, None))
     candidates.sort(key=lambda c: c.start)
     return candidates
+
+
+def subject_pronoun(folded: str, sentence: Sentence) -> tuple[int, int] | None:
+    """The span of a pronoun subject that may name an entry ('It', 'This', 'Its', ', it was').
+
+    'It is important to ...' and 'This year' are no such subjects.
+    """
+    match = _PRONOUN.match(folded, sentence.start, sentence.end)
+    if not match:
+        if ", it " not in folded[sentence.start:sentence.end]:
+            return None
+        match = _FRONTED_IT.match(folded, sentence.start, sentence.end)
+        return match.span(1) if match else None
+    pronoun, next_word = match.group(1), match.group(2)
+    if pronoun == "It":
+        rest = folded[match.end(1):sentence.end]
+        if _EXPLETIVE.match(rest.lstrip()):
+            return None
+    elif pronoun == "This" and next_word.lower() not in _THIS_VERBS:
+        return None
+    return match.span(1)
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:

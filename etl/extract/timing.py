@@ -66,7 +66,7 @@ def _stages(texts: list[str], rounds: int, gazetteer, themes, words: int) -> Non
             index = SentenceIndex(sentences)
             entities = clock("mentions", find_mentions, folded, sentences, index, gazetteer)
             spans = [(m.start, m.end, m.is_initiative) for m in entities
-                     if m.method != "coreference"]
+                     if not m.is_reference]
             dates = clock("dates", find_dates, text, folded, sentences, index, None, spans)
             clock("events", find_events, folded, sentences, entities, dates, None, gazetteer)
             clock("memberships", find_memberships, folded, sentences, entities, dates, None,
