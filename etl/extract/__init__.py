@@ -8,6 +8,7 @@ Each concern lives in its own module:
 * `sentences`  rule-based sentence splitting with code-point offsets
 * `gazetteer`  the initiative gazetteer (`data/reference/initiatives.toml`) and its patterns
 * `mentions`   alias / acronym matches and back-references ('the forum', 'It')
+* `references` what a dated sentence naming no initiative refers to (the passage's topic)
 * `dates`      date expressions, relative dates, roles; publication date from the text
 * `events`     (initiative, event type, date) from mentions, dates and event words
 * `membership` member / observer / partner counts
@@ -25,6 +26,7 @@ from .events import find_events
 from .gazetteer import Gazetteer, GazetteerError, Initiative, load_gazetteer
 from .membership import find_memberships
 from .mentions import find_mentions
+from .references import resolve_across_sentences
 from .sentences import SentenceIndex, split_sentences
 from .text import fold
 from .themes import (
@@ -67,6 +69,7 @@ def extract_article(text: str, published: PublicationDate | None, gazetteer: Gaz
     direct_spans = [(m.start, m.end, m.is_initiative) for m in entities
                     if not m.is_reference]
     dates = find_dates(text, folded, sentences, index, published, direct_spans)
+    entities = resolve_across_sentences(folded, sentences, entities, dates, gazetteer)
     events = find_events(folded, sentences, entities, dates, published, gazetteer)
     memberships = find_memberships(folded, sentences, entities, dates, published, gazetteer)
     return ArticleExtraction(

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from etl.model import Mention, Sentence
 
 from .gazetteer import Gazetteer, alias_key
-from .references import resolve_across_sentences
 from .sentences import SentenceIndex
 from .text import words
 
@@ -102,9 +101,7 @@ def find_mentions(folded: str, sentences: list[Sentence], index: SentenceIndex,
     """
     direct = _direct_mentions(folded, index, gazetteer)
     candidates = _backref_candidates(folded, sentences, direct, gazetteer)
-    resolved = _resolve(folded, direct, candidates, index, gazetteer)
-    pronouns = {c.sentence_no: (c.start, c.end) for c in candidates if c.noun is None}
-    return resolve_across_sentences(folded, sentences, resolved, pronouns, gazetteer)
+    return _resolve(folded, direct, candidates, index, gazetteer)
 
 
 def _direct_mentions(folded: str, index: SentenceIndex,

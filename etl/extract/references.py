@@ -4,7 +4,7 @@
 or to the previous sentence's subject ('It ...'). Real articles refer further and more loosely:
 'The first of them was held in April 1993', 'the first two rounds had been hosted', 'the
 discussions that were held in Kazakhstan', 'It was chosen in 2012' two sentences after the
-last name. This module resolves those by salience, for sentences that name no entry at all:
+last name. This module resolves those by salience, for dated sentences that name no entry:
 
 * salience: the entry mentioned most in the last `TOPIC_WINDOW` sentences (the passage's
   topic), ties going to the one mentioned most in the article so far, then to the most
@@ -27,14 +27,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
-from etl.model import Sentence
+from etl.model import DateMention, Sentence
 
 from .gazetteer import Gazetteer
-
-if TYPE_CHECKING:  # mentions.py calls this module; at run time only its records pass through
-    from .mentions import EntityMention
+from .mentions import EntityMention, subject_pronoun
 
 # How many sentences back the topic is looked for before the whole article counts.
 TOPIC_WINDOW = 5
@@ -95,31 +92,31 @@ class Reference:
 
 
 def resolve_across_sentences(folded: str, sentences: Sequence[Sentence],
-                             mentions: Sequence[EntityMention],
-                             pronouns: dict[int, tuple[int, int]],
+                             mentions: Sequence[EntityMention], dates: Sequence[DateMention],
                              gazetteer: Gazetteer) -> list[EntityMention]:
-    """The mentions plus references of the sentences that name no entry (module docstring).
+    """The mentions plus references of dated sentences that name no entry (module docstring).
 
-    `pronouns` maps a sentence number to its subject pronoun's span ('It', 'Its', ', it was');
-    'This' is left alone (it mostly points at what was just said, not at a body).
+    Only a sentence with a date that may be an event's is read: what it refers to matters for
+    the timeline, and reading no other keeps this cheap. A subject pronoun ('It', 'Its', ',
+    it was') comes first; 'This' is left alone (it mostly points at what was just said).
     """
     named = {m.sentence_no for m in mentions}
-    references = [Reference(no, start, end, _ANY, None) for no, (start, end) in pronouns.items()
-                  if no not in named and folded[start:end].lower() in ("it", "its")]
-    with_pronoun = {r.sentence_no for r in references}
-    references += generic_references(folded, sentences, named | with_pronoun)
-    return resolve_references(folded, mentions, references, gazetteer)
+    dated = {d.sentence_no for d in dates if d.role == "event" and d.year is not None}
+    open_sentences = [s for s in sentences if s.sentence_no in dated - named]
+    if not open_sentences:
+        return list(mentions)
+    return resolve_references(folded, mentions, sentence_references(folded, open_sentences),
+                              gazetteer)
 
 
-def generic_references(folded: str, sentences: Sequence[Sentence],
-                       named: set[int]) -> list[Reference]:
-    """Generic noun phrases of the sentences that name no entry (`named`: sentence numbers).
-
-    One reference per sentence, the first: it is what the sentence is about.
-    """
+def sentence_references(folded: str, sentences: Iterable[Sentence]) -> list[Reference]:
+    """The reference each sentence opens with: its subject pronoun, else its first generic
+    noun phrase ('The first of them', 'the discussions that ...'), if any."""
     found: list[Reference] = []
     for sentence in sentences:
-        if sentence.sentence_no in named:
+        span = subject_pronoun(folded, sentence)
+        if span is not None and folded[span[0]:span[1]].lower() in ("it", "its"):
+            found.append(Reference(sentence.sentence_no, span[0], span[1], _ANY, None))
             continue
         candidates = [m for m in (
             _GENERIC_NP.search(folded, sentence.start, sentence.end),

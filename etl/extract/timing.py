@@ -18,6 +18,7 @@ from .dates import find_dates
 from .events import find_events
 from .membership import find_memberships
 from .mentions import find_mentions
+from .references import resolve_across_sentences
 from .sentences import SentenceIndex, split_sentences
 from .text import fold, word_count
 from .themes import find_theme_hits
@@ -68,6 +69,8 @@ def _stages(texts: list[str], rounds: int, gazetteer, themes, words: int) -> Non
             spans = [(m.start, m.end, m.is_initiative) for m in entities
                      if not m.is_reference]
             dates = clock("dates", find_dates, text, folded, sentences, index, None, spans)
+            entities = clock("references", resolve_across_sentences, folded, sentences,
+                             entities, dates, gazetteer)
             clock("events", find_events, folded, sentences, entities, dates, None, gazetteer)
             clock("memberships", find_memberships, folded, sentences, entities, dates, None,
                   gazetteer)
