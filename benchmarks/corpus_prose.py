@@ -84,9 +84,9 @@ NATIONALITIES = (
     "French", "British", "Italian", "Hungarian", "American", "Mongolian",
 )
 PARTNER_BLOCS = (
-    "the European Union", "the Shanghai Cooperation Organisation", "ASEAN", "BRICS",
-    "the Gulf states", "the Organisation of Islamic Cooperation", "the Collective Security Treaty "
-    "Organisation", "the Commonwealth of Independent States", "NATO", "the World Bank",
+    "the European Union", "the African Union", "ASEAN", "BRICS",
+    "the Gulf states", "the Organisation of Islamic Cooperation", "the League of Arab States",
+    "the Commonwealth of Independent States", "NATO", "the World Bank",
     "the Asian Development Bank", "the International Monetary Fund",
 )
 

@@ -30,7 +30,7 @@ from benchmarks import corpus
 from benchmarks.accuracy import score_warehouse
 from benchmarks.corpus_prose import THEMES, Prose
 from etl import normalize, pipeline, sources
-from etl.extract.gazetteer import alias_key, load_gazetteer
+from etl.extract.gazetteer import load_gazetteer
 from etl.settings import Settings
 from tests.conftest import REFERENCE_DIR, make_settings
 
@@ -207,7 +207,7 @@ def test_prose_names_no_initiative() -> None:
     for _ in range(3000):
         sentence = prose.sentence()
         for match in gazetteer.name_pattern.finditer(sentence.lower()):
-            owners = gazetteer.alias_index.get(alias_key(match.group()), ())
+            owners = gazetteer.alias_index.get(gazetteer.alias_key(match.group()), ())
             assert not any(gazetteer.by_id[o].is_initiative for o, _ in owners), sentence
         for match in gazetteer.acronym_pattern.finditer(sentence):
             assert not gazetteer.by_id[gazetteer.acronym_index[match.group()]].is_initiative

@@ -62,7 +62,7 @@ def test_entries_are_complete(gazetteer) -> None:
     assert not {e.id for e in gazetteer.initiatives} & {e.id for e in gazetteer.non_initiatives}
 
 
-def test_alias_syntax() -> None:
+def test_alias_syntax(gazetteer) -> None:
     assert expand_alias("Congress of {the|}Leaders") == ["Congress of theLeaders",
                                                           "Congress of Leaders"]
     assert expand_alias("Congress of {the |}Leaders") == ["Congress of the Leaders",
@@ -72,7 +72,8 @@ def test_alias_syntax() -> None:
         "United Nations Security Council reform", "United Nations Security Council"]
     assert alias_key("Council of Europe’s") == alias_key("council of europe's")
     assert alias_key("Confidence-Building") == alias_key("confidence  building")
-    assert alias_key("Organization") == alias_key("Organisation")
+    assert alias_key("Consultative Meetings") == alias_key("consultative meeting")
+    assert gazetteer.alias_key("Organization") == gazetteer.alias_key("Organisation")
 
 
 def _entry(entry_id: str, aliases: tuple[str, ...] = (), acronyms: tuple[str, ...] = ()
@@ -157,7 +158,8 @@ def test_the_longest_name_wins(gazetteer) -> None:
     "The IISS-Shangri La Dialogue is held in Singapore.",
     "The Organisation of Islamic Cooperation (OIC) has 57 members.",
     "Highlighting gridlocks within the UN Security Council, he spoke.",
-    "The OSCE and the SCO met.",
+    "Observers from NATO and the EU met the IAEA.",
+    "Trade with CIS countries grew.",
 ])
 def test_look_alikes_are_never_initiatives(text: str, gazetteer) -> None:
     assert ids(text, gazetteer) == []
@@ -179,7 +181,29 @@ def test_osce_summit_needs_astana_or_2010(gazetteer) -> None:
     assert ids("The 2010 Summit of the Organization of Security and Co-operation in Europe "
                "was convened in Kazakhstan.", gazetteer) == ["OSCE_2010_SUMMIT"]
     assert ids("The OSCE summit in Astana was a success.", gazetteer) == ["OSCE_2010_SUMMIT"]
-    assert ids("The OSCE summit in Istanbul was in 1999.", gazetteer) == []
+    # elsewhere it is a summit of the OSCE itself, not the Astana summit
+    assert ids("The OSCE summit in Istanbul was in 1999.", gazetteer) == ["OSCE"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The Shanghai Cooperation Organization met in Astana.", ["SCO"]),
+    ("The OSCE and the SCO met.", ["OSCE", "SCO"]),
+    ("Kazakhstan took over the chairmanship in the OSCE.", ["OSCE_CHAIRMANSHIP_2010"]),
+    ("Its chairmanship of the OIC Council of Foreign Ministers ended.",
+     ["OIC_CHAIRMANSHIP_2011"]),
+    ("The CSTO sent peacekeepers in January.", ["CSTO"]),
+    ("Foreign ministers gathered for the C5+1 meeting.", ["C5_PLUS_1"]),
+    ("Ministers of the C5 + 1 met in New York.", ["C5_PLUS_1"]),
+    ("The China-Central Asia Summit was held in Xi'an.", ["CHINA_CENTRAL_ASIA_SUMMIT"]),
+    ("The Astana Think Tank Forum gathered analysts.", ["ASTANA_THINK_TANK_FORUM"]),
+    ("He proposed a UN Regional Hub in Almaty.", ["UN_REGIONAL_HUB_ALMATY"]),
+    ("The Cooperation Council of Turkic Speaking States became the OTS.", ["OTS", "OTS"]),
+    ("Armenia joined the EEU.", ["EAEU"]),
+    ("The Caspian Convention was signed in Aktau.", ["CASPIAN_CONVENTION"]),
+])
+def test_organisations_and_formats_kazakhstan_belongs_to(text: str, expected: list[str],
+                                                         gazetteer) -> None:
+    assert ids(text, gazetteer) == expected
 
 
 def test_offsets_point_at_the_surface(gazetteer) -> None:
@@ -318,3 +342,73 @@ def test_a_passive_infinitive_after_the_noun_is_still_a_back_reference(gazetteer
     # 'the proposal to establish ...' names something new
     text = "CICA leaders met in 2022. They backed the proposal to establish a fund."
     assert ids(text, gazetteer) == ["CICA"]
+
+
+# --- tolerant name matching ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, expected", [
+    # plurals and hyphens
+    ("The third Consultative Meetings of Heads of State of Central Asia ended.",
+     "CA_CONSULTATIVE_MEETING"),
+    ("Delegates praised the Conference on Interaction and Confidence-Building Measure in Asia.",
+     "CICA"),
+    ("Experts met for the UN Day against Nuclear Testing.", "UN_DAY_AGAINST_NUCLEAR_TESTS"),
+    # synonym pairs kept as data
+    ("Kazakhstan again called for an International Agency for Biological Security.", "IABS"),
+    ("The envoy backed the International Agency for Bio-safety.", "IABS"),
+    ("A Universal Declaration for a Nuclear-Free World was tabled.",
+     "NUCLEAR_FREE_WORLD_DECLARATION"),
+    ("The Organization for Security and Cooperation in Europe sent observers.", "OSCE"),
+    # interchangeable prepositions, optional determiners
+    ("The Conference of Interaction and Confidence Building Measures in Asia met.", "CICA"),
+    ("The Initiative of World Unity for a Just Peace and Harmony was endorsed.",
+     "WORLD_UNITY_INITIATIVE"),
+    # word order
+    ("A bank of low-enriched uranium opened in Ust-Kamenogorsk.", "IAEA_LEU_BANK"),
+    ("The Chairmanship of the OSCE passed to Lithuania.", "OSCE_CHAIRMANSHIP_2010"),
+])
+def test_name_variants(text: str, expected: str, gazetteer) -> None:
+    assert ids(text, gazetteer)[:1] == [expected]
+
+
+def test_variants_do_not_loosen_other_names(gazetteer) -> None:
+    assert ids("The International Agency for Research on Cancer met.", gazetteer) == []
+    assert ids("Low enriched uranium fuel was delivered.", gazetteer) == []
+
+
+# --- acronyms defined in the text ----------------------------------------------------------------
+
+
+def test_an_acronym_defined_after_a_known_name_is_bound_for_the_rest_of_the_article(
+        gazetteer) -> None:
+    text = "The Turkic Council (TC) met in Baku. Later the TC adopted a charter."
+    assert found(text, gazetteer) == [("OTS", "Turkic Council", "alias"),
+                                      ("OTS", "TC", "acronym"), ("OTS", "TC", "acronym")]
+
+
+def test_an_unknown_full_name_that_fits_an_entry_binds_its_acronym(gazetteer) -> None:
+    text = ("Ministers praised the Islamic Food Security Association (IFSA) in Jeddah. "
+            "By March, 19 states had joined the IFSA.")
+    assert found(text, gazetteer) == [
+        ("IOFS", "Islamic Food Security Association", "alias"),
+        ("IOFS", "IFSA", "acronym"),
+        ("IOFS", "IFSA", "acronym"),
+    ]
+
+
+def test_an_acronym_is_bound_only_after_its_definition(gazetteer) -> None:
+    text = "The TC was praised. The Turkic Council (TC) met in Baku."
+    assert [(i, s) for i, s, m in found(text, gazetteer) if m == "acronym"] == [("OTS", "TC")]
+
+
+@pytest.mark.parametrize("text", [
+    # the acronym abbreviates the material, not the bank
+    "A bank of low-enriched uranium (LEU) opened. The LEU arrived by rail.",
+    # another institution with one shared word
+    "The Islamic Development Bank (IsDB) lent money. The IsDB is in Jeddah.",
+    # a name that differs in more than a generic noun
+    "The Global Think Tank Summit (GTTS) met. The GTTS closed.",
+])
+def test_defined_acronyms_that_name_no_initiative(text: str, gazetteer) -> None:
+    assert [s for _, s, m in found(text, gazetteer) if m == "acronym"] == []

@@ -8,10 +8,21 @@ look like initiatives (CIS, Munich Security Conference, Biological Weapons Conve
 matched too, so they take their words away from the initiatives and block back-references, but
 they never produce rows.
 
-Matching is case-insensitive for names and exact for acronyms; spaces and hyphens are
-interchangeable ('Confidence-Building' = 'Confidence Building'), quotes and apostrophes are
-folded ('Europe’s' = "Europe's"), and common British/American spellings are equivalent
-('Organisation'/'Organization', 'Programme'/'Program', 'Neighbourhood'/'Neighborhood').
+Names are matched tolerantly by design, so that aliases need not list every spelling:
+
+* case-insensitive; spaces and hyphens interchangeable ('Confidence-Building'), quotes and
+  apostrophes folded ('Europe's'), plurals folded ('Consultative Meetings' = 'Meeting');
+* the file's `[names]` table (data, not code) gives interchangeable words and phrases
+  ('Organisation'/'Organization', 'Biological Safety'/'Biosafety'/'Biological Security'),
+  linking prepositions that may replace each other ('Conference of' = 'Conference on') and
+  determiners that may be left out after them ('Congress of the Leaders' = 'of Leaders');
+* short 'X of the Y' names also match as 'Y X' ('Summit of the SCO' = 'SCO Summit'), and an
+  acronym-led name 'Y X' as 'X of the Y';
+* `Gazetteer.match_full_name` finds the entry a full name written in the text stands for when
+  it differs from an alias only in a generic institutional noun ('... Association' for '...
+  Organisation'); mentions.py uses it for in-text acronym definitions.
+
+Acronyms are matched exactly, as whole tokens.
 """
 
 from __future__ import annotations
@@ -75,10 +86,45 @@ class Gazetteer:
     acronym_index: dict[str, str]
     backref_pattern: re.Pattern[str] | None
     noun_entries: dict[str, frozenset[str]] = field(default_factory=dict)  # noun -> entry ids
+    names: NameVariants = field(default_factory=lambda: NO_VARIANTS)
+    # content words of every unconditional alias, with its entry (for in-text full names)
+    full_names: tuple[tuple[frozenset[str], str], ...] = ()
 
     def get(self, entry_id: str) -> Initiative | None:
         """The entry with this id (initiative or not), or None."""
         return self.by_id.get(entry_id)
+
+    def alias_key(self, surface: str) -> str:
+        """The comparison key of a matched surface under this gazetteer's name rules."""
+        return self.names.key(surface)
+
+    def match_full_name(self, phrase: str) -> str | None:
+        """The entry a full name written in the text stands for, or None when unsure.
+
+        The phrase matches an alias when they share at least two content words, one of them
+        not generic, and differ at most in one generic institutional noun on each side
+        ('Islamic Food Security Association' for 'Islamic Organisation for Food Security'). A
+        phrase without any generic noun names no institution ('low enriched uranium') and
+        never matches. Two entries matching equally well is no match.
+        """
+        words = self.names.content_words(phrase)
+        generic = self.names.generic_words
+        if len(words) < 2 or not words & generic:
+            return None
+        best: dict[str, int] = {}
+        for alias_words, entry_id in self.full_names:
+            shared = words & alias_words
+            if len(shared) < 2 or not shared - generic:
+                continue
+            extra, missing = words - alias_words, alias_words - words
+            if len(extra) > 1 or len(missing) > 1 or not (extra | missing) <= generic:
+                continue
+            best[entry_id] = max(best.get(entry_id, 0), len(shared))
+        if not best:
+            return None
+        top = max(best.values())
+        winners = [e for e, n in best.items() if n == top]
+        return winners[0] if len(winners) == 1 else None
 
 
 # --- alias spelling -------------------------------------------------------------------------
@@ -86,28 +132,188 @@ class Gazetteer:
 _QUALIFIER = re.compile(r"\([^()]*\)")
 _ALTERNATION = re.compile(r"\{([^{}]*)\}")
 _SEPARATORS = re.compile(r"[\s\-]+")
-# canonical spelling -> pattern accepting the variants (applied to canonical lower-case words)
-_SPELLING_PATTERNS = (
-    ("organisation", "organi[sz]ation"),
-    ("programme", "program(?:me)?"),
-    ("neighbourhood", "neighbou?rhood"),
-    ("catalogue", "catalog(?:ue)?"),
-    ("centre", "cent(?:re|er)"),
-    ("cooperation", "co-?operation"),
-    ("defence", "defen[cs]e"),
-    ("specialised", "speciali[sz]ed"),
-)
-_CANONICAL_SUBS = (
-    (re.compile(r"organiz"), "organis"),
-    (re.compile(r"\bprogram\b"), "programme"),
-    (re.compile(r"\bprograms\b"), "programmes"),
-    (re.compile(r"neighborhood"), "neighbourhood"),
-    (re.compile(r"\bcatalog\b"), "catalogue"),
-    (re.compile(r"\bcenter"), "centre"),
-    (re.compile(r"\bco operation"), "cooperation"),
-    (re.compile(r"\bdefense"), "defence"),
-    (re.compile(r"specializ"), "specialis"),
-)
+_SEP = r"[\s\-]+"
+# a word that may take a plural ending: letters only, longer than three
+_PLURALISABLE = re.compile(r"[a-z]{4,}")
+# Words that may not be moved when a name is reordered around 'of' ('Summit of the SCO' ->
+# 'SCO Summit'), nor count as content when an in-text full name is compared with an alias.
+_LINKING = frozenset({"of", "on", "for", "in", "at", "to", "with", "against", "and", "&", "the",
+                      "a", "an", "by", "from", "between", "among"})
+
+
+def singular(word: str) -> str:
+    """A lower-case word without a plural ending ('meetings' -> 'meeting', 'bodies' -> 'body')."""
+    if not _PLURALISABLE.fullmatch(word):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes")):
+        return word[:-2]
+    if word.endswith(("ss", "us", "is")) or not word.endswith("s"):
+        return word
+    return word[:-1]
+
+
+def _word_regex(word: str) -> str:
+    """Regex of one singular lower-case word that also accepts its plural."""
+    if not _PLURALISABLE.fullmatch(word):
+        return re.escape(word)
+    if word.endswith("y") and word[-2] not in "aeiou":
+        return word[:-1] + "(?:y|ies)"
+    if word.endswith(("s", "x", "ch", "sh")):
+        return word + "(?:es)?"
+    return word + "s?"
+
+
+def _common_prefix(options: list[str]) -> str:
+    """The longest plain-letter prefix all the options share."""
+    prefix = ""
+    for chars in zip(*options, strict=False):
+        if len(set(chars)) != 1 or not chars[0].isalpha():
+            break
+        prefix += chars[0]
+    return prefix
+
+
+def _alternation(options: list[str]) -> str:
+    """One regex for several, led by their shared letters ('organi(?:sation|zation)'), so the
+    trie regex can still pick its branch by the first letter."""
+    options = sorted(dict.fromkeys(options), key=len, reverse=True)
+    if len(options) == 1:
+        return options[0]
+    prefix = _common_prefix(options)
+    while prefix and any(o[len(prefix):len(prefix) + 1] in ("?", "*", "+", "{") for o in options):
+        prefix = prefix[:-1]  # never split a letter from its quantifier
+    rest = [o[len(prefix):] for o in options]
+    body = "(?:" + "|".join(r for r in rest if r) + ")" + ("?" if "" in rest else "")
+    return prefix + body
+
+
+def _words(surface: str) -> list[str]:
+    """Lower-case words of a surface form: folded, quotes dropped, split at spaces and hyphens."""
+    return [w for w in _SEPARATORS.split(fold(surface).lower().replace('"', "")) if w]
+
+
+@dataclass(frozen=True)
+class NameVariants:
+    """How names vary, from the gazetteer's `[names]` table: what counts as the same name.
+
+    `forms` maps each written form of a synonym (its singular words run together: 'biosafety',
+    'biologicalsafety', 'cooperation' for 'co-operation') to the group's canonical key;
+    `form_regex` gives, per canonical key, the regex accepting every form.
+    """
+
+    forms: dict[str, str] = field(default_factory=dict)
+    form_regex: dict[str, str] = field(default_factory=dict)
+    longest_form: int = 1  # words in the longest form
+    prepositions: tuple[str, ...] = ()  # interchangeable; the first is the canonical one
+    determiners: tuple[str, ...] = ()  # optional right after one of the prepositions
+    generic_words: frozenset[str] = frozenset()  # institutional nouns ('organisation', 'agency')
+
+    @classmethod
+    def from_table(cls, table: object, where: str) -> NameVariants:
+        """Read the `[names]` table (synonyms, prepositions, determiners, generic_words)."""
+        if not isinstance(table, dict):
+            raise GazetteerError(f"{where}: [names] must be a table")
+        groups = table.get("synonyms", [])
+        if not isinstance(groups, list) or not all(
+                isinstance(g, list) and len(g) >= 2 and all(isinstance(w, str) for w in g)
+                for g in groups):
+            raise GazetteerError(
+                f"{where}: [names] 'synonyms' must be a list of lists of two or more strings")
+        lists: dict[str, tuple[str, ...]] = {}
+        for key in ("prepositions", "determiners", "generic_words"):
+            value = table.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise GazetteerError(f"{where}: [names] '{key}' must be a list of strings")
+            lists[key] = tuple(v.lower() for v in value)
+        forms: dict[str, str] = {}
+        form_regex: dict[str, str] = {}
+        longest = 1
+        for group in groups:
+            written = [[singular(w) for w in _words(form)] for form in group]
+            canonical = " ".join(written[0])
+            for words in written:
+                joined = "".join(words)
+                if forms.get(joined, canonical) != canonical:
+                    raise GazetteerError(
+                        f"{where}: [names] synonym {' '.join(words)!r} is in two groups")
+                forms[joined] = canonical
+                longest = max(longest, len(words))
+            form_regex[canonical] = _alternation(
+                [_SEP.join(_word_regex(w) for w in words) for words in written])
+        return cls(forms=forms, form_regex=form_regex, longest_form=longest,
+                   prepositions=lists["prepositions"], determiners=lists["determiners"],
+                   generic_words=frozenset(singular(w) for w in lists["generic_words"]))
+
+    def units(self, surface: str) -> list[tuple[str, str]]:
+        """A name as (key, regex) units: synonyms and prepositions folded, determiners dropped.
+
+        Determiners are dropped only right after an interchangeable preposition, whose regex
+        accepts them ('of the'); elsewhere they are words like any other.
+        """
+        words = [singular(w) for w in _words(surface)]
+        preposition_regex = ""
+        if self.prepositions:
+            preposition_regex = _alternation(list(self.prepositions))
+            if self.determiners:
+                preposition_regex += "(?:" + _SEP + _alternation(list(self.determiners)) + ")?"
+        units: list[tuple[str, str]] = []
+        i, after_preposition = 0, False
+        while i < len(words):
+            for j in range(min(len(words), i + self.longest_form), i, -1):
+                canonical = self.forms.get("".join(words[i:j]))
+                if canonical is not None:
+                    units.append((canonical, self.form_regex[canonical]))
+                    i, after_preposition = j, False
+                    break
+            else:
+                word = words[i]
+                i += 1
+                if after_preposition and word in self.determiners:
+                    after_preposition = False
+                    continue
+                after_preposition = word in self.prepositions
+                if after_preposition:
+                    units.append((self.prepositions[0], preposition_regex))
+                else:
+                    units.append((word, _word_regex(word)))
+        return units
+
+    def key(self, surface: str) -> str:
+        """Comparison key of a surface form: the canonical words of its units."""
+        return " ".join(k for k, _ in self.units(surface))
+
+    def sequence(self, alias: str) -> list[str]:
+        """The regex tokens of an alias, one per unit, for `trie_regex`."""
+        return [r for _, r in self.units(alias)]
+
+    def content_words(self, phrase: str) -> frozenset[str]:
+        """The words of a name that carry its meaning (no prepositions, determiners, 'and')."""
+        skip = _LINKING | set(self.prepositions) | set(self.determiners)
+        return frozenset(k for k, _ in self.units(phrase) if k not in skip)
+
+
+NO_VARIANTS = NameVariants()
+
+
+def word_order_variants(alias: str) -> list[str]:
+    """Other word orders of a short name that mean the same: 'Summit of the SCO' <-> 'SCO Summit'.
+
+    'X of (the) Y' with a one-word X and one to three plain words Y also reads 'Y X'; a name
+    whose words but the last are acronyms ('OSCE Chairmanship') also reads 'Chairmanship of
+    the OSCE'.
+    """
+    words = alias.split()
+    variants: list[str] = []
+    if len(words) >= 3 and words[1].lower() == "of" and words[0].isalpha():
+        rest = words[3:] if words[2].lower() in ("the", "a", "an") else words[2:]
+        if 1 <= len(rest) <= 3 and not any(w.lower() in _LINKING for w in rest):
+            variants.append(" ".join([*rest, words[0]]))
+    if (len(words) >= 2 and words[-1].isalpha()
+            and all(len(w) >= 2 and w.isupper() and w.isalnum() for w in words[:-1])):
+        variants.append(" ".join([words[-1], "of the", *words[:-1]]))
+    return variants
 
 
 def expand_alias(alias: str) -> list[str]:
@@ -122,24 +328,18 @@ def expand_alias(alias: str) -> list[str]:
     return list(dict.fromkeys(f for f in forms if f))
 
 
-def alias_key(surface: str) -> str:
-    """Comparison key of a surface form: folded, lower-case, one spelling, single spaces."""
-    key = _SEPARATORS.sub(" ", fold(surface).lower().replace('"', "")).strip()
-    for pattern, repl in _CANONICAL_SUBS:
-        key = pattern.sub(repl, key)
-    return key
+def alias_key(surface: str, names: NameVariants | None = None) -> str:
+    """Comparison key of a surface form: folded, lower-case, singular, single spaces.
+
+    With a gazetteer's name rules (`Gazetteer.alias_key`) synonyms and prepositions are folded
+    as well.
+    """
+    return (names or NO_VARIANTS).key(surface)
 
 
-def alias_regex(alias: str) -> str:
+def alias_regex(alias: str, names: NameVariants | None = None) -> str:
     """Regex source matching one literal alias with flexible spacing, hyphens and spellings."""
-    words = alias_key(alias).split(" ")
-    pieces = []
-    for word in words:
-        piece = re.escape(word)
-        for canonical, variant in _SPELLING_PATTERNS:
-            piece = piece.replace(canonical, variant)
-        pieces.append(piece)
-    return r"[\s\-]+".join(pieces)
+    return _SEP.join((names or NO_VARIANTS).sequence(alias))
 
 
 def trie_regex(sequences: list[list[str]]) -> str:
@@ -239,35 +439,61 @@ def _parse_entry(entry: dict[str, object], is_initiative: bool) -> Initiative:
     )
 
 
-def build_gazetteer(entries: list[Initiative]) -> Gazetteer:
-    """Index the entries and compile one name pattern, one acronym pattern, one noun pattern."""
-    by_id: dict[str, Initiative] = {}
+def _index_aliases(entries: list[Initiative], names: NameVariants
+                   ) -> tuple[dict[str, list[tuple[str, re.Pattern[str] | None]]],
+                              list[list[str]], list[tuple[frozenset[str], str]]]:
+    """Alias key -> readings, the regex token sequences to compile, and full-name word sets.
+
+    An alias owned unconditionally by two entries is an error; a generated word-order variant
+    that another entry already owns is dropped (the written alias wins).
+    """
     alias_index: dict[str, list[tuple[str, re.Pattern[str] | None]]] = {}
-    acronym_index: dict[str, str] = {}
     unconditional_owner: dict[str, str] = {}
     sequences: list[list[str]] = []
+    full_names: list[tuple[frozenset[str], str]] = []
+
+    def add(entry: Initiative, alias: str, ctx: re.Pattern[str] | None, generated: bool) -> None:
+        key = names.key(alias)
+        if not key:
+            return
+        if ctx is None:
+            owner = unconditional_owner.get(key)
+            if owner is not None and owner != entry.id:
+                if generated:
+                    return
+                raise GazetteerError(
+                    f"{GAZETTEER_FILE}: alias {alias!r} of {entry.id!r} is already an alias "
+                    f"of {owner!r}")
+            unconditional_owner[key] = entry.id
+        candidates = alias_index.setdefault(key, [])
+        if (entry.id, ctx) not in candidates:
+            candidates.append((entry.id, ctx))
+            sequences.append(names.sequence(alias))
+
     for entry in entries:
-        if entry.id in by_id:
-            raise GazetteerError(f"{GAZETTEER_FILE}: duplicate id {entry.id!r}")
-        by_id[entry.id] = entry
         context_re = (re.compile(r"(?<!\w)(?:" + "|".join(alias_regex(c) for c in entry.context)
                                  + ")", re.IGNORECASE) if entry.context else None)
         for alias, ctx in itertools.chain(((a, None) for a in entry.aliases),
                                           ((a, context_re) for a in entry.context_aliases)):
-            key = alias_key(alias)
-            if not key:
-                continue
+            add(entry, alias, ctx, generated=False)
             if ctx is None:
-                owner = unconditional_owner.get(key)
-                if owner is not None and owner != entry.id:
-                    raise GazetteerError(
-                        f"{GAZETTEER_FILE}: alias {alias!r} of {entry.id!r} is already an alias "
-                        f"of {owner!r}")
-                unconditional_owner[key] = entry.id
-            candidates = alias_index.setdefault(key, [])
-            if (entry.id, ctx) not in candidates:
-                candidates.append((entry.id, ctx))
-                sequences.append([alias_regex(w) for w in key.split(" ")])
+                full_names.append((names.content_words(alias), entry.id))
+    for entry in entries:  # generated variants last, so that written aliases win
+        for alias in entry.aliases:
+            for variant in word_order_variants(alias):
+                add(entry, variant, None, generated=True)
+    return alias_index, sequences, full_names
+
+
+def build_gazetteer(entries: list[Initiative], names: NameVariants | None = None) -> Gazetteer:
+    """Index the entries and compile one name pattern, one acronym pattern, one noun pattern."""
+    names = names or NO_VARIANTS
+    by_id: dict[str, Initiative] = {}
+    acronym_index: dict[str, str] = {}
+    for entry in entries:
+        if entry.id in by_id:
+            raise GazetteerError(f"{GAZETTEER_FILE}: duplicate id {entry.id!r}")
+        by_id[entry.id] = entry
         for acronym in entry.acronyms:
             owner = acronym_index.get(acronym)
             if owner is not None and owner != entry.id:
@@ -275,6 +501,7 @@ def build_gazetteer(entries: list[Initiative]) -> Gazetteer:
                     f"{GAZETTEER_FILE}: acronym {acronym!r} of {entry.id!r} is already used by "
                     f"{owner!r}")
             acronym_index[acronym] = entry.id
+    alias_index, sequences, full_names = _index_aliases(entries, names)
     for candidates in alias_index.values():
         candidates.sort(key=lambda c: c[1] is None)  # context-bound readings are tried first
     unique_sequences = list({tuple(s): s for s in sequences}.values())
@@ -321,6 +548,8 @@ def build_gazetteer(entries: list[Initiative]) -> Gazetteer:
         acronym_index=acronym_index,
         backref_pattern=backref_pattern,
         noun_entries={k: frozenset(v) for k, v in noun_entries.items()},
+        names=names,
+        full_names=tuple(full_names),
     )
 
 
@@ -336,4 +565,5 @@ def load_gazetteer(reference_dir: Path) -> Gazetteer:
     entries += [_parse_entry(e, False) for e in data.get("not_initiative", [])]
     if not entries:
         raise GazetteerError(f"{path}: no [[initiative]] entries")
-    return build_gazetteer(entries)
+    names = NameVariants.from_table(data.get("names", {}), f"{path}")
+    return build_gazetteer(entries, names)

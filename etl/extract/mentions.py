@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from etl.model import Mention, Sentence
 
-from .gazetteer import Gazetteer, alias_key
+from .gazetteer import Gazetteer
 from .sentences import SentenceIndex
 from .text import words
 
@@ -117,7 +117,7 @@ def _direct_mentions(folded: str, index: SentenceIndex,
         sentence = index.at(match.start())
         if sentence is None:
             continue
-        entity_id = _reading(alias_key(match.group()), sentence, folded, gazetteer)
+        entity_id = _reading(gazetteer.alias_key(match.group()), sentence, folded, gazetteer)
         if entity_id:
             found.append((match.start(), match.end(), entity_id, "alias"))
     if gazetteer.acronym_pattern is not None:
@@ -125,6 +125,7 @@ def _direct_mentions(folded: str, index: SentenceIndex,
             entity_id = gazetteer.acronym_index.get(match.group())
             if entity_id:
                 found.append((match.start(), match.end(), entity_id, "acronym"))
+    found.extend(_defined_acronyms(folded, found, gazetteer))
     found.sort(key=lambda f: (f[0], f[0] - f[1]))
     mentions: list[EntityMention] = []
     last_end = -1
@@ -139,6 +140,103 @@ def _direct_mentions(folded: str, index: SentenceIndex,
                                       end, method, entry.is_initiative))
         last_end = end
     return mentions
+
+
+# 'Full Name (ACRONYM)': an acronym of two or more capitals defined in brackets
+_DEFINITION = re.compile(r"\(\s*([A-Z][A-Za-z0-9&+.\-]{1,11})\s*\)")
+# the capitalised words of a full name right before the bracket, with its linking words
+_FULL_NAME = re.compile(
+    r"((?:[A-Z][\w'.\-]*|of|for|on|and|the|in|&)(?:\s+(?:[A-Z][\w'.\-]*|of|for|on|and|the|in|&)){1,11})"
+    r"\s*$")
+
+
+def _defined_acronyms(folded: str, found: list[tuple[int, int, str, str]],
+                      gazetteer: Gazetteer) -> list[tuple[int, int, str, str]]:
+    """Mentions through acronyms the article defines itself: '... Full Name (ACRONYM)'.
+
+    An acronym the gazetteer does not know is bound, from its definition to the end of the
+    article, to the entry whose name stands right before the bracket; when no alias matched
+    there, the capitalised full name before it is looked up with `Gazetteer.match_full_name`
+    ('Islamic Food Security Association (IFSA)') and becomes a mention too. The acronym must fit
+    the full name's initials, so that 'a bank of low-enriched uranium (LEU)' binds 'LEU' to
+    nothing. Known acronyms keep their meaning.
+    """
+    definitions = [m for m in _DEFINITION.finditer(folded)
+                   if m.group(1) not in gazetteer.acronym_index
+                   and sum(c.isupper() for c in m.group(1)) >= 2]
+    if not definitions:
+        return []
+    ends = {end: (start, entity_id) for start, end, entity_id, method in found
+            if method == "alias"}
+    added: list[tuple[int, int, str, str]] = []
+    bound: dict[str, tuple[str, int]] = {}  # acronym -> (entry id, where the binding starts)
+    for match in definitions:
+        acronym, bracket = match.group(1), match.start()
+        if acronym in bound:
+            continue
+        before = folded[:bracket].rstrip()
+        entry = ends.get(len(before))
+        if entry is not None and _initials_fit(acronym, folded[entry[0]:len(before)]):
+            bound[acronym] = (entry[1], bracket)
+            continue
+        phrase = _full_name_before(folded, len(before), acronym)
+        if phrase is None:
+            continue
+        entity_id = gazetteer.match_full_name(folded[phrase:len(before)])
+        if entity_id is not None:
+            added.append((phrase, len(before), entity_id, "alias"))
+            bound[acronym] = (entity_id, bracket)
+    if bound:
+        pattern = re.compile(r"(?<![\w])(?:" + "|".join(
+            re.escape(a) for a in sorted(bound, key=len, reverse=True)) + r")(?![\w])")
+        first = min(start for _, start in bound.values())
+        for use in pattern.finditer(folded, first):
+            entity_id, start = bound[use.group()]
+            if use.start() >= start:
+                added.append((use.start(), use.end(), entity_id, "acronym"))
+    return added
+
+
+def _full_name_before(folded: str, end: int, acronym: str) -> int | None:
+    """Where the longest capitalised name ending at `end` that the acronym abbreviates starts."""
+    match = _FULL_NAME.search(folded, max(0, end - 160), end)
+    if match is None:
+        return None
+    words = list(re.finditer(r"\S+", match.group(1)))
+    for word in words:  # longest first; a name starts with a capitalised word
+        if not word.group()[:1].isupper():
+            continue
+        start = match.start(1) + word.start()
+        if _initials_fit(acronym, folded[start:end]):
+            return start
+    return None
+
+
+def _initials_fit(acronym: str, name: str) -> bool:
+    """Whether the acronym's capitals are the name's initials in order, starting with the first.
+
+    Linking words may or may not give a letter ('IOFS' for 'Islamic Organisation for Food
+    Security', 'CICA' for 'Conference on Interaction and Confidence Building Measures in
+    Asia'); an acronym inside the name gives all its letters ('UNGA').
+    """
+    letters = [c for c, raw in zip(acronym.upper(), acronym, strict=True)
+               if c.isalnum() and not raw.islower()]
+    initials: list[str] = []
+    for word in re.split(r"[\s\-]+", name):
+        word = word.strip("'\".,")
+        if not word:
+            continue
+        if len(word) >= 2 and word.isupper() and word.isalnum():
+            initials.extend(word)
+        else:
+            initials.append(word[0].upper())
+    if not letters or not initials or letters[0] != initials[0]:
+        return False
+    i = 0
+    for initial in initials:
+        if i < len(letters) and initial == letters[i]:
+            i += 1
+    return i == len(letters)
 
 
 def _reading(key: str, sentence: Sentence, folded: str, gazetteer: Gazetteer) -> str | None:
