@@ -51,7 +51,9 @@ _TRIGGERS = re.compile(
     r"hold|convene)|(?:is|are)\s+due\b|scheduled\s+for|planned\s+for|upcoming|forthcoming|"
     r"plan(?:s|ning)?\s+(?:to|a|an|the|its|their)\b|intends?\s+to\s+(?:hold|host|convene|"
     r"organi[sz]e)|expect(?:s|ed)?\s+(?:[\w\-]+\s+){0,4}?to\s+(?:be\s+(?:held|convened|hosted|"
-    r"organi[sz]ed)|take\s+place|convene|meet|open))"
+    r"organi[sz]ed)|take\s+place|convene|meet|open|become|join|accede)|"
+    r"(?:set|scheduled|due|expected|planned)\s+to\s+(?:hold|host|launch|organi[sz]e|become|open|"
+    r"start|begin|enter|be\s+(?:launched|opened|completed|operational)))"
     r"|(?P<applied>appl(?:ied|ies|ying|ications?)\b(?=[^.;]{0,60}?\b(?:for|to\s+join|to\s+become)\b)|"
     r"request(?:ed|s|ing)?\s+(?:full\s+)?membership|sought\s+(?:full\s+)?membership)"
     r"|(?P<observer_joined>observer\s+status|became\s+an?\s+observer|admitted\s+as\s+(?:an\s+)?observer|"
@@ -60,7 +62,8 @@ _TRIGGERS = re.compile(
     r"put(?:s|ting)?\s+(?:[\w\-]+\s+){0,3}?forward|floated|voiced|came\s+up\s+with|conceived|"
     r"advanced\s+the\s+idea|raised\s+the\s+idea|first\s+raised|suggested|"
     r"call(?:ed|s|ing)?\s+(?:on|upon|for)\b(?=[^.;]{0,150}?\b(?:establish|creat|set(?:ting)?\s+up|"
-    r"launch|convene|form(?:ing)?\b))|offer(?:ed|s|ing)?\s+(?:[\w\-]+\s+){0,3}?to\s+host)"
+    r"launch|convene|form(?:ing)?\b))|offer(?:ed|s|ing)?(?=\s+(?:[\w\-]+\s+){0,3}?to\s+host)|"
+    r"advanced(?=[^.;]{0,80}?\b(?:establishment|creation|idea|proposal|initiative)\b))"
     r"|(?P<announced>announc(?:ed|es|ing|ement)|unveil(?:ed|s|ing)|declar(?:ed|es|ing))"
     r"|(?P<founded>founded|established|establishment|(?:was|were|been)\s+set\s+up|set\s+up\s+in|"
     r"creat(?:ed|ion)|came\s+into\s+(?:being|existence)|institutionali[sz]ed)"
@@ -74,7 +77,8 @@ _TRIGGERS = re.compile(
     r"|(?P<signed>sign(?:ed|ing|s)|signature)"
     r"|(?P<approved>adopt(?:ed|ion|s)|approv(?:ed|al|es)|ratif(?:ied|ication|ies|y)|endorsed|"
     r"(?:entered|came)\s+into\s+(?:force|effect)|in\s+force(?=\s+(?:since|from)\b)|enacted|"
-    r"(?:decided|agreed|moved|resolved)\s+to\s+(?:establish|create|set\s+up|form)\b)"
+    r"(?:decided|agreed|moved|resolved)\s+to\s+(?:establish|create|set\s+up|form)\b|"
+    r"authori[sz](?:ed|es|ing))"
     r"|(?P<elected>elected|election\s+(?:to|as)|won\s+(?:a|the)\s+seat|won\s+the\s+(?:bid|right\s+to\s+host)|"
     r"(?:was|were|been|being)\s+(?:chosen|selected)(?!\s+as\s+(?:the\s+|its\s+|a\s+)?(?:theme|"
     r"slogan|motto|logo|symbol|mascot|name|title|topic|format))|(?:chose|selected|picked)\s+(?:[\w\-]+\s+){0,3}?"
@@ -85,6 +89,9 @@ _TRIGGERS = re.compile(
     r"opening\s+ceremony|inauguration)"
     r"|(?P<chairmanship>chairmanship-in-office|chairmanships?|chairpersonship|chaired|chairing|chairs|"
     r"as\s+(?:the\s+)?chair|rotating\s+presidency|took\s+over\s+the\s+chair|"
+    r"(?:assum(?:ed|es|ing)|took\s+(?:on|over|up)|taken\s+(?:on|over|up)|tak(?:es|ing)\s+"
+    r"(?:on|over|up)|handed\s+over|passed)\s+(?:the\s+|its\s+)?(?:rotating\s+)?(?:chairmanship|"
+    r"chair|presidency)|"
     r"assumed\s+the\s+chair|presidency\s+of|presided|"
     r"(?:took|taken|take|takes|taking)\s+over(?=\s+(?:in|on|from)\b))"
     r"|(?P<started>began|begun|started|commenced)"
@@ -93,7 +100,7 @@ _TRIGGERS = re.compile(
     r"|(?P<held>held|hold(?:s|ing)?(?=\s+(?:[\w\-]+\s+){0,4}?(?:summit|meeting|session|forum|"
     r"congress|conference|talks|negotiations|rounds?|assembly|exhibition|expo|event|dialogue)s?\b)|"
     r"convened|convenes?|hosted|host(?:s|ing)?|took\s+place|"
-    r"takes?\s+place|taking\s+place|organi[sz]ed|gathered|staged|attended)"
+    r"takes?\s+place|taking\s+place|organi[sz]ed|gathered|staged|attended|attending)"
     r"|(?P<noun_held>summits?|sessions?|meetings?|plenary|congress(?:es)?|conferences?|forums?|"
     r"editions?|rounds?|general\s+assembl(?:y|ies)|gatherings?|exhibition|talks|negotiations|"
     r"ministerial)"
@@ -764,7 +771,10 @@ def _adjust(event_type: str, date: DateMention, start: int, clause: int, context
         if _FIRST_BEFORE.search(context.text[max(0, m_start - 40):m_start]):
             event_type = "first_held"
     if event_type == "period":
-        return "scheduled" if _after_publication(date, published) else event_type
+        # a term after publication is scheduled ('is to lead the body from 2024 to 2026'),
+        # unless it is the term of an election the sentence reports ('elected for 2017-2018')
+        elected = any(t.event_type == "elected" and t.clause == clause for t in triggers)
+        return "scheduled" if _after_publication(date, published) and not elected else event_type
     if event_type not in ("started", "proposed", "announced"):
         scheduled = any(t.event_type == "scheduled" and t.clause == clause for t in triggers)
         if scheduled or _after_publication(date, published):

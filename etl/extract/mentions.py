@@ -318,33 +318,39 @@ def _resolve(folded: str, direct: list[EntityMention], candidates: list[_Candida
              index: SentenceIndex, gazetteer: Gazetteer) -> list[EntityMention]:
     """Merge direct mentions and resolved back-references, in reading order."""
     resolved: list[EntityMention] = []
+    totals: dict[str, int] = {}  # mentions per entry so far: the article's topic
     pending = sorted(direct, key=lambda m: m.start)
     d = 0
     for candidate in candidates:
         while d < len(pending) and pending[d].start < candidate.start:
             resolved.append(pending[d])
+            totals[pending[d].entity_id] = totals.get(pending[d].entity_id, 0) + 1
             d += 1
-        target = (_noun_antecedent(resolved, candidate, gazetteer) if candidate.noun
+        target = (_noun_antecedent(resolved, candidate, gazetteer, totals) if candidate.noun
                   else _subject_antecedent(folded, resolved, candidate, index))
         if target is None:
             continue
         resolved.append(EntityMention(candidate.sentence_no, target.entity_id,
                                       folded[candidate.start:candidate.end], candidate.start,
                                       candidate.end, "coreference", target.is_initiative))
+        totals[target.entity_id] = totals.get(target.entity_id, 0) + 1
     resolved.extend(pending[d:])
     return resolved
 
 
 def _noun_antecedent(resolved: list[EntityMention], candidate: _Candidate,
-                     gazetteer: Gazetteer) -> EntityMention | None:
-    """The mention, within the window, of the most salient entry the noun can name.
+                     gazetteer: Gazetteer, totals: dict[str, int]) -> EntityMention | None:
+    """The mention of the most salient entry the noun can name, nearest windows first.
 
-    Salience is the number of mentions in the window (the entry the passage is about), ties
-    going to the most recent: 'this forum ... such as the Munich Security Conference and the
-    Astana International Forum. ... the forum achieved its goals' is still 'this forum'.
+    An entry named earlier in the same sentence comes first ('IOFS: Kazakhstan announced the
+    idea ...'). Otherwise salience is the number of mentions in the window plus those in the
+    article so far (the entry the passage and the article are about), ties going to the most
+    recent: 'this forum ... such as the Munich Security Conference and the Astana International
+    Forum. ... the forum achieved its goals' is still 'this forum', and 'the seventh summit'
+    after a digression on another organisation is the summit of the body the article is about.
     """
     allowed = gazetteer.noun_entries.get(candidate.noun or "", frozenset())
-    for window in (BACKREF_WINDOW, BACKREF_WIDE_WINDOW):
+    for window, topical in ((0, False), (BACKREF_WINDOW, True), (BACKREF_WIDE_WINDOW, True)):
         counts: dict[str, int] = {}
         latest: dict[str, EntityMention] = {}
         for mention in reversed(resolved):
@@ -354,7 +360,8 @@ def _noun_antecedent(resolved: list[EntityMention], candidate: _Candidate,
                 counts[mention.entity_id] = counts.get(mention.entity_id, 0) + 1
                 latest.setdefault(mention.entity_id, mention)
         if counts:
-            best = max(counts, key=lambda e: (counts[e], latest[e].start))
+            best = max(counts, key=lambda e: (counts[e] + (totals.get(e, 0) if topical else 0),
+                                              latest[e].start))
             return latest[best]
     return None
 
