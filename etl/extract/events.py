@@ -72,8 +72,8 @@ _TRIGGERS = re.compile(
     r"edition|congress|forum|conference|assembly|round|gathering|ministerial)s?\b|"
     r"for\s+the\s+first\s+time)"
     r"|(?P<joined>join(?:ed|s|ing)?|accession|acced(?:ed|es|ing)|became\s+(?:a|an|the|its|their)\s+"
-    r"(?:[\w\-']+\s+){0,2}?members?|admitted|admission|(?:accepted|welcomed)\s+as\s+(?:an?\s+)?"
-    r"(?:[\w\-]+\s+){0,2}?members?)"
+    r"(?:[\w\-']+\s+){0,2}?members?|admitted|admission|(?:accept(?:ed|s|ing)?|welcomed)\s+"
+    r"(?:[\w\-]+\s+){0,3}?as\s+(?:an?\s+)?(?:[\w\-]+\s+){0,2}?members?)"
     r"|(?P<signed>sign(?:ed|ing|s)|signature)"
     r"|(?P<approved>adopt(?:ed|ion|s)|approv(?:ed|al|es)|ratif(?:ied|ication|ies|y)|endorsed|"
     r"(?:entered|came)\s+into\s+(?:force|effect)|in\s+force(?=\s+(?:since|from)\b)|enacted|"
@@ -100,7 +100,7 @@ _TRIGGERS = re.compile(
     r"|(?P<held>held|hold(?:s|ing)?(?=\s+(?:[\w\-]+\s+){0,4}?(?:summit|meeting|session|forum|"
     r"congress|conference|talks|negotiations|rounds?|assembly|exhibition|expo|event|dialogue)s?\b)|"
     r"convened|convenes?|hosted|host(?:s|ing)?|took\s+place|"
-    r"takes?\s+place|taking\s+place|organi[sz]ed|gathered|staged|attended|attending)"
+    r"takes?\s+place|taking\s+place|organi[sz]ed|gathered|staged|attended|attending(?=\s*(?:,|(?:the|a|an|its|this)\b)))"
     r"|(?P<noun_held>summits?|sessions?|meetings?|plenary|congress(?:es)?|conferences?|forums?|"
     r"editions?|rounds?|general\s+assembl(?:y|ies)|gatherings?|exhibition|talks|negotiations|"
     r"ministerial)"
@@ -117,6 +117,13 @@ _HELD_KINDS = frozenset({"held", "first_held", "opened"})
 # what an application asks for, and how far after it (characters) that word may come
 _MEMBERSHIP_TYPES = frozenset({"joined", "observer_joined"})
 _APPLICATION_REACH = 80
+# how far (characters) an event word may follow 'started to'
+_ASPECT_REACH = 12
+# a meeting that began ('the two-day event that began on July 3', 'the talks started'): held
+_MEETING_BEFORE_START = re.compile(
+    r"\b(?:summit|event|forum|meeting|session|congress|conference|talks|round|assembly|"
+    r"negotiations|exhibition|expo|games)s?\s+(?:that\s+|which\s+)?(?:has\s+|had\s+|have\s+)?"
+    r"(?:officially\s+|formally\s+)?$")
 # triggers that say a meeting took place (a first time needs one of them)
 _MEETING_TRIGGERS = frozenset({"held", "noun_held", "opened"})
 # a verb whose object is a treaty or body: 'acceded to the NPT', 'joined the SCO'
@@ -168,7 +175,8 @@ _LEADING_WORDS = frozenset(
     {"back", "in", "on", "since", "by", "from", "between", "during", "until", "till", "before",
      "after", "around", "circa", "through", "throughout", "toward", "towards", "ahead", "of",
      "early", "late", "mid", "as", "at", "the", "end", "last", "this", "next", "earlier", "later"})
-_RELATIVE_LEADS = frozenset({"last", "this", "next", "the", "earlier", "later", "end"})
+_RELATIVE_LEADS = frozenset(
+    {"last", "this", "next", "the", "earlier", "later", "end", "early", "late", "mid"})
 _FIRST_BEFORE = re.compile(r"\b(?:first|inaugural|maiden|1st)\s+(?:[\w\-]+\s+){0,3}$")
 _DOCUMENT_WORDS = frozenset(
     {"declaration", "act", "charter", "treaty", "convention", "statute", "statutes", "agreement",
@@ -361,10 +369,17 @@ def _settle_triggers(text: str, found: list[_Trigger]) -> list[_Trigger]:
     for trigger in found:
         if trigger.event_type == "applied":
             trigger = _Trigger(trigger.start, trigger.end, "announced", trigger.clause)
-        if not _asked_for(trigger, found) and not _first_time_without_meeting(trigger, found,
-                                                                              text):
+        if not _asked_for(trigger, found) and not _first_time_without_meeting(
+                trigger, found, text) and not _aspectual(trigger, found, text):
             settled.append(trigger)
     return settled
+
+
+def _aspectual(trigger: _Trigger, found: list[_Trigger], text: str) -> bool:
+    """Whether 'started'/'began' only introduces the event word after it ('the procedures
+    started to accept Kuwait as a member' is an accession)."""
+    return trigger.event_type == "started" and text.startswith(" to ", trigger.end) and any(
+        t.event_type != "started" and 0 <= t.start - trigger.end <= _ASPECT_REACH for t in found)
 
 
 def _asked_for(trigger: _Trigger, found: list[_Trigger]) -> bool:
@@ -766,6 +781,11 @@ def _adjust(event_type: str, date: DateMention, start: int, clause: int, context
             t.event_type == "approved" and t.clause == clause and t.start > start
             for t in triggers):
         return "approved"  # 'declared on 2 December by the Assembly through the adoption of'
+    if event_type == "started" and any(
+            t.event_type == "started" and t.clause == clause and
+            _MEETING_BEFORE_START.search(context.text, max(0, t.start - 40), t.start)
+            for t in triggers):
+        event_type = "held"  # 'the two-day event that began on July 3'
     if event_type == "held":
         m_start = mention.start - context.sentence.start
         if _FIRST_BEFORE.search(context.text[max(0, m_start - 40):m_start]):

@@ -30,7 +30,7 @@ from etl.model import Mention, Sentence
 
 from .gazetteer import Gazetteer
 from .sentences import SentenceIndex
-from .text import words
+from .text import parse_ordinal, words
 
 # How many sentences back a noun back-reference may reach; when nothing there fits, the
 # most salient entry of a wider window (the passage's topic) is taken.
@@ -68,9 +68,10 @@ class EntityMention:
 _PRONOUN = re.compile(r"[\"'(\[]*\s*(It|This|Its)\s+([A-Za-z']+)")
 # 'it' as the subject after a fronted phrase: 'Launched in 2023 as a successor to X, it was ...'
 _FRONTED_IT = re.compile(
-    r"[^,;.:\"]{3,120},\s+(it)\s+(?:was|is|has|had|will|would|became|becomes|remains|remained|"
-    r"has\s+been|aims|aimed|seeks|sought|brings|brought|holds|held|meets|met|drew|draws|grew|"
-    r"won|took|made|gave|attracted|gathered|offered|served|became)\b")
+    r"[^,;.:\"]{3,120},\s+(it)\s+(?:[a-z]+ly\s+)?(?:was|is|has|had|will|would|became|becomes|"
+    r"remains|remained|has\s+been|aims|aimed|seeks|sought|brings|brought|holds|held|meets|met|"
+    r"drew|draws|grew|won|took|made|gave|attracted|gathered|offered|served|applied|joined|"
+    r"signed|adopted|received|hosted|launched|proposed|announced|decided|agreed)\b")
 # 'It is important to ...', 'It cannot be denied that ...', 'It must be noted that ...': no referent
 _EXPLETIVE = re.compile(r"(?:\S+\s+){0,4}?(?:that|to|whether|how|why)\b|'s\b", re.IGNORECASE)
 # A comparison right before a noun phrase: what follows is set beside the entry, not the entry
@@ -272,7 +273,8 @@ def _backref_candidates(folded: str, sentences: list[Sentence], direct: list[Ent
             if i < 0 or match.start() >= sentences[i].end:
                 continue
             mods = match.group("mods")
-            named_mods = bool(mods) and any(w[:1].isupper() for w in mods.split())
+            named_mods = bool(mods) and any(w[:1].isupper() and parse_ordinal(w.rstrip(",")) is None
+                                            for w in mods.split())
             if named_mods and match.group("noun")[:1].isupper():
                 continue  # 'the Islamic Development Bank': a name, not a back-reference
             if named_mods and _COMPARED_WITH.search(

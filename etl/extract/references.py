@@ -15,7 +15,9 @@ last name. This module resolves those by salience, for dated sentences that name
   agency' -> an organisation or a proposed one; 'the treaty' -> a document or a zone), or an
   entry that lists the noun in the gazetteer;
 * a sentence-opening 'It' that the previous sentence's subject does not explain names the
-  topic, whatever its kind.
+  topic, whatever its kind, and so does the label of a profile's field ('Founded: 2001');
+* a membership word without its organisation ('Hungary has been an observer since 2018',
+  "Armenia's accession treaty came into force") names the topic if it has members.
 
 When the most salient compatible entry is a look-alike (the Munich Security Conference), the
 reference yields nothing, as in `mentions.py`. Everything here is one pass over the article's
@@ -30,7 +32,7 @@ from dataclasses import dataclass, replace
 
 from etl.model import DateMention, Sentence
 
-from .gazetteer import Gazetteer
+from .gazetteer import MEMBERSHIP_KINDS, Gazetteer
 from .mentions import EntityMention, subject_pronoun
 
 # How many sentences back the topic is looked for before the whole article counts.
@@ -45,6 +47,7 @@ _INSTITUTION_NOUNS = frozenset(
     {"bank", "agency", "fund", "centre", "center", "hub", "secretariat", "facility", "office"})
 _DOCUMENTS = frozenset({"document", "zone"})
 _ANY = frozenset()  # every kind
+_MEMBERSHIP = MEMBERSHIP_KINDS
 
 # Generic nouns a reference may use, and the kinds of entry each can name.
 GENERIC_NOUN_KINDS: dict[str, frozenset[str]] = {
@@ -57,13 +60,17 @@ GENERIC_NOUN_KINDS: dict[str, frozenset[str]] = {
     **dict.fromkeys(
         ("organisation", "organization", "body", "bloc", "grouping", "group", "union",
          "alliance", "association", "council", "bank", "agency", "fund", "secretariat",
-         "institution", "structure", "platform", "centre", "center", "hub"),
+         "institution", "structure", "platform", "centre", "center", "hub", "facility"),
         _BODIES),
-    **dict.fromkeys(("treaty", "convention", "agreement", "declaration", "charter"), _DOCUMENTS),
+    **dict.fromkeys(("treaty", "convention", "declaration", "charter"), _DOCUMENTS),
+    # a document signed or adopted in an article about a body is that body's ('the agreement
+    # was signed on 29 February' in an article about the organisation it concerns)
+    **dict.fromkeys(("agreement", "document", "memorandum", "statute", "statutes"), _ANY),
     **dict.fromkeys(("route", "corridor"), frozenset({"route"})),
     **dict.fromkeys(("programme", "program"), frozenset({"programme"})),
     **dict.fromkeys(("process", "format"), frozenset({"process"})),
-    **dict.fromkeys(("idea", "initiative", "proposal", "project"), _ANY),
+    # an idea or a proposal just mentioned is one (another's, often), not any body
+    **dict.fromkeys(("idea", "initiative", "proposal", "project"), frozenset({"proposal"})),
 }
 # 'the first two rounds', 'The organisation', 'this body', 'the discussions that ...'; modifiers
 # are lower-case words ('the Special Working Group' is a name); not 'the meeting of X' (which
@@ -74,6 +81,14 @@ _GENERIC_NP = re.compile(
     r"[a-z][a-z\-]*,?\s+){0,3}?)"
     r"(?P<noun>(?i:" + "|".join(sorted(GENERIC_NOUN_KINDS, key=len, reverse=True)) + r"))"
     r"(?![\w\-])(?!\s+(?:of|on|about|against|for|to)\b)(?!\s+[A-Z])")
+# 'Founded: 2001', 'Chairmanship-in-Office: China (2014-2018)': a field of a profile or an
+# infobox, about the page's topic
+_FIELD_LABEL = re.compile(r"[\W_]*([A-Z][\w\-]*(?:\s+[\w\-]+){0,3}):\s")
+# a membership word without its organisation ('Hungary has been an observer since 2018',
+# "Armenia's accession treaty came into force"): membership of the topic
+_MEMBERSHIP_WORD = re.compile(
+    r"\b(?:observers?|members?|membership|accession|admission|joined|acceded)\b(?!\s+(?:of|to|in)\b)",
+    re.IGNORECASE)
 # 'The first of them', 'a second one', 'the third' opening a clause: editions of the topic
 _ORDINAL_ONE = re.compile(
     r"\b(?:[Tt]he|[Aa])\s+(?:first|second|third|fourth|fifth|sixth|next|last|latest|previous)"
@@ -118,10 +133,18 @@ def sentence_references(folded: str, sentences: Iterable[Sentence]) -> list[Refe
         if span is not None and folded[span[0]:span[1]].lower() in ("it", "its"):
             found.append(Reference(sentence.sentence_no, span[0], span[1], _ANY, None))
             continue
+        label = _FIELD_LABEL.match(folded, sentence.start, sentence.end)
+        if label is not None:
+            found.append(Reference(sentence.sentence_no, *label.span(1), _ANY, None))
+            continue
         candidates = [m for m in (
             _GENERIC_NP.search(folded, sentence.start, sentence.end),
             _ORDINAL_ONE.search(folded, sentence.start, sentence.end)) if m is not None]
         if not candidates:
+            member = _MEMBERSHIP_WORD.search(folded, sentence.start, sentence.end)
+            if member is not None:
+                found.append(Reference(sentence.sentence_no, *member.span(), _MEMBERSHIP,
+                                       None))
             continue
         match = min(candidates, key=lambda m: m.start())
         noun = match.groupdict().get("noun")
