@@ -487,6 +487,8 @@ def _list_item(before: DateMention, date: DateMention, context: _Context) -> boo
         return False  # 'the first summit in 2002 and today ...' is no list
     if _is_range(before) != _is_range(date) or _CLAUSE_IN_GAP.search(context.text, low, high):
         return False  # 'elected in 2016 and sat ... in 2017-2018', '..., and it received ...'
+    if _leading(date.expression) == "since" or _COMPARISON_BETWEEN.search(context.text, low, high):
+        return False  # '... in 2017, alongside the Geneva talks ongoing since 2012'
     if any(low <= m.start - sentence_start < high for m in context.mentions):
         return False
     clause = clause_index(context.clauses, high)
