@@ -80,6 +80,23 @@ def event_type_label(event_type: str) -> str:
     return event_type.replace("_", " ")
 
 
+# What a membership figure counts (the warehouse's `memberships.kind`), in the analyst's words
+MEMBERSHIP_KIND_LABELS = {
+    "member_states": "member states",
+    "member_states_ratified": "member states that ratified",
+    "signatory_states": "signatory states",
+    "observer_states": "observer states",
+    "observer_organisations": "observer organisations",
+    "observer_states_and_organisations": "observer states and organisations",
+    "partner_organisations": "partner organisations",
+}
+
+
+def membership_kind_label(kind: str) -> str:
+    """Display name of a membership kind (an unknown kind reads as its words)."""
+    return MEMBERSHIP_KIND_LABELS.get(kind, kind.replace("_", " "))
+
+
 def colour_map(ids: Iterable[str], *, ranked: bool = False) -> dict[str, str]:
     """A colour for every id from the palette (cycling when longer).
 

@@ -147,10 +147,23 @@ class Event:
     date_basis: str = "explicit"  # see DateMention.basis
 
 
+# What a membership figure counts: the one list of kinds the extractor may write (documented in
+# docs/schema.md; the dashboard's labels for them are in dashboard/theme.py).
+MEMBERSHIP_COUNTED_KINDS = (
+    "member_states",
+    "member_states_ratified",  # states parties of a treaty ('ratified by 23', '26th State Party')
+    "signatory_states",  # states that signed a treaty, ratified or not
+    "observer_states",
+    "observer_organisations",
+    "observer_states_and_organisations",  # one count of both ('ten observer states and bodies')
+    "partner_organisations",
+)
+
+
 @dataclass(frozen=True)
 class MembershipFigure:
     initiative_id: str
-    kind: str  # member_states | observer_states | observer_organisations | ...
+    kind: str  # one of MEMBERSHIP_COUNTED_KINDS
     count: int
     year: int | None
     sentence_no: int

@@ -70,10 +70,17 @@ def resolve_metadata(
         inferred["published"] = extract.infer_publication_date(
             clean.text, url=record.url, header_lines=clean.removed_lines
         )
+    refined: dict[str, object] = {}
+    if record.published is not None and record.published.day is None:
+        # a manifest that knows only the month (or year) is made finer by a dateline or a
+        # masthead date of the same month (year) in the article
+        refined["published"] = extract.refine_publication_date(
+            record.published, clean.text, url=record.url, header_lines=clean.removed_lines
+        )
     values: dict[str, object] = {}
     origin: dict[str, str] = {}
     for name in ("title", "outlet", "author", "url", "published"):
-        value = getattr(record, name)
+        value = refined.get(name) or getattr(record, name)
         if value:
             values[name] = value
             origin[name] = record.metadata_sources.get(name, "record")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.extract import infer_publication_date, load_gazetteer
+from etl.extract import infer_publication_date, load_gazetteer, refine_publication_date
 from etl.extract.dates import find_dates
 from etl.extract.mentions import find_mentions
 from etl.extract.sentences import SentenceIndex, split_sentences
@@ -175,8 +175,11 @@ def test_weekdays_before_a_day_precise_publication_date() -> None:
     # 16 July 2023 was a Sunday: 'on Thursday and Friday' = 13-14 July
     found = one("The two-day forum on Thursday and Friday was themed on Asia.", P(2023, 7, 16))
     assert ymd(found) == (2023, 7, 13) and (found.end_month, found.end_day) == (7, 14)
-    # a weekday is the most recent one *before* the publication day
+    # a weekday is the latest one on or before the publication day: a report filed on a
+    # Thursday that says 'on Thursday' tells of that day ('last Thursday' is the week before)
     found = one("They met on Thursday.", P(2023, 7, 13))  # a Thursday
+    assert ymd(found) == (2023, 7, 13)
+    found = one("They met last Thursday.", P(2023, 7, 13))
     assert ymd(found) == (2023, 7, 6)
     found = one("They met last Monday.", P(2023, 7, 16))
     assert ymd(found) == (2023, 7, 10)
@@ -354,3 +357,234 @@ def test_a_dateline_day_refines_a_month_from_the_address() -> None:
     assert infer_publication_date(text, url="https://example.kz/2021/04/forum/") == P(2021, 4, 18)
     # a dateline of another month says nothing about the day
     assert infer_publication_date(text, url="https://example.kz/2021/05/forum/") == P(2021, 5)
+
+
+# --- year-less dates: the tense of the clause, lists, sentence context -------------------------
+
+
+@pytest.mark.parametrize("text, published, expected", [
+    # the future looks forward from publication ...
+    ("The ministerial will be held on Nov. 3-4 in Almaty.", P(2021, 12, 1), (2022, 11, 3)),
+    ("The council is scheduled to meet on March 9 in Bishkek.", P(2019, 11, 20), (2020, 3, 9)),
+    ("Delegates would reconvene in Tashkent on January 14-15.", P(2018, 10), (2019, 1, 14)),
+    ("The third round is planned for early April.", P(2016, 12), (2017, 4, None)),
+    ("Talks on the charter are scheduled for February in Baku.", P(2022, 11, 2), (2023, 2, None)),
+    ("The upcoming session on July 2 will adopt a budget.", P(2024, 8, 30), (2025, 7, 2)),
+    ("On Sept. 30 the assembly is expected to elect its chair.", P(2020, 10, 20), (2021, 9, 30)),
+    # ... a day a little before a day-precise publication date stays in its year
+    ("The forum will open on May 6 in Astana.", P(2024, 5, 10), (2024, 5, 6)),
+    # ... and the past looks back, even when a future verb follows later in the sentence
+    ("The results of the talks that were held on December 5-6 are to be released.",
+     P(2021, 1, 15), (2020, 12, 5)),
+    ("It was signed on April 22.", P(2023, 3, 1), (2022, 4, 22)),
+])
+def test_a_future_clause_takes_the_next_such_date(text: str, published: P,
+                                                  expected: tuple) -> None:
+    found = one(text, published)
+    assert ymd(found) == expected
+    assert found.basis == "relative_to_publication" and found.role == "event"
+
+
+def test_a_relative_year_after_a_month_gives_its_year() -> None:
+    found = one("From September this year, the city hosts the secretariat.", P(2026, 4, 2))
+    assert (ymd(found), found.expression) == ((2026, 9, None), "From September this year")
+    assert one("It opened on 12 May last year.", P(2026, 4, 2)).year == 2025
+    assert one("It will open in March of next year.", P(2026, 4, 2)).year == 2027
+
+
+def test_a_list_of_days_shares_the_year_written_at_its_end() -> None:
+    found = dates("The protocols were signed on 4 March and 19 November 2011 in Minsk.")
+    assert [ymd(d) for d in found] == [(2011, 3, 4), (2011, 11, 19)]
+    assert found[0].basis == "explicit"
+    found = dates("Rounds took place on May 2-3 and on June 7, 2012.", P(2020))
+    assert [ymd(d) for d in found] == [(2012, 5, 2), (2012, 6, 7)]
+
+
+def test_a_month_after_a_dated_month_in_its_sentence_takes_that_year() -> None:
+    found = dates("The corridor opened in March 2019, and in October a second line started.",
+                  P(2023, 6, 1))
+    assert [(d.year, d.month, d.basis) for d in found] == [
+        (2019, 3, "explicit"), (2019, 10, "year_from_context")]
+    # a month before the dated one may belong to another year: the publication date decides
+    found = dates("The line opened in October 2019, and in March a second line started.",
+                  P(2023, 6, 1))
+    assert found[1].year == 2023 and found[1].basis == "relative_to_publication"
+
+
+def test_without_a_publication_date_the_narrative_year_carries_over() -> None:
+    found = dates("The treaty was signed on 14 June 2009. By November, four states had "
+                  "ratified it.")
+    assert [(d.year, d.month) for d in found] == [(2009, 6), (2009, 11)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("On 3 March 2016 the bank was founded. The next day it opened an office.", (2016, 3, 4)),
+    ("The forum closed on 9 June 2021. The day before, ministers signed a pact.", (2021, 6, 8)),
+    ("The talks ran on 4-5 May 2022. The following day the envoys left.", (2022, 5, 6)),
+    ("It was ratified on 2 July 2018; that same day the law was published.", (2018, 7, 2)),
+])
+def test_days_counted_from_the_last_dated_day(text: str, expected: tuple) -> None:
+    found = dates(text)
+    assert ymd(found[-1]) == expected and found[-1].basis == "year_from_context"
+
+
+def test_day_references_that_are_no_date() -> None:
+    assert dates("They arrived the day before the summit opened.", P(2020, 5, 5)) == []
+    found = dates("The site closed on that day in 1991.")
+    assert [(d.expression, d.year) for d in found] == [("in 1991", 1991)]
+
+
+# --- weekdays ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, published, expected, end", [
+    # 4 March 2024 was a Monday
+    ("The senate approved the bill on Monday.", P(2024, 3, 4), (2024, 3, 4), None),
+    ("Ministers met Tuesday in Tashkent.", P(2024, 3, 7), (2024, 3, 5), None),
+    ("The envoys met Wednesday-Thursday in Baku.", P(2024, 3, 8), (2024, 3, 6), (3, 7)),
+    ("Thursday's vote confirmed the new chair.", P(2024, 3, 8), (2024, 3, 7), None),
+    ("The assembly will convene on Friday and Saturday.", P(2024, 3, 6), (2024, 3, 8), (3, 9)),
+    ("Leaders will gather next Monday.", P(2024, 3, 4), (2024, 3, 11), None),
+])
+def test_weekdays(text: str, published: P, expected: tuple, end: tuple | None) -> None:
+    found = one(text, published)
+    assert ymd(found) == expected
+    if end:
+        assert (found.end_month, found.end_day) == end
+
+
+@pytest.mark.parametrize("text", [
+    "Markets fell on what traders called Black Monday.",
+    "The office closes early every Friday.",
+    "Churches were full on Good Friday.",
+])
+def test_weekdays_that_are_no_date(text: str) -> None:
+    assert dates(text, P(2024, 3, 8)) == []
+
+
+def test_a_weekday_before_its_calendar_date_leaves_the_date_to_it() -> None:
+    found = one("On Wednesday (5 June 2019), Georgia became an observer.", P(2019, 6, 20))
+    assert (ymd(found), found.basis) == ((2019, 6, 5), "explicit")
+    found = one("On Tuesday, Oct. 8, the council met.", P(2019, 10, 20))
+    assert ymd(found) == (2019, 10, 8)
+
+
+def test_a_newspaper_called_today_is_no_date() -> None:
+    found = dates("Kazakhstan Today reported the vote. Today the chamber meets again.",
+                  P(2020, 2, 3))
+    assert [d.expression for d in found] == ["Today"]
+
+
+# --- shapes: abbreviations, ranges, parentheses, decades, ordinals ----------------------------
+
+
+@pytest.mark.parametrize("text, published, expected, end", [
+    ("The summit opened on Dec.9 in Doha.", P(2015, 12), (2015, 12, 9), None),
+    ("The rounds ran on Sept. 20 through 22 in Geneva.", P(2018, 10), (2018, 9, 20), (9, 22)),
+    ("The seminar took place in March 11\u201313 in Almaty.", P(2019, 4), (2019, 3, 11),
+     (3, 13)),
+    ("It gained observer status (November 2008).", None, (2008, 11, None), None),
+    ("It was signed on the 21st of August 2003.", None, (2003, 8, 21), None),
+    ("This June the hub opened its doors.", P(2020, 9), (2020, 6, None), None),
+])
+def test_more_shapes(text: str, published: P | None, expected: tuple,
+                     end: tuple | None) -> None:
+    found = one(text, published)
+    assert ymd(found) == expected
+    if end:
+        assert (found.end_month, found.end_day) == end
+
+
+def test_a_month_year_range() -> None:
+    found = one("Chair: Mongolia (April 2016-2019).")
+    assert (found.year, found.month, found.end_year, found.basis) == (2016, 4, 2019, "range")
+
+
+def test_a_decade_is_no_date() -> None:
+    assert dates("Trade links revived in the early 2000s.", P(2020)) == []
+
+
+def test_planned_for_a_month_is_an_event_date_not_a_target() -> None:
+    assert one("The next congress is planned for late September.", P(2021, 2)).role == "event"
+    assert one("Exports are planned for 2030 to double.", P(2021, 2)).role == "target"
+
+
+# --- datelines inside the text ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "GENEVA, May 14. /TASS/. The conference opened.",
+    "MINSK, Belarus, April 2. The agreement entered into force.",
+    "BISHKEK. Nov 30. KABAR - The forum closed.",
+])
+def test_more_datelines_are_background(text: str) -> None:
+    found = dates(text, P(2024, 3, 3))
+    assert found and found[0].role == "background", found
+
+
+# --- publication date: masthead and byline lines, addresses, refining a coarse date -----------
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("March 2, 2015 Issue 9, Number 41\n\nSpecial report\n\nThe forum opened.", P(2015, 3, 2)),
+    ("Aliya Bekova | Tue 5th March 2019 | 10:12 AM\n\nThe forum opened.", P(2019, 3, 5)),
+    ("Wednesday, 14 July 2021\n\nThe forum opened.", P(2021, 7, 14)),
+    # a first line that starts with a date but tells of an event is no masthead
+    ("14 July 2021: leaders met in Astana to open the forum.\n\nIt lasted two days.", None),
+    ("- Awarded: 2012-11-22\n- Opening: 2017-06-10\n\nThe fair opened.", None),
+])
+def test_publication_date_from_the_first_lines(text: str, expected: P | None) -> None:
+    assert infer_publication_date(text) == expected
+
+
+def test_eight_digits_glued_to_a_word_in_the_address() -> None:
+    url = "https://example.org/press/release14022012.htm"
+    assert infer_publication_date("The forum opened.", url=url) == P(2012, 2, 14)
+
+
+@pytest.mark.parametrize("known, text, expected", [
+    (P(2023, 5), "Published: 17 May 2023\n\nThe forum opened.", P(2023, 5, 17)),
+    (P(2023, 5), "TASHKENT, May 17 (UzA) - The forum opened.", P(2023, 5, 17)),
+    (P(2023), "TASHKENT, May 17 (UzA) - The forum opened.", P(2023, 5, 17)),
+    # the article disagrees with what is known: the known date stays
+    (P(2023, 6), "Published: 17 May 2023\n\nThe forum opened.", P(2023, 6)),
+    (P(2023, 6), "TASHKENT, May 17 (UzA) - The forum opened.", P(2023, 6)),
+    (P(2022), "Published: 17 May 2023\n\nThe forum opened.", P(2022)),
+    (P(2023, 5, 18), "TASHKENT, May 17 (UzA) - The forum opened.", P(2023, 5, 18)),
+])
+def test_refine_a_coarse_publication_date(known: P, text: str, expected: P) -> None:
+    assert refine_publication_date(known, text) == expected
+
+
+def test_an_approximate_ago_is_background() -> None:
+    found = one("The body was convened more than 25 years ago.", P(2020))
+    assert (found.year, found.role) == (1995, "background")
+    assert one("The body was convened 25 years ago.", P(2020)).role == "event"
+
+
+@pytest.mark.parametrize("text", [
+    "Under the decision, the day is to be observed on 10 December each year.",
+    "Under the decision, the day would be marked on Dec. 10.",
+    "March 21 was chosen as the date because the treaty was signed then.",
+    "It was the first full summit since 2012.",
+    "Trade reached its highest level since 2008.",
+])
+def test_calendar_days_and_comparisons_are_background(text: str) -> None:
+    assert [d.role for d in dates(text, P(2024, 5, 5))] == ["background"]
+
+
+def test_since_that_starts_something_stays_an_event() -> None:
+    assert one("The forum has been held since 2012.", P(2024)).role == "event"
+
+
+def test_a_weekday_after_an_article_is_no_date() -> None:
+    assert dates("Crowds gathered for the Friday prayers.", P(2024, 3, 8)) == []
+
+
+@pytest.mark.parametrize("text", [
+    "GENEVA, May 14. /TASS/. The conference opened.",
+    "BISHKEK. May 14. KABAR - The forum closed.",
+    "Tashkent, May 14: The ministers arrived.",
+])
+def test_datelines_without_a_year_refine_a_month(text: str) -> None:
+    assert refine_publication_date(P(2024, 5), text) == P(2024, 5, 14)

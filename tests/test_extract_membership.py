@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -214,4 +215,143 @@ def test_a_having_verb_keeps_its_subject_before_of(reference) -> None:
     "Nearly 60 countries have observer status at the OIC, unlike at the IOFS.",
 ])
 def test_more_not_membership(text: str, reference) -> None:
+    assert figures(text, reference) == []
+
+
+# --- wordings of size: before the organisation, ordinals, treaties, joined and level counts ----
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the count before the organisation's name or a noun naming an organisation
+    ("The 27-member Conference on Interaction and Confidence Building Measures in Asia met in "
+     "Dushanbe in 2019.", ("CICA", "member_states", 27, 2019, "explicit")),
+    ("Leaders of the 24 member CICA gathered in Shanghai in May 2014.",
+     ("CICA", "member_states", 24, 2014, "explicit")),
+    ("Kazakhstan has long championed CICA, now a 28-nation grouping.",
+     ("CICA", "member_states", 28, 2023, "publication_year")),
+    # ordinals that fix the size
+    ("In 2020, Honduras became the 50th State Party to the TPNW.",
+     ("TPNW", "member_states_ratified", 50, 2020, "explicit")),
+    ("Vietnam officially became CICA's 21st full member in 2010.",
+     ("CICA", "member_states", 21, 2010, "explicit")),
+    # treaties: ratifications and signatures
+    ("The TPNW has so far been ratified by only 12.",
+     ("TPNW", "member_states_ratified", 12, 2023, "publication_year")),
+    ("By 2018 the TPNW had been signed by 59 states.",
+     ("TPNW", "signatory_states", 59, 2018, "explicit")),
+    # cumulative joining
+    ("So far 36 countries have joined the IOFS.",
+     ("IOFS", "member_states", 36, 2023, "publication_year")),
+    ("By 2021, 35 member states of the OIC had already joined the IOFS.",
+     ("IOFS", "member_states", 35, 2021, "explicit")),
+    # the number of members as a level
+    ("Under Astana's chairmanship the number of CICA member states rose to 27 in 2018.",
+     ("CICA", "member_states", 27, 2018, "explicit")),
+    ("The number of its members reached 36 in 2022, the IOFS said.",
+     ("IOFS", "member_states", 36, 2022, "explicit")),
+    # an organisation noun with its count
+    ("The IOFS is an organisation that includes 37 states.",
+     ("IOFS", "member_states", 37, 2023, "publication_year")),
+    ("Delegates praised CICA, which is a regional dialogue platform of 27 countries.",
+     ("CICA", "member_states", 27, 2023, "publication_year")),
+    # numbers in words; observers of both kinds in one count
+    ("At its founding summit in 2002 CICA had sixteen member states.",
+     ("CICA", "member_states", 16, 2002, "explicit")),
+    ("CICA counts eight observer states and organisations.",
+     ("CICA", "observer_states_and_organisations", 8, 2023, "publication_year")),
+    # bare 'members' after a pronoun that has them
+    ("Qatar was admitted to CICA in 2014 and it then had 26 permanent members.",
+     ("CICA", "member_states", 26, 2014, "explicit")),
+    # 'now' outranks a date of another clause
+    ("The IOFS, which was set up in 2013, now comprises 37 member states.",
+     ("IOFS", "member_states", 37, 2023, "relative_to_publication")),
+])
+def test_wordings_of_size(text: str, expected: tuple, reference) -> None:
+    assert figures(text, reference) == [expected]
+
+
+def test_a_count_at_the_founding_takes_the_founding_year(reference) -> None:
+    text = ("The IOFS was established in 2013 in Astana. Originally, 17 countries made up its "
+            "membership.")
+    assert figures(text, reference, P(2021, 5, 2)) == [
+        ("IOFS", "member_states", 17, 2013, "from_context")]
+
+
+def test_a_past_count_takes_the_year_of_its_paragraph(reference) -> None:
+    text = ("Thailand joined CICA on 12 June 2004. It had 17 member states then, all of them in "
+            "Asia.")
+    assert figures(text, reference) == [("CICA", "member_states", 17, 2004, "from_context")]
+
+
+def test_a_count_before_a_meeting_takes_that_meeting_s_year(reference) -> None:
+    text = ("The IOFS General Assembly met in Astana in September 2019.\n\n"
+            "Ahead of the assembly, the list of IOFS member states held 32 names.\n"
+            "Before the assembly, the IOFS had 32 member states.")
+    assert figures(text, reference, P(2020, 1, 5)) == [
+        ("IOFS", "member_states", 32, 2019, "from_context")]
+
+
+def test_a_past_count_of_another_paragraph_stays_undated(reference) -> None:
+    text = "CICA met in Baku on 8 May 2012.\n\nIt had 24 member states then."
+    assert figures(text, reference) == [("CICA", "member_states", 24, None, "unresolved")]
+
+
+def test_a_sentence_referring_back_takes_the_nearest_fitting_initiative(reference) -> None:
+    text = ("The TPNW was adopted in 2017. Officials of the IOFS welcomed the news. "
+            "Last month Kazakhstan became the 26th State Party to the Treaty.")
+    assert figures(text, reference, P(2019, 9, 20)) == [
+        ("TPNW", "member_states_ratified", 26, 2019, "relative_to_publication")]
+    text = "CICA was set up in 1999. In 2002, there were 16 member states."
+    assert figures(text, reference) == [("CICA", "member_states", 16, 2002, "explicit")]
+
+
+def test_a_sentence_naming_nothing_and_referring_to_nothing_has_no_owner(reference) -> None:
+    text = "CICA met in Astana in 2022.\nEurope's union has 27 member states."
+    assert figures(text, reference) == []
+
+
+@pytest.mark.parametrize("text", [
+    # attendance, delegations, participants
+    "More than 40 countries took part in the CICA summit in 2022.",
+    "Delegations from 35 countries attended the IOFS General Assembly.",
+    "A 15-member delegation of the IOFS visited Astana in March.",
+    "The 40-nation conference convened by CICA closed in Almaty.",
+    "The CICA summit, with 30 countries taking part, opened on Monday.",
+    # thresholds of a treaty
+    "The TPNW must be ratified by 50 states before it can enter into force.",
+    "The TPNW needs to be ratified by 50 countries.",
+    "The TPNW will take effect once 50 states have ratified it.",
+    "Ratification by 50 states is required before the TPNW enters into force.",
+    "The TPNW was ratified by 120 votes in the lower chamber.",
+    # newcomers rather than the membership
+    "CICA admitted two new member states in 2022.",
+    "Five countries have joined the IOFS since 2020.",
+    "CICA also gained two observer states - Turkmenistan in 2021 and Qatar in 2023.",
+    # signatures of a document that is not a treaty initiative
+    "At the CICA summit a declaration was signed by 20 states.",
+])
+def test_not_membership_either(text: str, reference) -> None:
+    assert figures(text, reference) == []
+
+
+def test_every_kind_written_is_documented_and_labelled() -> None:
+    from dashboard.theme import MEMBERSHIP_KIND_LABELS
+    from etl.extract import membership
+    from etl.model import MEMBERSHIP_COUNTED_KINDS
+
+    schema = (Path(__file__).resolve().parent.parent / "docs" / "schema.md").read_text()
+    assert set(MEMBERSHIP_KIND_LABELS) == set(MEMBERSHIP_COUNTED_KINDS)
+    for kind in MEMBERSHIP_COUNTED_KINDS:
+        assert f"`{kind}`" in schema
+    source = Path(membership.__file__).read_text()
+    written = set(re.findall(r'"((?:member|observer|partner|signatory)_[a-z_]+)"', source))
+    assert written <= set(MEMBERSHIP_COUNTED_KINDS)
+
+
+@pytest.mark.parametrize("text", [
+    "Turkmenistan is set to become the 29th member of CICA at the 2026 summit.",
+    "Qatar will become CICA's 29th member state next year.",
+    "Mongolia is expected to become the 38th member of the IOFS.",
+])
+def test_a_size_still_to_come_is_no_figure(text: str, reference) -> None:
     assert figures(text, reference) == []

@@ -19,13 +19,6 @@ from dashboard import charts, components, data, theme, url_state
 SUMMARY_KEY = "disagreements_summary"
 CSV_KEY = "disagreements_csv"
 SIDES_PER_ROW = 3
-KIND_LABELS = {
-    "member_states": "member states",
-    "observer_states": "observer states",
-    "observer_organisations": "observer organisations",
-    "partner_organisations": "partner organisations",
-    "member_states_ratified": "member states that ratified",
-}
 HOW_IT_WORKS = """
 - **Once-only events.** An initiative is first held, founded and proposed once, so two years
   for one of them cannot both be right. Events that recur (held, chairmanship, a period, a
@@ -45,7 +38,7 @@ HOW_IT_WORKS = """
 
 
 def _kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind.replace("_", " "))
+    return theme.membership_kind_label(kind)
 
 
 Claim = dict[str, Any]  # one row of `queries.disagreement_claims`

@@ -16,17 +16,10 @@ EVIDENCE_KEY = "membership_selected"
 PAGE_KEY = "membership_evidence_page"  # the page of a mark's sentences (URL parameter `epage`)
 UNDATED_SHOWN = 100  # undated figures listed under the chart (the newest)
 DEFAULT_ORG = "CICA"
-KIND_LABELS = {
-    "member_states": "member states",
-    "observer_states": "observer states",
-    "observer_organisations": "observer organisations",
-    "partner_organisations": "partner organisations",
-    "member_states_ratified": "member states that ratified",
-}
 
 
 def _kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind.replace("_", " "))
+    return theme.membership_kind_label(kind)
 
 
 def _open_clicked_mark() -> None:

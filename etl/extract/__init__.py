@@ -1,8 +1,9 @@
 """Extraction: cleaned article text -> sentences, mentions, dates, events, memberships, themes.
 
 The public entry points are `load_gazetteer`, `load_themes` (read the reference data once),
-`extract_article` (everything for one article) and `infer_publication_date` (a date from the text,
-and, when the caller passes them, from the article's URL and the header lines cleaning removed).
+`extract_article` (everything for one article), `infer_publication_date` (a date from the text,
+and, when the caller passes them, from the article's URL and the header lines cleaning removed)
+and `refine_publication_date` (a month- or year-precise date made finer by the same evidence).
 Each concern lives in its own module:
 
 * `sentences`  rule-based sentence splitting with code-point offsets
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 from etl.model import ArticleExtraction, PublicationDate
 
-from .dates import find_dates, infer_publication_date
+from .dates import find_dates, infer_publication_date, refine_publication_date
 from .events import find_events
 from .gazetteer import Gazetteer, GazetteerError, Initiative, load_gazetteer
 from .membership import find_memberships
@@ -50,6 +51,7 @@ __all__ = [
     "infer_publication_date",
     "load_gazetteer",
     "load_themes",
+    "refine_publication_date",
     "split_sentences",
 ]
 
@@ -71,7 +73,8 @@ def extract_article(text: str, published: PublicationDate | None, gazetteer: Gaz
     dates = find_dates(text, folded, sentences, index, published, direct_spans)
     entities = resolve_across_sentences(folded, sentences, entities, dates, gazetteer)
     events = find_events(folded, sentences, entities, dates, published, gazetteer)
-    memberships = find_memberships(folded, sentences, entities, dates, published, gazetteer)
+    memberships = find_memberships(folded, sentences, entities, dates, published, gazetteer,
+                                   events)
     return ArticleExtraction(
         sentences=sentences,
         mentions=[m.to_mention() for m in entities if m.is_initiative],

@@ -2,14 +2,22 @@
 
 Dates are found from cheap anchors (a four-digit year, a month name, a weekday name, a relative
 keyword such as 'today' or 'ago'); around each anchor small anchored patterns read the shape:
-ISO dates, day ranges ('8-9 June 2023', 'June 8-9, 2023', across months: '10 June to 10
-September 2017'), full dates ('14 September 1999',
-'September 14, 1999'), month-year ('June 2011', 'Sept 2020'), a day or month without a year
-('on June 8', 'in September': year from the publication date), year ranges ('(2024-2027)',
-'from 2017 to 2018', 'between 2017 and 2018'), recurrences ('every three years since 2003'),
-plain years with the preposition in front ('back in 1992', 'by 2050') and relative expressions
-('this week', 'on Thursday and Friday', 'Twenty-nine years ago', 'two years later'; not 'ten
-years before the first summit', which measures between two events).
+ISO dates, day ranges ('8-9 June 2023', 'June 8-9, 2023', 'Sept. 20 through 22', across months:
+'10 June to 10 September 2017'), full dates ('14 September 1999', 'September 14, 1999',
+'Feb.6'), month-year ('June 2011', 'Sept 2020', 'May 2014-2018'), a day or month without a
+year ('on June 8', 'in September', 'This May', 'scheduled for April'), year ranges
+('(2024-2027)', 'from 2017 to 2018', 'between 2017 and 2018'), recurrences ('every three years
+since 2003'), plain years with the preposition in front ('back in 1992', 'by 2050') and relative
+expressions ('this week', 'on Thursday and Friday', 'met Tuesday', 'Twenty-nine years ago',
+'two years later', 'the next day'; not 'ten years before the first summit', which measures
+between two events, nor 'USA Today').
+
+A day or month without a year takes it from, in order: a relative year after it ('in June this
+year'); the year its list ends with ('on 9 October and 23 December 2014'); a dated month before
+it in its sentence ('in January 2024, while in November ...'; any earlier sentence when the
+publication date is unknown); else the publication date, looking back from it, or forward in a
+clause about the future ('will be held on Oct. 16-17', 'is scheduled for April'). Weekdays are
+the latest such day on or before the publication day, or the first on or after it in the future.
 
 Every find then gets a role:
 
@@ -19,15 +27,20 @@ Every find then gets a role:
 * background  national history and other bodies: 'after independence in 1991', 'the 1972
               Biological Weapons Convention', a dateline ('KUALA LUMPUR July 16 (Bernama) -'),
               other happenings ('the terrorist attacks of 11 September 2001'), a day of the
-              calendar ('marked every year on 29 August')
+              calendar ('marked every year on 29 August', 'the day is observed on 29 August'),
+              a comparison ('the first summit since 1999'), an approximate distance ('more
+              than 30 years ago')
 * unresolved  a relative date with nothing to resolve it against
 * event       everything else: a date something happened on (events.py decides what).
 
-Durations ('the past 20 years', 'over a decade') and ordinals ('47th Session') are not dates.
+Durations ('the past 20 years', 'over a decade'), decades ('the early 1990s') and ordinals
+('47th Session') are not dates. Counts in the present tense ('now unites 28 states') take the
+publication year in membership.py, which reads the tense of the count itself.
 """
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import re
@@ -54,6 +67,10 @@ _MONTH_WORD = rf"(?:{_MONTH_FULL}|Sept|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|D
 _MONTH = rf"{_MONTH_WORD}(?![a-z])\.?"
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+# between a month and its day: a space, or nothing after an abbreviation's dot ('Feb.6')
+_MD = r"(?:(?:(?<=[A-Z][a-z]{2}\.)(?<!May\.)|(?<=Sept\.))\s*|\s+)"
+# between the two days of a range: '8-9', '8 to 9', '8 and 9', '20 through 22'
+_DAY_JOIN = r"(?:-|to|and|through|till|until)"
 _WEEKDAY = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 _NUM = NUMBER_PATTERN
 
@@ -64,28 +81,32 @@ _WEEKDAY_ANCHOR = re.compile(_WEEKDAY)
 _RELATIVE_ANCHOR = re.compile(  # run on lower-cased text
     "today|tomorrow|yesterday|ago|this year|this month|this week|last year|last month|last week|"
     "next year|next month|next week|past year|past month|past week|later|earlier|after|before|"
-    "following year|same year|previous year|that year"
+    "following year|same year|previous year|that year|next day|following day|previous day|"
+    "same day|that day"
 )
 
 # --- shapes read forward from a month name ----------------------------------------------------
 # 'June 10 to September 10, 2017': a range across months, the year written once at its end
 _M_DAY_TO_M_DAY_YEAR = re.compile(
-    rf"(?P<m>{_MONTH})\s+(?P<d>{_DAY})\s*(?:-|to|until|till|through)\s*(?P<m2>{_MONTH})\s+"
+    rf"(?P<m>{_MONTH}){_MD}(?P<d>{_DAY})\s*(?:-|to|until|till|through)\s*(?P<m2>{_MONTH}){_MD}"
     rf"(?P<d2>{_DAY}),?\s+(?P<y>{_YEAR})(?![\w])")
 _M_DAY_RANGE_YEAR = re.compile(
-    rf"(?P<m>{_MONTH})\s+(?P<d>{_DAY})\s*(?:-|to|and)\s*(?P<d2>{_DAY}),?\s+(?P<y>{_YEAR})(?![\w])")
-_M_DAY_YEAR = re.compile(rf"(?P<m>{_MONTH})\s+(?P<d>{_DAY}),?\s+(?P<y>{_YEAR})(?![\w])")
+    rf"(?P<m>{_MONTH}){_MD}(?P<d>{_DAY})\s*{_DAY_JOIN}\s*(?P<d2>{_DAY}),?\s+(?P<y>{_YEAR})(?![\w])")
+_M_DAY_YEAR = re.compile(rf"(?P<m>{_MONTH}){_MD}(?P<d>{_DAY}),?\s+(?P<y>{_YEAR})(?![\w])")
 _M_RANGE_YEAR = re.compile(
     rf"(?P<m>{_MONTH})\s*(?:-|to|and)\s*(?P<m2>{_MONTH}),?\s+(?P<y>{_YEAR})(?![\w])")
+_M_YEAR_RANGE = re.compile(
+    rf"(?P<m>{_MONTH}),?\s+(?P<y>{_YEAR})\s*(?:-|to|until|till)\s*(?:(?P<m2>{_MONTH})\s+)?"
+    rf"(?P<y2>{_YEAR})(?![\w\-])")
 _M_YEAR = re.compile(rf"(?P<m>{_MONTH}),?\s+(?:of\s+)?(?P<y>{_YEAR})(?![\w])")
 _M_DAY_RANGE = re.compile(
-    rf"(?P<m>{_MONTH})\s+(?P<d>{_DAY})\s*(?:-|to|and)\s*(?P<d2>{_DAY})(?![\w])(?![\s,]*\d)")
-_M_DAY = re.compile(rf"(?P<m>{_MONTH})\s+(?P<d>{_DAY})(?![\w])(?![\s,]*\d)(?!\s*(?:%|per\b))")
+    rf"(?P<m>{_MONTH}){_MD}(?P<d>{_DAY})\s*{_DAY_JOIN}\s*(?P<d2>{_DAY})(?![\w])(?![\s,]*\d)")
+_M_DAY = re.compile(rf"(?P<m>{_MONTH}){_MD}(?P<d>{_DAY})(?![\w])(?![\s,]*\d)(?!\s*(?:%|per\b))")
 _MONTH_AT = re.compile(_MONTH)
 _M_ONLY = re.compile(rf"(?P<m>{_MONTH_FULL})(?![\w])(?![\s,]*\d)")
 # a day (or day range) written before the month: '14 September', '13-14 July', '8th of June'
 _DAYS_BEFORE = re.compile(
-    rf"(?<![\w.,])(?:(?P<d>{_DAY})\s*(?:-|to|and)\s*)?(?P<d2>{_DAY})\s+(?:of\s+)?$")
+    rf"(?<![\w.,])(?:(?P<d>{_DAY})\s*{_DAY_JOIN}\s*)?(?P<d2>{_DAY})\s+(?:of\s+)?$")
 _YEAR_AFTER_MONTH = re.compile(rf",?\s+(?P<y>{_YEAR})(?![\w])")
 # '10 June to 10 September 2017': after a day and month, the rest of a range across months
 _TO_DAY_MONTH_YEAR = re.compile(
@@ -111,28 +132,88 @@ _REL_NAMED = re.compile(
     r"(?:year|month|week)|today|yesterday|tomorrow))(?!'|\w)")
 _REL_AGO = re.compile(
     rf"(?i:(?<![\w\-])(?P<n>{_NUM}|a|an)\s+(?P<u>years?|decades?|months?)\s+ago)(?![\w])")
+# 'more than 30 years ago', 'nearly a decade ago': an approximate distance
+_APPROXIMATE_BEFORE = re.compile(
+    r"(?i:\b(?:more\s+than|over|almost|nearly|about|around|some|roughly|approximately|"
+    r"at\s+least|less\s+than|under|well\s+over))\s+$")
 _REL_LATER = re.compile(
     rf"(?i:(?<![\w\-])(?P<n>{_NUM}|a|an)\s+(?P<u>years?|decades?)\s+"
     rf"(?P<dir>later|earlier|after|before))(?![\w])")
 _REL_CONTEXT = re.compile(
     r"(?i:(?<![\w])(?:the\s+(?:following|same|next|previous)\s+year|that\s+year))(?![\w])")
+# 'the next day', 'the day before', 'that same day': a day counted from the last dated day
+_REL_DAY = re.compile(
+    r"(?i:(?<![\w])(?:the\s+(?P<which>following|next|previous|same)\s+day|the\s+day\s+"
+    r"(?P<dir>before|after)|that\s+(?:same\s+)?day|a\s+day\s+(?P<dir2>later|earlier)))(?![\w])")
+_DAY_OFFSETS = {"following": 1, "next": 1, "after": 1, "later": 1, "previous": -1, "before": -1,
+                "earlier": -1}
+# an explicit year right after a relative phrase: 'Two decades earlier, in 1992'
+_YEAR_RIGHT_AFTER = re.compile(rf"\s*,?\s*(?:(?i:in|on)\s+)?(?:{_MONTH}\s+)?{_YEAR}\b")
 _WEEKDAYS_AT = re.compile(
-    rf"(?P<lead>(?i:on|last|this|next))\s+(?P<wd1>{_WEEKDAY})"
-    rf"(?:\s*(?:and|to|-|&)\s*(?P<wd2>{_WEEKDAY}))?(?![\w])")
+    rf"(?:(?P<lead>(?i:on|last|this|next))\s+)?(?P<wd1>{_WEEKDAY})"
+    rf"(?:\s*(?:and|to|through|-|&)\s*(?P<wd2>{_WEEKDAY}))?(?![\w])")
 _WEEKDAY_LEAD = re.compile(r"(?i:(?<![\w])(?:on|last|this|next))\s+$")
+_NOT_BEFORE_A_WEEKDAY = frozenset({"every", "each", "a", "an", "the"})
+# the word before a weekday written without 'on' ('met Tuesday', 'said Thursday')
+_WORD_BEFORE = re.compile(r"(\S+)\s+$")
+# a weekday that only introduces the calendar date after it: 'On Friday (2 January 2015)',
+# 'on Thursday, Oct. 13'
+_DATE_AFTER_WEEKDAY = re.compile(
+    rf"\s*[,(]?\s*(?:{_DAY}\s+(?:of\s+)?{_MONTH_WORD}(?![a-z])|{_MONTH}{_MD}{_DAY}(?![\w]))")
 # a noun phrase right after 'after'/'before' (then they are prepositions, not adverbs)
 _OBJECT_AFTER = re.compile(
     r"\s+(?:(?i:the|a|an|its|their|his|her|this|that|these|those|our)\b|[A-Z0-9])")
 _CONTEXT_OFFSETS = {"the following year": 1, "the next year": 1, "the previous year": -1}
 
+# 'scheduled for April': a month right after a word of planning
+_PLANNED_FOR_BEFORE = re.compile(
+    r"(?i:\b(?:scheduled|planned|slated|set|due|expected|pencilled\s+in|penciled\s+in)\s+"
+    r"(?P<prep>for))\s+$")
+# 'in June this year', 'on May 5 last year': the year of a year-less date, said relatively
+_RELATIVE_YEAR_AFTER = re.compile(
+    r"\s*,?\s*(?:(?i:of)\s+)?(?P<which>(?i:this|last|next))\s+(?i:year)(?![\w'])")
+# 'on 9 October and 23 December 2014': a list of dates whose year is written once, at its end
+_SHARED_YEAR_AFTER = re.compile(
+    rf"\s*(?:,\s*(?:and\s+)?|and\s+|or\s+)(?:(?i:on|in)\s+)?"
+    rf"(?:(?:{_DAY}\s*(?:-\s*{_DAY}\s*)?(?:of\s+)?)?(?P<m>{_MONTH})(?:{_MD}{_DAY}"
+    rf"(?:\s*-\s*{_DAY})?)?),?\s+(?P<y>{_YEAR})(?![\w])")
+# the tense of a date's clause: its nearest auxiliary or verb form. Future: 'will', 'would',
+# 'is set to', 'is scheduled for', 'is to host', 'to be held', 'upcoming', 'the next round';
+# past: 'was', 'had', irregular past forms and (lower-case) words in -ed
+_TENSE_CUE = re.compile(
+    r"\b(?:(?P<future>(?i:will|would|shall|going\s+to|"
+    r"(?:is|are|was|were|be|been)\s+(?:\w+\s+)?(?:due|set|scheduled|slated|expected|planned|"
+    r"poised|about|going)\s+(?:to|for|on|in)|(?:is|are)\s+to\s+(?:be\s+)?\w+|"
+    r"to\s+be\s+(?:held|hosted|convened|staged|organi[sz]ed|opened|launched|signed)|"
+    r"upcoming|forthcoming|scheduled|planned|slated|expected\s+(?:to|in|on)|"
+    r"next\s+(?:round|meeting|summit|session|edition|congress|forum|conference|assembly|"
+    r"gathering)|plans?\s+to|intends?\s+to))|"
+    r"(?P<past>(?i:was|were|had|has|have|did|ago|held|hosted|took|met|began|begun|came|gave|"
+    r"went|won|saw|made|became|rose|spoke|said|told|wrote|chose)|[a-z]{2,}ed))\b")
+_AUXILIARY_BEFORE = re.compile(r"(?i:\b(?:be|been|to))\s+$")
+# how far before the publication day a day named in the future tense may lie
+_FUTURE_SLACK = dt.timedelta(days=14)
+
 _PREP_TARGET = frozenset({"by", "until", "till", "towards", "toward", "by the end of", "through"})
 _TARGET_BEFORE = re.compile(
     r"(?i:(?:ahead\s+to|look(?:s|ing)?\s+(?:ahead|forward)\s+to|vision|strategy|agenda|target|goal|"
-    r"up\s+to|horizon|plan(?:s|ned)?\s+(?:for|until|by))\s+(?:the\s+year\s+)?)$"
+    r"up\s+to|horizon|(?<![\w])plan(?:s|ned)?\s+(?:for|until|by))\s+(?:the\s+year\s+)?)$"
 )
 # 'marked every year on 29 August': a day of the calendar, not a date something happened on
 _EVERY_YEAR_BEFORE = re.compile(
     r"(?i:\b(?:every|each)\s+year|\bannually|\byearly)\s*,?\s*$")
+# 'the day was to be observed on 29 August': the day an observance falls on
+_OBSERVED_DAY_BEFORE = re.compile(
+    r"(?i:\b(?:the|this|that)\s+day\s+(?:[\w']+\s+){0,4}?(?:held|observed|marked|celebrated|"
+    r"commemorated))\s*$")
+# '29 August was chosen as the date'
+_CHOSEN_AS_AFTER = re.compile(
+    r"\s+(?i:(?:was|is|has\s+been|had\s+been)\s+(?:picked|chosen|selected|designated|"
+    r"declared|proclaimed|set)\s+as)\b")
+# 'the first summit since 1999', 'the highest level since 2008': since in a comparison
+_COMPARISON_BEFORE = re.compile(
+    r"(?i:\b(?:first|highest|lowest|largest|biggest|best|worst|strongest|weakest)\b"
+    r"(?:\s+[\w\-]+){0,3})\s*,?\s*$")
 _TARGET_NAME_WORDS = frozenset({"strategy", "vision", "agenda", "concept", "programme", "program",
                                 "plan", "doctrine", "roadmap", "horizon"})
 _BACKGROUND_CUE = re.compile(
@@ -174,10 +255,15 @@ _NOT_YEAR_AFTER = re.compile(
 )
 _NOT_YEAR_BEFORE = re.compile(
     r"(?i:(?:no\.?|number|resolution|decree|page|pp\.?|article|art\.)\s*|[$\u20ac\u00a3#]\s*)$")
-_DATELINE_BEFORE = re.compile(r"^[A-Z][A-Z.'\- ]{1,40},?\s*$")
+# a place in capitals, perhaps with its country: 'KUALA LUMPUR', 'BAKU, Azerbaijan,'
+_DATELINE_BEFORE = re.compile(r"^[A-Z][A-Z.'\- ]{1,40},?(?:\s+[A-Z][a-z]+,)?\s*$")
+# a corpus marker line in front of a dateline: ' date 2024-07-04 ASTANA, July 4.'
+_DATE_MARKER = re.compile(r"^\s*date\s+\d{4}-\d\d-\d\d(?:\s+\d\d:\d\d(?::\d\d)?)?\s+")
 _DATELINE_PLACE = re.compile(r"^[A-Z][\w.'\-]*(?: [A-Z][\w.'\-]*){0,2},\s*$")  # 'Astana, '
 _DATELINE_AGENCY = re.compile(r"\s*(?:,\s*\d{4})?\s*\([^)]{1,40}\)\s*(?:-|\u2014|:)")
-_DATELINE_AFTER = re.compile(r"\s*(?:,\s*\d{4})?\s*(?:\([^)]{1,40}\))?\s*(?:-|\u2014|:)")
+_DATELINE_AFTER = re.compile(
+    r"\s*(?:,\s*\d{4})?\s*(?:\([^)]{1,40}\)|\.?\s*/[^/\n]{1,30}/|\.?\s+[A-Z][A-Z\-]{2,}(?=\s*[-\u2014:]))?"
+    r"\s*(?:-|\u2014|:|\.(?:\s|$))")
 _TITLE_BEFORE = re.compile(
     r"((?:[A-Z][\w'\-]*(?:'s)?\s+)(?:(?:[A-Z][\w'\-]*(?:'s)?|of|the|on|for|and|in)\s+)*)$")
 
@@ -199,20 +285,29 @@ class _Found:
     basis: str = "explicit"
     prep: str = ""
     role: str | None = None  # decided early for datelines
-    offset: int = 0  # years to add to the context year ('two years later' -> 2)
+    offset: int = 0  # years (days) to add to the context year (day): 'two years later' -> 2
+    from_publication: bool = False  # a year-less date given the publication date's year
 
 
 class _Spans:
-    """Character spans already read as (part of) a date: later shapes never overlap them."""
+    """Character spans already read as (part of) a date: later shapes never overlap them.
+
+    The spans never overlap, so sorted by start their ends are sorted too: one bisection tells
+    whether a new span is free (no rescan of every earlier span).
+    """
 
     def __init__(self) -> None:
-        self.spans: list[tuple[int, int]] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
 
     def free(self, start: int, end: int) -> bool:
-        return not any(s < end and start < e for s, e in self.spans)
+        i = bisect.bisect_left(self.starts, end)  # spans starting before `end`
+        return i == 0 or self.ends[i - 1] <= start
 
     def take(self, start: int, end: int) -> None:
-        self.spans.append((start, end))
+        i = bisect.bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
 
 
 def find_dates(text: str, folded: str, sentences: Sequence[Sentence], index: SentenceIndex,
@@ -248,8 +343,10 @@ def find_dates(text: str, folded: str, sentences: Sequence[Sentence], index: Sen
         if taken.free(match.start(), match.end()):
             keep(_read_relative(folded, match.start(), match.end(), index, published))
     found.sort(key=lambda f: f.start)
+    _carry_year_in_sentence(found, published)
     _resolve_from_context(found)
-    return [_to_mention(f, found, text, folded, entity_spans, published) for f in found]
+    return [_to_mention(i, found, text, folded, entity_spans, published)
+            for i in range(len(found))]
 
 
 def _word_start(folded: str, pos: int) -> bool:
@@ -306,7 +403,8 @@ def _read_month(folded: str, pos: int, index: SentenceIndex,
         item = _with_prep(_Found(days.start(), end, sentence,
                                  "full" if year_match else "day_month", None,
                                  month=month, day=first), folded)
-        _fill_year(item, int(year_match.group("y")) if year_match else None, published, last)
+        _fill_year(item, int(year_match.group("y")) if year_match else None, published, last,
+                   folded)
         return _dated_line(item, folded)
     across = _M_DAY_TO_M_DAY_YEAR.match(folded, pos, sentence.end)
     if across:  # 'June 10 to September 10, 2017'
@@ -315,6 +413,13 @@ def _read_month(folded: str, pos: int, index: SentenceIndex,
                                  end_year=int(across.group("y")),
                                  end_month=_month(across.group("m2")),
                                  end_day=_day(across.group("d2")), basis="range"), folded)
+        return _dated_line(item, folded)
+    span = _M_YEAR_RANGE.match(folded, pos, sentence.end)
+    if span and 0 < int(span.group("y2")) - int(span.group("y")) <= 50:  # 'May 2014-2018'
+        item = _with_prep(_Found(pos, span.end(), sentence, "month_year", int(span.group("y")),
+                                 month=_month(span.group("m")), end_year=int(span.group("y2")),
+                                 end_month=_month(span.group("m2")) if span.group("m2") else None,
+                                 basis="range"), folded)
         return _dated_line(item, folded)
     for pattern, kind in ((_M_DAY_RANGE_YEAR, "day_range"), (_M_DAY_YEAR, "full"),
                           (_M_RANGE_YEAR, "month_range"), (_M_YEAR, "month_year"),
@@ -329,33 +434,79 @@ def _read_month(folded: str, pos: int, index: SentenceIndex,
         if groups.get("m2"):
             item.end_month, item.basis = _month(groups["m2"]), "range"
         _fill_year(item, int(groups["y"]) if groups.get("y") else None, published,
-                   _day(groups["d2"]) if groups.get("d2") else None)
+                   _day(groups["d2"]) if groups.get("d2") else None, folded)
         return _dated_line(item, folded)
     match = _M_ONLY.match(folded, pos, sentence.end)
     if match:  # 'in September': only after a preposition ('May' is also a verb)
         item = _with_prep(_Found(pos, match.end(), sentence, "month_only", None,
                                  month=_month(match.group("m"))), folded)
-        if not item.prep or (match.group("m") == "May" and item.prep in ("of", "by", "this")):
+        if not item.prep:
+            planned = _PLANNED_FOR_BEFORE.search(folded, max(sentence.start, pos - 30), pos)
+            if planned is None:
+                return None
+            item.start, item.prep = planned.start("prep"), "for"  # 'scheduled for April'
+        if match.group("m") == "May" and item.prep in ("of", "by"):
             return None
-        _fill_year(item, None, published, None)
+        _fill_year(item, None, published, None, folded)
         return item
     return None
 
 
 def _fill_year(item: _Found, year: int | None, published: PublicationDate | None,
-               last_day: int | None) -> None:
-    """Set the year (explicit, or from the publication date) and the end of a day range."""
+               last_day: int | None, folded: str) -> None:
+    """Set the year and the end of a day range.
+
+    A date written without a year takes it, in this order, from a relative year right after it
+    ('in June this year', 'on May 5 last year'), from the year of the date it is listed with
+    ('on 9 October and 23 December 2014'), else from the publication date: the latest such day
+    on or before it, or in a clause about the future ('will be held on Oct. 16-17') the first
+    such day on or after it.
+    """
     if year is not None:
         item.year = year
     else:
         item.basis = "relative_to_publication"
-        item.year = _year_for_day(item.month or 1, item.day, published, item.prep)
+        relative = _RELATIVE_YEAR_AFTER.match(folded, item.end, item.sentence.end)
+        shared = _SHARED_YEAR_AFTER.match(folded, item.end, item.sentence.end)
+        if relative:
+            item.end = relative.end()
+            if published is not None:
+                word = relative.group("which").lower()
+                item.year = published.year + (-1 if word == "last" else 1 if word == "next"
+                                              else 0)
+        elif shared and (shared.group("m") is None or _month(shared.group("m")) >= item.month):
+            item.year, item.basis = int(shared.group("y")), "explicit"
+        else:
+            future = _clause_tense(folded, item) == "future"
+            item.year = _year_for_day(item.month or 1, item.day, published, item.prep, future)
+            item.from_publication = item.prep not in ("last", "next", "this")
     if last_day is not None:
         item.end_year, item.end_month, item.end_day = item.year, item.month, last_day
         if year is not None:
             item.basis = "range"
     elif item.end_month is not None:
         item.end_year = item.year
+
+
+def _clause_tense(folded: str, item: _Found) -> str | None:
+    """'future' or 'past' from the tense word nearest before the date in its sentence.
+
+    A participle after 'be', 'been' or 'to' ('will be held', 'is to be signed') takes the tense
+    of the word before it. With no tense word before the date (a fronted date: 'On June 11-12
+    the session will open'), the first one after it counts. None when the sentence shows no
+    tense.
+    """
+    sentence = item.sentence
+    cues = list(_TENSE_CUE.finditer(folded, max(sentence.start, item.start - 100), item.start))
+    for cue in reversed(cues):
+        if cue.group("past") and _AUXILIARY_BEFORE.search(folded, max(0, cue.start() - 6),
+                                                          cue.start()):
+            continue
+        return "future" if cue.group("future") else "past"
+    cue = _TENSE_CUE.search(folded, item.end, min(sentence.end, item.end + 100))
+    if cue is None:
+        return None
+    return "future" if cue.group("future") else "past"
 
 
 def _dated_line(item: _Found, folded: str) -> _Found:
@@ -429,22 +580,41 @@ def _read_range(folded: str, start: int, year: int, span: re.Match[str],
 
 def _read_weekdays(folded: str, pos: int, index: SentenceIndex,
                    published: PublicationDate | None) -> _Found | None:
-    """'on Thursday', 'last Friday', 'on Thursday and Friday'."""
+    """'on Thursday', 'last Friday', 'on Thursday and Friday', 'met Tuesday', 'Monday-Tuesday'.
+
+    A weekday followed by its calendar date ('On Friday (2 January 2015)') is left to the date.
+    """
     sentence = index.at(pos)
     if sentence is None:
         return None
     lead = _WEEKDAY_LEAD.search(folded, max(sentence.start, pos - 6), pos)
-    if not lead:
+    if lead is None and not _bare_weekday(folded, sentence, pos):
         return None
-    match = _WEEKDAYS_AT.match(folded, pos - len(lead.group()), sentence.end)
-    if not match:
+    match = _WEEKDAYS_AT.match(folded, lead.start() if lead else pos, sentence.end)
+    if not match or _DATE_AFTER_WEEKDAY.match(folded, match.end(), sentence.end):
         return None
     item = _Found(match.start(), match.end(), sentence, "relative", None,
                   basis="relative_to_publication")
     if published is not None:
+        future = _clause_tense(folded, item) == "future"
         _resolve_weekdays(item, match.group("wd1"), match.group("wd2"),
-                          match.group("lead").lower(), published)
+                          (match.group("lead") or "").lower(), published, future)
     return item
+
+
+def _bare_weekday(folded: str, sentence: Sentence, pos: int) -> bool:
+    """Whether a weekday without 'on' is a date: 'met Tuesday', 'Thursday's vote'.
+
+    Not after a capitalised word ('Good Friday', 'Black Monday'), nor after 'every' or an
+    article ('a Friday sermon', 'the Friday prayers').
+    """
+    before = _WORD_BEFORE.search(folded, max(sentence.start, pos - 30), pos)
+    if before is None:  # first word of the sentence: 'Thursday's vote', 'Thursday, the ...'
+        return True
+    word = before.group(1)
+    if word[-1] in ",;:(-\u2014":
+        return True
+    return word[0].islower() and word.lower() not in _NOT_BEFORE_A_WEEKDAY
 
 
 def _read_relative(folded: str, start: int, end: int, index: SentenceIndex,
@@ -455,7 +625,7 @@ def _read_relative(folded: str, start: int, end: int, index: SentenceIndex,
         return None
     window_start = max(sentence.start, start - 40)
     window_end = min(sentence.end, end + 12)
-    for pattern in (_REL_NAMED, _REL_AGO, _REL_LATER, _REL_CONTEXT):
+    for pattern in (_REL_NAMED, _REL_AGO, _REL_LATER, _REL_CONTEXT, _REL_DAY):
         match = None
         for candidate in pattern.finditer(folded, window_start, window_end):
             if candidate.start() <= start < candidate.end():
@@ -468,6 +638,8 @@ def _read_relative(folded: str, start: int, end: int, index: SentenceIndex,
             phrase = " ".join(match.group().lower().split())
             if phrase.startswith("past "):
                 return None  # 'the past year': a duration
+            if phrase == "today" and _in_a_name(folded, sentence, match.start()):
+                return None  # 'USA Today', 'Kazakhstan Today': a newspaper
             _resolve_named(item, phrase, published)
             return item
         if pattern is _REL_AGO:
@@ -475,6 +647,9 @@ def _read_relative(folded: str, start: int, end: int, index: SentenceIndex,
             if n is None:
                 return None
             _resolve_ago(item, n, match.group("u").lower(), published)
+            if _APPROXIMATE_BEFORE.search(folded, max(sentence.start, match.start() - 20),
+                                          match.start()):
+                item.role = "background"  # 'more than 30 years ago': no year to date an event
             return item
         if pattern is _REL_LATER:
             # 'ten years before the first summit': 'before'/'after' with an object measures
@@ -483,8 +658,7 @@ def _read_relative(folded: str, start: int, end: int, index: SentenceIndex,
                     folded, match.end()):
                 return None
             # 'Two decades earlier, in 1992': the explicit year that follows says it all
-            if re.match(rf"\s*,?\s*(?:(?i:in|on)\s+)?(?:{_MONTH}\s+)?{_YEAR}\b",
-                        folded[match.end():match.end() + 40]):
+            if _YEAR_RIGHT_AFTER.match(folded[match.end():match.end() + 40]):
                 return None
             n = _amount(match.group("n"))
             if n is None:
@@ -493,11 +667,30 @@ def _read_relative(folded: str, start: int, end: int, index: SentenceIndex,
             sign = 1 if match.group("dir").lower() in ("later", "after") else -1
             item.kind, item.basis, item.offset = "context", "year_from_context", sign * step
             return item
+        if pattern is _REL_DAY:
+            # 'the day before the summit' measures between two events; 'on that day in 1991'
+            # is dated by its year
+            if (match.group("dir") and _OBJECT_AFTER.match(folded, match.end())) or \
+                    _YEAR_RIGHT_AFTER.match(folded[match.end():match.end() + 40]):
+                return None
+            which = match.group("which") or match.group("dir") or match.group("dir2") or ""
+            item.kind, item.basis = "context_day", "year_from_context"
+            item.offset = _DAY_OFFSETS.get(which.lower(), 0)
+            return item
         phrase = " ".join(match.group().lower().split())
         item.kind, item.basis = "context", "year_from_context"
         item.offset = _CONTEXT_OFFSETS.get(phrase, 0)
         return item
     return None
+
+
+def _in_a_name(folded: str, sentence: Sentence, pos: int) -> bool:
+    """Whether the capitalised word at `pos` continues a name ('USA Today')."""
+    if not folded[pos].isupper():
+        return False
+    before = _WORD_BEFORE.search(folded, max(sentence.start, pos - 30), pos)
+    return before is not None and before.group(1)[0].isupper() and \
+        before.group(1)[-1].isalnum()
 
 
 def _resolve_ago(item: _Found, n: int, unit: str, published: PublicationDate | None) -> None:
@@ -528,15 +721,18 @@ def _valid(item: _Found) -> bool:
 
 
 def _year_for_day(month: int, day: int | None, published: PublicationDate | None,
-                  prep: str) -> int | None:
-    """Year of a day or month written without one: the most recent on or before publication.
+                  prep: str, future: bool = False) -> int | None:
+    """Year of a day or month written without one, against the publication date.
 
-    'last September' is the latest September strictly before the publication month, 'next
-    September' the first one after it.
+    By default the most recent such day on or before publication; in a clause about the future
+    the first one on or after it (a day-precise date may lie up to two weeks before: a report
+    filed a little after the announcement it quotes). 'last September' is the latest September
+    strictly before the publication month, 'next September' the first one after it, 'this
+    September' the one of the publication year.
     """
     if published is None:
         return None
-    if published.month is None:
+    if published.month is None or prep == "this":
         return published.year
     pub_day = published.day or calendar.monthrange(published.year, published.month)[1]
     if prep == "next":
@@ -544,6 +740,12 @@ def _year_for_day(month: int, day: int | None, published: PublicationDate | None
         return published.year if after else published.year + 1
     if prep == "last":
         return published.year if month < published.month else published.year - 1
+    if future:
+        if day is None or published.day is None:
+            return published.year if month >= published.month else published.year + 1
+        named = dt.date(published.year, month, min(day, 28 if month == 2 else day))
+        slack = dt.date(published.year, published.month, published.day) - _FUTURE_SLACK
+        return published.year if named >= slack else published.year + 1
     before = (month, day or 1) <= (published.month, pub_day)
     return published.year if before else published.year - 1
 
@@ -551,8 +753,14 @@ def _year_for_day(month: int, day: int | None, published: PublicationDate | None
 def _is_dateline(folded: str, sentence: Sentence, start: int, end: int) -> bool:
     """'KUALA LUMPUR July 16 (NNN-Bernama) —': a place in capitals, the date, agency, dash."""
     head = folded[sentence.start:start]
+    marker = _DATE_MARKER.match(head)
+    if marker:
+        head = head[marker.end():]
     if _DATELINE_BEFORE.match(head) and _DATELINE_AFTER.match(folded, end):
         return True
+    if not head.strip() and not folded[end:sentence.end].strip(" .,-:/\n") and \
+            folded[start].isupper() and not _YEAR_ANCHOR.search(folded, start, end):
+        return True  # a line that is only a day: 'ASTANA. June 8. KAZINFORM -' split apart
     # 'Astana, June 8 (Kazinform) -': a title-case place needs the agency in brackets
     return bool(_DATELINE_PLACE.match(head) and _DATELINE_AGENCY.match(folded, end))
 
@@ -597,51 +805,97 @@ def _resolve_named(item: _Found, phrase: str, published: PublicationDate | None)
 
 
 def _resolve_weekdays(item: _Found, first: str, second: str | None, lead: str,
-                      published: PublicationDate) -> None:
-    """'on Thursday and Friday' before a day-precise publication date -> those calendar days.
+                      published: PublicationDate, future: bool = False) -> None:
+    """'on Thursday and Friday' against a day-precise publication date -> those calendar days.
 
-    The last named weekday is the most recent one strictly before the publication day ('next'
-    looks forward instead); the first is the latest such weekday on or before it.
+    A weekday is the latest such day on or before the publication day (a report filed the day
+    it tells of says 'on Monday'); in a clause about the future the first on or after it. 'last'
+    and 'next' exclude the publication day itself. A range ends on its last named day (past) or
+    starts on its first (future).
     """
     if published.day is None or published.month is None:
         item.year, item.month = published.year, published.month
         return
     pub = dt.date(published.year, published.month, published.day)
-    last_name = (second or first).lower()
-    target = WEEKDAYS[last_name]
-    if lead == "next":
-        ahead = (target - pub.weekday()) % 7 or 7
-        end_day = pub + dt.timedelta(days=ahead)
+    span = (WEEKDAYS[second.lower()] - WEEKDAYS[first.lower()]) % 7 if second else 0
+    if lead == "next" or (future and lead != "last"):
+        target = WEEKDAYS[first.lower()]
+        ahead = (target - pub.weekday()) % 7
+        start_day = pub + dt.timedelta(days=ahead or (7 if lead == "next" else 0))
+        end_day = start_day + dt.timedelta(days=span)
     else:
-        back = (pub.weekday() - target) % 7 or 7
-        end_day = pub - dt.timedelta(days=back)
-    start_day = end_day
+        target = WEEKDAYS[(second or first).lower()]
+        back = (pub.weekday() - target) % 7
+        end_day = pub - dt.timedelta(days=back or (7 if lead == "last" else 0))
+        start_day = end_day - dt.timedelta(days=span)
     if second:
-        start_day = end_day - dt.timedelta(days=(target - WEEKDAYS[first.lower()]) % 7)
         item.end_year, item.end_month, item.end_day = end_day.year, end_day.month, end_day.day
     item.year, item.month, item.day = start_day.year, start_day.month, start_day.day
 
 
-def _resolve_from_context(found: list[_Found]) -> None:
-    """'two years later', 'the following year': counted from the last explicit year before.
+# dates a following 'the next day' may count from
+_DAY_ANCHOR_BASES = frozenset({"explicit", "range", "recurrence", "relative_to_publication",
+                               "year_from_context"})
 
-    The year stays unresolved when no explicit year precedes in the text.
+
+def _resolve_from_context(found: list[_Found]) -> None:
+    """'two years later', 'the following year', 'the next day': counted from the dates before.
+
+    Years count from the last explicit year, days from the last dated day ('On 27 August ...
+    The next day'). They stay unresolved when nothing precedes in the text.
     """
     last_year: int | None = None
+    last_day: tuple[dt.date, dt.date] | None = None  # first and last day of the last dated day
     for item in found:
         if item.kind == "context":
             item.year = last_year + item.offset if last_year is not None else None
-        elif item.year is not None and item.basis in ("explicit", "range", "recurrence"):
-            last_year = item.year
+        elif item.kind == "context_day":
+            if last_day is not None:
+                day = last_day[0 if item.offset < 0 else 1] + dt.timedelta(days=item.offset)
+                item.year, item.month, item.day = day.year, day.month, day.day
+            else:
+                item.year = last_year
+        elif item.year is not None and item.basis in _DAY_ANCHOR_BASES:
+            if item.basis in ("explicit", "range", "recurrence"):
+                last_year = item.year
+            if item.month is not None and item.day is not None:
+                first = dt.date(item.year, item.month, item.day)
+                last = first
+                if item.end_day is not None and item.end_month is not None:
+                    last = dt.date(item.end_year or item.year, item.end_month, item.end_day)
+                last_day = (first, last)
+
+
+def _carry_year_in_sentence(found: list[_Found], published: PublicationDate | None) -> None:
+    """A day or month without a year takes the year of a dated month before it in its sentence.
+
+    'in January 2024 ..., while in November another train left' -> November 2024. Only a month
+    on or after the dated one takes its year (later in the same year). Without a publication
+    date the dated month may also be in an earlier sentence: the year of the narrative.
+    """
+    anchor: _Found | None = None
+    for item in found:
+        if item.from_publication and anchor is not None and item.month is not None and \
+                anchor.month is not None and item.month >= anchor.month and \
+                (anchor.sentence is item.sentence or published is None):
+            item.year, item.basis = anchor.year, "year_from_context"
+            if item.end_month is not None:
+                item.end_year = item.year
+        elif item.basis in ("explicit", "range") and item.year is not None and \
+                item.month is not None:
+            anchor = item
+        elif item.basis in ("explicit", "range") and item.year is not None:
+            anchor = None  # a bare year moves the narrative on
 
 
 # --- roles ------------------------------------------------------------------------------------
 
 
-def _to_mention(item: _Found, found: list[_Found], text: str, folded: str,
+def _to_mention(position: int, found: list[_Found], text: str, folded: str,
                 entity_spans: Sequence[tuple[int, int, bool]],
                 published: PublicationDate | None) -> DateMention:
-    """The DateMention of a find: basis (explicit / from_name ...) and role settled."""
+    """The DateMention of the find at `position` (finds sorted by start): basis and role settled."""
+    item = found[position]
     basis = item.basis
     role = item.role
     inside = next(((s, e, init) for s, e, init in entity_spans
@@ -655,7 +909,7 @@ def _to_mention(item: _Found, found: list[_Found], text: str, folded: str,
             basis = "from_name"
             role = role or named
     if role is None:
-        role = _role(item, found, folded, entity_spans, published)
+        role = _role(position, found, folded, entity_spans, published)
     return DateMention(
         sentence_no=item.sentence.sentence_no,
         expression=text[item.start:item.end],
@@ -694,9 +948,10 @@ def _named_by_year(item: _Found, folded: str,
     return None
 
 
-def _role(item: _Found, found: list[_Found], folded: str,
+def _role(position: int, found: list[_Found], folded: str,
           entity_spans: Sequence[tuple[int, int, bool]], published: PublicationDate | None) -> str:
     """Role of a date that is not part of a name (see the module docstring)."""
+    item = found[position]
     if item.year is None:
         return "unresolved"
     sentence = item.sentence
@@ -705,17 +960,33 @@ def _role(item: _Found, found: list[_Found], folded: str,
         # dates a figure but is no event
         return "target" if published is None or item.year > published.year else "background"
     before_text = folded[max(sentence.start, item.start - 40):item.start]
-    if _TARGET_BEFORE.search(before_text):
+    target = _TARGET_BEFORE.search(before_text)
+    # 'planned for 2030' is a target, 'planned for early May' the date of a meeting
+    if target and not (item.month is not None and target.group().lower().startswith("plan")):
         return "target"
     if item.prep == "of" and _HAPPENING_OF.search(before_text):
         return "background"
-    if item.kind == "day_month" and item.prep == "on" and _EVERY_YEAR_BEFORE.search(before_text):
+    if item.kind == "day_month" and _is_calendar_day(item, folded, before_text):
         return "background"
+    if item.prep == "since" and _COMPARISON_BEFORE.search(before_text):
+        return "background"  # 'the first summit since 1999': a comparison, not an event
     if item.kind == "year_range" and _is_plan_title(item, folded, entity_spans):
         return "plan_period"
-    if _has_background_cue(item, found, folded):
+    if _has_background_cue(position, found, folded):
         return "background"
     return "event"
+
+
+def _is_calendar_day(item: _Found, folded: str, before_text: str) -> bool:
+    """A day of the calendar rather than a dated happening.
+
+    'marked every year on 29 August', 'the Day is observed on 29 August', '29 August was
+    chosen as the date'.
+    """
+    if item.prep == "on" and (_EVERY_YEAR_BEFORE.search(before_text) or
+                              _OBSERVED_DAY_BEFORE.search(before_text)):
+        return True
+    return bool(_CHOSEN_AS_AFTER.match(folded, item.end, item.sentence.end))
 
 
 def _is_plan_title(item: _Found, folded: str,
@@ -737,19 +1008,22 @@ def _is_plan_title(item: _Found, folded: str,
                    for s, e, is_initiative in entity_spans)
 
 
-def _has_background_cue(item: _Found, found: list[_Found], folded: str) -> bool:
+def _has_background_cue(position: int, found: list[_Found], folded: str) -> bool:
     """A history cue (independence, Soviet Union, population ...) next to the date.
 
     Only the text between this date and its neighbours counts, 40 characters before and 60
     after at most, and not past an event verb ('became independent in 1991 and proposed CICA
     in 1992' keeps 1992 an event).
     """
+    item = found[position]
     sentence = item.sentence
-    position = next(i for i, f in enumerate(found) if f is item)  # identity: no field compares
-    previous_end = max([sentence.start, item.start - 40] +
-                       [f.end for f in found[:position] if f.sentence is sentence])
-    following = [f.start for f in found[position + 1:] if f.sentence is sentence]
-    next_start = min([sentence.end, item.end + 60] + following)
+    # finds are sorted and never overlap: the neighbours are the finds right before and after
+    previous_end = max(sentence.start, item.start - 40)
+    if position and found[position - 1].sentence is sentence:
+        previous_end = max(previous_end, found[position - 1].end)
+    next_start = min(sentence.end, item.end + 60)
+    if position + 1 < len(found) and found[position + 1].sentence is sentence:
+        next_start = min(next_start, found[position + 1].start)
     before = folded[previous_end:item.start]
     after = folded[item.end:next_start]
     cue = None
@@ -773,14 +1047,16 @@ _PUBLISHED_LINE = re.compile(
 _DATELINE_PLACE_AT_START = (
     r"(?!(?i:on|in|by|since|from|at|until|after|before|during|the|this|last|next|as|of)\b)"
     r"(?:[A-Z][A-Z.'\- ]{1,40}|[A-Z][\w.'\-]*(?:,?\s[A-Z][\w.'\-]*){0,3}),?")
-_DATELINE_END = r"\s*(?:\([^)]{1,40}\))?\s*(?:-|\u2014|\u2013|:)"
+# after a dateline's date: '(Xinhua) --', ':', '. /TASS/.', '. KAZINFORM -'
+_DATELINE_END = (r"(?:\s*(?:\([^)]{1,40}\))?\s*(?:-|\u2014|\u2013|:)|\.?\s*/[^/\n]{1,30}/|"
+                 r"\.\s+[A-Z][A-Z\-]{2,}\s*(?:-|\u2014|\u2013))")
 _DATELINE_FULL = re.compile(
-    rf"(?m)^{_DATELINE_PLACE_AT_START}\s+(?:(?P<m>{_MONTH})\s+(?P<d>{_DAY}),?\s+(?P<y>{_YEAR})|"
+    rf"(?m)^{_DATELINE_PLACE_AT_START}\s+(?:(?P<m>{_MONTH}){_MD}(?P<d>{_DAY}),?\s+(?P<y>{_YEAR})|"
     rf"(?P<d2>{_DAY})\s+(?P<m2>{_MONTH}),?\s+(?P<y2>{_YEAR})){_DATELINE_END}"
 )
 # 'ASTANA, Oct. 13 (Xinhua) --': month and day only
 _DATELINE_DAY = re.compile(
-    rf"(?m)^{_DATELINE_PLACE_AT_START}\s+(?:(?P<m>{_MONTH})\s+(?P<d>{_DAY})|"
+    rf"(?m)^{_DATELINE_PLACE_AT_START}\s+(?:(?P<m>{_MONTH}){_MD}(?P<d>{_DAY})|"
     rf"(?P<d2>{_DAY})\s+(?P<m2>{_MONTH})){_DATELINE_END}"
 )
 # a full date anywhere in a short line: '16 May 2024', 'May 16, 2024', '2022-10-13 22:41'
@@ -789,13 +1065,24 @@ _FULL_DATE_IN_LINE = re.compile(
     rf"(?P<m2>{_MONTH})\s+(?P<d2>{_DAY}),?\s+(?P<y2>{_YEAR})|(?P<iso>{_YEAR}-\d\d-\d\d))(?![\w\-])"
 )
 _HEADER_LINE_MAX_WORDS = 15
+# the first lines of the text may be a masthead or a byline strip the cleaning kept:
+# 'June 20, 2006 Volume 6, Number 24', 'Jane Doe | Mon 24th June 2019 | 01:42 PM'
+_LEAD_LINES = 3
+_WEEKDAY_WORD = r"(?:(?i:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)"
+_DATE_FIRST = re.compile(
+    rf"^\s*{_WEEKDAY_WORD}?(?:(?P<d>{_DAY})\s+(?:of\s+)?(?P<m>{_MONTH}),?\s+(?P<y>{_YEAR})|"
+    rf"(?P<m2>{_MONTH}){_MD}(?P<d2>{_DAY}),?\s+(?P<y2>{_YEAR})|(?P<iso>{_YEAR}-\d\d-\d\d))"
+    rf"(?![\w\-])")
+_STRIP_SEPARATOR = re.compile(r"\s[|\u2022\u00b7]\s")
+# words a masthead line may hold after its date: times, 'Volume 6', 'Updated'
+_MASTHEAD_WORD = re.compile(r"(?i:am|pm|gmt|utc|updated|vol|issue|no)\.?$")
 # dates in an article's address: '/2023/06/08/', '/2023/06/', '/20221013/', '/08062023-slug'
 _URL_YMD = re.compile(
     r"/(?P<y>(?:19|20)\d\d)/(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01])(?=/)")
 _URL_YM = re.compile(r"/(?P<y>(?:19|20)\d\d)/(?P<m>0?[1-9]|1[0-2])(?=/)")
 _URL_ISO = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d\d)-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])(?!\d)")
-_URL_EIGHT_DIGITS = re.compile(r"(?<=[/_\-])(?P<digits>\d{8})(?=[/_\-.]|$)")
+_URL_EIGHT_DIGITS = re.compile(r"(?<=[/_\-a-zA-Z])(?P<digits>\d{8})(?=[/_\-.]|$)")
 _AGO_WITH_YEAR = re.compile(
     rf"(?i)\b(?P<n>{_NUM})\s+years\s+(?:ago|have\s+passed\s+since)\b[^.!?\n]*?\b(?P<y>{_YEAR})\b"
 )
@@ -836,6 +1123,9 @@ def infer_publication_date(text: str, url: str | None = None,
             found = _iso_date(match.group("iso")) if match.group("iso") else _full_date(match)
             if found:
                 return found
+    found = _date_in_lead_lines(folded)
+    if found:
+        return found
     from_url = publication_date_from_url(url) if url else None
     if from_url is not None:
         return _with_dateline_day(from_url, folded)
@@ -846,6 +1136,34 @@ def infer_publication_date(text: str, url: str | None = None,
                 n = parse_number(hit.group("n"))
                 if n is not None and 0 < n < 200:
                     return PublicationDate(int(hit.group("y")) + n)
+    return None
+
+
+def _date_in_lead_lines(folded: str) -> PublicationDate | None:
+    """A full date heading one of the first lines, or standing alone in a byline strip.
+
+    'June 20, 2006 Volume 6, Number 24' (a masthead: nothing but names and numbers after the
+    date) and 'Jane Doe | Mon 24th June 2019 | 01:42 PM' (a segment that is only the date).
+    Not a sentence that starts with a date ('8 June 2023: the forum opened').
+    """
+    lines = [line for line in folded.split("\n", 12)[:12] if line.strip()][:_LEAD_LINES]
+    for line in lines:
+        if len(line.split()) > _HEADER_LINE_MAX_WORDS:
+            continue
+        segments = _STRIP_SEPARATOR.split(line)
+        for segment in segments:
+            match = _DATE_FIRST.match(segment)
+            if match is None:
+                continue
+            rest = segment[match.end():].split()
+            if len(segments) > 1 and len(rest) > 2:
+                continue
+            if any(w[:1].islower() and not _MASTHEAD_WORD.match(w) for w in rest) or \
+                    rest[:1] and rest[0][:1] in (":", "-", "\u2014"):
+                continue
+            found = _iso_date(match.group("iso")) if match.group("iso") else _full_date(match)
+            if found:
+                return found
     return None
 
 
@@ -876,16 +1194,35 @@ def publication_date_from_url(url: str) -> PublicationDate | None:
     return None
 
 
+def refine_publication_date(known: PublicationDate, text: str, url: str | None = None,
+                            header_lines: Sequence[str] = ()) -> PublicationDate:
+    """A month- or year-precise publication date (from a manifest) made finer by the article.
+
+    The article's own date (`infer_publication_date`) wins only when it agrees with what is
+    known: the same year, and the same month when the month is known. A dateline without a year
+    ('ASTANA, Oct. 13 (Xinhua) --') gives the day, and the month too when only the year is
+    known. Anything that disagrees leaves the known date as it is.
+    """
+    if known.day is not None:
+        return known
+    found = infer_publication_date(text, url=url, header_lines=header_lines)
+    agrees = found is not None and found.year == known.year and found.month is not None and \
+        (known.month is None or found.month == known.month)
+    if agrees and found is not None and (found.day is not None or known.month is None):
+        return found
+    return _with_dateline_day(known, fold(text))
+
+
 def _with_dateline_day(found: PublicationDate, folded: str) -> PublicationDate:
-    """A month-precise date made day-precise by a dateline of the same month ('Oct. 13')."""
-    if found.day is not None or found.month is None:
+    """A month- or year-precise date made day-precise by a dateline ('Oct. 13') that fits it."""
+    if found.day is not None:
         return found
     match = _DATELINE_DAY.search(folded)
     if not match:
         return found
     month = _month(match.group("m") or match.group("m2"))
     day = _day(match.group("d") or match.group("d2"))
-    if month != found.month:
+    if found.month is not None and month != found.month:
         return found
     return _make_date(found.year, month, day) or found
 

@@ -71,9 +71,10 @@ def _stages(texts: list[str], rounds: int, gazetteer, themes, words: int) -> Non
             dates = clock("dates", find_dates, text, folded, sentences, index, None, spans)
             entities = clock("references", resolve_across_sentences, folded, sentences,
                              entities, dates, gazetteer)
-            clock("events", find_events, folded, sentences, entities, dates, None, gazetteer)
+            events = clock("events", find_events, folded, sentences, entities, dates, None,
+                           gazetteer)
             clock("memberships", find_memberships, folded, sentences, entities, dates, None,
-                  gazetteer)
+                  gazetteer, events)
             clock("themes", find_theme_hits, folded, index, themes)
     for name, seconds in clocks.items():
         print(f"  {name:<12} {seconds / (rounds * words / 1000) * 1000:6.2f} ms per 1,000 words")
