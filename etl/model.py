@@ -106,7 +106,7 @@ class Mention:
     surface: str  # the words in the text ('CICA', 'the forum', 'It')
     start: int
     end: int
-    method: str  # 'alias' | 'acronym' | 'coreference'
+    method: str  # 'alias' | 'acronym' | 'coreference' | 'topic'
 
 
 @dataclass(frozen=True)

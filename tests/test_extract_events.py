@@ -336,3 +336,172 @@ def test_a_year_after_a_first_edition_is_not_its_place(reference) -> None:
     assert events(text, reference, P(2023, 7, 16)) == [("CICA", "first_held", 2002)]
     text = "CICA held its first summit in Almaty, Kazakhstan, in June 2002."
     assert events(text, reference) == [("CICA", "first_held", 2002)]
+
+
+# --- several dated facts in one sentence ------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("CICA summits took place in 2002, 2006, 2010 and 2014.",
+     [("CICA", "held", 2002), ("CICA", "held", 2006), ("CICA", "held", 2010),
+      ("CICA", "held", 2014)]),
+    ("Qatar joined CICA in 2014, Bahrain in 2018 and Kuwait in 2022.",
+     [("CICA", "joined", 2014), ("CICA", "joined", 2018), ("CICA", "joined", 2022)]),
+    # an 'observers' word between the items turns the following ones into observers
+    ("Kuwait joined CICA in 2022, along with two observers, Turkmenistan in 2021 and Saudi "
+     "Arabia in 2023.",
+     [("CICA", "joined", 2022), ("CICA", "observer_joined", 2021),
+      ("CICA", "observer_joined", 2023)]),
+])
+def test_each_dated_item_of_a_list_is_an_event(text: str, expected: list, reference) -> None:
+    assert events(text, reference) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a new clause with its own subject is no list item
+    ("The IAEA Low Enriched Uranium Bank opened in 2017, and it received its first shipment "
+     "in 2019.", [("IAEA_LEU_BANK", "launched", 2017)]),
+    # a comparison is no list item either
+    ("Kazakhstan hosted the fifth round of the Astana Process in 2017, alongside the Geneva "
+     "peace process ongoing since 2012.", [("ASTANA_PROCESS", "held", 2017)]),
+])
+def test_a_date_after_a_new_clause_or_a_comparison_is_no_list_item(text: str, expected: list,
+                                                                    reference) -> None:
+    assert events(text, reference) == expected
+
+
+# --- references across sentences ---------------------------------------------------------------
+
+def test_it_names_the_topic_when_the_previous_subject_is_no_initiative(reference) -> None:
+    text = ("The Organization of Turkic States unites six countries. Budapest hosted a trade fair "
+            "that spring. It was founded in 2009.")
+    assert ("OTS", "founded", 2009) in events(text, reference)
+
+
+def test_ordinal_and_plural_meeting_nouns_name_the_topic(reference) -> None:
+    text = ("CICA grew out of a proposal Kazakhstan made in 1992. Expert meetings prepared the "
+            "ground. The first of them was held in March 1993, and the second in June 1994.")
+    assert events(text, reference) == [
+        ("CICA", "proposed", 1992), ("CICA", "held", 1993), ("CICA", "held", 1994)]
+    text = ("The Astana Process on Syria brought together Russia, Turkey and Iran. Officials said "
+            "the discussions that were held in the capital on 5-6 May 2018 went well.")
+    assert events(text, reference) == [("ASTANA_PROCESS", "held", 2018)]
+
+
+def test_a_meeting_noun_does_not_name_a_bank(reference) -> None:
+    text = ("The IAEA Low Enriched Uranium Bank opened in Oskemen in 2017. Delegates later met at "
+            "the summit that was held in 2019.")
+    assert events(text, reference) == [("IAEA_LEU_BANK", "launched", 2017)]
+
+
+def test_a_profile_field_and_a_bare_membership_word_name_the_topic(reference) -> None:
+    text = ("The Organization of Turkic States unites six countries. Chairmanship-in-Office: "
+            "Kyrgyzstan (2024-2025).")
+    assert events(text, reference) == [("OTS", "chairmanship", 2024)]
+    text = ("The Organization of Turkic States has five full members. Hungary has been an observer "
+            "since 2018.")
+    assert events(text, reference) == [("OTS", "observer_joined", 2018)]
+
+
+def test_a_reference_to_the_topic_needs_an_event_word(reference) -> None:
+    text = ("The Congress of Leaders of World and Traditional Religions opened in Astana. "
+            "Officials greeted the guests. It was the second visit of the delegation, after one "
+            "in 2001.")
+    assert events(text, reference) == []
+
+
+def test_the_article_topic_outweighs_a_short_digression(reference) -> None:
+    text = ("CICA met in Astana. CICA adopted a declaration. CICA also admitted a new member. "
+            "Is CICA like the Shanghai Cooperation Organisation? The SCO has nine members and its "
+            "own agenda. The seventh summit will be held in Baku in 2026.")
+    assert events(text, reference) == [("CICA", "scheduled", 2026)]
+
+
+# --- event types -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, published, expected", [
+    # a participle describing the subject dates nothing outside its commas
+    ("Initiated by the President of Kazakhstan, on 10-11 October 2012 was held in Astana the "
+     "fourth Congress of Leaders of World and Traditional Religions.", None,
+     [("CLWTR", "held", 2012)]),
+    ("On 1 June 2015, the fifth Congress of Leaders of World and Traditional Religions, chaired "
+     "by the Senate Speaker, was held in Astana.", None, [("CLWTR", "held", 2015)]),
+    ("Initiated by Kazakhstan in 1992, CICA now unites 28 states.", None,
+     [("CICA", "proposed", 1992)]),
+    # after an auxiliary the participle is the clause's own verb, commas or not
+    ("The plan for CICA was first floated by the Kazakh leader, at a UN session in May 1993.",
+     None, [("CICA", "proposed", 1993)]),
+    # applications are announcements, not accessions
+    ("On 4 March 2021, Afghanistan applied to the Organization of Turkic States for observer "
+     "status.", None, [("OTS", "announced", 2021)]),
+    ("Ukraine applied for membership of the Organization of Turkic States in 2022.", None,
+     [("OTS", "announced", 2022)]),
+    # signing with a body, or a treaty that lets another state join, is a signature
+    ("On 27 August 2015, Kazakhstan signed an agreement with the IAEA under which the IAEA Low "
+     "Enriched Uranium Bank is being built.", None, [("IAEA_LEU_BANK", "signed", 2015)]),
+    ("A treaty was signed in October 2014 that enabled Armenia to join the Eurasian Economic "
+     "Union.", None, [("EAEU", "signed", 2014)]),
+    # a decision to establish
+    ("In 2006 the leaders moved to establish a CICA Secretariat in Almaty.", None,
+     [("CICA", "approved", 2006)]),
+    # taking on or holding a chair
+    ("Last year Kazakhstan assumed the chairmanship of the OSCE.", P(2011, 9),
+     [("OSCE_CHAIRMANSHIP_2010", "chairmanship", 2010)]),
+    ("This year the country chairs CICA.", P(2020, 5), [("CICA", "chairmanship", 2020)]),
+    ("Azerbaijan took over the rotating chairmanship of CICA for 2024-2026.", None,
+     [("CICA", "chairmanship", 2024)]),
+    # admission
+    ("On Thursday Bahrain was accepted as a new member of CICA.", P(2024, 10, 14),
+     [("CICA", "joined", 2024)]),
+    ("Today the procedures started to accept Kuwait as a new member of CICA.", P(2022, 10, 13),
+     [("CICA", "joined", 2022)]),
+    # a founding treaty in force founds the body; an accession treaty in force is joining it
+    ("The treaty on the Eurasian Economic Union entered into force on 1 January 2015.", None,
+     [("EAEU", "founded", 2015)]),
+    ("Armenia's accession treaty to the Eurasian Economic Union came into force on 2 January "
+     "2015.", None, [("EAEU", "joined", 2015)]),
+    # calls and offers
+    ("In 2023 Tokayev called on UN members to establish the International Agency for Biological "
+     "Safety.", None, [("IABS", "proposed", 2023)]),
+    ("In July 2011 Kazakhstan offered to host the IAEA Low Enriched Uranium Bank.", None,
+     [("IAEA_LEU_BANK", "proposed", 2011)]),
+    # a meeting that began was held
+    ("The Astana International Forum, a two-day event that began on 29 May 2025, drew 5,000 "
+     "guests.", P(2025, 6), [("AIF", "held", 2025)]),
+    # the term of an election is a period, even after publication
+    ("Kazakhstan has been elected a non-permanent member of the UN Security Council for "
+     "2017-2018.", P(2016, 6, 28), [("UNSC_2017_2018", "period", 2017)]),
+    ("Set to become fully operational in 2027, the IAEA Low Enriched Uranium Bank will store "
+     "fuel.", None, [("IAEA_LEU_BANK", "scheduled", 2027)]),
+])
+def test_event_type_corrections(text: str, published: P | None, expected: list,
+                                reference) -> None:
+    assert events(text, reference, published or DEFAULT_PUBLISHED) == expected
+
+
+def test_choosing_a_host_is_an_election_and_choosing_a_theme_is_not(reference) -> None:
+    text = "In November 2012, the BIE chose Astana as the venue for EXPO 2017."
+    assert ("EXPO_2017", "elected", 2012) in events(text, reference)
+    text = "For EXPO 2017, Future Energy was chosen as the theme."
+    assert not [e for e in events(text, reference) if e[1] == "elected"]
+
+
+def test_a_first_time_without_a_meeting_is_no_first_edition(reference) -> None:
+    text = ("For the first time, a container train on the Trans-Caspian International Transport "
+            "Route reached Baku in January 2024.")
+    assert not [e for e in events(text, reference) if e[1] == "first_held"]
+
+
+# --- distractor years --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("The CICA summit held in 2022 was the largest since 2006.", [("CICA", "held", 2022)]),
+    ("CICA was convened more than 30 years ago.", []),
+    ("In 1999, CICA had 15 member states, and now it has 28.", []),
+    ("Trade along the Trans-Caspian International Transport Route grew by 60% in 2022-2023.", []),
+    ("'The forum matters,' the Astana International Forum press office said in a May 4 "
+     "statement.", []),
+    ("Under the resolution, the International Day against Nuclear Tests was to be held on 29 "
+     "August.", []),
+])
+def test_distractor_years_make_no_event(text: str, expected: list, reference) -> None:
+    assert events(text, reference) == expected

@@ -412,3 +412,15 @@ def test_an_acronym_is_bound_only_after_its_definition(gazetteer) -> None:
 ])
 def test_defined_acronyms_that_name_no_initiative(text: str, gazetteer) -> None:
     assert [s for _, s, m in found(text, gazetteer) if m == "acronym"] == []
+
+
+def test_a_capitalised_ordinal_does_not_make_a_name(gazetteer) -> None:
+    text = ("The Congress of Leaders of World and Traditional Religions met in 2015. "
+            "The Sixth Congress opened three years later.")
+    assert found(text, gazetteer)[-1] == ("CLWTR", "The Sixth Congress", "coreference")
+
+
+def test_a_named_look_alike_set_beside_the_entry_is_no_back_reference(gazetteer) -> None:
+    text = ("The Astana Process met again in March, alongside the Geneva peace process that "
+            "the UN runs.")
+    assert ids(text, gazetteer) == ["ASTANA_PROCESS"]

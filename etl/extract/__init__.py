@@ -9,6 +9,7 @@ Each concern lives in its own module:
 * `sentences`  rule-based sentence splitting with code-point offsets
 * `gazetteer`  the initiative gazetteer (`data/reference/initiatives.toml`) and its patterns
 * `mentions`   alias / acronym matches and back-references ('the forum', 'It')
+* `references` what a dated sentence naming no initiative refers to (the passage's topic)
 * `dates`      date expressions, relative dates, roles; publication date from the text
 * `events`     (initiative, event type, date) from mentions, dates and event words
 * `membership` member / observer / partner counts
@@ -31,6 +32,7 @@ from .evidence import with_confidence
 from .gazetteer import Gazetteer, GazetteerError, Initiative, load_gazetteer
 from .membership import find_memberships
 from .mentions import find_mentions
+from .references import resolve_across_sentences
 from .sentences import SentenceIndex, split_sentences
 from .text import fold
 from .themes import (
@@ -73,8 +75,9 @@ def extract_article(text: str, published: PublicationDate | None, gazetteer: Gaz
     index = SentenceIndex(sentences)
     entities = find_mentions(folded, sentences, index, gazetteer)
     direct_spans = [(m.start, m.end, m.is_initiative) for m in entities
-                    if m.method != "coreference"]
+                    if not m.is_reference]
     dates = find_dates(text, folded, sentences, index, published, direct_spans)
+    entities = resolve_across_sentences(folded, sentences, entities, dates, gazetteer)
     # every fact gets its confidence on the one scale of `evidence`
     events = with_confidence(find_events(folded, sentences, entities, dates, published,
                                          gazetteer))

@@ -39,7 +39,7 @@ from etl.model import DateMention, Event, PublicationDate, Sentence
 
 from .gazetteer import MEETING_KINDS, Gazetteer
 from .mentions import EntityMention
-from .text import by_sentence, clause_bounds, clause_index, lowered_same_length
+from .text import NUMBER_PATTERN, by_sentence, clause_bounds, clause_index, lowered_same_length
 
 # Event verbs and nouns that name what happened. One named group per event type; `_NOUN_HELD`
 # is weaker (a meeting noun only says a meeting took place).
@@ -51,12 +51,19 @@ _TRIGGERS = re.compile(
     r"hold|convene)|(?:is|are)\s+due\b|scheduled\s+for|planned\s+for|upcoming|forthcoming|"
     r"plan(?:s|ning)?\s+(?:to|a|an|the|its|their)\b|intends?\s+to\s+(?:hold|host|convene|"
     r"organi[sz]e)|expect(?:s|ed)?\s+(?:[\w\-]+\s+){0,4}?to\s+(?:be\s+(?:held|convened|hosted|"
-    r"organi[sz]ed)|take\s+place|convene|meet|open))"
+    r"organi[sz]ed)|take\s+place|convene|meet|open|become|join|accede)|"
+    r"(?:set|scheduled|due|expected|planned)\s+to\s+(?:hold|host|launch|organi[sz]e|become|open|"
+    r"start|begin|enter|be\s+(?:launched|opened|completed|operational)))"
+    r"|(?P<applied>appl(?:ied|ies|ying|ications?)\b(?=[^.;]{0,60}?\b(?:for|to\s+join|to\s+become)\b)|"
+    r"request(?:ed|s|ing)?\s+(?:full\s+)?membership|sought\s+(?:full\s+)?membership)"
     r"|(?P<observer_joined>observer\s+status|became\s+an?\s+observer|admitted\s+as\s+(?:an\s+)?observer|"
-    r"granted\s+observer|joined\s+as\s+(?:an\s+)?observer)"
+    r"granted\s+observer|joined\s+as\s+(?:an\s+)?observer|(?:accepted|welcomed)\s+as\s+(?:an\s+)?observer)"
     r"|(?P<proposed>propos(?:ed|es|ing|als?)|moot(?:ed|ing)|initiat(?:ed|ing)|"
     r"put(?:s|ting)?\s+(?:[\w\-]+\s+){0,3}?forward|floated|voiced|came\s+up\s+with|conceived|"
-    r"advanced\s+the\s+idea|raised\s+the\s+idea|first\s+raised|suggested)"
+    r"advanced\s+the\s+idea|raised\s+the\s+idea|first\s+raised|suggested|"
+    r"call(?:ed|s|ing)?\s+(?:on|upon|for)\b(?=[^.;]{0,150}?\b(?:establish|creat|set(?:ting)?\s+up|"
+    r"launch|convene|form(?:ing)?\b))|offer(?:ed|s|ing)?(?=\s+(?:[\w\-]+\s+){0,3}?to\s+host)|"
+    r"advanced(?=[^.;]{0,80}?\b(?:establishment|creation|idea|proposal|initiative)\b))"
     r"|(?P<announced>announc(?:ed|es|ing|ement)|unveil(?:ed|s|ing)|declar(?:ed|es|ing))"
     r"|(?P<founded>founded|established|establishment|(?:was|were|been)\s+set\s+up|set\s+up\s+in|"
     r"creat(?:ed|ion)|came\s+into\s+(?:being|existence)|institutionali[sz]ed)"
@@ -64,25 +71,36 @@ _TRIGGERS = re.compile(
     r"inaugural|maiden|(?:first|1st)\s+(?:[\w\-]+\s+){0,2}?(?:summit|meeting|session|"
     r"edition|congress|forum|conference|assembly|round|gathering|ministerial)s?\b|"
     r"for\s+the\s+first\s+time)"
-    r"|(?P<joined>join(?:ed|s|ing)?|accession|acced(?:ed|es|ing)|became\s+(?:a|the|its)\s+"
-    r"(?:[\w\-]+\s+)?member|admitted)"
+    r"|(?P<joined>join(?:ed|s|ing)?|accession|acced(?:ed|es|ing)|became\s+(?:a|an|the|its|their)\s+"
+    r"(?:[\w\-']+\s+){0,2}?members?|admitted|admission|(?:accept(?:ed|s|ing)?|welcomed)\s+"
+    r"(?:[\w\-]+\s+){0,3}?as\s+(?:an?\s+)?(?:[\w\-]+\s+){0,2}?members?)"
     r"|(?P<signed>sign(?:ed|ing|s)|signature)"
     r"|(?P<approved>adopt(?:ed|ion|s)|approv(?:ed|al|es)|ratif(?:ied|ication|ies|y)|endorsed|"
-    r"(?:entered|came)\s+into\s+force|in\s+force(?=\s+(?:since|from)\b)|enacted)"
-    r"|(?P<elected>elected|election\s+(?:to|as)|won\s+(?:a|the)\s+seat)"
+    r"(?:entered|came)\s+into\s+(?:force|effect)|in\s+force(?=\s+(?:since|from)\b)|enacted|"
+    r"(?:decided|agreed|moved|resolved)\s+to\s+(?:establish|create|set\s+up|form)\b|"
+    r"authori[sz](?:ed|es|ing))"
+    r"|(?P<elected>elected|election\s+(?:to|as)|won\s+(?:a|the)\s+seat|won\s+the\s+(?:bid|right\s+to\s+host)|"
+    r"(?:was|were|been|being)\s+(?:chosen|selected)(?!\s+as\s+(?:the\s+|its\s+|a\s+)?(?:theme|"
+    r"slogan|motto|logo|symbol|mascot|name|title|topic|format))|(?:chose|selected|picked)\s+(?:[\w\-]+\s+){0,3}?"
+    r"as\s+(?:the\s+)?(?:venue|host))"
     r"|(?P<launched>launch(?:ed|es|ing)?|kicked\s+off|rolled\s+out)"
     r"|(?P<opened>(?:was|were|officially|formally|ceremonially)\s+opened|inaugurated|"
     r"open(?:s|ed)(?=\s+(?:in|on|at|today|yesterday|this\s+week)\b|\s+its\s+doors)|"
     r"opening\s+ceremony|inauguration)"
-    r"|(?P<chairmanship>chairmanships?|chaired|chairing|took\s+over\s+the\s+chair|"
+    r"|(?P<chairmanship>chairmanship-in-office|chairmanships?|chairpersonship|chaired|chairing|chairs|"
+    r"as\s+(?:the\s+)?chair|rotating\s+presidency|took\s+over\s+the\s+chair|"
+    r"(?:assum(?:ed|es|ing)|took\s+(?:on|over|up)|taken\s+(?:on|over|up)|tak(?:es|ing)\s+"
+    r"(?:on|over|up)|handed\s+over|passed)\s+(?:the\s+|its\s+)?(?:rotating\s+)?(?:chairmanship|"
+    r"chair|presidency)|"
     r"assumed\s+the\s+chair|presidency\s+of|presided|"
     r"(?:took|taken|take|takes|taking)\s+over(?=\s+(?:in|on|from)\b))"
     r"|(?P<started>began|begun|started|commenced)"
-    r"|(?P<cancelled>cancell?ed|called\s+off|postponed|scrapped|put\s+off|shelved|suspended)"
+    r"|(?P<cancelled>cancell?ed|called\s+off|postponed|scrapped|put\s+off|shelved|suspended|"
+    r"(?:was|were)\s+to\s+be\s+(?:held|observed|marked|celebrated|commemorated))"
     r"|(?P<held>held|hold(?:s|ing)?(?=\s+(?:[\w\-]+\s+){0,4}?(?:summit|meeting|session|forum|"
     r"congress|conference|talks|negotiations|rounds?|assembly|exhibition|expo|event|dialogue)s?\b)|"
     r"convened|convenes?|hosted|host(?:s|ing)?|took\s+place|"
-    r"takes?\s+place|taking\s+place|organi[sz]ed|gathered|staged|attended)"
+    r"takes?\s+place|taking\s+place|organi[sz]ed|gathered|staged|attended|attending(?=\s*(?:,|(?:the|a|an|its|this)\b)))"
     r"|(?P<noun_held>summits?|sessions?|meetings?|plenary|congress(?:es)?|conferences?|forums?|"
     r"editions?|rounds?|general\s+assembl(?:y|ies)|gatherings?|exhibition|talks|negotiations|"
     r"ministerial)"
@@ -96,12 +114,30 @@ _FIRST_IN_A_WHILE = re.compile(
 # the venue before it, not about the initiative
 _WHICH_WAS = re.compile(r"\b(?:which|that)\s+(?:was|were|had\s+been|has\s+been)\s+$")
 _HELD_KINDS = frozenset({"held", "first_held", "opened"})
+# what an application asks for, and how far after it (characters) that word may come
+_MEMBERSHIP_TYPES = frozenset({"joined", "observer_joined"})
+_APPLICATION_REACH = 80
+# how far (characters) an event word may follow 'started to'
+_ASPECT_REACH = 12
+# a meeting that began ('the two-day event that began on July 3', 'the talks started'): held
+_MEETING_BEFORE_START = re.compile(
+    r"\b(?:summit|event|forum|meeting|session|congress|conference|talks|round|assembly|"
+    r"negotiations|exhibition|expo|games)s?\s+(?:that\s+|which\s+)?(?:has\s+|had\s+|have\s+)?"
+    r"(?:officially\s+|formally\s+)?$")
+# triggers that say a meeting took place (a first time needs one of them)
+_MEETING_TRIGGERS = frozenset({"held", "noun_held", "opened"})
 # a verb whose object is a treaty or body: 'acceded to the NPT', 'joined the SCO'
 _OBJECT_VERB_BEFORE = re.compile(
     r"\b(?:acced(?:ed|es|ing)|join(?:ed|s|ing)?|signed|ratif(?:ied|ies|ying)|withdrew|left|"
     r"accession)\s+(?:to\s+)?(?:the\s+)?$")
 # how far (characters) a cancellation may be from a date it cancels
 _CANCEL_REACH = 40
+# how long (characters) the stretch between two dated items of a list may be
+_LIST_GAP = 80
+# a subject or a finite verb between two dates: a new clause, not the next item of a list
+_CLAUSE_IN_GAP = re.compile(
+    r"\b(?:it|they|he|she|we|which|who|that|its|their|is|are|was|were|has|have|had|will|"
+    r"would|[a-z]+ed)\b")
 _NEGATION = re.compile(
     r"(?:\bnot|n't|\bnever|\bno\s+longer|\byet\s+to|\bfailed\s+to)\s+(?:\w+\s+){0,2}$")
 
@@ -111,7 +147,10 @@ _PLACE = (r"(?:(?:in|at)\s+(?!(?:and|or|but|the|a|an|in|on)\b)[a-z][a-z\-]*"
           r"(?:,?\s+(?!(?:and|or|but|in|on)\b)[a-z][a-z\-]*)?,?\s+)?")
 # words right before the date that decide the type
 _LOCAL_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(?:an?\s+)?observer\b[^,;]{0,40}\bsince\s*$"), "observer_joined"),
     (re.compile(r"\b(?:an?\s+)?(?:full\s+)?member\b[^,;]{0,40}\bsince\s*$"), "joined"),
+    (re.compile(r"\b(?:function(?:ing|ed|s)?|operat(?:ing|ional|ed|es)|in\s+operation|"
+                r"at\s+work|working)\s+since\s*$"), "started"),
     (re.compile(r"(?:dat(?:ing|es|ed)|go(?:es|ing)?|traces?|tracing)\s+back\s+to\s*$"), "started"),
     (re.compile(r"\blast\s+(?:one\s+|being\s+|edition\s+|time\s+|meeting\s+|summit\s+|session\s+)?"
                 r"(?:being\s+|was\s+)?(?:held\s+|took\s+place\s+|met\s+|convened\s+|gathered\s+)?"
@@ -136,7 +175,8 @@ _LEADING_WORDS = frozenset(
     {"back", "in", "on", "since", "by", "from", "between", "during", "until", "till", "before",
      "after", "around", "circa", "through", "throughout", "toward", "towards", "ahead", "of",
      "early", "late", "mid", "as", "at", "the", "end", "last", "this", "next", "earlier", "later"})
-_RELATIVE_LEADS = frozenset({"last", "this", "next", "the", "earlier", "later", "end"})
+_RELATIVE_LEADS = frozenset(
+    {"last", "this", "next", "the", "earlier", "later", "end", "early", "late", "mid"})
 _FIRST_BEFORE = re.compile(r"\b(?:first|inaugural|maiden|1st)\s+(?:[\w\-]+\s+){0,3}$")
 _DOCUMENT_WORDS = frozenset(
     {"declaration", "act", "charter", "treaty", "convention", "statute", "statutes", "agreement",
@@ -162,6 +202,57 @@ _ONGOING_KINDS = frozenset({"cooperation", "programme", "policy", "route", "proc
 _CHANGE_BEFORE_SINCE = re.compile(
     r"\b(?:grown|grew|grows|increased|risen|rose|fallen|fell|declined|doubled|tripled|expanded|"
     r"improved|changed|slowed|accelerated|surged|dropped|shrunk|shrank)\s+(?:[\w\-]+\s+){0,2}$")
+# 'the largest summit since 2011', 'the first since 1999': a comparison reaching back to a year,
+# not an event of that year
+_SUPERLATIVE_BEFORE_SINCE = re.compile(
+    r"\b(?:first|highest|lowest|largest|biggest|smallest|best|worst|most|least|longest|"
+    r"strongest|weakest|fastest|greatest|deepest|earliest|busiest|worst|record)\b[^,;]{0,40}$")
+# a comparison between the initiative and the date: '... the Astana process, alongside the
+# Geneva process ongoing since 2011' dates the other one
+_COMPARISON_BETWEEN = re.compile(
+    r"\b(?:alongside|unlike|compared\s+(?:with|to)|in\s+contrast\s+to|as\s+opposed\s+to|"
+    r"similar\s+to|just\s+like|rather\s+than|instead\s+of|in\s+parallel\s+(?:with|to))\b")
+# an approximate distance into the past ('more than 30 years ago'): background, no year
+_APPROXIMATE_BEFORE = re.compile(
+    r"\b(?:more\s+than|over|nearly|almost|about|around|some|roughly|at\s+least|well\s+over|"
+    r"close\s+to|upwards\s+of)\s*$")
+# a count of members held at a date ('In 1999, the conference had 15 member states'): a figure
+# for that year, not an event
+_COUNT_OF_MEMBERS = re.compile(
+    r"\b(?:had|has|have|numbered|counted|comprised|included|consisted\s+of|"
+    r"there\s+(?:were|was|are|is))\s+(?:only\s+|just\s+|some\s+|about\s+)?"
+    + NUMBER_PATTERN + r"\s+(?:[\w\-]+\s+)?(?:members?|observers?|countries|states|nations)\b")
+# statistics over a period ('in 2015-2020 trade grew by 40%', 'turnover reached $5 billion in
+# 2019'): figures, not events
+_STATISTIC_VERB = re.compile(
+    r"\b(?:gr[eo]w(?:n|s|th)?|increas(?:ed|es|e)|r[io]se|risen|declin(?:ed|es)|f[ae]ll(?:en|s)?|"
+    r"amount(?:ed|s)\s+to|reach(?:ed|es)|total(?:l?ed|s)|doubled|tripled|expanded|dropped|"
+    r"averag(?:ed|es)|exceed(?:ed|s))\b")
+# an act of taking over a rotating chair: a range after it dates the start of the term
+# ('took over the rotating chairmanship for 2024-2026'), where 'chaired it from 2020 to 2022'
+# is a period
+_TAKE_OVER = re.compile(
+    r"\b(?:took|taken|takes|take|taking|assumed|assumes|assume|assuming|handed|passed|"
+    r"hand(?:s|ing)?|pass(?:es|ing)?)\s+(?:on|over)?\b|\bwill\s+be\s+assumed\b|"
+    r"chairmanship-in-office")
+# what may stand before a date that opens a sentence: punctuation and one label word ('date')
+_OPENING = re.compile(r"[\W_]*(?:[a-z]+[\W_]+)?")
+# a date of what someone said ('in a Sept. 4 statement', 'in his March 3 interview')
+_STATEMENT_AFTER = re.compile(
+    r"\s+(?:statement|interview|speech|address|letter|report|press\s+release|article|post|"
+    r"tweet|message|briefing|remarks|comments?|op-ed|column|communique)s?\b")
+# a founding treaty right before the body it founds ('the treaty on the Eurasian Economic
+# Union', 'the Treaty aimed at establishing EAEU')
+_TREATY_ON = re.compile(
+    r"\b(?:treaty|agreement|charter|convention|statute)\s+(?:on|of|establishing|(?:aimed\s+at|"
+    r"on)\s+(?:establishing|creating|the\s+establishment\s+of))\s+(?:the\s+)?$")
+# a reduced relative clause describing a participant ('Initiated by Kazakhstan, ...', '...,
+# chaired by the President, was held'): it dates nothing outside its own commas
+_PARTICIPLE_BY = re.compile(r"\s+by\b")
+# a passive or perfect auxiliary right before a participle makes it the clause's verb
+_AUXILIARY_BEFORE = re.compile(
+    r"\b(?:is|are|was|were|be|been|being|has|have|had)\s+"
+    r"(?:(?:[a-z]+ly|also|then|first|initially|originally)\s+)?$")
 # a mention compared with, or replaced by, the subject ('as a successor to the Astana Economic
 # Forum', 'like the Munich Security Conference'): not what a date of the clause is about
 _COMPARED_BEFORE = re.compile(
@@ -193,6 +284,7 @@ class _Context:
     triggers: list[_Trigger]
     date_spans: list[tuple[int, int]]
     lookalikes: list[EntityMention]
+    mentions: list[EntityMention]  # every entry named or referred to in the sentence
 
     def between_dates(self, a: int, b: int) -> bool:
         """Whether another date lies strictly between offsets a and b."""
@@ -222,14 +314,21 @@ def find_events(folded: str, sentences: Sequence[Sentence], mentions: Sequence[E
         context = _Context(sentence, text, folded[sentence.start:sentence.end], clauses, triggers,
                            [(d.start - sentence.start, d.end - sentence.start)
                             for d in sentence_dates],
-                           [m for m in sentence_mentions if not m.is_initiative])
+                           [m for m in sentence_mentions if not m.is_initiative],
+                           sentence_mentions)
         dated: set[str] = set()
+        previous: tuple[DateMention, Event] | None = None
         for date in sentence_dates:
             if date.role != "event" or date.year is None:
                 continue
-            event = _event_for_date(date, context, initiatives, pending, published, gazetteer)
+            event = None
+            if previous is not None and _list_item(previous[0], date, context):
+                event = _inherited_event(previous[1], date, previous[0], context, published)
+            else:
+                event = _event_for_date(date, context, initiatives, pending, published, gazetteer)
             if event is None:
                 continue
+            previous = (date, event)
             dated.add(event.initiative_id)
             key = (event.initiative_id, event.event_type, event.year, event.month, event.day)
             if key not in seen:
@@ -244,7 +343,7 @@ def _find_triggers(text: str, sentence: Sentence, mentions: Sequence[EntityMenti
     """Event words of a sentence, outside names and not negated."""
     # words of a name are no event words; those of a back-reference are ('the Astana summit')
     spans = [(m.start - sentence.start, m.end - sentence.start) for m in mentions
-             if m.method != "coreference"]
+             if not m.is_reference]
     found = []
     for match in _TRIGGERS.finditer(text):
         start, end = match.span()
@@ -258,7 +357,46 @@ def _find_triggers(text: str, sentence: Sentence, mentions: Sequence[EntityMenti
         if event_type in _HELD_KINDS and _about_another_venue(text, start, sentence, mentions):
             continue
         found.append(_Trigger(start, end, event_type, clause_index(clauses, start)))
-    return found
+    return _settle_triggers(text, found)
+
+
+def _settle_triggers(text: str, found: list[_Trigger]) -> list[_Trigger]:
+    """Triggers read together: an application, 'for the first time' without a meeting.
+
+    'applied for observer status' or 'applied to join' announces an application: the status or
+    membership it asks for is not yet an event, so a joining word after an application in the
+    same clause is dropped and the application reads as 'announced'. 'For the first time' marks
+    a first edition only where the clause speaks of a meeting ('for the first time, a train
+    reached Baku' is no edition).
+    """
+    settled = []
+    for trigger in found:
+        if trigger.event_type == "applied":
+            trigger = _Trigger(trigger.start, trigger.end, "announced", trigger.clause)
+        if not _asked_for(trigger, found) and not _first_time_without_meeting(
+                trigger, found, text) and not _aspectual(trigger, found, text):
+            settled.append(trigger)
+    return settled
+
+
+def _aspectual(trigger: _Trigger, found: list[_Trigger], text: str) -> bool:
+    """Whether 'started'/'began' only introduces the event word after it ('the procedures
+    started to accept Kuwait as a member' is an accession)."""
+    return trigger.event_type == "started" and text.startswith(" to ", trigger.end) and any(
+        t.event_type != "started" and 0 <= t.start - trigger.end <= _ASPECT_REACH for t in found)
+
+
+def _asked_for(trigger: _Trigger, found: list[_Trigger]) -> bool:
+    """Whether a joining word is what an application before it asks for."""
+    return trigger.event_type in _MEMBERSHIP_TYPES and any(
+        t.event_type == "applied" and t.clause == trigger.clause and
+        0 <= trigger.start - t.end <= _APPLICATION_REACH for t in found)
+
+
+def _first_time_without_meeting(trigger: _Trigger, found: list[_Trigger], text: str) -> bool:
+    """Whether a 'for the first time' has no meeting in its clause to be the first of."""
+    return trigger.event_type == "first_held" and text.startswith("for", trigger.start) and \
+        not any(t.event_type in _MEETING_TRIGGERS and t.clause == trigger.clause for t in found)
 
 
 def _about_another_venue(text: str, start: int, sentence: Sentence,
@@ -295,11 +433,21 @@ def _event_for_date(date: DateMention, context: _Context, initiatives: list[Enti
     entry = gazetteer.by_id[mention.entity_id]
     if _cancelled(start, end, context):
         return None  # 'its 2022 edition was cancelled', 'planned for June, was postponed'
+    if _distractor(date, start, mention, context):
+        return None
     verbs = [t for t in context.triggers
              if t.event_type not in ("noun_held", "cancelled") and not context.between_dates(
-                 (t.start + t.end) // 2, start if t.end <= start else end)]
+                 (t.start + t.end) // 2, start if t.end <= start else end)
+             and not _descriptive(t, start, end, context.text)]
     local = _local_text(date, start, context, clause)
     local_type = _local_type(local)
+    if local_type is None and not any(t.clause == clause for t in verbs):
+        if mention.method == "topic":
+            return None  # a sentence about the topic dates it only through an event word
+        if _figure_clause(context.text[slice(*context.clauses[clause])]):
+            return None  # 'In 1999, the conference had 15 member states': a figure for that year
+        if _STATEMENT_AFTER.match(context.text, end):
+            return None  # 'the press service said in a Sept. 4 statement': when it was said
     edition = _EDITION_BEFORE.search(local) is not None
     if not in_clause and not any(t.clause == clause for t in verbs) and local_type is None \
             and not edition and date.basis != "recurrence":
@@ -323,11 +471,81 @@ def _event_for_date(date: DateMention, context: _Context, initiatives: list[Enti
         return None
     if event_type == "opened":
         event_type = "held" if entry.kind in MEETING_KINDS else "launched"
+    if event_type == "approved" and entry.kind != "document":
+        event_type = _treaty_in_force(event_type, mention, clause, context)
     if event_type == "launched" and entry.kind in _LAUNCHED_IS_FIRST:
         event_type = "first_held"  # 'Launched in 2023, the forum ...': its first edition
     event_type = _adjust(event_type, date, start, clause, context, mention, published)
+    return _event(mention.entity_id, event_type, date, sentence, rule, mention.named_in)
+
+
+def _list_item(before: DateMention, date: DateMention, context: _Context) -> bool:
+    """Whether a date continues a list after the previous dated item of the sentence.
+
+    'summits in 2002, 2006 and 2010', 'Kuwait joined in 2022, Turkmenistan in 2021 and Saudi
+    Arabia in 2023', 'the first was held in April 1993; a second one followed in August 1993':
+    between the two dates stand only names, numbers and connectors (no event word, no other
+    initiative, no more than a short stretch), and no event word of its own follows the date
+    before the next date or the clause's end.
+    """
+    sentence_start = context.sentence.start
+    low, high = before.end - sentence_start, date.start - sentence_start
+    if high - low > _LIST_GAP or _PRESENT_WORDS.match(date.expression.strip()):
+        return False  # 'the first summit in 2002 and today ...' is no list
+    if _is_range(before) != _is_range(date) or _CLAUSE_IN_GAP.search(context.text, low, high):
+        return False  # 'elected in 2016 and sat ... in 2017-2018', '..., and it received ...'
+    if _leading(date.expression) == "since" or _COMPARISON_BETWEEN.search(context.text, low, high):
+        return False  # '... in 2017, alongside the Geneva talks ongoing since 2012'
+    if any(low <= m.start - sentence_start < high for m in context.mentions):
+        return False
+    clause = clause_index(context.clauses, high)
+    clause_end = context.clauses[clause][1]
+    following = [s for s, _ in context.date_spans if s > high]
+    stop = min([clause_end] + following)
+    return not any(
+        t.event_type != "noun_held" and (low <= t.start < high or date.end - sentence_start
+                                         <= t.start < stop)
+        for t in context.triggers)
+
+
+def _is_range(date: DateMention) -> bool:
+    """Whether a date spans years ('2017-2018')."""
+    return date.end_year is not None and date.end_year != date.year
+
+
+def _inherited_event(previous: Event, date: DateMention, before: DateMention,
+                     context: _Context, published: PublicationDate | None) -> Event | None:
+    """The event of a list item: the previous item's initiative and type, for this date.
+
+    A later item of a list is not the first edition ('first held in 2002, then in 2006'), and
+    an 'observers' word between joining items turns them into observers ('Kuwait joined in
+    2022, as well as two observers, Turkmenistan in 2021 ...').
+    """
+    sentence_start = context.sentence.start
+    start, end = date.start - sentence_start, date.end - sentence_start
+    if _cancelled(start, end, context):
+        return None
+    event_type = previous.event_type
+    gap = context.text[before.end - sentence_start:start]
+    if event_type == "first_held":
+        event_type = "held"
+    elif event_type == "joined" and re.search(r"\bobservers?\b", gap):
+        event_type = "observer_joined"
+    if event_type == "scheduled" and not _after_publication(date, published) and \
+            not any(t.event_type == "scheduled" for t in context.triggers):
+        event_type = "held"
+    elif event_type != "scheduled" and _after_publication(date, published):
+        event_type = "scheduled"
+    return _event(previous.initiative_id, event_type, date, context.sentence, "list_item",
+                  previous.initiative_sentence_no)
+
+
+def _event(initiative_id: str, event_type: str, date: DateMention, sentence: Sentence,
+           rule: str, named_in: int | None) -> Event:
+    """The Event record of an initiative, type and date read from a sentence, with the rule
+    that typed it and the sentence that names the initiative (etl/extract/evidence.py)."""
     return Event(
-        initiative_id=mention.entity_id,
+        initiative_id=initiative_id,
         event_type=event_type,
         year=date.year or 0,
         sentence_no=sentence.sentence_no,
@@ -340,8 +558,74 @@ def _event_for_date(date: DateMention, context: _Context, initiatives: list[Enti
         date_text=date.expression,
         date_basis=date.basis,
         rule=rule,
-        initiative_sentence_no=mention.named_in,
+        initiative_sentence_no=named_in,
     )
+
+
+def _treaty_in_force(event_type: str, mention: EntityMention, clause: int,
+                     context: _Context) -> str:
+    """What a treaty coming into force means for the body it is about.
+
+    'the treaty on the Eurasian Economic Union ... came into force on 1 January 2015' founds the
+    union; 'the treaty on Armenia's accession ... came into force' is Armenia joining it. Other
+    approvals (a body adopting a document) keep their type.
+    """
+    if not any(t.clause == clause and context.text.startswith(("entered", "came"), t.start)
+               for t in context.triggers if t.event_type == "approved"):
+        return event_type
+    clause_text = context.text[slice(*context.clauses[clause])]
+    if re.search(r"\baccession\b", clause_text):
+        return "joined"
+    m_start = mention.start - context.sentence.start
+    if _TREATY_ON.search(context.text, max(0, m_start - 40), m_start):
+        return "founded"
+    return event_type
+
+
+def _distractor(date: DateMention, start: int, mention: EntityMention,
+                context: _Context) -> bool:
+    """A year that only serves a comparison or background (module docstring, distractors).
+
+    'more than 30 years ago' is too vague to date anything; 'the largest since 2011' and 'the
+    first since 1999' reach back for a comparison; '..., alongside the Geneva talks ongoing
+    since 2011' dates what the initiative is compared with.
+    """
+    text = context.text
+    expression = date.expression.lower()
+    if expression.endswith("ago") and (
+            _APPROXIMATE_BEFORE.search(text, max(0, start - 20), start) or
+            _APPROXIMATE_BEFORE.search(expression[:-len(expression.split()[-1])]) is not None):
+        return True
+    segment_start = max(0, text.rfind(",", 0, start) + 1, text.rfind(";", 0, start) + 1)
+    if _leading(date.expression) == "since" and \
+            _SUPERLATIVE_BEFORE_SINCE.search(text, segment_start, start):
+        return True
+    m_end = mention.end - context.sentence.start
+    return m_end <= start and _COMPARISON_BETWEEN.search(text, m_end, start) is not None
+
+
+def _descriptive(trigger: _Trigger, start: int, end: int, text: str) -> bool:
+    """Whether a trigger is a participle describing someone, set off from the date by commas.
+
+    'Initiated by X, President of Y, on 23 September 2003 was held ...' and '..., chaired by the
+    President, was held': 'initiated' and 'chaired' describe the subject; the date belongs to
+    the verb of its own stretch. 'Initiated by Kazakhstan in 1992, CICA ...' keeps its date,
+    and so does a participle after an auxiliary ('was first proposed by X, at the session in
+    1992'), which is the clause's own verb.
+    """
+    if not text[trigger.start:trigger.end].endswith("ed") or \
+            not _PARTICIPLE_BY.match(text, trigger.end):
+        return False
+    if _AUXILIARY_BEFORE.search(text, max(0, trigger.start - 30), trigger.start):
+        return False  # 'the idea was mooted by X, at the session in 1992': the main verb
+    low, high = (trigger.end, start) if trigger.end <= start else (end, trigger.start)
+    return "," in text[low:high]
+
+
+def _figure_clause(clause_text: str) -> bool:
+    """A clause that states a membership count or a statistic rather than an event."""
+    return _COUNT_OF_MEMBERS.search(clause_text) is not None or \
+        _STATISTIC_VERB.search(clause_text) is not None
 
 
 def _initiative_for_date(date: DateMention, start: int, end: int, clause: int,
@@ -446,6 +730,10 @@ def _type_for_date(date: DateMention, start: int, end: int, context: _Context, c
     """Event type from the range, the words before the date, the verbs and nouns, and the
     rule that gave it (etl/extract/evidence.py)."""
     if date.end_year is not None and date.end_year > (date.year or 0):
+        if any(t.event_type == "chairmanship" and t.clause == clause for t in context.triggers) \
+                and _TAKE_OVER.search(context.text[slice(*context.clauses[clause])]):
+            # 'took over the rotating chairmanship for 2024-2026'
+            return "chairmanship", "year_range"
         return "period", "year_range"
     if date.basis == "recurrence":
         return "first_held", "recurrence"
@@ -472,7 +760,8 @@ def _nearest_verb(start: int, end: int, text: str, clause: int,
     before = [t for t in same if t.end <= start and start - t.end <= _BACKWARD_REACH]
     segment_start = max(clauses[clause][0], text.rfind(",", 0, start) + 1)
     fronted = (re.match(r"\s*\)?\s*,", text[end:end + 4]) is not None and
-               not any(t.start >= segment_start for t in before))
+               not any(t.start >= segment_start for t in before)) or \
+        _OPENING.fullmatch(text, 0, start) is not None  # a date opening the sentence: a dateline
     reach = _FRONTED_REACH if fronted or not before else _FORWARD_REACH
     after = [t for t in same if t.start >= end and t.start - end <= reach]
     if fronted and after:
@@ -509,12 +798,24 @@ def _adjust(event_type: str, date: DateMention, start: int, clause: int, context
     if event_type == "announced" and any(
             t.event_type == "proposed" and t.start > start - 120 for t in triggers):
         return "proposed"
+    if event_type == "announced" and any(
+            t.event_type == "approved" and t.clause == clause and t.start > start
+            for t in triggers):
+        return "approved"  # 'declared on 2 December by the Assembly through the adoption of'
+    if event_type == "started" and any(
+            t.event_type == "started" and t.clause == clause and
+            _MEETING_BEFORE_START.search(context.text, max(0, t.start - 40), t.start)
+            for t in triggers):
+        event_type = "held"  # 'the two-day event that began on July 3'
     if event_type == "held":
         m_start = mention.start - context.sentence.start
         if _FIRST_BEFORE.search(context.text[max(0, m_start - 40):m_start]):
             event_type = "first_held"
     if event_type == "period":
-        return "scheduled" if _after_publication(date, published) else event_type
+        # a term after publication is scheduled ('is to lead the body from 2024 to 2026'),
+        # unless it is the term of an election the sentence reports ('elected for 2017-2018')
+        elected = any(t.event_type == "elected" and t.clause == clause for t in triggers)
+        return "scheduled" if _after_publication(date, published) and not elected else event_type
     if event_type not in ("started", "proposed", "announced"):
         scheduled = any(t.event_type == "scheduled" and t.clause == clause for t in triggers)
         if scheduled or _after_publication(date, published):

@@ -30,12 +30,15 @@ from etl.model import Mention, Sentence
 
 from .gazetteer import Gazetteer
 from .sentences import SentenceIndex
-from .text import words
+from .text import parse_ordinal, words
 
 # How many sentences back a noun back-reference may reach; when nothing there fits, the
 # most salient entry of a wider window (the passage's topic) is taken.
 BACKREF_WINDOW = 2
 BACKREF_WIDE_WINDOW = 5
+# How a reference was resolved: to an entry just before ('the forum', 'It'), or to the topic of
+# the passage when the sentence names nothing ('The first of them', see references.py).
+REFERENCE_METHODS = frozenset({"coreference", "topic"})
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ class EntityMention:
     surface: str
     start: int
     end: int
-    method: str  # alias | acronym | coreference
+    method: str  # alias | acronym | coreference | topic
     is_initiative: bool
     # for a back-reference: the sentence where the entry it resolves to is named
     antecedent_sentence_no: int | None = None
@@ -57,6 +60,11 @@ class EntityMention:
         """The sentence that names the entry: this one, or a back-reference's antecedent's."""
         return self.sentence_no if self.antecedent_sentence_no is None \
             else self.antecedent_sentence_no
+
+    @property
+    def is_reference(self) -> bool:
+        """Whether the text refers back to the entry rather than naming it."""
+        return self.method in REFERENCE_METHODS
 
     def to_mention(self) -> Mention:
         """The public record (initiatives only are kept by the caller)."""
@@ -68,11 +76,17 @@ class EntityMention:
 _PRONOUN = re.compile(r"[\"'(\[]*\s*(It|This|Its)\s+([A-Za-z']+)")
 # 'it' as the subject after a fronted phrase: 'Launched in 2023 as a successor to X, it was ...'
 _FRONTED_IT = re.compile(
-    r"[^,;.:\"]{3,120},\s+(it)\s+(?:was|is|has|had|will|would|became|becomes|remains|remained|"
-    r"has\s+been|aims|aimed|seeks|sought|brings|brought|holds|held|meets|met|drew|draws|grew|"
-    r"won|took|made|gave|attracted|gathered|offered|served|became)\b")
+    r"[^,;.:\"]{3,120},\s+(it)\s+(?:[a-z]+ly\s+)?(?:was|is|has|had|will|would|became|becomes|"
+    r"remains|remained|has\s+been|aims|aimed|seeks|sought|brings|brought|holds|held|meets|met|"
+    r"drew|draws|grew|won|took|made|gave|attracted|gathered|offered|served|applied|joined|"
+    r"signed|adopted|received|hosted|launched|proposed|announced|decided|agreed)\b")
 # 'It is important to ...', 'It cannot be denied that ...', 'It must be noted that ...': no referent
 _EXPLETIVE = re.compile(r"(?:\S+\s+){0,4}?(?:that|to|whether|how|why)\b|'s\b", re.IGNORECASE)
+# A comparison right before a noun phrase: what follows is set beside the entry, not the entry
+_COMPARED_WITH = re.compile(
+    r"\b(?:alongside|unlike|compared\s+(?:with|to)|in\s+contrast\s+to|as\s+opposed\s+to|"
+    r"rather\s+than|instead\s+of|similar\s+to|in\s+parallel\s+(?:with|to))\s+$",
+    re.IGNORECASE)
 # Verbs that may follow a demonstrative pronoun 'This' used as a subject.
 _THIS_VERBS = words(
     """is was has had will would can could may might must should marks marked became becomes
@@ -267,33 +281,42 @@ def _backref_candidates(folded: str, sentences: list[Sentence], direct: list[Ent
             if i < 0 or match.start() >= sentences[i].end:
                 continue
             mods = match.group("mods")
-            if mods and any(w[:1].isupper() for w in mods.split()) and \
-                    match.group("noun")[:1].isupper():
+            named_mods = bool(mods) and any(w[:1].isupper() and parse_ordinal(w.rstrip(",")) is None
+                                            for w in mods.split())
+            if named_mods and match.group("noun")[:1].isupper():
                 continue  # 'the Islamic Development Bank': a name, not a back-reference
+            if named_mods and _COMPARED_WITH.search(
+                    folded, max(sentences[i].start, match.start() - 25), match.start()):
+                continue  # 'alongside the Geneva peace process': another one of its kind
             candidates.append(_Candidate(match.start(), match.end(), sentences[i].sentence_no,
                                          match.group("noun").lower()))
     for sentence in sentences:
-        match = _PRONOUN.match(folded, sentence.start, sentence.end)
-        if match and _overlaps(spans, match.start(1), match.end(1)):
-            continue
-        if not match:
-            if ", it " not in folded[sentence.start:sentence.end]:
-                continue
-            match = _FRONTED_IT.match(folded, sentence.start, sentence.end)
-            if not match or _overlaps(spans, match.start(1), match.end(1)):
-                continue
-            candidates.append(_Candidate(match.start(1), match.end(1), sentence.sentence_no, None))
-            continue
-        pronoun, next_word = match.group(1), match.group(2)
-        if pronoun == "It":
-            rest = folded[match.end(1):sentence.end]
-            if _EXPLETIVE.match(rest.lstrip()):
-                continue
-        elif pronoun == "This" and next_word.lower() not in _THIS_VERBS:
-            continue
-        candidates.append(_Candidate(match.start(1), match.end(1), sentence.sentence_no, None))
+        span = subject_pronoun(folded, sentence)
+        if span is not None and not _overlaps(spans, *span):
+            candidates.append(_Candidate(span[0], span[1], sentence.sentence_no, None))
     candidates.sort(key=lambda c: c.start)
     return candidates
+
+
+def subject_pronoun(folded: str, sentence: Sentence) -> tuple[int, int] | None:
+    """The span of a pronoun subject that may name an entry ('It', 'This', 'Its', ', it was').
+
+    'It is important to ...' and 'This year' are no such subjects.
+    """
+    match = _PRONOUN.match(folded, sentence.start, sentence.end)
+    if not match:
+        if ", it " not in folded[sentence.start:sentence.end]:
+            return None
+        match = _FRONTED_IT.match(folded, sentence.start, sentence.end)
+        return match.span(1) if match else None
+    pronoun, next_word = match.group(1), match.group(2)
+    if pronoun == "It":
+        rest = folded[match.end(1):sentence.end]
+        if _EXPLETIVE.match(rest.lstrip()):
+            return None
+    elif pronoun == "This" and next_word.lower() not in _THIS_VERBS:
+        return None
+    return match.span(1)
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -305,13 +328,15 @@ def _resolve(folded: str, direct: list[EntityMention], candidates: list[_Candida
              index: SentenceIndex, gazetteer: Gazetteer) -> list[EntityMention]:
     """Merge direct mentions and resolved back-references, in reading order."""
     resolved: list[EntityMention] = []
+    totals: dict[str, int] = {}  # mentions per entry so far: the article's topic
     pending = sorted(direct, key=lambda m: m.start)
     d = 0
     for candidate in candidates:
         while d < len(pending) and pending[d].start < candidate.start:
             resolved.append(pending[d])
+            totals[pending[d].entity_id] = totals.get(pending[d].entity_id, 0) + 1
             d += 1
-        target = (_noun_antecedent(resolved, candidate, gazetteer) if candidate.noun
+        target = (_noun_antecedent(resolved, candidate, gazetteer, totals) if candidate.noun
                   else _subject_antecedent(folded, resolved, candidate, index))
         if target is None:
             continue
@@ -319,20 +344,24 @@ def _resolve(folded: str, direct: list[EntityMention], candidates: list[_Candida
                                       folded[candidate.start:candidate.end], candidate.start,
                                       candidate.end, "coreference", target.is_initiative,
                                       target.named_in))
+        totals[target.entity_id] = totals.get(target.entity_id, 0) + 1
     resolved.extend(pending[d:])
     return resolved
 
 
 def _noun_antecedent(resolved: list[EntityMention], candidate: _Candidate,
-                     gazetteer: Gazetteer) -> EntityMention | None:
-    """The mention, within the window, of the most salient entry the noun can name.
+                     gazetteer: Gazetteer, totals: dict[str, int]) -> EntityMention | None:
+    """The mention of the most salient entry the noun can name, nearest windows first.
 
-    Salience is the number of mentions in the window (the entry the passage is about), ties
-    going to the most recent: 'this forum ... such as the Munich Security Conference and the
-    Astana International Forum. ... the forum achieved its goals' is still 'this forum'.
+    An entry named earlier in the same sentence comes first ('IOFS: Kazakhstan announced the
+    idea ...'). Otherwise salience is the number of mentions in the window plus those in the
+    article so far (the entry the passage and the article are about), ties going to the most
+    recent: 'this forum ... such as the Munich Security Conference and the Astana International
+    Forum. ... the forum achieved its goals' is still 'this forum', and 'the seventh summit'
+    after a digression on another organisation is the summit of the body the article is about.
     """
     allowed = gazetteer.noun_entries.get(candidate.noun or "", frozenset())
-    for window in (BACKREF_WINDOW, BACKREF_WIDE_WINDOW):
+    for window, topical in ((0, False), (BACKREF_WINDOW, True), (BACKREF_WIDE_WINDOW, True)):
         counts: dict[str, int] = {}
         latest: dict[str, EntityMention] = {}
         for mention in reversed(resolved):
@@ -342,7 +371,8 @@ def _noun_antecedent(resolved: list[EntityMention], candidate: _Candidate,
                 counts[mention.entity_id] = counts.get(mention.entity_id, 0) + 1
                 latest.setdefault(mention.entity_id, mention)
         if counts:
-            best = max(counts, key=lambda e: (counts[e], latest[e].start))
+            best = max(counts, key=lambda e: (counts[e] + (totals.get(e, 0) if topical else 0),
+                                              latest[e].start))
             return latest[best]
     return None
 

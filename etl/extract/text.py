@@ -118,6 +118,10 @@ CLAUSE_BOUNDARY_RE = re.compile(
     re.IGNORECASE,
 )
 _RELATIVE_WORD = re.compile(r"(?:which|who|whose|where)\b", re.IGNORECASE)
+# ', and Uzbekistan' closing a list of names ('Kazakhstan, Kyrgyzstan, and Uzbekistan convened')
+# is no clause boundary: the item before it is a name standing alone between commas
+_LAST_OF_A_LIST = re.compile(r",\s+(?:and|or)\s+[A-Z]")
+_LIST_ITEM_BEFORE = re.compile(r",\s+[A-Z][\w\-']*(?:\s+[A-Z][\w\-']*){0,2}$")
 # The comma that closes an embedded relative clause: the main clause's verb follows it
 # ('The forum, which the AIF replaced, was held ...', 'CICA, whose secretariat sits in Astana,
 # now counts ...', 'Azerbaijan, which signed ... in 1999, will host ...').
@@ -145,7 +149,9 @@ def clause_bounds(sentence: str) -> list[tuple[int, int]]:
     outer = -1  # index in `bounds` of the last clause that is not nested
     start = 0
     relative = False
-    for match in (*CLAUSE_BOUNDARY_RE.finditer(sentence), None):
+    for match in (*(m for m in CLAUSE_BOUNDARY_RE.finditer(sentence)
+                    if not _LAST_OF_A_LIST.match(sentence, m.start())
+                    or not _LIST_ITEM_BEFORE.search(sentence, 0, m.start())), None):
         end = match.start() if match else len(sentence)
         close = (_RELATIVE_CLOSE.search(sentence, start, end)
                  if relative and outer >= 0 else None)

@@ -19,6 +19,7 @@ from .dates import find_dates
 from .events import find_events
 from .membership import find_memberships
 from .mentions import find_mentions
+from .references import resolve_across_sentences
 from .sentences import SentenceIndex, split_sentences
 from .text import fold, word_count
 from .themes import find_theme_hits
@@ -67,8 +68,10 @@ def _stages(texts: list[str], rounds: int, gazetteer, themes, words: int) -> Non
             index = SentenceIndex(sentences)
             entities = clock("mentions", find_mentions, folded, sentences, index, gazetteer)
             spans = [(m.start, m.end, m.is_initiative) for m in entities
-                     if m.method != "coreference"]
+                     if not m.is_reference]
             dates = clock("dates", find_dates, text, folded, sentences, index, None, spans)
+            entities = clock("references", resolve_across_sentences, folded, sentences,
+                             entities, dates, gazetteer)
             events = clock("events", find_events, folded, sentences, entities, dates, None,
                            gazetteer)
             clock("memberships", find_memberships, folded, sentences, entities, dates, None,
