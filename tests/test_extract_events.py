@@ -505,3 +505,24 @@ def test_a_first_time_without_a_meeting_is_no_first_edition(reference) -> None:
 ])
 def test_distractor_years_make_no_event(text: str, expected: list, reference) -> None:
     assert events(text, reference) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The idea of a biosafety agency was floated at the SCO summit in Bishkek in 2019 and "
+     "renamed the International Agency for Biological Safety.",
+     [("IABS", "proposed", 2019)]),
+    ("Kazakhstan put forward the Islamic Organisation for Food Security at a session of the "
+     "Council of Foreign Ministers of the Organisation of Islamic Cooperation in May 2011.",
+     [("IOFS", "proposed", 2011)]),
+    ("On the sidelines of the OIC, Kazakhstan first proposed the Islamic Organisation for Food "
+     "Security in 2011.",
+     [("IOFS", "proposed", 2011)]),
+])
+def test_a_body_named_as_the_venue_does_not_take_the_date(text: str, expected: list,
+                                                         reference) -> None:
+    assert events(text, reference) == expected
+
+
+def test_a_venue_body_alone_still_dates_its_own_meeting(reference) -> None:
+    text = "The OIC summit was held in Cairo in February 2013."
+    assert events(text, reference) == [("OIC", "held", 2013)]

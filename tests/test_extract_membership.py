@@ -108,8 +108,8 @@ def test_varied_phrasings(text: str, expected: tuple, reference) -> None:
     "Although Kazakhstan isn't a CoE member, it cooperates with the Council of Europe.",
     "CICA does not have 30 member states.",
     # a look-alike's figure
-    "The 57 member states of the Organisation of Islamic Cooperation back the IOFS.",
-    "The OIC, parent of the IOFS, has 57 member states.",
+    "The 193 member states of the United Nations back the IABS.",
+    "The United Nations, which hosts the IABS talks, has 193 member states.",
     # no initiative at all
     "The Commonwealth of Independent States has nine member states.",
 ])
@@ -208,9 +208,6 @@ def test_a_having_verb_keeps_its_subject_before_of(reference) -> None:
 @pytest.mark.parametrize("text", [
     "The CICA summit brought together delegations from 40 countries.",
     "The forum of CICA brought together 108 delegations from 50 countries.",
-    "The OIC unites 57 states and the IOFS is its food agency.",
-    "The OIC, which unites 57 states, backs the IOFS.",
-    "The IOFS said the OIC brings together 57 countries.",
     "Turkmenistan, an observer state, attended the CICA meeting.",
     "Nearly 60 countries have observer status at the OIC, unlike at the IOFS.",
 ])
@@ -355,3 +352,14 @@ def test_every_kind_written_is_documented_and_labelled() -> None:
 ])
 def test_a_size_still_to_come_is_no_figure(text: str, reference) -> None:
     assert figures(text, reference) == []
+
+
+@pytest.mark.parametrize("text", [
+    "The 57 member states of the Organisation of Islamic Cooperation back the IOFS.",
+    "The OIC, parent of the IOFS, has 57 member states.",
+    "The OIC unites 57 states and the IOFS is its food agency.",
+    "The OIC, which unites 57 states, backs the IOFS.",
+    "The IOFS said the OIC brings together 57 countries.",
+])
+def test_a_parent_body_count_is_the_parent_s_not_its_agency_s(text: str, reference) -> None:
+    assert [(f[0], f[2]) for f in figures(text, reference)] == [("OIC", 57)]

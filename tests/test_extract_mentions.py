@@ -57,8 +57,7 @@ def test_entries_are_complete(gazetteer) -> None:
     for entry in gazetteer.initiatives:
         assert entry.name and entry.category and entry.description and entry.aliases, entry.id
     assert {e.id for e in gazetteer.non_initiatives} >= {
-        "CIS", "MUNICH_SECURITY_CONFERENCE", "RAISINA_DIALOGUE", "SHANGRI_LA_DIALOGUE", "BWC",
-        "OIC"}
+        "CIS", "MUNICH_SECURITY_CONFERENCE", "RAISINA_DIALOGUE", "SHANGRI_LA_DIALOGUE", "BWC"}
     assert not {e.id for e in gazetteer.initiatives} & {e.id for e in gazetteer.non_initiatives}
 
 
@@ -156,7 +155,7 @@ def test_the_longest_name_wins(gazetteer) -> None:
     "It would be based on the 1972 Biological Weapons Convention.",
     "Leaders met at the Munich Security Conference and the Raisina Dialogue.",
     "The IISS-Shangri La Dialogue is held in Singapore.",
-    "The Organisation of Islamic Cooperation (OIC) has 57 members.",
+    "The North Atlantic Treaty Organization (NATO) has 32 members.",
     "Highlighting gridlocks within the UN Security Council, he spoke.",
     "Observers from NATO and the EU met the IAEA.",
     "Trade with CIS countries grew.",
@@ -173,7 +172,7 @@ def test_descriptive_aliases_need_their_context(gazetteer) -> None:
                gazetteer) == ["ALMATY_IRAN_TALKS"]
     assert ids("Talks on Iran's nuclear programme resumed in Vienna.", gazetteer) == []
     assert ids("The specialised food security entity within the OIC was announced.",
-               gazetteer) == ["IOFS"]
+               gazetteer) == ["IOFS", "OIC"]
     assert ids("A food security entity was set up in Rome.", gazetteer) == []
 
 

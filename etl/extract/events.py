@@ -259,6 +259,16 @@ _COMPARED_BEFORE = re.compile(
     r"\b(?:(?:successor|predecessor|counterpart|answer|alternative|rival|equivalent|heir)\s+"
     r"(?:to|of)|replac(?:e|ed|es|ing)|instead\s+of|rather\s+than|unlike|like|such\s+as|"
     r"similar\s+to|modell?ed\s+(?:on|after)|compared\s+(?:to|with))\s+(?:the\s+)?$")
+# a body named as the setting of another initiative's event: 'at the <body> summit', 'at the
+# session of the <body> ministers', 'on the sidelines of <body>', 'an agency within <body>'
+_MEETING_NOUNS = (r"(?:summit|meeting|session|conference|forum|congress|assembly|ministerial|"
+                  r"council|plenary|gathering|talks)s?")
+_VENUE_LEAD = re.compile(
+    r"\b(?:(?:on|at)\s+the\s+(?:sidelines|margins)\s+of|within|under\s+the\s+(?:auspices|umbrella)\s+of|"
+    r"(?:at|during)\s+(?:the\s+|a\s+|an\s+)?(?:[\w\-']+\s+){0,3}?" + _MEETING_NOUNS +
+    r"\s+of\s+(?:the\s+)?(?:[\w\-']+\s+){0,4}?)\s*(?:the\s+)?$")
+_AT_BEFORE = re.compile(r"\b(?:at|during)\s+(?:the\s+|a\s+|an\s+|its\s+)?(?:[\w\-']+\s+){0,2}?$")
+_MEETING_AFTER = re.compile(r"(?:'s?)?\s+(?:[\w\-']+\s+){0,3}?" + _MEETING_NOUNS + r"\b")
 # kinds whose 'launch' is their first edition ('Launched in 2023, the forum ...')
 _LAUNCHED_IS_FIRST = frozenset({"forum"})
 
@@ -411,7 +421,8 @@ def _about_another_venue(text: str, start: int, sentence: Sentence,
         return False
     before = [m for m in mentions if m.end - sentence.start <= which.start()
               and which.start() - (m.end - sentence.start) <= 60]
-    return not before or not before[-1].is_initiative
+    return not before or not before[-1].is_initiative or \
+        _venue_mention(before[-1], sentence.start, text, mentions)
 
 
 def _event_for_date(date: DateMention, context: _Context, initiatives: list[EntityMention],
@@ -643,6 +654,8 @@ def _initiative_for_date(date: DateMention, start: int, end: int, clause: int,
     candidates = [m for m in initiatives if not _COMPARED_BEFORE.search(
         context.text, max(0, m.start - sentence.start - 40), m.start - sentence.start)]
     candidates = candidates or initiatives
+    hosts = [m for m in candidates if not _venue_of_another(m, context)]
+    candidates = hosts or candidates
     if date.basis == "from_name":
         # a year naming a document or meeting that is not in the gazetteer belongs to an
         # initiative that can own one (not to another document)
@@ -658,6 +671,34 @@ def _initiative_for_date(date: DateMention, start: int, end: int, clause: int,
     if same_clause:
         return min(same_clause, key=gap), True
     return min(candidates, key=gap), False
+
+
+def _venue_of_another(mention: EntityMention, context: _Context) -> bool:
+    """Whether a mention only names the setting of the clause's event.
+
+    'proposed at the <body> ministerial meeting', 'at the session of the Council of Foreign
+    Ministers of <body>', 'on the sidelines of <body>', 'an institution within <body>': the body
+    hosts the event; another initiative of the sentence, when there is one, is its subject.
+    """
+    return _venue_mention(mention, context.sentence.start, context.text, context.mentions)
+
+
+def _venue_mention(mention: EntityMention, offset: int, text: str,
+                   mentions: Sequence[EntityMention]) -> bool:
+    """`_venue_of_another` over a sentence's lower-cased text starting at `offset`.
+
+    An acronym in brackets after its full name ('... Cooperation (OIC)') reads with the name.
+    """
+    m_start, m_end = mention.start - offset, mention.end - offset
+    for other in mentions:
+        o_end = other.end - offset
+        if other.entity_id == mention.entity_id and o_end < m_start and \
+                text[o_end:m_start].strip() == "(":
+            m_start = other.start - offset
+    if _VENUE_LEAD.search(text, max(0, m_start - 80), m_start):
+        return True
+    return _AT_BEFORE.search(text, max(0, m_start - 30), m_start) is not None and \
+        _MEETING_AFTER.match(text, m_end) is not None
 
 
 def _leading(expression: str) -> str:
