@@ -469,7 +469,8 @@ def test_the_article_topic_outweighs_a_short_digression(reference) -> None:
      "guests.", P(2025, 6), [("AIF", "held", 2025)]),
     # the term of an election is a period, even after publication
     ("Kazakhstan has been elected a non-permanent member of the UN Security Council for "
-     "2017-2018.", P(2016, 6, 28), [("UNSC_2017_2018", "period", 2017)]),
+     "2017-2018.", P(2016, 6, 28), [("UNSC_2017_2018", "period", 2017),
+                                    ("UNSC_2017_2018", "elected", 2016)]),
     ("Set to become fully operational in 2027, the IAEA Low Enriched Uranium Bank will store "
      "fuel.", None, [("IAEA_LEU_BANK", "scheduled", 2027)]),
 ])
@@ -526,3 +527,33 @@ def test_a_body_named_as_the_venue_does_not_take_the_date(text: str, expected: l
 def test_a_venue_body_alone_still_dates_its_own_meeting(reference) -> None:
     text = "The OIC summit was held in Cairo in February 2013."
     assert events(text, reference) == [("OIC", "held", 2013)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Mongolia has been admitted as a full member of the SCO, officials said.",
+     [("SCO", "joined", 2025)]),
+    ("Kazakhstan has handed over the chairmanship of CICA to Azerbaijan.",
+     [("CICA", "chairmanship", 2025)]),
+    ("The CICA summit is under way in Baku, marking the admission of Kuwait as a member.",
+     [("CICA", "joined", 2025)]),
+    ("During the ongoing summit, Laos was accepted as a new SCO member.",
+     [("SCO", "joined", 2025)]),
+])
+def test_an_undated_milestone_in_current_news_takes_the_publication_date(
+        text: str, expected: list, reference) -> None:
+    assert events(text, reference, P(2025, 3, 14)) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Kazakhstan has chaired CICA twice.",
+    "Nine states have observer status with CICA.",
+    "The SCO has long been joined by new members from the south.",
+    "Mongolia was admitted as a member of the SCO.",  # past tense, no date: no news of the day
+])
+def test_undated_background_takes_no_publication_date(text: str, reference) -> None:
+    assert events(text, reference, P(2025, 3, 14)) == []
+
+
+def test_a_term_is_no_date_of_the_election_itself(reference) -> None:
+    text = "Kazakhstan has been elected to chair CICA for 2026-2028, diplomats said."
+    assert ("CICA", "elected", 2025) in events(text, reference, P(2025, 3, 14))

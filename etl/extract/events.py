@@ -269,6 +269,25 @@ _VENUE_LEAD = re.compile(
     r"\s+of\s+(?:the\s+)?(?:[\w\-']+\s+){0,4}?)\s*(?:the\s+)?$")
 _AT_BEFORE = re.compile(r"\b(?:at|during)\s+(?:the\s+|a\s+|an\s+|its\s+)?(?:[\w\-']+\s+){0,2}?$")
 _MEETING_AFTER = re.compile(r"(?:'s?)?\s+(?:[\w\-']+\s+){0,3}?" + _MEETING_NOUNS + r"\b")
+# an undated sentence that reports current news: a one-off milestone in the present perfect
+# ('has been elected', 'has passed the chairmanship') or at a meeting going on now ('the summit is
+# in full swing', 'at the current session'); it took place around the publication date
+_PERFECT_BEFORE = re.compile(
+    r"\b(?:has|have)\s+(?:(?:just|now|officially|formally|finally|also|today)\s+)?"
+    r"(?:been\s+)?(?:(?:officially|formally|unanimously)\s+)?$")
+_NOW_MARKER = re.compile(
+    r"\b(?:is|are)\s+(?:now\s+|currently\s+)?(?:in\s+full\s+swing|under\s?way|taking\s+place|"
+    r"being\s+held)\b|\b(?:at|during)\s+(?:the\s+|this\s+)?(?:current|ongoing|present)\s+"
+    r"(?:[\w\-]+\s+)?" + _MEETING_NOUNS + r"\b")
+# present perfects of experience or duration, not of news ('has chaired it twice', 'has long')
+_EXPERIENCE = re.compile(
+    r"\b(?:ever|never|so\s+far|times|twice|repeatedly|already|long|since|traditionally|"
+    r"regularly|always|often|until|yet)\b")
+# a term a post is held for ('elected ... for 2017-2018'): not when it was won
+_TERM_BEFORE = re.compile(r"\bfor\s+(?:the\s+)?(?:period\s+|term\s+)?$")
+_IRREGULAR_PARTICIPLES = frozenset({"taken", "won", "chosen", "begun"})
+_NEWS_TYPES = frozenset({"joined", "observer_joined", "elected", "chairmanship", "approved",
+                         "signed", "launched"})
 # kinds whose 'launch' is their first edition ('Launched in 2023, the forum ...')
 _LAUNCHED_IS_FIRST = frozenset({"forum"})
 
@@ -344,8 +363,70 @@ def find_events(folded: str, sentences: Sequence[Sentence], mentions: Sequence[E
             if key not in seen:
                 seen.add(key)
                 events.append(event)
+        if published is not None:
+            for event in _current_news(context, initiatives, sentence_dates, published):
+                key = (event.initiative_id, event.event_type, event.year, event.month, event.day)
+                if key not in seen:
+                    seen.add(key)
+                    events.append(event)
         _remember_undated(text, sentence, clauses, triggers, initiatives, dated, pending)
     return events
+
+
+def _current_news(context: _Context, initiatives: list[EntityMention],
+                  dates: Sequence[DateMention], published: PublicationDate) -> list[Event]:
+    """Events of an undated sentence that reports the news of the day, dated at publication.
+
+    A milestone verb in the present perfect ('has been elected', 'has passed the chairmanship')
+    or any milestone at a meeting going on now ('the summit is in full swing, marking the
+    admission of ...', 'at the current session ... was accepted') happened around the
+    publication date. Perfects of experience ('has chaired it twice', 'has long been') and
+    meetings in general are left out: they need a written date.
+    """
+    now = _NOW_MARKER.search(context.text) is not None
+    offset = context.sentence.start
+    dated_clauses = {clause_index(context.clauses, d.start - offset) for d in dates
+                     if d.role == "event" and d.year is not None and
+                     not _TERM_BEFORE.search(context.text, max(0, d.start - offset - 12),
+                                             d.start - offset)}
+    found = []
+    for trigger in context.triggers:
+        if trigger.event_type not in _NEWS_TYPES or trigger.clause in dated_clauses:
+            continue
+        clause_text = context.text[slice(*context.clauses[trigger.clause])]
+        word = context.text[trigger.start:trigger.end].split()[0]
+        perfect = (word.endswith("ed") or word in _IRREGULAR_PARTICIPLES) and \
+            _PERFECT_BEFORE.search(context.text, max(0, trigger.start - 40),
+                                   trigger.start) is not None
+        if not (now or perfect) or _EXPERIENCE.search(clause_text):
+            continue
+        mention = _subject_of_news(trigger, context, initiatives)
+        if mention is None:
+            continue
+        event_type = _treaty_in_force(trigger.event_type, mention, trigger.clause, context) \
+            if trigger.event_type == "approved" else trigger.event_type
+        date = DateMention(sentence_no=context.sentence.sentence_no, expression="",
+                           start=context.sentence.start, end=context.sentence.start,
+                           year=published.year, month=published.month,
+                           basis="publication_year", role="event")
+        found.append(_event(mention.entity_id, event_type, date, context.sentence,
+                            "current_news", mention.named_in))
+    return found
+
+
+def _subject_of_news(trigger: _Trigger, context: _Context,
+                     initiatives: list[EntityMention]) -> EntityMention | None:
+    """The initiative a current-news trigger is about: the nearest one of its clause, else the
+    sentence's only initiative."""
+    offset = context.sentence.start
+    in_clause = [m for m in initiatives
+                 if clause_index(context.clauses, m.start - offset) == trigger.clause and
+                 not _venue_of_another(m, context)]
+    if in_clause:
+        return min(in_clause, key=lambda m: abs(m.start - offset - trigger.start))
+    if len({m.entity_id for m in initiatives}) == 1:
+        return initiatives[0]
+    return None
 
 
 def _find_triggers(text: str, sentence: Sentence, mentions: Sequence[EntityMention],

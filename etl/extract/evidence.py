@@ -41,6 +41,8 @@ EVENT_RULES: dict[str, tuple[float, str]] = {
                               "(weaker)"),
     "meeting_noun": (0.7, "type from a meeting noun next to the date (weaker)"),
     "kind_default": (0.6, "type from the kind of initiative only (weaker)"),
+    "current_news": (0.7, "an undated milestone reported as today's news, dated at "
+                          "publication (weaker)"),
     "since_ongoing": (0.6, "'since ...' of an ongoing programme read as its start (weaker)"),
 }
 # rule -> (weight, meaning): which pattern found a membership figure
