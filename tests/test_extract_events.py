@@ -557,3 +557,25 @@ def test_undated_background_takes_no_publication_date(text: str, reference) -> N
 def test_a_term_is_no_date_of_the_election_itself(reference) -> None:
     text = "Kazakhstan has been elected to chair CICA for 2026-2028, diplomats said."
     assert ("CICA", "elected", 2025) in events(text, reference, P(2025, 3, 14))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Leaders gathered in Tashkent in 2018. It was then that Kazakhstan first raised the idea "
+     "of the International Agency for Biological Safety.",
+     [("IABS", "proposed", 2018)]),
+    ("The foreign ministers met in Baku in 2009. Back then, Azerbaijan joined CICA.",
+     [("CICA", "joined", 2009)]),
+])
+def test_it_was_then_takes_the_year_of_the_sentence_before(text: str, expected: list,
+                                                          reference) -> None:
+    assert events(text, reference) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("In 1999 the public learned of the proposal of Mr. Tokayev for the establishment of the "
+     "International Agency for Biological Safety.", [("IABS", "proposed", 1999)]),
+    ("The idea about setting up CICA was voiced in 1992.", [("CICA", "proposed", 1992)]),
+])
+def test_an_idea_of_creating_a_body_is_its_proposal(text: str, expected: list,
+                                                    reference) -> None:
+    assert events(text, reference) == expected

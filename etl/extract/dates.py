@@ -82,7 +82,7 @@ _RELATIVE_ANCHOR = re.compile(  # run on lower-cased text
     "today|tomorrow|yesterday|ago|this year|this month|this week|last year|last month|last week|"
     "next year|next month|next week|past year|past month|past week|later|earlier|after|before|"
     "following year|same year|previous year|that year|next day|following day|previous day|"
-    "same day|that day"
+    "same day|that day|then|that time"
 )
 
 # --- shapes read forward from a month name ----------------------------------------------------
@@ -140,7 +140,8 @@ _REL_LATER = re.compile(
     rf"(?i:(?<![\w\-])(?P<n>{_NUM}|a|an)\s+(?P<u>years?|decades?)\s+"
     rf"(?P<dir>later|earlier|after|before))(?![\w])")
 _REL_CONTEXT = re.compile(
-    r"(?i:(?<![\w])(?:the\s+(?:following|same|next|previous)\s+year|that\s+year))(?![\w])")
+    r"(?i:(?<![\w])(?:the\s+(?:following|same|next|previous)\s+year|that\s+year|"
+    r"it\s+was\s+(?:then|at\s+that\s+time)|back\s+then|at\s+that\s+time))(?![\w])")
 # 'the next day', 'the day before', 'that same day': a day counted from the last dated day
 _REL_DAY = re.compile(
     r"(?i:(?<![\w])(?:the\s+(?P<which>following|next|previous|same)\s+day|the\s+day\s+"
