@@ -62,6 +62,12 @@ _WRAP_MAX_WIDTH = 100
 _WRAP_MIN_FULL_LINES = 3
 _WRAP_MIN_FULL_SHARE = 0.4
 _WRAP_FULL = 0.85
+# A text broken at uneven widths (`_ragged_wrap`): lines of at least this length, at least this
+# many (and this share) of them stopping in mid-sentence
+_RAGGED_MIN_LINE = 40
+_RAGGED_MIN_LINES = 5
+_RAGGED_MIN_SHARE = 0.6
+_SENTENCE_END = re.compile(r"[.!?:;\u2026][\"'\u201d\u2019)\]]*$|\[\d+\]$")
 
 
 def line_widths(raw_text: str) -> list[int]:
@@ -101,12 +107,13 @@ def unwrap_paragraphs(lines: list[str], widths: list[int]) -> list[str]:
     before was full (its first word would not have fitted on it, or it ends inside a hyphenated
     word) and the line does not start a list item. Headings, short lines of a header block and
     list items keep their own lines; a list item's indented continuation joins its item. A break
-    inside a hyphenated word ('de-' / 'escalation') is joined without a space. Nothing else of the
-    wording changes.
+    inside a hyphenated word ('de-' / 'escalation') is joined without a space. A prose-length line
+    that stops in mid-sentence also continues below, and a text broken at uneven widths
+    (`_ragged_wrap`) is joined that way alone. Nothing else of the wording changes.
     """
     width = wrap_width(lines, widths)
     if width is None:
-        return lines
+        return _unwrap_ragged(lines) if _ragged_wrap(lines) else lines
     out: list[str] = []
     previous_width = 0  # printed width of the last physical line in out[-1]
     for line, line_width in zip(lines, widths, strict=True):
@@ -119,6 +126,39 @@ def unwrap_paragraphs(lines: list[str], widths: list[int]) -> list[str]:
     return out
 
 
+def _ragged_wrap(lines: list[str]) -> bool:
+    """Whether a text was broken at uneven widths inside its sentences (a copy of a PDF or of a
+    narrow column): most lines followed by another line stop in mid-sentence.
+
+    One paragraph per line ends in sentence punctuation; a headline, dateline or menu item that
+    does not is short. Here at least five prose-length lines, and 60% of them, run on.
+    """
+    inner = [lines[i] for i in range(len(lines) - 1)
+             if len(lines[i]) >= _RAGGED_MIN_LINE and lines[i + 1]]
+    open_ended = [line for line in inner if _runs_on(line)]
+    return len(open_ended) >= _RAGGED_MIN_LINES and \
+        len(open_ended) >= _RAGGED_MIN_SHARE * len(inner)
+
+
+def _runs_on(line: str) -> bool:
+    """Whether a line stops without sentence punctuation (its sentence continues below)."""
+    return not _SENTENCE_END.search(line)
+
+
+def _unwrap_ragged(lines: list[str]) -> list[str]:
+    """Join each prose-length line that runs on with the non-blank line after it."""
+    out: list[str] = []
+    previous = ""  # the last physical line in out[-1]
+    for line in lines:
+        if out and line and len(previous) >= _RAGGED_MIN_LINE and _runs_on(previous) and \
+                not _LIST_ITEM_START.match(line):
+            out[-1] = out[-1] + " " + line
+        else:
+            out.append(line)
+        previous = line
+    return out
+
+
 def _continues(before: str, before_width: int, line: str, width: int) -> bool:
     """Whether `line` continues the wrapped paragraph whose last physical line was `before`."""
     if _LIST_ITEM_START.match(line):
@@ -126,6 +166,8 @@ def _continues(before: str, before_width: int, line: str, width: int) -> bool:
     first_word = line.split(" ", 1)[0]
     if before_width + 1 + len(first_word) > width:
         return True  # the word did not fit, so the line was broken there
+    if before_width >= _RAGGED_MIN_LINE and _runs_on(before):
+        return True  # a prose line that stops in mid-sentence (a copy broken unevenly)
     return before.endswith("-") and before[-2:-1].isalpha() and before_width >= 0.7 * width
 
 

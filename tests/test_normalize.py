@@ -715,3 +715,22 @@ def test_issue_lines_are_furniture(line: str) -> None:
 
 def test_a_sentence_about_an_issue_is_not_furniture() -> None:
     assert not is_furniture("Issue 87 of the bulletin covers the summit in depth.")
+
+
+RAGGED_COPY = """The Collective Security Treaty Organization is a military alliance of
+post-Soviet states. The treaty that founded
+it was signed in Tashkent on 15 May 1992, with Armenia, Kazakhstan, Kyrgyzstan,
+Russia, Tajikistan and Uzbekistan among its first parties; it then came into
+force on 20 April 1994. Azerbaijan, Belarus and Georgia signed
+the treaty in 1993. Several members later left the alliance
+when it came up for renewal in 1999.
+"""
+
+
+def test_text_broken_at_uneven_widths_is_joined_into_sentences() -> None:
+    lines = RAGGED_COPY.split("\n")
+    joined = unwrap_paragraphs(lines, [len(line) for line in lines])
+    assert joined[0].startswith("The Collective Security Treaty Organization is a military")
+    assert "The treaty that founded it was signed in Tashkent on 15 May 1992, with" in joined[0]
+    assert "it then came into force on 20 April 1994." in joined[0]
+    assert joined[0].endswith("renewal in 1999.")
