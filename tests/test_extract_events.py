@@ -579,3 +579,9 @@ def test_it_was_then_takes_the_year_of_the_sentence_before(text: str, expected: 
 def test_an_idea_of_creating_a_body_is_its_proposal(text: str, expected: list,
                                                     reference) -> None:
     assert events(text, reference) == expected
+
+
+def test_a_site_an_agreement_was_signed_at_is_not_its_subject(reference) -> None:
+    text = ("Signed at the Semipalatinsk Test Site on 3 March 2010, the accord is also known "
+            "as the Treaty of Semipalatinsk.")
+    assert events(text, reference) == [("CANWFZ", "signed", 2010)]

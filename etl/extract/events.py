@@ -269,6 +269,10 @@ _VENUE_LEAD = re.compile(
     r"\b(?:(?:on|at)\s+the\s+(?:sidelines|margins)\s+of|within|under\s+the\s+(?:auspices|umbrella)\s+of|"
     r"(?:at|during)\s+(?:the\s+|a\s+|an\s+)?(?:[\w\-']+\s+){0,3}?" + _MEETING_NOUNS +
     r"\s+of\s+(?:the\s+)?(?:[\w\-']+\s+){0,4}?)\s*(?:the\s+)?$")
+# '(was) signed at the <site>': where the event took place
+_PLACE_BEFORE = re.compile(
+    r"\b(?:signed|held|adopted|opened|launched|convened|announced|proclaimed|unveiled)\s+at\s+"
+    r"(?:the\s+(?:former\s+)?)?$")
 _AT_BEFORE = re.compile(r"\b(?:at|during)\s+(?:the\s+|a\s+|an\s+|its\s+)?(?:[\w\-']+\s+){0,2}?$")
 _MEETING_AFTER = re.compile(r"(?:'s?)?\s+(?:[\w\-']+\s+){0,3}?" + _MEETING_NOUNS + r"\b")
 # an undated sentence that reports current news: a one-off milestone in the present perfect
@@ -761,7 +765,8 @@ def _venue_of_another(mention: EntityMention, context: _Context) -> bool:
 
     'proposed at the <body> ministerial meeting', 'at the session of the Council of Foreign
     Ministers of <body>', 'on the sidelines of <body>', 'an institution within <body>': the body
-    hosts the event; another initiative of the sentence, when there is one, is its subject.
+    hosts the event, as does a site in 'signed at the <site>'; another initiative of the
+    sentence, when there is one, is its subject.
     """
     return _venue_mention(mention, context.sentence.start, context.text, context.mentions)
 
@@ -778,7 +783,8 @@ def _venue_mention(mention: EntityMention, offset: int, text: str,
         if other.entity_id == mention.entity_id and o_end < m_start and \
                 text[o_end:m_start].strip() == "(":
             m_start = other.start - offset
-    if _VENUE_LEAD.search(text, max(0, m_start - 80), m_start):
+    if _VENUE_LEAD.search(text, max(0, m_start - 80), m_start) or \
+            _PLACE_BEFORE.search(text, max(0, m_start - 40), m_start):
         return True
     return _AT_BEFORE.search(text, max(0, m_start - 30), m_start) is not None and \
         _MEETING_AFTER.match(text, m_end) is not None
