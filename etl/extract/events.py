@@ -343,7 +343,7 @@ def find_events(folded: str, sentences: Sequence[Sentence], mentions: Sequence[E
         if not initiatives:
             continue
         text = lowered[sentence.start:sentence.end]
-        clauses = clause_bounds(text)
+        clauses = clause_bounds(folded[sentence.start:sentence.end])  # cased: names in lists
         triggers = _find_triggers(text, sentence, sentence_mentions, clauses)
         sentence_dates = dates_by_sentence.get(sentence.sentence_no, [])
         context = _Context(sentence, text, folded[sentence.start:sentence.end], clauses, triggers,

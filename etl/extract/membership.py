@@ -358,7 +358,7 @@ def find_memberships(folded: str, sentences: Sequence[Sentence],
             if topic is None:
                 continue
             sentence_mentions = [topic]
-        clauses = clause_bounds(text)
+        clauses = clause_bounds(folded[sentence.start:sentence.end])  # cased: names in lists
         # unresolved dates count too: 'today having 28 member states' without a publication
         # date has no year, rather than the year of another figure further away
         sentence_dates = [d for d in context.dates.get(sentence.sentence_no, [])
