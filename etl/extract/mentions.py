@@ -320,8 +320,13 @@ def subject_pronoun(folded: str, sentence: Sentence) -> tuple[int, int] | None:
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    """Whether [start, end) overlaps any of the spans."""
-    return any(s < end and start < e for s, e in spans)
+    """Whether [start, end) overlaps any of the spans.
+
+    The spans are direct mentions: sorted and disjoint, so their ends are sorted too and only
+    the last span starting before `end` can reach past `start` (a bisection, not a scan).
+    """
+    i = bisect.bisect_left(spans, (end, -1)) - 1
+    return i >= 0 and spans[i][1] > start
 
 
 def _resolve(folded: str, direct: list[EntityMention], candidates: list[_Candidate],
