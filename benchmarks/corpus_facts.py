@@ -509,6 +509,8 @@ MENTION_FRAMES: dict[str, tuple[str, ...]] = {
                            "The {X} in Astana brought the guarantor states to one table."),
     "ctx:ALMATY_IRAN_TALKS": ("Almaty still remembers the {X} it hosted.",),
     "ctx:OSCE_2010_SUMMIT": ("Diplomats in Astana still recall the {X}.",),
+    "ctx:CA_CONSULTATIVE_MEETING": ("Officials across Central Asia value the {X} of their "
+                                    "presidents.",),
     "ctx:UNSC_2017_2018": ("Kazakhstan's elected seat on the {X} gave it new visibility.",),
     "ctx:UN_PEACEKEEPING": ("Kazakh officials speak warmly of the country's {X}.",),
     "ctx:IOFS": ("The OIC's {X} is based in Astana.",),
