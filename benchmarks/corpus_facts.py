@@ -816,7 +816,7 @@ SPECIAL_TEMPLATES: dict[tuple[str, ...], tuple[str, ...]] = {
     ),
     ("UNSC_REFORM", "proposed"): (
         "{WHO} proposed {XN} {D}.",
-        "{WHO} called for {XN} in his address to the UN General Assembly {D}.",
+        "{WHO} called for {XN} when speaking before the UN General Assembly {D}.",
         "{DC}, {WHO} put forward proposals for {XN}.",
         "{WHO} first floated the idea of {XN} {D}.",
     ),
@@ -907,7 +907,7 @@ SPECIAL_TEMPLATES: dict[tuple[str, ...], tuple[str, ...]] = {
         "{DC}, OIC member states approved the statute of {X}.",
     ),
     ("EAEU", "proposed"): (
-        "{WHO} first proposed {X} in a speech at Moscow State University {D}.",
+        "{WHO} first proposed {X} in a lecture to students in Moscow {D}.",
         "The idea of {X} was put forward by {WHO} {D}.",
     ),
     ("EAEU", "signed"): (

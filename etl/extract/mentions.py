@@ -167,7 +167,7 @@ def _defined_acronyms(folded: str, found: list[tuple[int, int, str, str]],
     article, to the entry whose name stands right before the bracket; when no alias matched
     there, the capitalised full name before it is looked up with `Gazetteer.match_full_name`
     ('Islamic Food Security Association (IFSA)') and becomes a mention too. The acronym must fit
-    the full name's initials, so that 'a bank of low-enriched uranium (LEU)' binds 'LEU' to
+    the full name's initials, so that 'a reserve of low-enriched uranium (LEU)' binds 'LEU' to
     nothing. Known acronyms keep their meaning.
     """
     definitions = [m for m in _DEFINITION.finditer(folded)
