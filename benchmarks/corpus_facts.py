@@ -509,6 +509,8 @@ MENTION_FRAMES: dict[str, tuple[str, ...]] = {
                            "The {X} in Astana brought the guarantor states to one table."),
     "ctx:ALMATY_IRAN_TALKS": ("Almaty still remembers the {X} it hosted.",),
     "ctx:OSCE_2010_SUMMIT": ("Diplomats in Astana still recall the {X}.",),
+    "ctx:CA_CONSULTATIVE_MEETING": ("Officials across Central Asia value the {X} of their "
+                                    "presidents.",),
     "ctx:UNSC_2017_2018": ("Kazakhstan's elected seat on the {X} gave it new visibility.",),
     "ctx:UN_PEACEKEEPING": ("Kazakh officials speak warmly of the country's {X}.",),
     "ctx:IOFS": ("The OIC's {X} is based in Astana.",),
@@ -814,7 +816,7 @@ SPECIAL_TEMPLATES: dict[tuple[str, ...], tuple[str, ...]] = {
     ),
     ("UNSC_REFORM", "proposed"): (
         "{WHO} proposed {XN} {D}.",
-        "{WHO} called for {XN} in his address to the UN General Assembly {D}.",
+        "{WHO} called for {XN} when speaking before the UN General Assembly {D}.",
         "{DC}, {WHO} put forward proposals for {XN}.",
         "{WHO} first floated the idea of {XN} {D}.",
     ),
@@ -905,7 +907,7 @@ SPECIAL_TEMPLATES: dict[tuple[str, ...], tuple[str, ...]] = {
         "{DC}, OIC member states approved the statute of {X}.",
     ),
     ("EAEU", "proposed"): (
-        "{WHO} first proposed {X} in a speech at Moscow State University {D}.",
+        "{WHO} first proposed {X} in a lecture to students in Moscow {D}.",
         "The idea of {X} was put forward by {WHO} {D}.",
     ),
     ("EAEU", "signed"): (

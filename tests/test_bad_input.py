@@ -19,7 +19,7 @@ from etl.model import Problem, SourceRecord
 from etl.sources import decode_bytes, read_corpus
 
 LIMIT = 20 * 1024 * 1024
-GOOD_TEXT = "Kazakhstan proposed CICA at the 47th session of the UN General Assembly in 1992."
+GOOD_TEXT = "Kazakhstan put forward the idea of CICA at a UN session in 1992."
 PNG_HEADER = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06"
 
 

@@ -69,9 +69,9 @@ def test_the_preposition_is_part_of_the_expression() -> None:
 
 
 def test_an_ordinal_session_is_neither_a_year_nor_a_count() -> None:
-    found = one("It was mooted at the 47th Session of the United Nations General Assembly "
-                "in October 1992.")
-    assert ymd(found) == (1992, 10, None)
+    found = one("It was discussed at the 61st UN General Assembly session "
+                "in September 2006.")
+    assert ymd(found) == (2006, 9, None)
 
 
 @pytest.mark.parametrize("text, published, expected", [
@@ -218,7 +218,7 @@ def test_a_relative_phrase_followed_by_an_explicit_year_yields_only_the_year() -
     ("Kazakhstan's Concept of Foreign Policy (2020-2030) says so.", "plan_period"),
     ("The Foreign Policy Concept for 2020-2030 says so.", "plan_period"),
     ("It cannot be denied that after independence in 1991, it emerged.", "background"),
-    ("It became independent after the dissolution of the Soviet Union in 1991.", "background"),
+    ("It gained independence when the USSR broke apart in 1991.", "background"),
     ("Its population in 2020 reached 19 million.", "background"),
 ])
 def test_roles(text: str, role: str) -> None:
@@ -268,8 +268,8 @@ def test_every_expression_is_the_text_at_its_offsets() -> None:
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("Twenty-nine years ago, the Republic of Kazakhstan became an independent country after "
-     "the dissolution of the Soviet Union in 1991.", P(2020)),
+    ("Thirty years ago, the young republic gained its independence as the USSR broke apart "
+     "in 1991.", P(2021)),
     ("Published: 8 June 2023\n\nThe forum opened.", P(2023, 6, 8)),
     ("Posted on June 8, 2023\n\nThe forum opened.", P(2023, 6, 8)),
     ("ASTANA, June 8, 2023 \u2014 The forum opened.", P(2023, 6, 8)),
@@ -430,8 +430,8 @@ def test_days_counted_from_the_last_dated_day(text: str, expected: tuple) -> Non
 
 def test_day_references_that_are_no_date() -> None:
     assert dates("They arrived the day before the summit opened.", P(2020, 5, 5)) == []
-    found = dates("The site closed on that day in 1991.")
-    assert [(d.expression, d.year) for d in found] == [("in 1991", 1991)]
+    found = dates("The plant shut down on that day in 1994.")
+    assert [(d.expression, d.year) for d in found] == [("in 1994", 1994)]
 
 
 # --- weekdays ---------------------------------------------------------------------------------
@@ -531,7 +531,7 @@ def test_more_datelines_are_background(text: str) -> None:
     ("Wednesday, 14 July 2021\n\nThe forum opened.", P(2021, 7, 14)),
     # a first line that starts with a date but tells of an event is no masthead
     ("14 July 2021: leaders met in Astana to open the forum.\n\nIt lasted two days.", None),
-    ("- Awarded: 2012-11-22\n- Opening: 2017-06-10\n\nThe fair opened.", None),
+    ("- Awarded: 2014-03-18\n- Opening: 2019-05-02\n\nThe fair opened.", None),
 ])
 def test_publication_date_from_the_first_lines(text: str, expected: P | None) -> None:
     assert infer_publication_date(text) == expected

@@ -78,7 +78,7 @@ def events(text: str, reference, published: P | None = DEFAULT_PUBLISHED) -> lis
     ("Cooperation with the Council of Europe dates back to 2014.",
      ("COE_COOPERATION", "started", 2014)),
     # periods and the future
-    ("Kazakhstan was a non-permanent member of the UN Security Council from 2017 to 2018.",
+    ("Kazakhstan sat on the UN Security Council as an elected member from 2017 to 2018.",
      ("UNSC_2017_2018", "period", 2017)),
     ("The Council of Europe's Neighbourhood Cooperation Priorities for Kazakhstan (2024\u20132027) "
      "were adopted.", ("COE_COOPERATION", "period", 2024)),
@@ -113,8 +113,8 @@ def test_a_list_of_initiatives_without_a_date_makes_no_event(reference) -> None:
 
 
 def test_two_dates_two_types_in_one_sentence(reference) -> None:
-    text = ("The idea of CICA which held its first Summit in 2002 was mooted by Nazarbayev at the "
-            "47th Session of the UN General Assembly in October 1992.")
+    text = ("CICA, which held its first summit in 2002, had been floated by the Kazakh president "
+            "at a UN session in September 1992.")
     assert events(text, reference) == [("CICA", "first_held", 2002), ("CICA", "proposed", 1992)]
     text = ("Since 2016, five IOFS General Assemblies have been held, for example at the third "
             "General Assembly in 2020, all programmes of the IOFS were approved.")
@@ -238,7 +238,8 @@ def test_event_records_carry_their_date_and_sentence(reference) -> None:
      ("CICA", "chairmanship", 2016)),
     ("CICA was chaired by China until Tajikistan took over in 2018.",
      ("CICA", "chairmanship", 2018)),
-    ("The next Congress of Leaders of World and Traditional Religions is due in 2027.",
+    ("The next Congress of Leaders of World and Traditional Religions, organisers say, is due "
+     "in 2027.",
      ("CLWTR", "scheduled", 2027)),
     ("The Astana International Forum, its organisers say, plans a new edition in 2026.",
      ("AIF", "scheduled", 2026)),
@@ -347,10 +348,10 @@ def test_a_year_after_a_first_edition_is_not_its_place(reference) -> None:
     ("Qatar joined CICA in 2014, Bahrain in 2018 and Kuwait in 2022.",
      [("CICA", "joined", 2014), ("CICA", "joined", 2018), ("CICA", "joined", 2022)]),
     # an 'observers' word between the items turns the following ones into observers
-    ("Kuwait joined CICA in 2022, along with two observers, Turkmenistan in 2021 and Saudi "
-     "Arabia in 2023.",
-     [("CICA", "joined", 2022), ("CICA", "observer_joined", 2021),
-      ("CICA", "observer_joined", 2023)]),
+    ("Qatar joined CICA in 2014, along with two observers, Malaysia in 2013 and Jordan in "
+     "2015.",
+     [("CICA", "joined", 2014), ("CICA", "observer_joined", 2013),
+      ("CICA", "observer_joined", 2015)]),
 ])
 def test_each_dated_item_of_a_list_is_an_event(text: str, expected: list, reference) -> None:
     assert events(text, reference) == expected
@@ -361,8 +362,8 @@ def test_each_dated_item_of_a_list_is_an_event(text: str, expected: list, refere
     ("The IAEA Low Enriched Uranium Bank opened in 2017, and it received its first shipment "
      "in 2019.", [("IAEA_LEU_BANK", "launched", 2017)]),
     # a comparison is no list item either
-    ("Kazakhstan hosted the fifth round of the Astana Process in 2017, alongside the Geneva "
-     "peace process ongoing since 2012.", [("ASTANA_PROCESS", "held", 2017)]),
+    ("Kazakhstan hosted the fifth round of the Astana Process in 2017, alongside the Vienna "
+     "talks under way since 2015.", [("ASTANA_PROCESS", "held", 2017)]),
 ])
 def test_a_date_after_a_new_clause_or_a_comparison_is_no_list_item(text: str, expected: list,
                                                                     reference) -> None:
@@ -379,12 +380,12 @@ def test_it_names_the_topic_when_the_previous_subject_is_no_initiative(reference
 
 def test_ordinal_and_plural_meeting_nouns_name_the_topic(reference) -> None:
     text = ("CICA grew out of a proposal Kazakhstan made in 1992. Expert meetings prepared the "
-            "ground. The first of them was held in March 1993, and the second in June 1994.")
+            "ground. The first of them took place in May 1993, and the second in July 1994.")
     assert events(text, reference) == [
         ("CICA", "proposed", 1992), ("CICA", "held", 1993), ("CICA", "held", 1994)]
     text = ("The Astana Process on Syria brought together Russia, Turkey and Iran. Officials said "
-            "the discussions that were held in the capital on 5-6 May 2018 went well.")
-    assert events(text, reference) == [("ASTANA_PROCESS", "held", 2018)]
+            "the discussions that took place in the capital on 14-15 March 2019 went well.")
+    assert events(text, reference) == [("ASTANA_PROCESS", "held", 2019)]
 
 
 def test_a_meeting_noun_does_not_name_a_bank(reference) -> None:
@@ -397,9 +398,9 @@ def test_a_profile_field_and_a_bare_membership_word_name_the_topic(reference) ->
     text = ("The Organization of Turkic States unites six countries. Chairmanship-in-Office: "
             "Kyrgyzstan (2024-2025).")
     assert events(text, reference) == [("OTS", "chairmanship", 2024)]
-    text = ("The Organization of Turkic States has five full members. Hungary has been an observer "
-            "since 2018.")
-    assert events(text, reference) == [("OTS", "observer_joined", 2018)]
+    text = ("The Organization of Turkic States has five full members. Turkmenistan has been an "
+            "observer since 2021.")
+    assert events(text, reference) == [("OTS", "observer_joined", 2021)]
 
 
 def test_a_reference_to_the_topic_needs_an_event_word(reference) -> None:
@@ -420,13 +421,13 @@ def test_the_article_topic_outweighs_a_short_digression(reference) -> None:
 
 @pytest.mark.parametrize("text, published, expected", [
     # a participle describing the subject dates nothing outside its commas
-    ("Initiated by the President of Kazakhstan, on 10-11 October 2012 was held in Astana the "
-     "fourth Congress of Leaders of World and Traditional Religions.", None,
-     [("CLWTR", "held", 2012)]),
-    ("On 1 June 2015, the fifth Congress of Leaders of World and Traditional Religions, chaired "
-     "by the Senate Speaker, was held in Astana.", None, [("CLWTR", "held", 2015)]),
-    ("Initiated by Kazakhstan in 1992, CICA now unites 28 states.", None,
-     [("CICA", "proposed", 1992)]),
+    ("Initiated by the head of state, on 1-2 July 2009 was held in the capital the "
+     "third Congress of Leaders of World and Traditional Religions.", None,
+     [("CLWTR", "held", 2009)]),
+    ("On 12 September 2018, the sixth Congress of Leaders of World and Traditional Religions, "
+     "then chaired by the Senate Speaker, was held in Astana.", None, [("CLWTR", "held", 2018)]),
+    ("Initiated by Kazakhstan in 2011, the IOFS now has 40 members.", None,
+     [("IOFS", "proposed", 2011)]),
     # after an auxiliary the participle is the clause's own verb, commas or not
     ("The plan for CICA was first floated by the Kazakh leader, at a UN session in May 1993.",
      None, [("CICA", "proposed", 1993)]),
@@ -438,26 +439,26 @@ def test_the_article_topic_outweighs_a_short_digression(reference) -> None:
     # signing with a body, or a treaty that lets another state join, is a signature
     ("On 27 August 2015, Kazakhstan signed an agreement with the IAEA under which the IAEA Low "
      "Enriched Uranium Bank is being built.", None, [("IAEA_LEU_BANK", "signed", 2015)]),
-    ("A treaty was signed in October 2014 that enabled Armenia to join the Eurasian Economic "
-     "Union.", None, [("EAEU", "signed", 2014)]),
+    ("A treaty was signed in December 2014 that let Kyrgyzstan become part of the Eurasian "
+     "Economic Union.", None, [("EAEU", "signed", 2014)]),
     # a decision to establish
     ("In 2006 the leaders moved to establish a CICA Secretariat in Almaty.", None,
      [("CICA", "approved", 2006)]),
     # taking on or holding a chair
-    ("Last year Kazakhstan assumed the chairmanship of the OSCE.", P(2011, 9),
+    ("Last year the country took on the chairmanship of the OSCE.", P(2011, 9),
      [("OSCE_CHAIRMANSHIP_2010", "chairmanship", 2010)]),
     ("This year the country chairs CICA.", P(2020, 5), [("CICA", "chairmanship", 2020)]),
     ("Azerbaijan took over the rotating chairmanship of CICA for 2024-2026.", None,
      [("CICA", "chairmanship", 2024)]),
     # admission
-    ("On Thursday Bahrain was accepted as a new member of CICA.", P(2024, 10, 14),
+    ("On Thursday Bahrain was accepted as a full member of CICA.", P(2024, 10, 14),
      [("CICA", "joined", 2024)]),
-    ("Today the procedures started to accept Kuwait as a new member of CICA.", P(2022, 10, 13),
-     [("CICA", "joined", 2022)]),
+    ("Today the council began to accept Qatar as a full member of CICA.", P(2014, 6, 2),
+     [("CICA", "joined", 2014)]),
     # a founding treaty in force founds the body; an accession treaty in force is joining it
-    ("The treaty on the Eurasian Economic Union entered into force on 1 January 2015.", None,
+    ("The treaty on the Eurasian Economic Union entered into force on 1 July 2015.", None,
      [("EAEU", "founded", 2015)]),
-    ("Armenia's accession treaty to the Eurasian Economic Union came into force on 2 January "
+    ("Kyrgyzstan's accession treaty to the Eurasian Economic Union came into force on 12 August "
      "2015.", None, [("EAEU", "joined", 2015)]),
     # calls and offers
     ("In 2023 Tokayev called on UN members to establish the International Agency for Biological "
@@ -465,13 +466,13 @@ def test_the_article_topic_outweighs_a_short_digression(reference) -> None:
     ("In July 2011 Kazakhstan offered to host the IAEA Low Enriched Uranium Bank.", None,
      [("IAEA_LEU_BANK", "proposed", 2011)]),
     # a meeting that began was held
-    ("The Astana International Forum, a two-day event that began on 29 May 2025, drew 5,000 "
+    ("The Astana International Forum, a three-day forum that began on 13 June 2025, drew 4,000 "
      "guests.", P(2025, 6), [("AIF", "held", 2025)]),
     # the term of an election is a period, even after publication
-    ("Kazakhstan has been elected a non-permanent member of the UN Security Council for "
+    ("Kazakhstan has been elected to a seat on the UN Security Council for "
      "2017-2018.", P(2016, 6, 28), [("UNSC_2017_2018", "period", 2017),
                                     ("UNSC_2017_2018", "elected", 2016)]),
-    ("Set to become fully operational in 2027, the IAEA Low Enriched Uranium Bank will store "
+    ("Planned to become operational in 2027, the IAEA Low Enriched Uranium Bank will store "
      "fuel.", None, [("IAEA_LEU_BANK", "scheduled", 2027)]),
 ])
 def test_event_type_corrections(text: str, published: P | None, expected: list,
@@ -480,15 +481,15 @@ def test_event_type_corrections(text: str, published: P | None, expected: list,
 
 
 def test_choosing_a_host_is_an_election_and_choosing_a_theme_is_not(reference) -> None:
-    text = "In November 2012, the BIE chose Astana as the venue for EXPO 2017."
+    text = "In November 2012, BIE member states chose Astana as the host of EXPO 2017."
     assert ("EXPO_2017", "elected", 2012) in events(text, reference)
-    text = "For EXPO 2017, Future Energy was chosen as the theme."
+    text = "For EXPO 2017, the Future Energy concept was selected as its theme."
     assert not [e for e in events(text, reference) if e[1] == "elected"]
 
 
 def test_a_first_time_without_a_meeting_is_no_first_edition(reference) -> None:
-    text = ("For the first time, a container train on the Trans-Caspian International Transport "
-            "Route reached Baku in January 2024.")
+    text = ("For the first time, a freight train using the Trans-Caspian International Transport "
+            "Route arrived in Poti in March 2023.")
     assert not [e for e in events(text, reference) if e[1] == "first_held"]
 
 
@@ -496,13 +497,13 @@ def test_a_first_time_without_a_meeting_is_no_first_edition(reference) -> None:
 
 @pytest.mark.parametrize("text, expected", [
     ("The CICA summit held in 2022 was the largest since 2006.", [("CICA", "held", 2022)]),
-    ("CICA was convened more than 30 years ago.", []),
-    ("In 1999, CICA had 15 member states, and now it has 28.", []),
+    ("CICA was first convened more than 25 years ago.", []),
+    ("In 2004, CICA had 17 member states, and today it has 27.", []),
     ("Trade along the Trans-Caspian International Transport Route grew by 60% in 2022-2023.", []),
     ("'The forum matters,' the Astana International Forum press office said in a May 4 "
      "statement.", []),
-    ("Under the resolution, the International Day against Nuclear Tests was to be held on 29 "
-     "August.", []),
+    ("According to the UN text, the International Day against Nuclear Tests was to be observed "
+     "on 29 August.", []),
 ])
 def test_distractor_years_make_no_event(text: str, expected: list, reference) -> None:
     assert events(text, reference) == expected

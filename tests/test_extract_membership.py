@@ -100,7 +100,7 @@ def test_varied_phrasings(text: str, expected: tuple, reference) -> None:
     "All 16 strategic programmes of the IOFS were approved by the Member States.",
     "CICA had witnessed six Summits so far.",
     "Since 2016, five IOFS General Assemblies have been held.",
-    "CICA covers 90 per cent of Asia and half of the world's population.",
+    "CICA spans 90 per cent of Asian territory and nearly half of humanity.",
     "The Assembly of the People of Kazakhstan elects nine members to the lower chamber.",
     "More than 100 ethnic groups and 18 confessions live alongside CICA's offices.",
     # approximations and negations
@@ -318,12 +318,12 @@ def test_a_sentence_naming_nothing_and_referring_to_nothing_has_no_owner(referen
     "The TPNW must be ratified by 50 states before it can enter into force.",
     "The TPNW needs to be ratified by 50 countries.",
     "The TPNW will take effect once 50 states have ratified it.",
-    "Ratification by 50 states is required before the TPNW enters into force.",
+    "Ratification by 50 countries is needed before the TPNW can take effect.",
     "The TPNW was ratified by 120 votes in the lower chamber.",
     # newcomers rather than the membership
     "CICA admitted two new member states in 2022.",
     "Five countries have joined the IOFS since 2020.",
-    "CICA also gained two observer states - Turkmenistan in 2021 and Qatar in 2023.",
+    "CICA also gained two observer states - Belarus in 2015 and Laos in 2019.",
     # signatures of a document that is not a treaty initiative
     "At the CICA summit a declaration was signed by 20 states.",
 ])

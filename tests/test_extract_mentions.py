@@ -121,7 +121,7 @@ def test_gazetteer_pickles_for_worker_processes(gazetteer) -> None:
     ("The Council of Europe’s Neighborhood Cooperation Priorities were set.", "COE_COOPERATION"),
     ("Kazakhstan hosted the EXPO 2017 in Astana.", "EXPO_2017"),
     ("Kazakhstan has been pushing the idea to redesign the UN Security Council.", "UNSC_REFORM"),
-    ("It was elected a non-permanent member of the United Nations Security Council.",
+    ("For two years it served as a non-permanent member of the United Nations Security Council.",
      "UNSC_2017_2018"),
     ("It joined the Group of States against Corruption.", "GRECO"),
 ])
@@ -168,7 +168,7 @@ def test_descriptive_aliases_need_their_context(gazetteer) -> None:
     assert ids("Kazakhstan hosted numerous rounds of Syrian peace talks.", gazetteer) == [
         "ASTANA_PROCESS"]
     assert ids("Geneva hosted numerous rounds of Syrian peace talks.", gazetteer) == []
-    assert ids("Two rounds of talks on Iran’s nuclear programme were held in Almaty.",
+    assert ids("In 2013 Almaty hosted talks on Iran’s nuclear programme.",
                gazetteer) == ["ALMATY_IRAN_TALKS"]
     assert ids("Talks on Iran's nuclear programme resumed in Vienna.", gazetteer) == []
     assert ids("The specialised food security entity within the OIC was announced.",
@@ -364,7 +364,7 @@ def test_a_passive_infinitive_after_the_noun_is_still_a_back_reference(gazetteer
     ("The Initiative of World Unity for a Just Peace and Harmony was endorsed.",
      "WORLD_UNITY_INITIATIVE"),
     # word order
-    ("A bank of low-enriched uranium opened in Ust-Kamenogorsk.", "IAEA_LEU_BANK"),
+    ("Kazakhstan's bank of low-enriched uranium now operates in Oskemen.", "IAEA_LEU_BANK"),
     ("The Chairmanship of the OSCE passed to Lithuania.", "OSCE_CHAIRMANSHIP_2010"),
 ])
 def test_name_variants(text: str, expected: str, gazetteer) -> None:
@@ -403,7 +403,7 @@ def test_an_acronym_is_bound_only_after_its_definition(gazetteer) -> None:
 
 @pytest.mark.parametrize("text", [
     # the acronym abbreviates the material, not the bank
-    "A bank of low-enriched uranium (LEU) opened. The LEU arrived by rail.",
+    "The country's bank of low-enriched uranium (LEU) now operates. The LEU came by train.",
     # another institution with one shared word
     "The Islamic Development Bank (IsDB) lent money. The IsDB is in Jeddah.",
     # a name that differs in more than a generic noun

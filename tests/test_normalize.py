@@ -358,7 +358,7 @@ Central Asia
 
 Why Kazakhstan Wants a Biosafety Agency
 
-Kazakhstan’s proposal for an International Agency for Biological Safety deserves attention.
+Tokayev’s plan for an International Agency for Biological Safety merits attention.
 
 By John Smith
 June 8, 2023
@@ -412,7 +412,7 @@ Comments are closed.
             "Why Kazakhstan Wants a Biosafety Agency",
             "John Smith",
             [
-                "Kazakhstan’s proposal for an International Agency for Biological Safety deserves "
+                "Tokayev’s plan for an International Agency for Biological Safety merits "
                 "attention.",
                 "Tokayev first floated the idea at the UN General Assembly in September 2020.",
             ],
@@ -529,7 +529,7 @@ def test_first_section_heading_is_kept_when_not_a_headline_variant() -> None:
 
 
 def test_related_list_and_teasers_at_the_end_are_removed() -> None:
-    body = "Kazakhstan proposed the IABS at the 75th session of the UN General Assembly in 2020."
+    body = "Kazakhstan proposed the IABS at the UN General Assembly in September 2020."
     clean = clean_text(
         f"{body}\n\nIt would report to the Security Council.\n\nRelated Articles\n\n"
         "Uzbekistan opens new railway\n\nTurkmenistan gas deal signed\n\n"

@@ -13,8 +13,8 @@ expressions ('this week', 'on Thursday and Friday', 'met Tuesday', 'Twenty-nine 
 between two events, nor 'USA Today').
 
 A day or month without a year takes it from, in order: a relative year after it ('in June this
-year'); the year its list ends with ('on 9 October and 23 December 2014'); a dated month before
-it in its sentence ('in January 2024, while in November ...'; any earlier sentence when the
+year'); the year its list ends with ('on 3 March and 17 November 2011'); a dated month before
+it in its sentence ('in March 2021, and by October ...'; any earlier sentence when the
 publication date is unknown); else the publication date, looking back from it, or forward in a
 clause about the future ('will be held on Oct. 16-17', 'is scheduled for April'). Weekdays are
 the latest such day on or before the publication day, or the first on or after it in the future.
@@ -29,7 +29,7 @@ Every find then gets a role:
               other happenings ('the terrorist attacks of 11 September 2001'), a day of the
               calendar ('marked every year on 29 August', 'the day is observed on 29 August'),
               a comparison ('the first summit since 1999'), an approximate distance ('more
-              than 30 years ago')
+              than 25 years ago')
 * unresolved  a relative date with nothing to resolve it against
 * event       everything else: a date something happened on (events.py decides what).
 
@@ -86,7 +86,7 @@ _RELATIVE_ANCHOR = re.compile(  # run on lower-cased text
 )
 
 # --- shapes read forward from a month name ----------------------------------------------------
-# 'June 10 to September 10, 2017': a range across months, the year written once at its end
+# 'May 4 to August 21, 2013': a range across months, the year written once at its end
 _M_DAY_TO_M_DAY_YEAR = re.compile(
     rf"(?P<m>{_MONTH}){_MD}(?P<d>{_DAY})\s*(?:-|to|until|till|through)\s*(?P<m2>{_MONTH}){_MD}"
     rf"(?P<d2>{_DAY}),?\s+(?P<y>{_YEAR})(?![\w])")
@@ -132,7 +132,7 @@ _REL_NAMED = re.compile(
     r"(?:year|month|week)|today|yesterday|tomorrow))(?!'|\w)")
 _REL_AGO = re.compile(
     rf"(?i:(?<![\w\-])(?P<n>{_NUM}|a|an)\s+(?P<u>years?|decades?|months?)\s+ago)(?![\w])")
-# 'more than 30 years ago', 'nearly a decade ago': an approximate distance
+# 'more than 25 years ago', 'nearly a decade ago': an approximate distance
 _APPROXIMATE_BEFORE = re.compile(
     r"(?i:\b(?:more\s+than|over|almost|nearly|about|around|some|roughly|approximately|"
     r"at\s+least|less\s+than|under|well\s+over))\s+$")
@@ -157,7 +157,7 @@ _WEEKDAY_LEAD = re.compile(r"(?i:(?<![\w])(?:on|last|this|next))\s+$")
 _NOT_BEFORE_A_WEEKDAY = frozenset({"every", "each", "a", "an", "the"})
 # the word before a weekday written without 'on' ('met Tuesday', 'said Thursday')
 _WORD_BEFORE = re.compile(r"(\S+)\s+$")
-# a weekday that only introduces the calendar date after it: 'On Friday (2 January 2015)',
+# a weekday that only introduces the calendar date after it: 'On Monday (5 March 2018)',
 # 'on Thursday, Oct. 13'
 _DATE_AFTER_WEEKDAY = re.compile(
     rf"\s*[,(]?\s*(?:{_DAY}\s+(?:of\s+)?{_MONTH_WORD}(?![a-z])|{_MONTH}{_MD}{_DAY}(?![\w]))")
@@ -173,7 +173,7 @@ _PLANNED_FOR_BEFORE = re.compile(
 # 'in June this year', 'on May 5 last year': the year of a year-less date, said relatively
 _RELATIVE_YEAR_AFTER = re.compile(
     r"\s*,?\s*(?:(?i:of)\s+)?(?P<which>(?i:this|last|next))\s+(?i:year)(?![\w'])")
-# 'on 9 October and 23 December 2014': a list of dates whose year is written once, at its end
+# 'on 3 March and 17 November 2011': a list of dates whose year is written once, at its end
 _SHARED_YEAR_AFTER = re.compile(
     rf"\s*(?:,\s*(?:and\s+)?|and\s+|or\s+)(?:(?i:on|in)\s+)?"
     rf"(?:(?:{_DAY}\s*(?:-\s*{_DAY}\s*)?(?:of\s+)?)?(?P<m>{_MONTH})(?:{_MD}{_DAY}"
@@ -203,7 +203,7 @@ _TARGET_BEFORE = re.compile(
 # 'marked every year on 29 August': a day of the calendar, not a date something happened on
 _EVERY_YEAR_BEFORE = re.compile(
     r"(?i:\b(?:every|each)\s+year|\bannually|\byearly)\s*,?\s*$")
-# 'the day was to be observed on 29 August': the day an observance falls on
+# 'the festival was to be observed on 21 March': the day an observance falls on
 _OBSERVED_DAY_BEFORE = re.compile(
     r"(?i:\b(?:the|this|that)\s+day\s+(?:[\w']+\s+){0,4}?(?:held|observed|marked|celebrated|"
     r"commemorated))\s*$")
@@ -258,7 +258,7 @@ _NOT_YEAR_BEFORE = re.compile(
     r"(?i:(?:no\.?|number|resolution|decree|page|pp\.?|article|art\.)\s*|[$\u20ac\u00a3#]\s*)$")
 # a place in capitals, perhaps with its country: 'KUALA LUMPUR', 'BAKU, Azerbaijan,'
 _DATELINE_BEFORE = re.compile(r"^[A-Z][A-Z.'\- ]{1,40},?(?:\s+[A-Z][a-z]+,)?\s*$")
-# a corpus marker line in front of a dateline: ' date 2024-07-04 ASTANA, July 4.'
+# a corpus marker line in front of a dateline: ' date 2023-10-12 ALMATY, Oct. 12.'
 _DATE_MARKER = re.compile(r"^\s*date\s+\d{4}-\d\d-\d\d(?:\s+\d\d:\d\d(?::\d\d)?)?\s+")
 _DATELINE_PLACE = re.compile(r"^[A-Z][\w.'\-]*(?: [A-Z][\w.'\-]*){0,2},\s*$")  # 'Astana, '
 _DATELINE_AGENCY = re.compile(r"\s*(?:,\s*\d{4})?\s*\([^)]{1,40}\)\s*(?:-|\u2014|:)")
@@ -408,7 +408,7 @@ def _read_month(folded: str, pos: int, index: SentenceIndex,
                    folded)
         return _dated_line(item, folded)
     across = _M_DAY_TO_M_DAY_YEAR.match(folded, pos, sentence.end)
-    if across:  # 'June 10 to September 10, 2017'
+    if across:  # 'May 4 to August 21, 2013'
         item = _with_prep(_Found(pos, across.end(), sentence, "day_range", int(across.group("y")),
                                  month=_month(across.group("m")), day=_day(across.group("d")),
                                  end_year=int(across.group("y")),
@@ -459,7 +459,7 @@ def _fill_year(item: _Found, year: int | None, published: PublicationDate | None
 
     A date written without a year takes it, in this order, from a relative year right after it
     ('in June this year', 'on May 5 last year'), from the year of the date it is listed with
-    ('on 9 October and 23 December 2014'), else from the publication date: the latest such day
+    ('on 3 March and 17 November 2011'), else from the publication date: the latest such day
     on or before it, or in a clause about the future ('will be held on Oct. 16-17') the first
     such day on or after it.
     """
@@ -583,7 +583,7 @@ def _read_weekdays(folded: str, pos: int, index: SentenceIndex,
                    published: PublicationDate | None) -> _Found | None:
     """'on Thursday', 'last Friday', 'on Thursday and Friday', 'met Tuesday', 'Monday-Tuesday'.
 
-    A weekday followed by its calendar date ('On Friday (2 January 2015)') is left to the date.
+    A weekday followed by its calendar date ('On Monday (5 March 2018)') is left to the date.
     """
     sentence = index.at(pos)
     if sentence is None:
@@ -650,7 +650,7 @@ def _read_relative(folded: str, start: int, end: int, index: SentenceIndex,
             _resolve_ago(item, n, match.group("u").lower(), published)
             if _APPROXIMATE_BEFORE.search(folded, max(sentence.start, match.start() - 20),
                                           match.start()):
-                item.role = "background"  # 'more than 30 years ago': no year to date an event
+                item.role = "background"  # 'more than 25 years ago': no year to date an event
             return item
         if pattern is _REL_LATER:
             # 'ten years before the first summit': 'before'/'after' with an object measures
@@ -669,7 +669,7 @@ def _read_relative(folded: str, start: int, end: int, index: SentenceIndex,
             item.kind, item.basis, item.offset = "context", "year_from_context", sign * step
             return item
         if pattern is _REL_DAY:
-            # 'the day before the summit' measures between two events; 'on that day in 1991'
+            # 'the day before the summit' measures between two events; 'on that day in 1994'
             # is dated by its year
             if (match.group("dir") and _OBJECT_AFTER.match(folded, match.end())) or \
                     _YEAR_RIGHT_AFTER.match(folded[match.end():match.end() + 40]):
@@ -870,7 +870,7 @@ def _resolve_from_context(found: list[_Found]) -> None:
 def _carry_year_in_sentence(found: list[_Found], published: PublicationDate | None) -> None:
     """A day or month without a year takes the year of a dated month before it in its sentence.
 
-    'in January 2024 ..., while in November another train left' -> November 2024. Only a month
+    'in March 2021 ..., and by October a second ship had sailed' -> October 2021. Only a month
     on or after the dated one takes its year (later in the same year). Without a publication
     date the dated month may also be in an earlier sentence: the year of the narrative.
     """
@@ -1067,7 +1067,7 @@ _FULL_DATE_IN_LINE = re.compile(
 )
 _HEADER_LINE_MAX_WORDS = 15
 # the first lines of the text may be a masthead or a byline strip the cleaning kept:
-# 'June 20, 2006 Volume 6, Number 24', 'Jane Doe | Mon 24th June 2019 | 01:42 PM'
+# 'March 3, 2009 Issue 12, No. 7', 'John Roe | Wed 11th May 2016 | 09:15 AM'
 _LEAD_LINES = 3
 _WEEKDAY_WORD = r"(?:(?i:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)"
 _DATE_FIRST = re.compile(
@@ -1143,8 +1143,8 @@ def infer_publication_date(text: str, url: str | None = None,
 def _date_in_lead_lines(folded: str) -> PublicationDate | None:
     """A full date heading one of the first lines, or standing alone in a byline strip.
 
-    'June 20, 2006 Volume 6, Number 24' (a masthead: nothing but names and numbers after the
-    date) and 'Jane Doe | Mon 24th June 2019 | 01:42 PM' (a segment that is only the date).
+    'March 3, 2009 Issue 12, No. 7' (a masthead: nothing but names and numbers after the
+    date) and 'John Roe | Wed 11th May 2016 | 09:15 AM' (a segment that is only the date).
     Not a sentence that starts with a date ('8 June 2023: the forum opened').
     """
     lines = [line for line in folded.split("\n", 12)[:12] if line.strip()][:_LEAD_LINES]

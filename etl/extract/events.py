@@ -121,7 +121,7 @@ _MEMBERSHIP_TYPES = frozenset({"joined", "observer_joined"})
 _APPLICATION_REACH = 80
 # how far (characters) an event word may follow 'started to'
 _ASPECT_REACH = 12
-# a meeting that began ('the two-day event that began on July 3', 'the talks started'): held
+# a meeting that began ('the three-day forum that began on May 14', 'the talks started'): held
 _MEETING_BEFORE_START = re.compile(
     r"\b(?:summit|event|forum|meeting|session|congress|conference|talks|round|assembly|"
     r"negotiations|exhibition|expo|games)s?\s+(?:that\s+|which\s+)?(?:has\s+|had\s+|have\s+)?"
@@ -209,16 +209,16 @@ _CHANGE_BEFORE_SINCE = re.compile(
 _SUPERLATIVE_BEFORE_SINCE = re.compile(
     r"\b(?:first|highest|lowest|largest|biggest|smallest|best|worst|most|least|longest|"
     r"strongest|weakest|fastest|greatest|deepest|earliest|busiest|worst|record)\b[^,;]{0,40}$")
-# a comparison between the initiative and the date: '... the Astana process, alongside the
-# Geneva process ongoing since 2011' dates the other one
+# a comparison between the initiative and the date: '... the Vienna talks, alongside the
+# Minsk format in place since 2014' dates the other one
 _COMPARISON_BETWEEN = re.compile(
     r"\b(?:alongside|unlike|compared\s+(?:with|to)|in\s+contrast\s+to|as\s+opposed\s+to|"
     r"similar\s+to|just\s+like|rather\s+than|instead\s+of|in\s+parallel\s+(?:with|to))\b")
-# an approximate distance into the past ('more than 30 years ago'): background, no year
+# an approximate distance into the past ('more than 25 years ago'): background, no year
 _APPROXIMATE_BEFORE = re.compile(
     r"\b(?:more\s+than|over|nearly|almost|about|around|some|roughly|at\s+least|well\s+over|"
     r"close\s+to|upwards\s+of)\s*$")
-# a count of members held at a date ('In 1999, the conference had 15 member states'): a figure
+# a count of members held at a date ('In 2004, the body had 17 member states'): a figure
 # for that year, not an event
 _COUNT_OF_MEMBERS = re.compile(
     r"\b(?:had|has|have|numbered|counted|comprised|included|consisted\s+of|"
@@ -239,12 +239,12 @@ _TAKE_OVER = re.compile(
     r"chairmanship-in-office")
 # what may stand before a date that opens a sentence: punctuation and one label word ('date')
 _OPENING = re.compile(r"[\W_]*(?:[a-z]+[\W_]+)?")
-# a date of what someone said ('in a Sept. 4 statement', 'in his March 3 interview')
+# a date of what someone said ('in a Nov. 12 statement', 'in her May 6 interview')
 _STATEMENT_AFTER = re.compile(
     r"\s+(?:statement|interview|speech|address|letter|report|press\s+release|article|post|"
     r"tweet|message|briefing|remarks|comments?|op-ed|column|communique)s?\b")
-# a founding treaty right before the body it founds ('the treaty on the Eurasian Economic
-# Union', 'the Treaty aimed at establishing EAEU')
+# a founding treaty right before the body it founds ('the agreement on the Customs
+# Union', 'the convention aimed at creating the secretariat')
 _TREATY_ON = re.compile(
     r"\b(?:treaty|agreement|charter|convention|statute)\s+(?:on|of|establishing|(?:aimed\s+at|"
     r"on)\s+(?:establishing|creating|the\s+establishment\s+of))\s+(?:the\s+)?$")
@@ -477,8 +477,8 @@ def _settle_triggers(text: str, found: list[_Trigger]) -> list[_Trigger]:
 
 
 def _aspectual(trigger: _Trigger, found: list[_Trigger], text: str) -> bool:
-    """Whether 'started'/'began' only introduces the event word after it ('the procedures
-    started to accept Kuwait as a member' is an accession)."""
+    """Whether 'started'/'began' only introduces the event word after it ('the council
+    began to accept Bahrain as a member' is an accession)."""
     return trigger.event_type == "started" and text.startswith(" to ", trigger.end) and any(
         t.event_type != "started" and 0 <= t.start - trigger.end <= _ASPECT_REACH for t in found)
 
@@ -543,9 +543,9 @@ def _event_for_date(date: DateMention, context: _Context, initiatives: list[Enti
         if mention.method == "topic":
             return None  # a sentence about the topic dates it only through an event word
         if _figure_clause(context.text[slice(*context.clauses[clause])]):
-            return None  # 'In 1999, the conference had 15 member states': a figure for that year
+            return None  # 'In 2004, the body had 17 member states': a figure for that year
         if _STATEMENT_AFTER.match(context.text, end):
-            return None  # 'the press service said in a Sept. 4 statement': when it was said
+            return None  # 'the ministry noted in a Nov. 12 statement': when it was said
     edition = _EDITION_BEFORE.search(local) is not None
     if not in_clause and not any(t.clause == clause for t in verbs) and local_type is None \
             and not edition and date.basis != "recurrence":
@@ -580,8 +580,8 @@ def _event_for_date(date: DateMention, context: _Context, initiatives: list[Enti
 def _list_item(before: DateMention, date: DateMention, context: _Context) -> bool:
     """Whether a date continues a list after the previous dated item of the sentence.
 
-    'summits in 2002, 2006 and 2010', 'Kuwait joined in 2022, Turkmenistan in 2021 and Saudi
-    Arabia in 2023', 'the first was held in April 1993; a second one followed in August 1993':
+    'summits in 2002, 2006 and 2010', 'Qatar joined in 2014, Malaysia in 2013 and
+    Jordan in 2015', 'the first was held in May 2005; a further one came in October 2005':
     between the two dates stand only names, numbers and connectors (no event word, no other
     initiative, no more than a short stretch), and no event word of its own follows the date
     before the next date or the clause's end.
@@ -616,8 +616,8 @@ def _inherited_event(previous: Event, date: DateMention, before: DateMention,
     """The event of a list item: the previous item's initiative and type, for this date.
 
     A later item of a list is not the first edition ('first held in 2002, then in 2006'), and
-    an 'observers' word between joining items turns them into observers ('Kuwait joined in
-    2022, as well as two observers, Turkmenistan in 2021 ...').
+    an 'observers' word between joining items turns them into observers ('Qatar joined in
+    2014, along with two observers, Malaysia in 2013 ...').
     """
     sentence_start = context.sentence.start
     start, end = date.start - sentence_start, date.end - sentence_start
@@ -664,9 +664,9 @@ def _treaty_in_force(event_type: str, mention: EntityMention, clause: int,
                      context: _Context) -> str:
     """What a treaty coming into force means for the body it is about.
 
-    'the treaty on the Eurasian Economic Union ... came into force on 1 January 2015' founds the
-    union; 'the treaty on Armenia's accession ... came into force' is Armenia joining it. Other
-    approvals (a body adopting a document) keep their type.
+    'the treaty on the Customs Union ... came into force on 1 July 2010' founds the
+    union; 'the treaty on Kyrgyzstan's accession ... came into force' is Kyrgyzstan joining
+    it. Other approvals (a body adopting a document) keep their type.
     """
     if not any(t.clause == clause and context.text.startswith(("entered", "came"), t.start)
                for t in context.triggers if t.event_type == "approved"):
@@ -684,7 +684,7 @@ def _distractor(date: DateMention, start: int, mention: EntityMention,
                 context: _Context) -> bool:
     """A year that only serves a comparison or background (module docstring, distractors).
 
-    'more than 30 years ago' is too vague to date anything; 'the largest since 2011' and 'the
+    'more than 25 years ago' is too vague to date anything; 'the largest since 2011' and 'the
     first since 1999' reach back for a comparison; '..., alongside the Geneva talks ongoing
     since 2011' dates what the initiative is compared with.
     """
@@ -705,9 +705,9 @@ def _distractor(date: DateMention, start: int, mention: EntityMention,
 def _descriptive(trigger: _Trigger, start: int, end: int, text: str) -> bool:
     """Whether a trigger is a participle describing someone, set off from the date by commas.
 
-    'Initiated by X, President of Y, on 23 September 2003 was held ...' and '..., chaired by the
+    'Initiated by X, President of Y, on 14 May 2009 was held ...' and '..., chaired by the
     President, was held': 'initiated' and 'chaired' describe the subject; the date belongs to
-    the verb of its own stretch. 'Initiated by Kazakhstan in 1992, CICA ...' keeps its date,
+    the verb of its own stretch. 'Initiated by Turkey in 2009, the council ...' keeps its date,
     and so does a participle after an auxiliary ('was first proposed by X, at the session in
     1992'), which is the clause's own verb.
     """
@@ -931,12 +931,12 @@ def _adjust(event_type: str, date: DateMention, start: int, clause: int, context
     if event_type == "announced" and any(
             t.event_type == "approved" and t.clause == clause and t.start > start
             for t in triggers):
-        return "approved"  # 'declared on 2 December by the Assembly through the adoption of'
+        return "approved"  # 'declared on 17 November by the council through the adoption of'
     if event_type == "started" and any(
             t.event_type == "started" and t.clause == clause and
             _MEETING_BEFORE_START.search(context.text, max(0, t.start - 40), t.start)
             for t in triggers):
-        event_type = "held"  # 'the two-day event that began on July 3'
+        event_type = "held"  # 'the three-day forum that began on May 14'
     if event_type == "held":
         m_start = mention.start - context.sentence.start
         if _FIRST_BEFORE.search(context.text[max(0, m_start - 40):m_start]):

@@ -46,6 +46,8 @@ KINDS = frozenset(
 MEETING_KINDS = frozenset({"forum", "meeting", "process"})
 # Kinds that have member states, observers and partners.
 MEMBERSHIP_KINDS = frozenset({"organisation", "forum", "document", "zone", "proposal"})
+# most surfaces whose keys a gazetteer remembers (a bound on memory over a large corpus)
+_KEY_CACHE_SIZE = 50_000
 
 
 class GazetteerError(ValueError):
@@ -89,6 +91,9 @@ class Gazetteer:
     names: NameVariants = field(default_factory=lambda: NO_VARIANTS)
     # content words of every unconditional alias, with its entry (for in-text full names)
     full_names: tuple[tuple[frozenset[str], str], ...] = ()
+    # surface -> alias key: the same few names recur in every article, and keying one walks
+    # the synonym table word by word
+    _key_cache: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def get(self, entry_id: str) -> Initiative | None:
         """The entry with this id (initiative or not), or None."""
@@ -96,7 +101,12 @@ class Gazetteer:
 
     def alias_key(self, surface: str) -> str:
         """The comparison key of a matched surface under this gazetteer's name rules."""
-        return self.names.key(surface)
+        key = self._key_cache.get(surface)
+        if key is None:
+            if len(self._key_cache) >= _KEY_CACHE_SIZE:
+                self._key_cache.clear()
+            key = self._key_cache[surface] = self.names.key(surface)
+        return key
 
     def match_full_name(self, phrase: str) -> str | None:
         """The entry a full name written in the text stands for, or None when unsure.

@@ -2,15 +2,15 @@
 
 A figure is a number (digits or words up to 'a hundred') directly in front of a kind of member:
 '28 member states', 'five observer organisations', 'ten observer states and organisations',
-'six partner organisations', 'CICA's 27 members', 'it now has 28 permanent members', '30 states
+'six partner organisations', 'CICA's 27 members', 'it now has 19 permanent members', '30 states
 have ratified', 'ratified by only 23', 'signed by 70 states'; in front of the organisation ('the
 18 member Conference ...', 'the 57-country Organisation ...', 'an 18-member organisation'); an
-ordinal that fixes the size ('became the 28th member', 'as its 10th full member', 'became the
-26th State Party'); and 'bringing its membership to 24', 'the number of member states rose to
-28', 'its membership has grown from 16 countries', 'membership now stands at 38 countries',
-'Membership: 28 states', 'now comprises 28 countries', 'a security dialogue of 22 countries',
-'an organisation that includes 56 countries', 'six countries made up its membership', '34
-countries have already joined the IOFS', 'nine states and five organisations have observer
+ordinal that fixes the size ('became the 28th member', 'as its 12th full member', 'became the
+26th State Party'); and 'bringing its membership to 24', 'the number of member countries grew
+to 31', 'its membership has grown from 16 countries', 'membership now stands at 38 countries',
+'Membership: 28 states', 'now comprises 28 countries', 'a security dialogue of 19 countries',
+'an organisation that includes 56 countries', 'four states made up its founding membership', '31
+states have already joined the union', 'nine states and five organisations have observer
 status' and 'observers: nine states and five organisations'. Not figures: approximations ('more
 than 50 member states'), negations ('isn't a member'), attendance ('attended by 26 member
 countries', 'delegations from 50 countries'), thresholds ('must be ratified by 50 states'),
@@ -33,9 +33,9 @@ the first Summit in 2002 and today having 28 member states' -> 2002 and the publ
 a figure listed right after another shares its year ('28 member states, five observer
 organisations and six partner organisations'); a figure in the present tense without a date is
 of the publication year ('CICA has 28 Member States', 'Membership: 28 states', 'Kuwait was
-admitted as the 28th member'); a count at the founding ('Initially, six countries made up its
-membership') takes the year the article gives for the founding; a past count without a date
-('it had three member states then', 'Before the summit, the list of 17 member states ...') takes
+admitted as the 28th member'); a count at the founding ('At first, four states made up its
+founding membership') takes the year the article gives for the founding; a past count without a date
+('it had nine members then', 'Ahead of the summit, the roster of 21 member states ...') takes
 the year of the nearest earlier sentence of its paragraph about the same initiative that has a
 date (with a back-reference to a meeting, 'the summit', of the few sentences before, across
 paragraphs); otherwise the year is unknown.
@@ -125,8 +125,8 @@ _THRESHOLD_AFTER = re.compile(
     r"^[^.;]{0,20}?\b(?:is|are|were|was)\s+(?:required|needed|necessary)|"
     r"^\s*(?:before|for)\s+(?:it|the\s+\w+)\s+(?:can|could|to|will)\s+(?:enter|come|take)"
 )
-# an ordinal that fixes the size: 'became the 4th member', 'as its 10th full member', 'became
-# CICA's 18th full member', 'has become the 26th State Party'
+# an ordinal that fixes the size: 'became the 4th member', 'as its 12th full member', 'became
+# the SCO's 9th full member', 'has become the 31st State Party'
 _ORDINAL_MEMBER = re.compile(
     r"(?:became|become|becomes|becoming|as|was|is|be)\s+(?:the|its|[\w\-]+'s)\s+"
     r"(?P<ord>\d{1,3}(?:st|nd|rd|th)|[a-z]+)\s+(?:(?:full|new|official|fully[\s\-]fledged)\s+)?"
@@ -147,7 +147,7 @@ _ORG_NOUNS = frozenset({
     "commonwealth", "treaty", "zone", "structure"})
 # 'a 40-nation conference' is as often the attendance of one meeting as a membership
 _MEETING_NOUNS = frozenset({"forum", "conference"})
-# 'a security dialogue of 22 countries', 'an organisation that includes 56 countries'
+# 'a security dialogue of 19 countries', 'an organisation that includes 56 countries'
 _ORG_NOUN_COUNT = re.compile(
     r"(?:organi[sz]ation|dialogue|platform|grouping|group|bloc|union|alliance|community|"
     r"association|club|mechanism)\s+(?:(?:that|which)\s+(?:now\s+|currently\s+)?(?:includes|included|"
@@ -157,14 +157,14 @@ _ORG_NOUN_COUNT = re.compile(
     r"(?:states|countries|nations)(?![\w\-])"
 )
 _COPULA_BEFORE = re.compile(r"\b(?P<verb>is|are|remains|was|were)\s+(?:an?|the)\b[^,;]{0,60}$")
-# 'six countries made up its membership'
+# 'four states made up its founding membership'
 _MADE_UP = re.compile(
     rf"(?<![\w.,])(?P<num>{NUMBER_PATTERN})\s+(?:member\s+)?(?:states|countries|nations)\s+"
     r"(?:made|make|makes|formed|form|forms)\s+up\s+(?:its|the|their|[\w\-]+'s)\s+"
     r"(?:(?:founding|original|initial|first)\s+)?membership"
 )
-# 'Already 24 countries have joined the IOFS', '34 countries - among ... - have already joined
-# the IOFS': a total only with a word that says so (not 'Five countries have joined since 2020')
+# 'Already 19 states have joined the union', '31 states - among ... - have already joined
+# the union': a total only with a word that says so (not 'Five countries have joined since 2020')
 _JOINED_VERB = re.compile(
     r"\b(?P<verb>have|has|had)\s+(?:already\s+|now\s+|so\s+far\s+|to\s+date\s+)?"
     r"(?:joined|acceded\s+to|become\s+members\s+of)\b"
@@ -178,7 +178,7 @@ _CUMULATIVE = re.compile(r"\b(?:already|so\s+far|to\s+date|thus\s+far|in\s+total
                          r"by\s+now|now)\b")
 _NEWCOMER_WORDS = frozenset({"new", "more", "additional", "further", "fresh", "newly"})
 _INCREMENTAL = re.compile(r"\b(?:since|this\s+year|last\s+year|recently|new|newly|another|more)\b")
-# 'the number of Member States rose to 28', 'the number of its members reached 38'
+# 'the number of member countries grew to 31', 'the number of its members reached 38'
 _NUMBER_OF_MEMBERS = re.compile(
     r"number\s+of\s+(?:its\s+|the\s+|[\w\-]+'s\s+)?(?:[a-z][\w\-]*\s+)?(?P<what>member\s+(?:states|countries|nations)|members|"
     r"states\s+parties|parties)\s+(?:(?:has|had|have)\s+)?(?:(?:now\s+|currently\s+)?"
@@ -266,7 +266,7 @@ _STATUS_OWNER = re.compile(r"\s+(?:with|in|at|of|to|within)\s+(?:the\s+)?")
 _TOPIC_PREFIX = re.compile(r"[\W_]*(?:(?:the|a|an)\s+)?", re.IGNORECASE)
 # the owner's name right after 'joined', 'the 18 member ...'
 _OWNER_GAP = re.compile(r"\s*(?:the\s+)?")
-# bare 'members' after a having verb whose subject is a pronoun: 'and it now has 28 members'
+# bare 'members' after a having verb whose subject is a pronoun: 'and it now has 11 members'
 _PRONOUN_HAS = re.compile(r"\b(?:it|which|that)\s+(?:(?:now|currently|today|already|then|still|"
                           r"also)\s+)?"
                           r"(?:has|had|have|counts|numbers|includes|included)\s+$")
@@ -527,7 +527,7 @@ def _prenominal_figures(text: str) -> list[_Figure]:
 
 
 def _joined_figures(text: str) -> list[_Figure]:
-    """'Already 24 countries have joined the IOFS': the owner is named right after 'joined'."""
+    """'Already 19 states have joined the union': the owner is named right after 'joined'."""
     found: list[_Figure] = []
     for verb in _JOINED_VERB.finditer(text):
         match = _JOINED_COUNT.search(text, max(0, verb.start() - 130), verb.start())
@@ -671,7 +671,7 @@ def _owner(figure: _Figure, text: str, sentence: Sentence, clauses: list[tuple[i
     if figure.kind == "members":
         # bare 'members': the organisation must be right there ('CICA's 27 members',
         # 'CICA has 27 members', '27 members of CICA'), or be the subject of a pronoun
-        # right before ('... joined CICA and it now has 28 members')
+        # right before ('... joined the bloc and it now has 11 members')
         near = [x for x in same_before if figure.start - x[1] <= 12]
         figure.kind = "member_states"
         if not near and before and _PRONOUN_HAS.search(text, max(0, figure.start - 40),
@@ -715,7 +715,7 @@ def _year_for(figure: _Figure, i: int, figures: list[_Figure], text: str, senten
         if start < low or end > high:
             continue
         if end <= figure.start and _NOW.search(text, end, figure.start):
-            continue  # 'The SCO, founded in 2001, now comprises ten member states'
+            continue  # 'The OTS, founded in 2009, now comprises five member states'
         gap = max(start - figure.end, figure.start - end, 0)
         if gap < best_gap:
             best, best_gap = date, gap

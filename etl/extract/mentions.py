@@ -167,7 +167,7 @@ def _defined_acronyms(folded: str, found: list[tuple[int, int, str, str]],
     article, to the entry whose name stands right before the bracket; when no alias matched
     there, the capitalised full name before it is looked up with `Gazetteer.match_full_name`
     ('Islamic Food Security Association (IFSA)') and becomes a mention too. The acronym must fit
-    the full name's initials, so that 'a bank of low-enriched uranium (LEU)' binds 'LEU' to
+    the full name's initials, so that 'a reserve of low-enriched uranium (LEU)' binds 'LEU' to
     nothing. Known acronyms keep their meaning.
     """
     definitions = [m for m in _DEFINITION.finditer(folded)
@@ -320,8 +320,13 @@ def subject_pronoun(folded: str, sentence: Sentence) -> tuple[int, int] | None:
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    """Whether [start, end) overlaps any of the spans."""
-    return any(s < end and start < e for s, e in spans)
+    """Whether [start, end) overlaps any of the spans.
+
+    The spans are direct mentions: sorted and disjoint, so their ends are sorted too and only
+    the last span starting before `end` can reach past `start` (a bisection, not a scan).
+    """
+    i = bisect.bisect_left(spans, (end, -1)) - 1
+    return i >= 0 and spans[i][1] > start
 
 
 def _resolve(folded: str, direct: list[EntityMention], candidates: list[_Candidate],

@@ -2,8 +2,8 @@
 
 `mentions.py` binds a back-reference to an entry that lists its noun ('the forum', 'The Bank')
 or to the previous sentence's subject ('It ...'). Real articles refer further and more loosely:
-'The first of them was held in April 1993', 'the first two rounds had been hosted', 'the
-discussions that were held in Kazakhstan', 'It was chosen in 2012' two sentences after the
+'The first of them took place in May 2006', 'the opening three rounds were hosted', 'the
+discussions that took place in Tashkent', 'It was picked in 2015' two sentences after the
 last name. This module resolves those by salience, for dated sentences that name no entry:
 
 * salience: the entry mentioned most in the last `TOPIC_WINDOW` sentences (the passage's
@@ -16,8 +16,8 @@ last name. This module resolves those by salience, for dated sentences that name
   entry that lists the noun in the gazetteer;
 * a sentence-opening 'It' that the previous sentence's subject does not explain names the
   topic, whatever its kind, and so does the label of a profile's field ('Founded: 2001');
-* a membership word without its organisation ('Hungary has been an observer since 2018',
-  "Armenia's accession treaty came into force") names the topic if it has members.
+* a membership word without its organisation ('Mongolia has been an observer since 2015',
+  "Kyrgyzstan's accession treaty took effect") names the topic if it has members.
 
 When the most salient compatible entry is a look-alike (the Munich Security Conference), the
 reference yields nothing, as in `mentions.py`. Everything here is one pass over the article's
@@ -84,8 +84,8 @@ _GENERIC_NP = re.compile(
 # 'Founded: 2001', 'Chairmanship-in-Office: China (2014-2018)': a field of a profile or an
 # infobox, about the page's topic
 _FIELD_LABEL = re.compile(r"[\W_]*([A-Z][\w\-]*(?:\s+[\w\-]+){0,3}):\s")
-# a membership word without its organisation ('Hungary has been an observer since 2018',
-# "Armenia's accession treaty came into force"): membership of the topic
+# a membership word without its organisation ('Mongolia has been an observer since 2015',
+# "Kyrgyzstan's accession treaty took effect"): membership of the topic
 _MEMBERSHIP_WORD = re.compile(
     r"\b(?:observers?|members?|membership|accession|admission|joined|acceded)\b(?!\s+(?:of|to|in)\b)",
     re.IGNORECASE)

@@ -52,7 +52,7 @@ DISAGREEING = {
 AGREEING = {
     "wire_c.txt": ("Forum in June", "Test Wire C", "https://c.example/forum-june", "2023-09-01", [
         "The Astana International Forum was first held in June 2023 in the Kazakh capital.",
-        "The Congress of Leaders of World and Traditional Religions was held in 2018 in Astana.",
+        "The Congress of Leaders of World and Traditional Religions met in Astana in 2018.",
         "In 2022, CICA had 27 member states. Kazakhstan proposed the International Agency for "
         "Biological Safety in 2020.",
         "CICA was proposed in 1992.",
