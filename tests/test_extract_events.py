@@ -535,9 +535,9 @@ def test_a_venue_body_alone_still_dates_its_own_meeting(reference) -> None:
      [("SCO", "joined", 2025)]),
     ("Kazakhstan has handed over the chairmanship of CICA to Azerbaijan.",
      [("CICA", "chairmanship", 2025)]),
-    ("The CICA summit is under way in Baku, marking the admission of Kuwait as a member.",
+    ("Kuwait's admission as a CICA member crowned the summit that is under way in Baku.",
      [("CICA", "joined", 2025)]),
-    ("During the ongoing summit, Laos was accepted as a new SCO member.",
+    ("Laos gained admission to the SCO during the ongoing summit in Tianjin.",
      [("SCO", "joined", 2025)]),
 ])
 def test_an_undated_milestone_in_current_news_takes_the_publication_date(
@@ -573,8 +573,8 @@ def test_it_was_then_takes_the_year_of_the_sentence_before(text: str, expected: 
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("In 1999 the public learned of the proposal of Mr. Tokayev for the establishment of the "
-     "International Agency for Biological Safety.", [("IABS", "proposed", 1999)]),
+    ("A 2021 memo circulated Mr. Tokayev's proposal for the establishment of the "
+     "International Agency for Biological Safety.", [("IABS", "proposed", 2021)]),
     ("The idea about setting up CICA was voiced in 1992.", [("CICA", "proposed", 1992)]),
 ])
 def test_an_idea_of_creating_a_body_is_its_proposal(text: str, expected: list,
@@ -583,13 +583,13 @@ def test_an_idea_of_creating_a_body_is_its_proposal(text: str, expected: list,
 
 
 def test_a_site_an_agreement_was_signed_at_is_not_its_subject(reference) -> None:
-    text = ("Signed at the Semipalatinsk Test Site on 3 March 2010, the accord is also known "
-            "as the Treaty of Semipalatinsk.")
-    assert events(text, reference) == [("CANWFZ", "signed", 2010)]
+    text = ("The Central Asian Nuclear-Weapon-Free Zone treaty was signed at the former "
+            "Semipalatinsk Test Site in 2006.")
+    assert events(text, reference) == [("CANWFZ", "signed", 2006)]
 
 
 def test_a_list_of_country_names_does_not_cut_the_clause(reference) -> None:
-    text = ("On May 12, the leaders of Kazakhstan, Kyrgyzstan, Tajikistan, Turkmenistan, and "
-            "Uzbekistan gathered in Cholpon-Ata, the resort town, to hold their seventh "
-            "consultative meeting as heads of Central Asian states.")
-    assert events(text, reference, P(2025, 5, 12)) == [("CA_CONSULTATIVE_MEETING", "held", 2025)]
+    text = ("In 2019, presidents from Uzbekistan, Tajikistan, Kyrgyzstan, and Turkmenistan "
+            "travelled to Tashkent to hold a consultative meeting of Central Asian heads of "
+            "state.")
+    assert events(text, reference) == [("CA_CONSULTATIVE_MEETING", "held", 2019)]

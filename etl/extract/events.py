@@ -276,8 +276,8 @@ _PLACE_BEFORE = re.compile(
 _AT_BEFORE = re.compile(r"\b(?:at|during)\s+(?:the\s+|a\s+|an\s+|its\s+)?(?:[\w\-']+\s+){0,2}?$")
 _MEETING_AFTER = re.compile(r"(?:'s?)?\s+(?:[\w\-']+\s+){0,3}?" + _MEETING_NOUNS + r"\b")
 # an undated sentence that reports current news: a one-off milestone in the present perfect
-# ('has been elected', 'has passed the chairmanship') or at a meeting going on now ('the summit is
-# in full swing', 'at the current session'); it took place around the publication date
+# ('has been admitted', 'has handed over the chairmanship') or at a meeting going on now ('the
+# congress is under way', 'during the ongoing session'); it took place around the publication date
 _PERFECT_BEFORE = re.compile(
     r"\b(?:has|have)\s+(?:(?:just|now|officially|formally|finally|also|today)\s+)?"
     r"(?:been\s+)?(?:(?:officially|formally|unanimously)\s+)?$")
@@ -383,9 +383,9 @@ def _current_news(context: _Context, initiatives: list[EntityMention],
                   dates: Sequence[DateMention], published: PublicationDate) -> list[Event]:
     """Events of an undated sentence that reports the news of the day, dated at publication.
 
-    A milestone verb in the present perfect ('has been elected', 'has passed the chairmanship')
-    or any milestone at a meeting going on now ('the summit is in full swing, marking the
-    admission of ...', 'at the current session ... was accepted') happened around the
+    A milestone verb in the present perfect ('has been admitted', 'has handed over the
+    chairmanship') or any milestone at a meeting going on now ('the congress, which is under
+    way, approved ...', 'during the ongoing session ... was admitted') happened around the
     publication date. Perfects of experience ('has chaired it twice', 'has long been') and
     meetings in general are left out: they need a written date.
     """
