@@ -381,7 +381,7 @@ def find_events(folded: str, sentences: Sequence[Sentence], mentions: Sequence[E
 
 def _current_news(context: _Context, initiatives: list[EntityMention],
                   dates: Sequence[DateMention], published: PublicationDate) -> list[Event]:
-    """Events of an undated sentence that reports the news of the day, dated at publication.
+    """Events of an undated clause that reports the news of the day, dated at publication.
 
     A milestone verb in the present perfect ('has been admitted', 'has handed over the
     chairmanship') or any milestone at a meeting going on now ('the congress, which is under
