@@ -85,7 +85,7 @@ NATIONALITIES = (
 )
 PARTNER_BLOCS = (
     "the European Union", "the African Union", "ASEAN", "BRICS",
-    "the Gulf states", "the Organisation of Islamic Cooperation", "the League of Arab States",
+    "the Gulf states", "the Nordic Council", "the League of Arab States",
     "the Commonwealth of Independent States", "NATO", "the World Bank",
     "the Asian Development Bank", "the International Monetary Fund",
 )
