@@ -65,7 +65,7 @@ def test_a_body_kazakhstan_proposed_founded_hosts_or_chairs_is_a_candidate(
     "Kazakhstan hosted the Third Congress of Regional Banks in 2019.",
     "Tokayev Proposes Creating Eurasian Water Council",
     # a name the gazetteer knows
-    "Kazakhstan proposed the Conference on Interaction and Confidence Building Measures in "
+    "Kazakhstan proposed a Conference on Interaction and Confidence Building Measures in "
     "Asia in 1992.",
     "In 2017 Kazakhstan hosted the Astana International Forum for the first time.",
 ])

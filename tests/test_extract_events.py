@@ -31,7 +31,8 @@ def events(text: str, reference, published: P | None = DEFAULT_PUBLISHED) -> lis
     ("On 5 October 1992, Nursultan Nazarbayev proposed CICA at the UN General Assembly.",
      ("CICA", "proposed", 1992)),
     ("The idea of CICA was mooted by Nazarbayev in October 1992.", ("CICA", "proposed", 1992)),
-    ("It initiated the Conference on Interaction and Confidence Building Measures in Asia in 1992.",
+    ("It initiated this Conference on Interaction and Confidence Building Measures in Asia in "
+     "1992.",
      ("CICA", "proposed", 1992)),
     ("Tokayev put forward the idea of the International Agency for Biological Safety at the UN "
      "General Assembly in September 2020.", ("IABS", "proposed", 2020)),

@@ -74,7 +74,8 @@ def reference():
 
 def test_extraction_sets_rule_and_distance(reference) -> None:
     gazetteer, themes = reference
-    text = ("The Conference on Interaction and Confidence Building Measures in Asia met in "
+    text = ("The Astana-backed Conference on Interaction and Confidence Building Measures in Asia "
+            "met in "
             "Baku. It held its first summit in Almaty in June 2002, with leaders of 16 states. "
             "The grouping now has 28 member states.")
     found = extract_article(text, PublicationDate(2021, 5, 3), gazetteer, themes)

@@ -220,7 +220,7 @@ def test_more_not_membership(text: str, reference) -> None:
 
 @pytest.mark.parametrize("text, expected", [
     # the count before the organisation's name or a noun naming an organisation
-    ("The 27-member Conference on Interaction and Confidence Building Measures in Asia met in "
+    ("The 27-member Conference for Interaction and Confidence Building Measures in Asia met in "
      "Dushanbe in 2019.", ("CICA", "member_states", 27, 2019, "explicit")),
     ("Leaders of the 24 member CICA gathered in Shanghai in May 2014.",
      ("CICA", "member_states", 24, 2014, "explicit")),

@@ -108,10 +108,12 @@ def test_gazetteer_pickles_for_worker_processes(gazetteer) -> None:
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("The Conference on Interaction and Confidence Building Measures in Asia met.", "CICA"),
-    ("The Conference on Interaction and Confidence-Building Measures in Asia met.", "CICA"),
-    ("The CONFERENCE ON INTERACTION AND CONFIDENCE BUILDING MEASURES IN ASIA met.", "CICA"),
-    ("The Congress of the Leaders of World and Traditional Religions met.", "CLWTR"),
+    ("Kazakhstan's Conference on Interaction and Confidence Building Measures in Asia met.",
+     "CICA"),
+    ("Its Conference on Interaction and Confidence-Building Measures in Asia met.", "CICA"),
+    ("Kazakhstan's CONFERENCE ON INTERACTION AND CONFIDENCE BUILDING MEASURES IN ASIA met.",
+     "CICA"),
+    ("A Congress of the Leaders of World and Traditional Religions met.", "CLWTR"),
     ("The Congress\u00a0of Leaders of World and Traditional Religions met.", "CLWTR"),
     ("The Islamic Organization for Food Security met.", "IOFS"),
     ("The ‘Middle Corridor’ route links China and the EU.", "TITR"),
@@ -121,7 +123,7 @@ def test_gazetteer_pickles_for_worker_processes(gazetteer) -> None:
     ("The Council of Europe’s Neighborhood Cooperation Priorities were set.", "COE_COOPERATION"),
     ("Kazakhstan hosted the EXPO 2017 in Astana.", "EXPO_2017"),
     ("Kazakhstan has been pushing the idea to redesign the UN Security Council.", "UNSC_REFORM"),
-    ("For two years it served as a non-permanent member of the United Nations Security Council.",
+    ("For two years it served as non-permanent member of the United Nations Security Council.",
      "UNSC_2017_2018"),
     ("It joined the Group of States against Corruption.", "GRECO"),
 ])
@@ -360,8 +362,9 @@ def test_a_passive_infinitive_after_the_noun_is_still_a_back_reference(gazetteer
      "NUCLEAR_FREE_WORLD_DECLARATION"),
     ("The Organization for Security and Cooperation in Europe sent observers.", "OSCE"),
     # interchangeable prepositions, optional determiners
-    ("The Conference of Interaction and Confidence Building Measures in Asia met.", "CICA"),
-    ("The Initiative of World Unity for a Just Peace and Harmony was endorsed.",
+    ("A Conference of Interaction and Confidence Building Measures in Asia session met.",
+     "CICA"),
+    ("The Initiative on World Unity for a Just Peace and Harmony was endorsed.",
      "WORLD_UNITY_INITIATIVE"),
     # word order
     ("Kazakhstan's bank of low-enriched uranium now operates in Oskemen.", "IAEA_LEU_BANK"),

@@ -24,7 +24,7 @@ outlet: "Test Wire"
 url: "javascript:alert(1)"
 published: 2024-05-02
 ---
-The Conference on Interaction and Confidence Building Measures in Asia (CICA) met in Astana in \
+The Conference for Interaction and Confidence Building Measures in Asia (CICA) met in Astana in \
 October 2022. <script>alert("x")</script> The *summit* _was_ [linked](javascript:alert(2)) and \
 :red[coloured] with $math$ and <b>bold</b> markup.
 
