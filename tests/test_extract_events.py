@@ -540,6 +540,10 @@ def test_a_venue_body_alone_still_dates_its_own_meeting(reference) -> None:
      [("CICA", "joined", 2025)]),
     ("Laos gained admission to the SCO during the ongoing summit in Tianjin.",
      [("SCO", "joined", 2025)]),
+    ("Kazakhstan has deposited its instrument of ratification of the Treaty on the Prohibition "
+     "of Nuclear Weapons with the UN Secretary-General.", [("TPNW", "approved", 2025)]),
+    ("The accession instrument of Mongolia to the SCO charter has now been deposited in Beijing.",
+     [("SCO", "joined", 2025)]),
 ])
 def test_an_undated_milestone_in_current_news_takes_the_publication_date(
         text: str, expected: list, reference) -> None:
@@ -551,9 +555,15 @@ def test_an_undated_milestone_in_current_news_takes_the_publication_date(
     "Nine states have observer status with CICA.",
     "The SCO has long been joined by new members from the south.",
     "Mongolia was admitted as a member of the SCO.",  # past tense, no date: no news of the day
+    "Member states have deposited funds with the SCO development account.",  # no instrument
 ])
 def test_undated_background_takes_no_publication_date(text: str, reference) -> None:
     assert events(text, reference, P(2025, 3, 14)) == []
+
+
+def test_a_dated_deposit_of_an_instrument_is_the_ratification(reference) -> None:
+    text = "Ireland deposited its instrument of ratification of the TPNW on 6 August 2020."
+    assert events(text, reference) == [("TPNW", "approved", 2020)]
 
 
 def test_a_term_is_no_date_of_the_election_itself(reference) -> None:

@@ -76,6 +76,7 @@ _TRIGGERS = re.compile(
     r"|(?P<joined>join(?:ed|s|ing)?|accession|acced(?:ed|es|ing)|became\s+(?:a|an|the|its|their)\s+"
     r"(?:[\w\-']+\s+){0,2}?members?|admitted|admission|(?:accept(?:ed|s|ing)?|welcomed)\s+"
     r"(?:[\w\-]+\s+){0,3}?as\s+(?:an?\s+)?(?:[\w\-]+\s+){0,2}?members?)"
+    r"|(?P<deposited>deposit(?:ed|s|ing)?)"
     r"|(?P<signed>sign(?:ed|ing|s)|signature)"
     r"|(?P<approved>adopt(?:ed|ion|s)|approv(?:ed|al|es)|ratif(?:ied|ication|ies|y)|endorsed|"
     r"(?:entered|came)\s+into\s+(?:force|effect)|in\s+force(?=\s+(?:since|from)\b)|enacted|"
@@ -115,6 +116,8 @@ _FIRST_IN_A_WHILE = re.compile(
 # 'the 38th session of the OIC ministers which was held in Astana': the relative clause is about
 # the venue before it, not about the initiative
 _WHICH_WAS = re.compile(r"\b(?:which|that)\s+(?:was|were|had\s+been|has\s+been)\s+$")
+# what a deposited instrument is of: ratification-like (approved) or accession (joined)
+_INSTRUMENT_KIND = re.compile(r"\b(?:ratification|acceptance|approval|accession|acceding)\b")
 _HELD_KINDS = frozenset({"held", "first_held", "opened"})
 # what an application asks for, and how far after it (characters) that word may come
 _MEMBERSHIP_TYPES = frozenset({"joined", "observer_joined"})
@@ -453,8 +456,22 @@ def _find_triggers(text: str, sentence: Sentence, mentions: Sequence[EntityMenti
             event_type = "noun_held"  # 'the first OSCE summit in eleven years'
         if event_type in _HELD_KINDS and _about_another_venue(text, start, sentence, mentions):
             continue
+        if event_type == "deposited":
+            event_type = _instrument_deposited(text, clauses[clause_index(clauses, start)])
+            if event_type is None:
+                continue
         found.append(_Trigger(start, end, event_type, clause_index(clauses, start)))
     return _settle_triggers(text, found)
+
+
+def _instrument_deposited(text: str, clause: tuple[int, int]) -> str | None:
+    """What depositing an instrument records: 'deposited its instrument of ratification' (or
+    'the ratification instrument ... has been deposited') is the ratification, one of
+    accession the accession; a deposit of anything else (funds, fuel) is no event."""
+    found = _INSTRUMENT_KIND.search(text, *clause)
+    if found is None:
+        return None
+    return "joined" if found.group(0).startswith("acce") else "approved"
 
 
 def _settle_triggers(text: str, found: list[_Trigger]) -> list[_Trigger]:
