@@ -604,3 +604,30 @@ def test_a_list_of_country_names_does_not_cut_the_clause(reference) -> None:
             "travelled to Tashkent to hold a consultative meeting of Central Asian heads of "
             "state.")
     assert events(text, reference) == [("CA_CONSULTATIVE_MEETING", "held", 2019)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("On Monday, Tashkent hosted one of the largest regional meetings of the year. The "
+     "gathering was the fifth summit of the SCO heads of state, officials said.",
+     [("SCO", "held", 2025)]),
+    ("Almost three years later, on 2 May 2023, a two-day workshop was organised in Astana by "
+     "the foreign ministry. Its title referred to the International Agency for Biological "
+     "Safety (IABS).", [("IABS", "held", 2023)]),
+])
+def test_a_lead_dating_a_meeting_takes_the_owner_named_next(text: str, expected: list,
+                                                            reference) -> None:
+    assert events(text, reference, P(2025, 3, 14)) == expected
+
+
+@pytest.mark.parametrize("text", [
+    # the next sentence mentions a body in passing, not the meeting
+    "On 3 June 2022, Almaty hosted a conference on food security. Speakers praised the SCO.",
+    # two initiatives next: whose meeting it was is not said
+    "On 3 June 2022, a forum on trade was held in Almaty. The event drew the SCO and the OIC.",
+    # the next sentence has its own date
+    "In May 2021, a seminar was held in Astana. The SCO summit followed in June 2021.",
+])
+def test_a_lead_meeting_is_not_given_a_body_named_in_passing(text: str, reference) -> None:
+    gazetteer, themes = reference
+    found = extract_article(text, P(2025, 3, 14), gazetteer, themes)
+    assert not any(e.sentence_no == 1 for e in found.events)

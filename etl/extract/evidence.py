@@ -115,7 +115,7 @@ def confidence(rule: str, date_basis: str, sentences_back: int) -> float:
 def _sentences_back(sentence_no: int, initiative_sentence_no: int | None) -> int:
     if initiative_sentence_no is None:
         return 0
-    return max(0, sentence_no - initiative_sentence_no)
+    return abs(sentence_no - initiative_sentence_no)  # a lead names its meeting's owner next
 
 
 Fact = TypeVar("Fact", Event, MembershipFigure)
@@ -137,7 +137,8 @@ def _scored(facts: Sequence[Fact]) -> Iterator[Fact]:
         back = _sentences_back(fact.sentence_no, fact.initiative_sentence_no)
         yield dataclasses.replace(
             fact, rule=rule, confidence=confidence(rule, basis, back),
-            initiative_sentence_no=fact.sentence_no - back)
+            initiative_sentence_no=fact.sentence_no if fact.initiative_sentence_no is None
+            else fact.initiative_sentence_no)
 
 
 def scale_rows() -> list[dict[str, object]]:

@@ -95,6 +95,22 @@ _ORDINAL_ONE = re.compile(
     r"\s+(?:of\s+them|one)\b")
 
 
+# a meeting introduced as new ('a one-day seminar', 'one of the most important summits') and a
+# verb saying it took place: the lead of a report that names the meeting's owner next
+_INDEFINITE_MEETING = re.compile(
+    r"\b(?:[Aa]n?|[Oo]ne\s+of\s+the)\s+(?:[\w\-]+\s+){0,4}?"
+    r"(?:seminar|workshop|symposium|summit|meeting|session|conference|forum|congress|"
+    r"gathering|round|ministerial|assembly)s?\b")
+_MEETING_NOUN = re.compile(
+    r"\b(?:seminar|workshop|symposium|summit|meeting|session|conference|forum|congress|"
+    r"gathering|round|ministerial|assembly|event)s?\b", re.IGNORECASE)
+# a sentence that goes on about what the one before introduced ('It was entitled ...')
+_GOES_ON = re.compile(r"[\W_]*(?:It|Its|This|The\s+(?:[\w\-]+\s+){0,2}?(?:event|meeting|"
+                      r"seminar|summit|forum|conference|gathering))\b")
+_HOSTING_VERB = re.compile(
+    r"\b(?:hosted|held|organi[sz]ed|convened|took\s+place|staged|opened)\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Reference:
     """A phrase that names no entry but refers to one (sentence-absolute offsets)."""
@@ -120,8 +136,50 @@ def resolve_across_sentences(folded: str, sentences: Sequence[Sentence],
     open_sentences = [s for s in sentences if s.sentence_no in dated - named]
     if not open_sentences:
         return list(mentions)
-    return resolve_references(folded, mentions, sentence_references(folded, open_sentences),
-                              gazetteer)
+    resolved = resolve_references(folded, mentions,
+                                  sentence_references(folded, open_sentences), gazetteer)
+    forward = _forward_references(folded, sentences, open_sentences, resolved, dated)
+    return sorted(resolved + forward, key=lambda m: m.start) if forward else resolved
+
+
+def _forward_references(folded: str, sentences: Sequence[Sentence],
+                        open_sentences: Sequence[Sentence],
+                        mentions: Sequence[EntityMention],
+                        dated: set[int]) -> list[EntityMention]:
+    """Mentions for dated sentences that report a meeting before naming whose it is.
+
+    A news lead often dates a meeting first and names it in the next sentence ('On Monday,
+    Tashkent hosted a regional summit.' then 'The gathering was the fifth of the SCO ...').
+    When a dated sentence still names no entry, speaks of a meeting with an indefinite article
+    ('a seminar', 'one of the largest forums') and a hosting verb, and the next sentence is
+    undated, goes on about the meeting ('It was entitled ...', a meeting noun) and names exactly
+    one initiative, the meeting is that initiative's.
+    """
+    following_sentence = {s.sentence_no - 1: s for s in sentences}
+    by_no: dict[int, list[EntityMention]] = {}
+    for mention in mentions:
+        by_no.setdefault(mention.sentence_no, []).append(mention)
+    found: list[EntityMention] = []
+    for sentence in open_sentences:
+        number = sentence.sentence_no
+        if any(m.is_initiative for m in by_no.get(number, ())) or number + 1 in dated:
+            continue
+        meeting = _INDEFINITE_MEETING.search(folded, sentence.start, sentence.end)
+        if meeting is None or _HOSTING_VERB.search(folded, sentence.start, sentence.end) is None:
+            continue
+        after = following_sentence.get(number)
+        if after is None or not (_GOES_ON.match(folded, after.start, after.end) or
+                                 _MEETING_NOUN.search(folded, after.start, after.end)):
+            continue
+        following = [m for m in by_no.get(number + 1, ())
+                     if m.is_initiative and not m.is_reference]
+        if not following or len({m.entity_id for m in following}) != 1:
+            continue
+        found.append(replace(following[0], sentence_no=number,
+                             surface=folded[meeting.start():meeting.end()],
+                             start=meeting.start(), end=meeting.end(), method="topic",
+                             antecedent_sentence_no=number + 1))
+    return found
 
 
 def sentence_references(folded: str, sentences: Iterable[Sentence]) -> list[Reference]:
