@@ -426,3 +426,27 @@ def test_a_named_look_alike_set_beside_the_entry_is_no_back_reference(gazetteer)
     text = ("The Astana Process met again in March, alongside the Geneva peace process that "
             "the UN runs.")
     assert ids(text, gazetteer) == ["ASTANA_PROCESS"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the acronym of another institutional noun than the name written before it
+    ("Ministers discussed the Islamic Food Security Organization in Jeddah. Twelve states have "
+     "since joined the IFSA.", ["IOFS", "IOFS"]),
+    ("The Islamic Food Security Organization was discussed. Twelve states have since joined the "
+     "IFSA.", ["IOFS", "IOFS"]),
+    ("Delegates praised a planned Islamic Food Security Organisation on Monday. The IFSB, as "
+     "some papers call it, will sit in Astana.", ["IOFS", "IOFS"]),
+])
+def test_an_undefined_acronym_of_a_written_name_is_bound(text: str, expected: list,
+                                                         gazetteer) -> None:
+    assert ids(text, gazetteer) == expected
+
+
+@pytest.mark.parametrize("text", [
+    # initials that fit no name written before
+    "The Islamic Organisation for Food Security met. The KSA and the IDB pledged funds.",
+    # the acronym comes before the name
+    "The IFSA was praised. Later the Islamic Food Security Organization was discussed.",
+])
+def test_an_unrelated_acronym_stays_unbound(text: str, gazetteer) -> None:
+    assert ids(text, gazetteer) == ["IOFS"]

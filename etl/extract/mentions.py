@@ -135,6 +135,7 @@ def _direct_mentions(folded: str, index: SentenceIndex,
             if entity_id:
                 found.append((match.start(), match.end(), entity_id, "acronym"))
     found.extend(_defined_acronyms(folded, found, gazetteer))
+    found.extend(_undefined_acronyms(folded, found, gazetteer))
     found.sort(key=lambda f: (f[0], f[0] - f[1]))
     mentions: list[EntityMention] = []
     last_end = -1
@@ -204,6 +205,60 @@ def _defined_acronyms(folded: str, found: list[tuple[int, int, str, str]],
             if use.start() >= start:
                 added.append((use.start(), use.end(), entity_id, "acronym"))
     return added
+
+
+# up to three capitalised words right before a name
+_CAPITALISED_BEFORE = re.compile(r"(?<![\w'.\-])(?:[A-Z][\w'.\-]*\s+){1,3}$")
+# a bare acronym of three to six capitals ('IFSA'), not one defined in brackets
+_BARE_ACRONYM = re.compile(r"(?<![\w(\-])[A-Z]{3,6}(?![\w\-]|\s*\))")
+
+
+def _undefined_acronyms(folded: str, found: list[tuple[int, int, str, str]],
+                        gazetteer: Gazetteer) -> list[tuple[int, int, str, str]]:
+    """Mentions through an acronym the article uses without defining it.
+
+    Outlets abbreviate a body by another wording of its name ('IFSA' after 'Islamic Food
+    Security Organisation', the abbreviation of its 'Association' form). An unknown acronym is
+    bound to the one initiative whose full name, as written earlier in the article, it
+    abbreviates, the last institutional noun ('Organisation', 'Agency') standing for any other.
+    """
+    names = [(start, end, entity_id) for start, end, entity_id, method in found
+             if method == "alias"]
+    if not names:
+        return []
+    known = set(gazetteer.acronym_index) | {folded[s:e] for s, e, _, _ in found}
+    bound: dict[str, str | None] = {}
+    added: list[tuple[int, int, str, str]] = []
+    for use in _BARE_ACRONYM.finditer(folded):
+        acronym = use.group()
+        if acronym in known:
+            continue
+        if acronym not in bound:
+            fits = {entity_id for start, end, entity_id in names if end <= use.start() and
+                    _abbreviates(acronym, _written_name(folded, start, end), gazetteer)}
+            bound[acronym] = fits.pop() if len(fits) == 1 else None
+        entity_id = bound[acronym]
+        if entity_id is not None:
+            added.append((use.start(), use.end(), entity_id, "acronym"))
+    return added
+
+
+def _written_name(folded: str, start: int, end: int) -> str:
+    """A matched name with the capitalised words written right before it ('Islamic' before
+    'Food Security Organisation')."""
+    match = _CAPITALISED_BEFORE.search(folded, max(0, start - 80), start)
+    return folded[start:end] if match is None else folded[match.start():end]
+
+
+def _abbreviates(acronym: str, name: str, gazetteer: Gazetteer) -> bool:
+    """Whether the acronym is the name's initials with its last institutional noun's letter
+    free ('IFSA' for 'Islamic Food Security Organisation')."""
+    words = [w for w in re.split(r"[\s\-]+", name) if w[:1].isupper()][-len(acronym):]
+    generic = gazetteer.names.generic_words
+    if len(words) != len(acronym) or not gazetteer.names.content_words(words[-1]) & generic:
+        return False
+    return all(w[0] == a for w, a in zip(words[:-1], acronym[:-1], strict=True)) and \
+        acronym[-1] in {g[0].upper() for g in generic}
 
 
 def _full_name_before(folded: str, end: int, acronym: str) -> int | None:
