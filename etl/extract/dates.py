@@ -135,7 +135,7 @@ _REL_AGO = re.compile(
 # 'more than 25 years ago', 'nearly a decade ago': an approximate distance
 _APPROXIMATE_BEFORE = re.compile(
     r"(?i:\b(?:more\s+than|over|almost|nearly|about|around|some|roughly|approximately|"
-    r"at\s+least|less\s+than|under|well\s+over))\s+$")
+    r"at\s+least|less\s+than|under|well\s+over|close\s+to|upwards\s+of))\s+$")
 _REL_LATER = re.compile(
     rf"(?i:(?<![\w\-])(?P<n>{_NUM}|a|an)\s+(?P<u>years?|decades?)\s+"
     rf"(?P<dir>later|earlier|after|before))(?![\w])")
@@ -213,8 +213,8 @@ _CHOSEN_AS_AFTER = re.compile(
     r"declared|proclaimed|set)\s+as)\b")
 # 'the first summit since 1999', 'the highest level since 2008': since in a comparison
 _COMPARISON_BEFORE = re.compile(
-    r"(?i:\b(?:first|highest|lowest|largest|biggest|best|worst|strongest|weakest)\b"
-    r"(?:\s+[\w\-]+){0,3})\s*,?\s*$")
+    r"(?i:\b(?:first|highest|lowest|largest|biggest|smallest|best|worst|most|least|longest|"
+    r"strongest|weakest|fastest|greatest|deepest|earliest|busiest|record)\b)[^,;]{0,40}$")
 _TARGET_NAME_WORDS = frozenset({"strategy", "vision", "agenda", "concept", "programme", "program",
                                 "plan", "doctrine", "roadmap", "horizon"})
 _BACKGROUND_CUE = re.compile(
