@@ -90,6 +90,5 @@ def extract_article(text: str, published: PublicationDate | None, gazetteer: Gaz
         events=events,
         memberships=memberships,
         theme_hits=find_theme_hits(folded, index, themes),
-        candidates=find_candidates(folded, sentences, [(m.start, m.end) for m in entities
-                                                       if m.method != "coreference"]),
+        candidates=find_candidates(folded, sentences, [(s, e) for s, e, _ in direct_spans]),
     )
