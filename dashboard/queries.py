@@ -973,17 +973,25 @@ def cell_events(con: Connection, filters: Filters, initiative_id: str, event_typ
 
 # How a fact was read, for the evidence panel: its rule, confidence and the sentence naming
 # its initiative, with the words `evidence_scale` gives for its rule and date basis.
-_EVENT_EXPLAINED = """e.rule, e.confidence, e.initiative_sentence_no,
+def _explained(alias: str) -> str:
+    """The evidence columns of the fact table aliased `alias` (rl/dl: `_evidence_scale`)."""
+    return f"""{alias}.rule, {alias}.confidence, {alias}.initiative_sentence_no,
            rl.label AS rule_label, rl.weight AS rule_weight,
            dl.label AS date_label, dl.weight AS date_weight"""
-_EVENT_SCALE = """LEFT JOIN evidence_scale AS rl ON rl.aspect = 'event_rule' AND rl.value = e.rule
-    LEFT JOIN evidence_scale AS dl ON dl.aspect = 'date_basis' AND dl.value = e.date_basis"""
-_FIGURE_EXPLAINED = """m.rule, m.confidence, m.initiative_sentence_no,
-           rl.label AS rule_label, rl.weight AS rule_weight,
-           dl.label AS date_label, dl.weight AS date_weight"""
-_FIGURE_SCALE = """LEFT JOIN evidence_scale AS rl
-           ON rl.aspect = 'membership_rule' AND rl.value = m.rule
-    LEFT JOIN evidence_scale AS dl ON dl.aspect = 'date_basis' AND dl.value = m.year_basis"""
+
+
+def _evidence_scale(alias: str, rule_aspect: str, basis_column: str) -> str:
+    """Joins of `evidence_scale` giving the words for a fact's rule and date basis."""
+    return f"""LEFT JOIN evidence_scale AS rl
+           ON rl.aspect = '{rule_aspect}' AND rl.value = {alias}.rule
+    LEFT JOIN evidence_scale AS dl
+           ON dl.aspect = 'date_basis' AND dl.value = {alias}.{basis_column}"""
+
+
+_EVENT_EXPLAINED = _explained("e")
+_EVENT_SCALE = _evidence_scale("e", "event_rule", "date_basis")
+_FIGURE_EXPLAINED = _explained("m")
+_FIGURE_SCALE = _evidence_scale("m", "membership_rule", "year_basis")
 
 
 def event_evidence(con: Connection, event_id: str) -> pd.DataFrame:

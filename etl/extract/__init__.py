@@ -10,7 +10,8 @@ Each concern lives in its own module:
 * `gazetteer`  the initiative gazetteer (`data/reference/initiatives.toml`) and its patterns
 * `mentions`   alias / acronym matches and back-references ('the forum', 'It')
 * `references` what a dated sentence naming no initiative refers to (the passage's topic)
-* `dates`      date expressions, relative dates, roles; publication date from the text
+* `dates`      date expressions, relative dates, roles
+* `publication` the publication date an article states itself (dateline, masthead, URL)
 * `events`     (initiative, event type, date) from mentions, dates and event words
 * `membership` member / observer / partner counts
 * `themes`     keyword hits per sentence and per-article theme scores
@@ -25,13 +26,14 @@ from __future__ import annotations
 from etl.model import ArticleExtraction, PublicationDate
 
 from .candidates import find_candidates
-from .dates import find_dates, infer_publication_date, refine_publication_date
+from .dates import find_dates
 from .events import find_events
 from .evidence import scale_rows as evidence_scale_rows
 from .evidence import with_confidence
 from .gazetteer import Gazetteer, GazetteerError, Initiative, load_gazetteer
 from .membership import find_memberships
 from .mentions import find_mentions
+from .publication import infer_publication_date, refine_publication_date
 from .references import resolve_across_sentences
 from .sentences import SentenceIndex, split_sentences
 from .text import fold
@@ -90,6 +92,5 @@ def extract_article(text: str, published: PublicationDate | None, gazetteer: Gaz
         events=events,
         memberships=memberships,
         theme_hits=find_theme_hits(folded, index, themes),
-        candidates=find_candidates(folded, sentences, [(m.start, m.end) for m in entities
-                                                       if m.method != "coreference"]),
+        candidates=find_candidates(folded, sentences, [(s, e) for s, e, _ in direct_spans]),
     )

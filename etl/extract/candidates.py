@@ -29,6 +29,8 @@ from collections.abc import Sequence
 
 from etl.model import CandidateMention, Sentence
 
+from .dates import MONTHS, WEEKDAYS
+
 # Organisational head nouns: a name holding one of them can be a body or a format.
 HEAD_NOUNS = frozenset({
     "centre", "center", "council", "agency", "forum", "organisation", "organization", "fund",
@@ -95,17 +97,14 @@ _LEADING_NOISE = frozenset({"the", "a", "an", "in", "on", "at", "by", "this", "t
 # an edition ('the Third Congress') or a date ('the June Forum') is not a new body's name
 _EDITION_WORD = re.compile(
     r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
-    r"\d+(?:st|nd|rd|th)|january|february|march|april|may|june|july|august|september|october|"
-    r"november|december|annual|inaugural|next|last|upcoming)$")
+    r"\d+(?:st|nd|rd|th)|" + "|".join(MONTHS) + r"|annual|inaugural|next|last|upcoming)$")
 _MAX_NAME_WORDS = 12
 # a sentence with fewer lower-case words (of four letters or more) is a headline: not read
 _TITLE_CASE_LOWER = 2
 # a trailing 'in Almaty' or 'on Tuesday' says where or when; it is not part of the name
 _TRAILING_WORDS = frozenset({
     "almaty", "astana", "nur-sultan", "kazakhstan", "shymkent", "aktau", "turkestan",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
-    "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december"})
+    *WEEKDAYS, *MONTHS})
 _ANCHOR = re.compile(r"Kazakh|Tokayev|Nazarbayev|Astana|Nur-Sultan|Akorda")
 
 

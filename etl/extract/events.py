@@ -207,20 +207,11 @@ _ONGOING_KINDS = frozenset({"cooperation", "programme", "policy", "route", "proc
 _CHANGE_BEFORE_SINCE = re.compile(
     r"\b(?:grown|grew|grows|increased|risen|rose|fallen|fell|declined|doubled|tripled|expanded|"
     r"improved|changed|slowed|accelerated|surged|dropped|shrunk|shrank)\s+(?:[\w\-]+\s+){0,2}$")
-# 'the largest summit since 2011', 'the first since 1999': a comparison reaching back to a year,
-# not an event of that year
-_SUPERLATIVE_BEFORE_SINCE = re.compile(
-    r"\b(?:first|highest|lowest|largest|biggest|smallest|best|worst|most|least|longest|"
-    r"strongest|weakest|fastest|greatest|deepest|earliest|busiest|worst|record)\b[^,;]{0,40}$")
 # a comparison between the initiative and the date: '... the Vienna talks, alongside the
 # Minsk format in place since 2014' dates the other one
 _COMPARISON_BETWEEN = re.compile(
     r"\b(?:alongside|unlike|compared\s+(?:with|to)|in\s+contrast\s+to|as\s+opposed\s+to|"
     r"similar\s+to|just\s+like|rather\s+than|instead\s+of|in\s+parallel\s+(?:with|to))\b")
-# an approximate distance into the past ('more than 25 years ago'): background, no year
-_APPROXIMATE_BEFORE = re.compile(
-    r"\b(?:more\s+than|over|nearly|almost|about|around|some|roughly|at\s+least|well\s+over|"
-    r"close\s+to|upwards\s+of)\s*$")
 # a count of members held at a date ('In 2004, the body had 17 member states'): a figure
 # for that year, not an event
 _COUNT_OF_MEMBERS = re.compile(
@@ -699,22 +690,13 @@ def _treaty_in_force(event_type: str, mention: EntityMention, clause: int,
 
 def _distractor(date: DateMention, start: int, mention: EntityMention,
                 context: _Context) -> bool:
-    """A year that only serves a comparison or background (module docstring, distractors).
+    """A year that dates what the initiative is compared with (module docstring, distractors).
 
-    'more than 25 years ago' is too vague to date anything; 'the largest since 2011' and 'the
-    first since 1999' reach back for a comparison; '..., alongside the Geneva talks ongoing
-    since 2011' dates what the initiative is compared with.
+    '..., alongside the Geneva talks ongoing since 2011' dates the other one. Dates that are
+    background in themselves ('more than 25 years ago', 'the first summit since 1999') never
+    reach the event rules: `dates` gives them the role 'background'.
     """
     text = context.text
-    expression = date.expression.lower()
-    if expression.endswith("ago") and (
-            _APPROXIMATE_BEFORE.search(text, max(0, start - 20), start) or
-            _APPROXIMATE_BEFORE.search(expression[:-len(expression.split()[-1])]) is not None):
-        return True
-    segment_start = max(0, text.rfind(",", 0, start) + 1, text.rfind(";", 0, start) + 1)
-    if _leading(date.expression) == "since" and \
-            _SUPERLATIVE_BEFORE_SINCE.search(text, segment_start, start):
-        return True
     m_end = mention.end - context.sentence.start
     return m_end <= start and _COMPARISON_BETWEEN.search(text, m_end, start) is not None
 
