@@ -36,10 +36,13 @@ def confidence_text(confidence: object) -> str:
 
 
 def initiative_phrase(sentence_no: object, initiative_sentence_no: object) -> str:
-    """'read from this sentence', or 'initiative resolved from two sentences earlier'."""
+    """'read from this sentence', 'initiative resolved from two sentences earlier', or (a lead
+    that names its meeting's owner next) 'initiative named in the next sentence'."""
     here, named = _number(sentence_no), _number(initiative_sentence_no)
     back = 0 if here is None or named is None else int(here - named)
-    if back <= 0:
+    if back < 0:
+        return "initiative named in the next sentence"
+    if back == 0:
         return "read from this sentence"
     if back == 1:
         return "initiative resolved from the previous sentence"

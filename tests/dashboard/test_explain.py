@@ -31,6 +31,7 @@ def test_distances_and_levels_in_words() -> None:
     assert explain.initiative_phrase(3, 2) == "initiative resolved from the previous sentence"
     assert explain.initiative_phrase(20, 5) == "initiative resolved from 15 sentences earlier"
     assert explain.initiative_phrase(3, None) == "read from this sentence"
+    assert explain.initiative_phrase(3, 4) == "initiative named in the next sentence"
     assert explain.confidence_level(0.8) == "high"
     assert explain.confidence_level(0.6) == "medium"
     assert explain.confidence_level(0.59) == "low"
