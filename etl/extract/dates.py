@@ -331,9 +331,13 @@ def find_dates(text: str, folded: str, sentences: Sequence[Sentence], index: Sen
     for match in _MONTH_ANCHOR.finditer(folded):
         if _word_start(folded, match.start()):
             keep(_read_month(folded, match.start(), index, published))
+    # names are disjoint: the only one that can hold a year is the last starting before it
+    names = sorted((s, e) for s, e, _ in entity_spans)
+    name_starts = [s for s, _ in names]
     for match in _YEAR_ANCHOR.finditer(folded):
         if taken.free(match.start(), match.end()) and _word_start(folded, match.start()):
-            in_name = any(s <= match.start() and match.end() <= e for s, e, _ in entity_spans)
+            i = bisect.bisect_right(name_starts, match.start()) - 1
+            in_name = i >= 0 and match.end() <= names[i][1]
             keep(_read_year(folded, match.start(), match.end(), index, in_name))
     for match in _WEEKDAY_ANCHOR.finditer(folded):
         keep(_read_weekdays(folded, match.start(), index, published))

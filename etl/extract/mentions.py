@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from etl.model import Mention, Sentence
@@ -209,8 +210,22 @@ def _defined_acronyms(folded: str, found: list[tuple[int, int, str, str]],
 
 # up to three capitalised words right before a name
 _CAPITALISED_BEFORE = re.compile(r"(?<![\w'.\-])(?:[A-Z][\w'.\-]*\s+){1,3}$")
-# a bare acronym of three to six capitals ('IFSA'), not one defined in brackets
-_BARE_ACRONYM = re.compile(r"(?<![\w(\-])[A-Z]{3,6}(?![\w\-]|\s*\))")
+# a bare acronym: a run of three to six capitals ('IFSA'), a word of its own and not one
+# defined in brackets (`_bare_acronyms` tests the edges: a look-behind on every position of
+# the text is slow)
+_CAPITALS = re.compile(r"[A-Z]{3,}")
+_NOT_BEFORE_ACRONYM = re.compile(r"[\w(\-]")
+_NOT_AFTER_ACRONYM = re.compile(r"[\w\-]|\s*\)")
+
+
+def _bare_acronyms(folded: str) -> Iterator[re.Match[str]]:
+    """Runs of three to six capitals standing as a word, outside brackets."""
+    for run in _CAPITALS.finditer(folded):
+        start, end = run.span()
+        if end - start > 6 or (start and _NOT_BEFORE_ACRONYM.match(folded, start - 1)) or \
+                _NOT_AFTER_ACRONYM.match(folded, end):
+            continue
+        yield run
 
 
 def _undefined_acronyms(folded: str, found: list[tuple[int, int, str, str]],
@@ -229,7 +244,7 @@ def _undefined_acronyms(folded: str, found: list[tuple[int, int, str, str]],
     known = set(gazetteer.acronym_index) | {folded[s:e] for s, e, _, _ in found}
     bound: dict[str, str | None] = {}
     added: list[tuple[int, int, str, str]] = []
-    for use in _BARE_ACRONYM.finditer(folded):
+    for use in _bare_acronyms(folded):
         acronym = use.group()
         if acronym in known:
             continue
@@ -255,10 +270,11 @@ def _abbreviates(acronym: str, name: str, gazetteer: Gazetteer) -> bool:
     free ('IFSA' for 'Islamic Food Security Organisation')."""
     words = [w for w in re.split(r"[\s\-]+", name) if w[:1].isupper()][-len(acronym):]
     generic = gazetteer.names.generic_words
-    if len(words) != len(acronym) or not gazetteer.names.content_words(words[-1]) & generic:
+    # the cheap tests first: the initials, then what the last word is
+    if len(words) != len(acronym) or acronym[-1] not in {g[0].upper() for g in generic} or \
+            any(w[0] != a for w, a in zip(words[:-1], acronym[:-1], strict=True)):
         return False
-    return all(w[0] == a for w, a in zip(words[:-1], acronym[:-1], strict=True)) and \
-        acronym[-1] in {g[0].upper() for g in generic}
+    return bool(gazetteer.names.content_words(words[-1]) & generic)
 
 
 def _full_name_before(folded: str, end: int, acronym: str) -> int | None:
