@@ -540,8 +540,8 @@ def test_a_venue_body_alone_still_dates_its_own_meeting(reference) -> None:
      [("CICA", "joined", 2025)]),
     ("Laos gained admission to the SCO during the ongoing summit in Tianjin.",
      [("SCO", "joined", 2025)]),
-    ("Kazakhstan has deposited its instrument of ratification of the Treaty on the Prohibition "
-     "of Nuclear Weapons with the UN Secretary-General.", [("TPNW", "approved", 2025)]),
+    ("Chile has deposited with the UN Secretary-General its instrument of ratification for "
+     "the Treaty on the Prohibition of Nuclear Weapons.", [("TPNW", "approved", 2025)]),
     ("The accession instrument of Mongolia to the SCO charter has now been deposited in Beijing.",
      [("SCO", "joined", 2025)]),
 ])
