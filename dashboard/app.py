@@ -22,8 +22,9 @@ from dashboard import components, data, url_state  # noqa: E402
 
 PAGES_DIR = Path(__file__).parent / "app_pages"
 
-st.set_page_config(page_title="Initiative Monitor", page_icon=":material/public:",
-                   layout="wide")
+# An emoji icon is drawn by the browser itself; a `:material/...:` icon would be fetched from
+# a font server on every visit, and the app makes no request outside its own server.
+st.set_page_config(page_title="Initiative Monitor", page_icon="🌐", layout="wide")
 
 try:
     options = data.filter_options()
@@ -33,6 +34,8 @@ except (data.WarehouseMissing, data.WarehouseUnreadable) as problem:
     st.stop()
 
 url_state.start_run(options)
+if link_problem := url_state.unreadable_link_message():
+    st.warning(components.escape_markdown(link_problem), icon=":material/link_off:")
 if url_state.presentation():
     components.presentation_frame()
 else:

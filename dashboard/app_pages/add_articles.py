@@ -8,10 +8,14 @@ the new build up at its next rerun (the caches are keyed on the build id).
 
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from dashboard import components, data, uploads
+from dashboard.settings import DashboardSettings
 
 UPLOADER_KEY = "add_articles_files"
 UPLOADER_LABEL = "Article files"
@@ -23,6 +27,11 @@ RESULTS_KEY = "add_articles_results"
 JOB_STATE = "add_articles_job"
 RESULT_STATE = "add_articles_result"
 POLL_SECONDS = 1.0
+UPLOADER_GENERATION = "add_articles_uploader_generation"
+# Longest title, outlet and date the form takes (the ETL caps stored fields itself)
+MAX_TITLE_CHARS, MAX_OUTLET_CHARS, MAX_DATE_CHARS = 500, 200, 40
+
+_log = logging.getLogger(__name__)
 
 STAGE_TEXT = {
     "starting": "Starting the rebuild…",
@@ -32,6 +41,45 @@ STAGE_TEXT = {
                "loaded as soon as it finishes.",
     "building": "Rebuilding the warehouse (only new and changed articles are extracted)…",
 }
+
+
+def _uploader_key() -> str:
+    """The uploader's key: a new one after a refused upload, so the uploader comes back empty
+    (the first keeps the plain key the browser tests target)."""
+    generation = st.session_state.get(UPLOADER_GENERATION, 0)
+    return UPLOADER_KEY if generation == 0 else f"{UPLOADER_KEY}_{generation}"
+
+
+def _draw_uploader(settings: DashboardSettings, disabled: bool) -> list | None:
+    return st.file_uploader(
+        UPLOADER_LABEL, type=list(uploads.ACCEPTED_EXTENSIONS), accept_multiple_files=True,
+        key=_uploader_key(), max_upload_size=uploads.uploader_max_megabytes(settings),
+        disabled=disabled,
+        help="Text, Markdown (front matter is read), web pages, or CSV / JSON Lines files with "
+             "one article per row.",
+    )
+
+
+def _uploader(settings: DashboardSettings, disabled: bool) -> list | None:
+    """The file uploader and the files chosen in it.
+
+    The browser only offers the accepted types, and Streamlit checks the names again on the
+    server. A file that arrives under another name anyway (a request changed on its way, a name
+    holding a NUL) makes that check raise; the page then says so, drops the choice and draws
+    an empty uploader instead of failing.
+    """
+    try:
+        return _draw_uploader(settings, disabled)
+    except StreamlitAPIException as exc:
+        if getattr(exc, "error_id", None) not in uploads.REFUSED_UPLOAD_ERRORS:
+            raise
+    st.session_state[UPLOADER_GENERATION] = st.session_state.get(UPLOADER_GENERATION, 0) + 1
+    st.error(
+        "A file reached the server under a name or type this page does not accept, so the "
+        "files chosen were set aside and nothing was saved. Choose the files again; accepted "
+        f"types are {', '.join('.' + e for e in uploads.ACCEPTED_EXTENSIONS)}.",
+        icon=":material/block:")
+    return _draw_uploader(settings, disabled)
 
 
 def _chosen_uploads(files: list | None) -> list[uploads.Upload]:
@@ -51,8 +99,14 @@ def _start(chosen: list[uploads.Upload], metadata: uploads.UploadMetadata) -> No
         return
     try:
         job = uploads.start_add(accepted, settings, metadata, refused_here=refused)
-    except (uploads.UploadsUnavailable, OSError) as exc:
-        st.error(f"The files could not be saved: {components.escape_markdown(str(exc))}",
+    except uploads.UploadsUnavailable as exc:
+        st.error(components.escape_markdown(str(exc)), icon=":material/lock:")
+        return
+    except OSError as exc:  # the message says why, never where: no server path to visitors
+        _log.warning("uploads could not be saved: %s", exc)
+        st.error("The files could not be saved into the article folder "
+                 f"({components.escape_markdown(exc.strerror or type(exc).__name__)}). Ask "
+                 "whoever runs this server to check the folder; nothing was added.",
                  icon=":material/error:")
         return
     st.session_state.pop(RESULT_STATE, None)
@@ -108,23 +162,18 @@ def show_add_articles() -> None:
         "other pages keep showing the current data until the new build is ready."
     )
     job: uploads.AddJob | None = st.session_state.get(JOB_STATE)
-    files = st.file_uploader(
-        UPLOADER_LABEL, type=list(uploads.ACCEPTED_EXTENSIONS), accept_multiple_files=True,
-        key=UPLOADER_KEY, max_upload_size=uploads.uploader_max_megabytes(settings),
-        disabled=job is not None,
-        help="Text, Markdown (front matter is read), web pages, or CSV / JSON Lines files with "
-             "one article per row.",
-    )
-    chosen = _chosen_uploads(files)
+    chosen = _chosen_uploads(_uploader(settings, disabled=job is not None))
     metadata = uploads.UploadMetadata()
     if uploads.takes_metadata(chosen):
         st.caption("Optional: what the file does not say about itself (saved in the article "
                    "folder's manifest.csv, which takes precedence; the file stays unchanged).")
         title_column, outlet_column, date_column = st.columns([3, 2, 1])
         metadata = uploads.UploadMetadata(
-            title=title_column.text_input("Title", key=TITLE_KEY),
-            outlet=outlet_column.text_input("Outlet", key=OUTLET_KEY),
+            title=title_column.text_input("Title", key=TITLE_KEY, max_chars=MAX_TITLE_CHARS),
+            outlet=outlet_column.text_input("Outlet", key=OUTLET_KEY,
+                                            max_chars=MAX_OUTLET_CHARS),
             published=date_column.text_input("Published", key=PUBLISHED_KEY,
+                                             max_chars=MAX_DATE_CHARS,
                                              placeholder="2024-05-02",
                                              help="2024-05-02, May 2024 or 2024"),
         )

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, components, data, theme, url_state
+from dashboard import charts, components, csv_export, data, theme, url_state
 
 SUMMARY_KEY = "disagreements_summary"
 CSV_KEY = "disagreements_csv"
@@ -198,7 +198,7 @@ def show_disagreements() -> None:
 
     if not url_state.presentation():
         st.download_button(
-            "Data (CSV)", data=lambda: claims.to_csv(index=False).encode("utf-8"),
+            "Data (CSV)", data=lambda: csv_export.csv_bytes(claims),
             file_name=f"{charts.export_filename('disagreements', filters)}.csv",
             mime="text/csv", key=CSV_KEY, on_click="ignore", icon=":material/table:",
             help="Every side of every disagreement listed: value, sentence, article, and the "

@@ -183,8 +183,9 @@ def launch_browser() -> Iterator[Any]:
 
 
 def keep_offline(context: Any, base_url: str) -> None:
-    """Let a browser context reach only the app: anything else (web fonts, the favicon from
-    fonts.gstatic.com) is aborted at once instead of waiting on a network that may not exist.
+    """Let a browser context reach only the app: anything else is aborted at once instead of
+    waiting on a network that may not exist (the app itself requests nothing outside its
+    server; `test_hostile_browser` checks that).
     """
     local = re.compile("^(?!" + re.escape(base_url.rstrip("/") + "/") + ")")
     context.route(local, lambda route: route.abort())
