@@ -57,11 +57,6 @@ MAX_ARGUMENT_CHARS = 1000
 
 _log = logging.getLogger(__name__)
 
-# Streamlit's own server-side check of an uploaded file's name raises with these `error_id`s
-# when a name arrives that the uploader's types do not allow (the page then says so).
-REFUSED_UPLOAD_ERRORS = frozenset({"file-uploader-invalid-extension",
-                                   "filename-contains-null-bytes"})
-
 # `python -m etl add` exit codes (etl/cli.py)
 EXIT_OK, EXIT_NO_WAREHOUSE, EXIT_BUSY, EXIT_NOTHING_ADDED = 0, 1, 3, 4
 

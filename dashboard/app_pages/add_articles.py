@@ -12,7 +12,6 @@ import logging
 
 import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
 
 from dashboard import components, data, uploads
 from dashboard.settings import DashboardSettings
@@ -27,7 +26,6 @@ RESULTS_KEY = "add_articles_results"
 JOB_STATE = "add_articles_job"
 RESULT_STATE = "add_articles_result"
 POLL_SECONDS = 1.0
-UPLOADER_GENERATION = "add_articles_uploader_generation"
 # Longest title, outlet and date the form takes (the ETL caps stored fields itself)
 MAX_TITLE_CHARS, MAX_OUTLET_CHARS, MAX_DATE_CHARS = 500, 200, 40
 
@@ -43,43 +41,31 @@ STAGE_TEXT = {
 }
 
 
-def _uploader_key() -> str:
-    """The uploader's key: a new one after a refused upload, so the uploader comes back empty
-    (the first keeps the plain key the browser tests target)."""
-    generation = st.session_state.get(UPLOADER_GENERATION, 0)
-    return UPLOADER_KEY if generation == 0 else f"{UPLOADER_KEY}_{generation}"
-
-
-def _draw_uploader(settings: DashboardSettings, disabled: bool) -> list | None:
-    return st.file_uploader(
-        UPLOADER_LABEL, type=list(uploads.ACCEPTED_EXTENSIONS), accept_multiple_files=True,
-        key=_uploader_key(), max_upload_size=uploads.uploader_max_megabytes(settings),
-        disabled=disabled,
-        help="Text, Markdown (front matter is read), web pages, or CSV / JSON Lines files with "
-             "one article per row.",
-    )
-
-
 def _uploader(settings: DashboardSettings, disabled: bool) -> list | None:
     """The file uploader and the files chosen in it.
 
-    The browser only offers the accepted types, and Streamlit checks the names again on the
-    server. A file that arrives under another name anyway (a request changed on its way, a name
-    holding a NUL) makes that check raise; the page then says so, drops the choice and draws
-    an empty uploader instead of failing.
+    It takes any file: the accepted types are checked by `uploads.check_uploads`, which refuses
+    another type file by file, with the reason. Giving Streamlit the types (`type=`) would
+    only add a filter in the browser, and a server-side check of the names that raises, before
+    the page runs, when a request arrives with a name changed on its way (`evil.sh`, a NUL):
+    the visitor would get an error instead of a message.
     """
-    try:
-        return _draw_uploader(settings, disabled)
-    except StreamlitAPIException as exc:
-        if getattr(exc, "error_id", None) not in uploads.REFUSED_UPLOAD_ERRORS:
-            raise
-    st.session_state[UPLOADER_GENERATION] = st.session_state.get(UPLOADER_GENERATION, 0) + 1
-    st.error(
-        "A file reached the server under a name or type this page does not accept, so the "
-        "files chosen were set aside and nothing was saved. Choose the files again; accepted "
-        f"types are {', '.join('.' + e for e in uploads.ACCEPTED_EXTENSIONS)}.",
-        icon=":material/block:")
-    return _draw_uploader(settings, disabled)
+    return st.file_uploader(
+        UPLOADER_LABEL, accept_multiple_files=True, key=UPLOADER_KEY,
+        max_upload_size=uploads.uploader_max_megabytes(settings), disabled=disabled,
+        help="Text, Markdown (front matter is read), web pages, or CSV / JSON Lines files with "
+             "one article per row: "
+             f"{', '.join('.' + e for e in uploads.ACCEPTED_EXTENSIONS)}.",
+    )
+
+
+def _show_refusals_ahead(chosen: list[uploads.Upload]) -> None:
+    """Say at once which chosen files will be refused, and why (the rest can still be added)."""
+    _accepted, refused, _problem = uploads.check_uploads(chosen, data.settings())
+    if refused:
+        st.warning("\n".join(f"- {components.escape_markdown(row['file'])}: "
+                             f"{components.escape_markdown(row['detail'])}"
+                             for row in refused), icon=":material/block:")
 
 
 def _chosen_uploads(files: list | None) -> list[uploads.Upload]:
@@ -163,6 +149,8 @@ def show_add_articles() -> None:
     )
     job: uploads.AddJob | None = st.session_state.get(JOB_STATE)
     chosen = _chosen_uploads(_uploader(settings, disabled=job is not None))
+    if job is None:
+        _show_refusals_ahead(chosen)
     metadata = uploads.UploadMetadata()
     if uploads.takes_metadata(chosen):
         st.caption("Optional: what the file does not say about itself (saved in the article "

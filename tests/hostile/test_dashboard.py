@@ -312,17 +312,23 @@ def test_row8_a_crashed_rebuild_keeps_the_files_but_shows_no_server_path(
 
 # --- row 10: a tampered upload gets a message, not an exception box ------------------------
 
-def test_row10_the_page_catches_only_streamlits_upload_name_refusals() -> None:
-    """Row 10: the page knows Streamlit's error ids for a refused upload name (the browser
-    test sends a real tampered upload)."""
-    from streamlit.elements.lib.file_uploader_utils import enforce_filename_restriction
-    from streamlit.errors import StreamlitAPIException
-
-    allowed = [f".{e}" for e in uploads.ACCEPTED_EXTENSIONS]
-    for name in ("evil.sh", "nul\0.txt"):
-        with pytest.raises(StreamlitAPIException) as raised:
-            enforce_filename_restriction(name, allowed)
-        assert raised.value.error_id in uploads.REFUSED_UPLOAD_ERRORS
+def test_row10_a_tampered_name_is_refused_by_the_page_with_its_reason(
+        deployment: tuple[Path, Path]) -> None:
+    """Row 10: the uploader leaves types to the page (Streamlit's own check would raise before
+    the page runs), and the page refuses a tampered name with a message."""
+    at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("app_pages/add_articles.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (uploader,) = at.get("file_uploader")
+    assert not list(uploader.proto.type)
+    accepted, refused, problem = uploads.check_uploads(
+        [uploads.Upload("evil.sh", b"#!/bin/sh\n"), uploads.Upload("nul\0.sh", b"x"),
+         uploads.Upload("fine.txt", ARTICLE.encode())], DashboardSettings())
+    assert problem is None and [u.name for u in accepted] == ["fine.txt"]
+    assert [r["file"] for r in refused] == ["evil.sh", "nul\0.sh"]
+    assert all("'.sh' files are not accepted" in r["detail"] for r in refused)
 
 
 # --- row 11: over-long link parameters ----------------------------------------------------
