@@ -631,3 +631,26 @@ def test_a_lead_meeting_is_not_given_a_body_named_in_passing(text: str, referenc
     gazetteer, themes = reference
     found = extract_article(text, P(2025, 3, 14), gazetteer, themes)
     assert not any(e.sentence_no == 1 for e in found.events)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Kazakhstan's OIC chairmanship began in June 2011 at the ministerial session in Astana.",
+     [("OIC_CHAIRMANSHIP_2011", "chairmanship", 2011)]),
+    ("Kazakhstan's chairmanship of the OSCE ended in December 2010 with a summit.",
+     [("OSCE_CHAIRMANSHIP_2010", "chairmanship", 2010)]),
+    ("In 2010 Kazakhstan held the chairmanship of the OSCE, a first for a Central Asian state.",
+     [("OSCE_CHAIRMANSHIP_2010", "chairmanship", 2010)]),
+    ("Its 2010 OSCE chairmanship is still remembered in Vienna.",
+     [("OSCE_CHAIRMANSHIP_2010", "chairmanship", 2010)]),
+])
+def test_a_dated_chairmanship_is_the_chairmanship(text: str, expected: list, reference) -> None:
+    """Holding, beginning or ending a chair, or just dating it, is the chairmanship itself."""
+    assert events(text, reference) == expected
+
+
+def test_a_noun_an_entry_lists_refers_back_to_it(reference) -> None:
+    """'the storage facility' names the fuel bank, which lists 'facility' among its nouns."""
+    text = ("The IAEA and Kazakhstan agreed in 2015 on a nuclear fuel bank in Ust-Kamenogorsk. "
+            "The IAEA Board approved the plan earlier, and the IAEA will run it. "
+            "Due to open in 2017, the storage facility will hold 90 tonnes of uranium.")
+    assert ("IAEA_LEU_BANK", "scheduled", 2017) in events(text, reference, P(2016, 3))

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from etl.model import DateMention, Event, PublicationDate, Sentence
 
-from .gazetteer import MEETING_KINDS, Gazetteer
+from .gazetteer import CHAIR_KINDS, MEETING_KINDS, Gazetteer
 from .mentions import EntityMention
 from .text import NUMBER_PATTERN, by_sentence, clause_bounds, clause_index, lowered_same_length
 
@@ -290,6 +290,8 @@ _NEWS_TYPES = frozenset({"joined", "observer_joined", "elected", "chairmanship",
                          "signed", "launched"})
 # kinds whose 'launch' is their first edition ('Launched in 2023, the forum ...')
 _LAUNCHED_IS_FIRST = frozenset({"forum"})
+# what holding, starting or opening a chairmanship is: the chairmanship itself
+_CHAIR_TERM_TYPES = frozenset({"held", "first_held", "started", "opened", "launched"})
 
 
 @dataclass(frozen=True)
@@ -568,6 +570,8 @@ def _event_for_date(date: DateMention, context: _Context, initiatives: list[Enti
                             "earlier_sentence")
     if event_type is None and in_clause and entry.kind in MEETING_KINDS and not present:
         event_type, rule = "held", "kind_default"
+    if event_type is None and in_clause and entry.kind in CHAIR_KINDS and not present:
+        event_type, rule = "chairmanship", "kind_default"  # 'its OSCE chairmanship in 2010'
     if event_type is None and _leading(date.expression) == "since" and in_clause and \
             entry.kind in _ONGOING_KINDS and not _CHANGE_BEFORE_SINCE.search(
                 context.text, max(0, start - 40), start):
@@ -575,6 +579,8 @@ def _event_for_date(date: DateMention, context: _Context, initiatives: list[Enti
         event_type, rule = "started", "since_ongoing"
     if event_type is None:
         return None
+    if event_type in _CHAIR_TERM_TYPES and entry.kind in CHAIR_KINDS:
+        event_type = "chairmanship"  # 'held the OSCE chairmanship', 'its OIC chairmanship began'
     if event_type == "opened":
         event_type = "held" if entry.kind in MEETING_KINDS else "launched"
     if event_type == "approved" and entry.kind != "document":
