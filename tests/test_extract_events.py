@@ -654,3 +654,39 @@ def test_a_noun_an_entry_lists_refers_back_to_it(reference) -> None:
             "The IAEA Board approved the plan earlier, and the IAEA will run it. "
             "Due to open in 2017, the storage facility will hold 90 tonnes of uranium.")
     assert ("IAEA_LEU_BANK", "scheduled", 2017) in events(text, reference, P(2016, 3))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The first CICA summit was held in Almaty on 4 June 2002. The summit adopted the Almaty "
+     "Act, the founding charter of CICA.",
+     [("CICA", "first_held", 2002), ("CICA", "approved", 2002)]),
+    ("CICA leaders met in Dushanbe on 15 June 2019 for their fifth summit. During the meeting, "
+     "Kuwait became a CICA member.",
+     [("CICA", "held", 2019), ("CICA", "joined", 2019)]),
+])
+def test_a_milestone_at_a_meeting_dated_earlier_takes_its_date(text: str, expected: list,
+                                                                reference) -> None:
+    """'The summit adopted ...', 'During the meeting, X joined' date from that meeting."""
+    assert events(text, reference) == expected
+
+
+@pytest.mark.parametrize("text", [
+    # after the meeting, not at it
+    "The fifth CICA summit was held in Dushanbe on 15 June 2019. "
+    "Following this summit, Kuwait joined CICA.",
+    # not yet done
+    "The fifth CICA summit was held in Dushanbe on 15 June 2019. "
+    "At the summit, a charter is to be adopted "
+    "by CICA.",
+    # an anniversary of a founding is no founding at the meeting
+    "The sixth CICA summit was held in Astana on 12 October 2022. "
+    "The summit marked the 30th anniversary of "
+    "the establishment of CICA.",
+    # 'the meeting of ...' names another meeting
+    "The fifth CICA summit was held in Dushanbe on 15 June 2019. "
+    "The meeting of its ministers adopted a CICA "
+    "action plan.",
+])
+def test_a_milestone_not_at_the_dated_meeting_takes_no_date(text: str, reference) -> None:
+    found = events(text, reference)
+    assert found[0][:2] == ("CICA", "held") and found[1:] == []

@@ -290,6 +290,21 @@ _NEWS_TYPES = frozenset({"joined", "observer_joined", "elected", "chairmanship",
                          "signed", "launched"})
 # kinds whose 'launch' is their first edition ('Launched in 2023, the forum ...')
 _LAUNCHED_IS_FIRST = frozenset({"forum"})
+# 'The summit adopted ...', 'During this meeting, X joined': a meeting an earlier sentence dated
+_MEETING_REFERENCE = re.compile(
+    r"\b(?:the|this|that)\s+(?:same\s+)?(?:summit|meeting|session|forum|congress|conference|"
+    r"gathering|ministerial)(?![\w\-])(?!\s+(?:of|on|in|for|with)\b)")
+# what can happen at a meeting, and how many sentences after its date it is remembered
+_AT_MEETING_TYPES = frozenset({"joined", "observer_joined", "approved", "signed", "elected",
+                               "announced", "proposed", "chairmanship", "launched", "founded"})
+_MEETING_MEMORY = 6
+# a meeting named only as a point in time ('Following this summit'), a milestone not yet done
+_AROUND_A_MEETING = re.compile(
+    r"\b(?:following|after|before|ahead\s+of|since|until|prior\s+to|on\s+the\s+eve\s+of)\s+$")
+_NOT_YET = re.compile(r"\b(?:to\s+be|will(?:\s+\w+)?\s+be|to|will|would|could|may|might|shall)"
+                      r"\s+(?:\w+\s+)?$")
+# a milestone told as done: a past verb ('adopted', 'became a member', 'took over')
+_PAST_VERB = re.compile(r"(?:[a-z]+ed|became|won|chosen|took|taken|made)\b")
 # what holding, starting or opening a chairmanship is: the chairmanship itself
 _CHAIR_TERM_TYPES = frozenset({"held", "first_held", "started", "opened", "launched"})
 
@@ -333,6 +348,7 @@ def find_events(folded: str, sentences: Sequence[Sentence], mentions: Sequence[E
     events: list[Event] = []
     seen: set[tuple[object, ...]] = set()
     pending: dict[str, str] = {}  # initiative -> what an undated sentence said happened
+    meetings: dict[str, Event] = {}  # initiative -> its latest meeting dated so far
     for sentence in sentences:
         sentence_mentions = mentions_by_sentence.get(sentence.sentence_no, [])
         initiatives = [m for m in sentence_mentions if m.is_initiative]
@@ -365,18 +381,72 @@ def find_events(folded: str, sentences: Sequence[Sentence], mentions: Sequence[E
             if key not in seen:
                 seen.add(key)
                 events.append(event)
-        if published is not None:
-            for event in _current_news(context, initiatives, sentence_dates, published):
-                key = (event.initiative_id, event.event_type, event.year, event.month, event.day)
-                if key not in seen:
-                    seen.add(key)
-                    events.append(event)
+        anchored = _at_the_meeting(context, initiatives, sentence_dates, meetings)
+        news = _current_news(context, initiatives, sentence_dates, published,
+                             {id(t) for t, _ in anchored}) if published is not None else []
+        for event in [e for _, e in anchored] + news:
+            key = (event.initiative_id, event.event_type, event.year, event.month, event.day)
+            if key not in seen:
+                seen.add(key)
+                events.append(event)
+        for event in events[-4:]:
+            if event.sentence_no == sentence.sentence_no and event.event_type in _HELD_KINDS:
+                meetings[event.initiative_id] = event
         _remember_undated(text, sentence, clauses, triggers, initiatives, dated, pending)
     return events
 
 
+def _dated_clauses(context: _Context, dates: Sequence[DateMention]) -> set[int]:
+    """The clauses of a sentence that carry an event date of their own (not a term's)."""
+    offset = context.sentence.start
+    return {clause_index(context.clauses, d.start - offset) for d in dates
+            if d.role == "event" and d.year is not None and
+            not _TERM_BEFORE.search(context.text, max(0, d.start - offset - 12),
+                                    d.start - offset)}
+
+
+def _at_the_meeting(context: _Context, initiatives: list[EntityMention],
+                    dates: Sequence[DateMention], meetings: dict[str, Event]
+                    ) -> list[tuple[_Trigger, Event]]:
+    """Milestones of an undated clause that happened at a meeting dated earlier.
+
+    'The summit adopted the Act', 'During the meeting, Korea became a member': a definite
+    reference to a meeting (not 'the meeting of ...', which names another) dates a milestone
+    of an initiative whose meeting an earlier sentence of the article dated, within
+    `_MEETING_MEMORY` sentences. Each trigger gives at most one event, on the meeting's date.
+    """
+    reference = _MEETING_REFERENCE.search(context.text) if meetings else None
+    if reference is None or _AROUND_A_MEETING.search(
+            context.text, max(0, reference.start() - 20), reference.start()):
+        return []  # 'Following this summit, ...' is not at it
+    dated = _dated_clauses(context, dates)
+    found = []
+    for trigger in context.triggers:
+        if trigger.event_type not in _AT_MEETING_TYPES or trigger.clause in dated or \
+                not _PAST_VERB.match(context.text, trigger.start) or \
+                _NOT_YET.search(context.text, max(0, trigger.start - 20), trigger.start):
+            continue  # 'the adoption of', 'are expected to be signed', 'will be assumed'
+        mention = _subject_of_news(trigger, context, initiatives)
+        meeting = meetings.get(mention.entity_id) if mention is not None else None
+        if mention is None or meeting is None or \
+                context.sentence.sentence_no - meeting.sentence_no > _MEETING_MEMORY:
+            continue
+        event_type = _treaty_in_force(trigger.event_type, mention, trigger.clause, context) \
+            if trigger.event_type == "approved" else trigger.event_type
+        start = context.sentence.start + reference.start()
+        date = DateMention(sentence_no=context.sentence.sentence_no,
+                           expression=context.cased[reference.start():reference.end()],
+                           start=start, end=start + len(reference.group()), year=meeting.year,
+                           month=meeting.month, day=meeting.day, basis="from_context",
+                           role="event")
+        found.append((trigger, _event(mention.entity_id, event_type, date, context.sentence,
+                                      "verb_in_clause", mention.named_in)))
+    return found
+
+
 def _current_news(context: _Context, initiatives: list[EntityMention],
-                  dates: Sequence[DateMention], published: PublicationDate) -> list[Event]:
+                  dates: Sequence[DateMention], published: PublicationDate,
+                  taken: set[int]) -> list[Event]:
     """Events of an undated clause that reports the news of the day, dated at publication.
 
     A milestone verb in the present perfect ('has been admitted', 'has handed over the
@@ -386,14 +456,11 @@ def _current_news(context: _Context, initiatives: list[EntityMention],
     meetings in general are left out: they need a written date.
     """
     now = _NOW_MARKER.search(context.text) is not None
-    offset = context.sentence.start
-    dated_clauses = {clause_index(context.clauses, d.start - offset) for d in dates
-                     if d.role == "event" and d.year is not None and
-                     not _TERM_BEFORE.search(context.text, max(0, d.start - offset - 12),
-                                             d.start - offset)}
+    dated_clauses = _dated_clauses(context, dates)
     found = []
     for trigger in context.triggers:
-        if trigger.event_type not in _NEWS_TYPES or trigger.clause in dated_clauses:
+        if trigger.event_type not in _NEWS_TYPES or trigger.clause in dated_clauses or \
+                id(trigger) in taken:
             continue
         clause_text = context.text[slice(*context.clauses[trigger.clause])]
         word = context.text[trigger.start:trigger.end].split()[0]
@@ -884,8 +951,22 @@ def _type_for_date(date: DateMention, start: int, end: int, context: _Context, c
     if present:
         return None, ""
     nouns = [t for t in context.triggers if t.event_type == "noun_held" and t.clause == clause]
-    near = [t for t in nouns if min(abs(t.start - end), abs(start - t.end)) <= _NOUN_REACH]
+    near = [t for t in nouns
+            if _gap_without_names(t.end, start, context) <= _NOUN_REACH or
+            _gap_without_names(end, t.start, context) <= _NOUN_REACH]
     return ("held", "meeting_noun") if near else (None, "")
+
+
+def _gap_without_names(low: int, high: int, context: _Context) -> int:
+    """Characters from `low` to `high` (sentence-relative), a name in between not counted:
+    'a summit that the <long official name> (ACR) had in Almaty on June 17' is as close as
+    'a summit that CICA had in Almaty on June 17'."""
+    if high <= low:
+        return 0 if high == low else _NOUN_REACH + 1
+    offset = context.sentence.start
+    names = sum(min(m.end - offset, high) - max(m.start - offset, low) for m in context.mentions
+                if low <= m.start - offset and m.end - offset <= high)
+    return high - low - names
 
 
 def _nearest_verb(start: int, end: int, text: str, clause: int,
