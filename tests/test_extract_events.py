@@ -690,3 +690,33 @@ def test_a_milestone_at_a_meeting_dated_earlier_takes_its_date(text: str, expect
 def test_a_milestone_not_at_the_dated_meeting_takes_no_date(text: str, reference) -> None:
     found = events(text, reference)
     assert found[0][:2] == ("CICA", "held") and found[1:] == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    # 'became <owner>'s member'
+    ("After years as an observer, Egypt became CICA's 27th member in 2008.",
+     [("CICA", "joined", 2008)]),
+    # a date set off by commas after a verb interrupts that verb's phrase
+    ("Ministers attending, in Baku on 3 March 2024, the CICA ministerial council approved a new "
+     "action plan.", [("CICA", "held", 2024)]),
+    # a meeting noun in the possessive owns what the date is about
+    ("The forum's CICA Catalogue of Confidence Building Measures was adopted in 2004 and "
+     "revised in 2007.", [("CICA_CATALOGUE", "approved", 2004)]),
+])
+def test_who_a_date_goes_with(text: str, expected: list, reference) -> None:
+    assert events(text, reference) == expected
+
+
+def test_a_meeting_named_after_the_milestone_does_not_date_it(reference) -> None:
+    """'... endorsed a plan, which says how the forum will grow' is not dated by the forum."""
+    text = ("The first Congress of Leaders of World and Traditional Religions was held in Astana "
+            "in 2003. Delegates endorsed a Congress concept, which sets out how the congress will "
+            "widen its work.")
+    assert events(text, reference, P(2022, 9)) == [("CLWTR", "first_held", 2003)]
+
+
+def test_a_sentence_naming_only_a_look_alike_still_refers_to_the_topic(reference) -> None:
+    """A profile field naming the UN General Assembly is still about the profile's subject."""
+    text = ("Full name: Conference on Interaction and Confidence Building Measures in Asia (CICA). "
+            "Observer status: granted by the UN General Assembly in December 2007.")
+    assert events(text, reference) == [("CICA", "observer_joined", 2007)]

@@ -73,7 +73,8 @@ _TRIGGERS = re.compile(
     r"inaugural|maiden|(?:first|1st)\s+(?:[\w\-]+\s+){0,2}?(?:summit|meeting|session|"
     r"edition|congress|forum|conference|assembly|round|gathering|ministerial)s?\b|"
     r"for\s+the\s+first\s+time)"
-    r"|(?P<joined>join(?:ed|s|ing)?|accession|acced(?:ed|es|ing)|became\s+(?:a|an|the|its|their)\s+"
+    r"|(?P<joined>join(?:ed|s|ing)?|accession|acced(?:ed|es|ing)|became\s+(?:a|an|the|its|their|"
+    r"[\w\-]+'s?)\s+"
     r"(?:[\w\-']+\s+){0,2}?members?|admitted|admission|(?:accept(?:ed|s|ing)?|welcomed)\s+"
     r"(?:[\w\-]+\s+){0,3}?as\s+(?:an?\s+)?(?:[\w\-]+\s+){0,2}?members?)"
     r"|(?P<deposited>deposit(?:ed|s|ing)?)"
@@ -305,6 +306,9 @@ _NOT_YET = re.compile(r"\b(?:to\s+be|will(?:\s+\w+)?\s+be|to|will|would|could|ma
                       r"\s+(?:\w+\s+)?$")
 # a milestone told as done: a past verb ('adopted', 'became a member', 'took over')
 _PAST_VERB = re.compile(r"(?:[a-z]+ed|became|won|chosen|took|taken|made)\b")
+# a date set off by commas right after a verb interrupts that verb's phrase
+_COMMA_ONLY = re.compile(r"\s*,\s*")
+_SHORT_LEAD = re.compile(r"\s*(?:[\w\-]+\s+){0,3}")  # 'in Baku ' before 'on March 4'
 # what holding, starting or opening a chairmanship is: the chairmanship itself
 _CHAIR_TERM_TYPES = frozenset({"held", "first_held", "started", "opened", "launched"})
 
@@ -411,9 +415,10 @@ def _at_the_meeting(context: _Context, initiatives: list[EntityMention],
     """Milestones of an undated clause that happened at a meeting dated earlier.
 
     'The summit adopted the Act', 'During the meeting, Korea became a member': a definite
-    reference to a meeting (not 'the meeting of ...', which names another) dates a milestone
-    of an initiative whose meeting an earlier sentence of the article dated, within
-    `_MEETING_MEMORY` sentences. Each trigger gives at most one event, on the meeting's date.
+    reference to a meeting (not 'the meeting of ...', which names another) before the milestone's
+    word dates it when an earlier sentence of the article, at most `_MEETING_MEMORY` sentences
+    back, dated a meeting of the same initiative. Each trigger gives at most one event, on the
+    meeting's date.
     """
     reference = _MEETING_REFERENCE.search(context.text) if meetings else None
     if reference is None or _AROUND_A_MEETING.search(
@@ -423,6 +428,7 @@ def _at_the_meeting(context: _Context, initiatives: list[EntityMention],
     found = []
     for trigger in context.triggers:
         if trigger.event_type not in _AT_MEETING_TYPES or trigger.clause in dated or \
+                trigger.start < reference.end() or \
                 not _PAST_VERB.match(context.text, trigger.start) or \
                 _NOT_YET.search(context.text, max(0, trigger.start - 20), trigger.start):
             continue  # 'the adoption of', 'are expected to be signed', 'will be assumed'
@@ -950,7 +956,8 @@ def _type_for_date(date: DateMention, start: int, end: int, context: _Context, c
             return name_type, "name_year"
     if present:
         return None, ""
-    nouns = [t for t in context.triggers if t.event_type == "noun_held" and t.clause == clause]
+    nouns = [t for t in context.triggers if t.event_type == "noun_held" and t.clause == clause
+             and not context.text.startswith("'s", t.end)]  # "the forum's catalogue": an owner
     near = [t for t in nouns
             if _gap_without_names(t.end, start, context) <= _NOUN_REACH or
             _gap_without_names(end, t.start, context) <= _NOUN_REACH]
@@ -975,6 +982,9 @@ def _nearest_verb(start: int, end: int, text: str, clause: int,
     same = [t for t in verbs if t.clause == clause]
     before = [t for t in same if t.end <= start and start - t.end <= _BACKWARD_REACH]
     segment_start = max(clauses[clause][0], text.rfind(",", 0, start) + 1)
+    if before and _COMMA_ONLY.fullmatch(text, before[-1].end, segment_start) and \
+            _SHORT_LEAD.fullmatch(text, segment_start, start) and text.startswith(",", end):
+        return before[-1]  # 'attending, in Baku on March 4, the assembly': the verb it interrupts
     fronted = (re.match(r"\s*\)?\s*,", text[end:end + 4]) is not None and
                not any(t.start >= segment_start for t in before)) or \
         _OPENING.fullmatch(text, 0, start) is not None  # a date opening the sentence: a dateline
