@@ -243,6 +243,16 @@ def chart_block(fig: go.Figure, rows: pd.DataFrame, ctx: ChartContext, key: str,
                       "button instead."))
 
 
+def table(frame: pd.DataFrame, **options: Any) -> Any:
+    """`st.dataframe` for every table of the app, with text cells `formula_safe`.
+
+    The table's own toolbar offers "Download as CSV", written by the browser from the cells
+    shown, so the cells are made safe here, the same way as every other CSV: a text that would
+    start a spreadsheet formula shows (and downloads) with a leading quote.
+    """
+    return st.dataframe(csv_export.formula_safe_frame(frame), **options)
+
+
 def _renderer(fig: go.Figure, fmt: str) -> Callable[[], bytes]:
     def render() -> bytes:
         return export.render_image(fig, fmt, data.settings())

@@ -17,7 +17,8 @@ Where the bytes go, in order:
    `WAIT_FOR_OTHER_BUILD_SECONDS`) if another build holds the lock.
 3. `finish` removes the job folder once the command has saved every file; if the command died
    before that, the folder is kept for the operator (the server log says where) and the page
-   says the upload did not finish.
+   says the upload did not finish. A job whose tab was closed before it finished is never
+   read by `finish`; the next upload removes its folder (`sweep_finished_jobs`).
 
 Every name and value from the browser reaches the command as `--option=value` (a file named
 `-draft.txt` is a name, never an option), and the numbered files follow `--`. Nothing the page
@@ -54,6 +55,9 @@ LOG_NAME = "etl-add.log"
 # Longest name or value passed on to `python -m etl add` (a file name is at most 255 bytes on
 # common filesystems; a title longer than this is a paste gone wrong).
 MAX_ARGUMENT_CHARS = 1000
+# A finished job's folder left this long unread (its tab was closed) is removed by the next
+# upload; a page following its job reads the report within a second.
+ABANDONED_JOB_SECONDS = 600
 
 _log = logging.getLogger(__name__)
 
@@ -257,6 +261,7 @@ def start_add(
     articles_dir = Path(settings.articles_dir)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     job_dir = articles_dir / INCOMING_DIR_NAME / f"{stamp}-{uuid.uuid4().hex[:8]}"
+    sweep_finished_jobs(articles_dir)
     job_dir.mkdir(parents=True)
     paths = []
     for number, upload in enumerate(uploads, start=1):
@@ -365,16 +370,51 @@ def finish(job: AddJob, status: JobStatus) -> AddResult:
     saved_everything = status.stage == "done" and len(status.files) == len(job.names)
     kept_in = None
     if saved_everything:
-        for path in job.job_dir.iterdir():
-            path.unlink(missing_ok=True)
-        job.job_dir.rmdir()
-        with contextlib.suppress(OSError):  # another job may still be using it
-            job.job_dir.parent.rmdir()
+        _remove_job_folder(job.job_dir)
     else:
         kept_in = str(job.job_dir)
     summary, severity = _summary(rows, status, kept_in)
     return AddResult(rows=rows, summary=summary, severity=severity, build=status.build,
                      kept_in=kept_in)
+
+
+def _remove_job_folder(job_dir: Path) -> None:
+    """Delete a finished job's folder (already gone is fine), and `.incoming` once empty."""
+    with contextlib.suppress(FileNotFoundError):
+        for path in job_dir.iterdir():
+            path.unlink(missing_ok=True)
+        job_dir.rmdir()
+    with contextlib.suppress(OSError):  # another job may still be using it
+        job_dir.parent.rmdir()
+
+
+def sweep_finished_jobs(articles_dir: Path,
+                        older_than_seconds: float = ABANDONED_JOB_SECONDS) -> list[str]:
+    """Remove the folders of jobs that finished at least `older_than_seconds` ago with every
+    file saved or refused, but whose page never read the report (the tab was closed). Running
+    jobs, and jobs whose command died before saving every file, are left alone. Returns the
+    names of the folders removed."""
+    incoming = articles_dir / INCOMING_DIR_NAME
+    try:
+        job_dirs = [path for path in incoming.iterdir() if path.is_dir()]
+    except OSError:
+        return []
+    removed = []
+    now = dt.datetime.now(dt.UTC).timestamp()
+    for job_dir in job_dirs:
+        report_path = job_dir / REPORT_NAME
+        report = _read_report(report_path)
+        try:
+            age = now - report_path.stat().st_mtime
+        except OSError:
+            continue
+        uploads_in_job = len(list(job_dir.glob("*.upload")))
+        if (report is not None and report.get("stage") == "done"
+                and len(report.get("files", ())) == uploads_in_job
+                and age >= older_than_seconds):
+            _remove_job_folder(job_dir)
+            removed.append(job_dir.name)
+    return removed
 
 
 def _summary(rows: Sequence[dict[str, Any]], status: JobStatus,

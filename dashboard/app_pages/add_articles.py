@@ -130,7 +130,7 @@ def _show_result(result: uploads.AddResult) -> None:
                    f"extracted, {build['articles_reused']} unchanged and reused.")
     table = pd.DataFrame(result.rows, columns=["file", "label", "detail", "saved_as"])
     table.columns = ["File", "Result", "Details", "Saved as"]
-    st.dataframe(table, hide_index=True, key=RESULTS_KEY, width="stretch")
+    components.table(table, hide_index=True, key=RESULTS_KEY, width="stretch")
 
 
 def show_add_articles() -> None:

@@ -177,8 +177,8 @@ def show_disagreements() -> None:
         "initiative_label": "Initiative", "initiative_name": "Name",
         "event_years": "Event years", "membership_counts": "Membership counts",
         "disagreements": "Disagreements"})
-    st.dataframe(table[["Initiative", "Name", "Disagreements", "Event years",
-                        "Membership counts"]], hide_index=True, key=SUMMARY_KEY)
+    components.table(table[["Initiative", "Name", "Disagreements", "Event years",
+                            "Membership counts"]], hide_index=True, key=SUMMARY_KEY)
 
     # plain records, grouped in Python: pandas' row access costs more than the cards
     by_initiative = _grouped(components.records(claims), "initiative_id")

@@ -20,6 +20,7 @@ import ast
 import csv
 import datetime as dt
 import io
+import os
 import shutil
 import struct
 import tomllib
@@ -181,6 +182,34 @@ def test_row7_no_dashboard_module_writes_csv_but_the_shared_one() -> None:
     assert writers == [("csv_export.py", "to_csv")], writers
 
 
+def test_row7_every_table_goes_through_the_formula_safe_component() -> None:
+    """Row 7: a table's own "Download as CSV" (written by the browser from the cells shown)
+    is an export too: every `st.dataframe` is `components.table`, which makes cells safe."""
+    calls = []
+    for path in sorted((PROJECT_ROOT / "dashboard").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in {"dataframe", "data_editor",
+                                                                 "table"}:
+                calls.append((path.name, ast.unparse(node)))
+    assert {call for call in calls if not call[1].startswith("components.")} == {
+        ("components.py", "st.dataframe")}, calls
+
+
+def test_row7_the_article_table_shows_formula_titles_as_text(
+        formula_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Row 7: the Articles table (and so its toolbar download) holds the hostile titles and
+    outlets with the leading quote."""
+    monkeypatch.setenv("IM_DB_PATH", str(formula_warehouse))
+    at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT)
+    at.switch_page("app_pages/articles.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (shown,) = [d.value for d in at.dataframe]
+    content = shown.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+    dangerous, neutralised = formula_cells(content)
+    assert not dangerous and neutralised >= 8, (dangerous, shown)
+
+
 def _tiny_png(_figure: go.Figure) -> bytes:
     """A valid 1x1 PNG: the slides' images are not what this test is about."""
     def chunk(kind: bytes, body: bytes) -> bytes:
@@ -308,6 +337,29 @@ def test_row8_a_crashed_rebuild_keeps_the_files_but_shows_no_server_path(
     assert result.severity == "error" and "did not finish" in result.summary
     assert str(articles) not in result.summary and str(job.job_dir) not in result.summary
     assert job.job_dir.name in result.summary  # the operator can find it from the message
+
+
+def test_row8_the_folder_of_a_job_nobody_read_is_removed_by_the_next_upload(
+        deployment: tuple[Path, Path]) -> None:
+    """Row 8: a tab closed during its upload never calls `finish`; once the job is done and
+    old, the next upload removes its folder; a recent one is left for its page to read."""
+    articles, _db = deployment
+    abandoned = uploads.start_add([uploads.Upload("left.txt", ARTICLE.encode())],
+                                  DashboardSettings())
+    uploads.wait(abandoned, JOB_TIMEOUT)  # finished, but nobody reads the report
+    assert abandoned.job_dir.exists()
+    assert uploads.sweep_finished_jobs(articles) == []  # too recent: its page may be reading
+    report = abandoned.job_dir / uploads.REPORT_NAME
+    stale = report.stat().st_mtime - uploads.ABANDONED_JOB_SECONDS - 1
+    os.utime(report, (stale, stale))
+    job, result = _add([uploads.Upload("next.txt", ARTICLE.replace("May", "June").encode())])
+    assert by_outcome(result) == {"next.txt": "loaded"}
+    assert not abandoned.job_dir.exists() and not job.job_dir.exists()
+    assert (articles / "left.txt").exists()  # the abandoned job's file was saved all the same
+
+
+def by_outcome(result: uploads.AddResult) -> dict[str, str]:
+    return {row["file"]: row["outcome"] for row in result.rows}
 
 
 # --- row 10: a tampered upload gets a message, not an exception box ------------------------
