@@ -23,6 +23,7 @@ import io
 import os
 import shutil
 import struct
+import subprocess
 import tomllib
 import zipfile
 import zlib
@@ -427,3 +428,16 @@ def test_row15_the_safe_server_defaults_sit_beside_the_app_script() -> None:
     assert config["browser"]["gatherUsageStats"] is False
     assert not (PROJECT_ROOT / ".streamlit" / "config.toml").exists(), (
         "one config file: the one beside dashboard/app.py")
+
+
+@pytest.mark.parametrize("target", ["run", "serve"])
+def test_row15_make_serves_on_127_0_0_1_whatever_the_environment_says(target: str) -> None:
+    """Row 15: `make run` / `make serve` bind to 127.0.0.1 even when the environment exports
+    HOST=0.0.0.0 (dev containers do); only `make serve HOST=...` chooses another address."""
+    def planned(*args: str) -> str:
+        done = subprocess.run(["make", "-n", "-C", str(PROJECT_ROOT), target, *args],
+                              env={**os.environ, "HOST": "0.0.0.0"}, capture_output=True,
+                              text=True, check=True)
+        return done.stdout
+    assert "--server.address 127.0.0.1" in planned()
+    assert "--server.address 0.0.0.0" in planned("HOST=0.0.0.0")
