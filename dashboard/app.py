@@ -7,6 +7,7 @@ URL so any view can be shared as a link. Pages live in `dashboard/app_pages/`.
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -29,6 +30,9 @@ st.set_page_config(page_title="Initiative Monitor", page_icon="🌐", layout="wi
 try:
     options = data.filter_options()
 except (data.WarehouseMissing, data.WarehouseUnreadable) as problem:
+    # the message names no server path; the log has the full story for the operator
+    logging.getLogger("dashboard.app").warning("warehouse unavailable: %s", problem,
+                                               exc_info=problem.__cause__)
     st.title("Initiative Monitor")
     st.error(str(problem), icon=":material/database:")
     st.stop()

@@ -221,8 +221,8 @@ def _warehouse_file(settings: DashboardSettings) -> Path:
     if db_path is None:
         raise UploadsUnavailable(
             "Uploads need a local warehouse file, but IM_DB_PATH is a connection string "
-            f"({settings.db_location}). Add articles where the warehouse is built, with "
-            "`python -m etl add FILE...`."
+            "(not shown here: it may hold credentials). Add articles where the warehouse is "
+            "built, with `python -m etl add FILE...`."
         )
     return db_path
 

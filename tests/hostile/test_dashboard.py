@@ -441,3 +441,21 @@ def test_row15_make_serves_on_127_0_0_1_whatever_the_environment_says(target: st
         return done.stdout
     assert "--server.address 127.0.0.1" in planned()
     assert "--server.address 0.0.0.0" in planned("HOST=0.0.0.0")
+
+
+@pytest.mark.parametrize("content", [None, b"not a database"])
+def test_row15_a_missing_or_broken_warehouse_names_no_server_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes | None) -> None:
+    """Row 15: what a visitor reads when the warehouse cannot be opened names no folder of the
+    server (nor DuckDB's error text, which holds the path); the server's log has it."""
+    db_path = tmp_path / "private" / "warehouse.duckdb"
+    if content is not None:
+        db_path.parent.mkdir()
+        db_path.write_bytes(content)
+    monkeypatch.setenv("IM_DB_PATH", str(db_path))
+    at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (shown,) = [e.value for e in at.error]
+    assert "warehouse.duckdb" in shown and "make etl" in shown
+    assert str(tmp_path) not in shown and "private" not in shown, shown
