@@ -37,6 +37,7 @@ from dataclasses import dataclass, replace
 
 from etl.model import DateMention, Event, PublicationDate, Sentence
 
+from .evidence import UNRATED_RULE, confidence
 from .gazetteer import CHAIR_KINDS, MEETING_KINDS, Gazetteer
 from .mentions import EntityMention
 from .text import NUMBER_PATTERN, by_sentence, clause_bounds, clause_index, lowered_same_length
@@ -920,7 +921,9 @@ def _event(initiative_id: str, event_type: str, date: DateMention, sentence: Sen
         date_text=date.expression,
         date_basis=date.basis,
         rule=rule,
-        initiative_sentence_no=named_in,
+        initiative_sentence_no=sentence.sentence_no if named_in is None else named_in,
+        confidence=confidence(rule or UNRATED_RULE, date.basis,
+                              0 if named_in is None else abs(sentence.sentence_no - named_in)),
     )
 
 
