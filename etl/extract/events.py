@@ -584,7 +584,7 @@ def _at_the_meeting(context: _Context, initiatives: list[EntityMention],
                 trigger.start < reference.end() or \
                 not _PAST_VERB.match(context.text, trigger.start) or \
                 _NOT_YET.search(context.text, max(0, trigger.start - 20), trigger.start):
-            continue  # 'the adoption of', 'are expected to be signed', 'will be assumed'
+            continue  # 'the adoption of', 'are due to be signed', 'will be taken over'
         mention = _subject_of_news(trigger, context, initiatives)
         meeting = meetings.get(mention.entity_id) if mention is not None else None
         if mention is None or meeting is None or \
@@ -1146,8 +1146,8 @@ def _type_for_date(date: DateMention, start: int, end: int, context: _Context, c
 
 def _gap_without_names(low: int, high: int, context: _Context) -> int:
     """Characters from `low` to `high` (sentence-relative), a name in between not counted:
-    'a summit that the <long official name> (ACR) had in Almaty on June 17' is as close as
-    'a summit that CICA had in Almaty on June 17'."""
+    'the summit that the <long official name> (ACR) convened in Tashkent on 9 May' is as
+    close as 'the summit that SCO convened in Tashkent on 9 May'."""
     if high <= low:
         return 0 if high == low else _NOUN_REACH + 1
     offset = context.sentence.start
@@ -1164,7 +1164,7 @@ def _nearest_verb(start: int, end: int, text: str, clause: int,
     segment_start = max(clauses[clause][0], text.rfind(",", 0, start) + 1)
     if before and _COMMA_ONLY.fullmatch(text, before[-1].end, segment_start) and \
             _SHORT_LEAD.fullmatch(text, segment_start, start) and text.startswith(",", end):
-        return before[-1]  # 'attending, in Baku on March 4, the assembly': the verb it interrupts
+        return before[-1]  # 'attending, in Tashkent on 9 May, the council': the verb it interrupts
     fronted = (re.match(r"\s*\)?\s*,", text[end:end + 4]) is not None and
                not any(t.start >= segment_start for t in before)) or \
         _OPENING.fullmatch(text, 0, start) is not None  # a date opening the sentence: a dateline
