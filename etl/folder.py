@@ -10,8 +10,9 @@ Builds, `etl add` and the staleness check (`--if-stale`) all see the folder thro
   once, so the walk always ends.
 * Any file name works, bytes that are not UTF-8 included. The file is opened by its real name;
   people see (and the warehouse stores, as `source_file`) its `display_name`, where a byte that
-  is not UTF-8 is written `\\xff` and a control or bidi character `\\u202e`, so a name can
-  neither break a line of output nor reorder the text around it.
+  is not UTF-8 is written `\\xff` and a character that does not print as itself (a control or
+  bidi character) `\\u202e`, so a name can neither break a line of output nor reorder the text
+  around it.
 
 The manifest can only describe files inside the folder: `manifest_path_problem` refuses an
 absolute path or one climbing out with `..`, without ever looking at the file it names.
@@ -26,12 +27,6 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-
-_VISIBLE_ESCAPES = re.compile(
-    # C0 and C1 controls, DEL, and the characters that reorder text on screen (bidi marks,
-    # embeddings, overrides and isolates): escaped so a name shows what it really is
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
 
 LINK_OUTSIDE = (
     "is a link to a file outside the article folder, so it was not read (links are only "
@@ -50,18 +45,22 @@ LINK_TO_FOLDER = (
 def display_name(name: str) -> str:
     """`name` as people see it and the warehouse stores it: always valid, printable Unicode.
 
-    Bytes that are not UTF-8 (which Python keeps as surrogate escapes) become `\\xff`; control
-    and bidi characters become `\\x0a` / `\\u202e`. An ordinary name is returned unchanged.
+    Bytes that are not UTF-8 (which Python keeps as surrogate escapes) become `\\xff`; every
+    character that does not print as itself (controls, bidi marks and overrides, line
+    separators, private-use and unassigned code points) becomes `\\x0a` / `\\u202e`. An
+    ordinary name, in any script, is returned unchanged.
     """
-    if name.isascii() and name.isprintable():
+    if name.isprintable():
         return name
     text = os.fsencode(name).decode("utf-8", "backslashreplace")
-    return _VISIBLE_ESCAPES.sub(_escape_char, text)
+    return "".join(char if char.isprintable() else _escaped(char) for char in text)
 
 
-def _escape_char(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 @dataclass(frozen=True)

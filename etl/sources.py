@@ -535,6 +535,7 @@ def read_html(text: str, relative: str) -> FormatResult:
     Navigation, footers, cookie banners and comments are dropped. Paragraphs are separated by a
     blank line. Title, author, date, URL and site name come from the page's metadata.
     """
+    text = repair_surrogates(text)[0]  # the HTML parsers encode the page and would fail
     document = trafilatura.bare_extraction(
         text,
         include_comments=False,
@@ -631,7 +632,9 @@ def read_csv(text: str, relative: str) -> FormatResult:
     A record whose quotes are unbalanced is reported and reading resumes on the next line.
     """
     lines = text.splitlines(keepends=True)
-    header_index = next(index for index, line in enumerate(lines) if line.strip())
+    header_index = next((index for index, line in enumerate(lines) if line.strip()), None)
+    if header_index is None:
+        raise EmptyFileError(_WHITESPACE_ONLY)
     delimiter = _csv_delimiter(lines[header_index])
     header = next(csv.reader([lines[header_index]], delimiter=delimiter))
     columns = [_column_name(name) for name in header]
