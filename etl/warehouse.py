@@ -151,6 +151,7 @@ class ContentRule:
     breaks: str  # SQL condition, over the table's columns, true for a row that breaks the rule
     describe: str  # SQL expression naming the row for the analyst
     consequence: str  # what was done, in words
+    repair: str | None = None  # SQL SET clause that mends the row instead of removing it
 
 
 _YEARS = f"BETWEEN {EARLIEST_YEAR} AND {LATEST_YEAR}"
@@ -161,6 +162,13 @@ CONTENT_RULES = (
         f"year NOT {_YEARS} OR end_year NOT {_YEARS}",
         "format('the event dated ''{}'' in sentence {}', date_text, sentence_no)",
         f"is outside {YEARS_HELD_TEXT}, the years the warehouse holds, so it was left out",
+    ),
+    ContentRule(
+        "articles",
+        f"year(published) NOT {_YEARS}",
+        "format('the publication date {}', published)",
+        f"is outside {YEARS_HELD_TEXT}, the years the warehouse holds, so it was left unknown",
+        repair="published = NULL, published_precision = NULL, date_source = 'unknown'",
     ),
     ContentRule(
         "events",
@@ -185,7 +193,8 @@ CONTENT_RULES = (
 
 
 def reject_rows(con: duckdb.DuckDBPyConnection) -> list[Problem]:
-    """Remove every row breaking a `CONTENT_RULES` rule; a warning per row names its file.
+    """Remove (or mend) every row breaking a `CONTENT_RULES` rule; a warning per row names its
+    file.
 
     One article's odd content ('first held in 1850') must cost that row, not the build.
     """
@@ -201,7 +210,12 @@ def reject_rows(con: duckdb.DuckDBPyConnection) -> list[Problem]:
             Problem(source_file, f"{what} {rule.consequence}", record_no, severity="warning")
             for source_file, record_no, what in rows
         ]
-        con.execute(f'DELETE FROM "{rule.table}" WHERE {rule.breaks}').fetchall()  # noqa: S608
+        if rule.repair is None:
+            con.execute(f'DELETE FROM "{rule.table}" WHERE {rule.breaks}').fetchall()  # noqa: S608
+        else:
+            con.execute(
+                f'UPDATE "{rule.table}" SET {rule.repair} WHERE {rule.breaks}'  # noqa: S608
+            ).fetchall()
     return problems
 
 
@@ -262,7 +276,7 @@ def validate(con: duckdb.DuckDBPyConnection) -> list[ValidationIssue]:
         ],
     }
     for rule in CONTENT_RULES:
-        checks[rule.table].append(
+        checks.setdefault(rule.table, []).append(
             (
                 f"rows breaking '{rule.breaks}'",
                 f'SELECT count(*) FROM "{rule.table}" WHERE {rule.breaks}',  # noqa: S608

@@ -24,7 +24,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etl import folder, pipeline, sources
+from etl import folder, pipeline, sources, warehouse
 from etl.limits import FIELD_MAX_CHARS, FRONT_MATTER_MAX_CHARS, YAML_MAX_ALIASES
 from etl.model import Problem, SourceRecord
 from etl.normalize import clean_text, content_fingerprint
@@ -233,6 +233,47 @@ def test_row12_a_manifest_row_naming_a_path_outside_never_reveals_the_file(
     assert shadow == manifest[1].replace("line 3", "line N").replace("/nonexistent/shadow", "X")
     assert "absolute path" in manifest[0] and "climbs out" in manifest[2]
     assert not any("does not exist" in p.reason or "no such" in p.reason for p in problems)
+
+
+# --- row 4: the warehouse rejects rows, never the build, for article content -----------------
+
+
+def test_row4_content_rules_remove_rows_and_name_their_file() -> None:
+    """Row 4: an event dated 1850, a membership count of 0 and a publication date of 1850 are
+    taken out of a real DuckDB warehouse with a warning each; validation then passes, while a
+    structural fault (a fact pointing at no article) still fails it."""
+    con = duckdb.connect()
+    warehouse.apply_schema(con)
+    con.execute(
+        "INSERT INTO articles (article_id, source_file, record_no, file_format, published, "
+        "published_precision, date_source, title_source, outlet_source, author_source, "
+        "url_source, encoding, word_count, text, duplicate_files) VALUES "
+        "('a1', 'old.jsonl', 3, 'jsonl', DATE '1850-01-01', 'year', 'record', 'unknown', "
+        "'unknown', 'unknown', 'unknown', 'utf-8', 5, 'text', [])"
+    )
+    con.execute("INSERT INTO initiatives VALUES ('CICA', 'CICA', 'CICA', 'forum', '', [])")
+    event = ("INSERT INTO events (event_id, initiative_id, event_type, year, date_text, "
+             "date_basis, article_id, sentence_no, sentence, rule, confidence, "
+             "initiative_sentence_no) VALUES (?, 'CICA', 'founded', ?, ?, 'explicit', ?, 1, "
+             "'It was first held in 1850.', 'verb_in_clause', 0.9, 1)")
+    con.execute(event, ["e1", 1850, "in 1850", "a1"])
+    con.execute(event, ["e2", 1999, "in 1999", "a1"])
+    con.execute(
+        "INSERT INTO memberships (membership_id, initiative_id, kind, count, year, year_basis, "
+        "count_text, article_id, sentence_no, sentence, rule, confidence, "
+        "initiative_sentence_no) VALUES ('m1', 'CICA', 'member_states', 0, 2020, 'explicit', "
+        "'0 member states', 'a1', 1, 'It has 0 member states.', 'count', 0.9, 1)"
+    )
+    warnings = warehouse.reject_rows(con)
+    assert {(p.source_file, p.record_no, p.severity) for p in warnings} == {
+        ("old.jsonl", 3, "warning")
+    }
+    assert len(warnings) == 3 and any("'in 1850'" in p.reason for p in warnings)
+    assert con.execute("SELECT event_id FROM events").fetchall() == [("e2",)]
+    assert con.execute("SELECT published FROM articles").fetchall() == [(None,)]
+    assert warehouse.validate(con) == []
+    con.execute(event, ["e3", 2001, "in 2001", "no-such-article"])
+    assert [issue.table for issue in warehouse.validate(con)] == ["events"]
 
 
 # --- row 4 and the acceptance build: every bad file at once, through the command line ---------
