@@ -1044,6 +1044,7 @@ def _add_manifest_row(
         reason = f"line {line_no}: the file name {shown!r} {why}; the row was ignored"
         problems.append(Problem(MANIFEST_NAME, reason))
         return
+    file_name = display_name(file_name)  # as the folder listing names files
     if file_name in entries:
         reason = (
             f"{MANIFEST_NAME} line {line_no} repeats this file (first listed on line "
@@ -1056,9 +1057,15 @@ def _add_manifest_row(
     entries[file_name] = ManifestEntry(line_no, fields)
 
 
+# a backslash separates folders ('sub\a.txt'), except where it starts an escape of a file
+# name as the folder listing shows it ('bad\xffname.txt', see etl.folder.display_name)
+_FOLDER_BACKSLASH = re.compile(r"\\(?!x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8})")
+
+
 def _manifest_key(name: str) -> str:
-    """A manifest 'file' cell as a relative POSIX path ('sub\\a.txt', './a.txt' -> 'a.txt')."""
-    cleaned = name.strip().replace("\\", "/")
+    """A manifest 'file' cell as a relative POSIX path ('sub\\a.txt' -> 'sub/a.txt',
+    './a.txt' -> 'a.txt'); escapes of names that are not printable ('\\xff') are kept."""
+    cleaned = _FOLDER_BACKSLASH.sub("/", name.strip())
     while cleaned.startswith("./"):
         cleaned = cleaned[2:]
     return cleaned

@@ -103,6 +103,23 @@ def test_row2_a_file_name_that_is_not_utf8_loads_under_an_escaped_name(tmp_path:
     assert len(pipeline.input_signature(settings_)) == 64
 
 
+def test_row2_the_manifest_names_odd_files_by_their_shown_name(tmp_path: Path) -> None:
+    """Row 2: a manifest row gives metadata to `bad\\xffname.txt` written as it is shown, and to
+    a name holding a newline written either way."""
+    raw_folder = os.fsencode(tmp_path)
+    for raw_name in (b"bad\xffname.txt", b"line\nbreak.txt"):
+        with open(os.path.join(raw_folder, raw_name), "wb") as handle:
+            handle.write(f"{GOOD} {raw_name!r}".encode())
+    (tmp_path / "manifest.csv").write_text(
+        'file,title\nbad\\xffname.txt,Escaped\n"line\nbreak.txt",Literal\n', encoding="utf-8"
+    )
+    records, problems = read(tmp_path)
+    assert problems == []
+    assert {r.source_file: r.title for r in records} == {
+        "bad\\xffname.txt": "Escaped", "line\\x0abreak.txt": "Literal"
+    }
+
+
 def test_row2_display_names_leave_ordinary_names_alone() -> None:
     """Row 2: escaping touches only what cannot be shown as it is."""
     assert folder.display_name("Отчёт 2023 — CICA.txt") == "Отчёт 2023 — CICA.txt"
