@@ -3,9 +3,10 @@
 Front matter is the block between '---' lines at the top of a .md file ('title: ...'). It is
 untrusted input, so it is loaded with PyYAML's safe loader (no Python objects) and bounded
 (`etl.limits`): a block over `FRONT_MATTER_MAX_CHARS`, more than `YAML_MAX_ALIASES` aliases,
-more than `YAML_MAX_NODES` values once aliases are expanded, or an alias that contains itself
-is not loaded. A few hundred bytes of nested aliases (a "billion laughs") would otherwise
-expand into gigabytes. Whatever happens to the block, the article's text still loads.
+more than `YAML_MAX_NODES` values once aliases are expanded, lists or mappings nested more than
+`YAML_MAX_DEPTH` deep, or an alias that contains itself is not loaded. A few hundred bytes of
+nested aliases (a "billion laughs") would otherwise expand into gigabytes. Whatever happens to
+the block, the article's text still loads.
 
 python-frontmatter splits the block from the body; this module only supplies its YAML loader.
 """
@@ -21,7 +22,12 @@ import frontmatter
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from etl.limits import FRONT_MATTER_MAX_CHARS, YAML_MAX_ALIASES, YAML_MAX_NODES
+from etl.limits import (
+    FRONT_MATTER_MAX_CHARS,
+    YAML_MAX_ALIASES,
+    YAML_MAX_DEPTH,
+    YAML_MAX_NODES,
+)
 
 _BLOCK = re.compile(
     r"\A(?:\ufeff)?---[ \t]*\r?\n(?P<inner>.*?)(?:\r?\n)?^---[ \t]*(?:\r?\n|\Z)",
@@ -89,6 +95,7 @@ class _BoundedSafeLoader(yaml.SafeLoader):
         self._values = 0
         self._sizes: dict[int, int] = {}
         self._open_anchors: set[str] = set()  # anchors of collections still being read
+        self._depth: list[str | None] = []  # the collections being read, outermost first
 
     def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
         if self.check_event(yaml.AliasEvent):
@@ -117,11 +124,16 @@ class _BoundedSafeLoader(yaml.SafeLoader):
 
     @contextlib.contextmanager
     def _reading(self, anchor: str | None) -> Iterator[None]:
+        """Mark a list or mapping as being read (its anchor open), and bound the nesting."""
+        if len(self._depth) >= YAML_MAX_DEPTH:
+            raise FrontMatterTooComplex(f"nests lists or mappings more than {YAML_MAX_DEPTH} deep")
+        self._depth.append(anchor)
         if anchor is not None:
             self._open_anchors.add(anchor)
         try:
             yield
         finally:
+            self._depth.pop()
             self._open_anchors.discard(anchor or "")
 
     def _count(self, values: int) -> None:

@@ -8,9 +8,9 @@ docs/schema.md describe them for analysts.
   outside them ('first held in 1850') is left out with a problem line naming the file.
 * `FIELD_MAX_CHARS`: the longest title, outlet, author and URL kept; a longer value is cut
   there (with '…') and reported.
-* `FRONT_MATTER_MAX_CHARS`, `YAML_MAX_ALIASES`, `YAML_MAX_NODES`: how large and how
-  self-referential a Markdown file's YAML front matter may be before it is ignored (the text
-  still loads), so a few hundred bytes of aliases can never expand into gigabytes.
+* `FRONT_MATTER_MAX_CHARS`, `YAML_MAX_ALIASES`, `YAML_MAX_NODES`, `YAML_MAX_DEPTH`: how large,
+  self-referential and deep a Markdown file's YAML front matter may be before it is ignored (the
+  text still loads), so a few hundred bytes of aliases can never expand into gigabytes.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ DATE_TEXT_MAX_CHARS = 100
 FRONT_MATTER_MAX_CHARS = 64 * 1024
 YAML_MAX_ALIASES = 32
 YAML_MAX_NODES = 10_000  # values in the front matter, counting each alias as what it copies
+YAML_MAX_DEPTH = 20  # lists or mappings inside one another
 
 _ELLIPSIS = "…"
 _SURROGATES = re.compile("[\ud800-\udfff]")
