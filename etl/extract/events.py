@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from etl.model import DateMention, Event, PublicationDate, Sentence
 
@@ -451,6 +451,10 @@ _NOT_YET = re.compile(r"\b(?:to\s+be|will(?:\s+\w+)?\s+be|to|will|would|could|ma
                       r"\s+(?:\w+\s+)?$")
 # a milestone told as done: a past verb ('adopted', 'became a member', 'took over')
 _PAST_VERB = re.compile(r"(?:[a-z]+ed|became|won|chosen|took|taken|made)\b")
+# 'met in 1999 and signed ...': what a verb joined to a date's verb by 'and' may be
+_AND_THEN = re.compile(r"\s*,?\s*and\s+(?:then\s+|later\s+|also\s+|formally\s+|officially\s+)?")
+_COORDINATED_TYPES = frozenset({"signed", "approved", "joined", "observer_joined", "founded",
+                                "elected", "launched"})
 # a date set off by commas right after a verb interrupts that verb's phrase
 _COMMA_ONLY = re.compile(r"\s*,\s*")
 _SHORT_LEAD = re.compile(r"\s*(?:[\w\-]+\s+){0,3}")  # 'in Baku ' before 'on March 4'
@@ -526,10 +530,13 @@ def find_events(folded: str, sentences: Sequence[Sentence], mentions: Sequence[E
                 continue
             previous = (date, event)
             dated.add(event.initiative_id)
-            key = (event.initiative_id, event.event_type, event.year, event.month, event.day)
-            if key not in seen:
-                seen.add(key)
-                events.append(event)
+            for found in (event, _coordinated(event, date, context)):
+                if found is None:
+                    continue
+                key = (found.initiative_id, found.event_type, found.year, found.month, found.day)
+                if key not in seen:
+                    seen.add(key)
+                    events.append(found)
         anchored = _at_the_meeting(context, initiatives, sentence_dates, meetings)
         news = _current_news(context, initiatives, sentence_dates, published,
                              {id(t) for t, _ in anchored}) if published is not None else []
@@ -807,6 +814,31 @@ def _event_for_date(date: DateMention, context: _Context, initiatives: list[Enti
         event_type = "first_held"  # 'Launched in 2023, the forum ...': its first edition
     event_type = _adjust(event_type, date, start, clause, context, mention, published)
     return _event(mention.entity_id, event_type, date, sentence, rule, mention.named_in)
+
+
+def _coordinated(event: Event, date: DateMention, context: _Context) -> Event | None:
+    """A second milestone sharing the date through 'and' right after it, or None.
+
+    'first met in September 1999 and signed a declaration', 'was founded in 2001 and
+    adopted its charter': a past verb of another milestone type that follows the date, joined
+    by 'and', happened on the same date, unless its clause dates it itself.
+    """
+    if event.rule not in ("verb_in_clause", "local_words"):
+        return None
+    end = date.end - context.sentence.start
+    for trigger in context.triggers:
+        if trigger.start < end:
+            continue
+        if not _AND_THEN.fullmatch(context.text, end, trigger.start) or \
+                trigger.event_type not in _COORDINATED_TYPES or \
+                trigger.event_type == event.event_type or \
+                not _PAST_VERB.match(context.text, trigger.start):
+            return None
+        clause_end = context.clauses[trigger.clause][1]
+        if any(trigger.start < s < clause_end for s, _ in context.date_spans):
+            return None  # 'signed it on 2 March 2018 and ratified it on 29 August 2019'
+        return replace(event, event_type=trigger.event_type)
+    return None
 
 
 def _list_item(before: DateMention, date: DateMention, context: _Context) -> bool:
