@@ -215,28 +215,32 @@ class _FolderContents:
 
     def __init__(self, articles_dir: Path) -> None:
         self.articles_dir = articles_dir
-        self.by_size: dict[int, list[Path]] = {}
-        for path in sources.discover_files(articles_dir):
+        # size -> (path to open, name in the folder as shown to people)
+        self.by_size: dict[int, list[tuple[Path, str]]] = {}
+        for entry in sources.folder_contents(articles_dir)[0]:
+            path = Path(entry.path)
             with contextlib.suppress(OSError):
                 if path.is_file():
-                    self.by_size.setdefault(path.stat().st_size, []).append(path)
+                    self.by_size.setdefault(path.stat().st_size, []).append((path, entry.relative))
         self._digests: dict[Path, str] = {}
 
     def same_bytes(self, data: bytes) -> str | None:
         """The relative name of a file in the folder holding exactly `data`, if any."""
         digest = hashlib.sha256(data).hexdigest()
-        for path in self.by_size.get(len(data), []):
+        for path, relative in self.by_size.get(len(data), []):
             if path not in self._digests:
                 try:
                     self._digests[path] = hashlib.sha256(path.read_bytes()).hexdigest()
                 except OSError:
                     continue
             if self._digests[path] == digest:
-                return path.relative_to(self.articles_dir).as_posix()
+                return relative
         return None
 
     def add(self, path: Path, data: bytes) -> None:
-        self.by_size.setdefault(len(data), []).append(path)
+        self.by_size.setdefault(len(data), []).append(
+            (path, path.relative_to(self.articles_dir).as_posix())
+        )
         self._digests[path] = hashlib.sha256(data).hexdigest()
 
 
