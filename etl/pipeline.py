@@ -29,7 +29,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl import extract, incremental, prepare, search_index, sources, warehouse
+from etl import extract, incremental, intake, prepare, search_index, sources, warehouse
 from etl.model import Problem
 from etl.prepare import ARTICLE_TABLES, Batch, FileJob
 from etl.settings import Settings
@@ -433,6 +433,9 @@ def build_warehouse(
     )
     with warehouse.build_lock(settings.db_path):
         warehouse.remove_stale_staging(settings.db_path)
+        # an `add` killed while saving left its file pending: finish it, so the file loads
+        # with the title and date it was given
+        intake.complete_interrupted_adds(settings.articles_dir)
         signature = input_signature(settings)
         scanned_ns = time.time_ns()
         jobs, folder_problems = file_jobs(settings.articles_dir)
