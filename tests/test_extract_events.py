@@ -631,3 +631,92 @@ def test_a_lead_meeting_is_not_given_a_body_named_in_passing(text: str, referenc
     gazetteer, themes = reference
     found = extract_article(text, P(2025, 3, 14), gazetteer, themes)
     assert not any(e.sentence_no == 1 for e in found.events)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Kazakhstan's OIC chairmanship began in June 2011 at the ministerial session in Astana.",
+     [("OIC_CHAIRMANSHIP_2011", "chairmanship", 2011)]),
+    ("Kazakhstan's chairmanship of the OSCE ended in December 2010 with a summit.",
+     [("OSCE_CHAIRMANSHIP_2010", "chairmanship", 2010)]),
+    ("In 2010 Kazakhstan held the chairmanship of the OSCE, a first for a Central Asian state.",
+     [("OSCE_CHAIRMANSHIP_2010", "chairmanship", 2010)]),
+    ("Its 2010 OSCE chairmanship is still remembered in Vienna.",
+     [("OSCE_CHAIRMANSHIP_2010", "chairmanship", 2010)]),
+])
+def test_a_dated_chairmanship_is_the_chairmanship(text: str, expected: list, reference) -> None:
+    """Holding, beginning or ending a chair, or just dating it, is the chairmanship itself."""
+    assert events(text, reference) == expected
+
+
+def test_a_noun_an_entry_lists_refers_back_to_it(reference) -> None:
+    """'the storage facility' names the fuel bank, which lists 'facility' among its nouns."""
+    text = ("The IAEA and Kazakhstan agreed in 2015 on a nuclear fuel bank in Ust-Kamenogorsk. "
+            "The IAEA Board approved the plan earlier, and the IAEA will run it. "
+            "Due to open in 2017, the storage facility will hold 90 tonnes of uranium.")
+    assert ("IAEA_LEU_BANK", "scheduled", 2017) in events(text, reference, P(2016, 3))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The first CICA summit was held in Almaty on 4 June 2002. The summit adopted the Almaty "
+     "Act, the founding charter of CICA.",
+     [("CICA", "first_held", 2002), ("CICA", "approved", 2002)]),
+    ("CICA leaders met in Dushanbe on 15 June 2019 for their fifth summit. During the meeting, "
+     "Kuwait became a CICA member.",
+     [("CICA", "held", 2019), ("CICA", "joined", 2019)]),
+])
+def test_a_milestone_at_a_meeting_dated_earlier_takes_its_date(text: str, expected: list,
+                                                                reference) -> None:
+    """'The summit adopted ...', 'During the meeting, X joined' date from that meeting."""
+    assert events(text, reference) == expected
+
+
+@pytest.mark.parametrize("text", [
+    # after the meeting, not at it
+    "The fifth CICA summit was held in Dushanbe on 15 June 2019. "
+    "Following this summit, Kuwait joined CICA.",
+    # not yet done
+    "The fifth CICA summit was held in Dushanbe on 15 June 2019. "
+    "At the summit, a charter is to be adopted "
+    "by CICA.",
+    # an anniversary of a founding is no founding at the meeting
+    "The sixth CICA summit was held in Astana on 12 October 2022. "
+    "The summit marked the 30th anniversary of "
+    "the establishment of CICA.",
+    # 'the meeting of ...' names another meeting
+    "The fifth CICA summit was held in Dushanbe on 15 June 2019. "
+    "The meeting of its ministers adopted a CICA "
+    "action plan.",
+])
+def test_a_milestone_not_at_the_dated_meeting_takes_no_date(text: str, reference) -> None:
+    found = events(text, reference)
+    assert found[0][:2] == ("CICA", "held") and found[1:] == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    # 'became <owner>'s member'
+    ("After years as an observer, Egypt became CICA's 27th member in 2008.",
+     [("CICA", "joined", 2008)]),
+    # a date set off by commas after a verb interrupts that verb's phrase
+    ("Ministers attending, in Baku on 3 March 2024, the CICA ministerial council approved a new "
+     "action plan.", [("CICA", "held", 2024)]),
+    # a meeting noun in the possessive owns what the date is about
+    ("The forum's CICA Catalogue of Confidence Building Measures was adopted in 2004 and "
+     "revised in 2007.", [("CICA_CATALOGUE", "approved", 2004)]),
+])
+def test_who_a_date_goes_with(text: str, expected: list, reference) -> None:
+    assert events(text, reference) == expected
+
+
+def test_a_meeting_named_after_the_milestone_does_not_date_it(reference) -> None:
+    """'... endorsed a plan, which says how the forum will grow' is not dated by the forum."""
+    text = ("The first Congress of Leaders of World and Traditional Religions was held in Astana "
+            "in 2003. Delegates endorsed a Congress concept, which sets out how the congress will "
+            "widen its work.")
+    assert events(text, reference, P(2022, 9)) == [("CLWTR", "first_held", 2003)]
+
+
+def test_a_sentence_naming_only_a_look_alike_still_refers_to_the_topic(reference) -> None:
+    """A profile field naming the UN General Assembly is still about the profile's subject."""
+    text = ("Full name: Conference on Interaction and Confidence Building Measures in Asia (CICA). "
+            "Observer status: granted by the UN General Assembly in December 2007.")
+    assert events(text, reference) == [("CICA", "observer_joined", 2007)]

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from etl.model import DateMention, Event, PublicationDate, Sentence
 
-from .gazetteer import MEETING_KINDS, Gazetteer
+from .gazetteer import CHAIR_KINDS, MEETING_KINDS, Gazetteer
 from .mentions import EntityMention
 from .text import NUMBER_PATTERN, by_sentence, clause_bounds, clause_index, lowered_same_length
 
@@ -73,7 +73,8 @@ _TRIGGERS = re.compile(
     r"inaugural|maiden|(?:first|1st)\s+(?:[\w\-]+\s+){0,2}?(?:summit|meeting|session|"
     r"edition|congress|forum|conference|assembly|round|gathering|ministerial)s?\b|"
     r"for\s+the\s+first\s+time)"
-    r"|(?P<joined>join(?:ed|s|ing)?|accession|acced(?:ed|es|ing)|became\s+(?:a|an|the|its|their)\s+"
+    r"|(?P<joined>join(?:ed|s|ing)?|accession|acced(?:ed|es|ing)|became\s+(?:a|an|the|its|their|"
+    r"[\w\-]+'s?)\s+"
     r"(?:[\w\-']+\s+){0,2}?members?|admitted|admission|(?:accept(?:ed|s|ing)?|welcomed)\s+"
     r"(?:[\w\-]+\s+){0,3}?as\s+(?:an?\s+)?(?:[\w\-]+\s+){0,2}?members?)"
     r"|(?P<deposited>deposit(?:ed|s|ing)?)"
@@ -290,6 +291,26 @@ _NEWS_TYPES = frozenset({"joined", "observer_joined", "elected", "chairmanship",
                          "signed", "launched"})
 # kinds whose 'launch' is their first edition ('Launched in 2023, the forum ...')
 _LAUNCHED_IS_FIRST = frozenset({"forum"})
+# 'The summit adopted ...', 'During this meeting, X joined': a meeting an earlier sentence dated
+_MEETING_REFERENCE = re.compile(
+    r"\b(?:the|this|that)\s+(?:same\s+)?(?:summit|meeting|session|forum|congress|conference|"
+    r"gathering|ministerial)(?![\w\-])(?!\s+(?:of|on|in|for|with)\b)")
+# what can happen at a meeting, and how many sentences after its date it is remembered
+_AT_MEETING_TYPES = frozenset({"joined", "observer_joined", "approved", "signed", "elected",
+                               "announced", "proposed", "chairmanship", "launched", "founded"})
+_MEETING_MEMORY = 6
+# a meeting named only as a point in time ('Following this summit'), a milestone not yet done
+_AROUND_A_MEETING = re.compile(
+    r"\b(?:following|after|before|ahead\s+of|since|until|prior\s+to|on\s+the\s+eve\s+of)\s+$")
+_NOT_YET = re.compile(r"\b(?:to\s+be|will(?:\s+\w+)?\s+be|to|will|would|could|may|might|shall)"
+                      r"\s+(?:\w+\s+)?$")
+# a milestone told as done: a past verb ('adopted', 'became a member', 'took over')
+_PAST_VERB = re.compile(r"(?:[a-z]+ed|became|won|chosen|took|taken|made)\b")
+# a date set off by commas right after a verb interrupts that verb's phrase
+_COMMA_ONLY = re.compile(r"\s*,\s*")
+_SHORT_LEAD = re.compile(r"\s*(?:[\w\-]+\s+){0,3}")  # 'in Baku ' before 'on March 4'
+# what holding, starting or opening a chairmanship is: the chairmanship itself
+_CHAIR_TERM_TYPES = frozenset({"held", "first_held", "started", "opened", "launched"})
 
 
 @dataclass(frozen=True)
@@ -331,6 +352,7 @@ def find_events(folded: str, sentences: Sequence[Sentence], mentions: Sequence[E
     events: list[Event] = []
     seen: set[tuple[object, ...]] = set()
     pending: dict[str, str] = {}  # initiative -> what an undated sentence said happened
+    meetings: dict[str, Event] = {}  # initiative -> its latest meeting dated so far
     for sentence in sentences:
         sentence_mentions = mentions_by_sentence.get(sentence.sentence_no, [])
         initiatives = [m for m in sentence_mentions if m.is_initiative]
@@ -363,18 +385,74 @@ def find_events(folded: str, sentences: Sequence[Sentence], mentions: Sequence[E
             if key not in seen:
                 seen.add(key)
                 events.append(event)
-        if published is not None:
-            for event in _current_news(context, initiatives, sentence_dates, published):
-                key = (event.initiative_id, event.event_type, event.year, event.month, event.day)
-                if key not in seen:
-                    seen.add(key)
-                    events.append(event)
+        anchored = _at_the_meeting(context, initiatives, sentence_dates, meetings)
+        news = _current_news(context, initiatives, sentence_dates, published,
+                             {id(t) for t, _ in anchored}) if published is not None else []
+        for event in [e for _, e in anchored] + news:
+            key = (event.initiative_id, event.event_type, event.year, event.month, event.day)
+            if key not in seen:
+                seen.add(key)
+                events.append(event)
+        for event in events[-4:]:
+            if event.sentence_no == sentence.sentence_no and event.event_type in _HELD_KINDS:
+                meetings[event.initiative_id] = event
         _remember_undated(text, sentence, clauses, triggers, initiatives, dated, pending)
     return events
 
 
+def _dated_clauses(context: _Context, dates: Sequence[DateMention]) -> set[int]:
+    """The clauses of a sentence that carry an event date of their own (not a term's)."""
+    offset = context.sentence.start
+    return {clause_index(context.clauses, d.start - offset) for d in dates
+            if d.role == "event" and d.year is not None and
+            not _TERM_BEFORE.search(context.text, max(0, d.start - offset - 12),
+                                    d.start - offset)}
+
+
+def _at_the_meeting(context: _Context, initiatives: list[EntityMention],
+                    dates: Sequence[DateMention], meetings: dict[str, Event]
+                    ) -> list[tuple[_Trigger, Event]]:
+    """Milestones of an undated clause that happened at a meeting dated earlier.
+
+    'The summit adopted the Act', 'During the meeting, Korea became a member': a definite
+    reference to a meeting (not 'the meeting of ...', which names another) before the milestone's
+    word dates it when an earlier sentence of the article, at most `_MEETING_MEMORY` sentences
+    back, dated a meeting of the same initiative. Each trigger gives at most one event, on the
+    meeting's date.
+    """
+    reference = _MEETING_REFERENCE.search(context.text) if meetings else None
+    if reference is None or _AROUND_A_MEETING.search(
+            context.text, max(0, reference.start() - 20), reference.start()):
+        return []  # 'Following this summit, ...' is not at it
+    dated = _dated_clauses(context, dates)
+    found = []
+    for trigger in context.triggers:
+        if trigger.event_type not in _AT_MEETING_TYPES or trigger.clause in dated or \
+                trigger.start < reference.end() or \
+                not _PAST_VERB.match(context.text, trigger.start) or \
+                _NOT_YET.search(context.text, max(0, trigger.start - 20), trigger.start):
+            continue  # 'the adoption of', 'are expected to be signed', 'will be assumed'
+        mention = _subject_of_news(trigger, context, initiatives)
+        meeting = meetings.get(mention.entity_id) if mention is not None else None
+        if mention is None or meeting is None or \
+                context.sentence.sentence_no - meeting.sentence_no > _MEETING_MEMORY:
+            continue
+        event_type = _treaty_in_force(trigger.event_type, mention, trigger.clause, context) \
+            if trigger.event_type == "approved" else trigger.event_type
+        start = context.sentence.start + reference.start()
+        date = DateMention(sentence_no=context.sentence.sentence_no,
+                           expression=context.cased[reference.start():reference.end()],
+                           start=start, end=start + len(reference.group()), year=meeting.year,
+                           month=meeting.month, day=meeting.day, basis="from_context",
+                           role="event")
+        found.append((trigger, _event(mention.entity_id, event_type, date, context.sentence,
+                                      "verb_in_clause", mention.named_in)))
+    return found
+
+
 def _current_news(context: _Context, initiatives: list[EntityMention],
-                  dates: Sequence[DateMention], published: PublicationDate) -> list[Event]:
+                  dates: Sequence[DateMention], published: PublicationDate,
+                  taken: set[int]) -> list[Event]:
     """Events of an undated clause that reports the news of the day, dated at publication.
 
     A milestone verb in the present perfect ('has been admitted', 'has handed over the
@@ -384,14 +462,11 @@ def _current_news(context: _Context, initiatives: list[EntityMention],
     meetings in general are left out: they need a written date.
     """
     now = _NOW_MARKER.search(context.text) is not None
-    offset = context.sentence.start
-    dated_clauses = {clause_index(context.clauses, d.start - offset) for d in dates
-                     if d.role == "event" and d.year is not None and
-                     not _TERM_BEFORE.search(context.text, max(0, d.start - offset - 12),
-                                             d.start - offset)}
+    dated_clauses = _dated_clauses(context, dates)
     found = []
     for trigger in context.triggers:
-        if trigger.event_type not in _NEWS_TYPES or trigger.clause in dated_clauses:
+        if trigger.event_type not in _NEWS_TYPES or trigger.clause in dated_clauses or \
+                id(trigger) in taken:
             continue
         clause_text = context.text[slice(*context.clauses[trigger.clause])]
         word = context.text[trigger.start:trigger.end].split()[0]
@@ -568,6 +643,8 @@ def _event_for_date(date: DateMention, context: _Context, initiatives: list[Enti
                             "earlier_sentence")
     if event_type is None and in_clause and entry.kind in MEETING_KINDS and not present:
         event_type, rule = "held", "kind_default"
+    if event_type is None and in_clause and entry.kind in CHAIR_KINDS and not present:
+        event_type, rule = "chairmanship", "kind_default"  # 'its OSCE chairmanship in 2010'
     if event_type is None and _leading(date.expression) == "since" and in_clause and \
             entry.kind in _ONGOING_KINDS and not _CHANGE_BEFORE_SINCE.search(
                 context.text, max(0, start - 40), start):
@@ -575,6 +652,8 @@ def _event_for_date(date: DateMention, context: _Context, initiatives: list[Enti
         event_type, rule = "started", "since_ongoing"
     if event_type is None:
         return None
+    if event_type in _CHAIR_TERM_TYPES and entry.kind in CHAIR_KINDS:
+        event_type = "chairmanship"  # 'held the OSCE chairmanship', 'its OIC chairmanship began'
     if event_type == "opened":
         event_type = "held" if entry.kind in MEETING_KINDS else "launched"
     if event_type == "approved" and entry.kind != "document":
@@ -877,9 +956,24 @@ def _type_for_date(date: DateMention, start: int, end: int, context: _Context, c
             return name_type, "name_year"
     if present:
         return None, ""
-    nouns = [t for t in context.triggers if t.event_type == "noun_held" and t.clause == clause]
-    near = [t for t in nouns if min(abs(t.start - end), abs(start - t.end)) <= _NOUN_REACH]
+    nouns = [t for t in context.triggers if t.event_type == "noun_held" and t.clause == clause
+             and not context.text.startswith("'s", t.end)]  # "the forum's catalogue": an owner
+    near = [t for t in nouns
+            if _gap_without_names(t.end, start, context) <= _NOUN_REACH or
+            _gap_without_names(end, t.start, context) <= _NOUN_REACH]
     return ("held", "meeting_noun") if near else (None, "")
+
+
+def _gap_without_names(low: int, high: int, context: _Context) -> int:
+    """Characters from `low` to `high` (sentence-relative), a name in between not counted:
+    'a summit that the <long official name> (ACR) had in Almaty on June 17' is as close as
+    'a summit that CICA had in Almaty on June 17'."""
+    if high <= low:
+        return 0 if high == low else _NOUN_REACH + 1
+    offset = context.sentence.start
+    names = sum(min(m.end - offset, high) - max(m.start - offset, low) for m in context.mentions
+                if low <= m.start - offset and m.end - offset <= high)
+    return high - low - names
 
 
 def _nearest_verb(start: int, end: int, text: str, clause: int,
@@ -888,6 +982,9 @@ def _nearest_verb(start: int, end: int, text: str, clause: int,
     same = [t for t in verbs if t.clause == clause]
     before = [t for t in same if t.end <= start and start - t.end <= _BACKWARD_REACH]
     segment_start = max(clauses[clause][0], text.rfind(",", 0, start) + 1)
+    if before and _COMMA_ONLY.fullmatch(text, before[-1].end, segment_start) and \
+            _SHORT_LEAD.fullmatch(text, segment_start, start) and text.startswith(",", end):
+        return before[-1]  # 'attending, in Baku on March 4, the assembly': the verb it interrupts
     fronted = (re.match(r"\s*\)?\s*,", text[end:end + 4]) is not None and
                not any(t.start >= segment_start for t in before)) or \
         _OPENING.fullmatch(text, 0, start) is not None  # a date opening the sentence: a dateline

@@ -40,10 +40,12 @@ GAZETTEER_FILE = "initiatives.toml"
 # What an entry is; drives which events and figures it can carry (see events.py, membership.py).
 KINDS = frozenset(
     {"organisation", "forum", "meeting", "process", "document", "programme", "route", "zone",
-     "policy", "membership", "proposal", "cooperation", "venue"}
+     "policy", "membership", "chairmanship", "proposal", "cooperation", "venue"}
 )
 # Kinds whose editions are 'held' (used when a dated mention has no event verb of its own).
 MEETING_KINDS = frozenset({"forum", "meeting", "process"})
+# Kinds that are a term in a chair (a dated mention, 'held', 'began' or 'ended' is the term).
+CHAIR_KINDS = frozenset({"chairmanship"})
 # Kinds that have member states, observers and partners.
 MEMBERSHIP_KINDS = frozenset({"organisation", "forum", "document", "zone", "proposal"})
 # most surfaces whose keys a gazetteer remembers (a bound on memory over a large corpus)

@@ -4,7 +4,8 @@
 or to the previous sentence's subject ('It ...'). Real articles refer further and more loosely:
 'The first of them took place in May 2006', 'the opening three rounds were hosted', 'the
 discussions that took place in Tashkent', 'It was picked in 2015' two sentences after the
-last name. This module resolves those by salience, for dated sentences that name no entry:
+last name. This module resolves those by salience, for dated sentences that name no
+initiative (a look-alike such as the UN General Assembly named as a setting does not count):
 
 * salience: the entry mentioned most in the last `TOPIC_WINDOW` sentences (the passage's
   topic), ties going to the one mentioned most in the article so far, then to the most
@@ -125,13 +126,13 @@ class Reference:
 def resolve_across_sentences(folded: str, sentences: Sequence[Sentence],
                              mentions: Sequence[EntityMention], dates: Sequence[DateMention],
                              gazetteer: Gazetteer) -> list[EntityMention]:
-    """The mentions plus references of dated sentences that name no entry (module docstring).
+    """The mentions plus references of dated sentences that name no initiative (module docstring).
 
     Only a sentence with a date that may be an event's is read: what it refers to matters for
     the timeline, and reading no other keeps this cheap. A subject pronoun ('It', 'Its', ',
     it was') comes first; 'This' is left alone (it mostly points at what was just said).
     """
-    named = {m.sentence_no for m in mentions}
+    named = {m.sentence_no for m in mentions if m.is_initiative}
     dated = {d.sentence_no for d in dates if d.role == "event" and d.year is not None}
     open_sentences = [s for s in sentences if s.sentence_no in dated - named]
     if not open_sentences:
