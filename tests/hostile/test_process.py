@@ -90,15 +90,15 @@ PARALLEL = {"IM_PARALLEL_THRESHOLD": "2", "IM_WORKERS": "2"}
 # --- budgets per file -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("where", [{}, PARALLEL], ids=["in-process", "workers"])
 def test_budgets_a_file_over_its_memory_budget_is_reported_and_the_others_load(
-    articles: Path, tmp_path: Path, where: dict[str, str]
+    articles: Path, tmp_path: Path
 ) -> None:
-    """Budgets per file: a tiny memory budget and a file that needs more."""
+    """Budgets per file: a tiny memory budget and a file that needs more, in the build's own
+    process (as for a small folder or an `etl add`)."""
     big_prose(articles / "huge.txt", 4)
     db = tmp_path / "w.duckdb"
     result = run_etl("--articles", articles, "--db", db, env={
-        "IM_FILE_MEMORY_MB": "25", "IM_FILE_SECONDS": "300", **where})
+        "IM_FILE_MEMORY_MB": "25", "IM_FILE_SECONDS": "300"})
     assert result.returncode == 0, result.stderr
     assert "huge.txt" in result.stdout and "memory budget of 25 MB" in result.stdout
     assert "IM_FILE_MEMORY_MB" in problems(db)["huge.txt"]
@@ -163,6 +163,30 @@ def test_budgets_a_worker_killed_on_a_file_does_not_stop_the_build(
     assert "heavy.txt" in problems(db)
     assert "stopped the process reading it twice" in problems(db)["heavy.txt"]
     assert sorted(loaded(db)) == sorted([*SHIPPED, *(f"extra{n:02}.txt" for n in range(12))])
+
+
+STUCK_WORKER = """
+import signal, sys
+from etl import budget
+budget.configure(budget.FileBudget(seconds=0.1, notes_dir=sys.argv[1]))
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # as code that never yields does
+with budget.limit("stuck.txt"):
+    while True:
+        pass
+"""
+
+
+def test_budgets_the_hard_time_limit_ends_a_stuck_worker_and_names_its_file(
+    tmp_path: Path
+) -> None:
+    """Budgets per file: work the soft time limit cannot interrupt is ended by the hard limit,
+    and the worker's notes tell the build which file ran out of time."""
+    from etl import workers
+
+    result = subprocess.run([sys.executable, "-c", STUCK_WORKER, str(tmp_path)],
+                            capture_output=True, timeout=DEADLINE_SECONDS)
+    assert result.returncode == 1
+    assert workers._read_notes(tmp_path) == {"stuck.txt": "timeout"}
 
 
 # --- row 13: no orphans ---------------------------------------------------------------------
