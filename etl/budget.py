@@ -17,6 +17,7 @@ Three layers, each catching what the one before cannot:
    never returns to the interpreter. Before each file the worker notes the file's name in its
    note file (`notes_dir/<pid>.file`), and the watchdog writes into `notes_dir/<pid>.timeout`
    when it fires, so the build can tell which file stopped a worker and why (`etl.workers`).
+   It stays armed from file to file and is disarmed by `release` once a batch is done.
 
 The limits are armed per file and restored afterwards; in a process that is not the main thread
 the soft time limit is left out (signals reach only the main thread).
@@ -29,6 +30,7 @@ import os
 import resource
 import signal
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, TracebackType
@@ -95,6 +97,8 @@ def crash_reason() -> str:
 # --- this process's budget -------------------------------------------------------------------
 
 _budget = FileBudget()
+_process: psutil.Process | None = None
+_hard_armed_at: float | None = None  # when the hard limit was last armed (monotonic seconds)
 _note_fd: int | None = None
 _timeout_file: object | None = None  # kept open: faulthandler writes into it when it fires
 
@@ -147,9 +151,7 @@ class limit:  # noqa: N801 (used as `with budget.limit(name):`)
         if budget.memory_bytes > 0:
             self._limit_memory(budget.memory_bytes)
         if budget.notes_dir is not None and budget.seconds > 0:
-            faulthandler.dump_traceback_later(
-                budget.hard_seconds, exit=True, file=_timeout_file  # type: ignore[arg-type]
-            )
+            _arm_hard_limit(budget)
         return self
 
     def __exit__(
@@ -172,7 +174,7 @@ class limit:  # noqa: N801 (used as `with budget.limit(name):`)
 
     def _limit_memory(self, memory_bytes: int) -> None:
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        wanted = psutil.Process().memory_info().vms + memory_bytes
+        wanted = _this_process().memory_info().vms + memory_bytes
         if hard != resource.RLIM_INFINITY:
             wanted = min(wanted, hard)
         if soft == resource.RLIM_INFINITY or wanted < soft:
@@ -182,17 +184,46 @@ class limit:  # noqa: N801 (used as `with budget.limit(name):`)
     def _restore(self) -> None:
         """Undo every limit this file armed (each step runs even if one before it fails)."""
         try:
-            if self.budget.notes_dir is not None and self.budget.seconds > 0:
-                faulthandler.cancel_dump_traceback_later()
+            if self._timer:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM,
+                              self._previous_handler or signal.SIG_DFL)  # type: ignore[arg-type]
         finally:
             try:
-                if self._timer:
-                    signal.setitimer(signal.ITIMER_REAL, 0)
-                    signal.signal(signal.SIGALRM,
-                                  self._previous_handler or signal.SIG_DFL)  # type: ignore[arg-type]
+                if self._previous_memory is not None:
+                    resource.setrlimit(resource.RLIMIT_AS, self._previous_memory)
             finally:
-                try:
-                    if self._previous_memory is not None:
-                        resource.setrlimit(resource.RLIMIT_AS, self._previous_memory)
-                finally:
-                    note("")
+                note("")
+
+
+def _this_process() -> psutil.Process:
+    global _process
+    if _process is None or _process.pid != os.getpid():
+        _process = psutil.Process()
+    return _process
+
+
+def _arm_hard_limit(budget: FileBudget) -> None:
+    """(Re)arm the hard limit for the file starting now.
+
+    Arming starts a watchdog thread (about 0.1 ms), so it is re-armed only once half the grace
+    period has passed since the last time: a file is then ended no sooner than its budget plus
+    half the grace period. `release` disarms it when the worker runs out of files.
+    """
+    global _hard_armed_at
+    now = time.monotonic()
+    grace = budget.hard_seconds - budget.seconds
+    if _hard_armed_at is not None and now - _hard_armed_at < grace / 2:
+        return
+    faulthandler.dump_traceback_later(
+        budget.hard_seconds, exit=True, file=_timeout_file  # type: ignore[arg-type]
+    )
+    _hard_armed_at = now
+
+
+def release() -> None:
+    """Disarm the hard limit: this process has no file to read until the next `limit`."""
+    global _hard_armed_at
+    if _hard_armed_at is not None:
+        faulthandler.cancel_dump_traceback_later()
+        _hard_armed_at = None

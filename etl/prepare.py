@@ -226,23 +226,26 @@ def process_files(jobs: Sequence[FileJob]) -> Batch:
     articles: list[PreparedArticle] = []
     extractions: list[ArticleExtraction] = []
     known: set[str] = set()
-    for job in jobs:
-        batch.files.append(file_state(job))
-        try:
-            with budget.limit(job.relative):
-                found = _process_one(job, known)
-        except budget.OverBudget as exc:
-            batch.problems.append(Problem(job.relative, exc.reason))
-            continue
-        except Exception as exc:  # noqa: BLE001 (one file's failure is that file's problem)
-            batch.problems.append(Problem(job.relative, unexpected_reason(exc)))
-            continue
-        file_articles, holders, problems, file_extractions = found
-        articles += file_articles
-        extractions += file_extractions
-        batch.holders += holders
-        batch.problems += problems
-        known.update(a.article_id for a in file_articles)
+    try:
+        for job in jobs:
+            batch.files.append(file_state(job))
+            try:
+                with budget.limit(job.relative):
+                    found = _process_one(job, known)
+            except budget.OverBudget as exc:
+                batch.problems.append(Problem(job.relative, exc.reason))
+                continue
+            except Exception as exc:  # noqa: BLE001 (one file's failure is that file's problem)
+                batch.problems.append(Problem(job.relative, unexpected_reason(exc)))
+                continue
+            file_articles, holders, problems, file_extractions = found
+            articles += file_articles
+            extractions += file_extractions
+            batch.holders += holders
+            batch.problems += problems
+            known.update(a.article_id for a in file_articles)
+    finally:
+        budget.release()
     batch.tables = {**article_tables(articles), **fact_tables(articles, extractions)}
     return batch
 
