@@ -720,3 +720,18 @@ def test_a_sentence_naming_only_a_look_alike_still_refers_to_the_topic(reference
     text = ("Full name: Conference on Interaction and Confidence Building Measures in Asia (CICA). "
             "Observer status: granted by the UN General Assembly in December 2007.")
     assert events(text, reference) == [("CICA", "observer_joined", 2007)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("SCO defence ministers first met in April 2002 and signed a joint communique.",
+     [("SCO", "first_held", 2002), ("SCO", "signed", 2002)]),
+    ("The Turkic Council was founded in 2009 and later adopted its Nakhchivan charter.",
+     [("OTS", "founded", 2009), ("OTS", "approved", 2009)]),
+    # a verb of the same type, or one not yet done, adds nothing
+    ("The SCO summit was held in June 2019 and hosted by Kyrgyzstan.", [("SCO", "held", 2019)]),
+    ("SCO ministers gathered in Astana in May 2024 and will sign a plan in July.",
+     [("SCO", "held", 2024)]),
+])
+def test_a_verb_joined_to_a_dated_verb_shares_its_date(text: str, expected: list,
+                                                        reference) -> None:
+    assert events(text, reference) == expected

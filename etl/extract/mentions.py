@@ -31,7 +31,7 @@ from etl.model import Mention, Sentence
 
 from .gazetteer import Gazetteer
 from .sentences import SentenceIndex
-from .text import parse_ordinal, words
+from .text import lowered_or_none, parse_ordinal, words
 
 # How many sentences back a noun back-reference may reach; when nothing there fits, the
 # most salient entry of a wider window (the passage's topic) is taken.
@@ -118,8 +118,8 @@ def _direct_mentions(folded: str, index: SentenceIndex,
                      gazetteer: Gazetteer) -> list[EntityMention]:
     """Alias and acronym matches, overlaps resolved in favour of the longest match."""
     found: list[tuple[int, int, str, str]] = []  # start, end, entity id, method
-    lowered = folded.lower()
-    if len(lowered) == len(folded):
+    lowered = lowered_or_none(folded)
+    if lowered is not None:
         matches = gazetteer.name_pattern.finditer(lowered)
     else:
         matches = gazetteer.name_pattern_nocase.finditer(folded)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Protocol, TypeVar
 
 # One-for-one character replacements: typographic variants that should match their plain form.
@@ -199,10 +200,20 @@ def word_count(text: str) -> int:
     return len(WORD_RE.findall(fold(text)))
 
 
+@lru_cache(maxsize=2)
+def lowered_or_none(folded: str) -> str | None:
+    """`folded` lower-cased, or None when lower-casing would shift offsets (e.g. 'İ').
+
+    Cached for the article at hand: mentions, events, figures and themes each need it.
+    """
+    lowered = folded.lower()
+    return lowered if len(lowered) == len(folded) else None
+
+
 def lowered_same_length(folded: str) -> str:
     """`folded` lower-cased, or unchanged when lower-casing would shift offsets (e.g. 'İ')."""
-    lowered = folded.lower()
-    return lowered if len(lowered) == len(folded) else folded
+    lowered = lowered_or_none(folded)
+    return folded if lowered is None else lowered
 
 
 def by_sentence(items: Iterable[_WithSentence]) -> dict[int, list[_WithSentence]]:

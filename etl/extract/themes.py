@@ -18,7 +18,7 @@ from etl.model import Sentence, ThemeHit
 
 from .gazetteer import trie_regex
 from .sentences import SentenceIndex
-from .text import fold
+from .text import fold, lowered_or_none
 
 THEMES_FILE = "themes.toml"
 _SEPARATORS = re.compile(r"[\s\-]+")
@@ -159,8 +159,8 @@ def find_theme_hits(folded: str, index: SentenceIndex, taxonomy: ThemeTaxonomy) 
     """One ThemeHit per keyword occurrence, in reading order (longest keyword wins overlaps)."""
     found: list[tuple[int, int, str]] = []  # start, end, surface
     if taxonomy.pattern is not None and taxonomy.pattern_nocase is not None:
-        lowered = folded.lower()
-        matches = (taxonomy.pattern.finditer(lowered) if len(lowered) == len(folded)
+        lowered = lowered_or_none(folded)
+        matches = (taxonomy.pattern.finditer(lowered) if lowered is not None
                    else taxonomy.pattern_nocase.finditer(folded))
         found += [(m.start(), m.end(), m.group()) for m in matches]
     if taxonomy.exact_pattern is not None:
