@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 ARTICLES ?= data/articles
 DB ?= data/warehouse.duckdb
 
-.PHONY: setup etl warehouse run serve browser test lint lock bench accuracy screenshots clean
+.PHONY: setup etl warehouse run serve browser test test-fast lint lock bench accuracy screenshots clean
 # The dashboard's address: 127.0.0.1 unless given on the command line (`make run HOST=0.0.0.0`).
 # Not `?=`: a HOST variable in the environment (dev containers often export HOST=0.0.0.0) must
 # not open the server to the network unasked. The other server defaults (no error details for
@@ -52,9 +52,13 @@ browser:
 	    echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; \
 	  fi; }
 
-## test: run the whole test suite (unit, warehouse, app and browser tests)
-test: setup browser
+## test: lint, then the whole test suite (unit, warehouse, app, browser and load tests), as CI
+test: lint browser
 	$(BIN)/python -m pytest -q
+
+## test-fast: the inner loop: lint, then every test but the browser and load tests
+test-fast: lint
+	$(BIN)/python -m pytest -q -m "not browser"
 
 ## bench: the scale benchmark (generated corpora, ETL, dashboard, load test); see docs/scaling.md
 bench: setup browser
@@ -68,9 +72,11 @@ accuracy: setup
 screenshots: warehouse
 	IM_DB_PATH=$(DB) $(BIN)/python -m tests.e2e.screenshots docs/screenshots
 
-## lint: ruff over the code
+## lint: ruff over the code, mypy over etl and dashboard, and the import contracts
 lint: setup
-	$(BIN)/ruff check etl dashboard tests
+	$(BIN)/ruff check etl dashboard tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 ## lock: re-resolve requirements.in into requirements.lock
 lock:

@@ -30,6 +30,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from pptx import Presentation
 from pptx.dml.color import RGBColor
+from pptx.presentation import Presentation as PresentationType
 from pptx.util import Emu, Inches, Pt
 
 from dashboard import charts, csv_export, export, theme
@@ -184,7 +185,7 @@ def _text_box(slide: object, text: str, top: int, height: int, size: int, *,
         paragraph.font.color.rgb = colour
 
 
-def _titled_slide(presentation: Presentation, title: str) -> object:
+def _titled_slide(presentation: PresentationType, title: str) -> object:
     slide = presentation.slides.add_slide(presentation.slide_layouts[TITLE_ONLY_LAYOUT])
     heading = slide.shapes.title
     heading.left, heading.top = MARGIN, Inches(0.25)
@@ -213,7 +214,7 @@ def _notes_text(ctx: ChartContext, cited: Sequence[Citation], csv_name: str) -> 
     return "\n".join(lines)
 
 
-def _chart_slide(presentation: Presentation, chart: BriefingChart, png: bytes,
+def _chart_slide(presentation: PresentationType, chart: BriefingChart, png: bytes,
                  cited: Sequence[Citation], csv_name: str) -> None:
     ctx = chart.context
     slide = _titled_slide(presentation, ctx.title)
@@ -228,7 +229,7 @@ def _chart_slide(presentation: Presentation, chart: BriefingChart, png: bytes,
     slide.notes_slide.notes_text_frame.text = _notes_text(ctx, cited, csv_name)  # type: ignore[attr-defined]
 
 
-def _citations_slide(presentation: Presentation, chart: BriefingChart,
+def _citations_slide(presentation: PresentationType, chart: BriefingChart,
                      cited: Sequence[Citation], csv_name: str) -> None:
     slide = _titled_slide(presentation, f"Cited sentences: {chart.context.title}")
     _text_box(slide, chart.context.subtitle, Inches(0.95), Inches(0.4), 14, colour=MUTED)
@@ -261,7 +262,7 @@ def _citations_slide(presentation: Presentation, chart: BriefingChart,
     slide.notes_slide.notes_text_frame.text = _notes_text(chart.context, cited, csv_name)  # type: ignore[attr-defined]
 
 
-def _title_slide(presentation: Presentation, view: str, filter_line: str, built_at: str | None,
+def _title_slide(presentation: PresentationType, view: str, filter_line: str, built_at: str | None,
                  today: dt.date, chart_titles: Sequence[str]) -> None:
     slide = _titled_slide(presentation, f"Initiative Monitor briefing: {view}")
     _text_box(slide, f"Filters: {filter_line}", Inches(1.2), Inches(0.5), 18)

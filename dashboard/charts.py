@@ -23,7 +23,7 @@ import textwrap
 from collections import namedtuple
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, SupportsInt
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -125,7 +125,18 @@ def _source_of(title: object, outlet: object, published: object, precision: obje
 
 
 def _int_or_none(value: object) -> int | None:
-    return None if _is_missing(value) else int(value)  # type: ignore[arg-type]
+    return None if _is_missing(value) else cell_int(value)
+
+
+def cell_int(value: object) -> int:
+    """A table cell holding a number (Python or numpy) as an int; TypeError for anything else.
+
+    Cells come out of pandas untyped; checking for `__int__` (or a numeric string) says so
+    once, here, instead of asserting a type at every call.
+    """
+    if isinstance(value, SupportsInt | str):
+        return int(value)
+    raise TypeError(f"not a number: {value!r}")
 
 
 def _part_label(year: int, month: int | None, day: int | None) -> str:
@@ -154,7 +165,7 @@ def published_label(published: object, precision: object) -> str:
     """A publication date at its known precision ('16 Jul 2023', 'Jun 2025', '2020')."""
     if _is_missing(published):
         return "date unknown"
-    day = pd.Timestamp(published)  # type: ignore[arg-type]
+    day = pd.Timestamp(published)
     if precision == "year":
         return str(day.year)
     if precision == "month":
@@ -327,13 +338,13 @@ def timeline_rows(events: pd.DataFrame) -> list[tuple[str, str | None]]:
     Returns (label, initiative_id) pairs; a header row has initiative_id None. Categories are
     ordered by their earliest event, initiatives within a category likewise.
     """
-    first: dict[str, tuple[object, str, str]] = {}  # initiative -> (first date, label, category)
+    first: dict[str, tuple[dt.date, str, str]] = {}  # initiative -> (first date, label, category)
     for initiative, label, category, when in zip(
             events["initiative_id"].tolist(), events["initiative_label"].tolist(),
             events["category"].tolist(), events["marker_date"].tolist(), strict=True):
         if initiative not in first or when < first[initiative][0]:
             first[initiative] = (when, str(label), text_or(category, "other"))
-    category_first: dict[str, object] = {}
+    category_first: dict[str, dt.date] = {}
     for when, _, category in first.values():
         if category not in category_first or when < category_first[category]:
             category_first[category] = when
@@ -367,9 +378,9 @@ def _plural(count: int, noun: str) -> str:
 def cell_position(first: object, last: object, year: object) -> pd.Timestamp:
     """Where a timeline cell's mark sits: its events' date when they share one, else mid-year."""
     if (not _is_missing(first) and not _is_missing(last)
-            and pd.Timestamp(first) == pd.Timestamp(last)):  # type: ignore[arg-type]
-        return pd.Timestamp(first)  # type: ignore[arg-type]
-    return pd.Timestamp(year=int(year), month=7, day=1)  # type: ignore[arg-type]
+            and pd.Timestamp(first) == pd.Timestamp(last)):
+        return pd.Timestamp(first)
+    return pd.Timestamp(year=cell_int(year), month=7, day=1)
 
 
 def _size_legend(largest: int) -> list[Trace]:
@@ -612,16 +623,16 @@ def membership_figure(reported: pd.DataFrame, reference: pd.DataFrame,
         values = [None if _is_missing(v) else int(v) for v in reference["member_count"]]
         counts += [v for v in values if v is not None]
         xs += [float(y) for y in reference["year"]]
-        custom = [[_escape(shorten(r.new_members, 200)),
-                   _escape(shorten(r.source, 160)),
-                   "confirmed" if r.confirmed else "unconfirmed"]
-                  for r in _rows(reference)]
+        reference_custom = [[_escape(shorten(r.new_members, 200)),
+                             _escape(shorten(r.source, 160)),
+                             "confirmed" if r.confirmed else "unconfirmed"]
+                            for r in _rows(reference)]
         data.append({
             "type": "scatter", "x": [int(y) for y in reference["year"]], "y": values,
             "mode": "lines+markers", "name": "Reference series (sourced)",
             "line": {"shape": "hv", "color": theme.NEUTRAL, "width": 2.5},
             "marker": {"symbol": "square", "size": 7, "color": theme.NEUTRAL},
-            "connectgaps": False, "customdata": custom,
+            "connectgaps": False, "customdata": reference_custom,
             "hovertemplate": ("<b>Reference, %{x}: %{y}</b><br>%{customdata[0]}"
                               "<br><i>%{customdata[1]}</i><extra></extra>"),
         })
@@ -811,7 +822,8 @@ def theme_year_heatmap(by_year: pd.DataFrame, ctx: ChartContext) -> go.Figure:
     cells = {(r.theme, int(r.year)): r for r in _rows(by_year)}
     z, text, custom = [], [], []
     for t in _rows(themes):
-        z_row, text_row, custom_row = [], [], []
+        z_row: list[float | None] = []
+        text_row, custom_row = [], []
         for year in years:
             cell = cells.get((t.theme, year))
             if cell is None:
@@ -865,7 +877,8 @@ def theme_initiative_heatmap(pairs: pd.DataFrame, metric: str, ctx: ChartContext
     cells = {(r.initiative_id, r.theme): r for r in _rows(pairs)}
     z, text, custom = [], [], []
     for i in _rows(initiative_order):
-        z_row, text_row, custom_row = [], [], []
+        z_row: list[float | None] = []
+        text_row, custom_row = [], []
         for t in _rows(theme_order):
             cell = cells.get((i.initiative_id, t.theme))
             if cell is None:

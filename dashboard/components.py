@@ -155,8 +155,11 @@ def _year_slider(label: str, key: str, bounds: tuple[int, int] | None,
     if bounds[0] == bounds[1]:
         st.caption(f"{label}: {bounds[0]} only.")
         return None
-    low, high = st.slider(label, min_value=bounds[0], max_value=bounds[1], key=key, step=1,
-                          help=help_text)
+    # a range slider: the value kept under `key` (seeded from the URL) is a (start, end) pair,
+    # which the overloads of st.slider cannot see without a `value` argument
+    chosen: Any = st.slider(label, min_value=bounds[0], max_value=bounds[1], key=key, step=1,
+                            help=help_text)
+    low, high = chosen
     return int(low), int(high)
 
 

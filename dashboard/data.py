@@ -34,7 +34,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from dashboard import queries, theme
+from dashboard import charts, queries, theme
 from dashboard.filters import FilterOptions, Filters
 from dashboard.search_text import SearchQuery
 from dashboard.settings import PROJECT_ROOT, DashboardSettings
@@ -237,7 +237,8 @@ def _reference(location: str, build_id: str, _warehouse: Warehouse) -> Reference
         bounds = queries.year_bounds(con).iloc[0]
 
     def years(low: object, high: object) -> tuple[int, int] | None:
-        return None if pd.isna(low) or pd.isna(high) else (int(low), int(high))  # type: ignore[arg-type]
+        return (None if pd.isna(low) or pd.isna(high)
+                else (charts.cell_int(low), charts.cell_int(high)))
 
     return Reference(
         labels={

@@ -290,6 +290,7 @@ def _window(sentence: str, spans: Sequence[tuple[int, int]], max_chars: int
         inside = sum(1 for left, right in spans if start <= left and right <= end)
         if best is None or inside > best[0]:
             best = (inside, start, end)
+    assert best is not None  # the loop runs at least once
     return best[1], best[2]
 
 

@@ -17,6 +17,7 @@ import contextlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import frontmatter
 import yaml
@@ -83,7 +84,7 @@ def split_front_matter(text: str) -> FrontMatter | None:
             f"the front matter (the block between '---' lines at the top) could not be read "
             f"({type(exc).__name__}), so its metadata was ignored; the text was loaded"
         ))
-    return FrontMatter(dict(metadata), body)
+    return FrontMatter(dict[object, object](metadata.items()), body)
 
 
 class _BoundedSafeLoader(yaml.SafeLoader):
@@ -112,15 +113,15 @@ class _BoundedSafeLoader(yaml.SafeLoader):
                 self._count(_node_size(anchored, self._sizes, set()))
         else:
             self._count(1)
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
     def compose_sequence_node(self, anchor: str | None) -> yaml.Node:
         with self._reading(anchor):
-            return super().compose_sequence_node(anchor)  # type: ignore[no-any-return]
+            return super().compose_sequence_node(anchor)
 
     def compose_mapping_node(self, anchor: str | None) -> yaml.Node:
         with self._reading(anchor):
-            return super().compose_mapping_node(anchor)  # type: ignore[no-any-return]
+            return super().compose_mapping_node(anchor)
 
     @contextlib.contextmanager
     def _reading(self, anchor: str | None) -> Iterator[None]:
@@ -165,8 +166,8 @@ def _node_size(node: yaml.Node, sizes: dict[int, int], open_nodes: set[int]) -> 
     return size
 
 
-class _BoundedYAMLHandler(YAMLHandler):  # type: ignore[misc]
+class _BoundedYAMLHandler(YAMLHandler):
     """python-frontmatter's YAML handler with `_BoundedSafeLoader`."""
 
-    def load(self, fm: str, **kwargs: object) -> object:
+    def load(self, fm: str, **kwargs: object) -> Any:  # whatever the YAML holds, as yaml.load
         return yaml.load(fm, Loader=_BoundedSafeLoader)  # noqa: S506 (a SafeLoader subclass)

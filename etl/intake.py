@@ -542,7 +542,8 @@ def settle_outcomes(
                 continue
             earlier = before.get(article_id)
             earlier_file = earlier.split("#", 1)[0] if earlier else None
-            if earlier and earlier_file != name and (articles_dir / earlier_file).exists():
+            if (earlier and earlier_file is not None and earlier_file != name
+                    and (articles_dir / earlier_file).exists()):
                 same_as.append(earlier)
             else:
                 new_ids.append(article_id)

@@ -289,8 +289,8 @@ def _stable_id(*parts: object) -> str:
 
 def article_tables(articles: Sequence[PreparedArticle]) -> dict[str, pa.Table]:
     """The `articles` and `article_raw` tables."""
-    rows = []
-    raw_rows = []
+    rows: list[dict[str, object]] = []
+    raw_rows: list[dict[str, object]] = []
     for a in articles:
         rows.append(
             {

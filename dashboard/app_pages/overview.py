@@ -13,7 +13,7 @@ TOP_THEMES = 8
 
 def _count(value: object) -> int:
     """A count from a query row; missing (None, NA) counts as none."""
-    return 0 if pd.isna(value) else int(value)  # type: ignore[arg-type]
+    return 0 if pd.isna(value) else charts.cell_int(value)
 
 
 def show_freshness() -> None:

@@ -43,7 +43,7 @@ def show_topics() -> None:
 
     if not url_state.presentation():
         st.segmented_control("Measure", list(charts.THEME_METRICS), key=METRIC_KEY,
-                             format_func=charts.THEME_METRICS.get, required=True)
+                             format_func=charts.THEME_METRICS.__getitem__, required=True)
     metric = st.session_state[METRIC_KEY]
     context = components.chart_context("How often each theme appears", "theme-frequency",
                                        source)
@@ -71,7 +71,8 @@ def show_topics() -> None:
         return
     if not url_state.presentation():
         st.segmented_control("Cell value", list(charts.INITIATIVE_THEME_METRICS),
-                             key=MEASURE_KEY, format_func=charts.INITIATIVE_THEME_METRICS.get,
+                             key=MEASURE_KEY,
+                             format_func=charts.INITIATIVE_THEME_METRICS.__getitem__,
                              required=True)
     measure = st.session_state[MEASURE_KEY]
     context = components.chart_context("Themes in the coverage of each initiative",

@@ -479,7 +479,8 @@ def _fill_year(item: _Found, year: int | None, published: PublicationDate | None
                 word = relative.group("which").lower()
                 item.year = published.year + (-1 if word == "last" else 1 if word == "next"
                                               else 0)
-        elif shared and (shared.group("m") is None or _month(shared.group("m")) >= item.month):
+        elif shared and (shared.group("m") is None
+                         or _month(shared.group("m")) >= (item.month or 1)):
             item.year, item.basis = int(shared.group("y")), "explicit"
         else:
             future = _clause_tense(folded, item) == "future"
@@ -508,10 +509,10 @@ def _clause_tense(folded: str, item: _Found) -> str | None:
                                                           cue.start()):
             continue
         return "future" if cue.group("future") else "past"
-    cue = _TENSE_CUE.search(folded, item.end, min(sentence.end, item.end + 100))
-    if cue is None:
+    after = _TENSE_CUE.search(folded, item.end, min(sentence.end, item.end + 100))
+    if after is None:
         return None
-    return "future" if cue.group("future") else "past"
+    return "future" if after.group("future") else "past"
 
 
 def _dated_line(item: _Found, folded: str) -> _Found:
@@ -1036,5 +1037,5 @@ def _has_background_cue(position: int, found: list[_Found], folded: str) -> bool
         cue = before[match.end():]
     if cue is not None and not _EVENT_VERB.search(cue):
         return True
-    match = _BACKGROUND_CUE.search(after)
-    return bool(match and not _EVENT_VERB.search(after[:match.start()]))
+    later = _BACKGROUND_CUE.search(after)
+    return bool(later and not _EVENT_VERB.search(after[:later.start()]))

@@ -677,9 +677,10 @@ def _find_triggers(text: str, sentence: Sentence, mentions: Sequence[EntityMenti
         if event_type in _HELD_KINDS and _about_another_venue(text, start, sentence, mentions):
             continue
         if event_type == "deposited":
-            event_type = _instrument_deposited(text, clauses[clause_index(clauses, start)])
-            if event_type is None:
+            deposited = _instrument_deposited(text, clauses[clause_index(clauses, start)])
+            if deposited is None:
                 continue
+            event_type = deposited
         found.append(_Trigger(start, end, event_type, clause_index(clauses, start)))
     return _settle_triggers(text, found)
 

@@ -306,7 +306,7 @@ class NameVariants:
         return frozenset(k for k, _ in self.units(phrase) if k not in skip)
 
 
-NO_VARIANTS = NameVariants()
+NO_VARIANTS: NameVariants = NameVariants()
 
 
 def word_order_variants(alias: str) -> list[str]:

@@ -47,7 +47,7 @@ _BODIES = frozenset({"organisation", "proposal", "forum"})
 _INSTITUTION_NOUNS = frozenset(
     {"bank", "agency", "fund", "centre", "center", "hub", "secretariat", "facility", "office"})
 _DOCUMENTS = frozenset({"document", "zone"})
-_ANY = frozenset()  # every kind
+_ANY: frozenset[str] = frozenset()  # every kind
 _MEMBERSHIP = MEMBERSHIP_KINDS
 
 # Generic nouns a reference may use, and the kinds of entry each can name.

@@ -331,11 +331,6 @@ def test_a_pack_needs_a_chart() -> None:
                                      built_at=None, today=TODAY, render_png=_tiny_png)
 
 
-def test_the_pack_builder_stays_out_of_streamlit() -> None:
-    source = (PROJECT_ROOT / "dashboard" / "briefing.py").read_text(encoding="utf-8")
-    assert "import streamlit" not in source
-
-
 # --- the pages -------------------------------------------------------------------------------
 
 
