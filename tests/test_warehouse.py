@@ -8,9 +8,11 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import psutil
 import pytest
 
 from etl import pipeline, warehouse
@@ -335,11 +337,18 @@ def test_interrupted_build_leaves_previous_warehouse(
     )
     deadline = time.monotonic() + 120
     staging = db.with_name(f"{db.name}.building-{proc.pid}")
-    if kill_when == "extracting":
-        time.sleep(1.5)
-    else:
-        while not staging.exists() and proc.poll() is None and time.monotonic() < deadline:
+
+    def wait_for(condition: Callable[[], bool]) -> None:
+        while not condition() and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.002)
+
+    wait_for(staging.exists)  # the new warehouse file is open: writing has begun
+    if kill_when == "extracting":
+        # and a quarter of the articles has been read since: the extractor is mid-way
+        corpus_bytes = sum(p.stat().st_size for p in big.iterdir())
+        build = psutil.Process(proc.pid)
+        start = build.io_counters().read_chars
+        wait_for(lambda: build.io_counters().read_chars - start >= corpus_bytes // 4)
     assert proc.poll() is None, "the build finished before it could be interrupted"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
