@@ -81,6 +81,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import duckdb
+import psutil
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from dashboard import queries
 from dashboard.filters import Filters
@@ -107,14 +109,29 @@ VIEWPORT = {"width": 1280, "height": 720}
 # Installed in every page before the app's own scripts: logs, in the page's clock (ms since the
 # epoch), every change of the app's script-run and connection state, every user input, and the
 # start and the end of every script run as the server tells them over the websocket: each
-# ForwardMsg is a protobuf whose top-level field 4 is `new_session` (sent as a run starts) and
-# field 6 `script_finished` (its status: 0 finished, 1 compile error, 2 stopped early for a
-# rerun, 3 fragment run finished).
+# message is a ForwardMsg, whose `new_session` is sent as a run starts and `script_finished`
+# (with its status) as it ends. The probe reads only their field numbers and the statuses it
+# needs, which `PROTOCOL` takes from Streamlit's own schema by name (so a renumbering in a
+# Streamlit upgrade is followed, and a renamed field stops the load test at once).
+def _protocol() -> dict[str, int]:
+    """Field numbers and `script_finished` statuses of ForwardMsg, from its descriptor."""
+    fields = ForwardMsg.DESCRIPTOR.fields_by_name
+    statuses = fields["script_finished"].enum_type.values_by_name
+    return {"newSession": fields["new_session"].number,
+            "scriptFinished": fields["script_finished"].number,
+            "compileError": statuses["FINISHED_WITH_COMPILE_ERROR"].number,
+            "earlyForRerun": statuses["FINISHED_EARLY_FOR_RERUN"].number}
+
+
+PROTOCOL = _protocol()
+
 PROBE_JS = r"""
 (() => {
   if (window.__im) return;
   const now = () => performance.timeOrigin + performance.now();
-  const im = window.__im = {inputs: [], states: [], conns: [], runs: [], sent: 0, received: 0};
+  const protocol = @PROTOCOL@;
+  const im = window.__im = {inputs: [], states: [], conns: [], runs: [], sent: 0, received: 0,
+                            protocol: protocol};
   for (const type of ['pointerdown', 'keydown']) {
     window.addEventListener(type, () => { im.inputs.push(now()); }, true);
   }
@@ -147,8 +164,8 @@ PROBE_JS = r"""
         im.received += 1;
         if (!(event.data instanceof ArrayBuffer)) return;
         for (const [number, value] of topFields(event.data)) {
-          if (number === 4) im.runs.push([t, 'start']);
-          else if (number === 6) im.runs.push([t, 'finish', value]);
+          if (number === protocol.newSession) im.runs.push([t, 'start']);
+          else if (number === protocol.scriptFinished) im.runs.push([t, 'finish', value]);
         }
       });
       const send = ws.send;
@@ -184,7 +201,7 @@ PROBE_JS = r"""
   finder.observe(document, {childList: true, subtree: true});
   setInterval(find, 500);  // in case the root is ever replaced
 })();
-"""
+""".replace("@PROTOCOL@", json.dumps(PROTOCOL))
 
 # Where the logs stand now (a session marks them before each action).
 _MARK_JS = """() => ({states: window.__im.states.length, inputs: window.__im.inputs.length,
@@ -207,7 +224,8 @@ _IDLE_JS = r"""
   const starts = runs.filter((r) => r[1] === 'start');
   if (!starts.length) return null;
   const lastStart = starts[starts.length - 1][0];
-  const finish = runs.find((r) => r[1] === 'finish' && r[0] >= lastStart && r[2] !== 2);
+  const finish = runs.find((r) => r[1] === 'finish' && r[0] >= lastStart &&
+                                 r[2] !== im.protocol.earlyForRerun);
   if (!finish) return null;
   const s = im.states;
   const last = s[s.length - 1];
@@ -472,7 +490,7 @@ class Session:
         self.marks = snap["mark"]
         if not snap["renderedEnd"]:
             self.state.unseen_runs += 1
-        if snap["status"] == 1:
+        if snap["status"] == PROTOCOL["compileError"]:
             self.state.error(self.index, "compile_error",
                              f"{what}: the script run ended with a compile error",
                              url=snap["url"])
@@ -834,43 +852,34 @@ async def _rebuild_task(state: RunState, command: list[str], result: dict[str, A
     state.rebuild_done.set()
 
 
-# --- CPU accounting (Linux /proc) ---------------------------------------------------------------
+# --- CPU accounting (psutil) -------------------------------------------------------------------
 
 
-def _processes() -> dict[int, tuple[int, int, float]]:
-    """pid -> (parent pid, process group, CPU seconds so far) of every process we can read."""
-    ticks = os.sysconf("SC_CLK_TCK")
+def _descendants() -> dict[int, tuple[int, float]]:
+    """pid -> (process group, CPU seconds so far) of every process started from this one."""
     table = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    for child in psutil.Process().children(recursive=True):
         try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        # after the command: state ppid pgrp session tty tpgid flags minflt cminflt majflt
-        # cmajflt utime stime ...
-        table[int(entry)] = (int(fields[1]), int(fields[2]),
-                             (int(fields[11]) + int(fields[12])) / ticks)
+            times = child.cpu_times()
+            table[child.pid] = (os.getpgid(child.pid), times.user + times.system)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, ProcessLookupError):
+            continue  # ended (or not ours to read) between the listing and the reading
     return table
 
 
-def _machine_busy() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
-    with open("/proc/stat", encoding="ascii") as handle:
-        values = [int(v) for v in handle.readline().split()[1:]]
-    ticks = os.sysconf("SC_CLK_TCK")
-    idle = values[3] + (values[4] if len(values) > 4 else 0)
-    return (sum(values) - idle) / ticks, sum(values) / ticks
+def _machine_busy() -> float:
+    """Busy CPU seconds of the whole machine since boot (all but idle and I/O wait)."""
+    times = psutil.cpu_times()
+    idle = times.idle + getattr(times, "iowait", 0.0)
+    return sum(times) - idle
 
 
 class CpuMonitor:
     """CPU seconds used while every session is up, by the server, the browser (with Playwright's
     driver: every other process started from this one), this process and the machine.
 
-    Samples /proc every second, so a process that ends (a closed context's renderer) keeps
-    what it used until its last sample; one started meanwhile counts from zero.
+    Samples the process tree every second (psutil), so a process that ends (a closed context's
+    renderer) keeps what it used until its last sample; one started meanwhile counts from zero.
     """
 
     def __init__(self, server_pid: int | None) -> None:
@@ -878,7 +887,7 @@ class CpuMonitor:
         self.first: dict[int, float] = {}
         self.last: dict[int, tuple[str, float]] = {}
         self.started = time.monotonic()
-        self.machine_first = _machine_busy()[0]
+        self.machine_first = _machine_busy()
         self.machine_last = self.machine_first
         self.ended = self.started
         self.driver_first = self._driver()
@@ -891,19 +900,11 @@ class CpuMonitor:
         return times.user + times.system
 
     def sample(self, initial: bool = False) -> None:
-        table = _processes()
-        children: dict[int, list[int]] = collections.defaultdict(list)
-        for pid, (parent, _, _) in table.items():
-            children[parent].append(pid)
-        stack = list(children[os.getpid()])
-        while stack:
-            pid = stack.pop()
-            stack.extend(children[pid])
-            _, group, cpu = table[pid]
+        for pid, (group, cpu) in _descendants().items():
             if pid not in self.first:
                 self.first[pid] = cpu if initial else 0.0
             self.last[pid] = ("server" if group == self.server_pid else "browser", cpu)
-        self.machine_last = _machine_busy()[0]
+        self.machine_last = _machine_busy()
         self.driver_last = self._driver()
         self.ended = time.monotonic()
 
