@@ -38,7 +38,6 @@ from dashboard.charts import ChartContext
 from dashboard.filters import Filters
 from dashboard.settings import DashboardSettings
 
-PACK_PREFIX = "initiative-monitor_briefing"
 SLIDE_WIDTH = Inches(13.333)  # 16:9
 SLIDE_HEIGHT = Inches(7.5)
 MARGIN = Inches(0.4)

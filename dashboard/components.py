@@ -304,13 +304,6 @@ def filter_to_clicked_theme(chart_key: str) -> Callable[[], None]:
     return handle_click
 
 
-def clear_key(key: str) -> Callable[[], None]:
-    """A button handler that empties a session value (closes an evidence panel)."""
-    def clear() -> None:
-        st.session_state[key] = ""
-    return clear
-
-
 def empty_state(what: str) -> None:
     """Say plainly that nothing matches, what is filtered, and how to widen the view."""
     described = url_state.filters().describe(data.labels())

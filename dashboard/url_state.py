@@ -49,8 +49,6 @@ EVENT_TYPES_WIDGET = "filter_event_types"
 OUTLETS_WIDGET = "filter_outlets"
 CONFIDENCE_WIDGET = "filter_confidence"
 PRESENTATION_WIDGET = "presentation_mode"
-FILTER_WIDGETS = (EVENT_YEARS_WIDGET, PUBLISHED_YEARS_WIDGET, THEMES_WIDGET, INITIATIVES_WIDGET,
-                  EVENT_TYPES_WIDGET, OUTLETS_WIDGET, CONFIDENCE_WIDGET)
 
 # Page-specific parameters; with FILTER_PARAMS and PRESENTATION_PARAM these are all ours.
 PAGE_PARAMS = ("org", "kind", "metric", "measure", "event", "figure", "epage", "article",
@@ -146,16 +144,6 @@ def widget_values(current: Filters, options: FilterOptions) -> dict[str, Any]:
     if options.published_years is not None:
         values[PUBLISHED_YEARS_WIDGET] = current.published_years or options.published_years
     return values
-
-
-def seed_missing_widgets(options: FilterOptions) -> None:
-    """Give a widget that was not drawn last run (presentation mode) the current filter value."""
-    state = st.session_state
-    for key, value in widget_values(filters(), options).items():
-        if key not in state:
-            state[key] = value
-    if PRESENTATION_WIDGET not in state:
-        state[PRESENTATION_WIDGET] = presentation()
 
 
 def synced_param(param: str, key: str, default: Any, valid: Sequence[Any] | None = None) -> Any:

@@ -81,7 +81,6 @@ NUMBER_PATTERN = (
     rf"|(?:(?:{_TENS_ALT})(?:[\s-](?:{_UNIT_ALT}))?)"
     rf"|(?:{_UNIT_ALT}))"
 )
-NUMBER_RE = re.compile(rf"(?i)\b{NUMBER_PATTERN}\b")
 
 
 def parse_number(words: str) -> int | None:

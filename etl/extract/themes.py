@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl.model import Sentence, ThemeHit
+from etl.model import ThemeHit
 
 from .gazetteer import trie_regex
 from .sentences import SentenceIndex
@@ -198,10 +198,3 @@ def article_theme_scores(hits: Sequence[ThemeHit], word_count: int
     return [(theme, n, round(n * 1000.0 / words, 3), rank)
             for rank, (theme, n) in enumerate(ordered, start=1)]
 
-
-def sentence_themes(hits: Sequence[ThemeHit], sentences: Sequence[Sentence]) -> dict[int, set[str]]:
-    """Themes per sentence number (for callers that want a sentence's themes at a glance)."""
-    result: dict[int, set[str]] = {s.sentence_no: set() for s in sentences}
-    for hit in hits:
-        result.setdefault(hit.sentence_no, set()).add(hit.theme)
-    return result
