@@ -608,8 +608,7 @@ def _problem_order(problem: Problem) -> tuple[str, int]:
 
 def load_reference(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """(Re)load initiatives, themes and the reference series; the search index reads names."""
-    gazetteer = extract.load_gazetteer(settings.reference_dir)
-    themes = extract.load_themes(settings.reference_dir)
+    gazetteer, themes = prepare.reference_data(settings.reference_dir)
     for name, data in reference_tables(gazetteer, themes, settings.reference_dir).items():
         con.execute(f'DELETE FROM "{name}"').fetchall()  # noqa: S608 (constant names)
         warehouse.load_table(con, name, data)

@@ -9,6 +9,7 @@ files holding each article is filled in once every batch is in.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Container, Sequence
@@ -207,11 +208,32 @@ _max_file_bytes: int = 0
 def init_worker(reference_dir: str, max_file_bytes: int) -> None:
     """Compile the reference data once per process (it is the slow part of starting)."""
     global _reference, _max_file_bytes
-    _reference = (
-        extract.load_gazetteer(Path(reference_dir)),
-        extract.load_themes(Path(reference_dir)),
-    )
+    _reference = reference_data(Path(reference_dir))
     _max_file_bytes = max_file_bytes
+
+
+def reference_data(reference_dir: Path) -> tuple[extract.Gazetteer, extract.ThemeTaxonomy]:
+    """The compiled gazetteer and theme taxonomy of `reference_dir`.
+
+    Compiling the gazetteer's patterns is the slow part of a small build, and a build needs
+    them twice (to extract, and to load the reference tables): they are compiled once per
+    process for the same file contents. A changed file is compiled afresh; a file that cannot
+    be read raises from the loaders, as it did before.
+    """
+    try:
+        contents = tuple((reference_dir / name).read_bytes()
+                         for name in (extract.GAZETTEER_FILE, extract.THEMES_FILE))
+    except OSError:
+        return extract.load_gazetteer(reference_dir), extract.load_themes(reference_dir)
+    return _compiled_reference(str(reference_dir), contents)
+
+
+@functools.lru_cache(maxsize=4)
+def _compiled_reference(reference_dir: str, contents: tuple[bytes, ...]
+                        ) -> tuple[extract.Gazetteer, extract.ThemeTaxonomy]:
+    """`reference_data`, memoised by folder and file contents (the key only)."""
+    del contents  # part of the cache key: the loaders read the same files
+    return extract.load_gazetteer(Path(reference_dir)), extract.load_themes(Path(reference_dir))
 
 
 def process_files(jobs: Sequence[FileJob]) -> Batch:

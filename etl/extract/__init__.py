@@ -30,7 +30,7 @@ from .dates import find_dates
 from .events import find_events
 from .evidence import scale_rows as evidence_scale_rows
 from .evidence import with_confidence
-from .gazetteer import Gazetteer, GazetteerError, Initiative, load_gazetteer
+from .gazetteer import GAZETTEER_FILE, Gazetteer, GazetteerError, Initiative, load_gazetteer
 from .membership import find_memberships
 from .mentions import find_mentions
 from .publication import infer_publication_date, refine_publication_date
@@ -38,6 +38,7 @@ from .references import resolve_across_sentences
 from .sentences import SentenceIndex, split_sentences
 from .text import fold
 from .themes import (
+    THEMES_FILE,
     Theme,
     ThemeError,
     ThemeTaxonomy,
@@ -47,6 +48,8 @@ from .themes import (
 )
 
 __all__ = [
+    "GAZETTEER_FILE",
+    "THEMES_FILE",
     "Gazetteer",
     "GazetteerError",
     "Initiative",
