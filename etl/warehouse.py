@@ -19,13 +19,16 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from etl import marts
+
 # 2: the full-text search index (search_* tables and tokenising macros).
 # 3: source_files / source_records for incremental builds; no primary key on sentences.
 # 4: events and memberships carry rule, confidence, initiative_sentence_no; evidence_scale;
 #    candidate_initiatives.
+# 5: the marts (facet_* tables, etl/marts/) built by every build.
 # A changed schema changes the extractor signature (etl/incremental.py), so the next build is
 # a full one: an older warehouse is rebuilt, never altered in place.
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 # Memory DuckDB may use while building; past it, it spills to a folder beside the file.
 BUILD_MEMORY_LIMIT = "1GB"
@@ -203,6 +206,7 @@ def validate(con: duckdb.DuckDBPyConnection) -> list[ValidationIssue]:
             bad = con.execute(sql).fetchall()[0][0]
             if bad:
                 issues.append(ValidationIssue(table, f"{bad} rows: {problem}"))
+    issues.extend(ValidationIssue(table, problem) for table, problem in marts.validate_marts(con))
     return issues
 
 
@@ -266,11 +270,13 @@ def _remove_staging(path: Path) -> None:
 
 
 def seal(con: duckdb.DuckDBPyConnection, info: Mapping[str, str]) -> None:
-    """Validate a finished build and record `info` in `warehouse_info`.
+    """Build the marts (`etl/marts/`), validate the finished build, record `info`.
 
-    Raises `WarehouseError` listing every failed rule; the build's `staging` block then removes
-    the file and the live warehouse stays.
+    Every build, full or incremental, goes through here, so the dashboard always finds the
+    marts of the tables beside them. Raises `WarehouseError` listing every failed rule; the
+    build's `staging` block then removes the file and the live warehouse stays.
     """
+    marts.build_marts(con)
     issues = validate(con)
     if issues:
         details = "; ".join(f"{i.table}: {i.problem}" for i in issues)
