@@ -215,6 +215,7 @@ _TRIGGER_WORDS: dict[str, tuple[str, ...]] = {
         r"taking\s+place",
         r"organi[sz]ed",
         r"gathered",
+        r"met(?!\s+(?:with|separately|bilaterally|on\s+the\s+sidelines)\b)",
         r"staged",
         r"attended",
         r"attending(?=\s*(?:,|(?:the|a|an|its|this)\b))",

@@ -50,7 +50,8 @@ def test_no_raw_html_from_articles() -> None:
 
 def test_streamlit_stays_out_of_the_pure_modules() -> None:
     pure = [DASHBOARD / f"{name}.py" for name in ("charts", "filters", "theme", "reader",
-                                                  "settings", "export", "explain")]
+                                                  "settings", "export", "explain",
+                                                  "csv_export")]
     pure += [*(DASHBOARD / "queries").glob("*.py"), *(DASHBOARD / "search").glob("*.py")]
     for path in pure:
         assert "import streamlit" not in path.read_text(encoding="utf-8"), path
@@ -69,7 +70,8 @@ def test_all_sql_lives_in_queries_and_search_and_is_never_formatted() -> None:
 
 
 def test_the_server_binds_to_localhost_by_default() -> None:
-    config = (PROJECT_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
+    config = (PROJECT_ROOT / "dashboard" / ".streamlit" / "config.toml").read_text(
+        encoding="utf-8")
     assert re.search(r'^address = "127\.0\.0\.1"', config, re.M)
     assert re.search(r"^headless = true", config, re.M)
     assert re.search(r"^gatherUsageStats = false", config, re.M)
