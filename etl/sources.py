@@ -25,7 +25,8 @@ import stat
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
+from typing import Any
 from urllib.parse import urlparse
 
 import trafilatura
@@ -243,7 +244,7 @@ def discover_files(articles_dir: Path) -> list[Path]:
     return [Path(entry.path) for entry in folder_contents(articles_dir)[0]]
 
 
-def format_of(path: Path) -> str:
+def format_of(path: PurePath) -> str:
     """The `file_format` for a path's extension; UnsupportedFormatError says what is accepted."""
     suffix = path.suffix.lower()
     if suffix in ARTICLE_FORMATS:
@@ -774,9 +775,11 @@ FORMAT_READERS: dict[str, Callable[[str, str], FormatResult]] = {
 
 
 def fields_from_mapping(
-    values: Mapping[str, object], relative: str, record_no: int | None, origin: str
+    values: Mapping[Any, object], relative: str, record_no: int | None, origin: str
 ) -> tuple[Fields, list[Problem]]:
     """Metadata fields from front matter or a record, using the accepted alias names.
+
+    Keys may be of any type (YAML reads `2024: x` as a number); they are compared as text.
 
     A `published` value that cannot be read as a date is left unknown and reported as a warning.
     """
