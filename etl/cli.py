@@ -95,10 +95,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _count_files(settings: Settings) -> int:
-    from etl import sources
+    from etl.sources.discover import discover_files
 
     return (
-        len(sources.discover_files(settings.articles_dir)) if settings.articles_dir.is_dir() else 0
+        len(discover_files(settings.articles_dir)) if settings.articles_dir.is_dir() else 0
     )
 
 

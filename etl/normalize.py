@@ -13,13 +13,13 @@ The headline is taken out of the text and returned as `CleanText.headline`, so `
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from etl.model import CleanText
+from etl.months import MONTH_ALTERNATION, MONTHS
 
 # --------------------------------------------------------------------------------------------
 # Whitespace
@@ -216,19 +216,12 @@ def _line_key(line: str) -> str:
 # Furniture patterns
 # --------------------------------------------------------------------------------------------
 
-MONTHS: dict[str, int] = {
-    name.casefold(): number
-    for number in range(1, 13)
-    for name in (calendar.month_name[number], calendar.month_abbr[number])
-} | {"sept": 9}
-_MONTH_ALTERNATION = "|".join(sorted(MONTHS, key=len, reverse=True))
-
 # A line that is only a date, maybe with a time and a 'Published'/'Updated' label.
 _DATE_ONLY = (
     r"(?:(?:published|updated|last updated|posted)(?: on| at)?:?\s*)?"
     r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
-    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:" + _MONTH_ALTERNATION + r")\.?,?\s+\d{4}"
-    r"|(?:" + _MONTH_ALTERNATION + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:" + MONTH_ALTERNATION + r")\.?,?\s+\d{4}"
+    r"|(?:" + MONTH_ALTERNATION + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
     r"|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{4})"
     r"(?:[,\s]+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[a-z]{2,4}(?:[+-]\d{1,2})?)?)?"
 )
@@ -272,7 +265,7 @@ _FURNITURE_PATTERNS: tuple[str, ...] = (
     _DATE_ONLY,
     # a newsletter's or magazine's issue line: 'Issue 87 -- 23 June 2023', 'Vol. 3, No. 12'
     r"(?:(?:issue|vol(?:ume)?\.?|no\.|number|edition)\s*#?\s*\d+[\s,|\u00b7\u2022:\u2013\u2014\-]*)+"
-    r"(?:" + _DATE_ONLY + r"|(?:" + _MONTH_ALTERNATION + r")\.?,?\s+\d{4})?",
+    r"(?:" + _DATE_ONLY + r"|(?:" + MONTH_ALTERNATION + r")\.?,?\s+\d{4})?",
     r"\d+\s*min(?:ute)?s?\.?\s*read|reading time:?.{0,20}",
     r"(?:views?|reads?):?\s*\d[\d,]*|\d[\d,]*\s+(?:views|reads)",
     r"posted (?:by|on|in)\b.{0,80}",
@@ -639,8 +632,8 @@ _DATELINE = re.compile(
     r"(?:[—–]+|\s-{1,2}|-{2})\s*(?=\S)"
 )
 _DATELINE_DATE = re.compile(
-    r"[,\s]+(?:(?P<month>" + _MONTH_ALTERNATION + r")\.?\s+(?P<day>\d{1,2})"
-    r"|(?P<day2>\d{1,2})\s+(?P<month2>" + _MONTH_ALTERNATION + r")\.?)(?:,?\s+\d{4})?$",
+    r"[,\s]+(?:(?P<month>" + MONTH_ALTERNATION + r")\.?\s+(?P<day>\d{1,2})"
+    r"|(?P<day2>\d{1,2})\s+(?P<month2>" + MONTH_ALTERNATION + r")\.?)(?:,?\s+\d{4})?$",
     re.IGNORECASE,
 )
 

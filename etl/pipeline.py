@@ -29,19 +29,13 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl import (
-    extract,
-    folder,
-    incremental,
-    intake,
-    prepare,
-    search_index,
-    sources,
-    warehouse,
-)
+from etl import extract, incremental, intake, prepare, search_index, warehouse
 from etl.model import Problem
 from etl.prepare import ARTICLE_TABLES, Batch, FileJob
 from etl.settings import Settings
+from etl.sources.discover import folder_contents
+from etl.sources.folder import FolderEntry, list_folder
+from etl.sources.manifest import read_manifest, unmatched_manifest_rows
 from etl.workers import read_batches
 
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
@@ -103,11 +97,11 @@ def _holder_order(holder: incremental.Holder) -> tuple[str, int]:
 
 def file_jobs(articles_dir: Path) -> tuple[list[FileJob], list[Problem]]:
     """Every candidate file with its manifest row; the manifest's and the folder's problems."""
-    manifest, problems = sources.read_manifest(articles_dir)
-    entries, folder_problems = sources.folder_contents(articles_dir)
+    manifest, problems = read_manifest(articles_dir)
+    entries, folder_problems = folder_contents(articles_dir)
     problems.extend(folder_problems)
     jobs = [FileJob(entry.path, entry.relative, manifest.get(entry.relative)) for entry in entries]
-    problems.extend(sources.unmatched_manifest_rows(manifest, {job.relative for job in jobs}))
+    problems.extend(unmatched_manifest_rows(manifest, {job.relative for job in jobs}))
     return jobs, problems
 
 
@@ -378,12 +372,12 @@ def input_signature(settings: Settings) -> str:
     digest = hashlib.sha256(warehouse.SCHEMA_VERSION.encode())
     digest.update(warehouse.schema_sql().encode())
     for root in (settings.articles_dir, settings.reference_dir):
-        for entry in folder.list_folder(root).entries:
+        for entry in list_folder(root).entries:
             digest.update(f"{entry.relative}|{_file_stamp(entry)}\n".encode())
     return digest.hexdigest()
 
 
-def _file_stamp(entry: folder.FolderEntry) -> str:
+def _file_stamp(entry: FolderEntry) -> str:
     """'size|mtime' of a file the build reads; why it is skipped, or '-' if it cannot be seen."""
     if entry.skip_reason is not None:
         return "skipped"

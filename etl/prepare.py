@@ -17,8 +17,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from etl import budget, extract, normalize, sources
+from etl import budget, extract, normalize
 from etl.model import ArticleExtraction, CleanText, Problem, PublicationDate, SourceRecord
+from etl.sources import read_file
+from etl.sources.manifest import ManifestEntry
 
 # The tables extraction writes, one group of rows per article (`fact_tables`).
 EXTRACTED_TABLES = (
@@ -100,7 +102,7 @@ class FileJob:
 
     path: str
     relative: str
-    manifest: sources.ManifestEntry | None = None
+    manifest: ManifestEntry | None = None
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ class Batch:
     tables: dict[str, pa.Table] = field(default_factory=dict)
 
 
-def manifest_fingerprint(entry: sources.ManifestEntry | None) -> str:
+def manifest_fingerprint(entry: ManifestEntry | None) -> str:
     """A short fingerprint of a file's manifest row: a changed row means a changed article."""
     if entry is None:
         return ""
@@ -260,7 +262,7 @@ def _process_one(
     assert _reference is not None
     gazetteer, themes = _reference
     manifest = {job.relative: job.manifest} if job.manifest is not None else None
-    records, problems = sources.read_file(Path(job.path), job.relative, _max_file_bytes, manifest)
+    records, problems = read_file(Path(job.path), job.relative, _max_file_bytes, manifest)
     articles, holders, clean_problems = prepare_articles(records, known)
     extractions = [
         extract.extract_article(a.clean.text, a.published, gazetteer, themes) for a in articles
