@@ -169,29 +169,15 @@ class Loader:
     def write_bookkeeping(self) -> None:
         """The `source_files` and `source_records` rows of every file this loader read."""
         self.flush()
-        warehouse.load_table(self.con, "source_files", pa.Table.from_pylist(
-            [vars(state) for state in self.files], schema=SOURCE_FILES_SCHEMA))
+        warehouse.load_table(self.con, "source_files", warehouse.rows_table(
+            "source_files", [vars(state) for state in self.files]))
         rows = [
             {"source_file": f, "record_no": r, "article_id": a}
             for a, holders in self.holders.items()
             for f, r in holders
         ]
         warehouse.load_table(self.con, "source_records",
-                             pa.Table.from_pylist(rows, schema=SOURCE_RECORDS_SCHEMA))
-
-
-SOURCE_FILES_SCHEMA = pa.schema([
-    ("source_file", pa.string()),
-    ("size_bytes", pa.int64()),
-    ("modified_ns", pa.int64()),
-    ("sha256", pa.string()),
-    ("manifest_row", pa.string()),
-])
-SOURCE_RECORDS_SCHEMA = pa.schema([
-    ("source_file", pa.string()),
-    ("record_no", pa.int32()),
-    ("article_id", pa.string()),
-])
+                             warehouse.rows_table("source_records", rows))
 
 
 def set_duplicate_files(
@@ -228,7 +214,8 @@ def reference_tables(
     gazetteer: extract.Gazetteer, themes: extract.ThemeTaxonomy, reference_dir: Path
 ) -> dict[str, pa.Table]:
     """Initiatives, themes and `<initiative>_membership.csv` series from the reference files."""
-    initiatives = pa.Table.from_pylist(
+    initiatives = warehouse.rows_table(
+        "initiatives",
         [
             {
                 "initiative_id": i.id,
@@ -240,25 +227,12 @@ def reference_tables(
             }
             for i in gazetteer.initiatives
         ],
-        schema=pa.schema(
-            [
-                ("initiative_id", pa.string()),
-                ("name", pa.string()),
-                ("acronym", pa.string()),
-                ("category", pa.string()),
-                ("description", pa.string()),
-                ("aliases", pa.list_(pa.string())),
-            ]
-        ),
     )
-    theme_table = pa.Table.from_pylist(
-        [{"theme": t.name, "label": t.label, "description": t.description} for t in themes.themes]
+    theme_table = warehouse.rows_table(
+        "themes",
+        [{"theme": t.name, "label": t.label, "description": t.description} for t in themes.themes],
     )
-    evidence_scale = pa.Table.from_pylist(
-        extract.evidence_scale_rows(),
-        schema=pa.schema([("aspect", pa.string()), ("value", pa.string()),
-                          ("weight", pa.float64()), ("label", pa.string())]),
-    )
+    evidence_scale = warehouse.rows_table("evidence_scale", extract.evidence_scale_rows())
     return {
         "initiatives": initiatives,
         "themes": theme_table,
@@ -290,24 +264,13 @@ def membership_reference_table(reference_dir: Path) -> pa.Table:
                         "source": row.get("source") or None,
                     }
                 )
-    return pa.Table.from_pylist(
-        rows,
-        schema=pa.schema(
-            [
-                ("initiative_id", pa.string()),
-                ("year", pa.int32()),
-                ("member_count", pa.int32()),
-                ("confirmed", pa.bool_()),
-                ("new_members", pa.string()),
-                ("source", pa.string()),
-            ]
-        ),
-    )
+    return warehouse.rows_table("membership_reference", rows)
 
 
 def run_tables(report: BuildReport) -> dict[str, pa.Table]:
     """This build's row in `etl_runs` and its problems in `load_problems`."""
-    runs = pa.Table.from_pylist(
+    runs = warehouse.rows_table(
+        "etl_runs",
         [
             {
                 "run_id": report.run_id,
@@ -321,21 +284,9 @@ def run_tables(report: BuildReport) -> dict[str, pa.Table]:
                 "status": report.status,
             }
         ],
-        schema=pa.schema(
-            [
-                ("run_id", pa.string()),
-                ("started_at", pa.timestamp("us")),
-                ("finished_at", pa.timestamp("us")),
-                ("files_seen", pa.int32()),
-                ("articles_loaded", pa.int32()),
-                ("duplicates", pa.int32()),
-                ("files_failed", pa.int32()),
-                ("messages", pa.list_(pa.string())),
-                ("status", pa.string()),
-            ]
-        ),
     )
-    problems = pa.Table.from_pylist(
+    problems = warehouse.rows_table(
+        "load_problems",
         [
             {
                 "run_id": report.run_id,
@@ -346,15 +297,6 @@ def run_tables(report: BuildReport) -> dict[str, pa.Table]:
             }
             for p in report.problems
         ],
-        schema=pa.schema(
-            [
-                ("run_id", pa.string()),
-                ("source_file", pa.string()),
-                ("record_no", pa.int32()),
-                ("severity", pa.string()),
-                ("reason", pa.string()),
-            ]
-        ),
     )
     return {"etl_runs": runs, "load_problems": problems}
 

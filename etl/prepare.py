@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from etl import budget, extract, normalize
+from etl import budget, extract, normalize, warehouse
 from etl.model import ArticleExtraction, CleanText, Problem, PublicationDate, SourceRecord
 from etl.sources import read_file
 from etl.sources.manifest import ManifestEntry
@@ -324,39 +324,9 @@ def article_tables(articles: Sequence[PreparedArticle]) -> dict[str, pa.Table]:
                 "removed_lines": a.clean.removed_lines,
             }
         )
-    schema = pa.schema(
-        [
-            ("article_id", pa.string()),
-            ("source_file", pa.string()),
-            ("record_no", pa.int32()),
-            ("file_format", pa.string()),
-            ("title", pa.string()),
-            ("outlet", pa.string()),
-            ("author", pa.string()),
-            ("url", pa.string()),
-            ("published", pa.date32()),
-            ("published_precision", pa.string()),
-            ("date_source", pa.string()),
-            ("title_source", pa.string()),
-            ("outlet_source", pa.string()),
-            ("author_source", pa.string()),
-            ("url_source", pa.string()),
-            ("encoding", pa.string()),
-            ("word_count", pa.int32()),
-            ("text", pa.string()),
-            ("duplicate_files", pa.list_(pa.string())),
-        ]
-    )
-    raw_schema = pa.schema(
-        [
-            ("article_id", pa.string()),
-            ("raw_text", pa.string()),
-            ("removed_lines", pa.list_(pa.string())),
-        ]
-    )
     return {
-        "articles": pa.Table.from_pylist(rows, schema=schema),
-        "article_raw": pa.Table.from_pylist(raw_rows, schema=raw_schema),
+        "articles": warehouse.rows_table("articles", rows),
+        "article_raw": warehouse.rows_table("article_raw", raw_rows),
     }
 
 
@@ -501,38 +471,4 @@ def fact_tables(
             }
             for c in found.candidates
         ]
-    int_cols = {
-        "sentence_no",
-        "start_char",
-        "end_char",
-        "year",
-        "month",
-        "day",
-        "end_year",
-        "end_month",
-        "end_day",
-        "count",
-        "hits",
-        "rank",
-        "initiative_sentence_no",
-    }
-    tables = {}
-    for name, table_rows in rows.items():
-        tables[name] = _arrow_from_rows(table_rows, int_cols)
-    return tables
-
-
-def _arrow_from_rows(rows: list[dict[str, object]], int_cols: set[str]) -> pa.Table:
-    if not rows:
-        return pa.table({})
-    columns = list(rows[0].keys())
-    arrays = {}
-    for col in columns:
-        values = [r[col] for r in rows]
-        if col in int_cols:
-            arrays[col] = pa.array(values, type=pa.int32())
-        elif col in ("per_1000_words", "confidence"):
-            arrays[col] = pa.array(values, type=pa.float64())
-        else:
-            arrays[col] = pa.array(values, type=pa.string())
-    return pa.table(arrays)
+    return {name: warehouse.rows_table(name, table_rows) for name, table_rows in rows.items()}
