@@ -12,10 +12,12 @@ import fcntl
 import functools
 import os
 import shutil
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -129,6 +131,29 @@ def build_lock(db_path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+T = TypeVar("T")
+
+
+def wait_for_lock(
+    build: Callable[[], T], wait_seconds: float, on_wait: Callable[[], None] | None = None
+) -> T:
+    """Run `build`, trying again while another build holds the lock, for up to `wait_seconds`.
+
+    `on_wait` is called each time the lock is found taken and there is time left; when the
+    time is up the last `BuildInProgress` is raised. The build's own errors pass through.
+    """
+    deadline = time.monotonic() + max(0.0, wait_seconds)
+    while True:
+        try:
+            return build()
+        except BuildInProgress:
+            if time.monotonic() >= deadline:
+                raise
+            if on_wait is not None:
+                on_wait()
+            time.sleep(min(0.5, max(0.05, deadline - time.monotonic())))
 
 
 @functools.cache
