@@ -31,9 +31,11 @@ events of one article are kept once (the first).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from etl.model import DateMention, Event, PublicationDate, Sentence
 
@@ -484,7 +486,26 @@ class _Context:
     def between_dates(self, a: int, b: int) -> bool:
         """Whether another date lies strictly between offsets a and b."""
         low, high = min(a, b), max(a, b)
-        return any(low <= s and e <= high for s, e in self.date_spans)
+        if self._date_starts is None:
+            return any(low <= s and e <= high for s, e in self.date_spans)
+        # dates in reading order and disjoint: the first one starting at `low` or later ends
+        # first, so it alone decides (one bisection, not a scan per question)
+        i = bisect.bisect_left(self._date_starts, low)
+        return i < len(self.date_spans) and self.date_spans[i][1] <= high
+
+    @cached_property
+    def _date_starts(self) -> list[int] | None:
+        """Starts of `date_spans` when they are in reading order and disjoint, else None."""
+        spans = self.date_spans
+        if all(s <= e for s, e in spans) and all(
+                spans[i][1] <= spans[i + 1][0] for i in range(len(spans) - 1)):
+            return [s for s, _ in spans]
+        return None
+
+    @cached_property
+    def venues(self) -> dict[tuple[int, int, str], bool]:
+        """`_venue_of_another` answers already worked out for this sentence's mentions."""
+        return {}
 
 
 def find_events(folded: str, sentences: Sequence[Sentence], mentions: Sequence[EntityMention],
@@ -991,7 +1012,12 @@ def _venue_of_another(mention: EntityMention, context: _Context) -> bool:
     hosts the event, as does a site in 'signed at the <site>'; another initiative of the
     sentence, when there is one, is its subject.
     """
-    return _venue_mention(mention, context.sentence.start, context.text, context.mentions)
+    key = (mention.start, mention.end, mention.entity_id)
+    answer = context.venues.get(key)
+    if answer is None:
+        answer = context.venues[key] = _venue_mention(mention, context.sentence.start,
+                                                      context.text, context.mentions)
+    return answer
 
 
 def _venue_mention(mention: EntityMention, offset: int, text: str,
