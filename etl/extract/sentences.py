@@ -41,7 +41,9 @@ _SENTENCE_OPENERS = words(
 )
 
 # Candidate ends: terminal punctuation, closing quotes/brackets, then whitespace and a word.
-_CANDIDATE = re.compile(r"(?:[.!?]+|\u2026)[\"')\]]*(?=\s+(\S))")
+# (a run of '.', '!', '?' is only tried from its first character: a run read from its middle
+# ends where the same run read from its start ends, and a line of dots would be quadratic)
+_CANDIDATE = re.compile(r"(?:(?<![.!?])[.!?]+|\u2026)[\"')\]]*(?=\s+(\S))")
 _PREV_WORD = re.compile(r"([A-Za-z][A-Za-z.\-']*)\.$")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.){2,}$")
 _LIST_MARKER = re.compile(
