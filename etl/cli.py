@@ -162,10 +162,50 @@ def print_summary(report: pipeline.BuildReport, console: Console) -> None:
 # --- python -m etl add ----------------------------------------------------------------------
 
 
+# `add` options that take a value: the value is always the next argument, even when it starts
+# with '-' (a file named '-draft.txt'), as with POSIX getopt
+ADD_VALUE_OPTIONS = ("--name", "--title", "--outlet", "--published", "--articles", "--db",
+                     "--max-bytes", "--wait", "--report-json")
+ADD_TEXT_OPTIONS = ("names", "title", "outlet", "published")
+
+
+def join_option_values(argv: Sequence[str], options: Sequence[str]) -> list[str]:
+    """`--opt VALUE` as `--opt=VALUE` for each of `options` before `--`, so that argparse takes
+    a VALUE starting with '-' as the value it is, not as another option."""
+    out: list[str] = []
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--":
+            return [*out, arg, *rest]
+        if arg in options and rest:
+            arg = f"{arg}={rest.pop(0)}"
+        out.append(arg)
+    return out
+
+
+def not_utf8(value: str) -> bool:
+    """True for text holding bytes that are not UTF-8 (passed through as surrogate escapes)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def shown_name(name: str) -> str:
+    """A name as it can be printed and written to JSON: bytes that are not UTF-8 become '�'."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def parse_add_args(argv: Sequence[str]) -> argparse.Namespace:
     defaults = Settings()
     parser = argparse.ArgumentParser(
         prog="python -m etl add",
+        usage="%(prog)s [options] [--] FILE [FILE ...]",
+        epilog="Put the files after -- when a name may start with '-' (python -m etl add "
+        "--title 'Summit' -- -draft.txt). An option's value is always the next argument, so "
+        "--name -draft.txt names a file '-draft.txt'.",
         description=(
             "Copy article files unchanged into the article folder, rebuild the warehouse "
             "incrementally, and say per file whether it was loaded, skipped as a duplicate, "
@@ -224,7 +264,16 @@ def parse_add_args(argv: Sequence[str]) -> argparse.Namespace:
         "goes: stage 'saving', 'waiting', 'building', then 'done')",
     )
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(join_option_values(argv, ADD_VALUE_OPTIONS))
+    for option in ADD_TEXT_OPTIONS:
+        values = getattr(args, option)
+        for value in values if isinstance(values, list) else [values]:
+            if value is not None and not_utf8(value):
+                flag = "--name" if option == "names" else f"--{option}"
+                parser.error(
+                    f"{flag} {shown_name(value)!r} holds bytes that are not UTF-8 text; give it "
+                    f"as UTF-8 (nothing was saved)"
+                )
     if args.names is not None and len(args.names) != len(args.files):
         parser.error(
             f"give --name once per FILE ({len(args.files)} files, {len(args.names)} names)"
@@ -284,7 +333,7 @@ def add_main(argv: Sequence[str]) -> int:
     settings = dataclasses.replace(Settings(), articles_dir=args.articles, db_path=args.db)
     console = Console(stderr=False, quiet=args.quiet)
     errors = Console(stderr=True)
-    given = args.names or [path.name for path in args.files]
+    given = args.names or [shown_name(path.name) for path in args.files]
     metadata = intake.ArticleMetadata(args.title, args.outlet, args.published)
     outcomes: list[intake.FileOutcome] = []
     status = _AddProgress(args.report_json, outcomes)

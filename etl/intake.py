@@ -62,6 +62,8 @@ FOLDER_LOCK_NAME = ".add.lock"  # hidden, so builds never read it
 MANIFEST_COLUMNS = ("file", "title", "outlet", "author", "url", "published", "date_precision",
                     "date_note")
 ONE_ARTICLE_FORMATS = frozenset({"txt", "md", "html"})
+PENDING_PREFIX = ".adding-"  # a file being saved: `.adding-<pid>-<final name>`, hidden
+_PENDING_NAME = re.compile(r"\.adding-\d+-(.+)\Z", re.DOTALL)
 
 _UNSAFE_CHARS = re.compile(r"[^\w.\-]+")
 _REPEATED_SEPARATORS = re.compile(r"([_.\-])\1+")
@@ -215,28 +217,32 @@ class _FolderContents:
 
     def __init__(self, articles_dir: Path) -> None:
         self.articles_dir = articles_dir
-        self.by_size: dict[int, list[Path]] = {}
-        for path in sources.discover_files(articles_dir):
+        # size -> (path to open, name in the folder as shown to people)
+        self.by_size: dict[int, list[tuple[Path, str]]] = {}
+        for entry in sources.folder_contents(articles_dir)[0]:
+            path = Path(entry.path)
             with contextlib.suppress(OSError):
                 if path.is_file():
-                    self.by_size.setdefault(path.stat().st_size, []).append(path)
+                    self.by_size.setdefault(path.stat().st_size, []).append((path, entry.relative))
         self._digests: dict[Path, str] = {}
 
     def same_bytes(self, data: bytes) -> str | None:
         """The relative name of a file in the folder holding exactly `data`, if any."""
         digest = hashlib.sha256(data).hexdigest()
-        for path in self.by_size.get(len(data), []):
+        for path, relative in self.by_size.get(len(data), []):
             if path not in self._digests:
                 try:
                     self._digests[path] = hashlib.sha256(path.read_bytes()).hexdigest()
                 except OSError:
                     continue
             if self._digests[path] == digest:
-                return path.relative_to(self.articles_dir).as_posix()
+                return relative
         return None
 
     def add(self, path: Path, data: bytes) -> None:
-        self.by_size.setdefault(len(data), []).append(path)
+        self.by_size.setdefault(len(data), []).append(
+            (path, path.relative_to(self.articles_dir).as_posix())
+        )
         self._digests[path] = hashlib.sha256(data).hexdigest()
 
 
@@ -249,30 +255,93 @@ def _candidate_names(name: str) -> Iterator[str]:
         n += 1
 
 
-def _save_new_file(articles_dir: Path, name: str, data: bytes, taken: set[str]) -> str:
+def _save_new_file(
+    articles_dir: Path, name: str, data: bytes, taken: set[str], row: Mapping[str, str] | None
+) -> str:
     """Write `data` under `name`, or the first free `stem-N.ext`; never replaces a file.
 
-    The bytes go to a hidden temporary file first and are then hard-linked into place, which
-    fails rather than overwrites if the name was taken meanwhile, so a build never reads half
-    a file and no existing file is ever replaced.
+    The steps are ordered so that a kill at any moment loses neither the file nor its manifest
+    row, and a build never reads half a file:
+
+    1. the bytes go to a hidden pending file named after the final name
+       (`.adding-<pid>-<name>`) and are flushed to disk;
+    2. the manifest row, if any, is written (the manifest is replaced atomically);
+    3. the pending file is hard-linked into place, which fails rather than overwrites if the
+       name was taken meanwhile (the manifest is then put back as it was).
+
+    Killed before step 2, nothing is visible and the next add or build removes the pending
+    file; killed after it, the next add or build links the file into place
+    (`complete_interrupted_adds`), so it loads with its title and date.
     """
-    temporary = articles_dir / f".adding-{os.getpid()}-{name}"
-    temporary.write_bytes(data)
-    try:
-        with open(temporary, "rb") as handle:
-            os.fsync(handle.fileno())
-        for candidate in _candidate_names(name):
-            target = articles_dir / candidate
-            if candidate.lower() in taken or target.exists() or target.is_symlink():
-                continue
+    for candidate in _candidate_names(name):
+        target = articles_dir / candidate
+        if candidate.lower() in taken or target.exists() or target.is_symlink():
+            continue
+        pending = articles_dir / f"{PENDING_PREFIX}{os.getpid()}-{candidate}"
+        try:
+            pending.write_bytes(data)
+            with open(pending, "rb") as handle:
+                os.fsync(handle.fileno())
+            before = None if row is None else append_manifest_row(
+                articles_dir, {**row, "file": candidate})
             try:
-                os.link(temporary, target)
+                os.link(pending, target)
             except FileExistsError:
+                if row is not None:
+                    _put_back_manifest(articles_dir, before)
                 continue
             return candidate
-    finally:
-        temporary.unlink(missing_ok=True)
+        finally:
+            pending.unlink(missing_ok=True)
     raise AssertionError("unreachable: candidate names never run out")
+
+
+def complete_interrupted_adds(articles_dir: Path) -> list[str]:
+    """Finish or undo every `add` that was killed while saving; returns the names completed.
+
+    A pending file whose manifest row was written is linked into place (unless that name was
+    taken since); any other pending file, and a half-written manifest, is removed. Safe to call
+    from a build: it does nothing (and writes nothing) when no add was interrupted.
+    """
+    if not articles_dir.is_dir() or not _leftovers(articles_dir):
+        return []
+    try:
+        with folder_lock(articles_dir):
+            return _complete_interrupted(articles_dir)
+    except OSError:  # a read-only folder: nothing can have been left in it by an add
+        return []
+
+
+def _leftovers(articles_dir: Path) -> list[os.DirEntry[str]]:
+    """Pending files and half-written manifests left by an interrupted `add`."""
+    manifest_temp = f".{sources.MANIFEST_NAME}.adding-"
+    try:
+        with os.scandir(articles_dir) as entries:
+            return [e for e in entries
+                    if e.name.startswith((PENDING_PREFIX, manifest_temp)) and e.is_file(
+                        follow_symlinks=False)]
+    except OSError:
+        return []
+
+
+def _complete_interrupted(articles_dir: Path) -> list[str]:
+    """`complete_interrupted_adds` once the folder lock is held (every add is between files)."""
+    completed: list[str] = []
+    described = None
+    for entry in _leftovers(articles_dir):
+        match = _PENDING_NAME.match(entry.name)
+        if match is not None:
+            if described is None:
+                described = {name.lower() for name in sources.read_manifest(articles_dir)[0]}
+            name = match.group(1)
+            target = articles_dir / name
+            if name.lower() in described and not target.exists() and not target.is_symlink():
+                with contextlib.suppress(FileExistsError):
+                    os.link(entry.path, target)
+                    completed.append(name)
+        with contextlib.suppress(OSError):
+            os.unlink(entry.path)
+    return completed
 
 
 def save_articles(
@@ -289,15 +358,19 @@ def save_articles(
     articles_dir.mkdir(parents=True, exist_ok=True)
     outcomes: list[FileOutcome] = []
     with folder_lock(articles_dir):
+        _complete_interrupted(articles_dir)
         contents = _FolderContents(articles_dir)
         manifest, _problems = sources.read_manifest(articles_dir)
         # names the manifest describes are taken: a row left behind for a removed file must
         # not give its metadata to a new file that happens to get the same name
         taken = {name.lower() for name in manifest}
         for path, given in files:
-            outcomes.append(
-                _save_one(path, given, articles_dir, max_file_bytes, metadata, contents, taken)
-            )
+            try:
+                outcome = _save_one(
+                    path, given, articles_dir, max_file_bytes, metadata, contents, taken)
+            except OSError as exc:  # one file that cannot be saved never fails the others
+                outcome = FileOutcome(given, REFUSED, f"could not be saved ({exc.strerror or exc})")
+            outcomes.append(outcome)
     return outcomes
 
 
@@ -337,12 +410,9 @@ def _save_one(
         if row is not None:
             detail += "; the title, outlet and date given were not applied"
         return FileOutcome(given, ALREADY_PRESENT, detail, saved_as=existing)
-    saved_as = _save_new_file(articles_dir, name, data, taken)
+    saved_as = _save_new_file(articles_dir, name, data, taken, row)
     taken.add(saved_as.lower())
     contents.add(articles_dir / saved_as, data)
-    if row is not None:
-        row["file"] = saved_as
-        append_manifest_row(articles_dir, row)
     detail = f"saved as {saved_as}"
     if saved_as != name:
         detail += f" (another file named {name} is already in the article folder)"
@@ -351,14 +421,16 @@ def _save_one(
     return FileOutcome(given, SAVED, detail, saved_as=saved_as, newly_saved=True)
 
 
-def append_manifest_row(articles_dir: Path, row: Mapping[str, str]) -> None:
+def append_manifest_row(articles_dir: Path, row: Mapping[str, str]) -> bytes | None:
     """Add a row to `manifest.csv` (created if missing), replacing the file atomically.
 
     An existing manifest keeps its text; a header lacking one of our columns is widened and the
-    rows rewritten (same values) so every row still lines up with the header.
+    rows rewritten (same values) so every row still lines up with the header. Returns the
+    manifest's bytes before (None if there was none), for `_put_back_manifest`.
     """
     path = articles_dir / sources.MANIFEST_NAME
-    text = sources.decode_bytes(path.read_bytes())[0] if path.exists() else ""
+    before = path.read_bytes() if path.exists() else None
+    text = sources.decode_bytes(before)[0] if before is not None else ""
     rows = list(csv.reader(io.StringIO(text))) if text.strip() else []
     header = rows[0] if rows else []
     columns = [c.strip().lower() for c in header]
@@ -379,9 +451,26 @@ def append_manifest_row(articles_dir: Path, row: Mapping[str, str]) -> None:
             writer.writerow(old + [""] * (len(widened) - len(old)))
         writer.writerow([row.get(c.strip().lower(), "") for c in widened])
         new_text = out.getvalue()
+    _replace_manifest(articles_dir, new_text.encode("utf-8"))
+    return before
+
+
+def _replace_manifest(articles_dir: Path, data: bytes) -> None:
+    """Replace `manifest.csv` atomically; nothing is left behind if writing fails."""
     temporary = articles_dir / f".{sources.MANIFEST_NAME}.adding-{os.getpid()}"
-    temporary.write_text(new_text, encoding="utf-8")
-    os.replace(temporary, path)
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, articles_dir / sources.MANIFEST_NAME)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _put_back_manifest(articles_dir: Path, before: bytes | None) -> None:
+    """Undo `append_manifest_row`: the manifest as it was (or none, if there was none)."""
+    if before is None:
+        (articles_dir / sources.MANIFEST_NAME).unlink(missing_ok=True)
+    else:
+        _replace_manifest(articles_dir, before)
 
 
 # --- outcomes after the build ---------------------------------------------------------------

@@ -17,13 +17,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import multiprocessing
 import os
 import time
 import uuid
-from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,17 +29,23 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl import extract, incremental, prepare, search_index, sources, warehouse
+from etl import (
+    extract,
+    folder,
+    incremental,
+    intake,
+    prepare,
+    search_index,
+    sources,
+    warehouse,
+)
 from etl.model import Problem
 from etl.prepare import ARTICLE_TABLES, Batch, FileJob
 from etl.settings import Settings
+from etl.workers import read_batches
 
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
 
-# Files per batch handed to a worker: small enough to keep workers evenly busy and memory flat,
-# large enough that handing over a batch costs little next to extracting it.
-MAX_BATCH_FILES = 200
-MIN_BATCH_FILES = 10
 # Articles whose rows the build holds before inserting them (about 40 MB of rows).
 FLUSH_ARTICLES = 2000
 
@@ -94,64 +98,17 @@ def _holder_order(holder: incremental.Holder) -> tuple[str, int]:
     return holder[0], holder[1] or 0
 
 
-# --- reading files in batches, in worker processes when it pays -----------------------------
+# --- the files to read (read in batches by `etl.workers`) -------------------------------------
 
 
 def file_jobs(articles_dir: Path) -> tuple[list[FileJob], list[Problem]]:
-    """Every candidate file with its manifest row, and the manifest's own problems."""
+    """Every candidate file with its manifest row; the manifest's and the folder's problems."""
     manifest, problems = sources.read_manifest(articles_dir)
-    jobs = []
-    root = f"{articles_dir}{os.sep}"
-    for path in sources.discover_files(articles_dir):
-        relative = str(path).removeprefix(root).replace(os.sep, "/")
-        jobs.append(FileJob(str(path), relative, manifest.get(relative)))
-    problems.extend(
-        sources.unmatched_manifest_rows(articles_dir, manifest, {job.relative for job in jobs})
-    )
+    entries, folder_problems = sources.folder_contents(articles_dir)
+    problems.extend(folder_problems)
+    jobs = [FileJob(entry.path, entry.relative, manifest.get(entry.relative)) for entry in entries]
+    problems.extend(sources.unmatched_manifest_rows(manifest, {job.relative for job in jobs}))
     return jobs, problems
-
-
-def read_batches(
-    jobs: Sequence[FileJob],
-    settings: Settings,
-    progress: ProgressCallback | None = None,
-) -> Iterator[Batch]:
-    """Batches of read, cleaned and extracted files, in file order.
-
-    Large folders are spread over worker processes; at most two batches per worker are in
-    flight, so a slow consumer (the warehouse writer) never lets results pile up in memory.
-    """
-    total = len(jobs)
-    workers = settings.workers or os.cpu_count() or 1
-    size = max(MIN_BATCH_FILES, min(MAX_BATCH_FILES, total // (workers * 8) or 1))
-    chunks = [jobs[start : start + size] for start in range(0, total, size)]
-    done = 0
-    if total < settings.parallel_threshold or workers == 1:
-        prepare.init_worker(str(settings.reference_dir), settings.max_file_bytes)
-        for chunk in chunks:
-            batch = prepare.process_files(chunk)
-            done += len(chunk)
-            if progress:
-                progress("extract", done, total)
-            yield batch
-        return
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(
-        workers,
-        mp_context=context,
-        initializer=prepare.init_worker,
-        initargs=(str(settings.reference_dir), settings.max_file_bytes),
-    ) as pool:
-        pending: deque[tuple[int, Future[Batch]]] = deque()
-        for chunk in chunks:
-            pending.append((len(chunk), pool.submit(prepare.process_files, chunk)))
-            while len(pending) >= workers * 2 or (pending and chunk is chunks[-1]):
-                files, future = pending.popleft()
-                batch = future.result()
-                done += files
-                if progress:
-                    progress("extract", done, total)
-                yield batch
 
 
 # --- writing batches into the new warehouse -------------------------------------------------
@@ -416,38 +373,25 @@ def input_signature(settings: Settings) -> str:
     """A fingerprint of everything a build reads (article files, reference data, schema).
 
     Any added, removed or changed file changes it, so `--if-stale` rebuilds exactly when needed.
+    Entries the build skips (a link leading outside the folder, a link loop) count by name only.
     """
     digest = hashlib.sha256(warehouse.SCHEMA_VERSION.encode())
     digest.update(warehouse.schema_sql().encode())
     for root in (settings.articles_dir, settings.reference_dir):
-        for relative, stat in _walk(root):
-            digest.update(f"{relative}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+        for entry in folder.list_folder(root).entries:
+            digest.update(f"{entry.relative}|{_file_stamp(entry)}\n".encode())
     return digest.hexdigest()
 
 
-def _walk(root: Path) -> list[tuple[str, os.stat_result]]:
-    """(relative path, stat) of every regular file under `root` outside hidden folders, sorted.
-
-    Plain strings and `os.scandir`: a folder of 100,000 articles is walked in a fraction of a
-    second, where `pathlib` objects cost several.
-    """
-    found: list[tuple[str, os.stat_result]] = []
-    pending = [("", str(root))]
-    while pending:
-        prefix, folder = pending.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            relative = f"{prefix}{entry.name}"
-            if entry.is_dir(follow_symlinks=False):
-                pending.append((f"{relative}/", entry.path))
-            elif entry.is_file():
-                found.append((relative, entry.stat()))
-    return sorted(found, key=lambda item: item[0])
+def _file_stamp(entry: folder.FolderEntry) -> str:
+    """'size|mtime' of a file the build reads; why it is skipped, or '-' if it cannot be seen."""
+    if entry.skip_reason is not None:
+        return "skipped"
+    try:
+        status = os.stat(entry.path)
+    except OSError:
+        return "-"
+    return f"{status.st_size}|{status.st_mtime_ns}"
 
 
 def warehouse_is_stale(settings: Settings) -> bool:
@@ -481,6 +425,9 @@ def build_warehouse(
     )
     with warehouse.build_lock(settings.db_path):
         warehouse.remove_stale_staging(settings.db_path)
+        # an `add` killed while saving left its file pending: finish it, so the file loads
+        # with the title and date it was given
+        intake.complete_interrupted_adds(settings.articles_dir)
         signature = input_signature(settings)
         scanned_ns = time.time_ns()
         jobs, folder_problems = file_jobs(settings.articles_dir)
@@ -671,7 +618,9 @@ def load_reference(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
 def _finish(
     con: duckdb.DuckDBPyConnection, settings: Settings, report: BuildReport, info: dict[str, str]
 ) -> None:
-    """The report's figures, this run's rows, validation and stamp."""
+    """Rows breaking a content rule removed, the report's figures, this run's rows, validation
+    and stamp."""
+    report.problems = sorted(report.problems + warehouse.reject_rows(con), key=_problem_order)
     report.loaded = [
         (f, r, a) for f, r, a in con.execute(
             "SELECT source_file, record_no, article_id FROM articles "

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 
-from etl import extract, normalize, sources
+from etl import budget, extract, normalize, sources
 from etl.model import ArticleExtraction, CleanText, Problem, PublicationDate, SourceRecord
 
 # The tables extraction writes, one group of rows per article (`fact_tables`).
@@ -155,12 +155,13 @@ def file_state(job: FileJob) -> FileState:
 
 def prepare_articles(
     records: Sequence[SourceRecord],
+    known: Container[str] = (),
 ) -> tuple[list[PreparedArticle], list[tuple[str, int | None, str]], list[Problem]]:
     """Clean every record, fill metadata, and keep the first record of each article.
 
-    Returns the articles, every record that held an article as (file, record number, article
-    id) in input order (repeats included), and records that had no article text left after
-    cleaning.
+    Returns the articles (none of the ids in `known`, prepared before), every record that held
+    an article as (file, record number, article id) in input order (repeats included), and
+    records that had no article text left after cleaning.
     """
     prepared: dict[str, PreparedArticle] = {}
     holders: list[tuple[str, int | None, str]] = []
@@ -179,7 +180,7 @@ def prepare_articles(
             continue
         article_id = normalize.content_fingerprint(clean.text)
         holders.append((record.source_file, record.record_no, article_id))
-        if article_id in prepared:
+        if article_id in prepared or article_id in known:
             continue
         values, origin = resolve_metadata(record, clean)
         prepared[article_id] = PreparedArticle(
@@ -214,26 +215,67 @@ def init_worker(reference_dir: str, max_file_bytes: int) -> None:
 
 
 def process_files(jobs: Sequence[FileJob]) -> Batch:
-    """Read, clean and extract one batch of files (after `init_worker` in this process)."""
+    """Read, clean and extract one batch of files (after `init_worker` in this process).
+
+    Each file is read and extracted within this process's budget (`etl.budget`): a file over
+    budget, or one that fails in a way no reader foresaw, becomes a problem of that file and
+    the batch goes on with the next.
+    """
     assert _reference is not None, "init_worker was not called in this process"
-    gazetteer, themes = _reference
     batch = Batch()
-    records: list[SourceRecord] = []
-    for job in jobs:
-        batch.files.append(file_state(job))
-        manifest = {job.relative: job.manifest} if job.manifest is not None else None
-        file_records, file_problems = sources.read_file(
-            Path(job.path), job.relative, _max_file_bytes, manifest
-        )
-        records.extend(file_records)
-        batch.problems.extend(file_problems)
-    articles, batch.holders, clean_problems = prepare_articles(records)
-    batch.problems.extend(clean_problems)
+    articles: list[PreparedArticle] = []
+    extractions: list[ArticleExtraction] = []
+    known: set[str] = set()
+    try:
+        for job in jobs:
+            batch.files.append(file_state(job))
+            try:
+                with budget.limit(job.relative):
+                    found = _process_one(job, known)
+            except budget.OverBudget as exc:
+                batch.problems.append(Problem(job.relative, exc.reason))
+                continue
+            except Exception as exc:  # noqa: BLE001 (one file's failure is that file's problem)
+                batch.problems.append(Problem(job.relative, unexpected_reason(exc)))
+                continue
+            file_articles, holders, problems, file_extractions = found
+            articles += file_articles
+            extractions += file_extractions
+            batch.holders += holders
+            batch.problems += problems
+            known.update(a.article_id for a in file_articles)
+    finally:
+        budget.release()
+    batch.tables = {**article_tables(articles), **fact_tables(articles, extractions)}
+    return batch
+
+
+def _process_one(
+    job: FileJob, known: Container[str]
+) -> tuple[
+    list[PreparedArticle], list[tuple[str, int | None, str]], list[Problem],
+    list[ArticleExtraction],
+]:
+    """One file's new articles, its holders and problems, and each new article's facts."""
+    assert _reference is not None
+    gazetteer, themes = _reference
+    manifest = {job.relative: job.manifest} if job.manifest is not None else None
+    records, problems = sources.read_file(Path(job.path), job.relative, _max_file_bytes, manifest)
+    articles, holders, clean_problems = prepare_articles(records, known)
     extractions = [
         extract.extract_article(a.clean.text, a.published, gazetteer, themes) for a in articles
     ]
-    batch.tables = {**article_tables(articles), **fact_tables(articles, extractions)}
-    return batch
+    return articles, holders, problems + clean_problems, extractions
+
+
+def unexpected_reason(exc: BaseException) -> str:
+    """Why a file failed in a way no reader foresaw, and what to do about it."""
+    detail = str(exc)[:200]
+    return (
+        f"could not be read because of an unexpected error ({type(exc).__name__}: {detail}); "
+        f"the other files were loaded. Check the file, and report the error if it looks like "
+        f"an ordinary article"
+    )
 
 
 # --- rows -----------------------------------------------------------------------------------

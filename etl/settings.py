@@ -45,6 +45,22 @@ class Settings:
             "help": "Files larger than this are refused (default 20 MB).",
         },
     )
+    file_seconds: float = field(
+        default_factory=lambda: float(_env("IM_FILE_SECONDS", "120")),
+        metadata={
+            "env": "IM_FILE_SECONDS",
+            "help": "Time budget for reading and extracting one file; a file over it is "
+            "reported and skipped (0 = no limit).",
+        },
+    )
+    file_memory_mb: int = field(
+        default_factory=lambda: int(_env("IM_FILE_MEMORY_MB", "2048")),
+        metadata={
+            "env": "IM_FILE_MEMORY_MB",
+            "help": "Memory budget (MB) for reading and extracting one file; a file over it is "
+            "reported and skipped (0 = no limit).",
+        },
+    )
     workers: int = field(
         default_factory=lambda: int(_env("IM_WORKERS", "0")),
         metadata={"env": "IM_WORKERS", "help": "Extraction processes; 0 = one per CPU core."},

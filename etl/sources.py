@@ -25,10 +25,9 @@ import stat
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import urlparse
 
-import frontmatter
 import trafilatura
 from bs4 import BeautifulSoup
 from charset_normalizer import from_bytes
@@ -42,6 +41,23 @@ from etl.errors import (
     UndecodableError,
     UnreadableFileError,
     UnsupportedFormatError,
+)
+from etl.folder import (
+    LINK_TO_FOLDER,
+    FolderEntry,
+    display_name,
+    is_hidden,
+    list_folder,
+    manifest_path_problem,
+)
+from etl.front_matter import split_front_matter
+from etl.limits import (
+    DATE_TEXT_MAX_CHARS,
+    FIELD_MAX_CHARS,
+    YEARS_HELD,
+    YEARS_HELD_TEXT,
+    cap_field,
+    repair_surrogates,
 )
 from etl.model import Problem, PublicationDate, SourceRecord
 from etl.normalize import MONTHS
@@ -118,17 +134,18 @@ def read_corpus(
     articles_dir = Path(articles_dir)
     if not articles_dir.is_dir():
         reason = f"the articles folder '{articles_dir}' does not exist or is not a folder"
-        return [], [Problem(str(articles_dir), reason)]
+        return [], [Problem(display_name(str(articles_dir)), reason)]
     manifest, problems = read_manifest(articles_dir)
+    entries, folder_problems = folder_contents(articles_dir)
+    problems.extend(folder_problems)
     records: list[SourceRecord] = []
-    relative_paths: set[str] = set()
-    for path in discover_files(articles_dir):
-        relative = path.relative_to(articles_dir).as_posix()
-        relative_paths.add(relative)
-        file_records, file_problems = read_file(path, relative, max_file_bytes, manifest)
+    for entry in entries:
+        file_records, file_problems = read_file(
+            Path(entry.path), entry.relative, max_file_bytes, manifest
+        )
         records.extend(file_records)
         problems.extend(file_problems)
-    problems.extend(unmatched_manifest_rows(articles_dir, manifest, relative_paths))
+    problems.extend(unmatched_manifest_rows(manifest, {entry.relative for entry in entries}))
     return records, sorted(problems, key=_problem_order)
 
 
@@ -145,7 +162,7 @@ def read_file(
 ) -> tuple[list[SourceRecord], list[Problem]]:
     """Read one file into records; any reason it cannot be used becomes a Problem, not an error."""
     try:
-        file_format = format_of(path)
+        file_format = format_of(PurePosixPath(relative))
         data = read_bytes_checked(path, max_file_bytes)
         decoded = decode(data)
         result = FORMAT_READERS[file_format](decoded.text, relative)
@@ -195,33 +212,35 @@ def _manifest_row_for_multi_record_file(
 # --------------------------------------------------------------------------------------------
 
 
+def folder_contents(articles_dir: Path) -> tuple[list[FolderEntry], list[Problem]]:
+    """The article folder's candidate files, and a problem for every entry skipped unread.
+
+    Hidden files and folders (name starting with '.') are left out silently, and so is the
+    top-level manifest. Files of any extension are candidates, so that an unsupported one is
+    reported rather than silently ignored; folders whose name looks like an article file
+    (`x.txt/`) are candidates too, so they can be reported, and are still walked into. Links
+    are checked as `etl.folder` describes: one leading outside the folder is never read.
+    """
+    listing = list_folder(articles_dir, looks_like_file=tuple(ARTICLE_FORMATS))
+    entries = [entry for entry in listing.candidates if entry.relative != MANIFEST_NAME]
+    problems = [
+        Problem(
+            entry.relative,
+            entry.skip_reason or "",
+            severity="warning" if entry.skip_reason == LINK_TO_FOLDER else "error",
+        )
+        for entry in listing.skipped
+    ]
+    return entries, problems
+
+
 def discover_files(articles_dir: Path) -> list[Path]:
     """Every candidate article path under `articles_dir`, sorted by relative path.
 
-    Hidden files and folders (name starting with '.') are skipped silently, and so is the
-    top-level manifest. Files of any extension are returned, so that an unsupported one is
-    reported rather than silently ignored; folders whose name looks like an article file
-    (`x.txt/`) are returned too, so they can be reported, and are still walked into.
+    See `folder_contents`; entries skipped unread (links leading outside the folder, link
+    loops) are not among them.
     """
-    found: list[Path] = []
-    for current, dirnames, filenames in os.walk(articles_dir):
-        dirnames[:] = [name for name in dirnames if not _is_hidden(name)]
-        here = Path(current)
-        found.extend(here / name for name in dirnames if _looks_like_article(name))
-        for name in filenames:
-            if _is_hidden(name) or (here == articles_dir and name == MANIFEST_NAME):
-                continue
-            found.append(here / name)
-    root = f"{articles_dir}{os.sep}"
-    return sorted(found, key=lambda path: str(path).removeprefix(root).replace(os.sep, "/"))
-
-
-def _is_hidden(name: str) -> bool:
-    return name.startswith(".")
-
-
-def _looks_like_article(name: str) -> bool:
-    return Path(name).suffix.lower() in ARTICLE_FORMATS
+    return [Path(entry.path) for entry in folder_contents(articles_dir)[0]]
 
 
 def format_of(path: Path) -> str:
@@ -239,7 +258,7 @@ def format_of(path: Path) -> str:
 def read_bytes_checked(path: Path, max_file_bytes: int) -> bytes:
     """The file's bytes, after checking it is a readable regular file within the size limit."""
     if path.is_symlink() and not path.exists():
-        target = os.readlink(path)
+        target = display_name(os.readlink(path))
         raise UnreadableFileError(
             f"is a link to '{target}', which does not exist; restore the target or remove the link"
         )
@@ -494,37 +513,20 @@ def read_txt(text: str, relative: str) -> FormatResult:
     return FormatResult([RecordDraft(text)])
 
 
-_FRONT_MATTER_BLOCK = re.compile(
-    r"\A(?:\ufeff)?---[ \t]*\r?\n(?P<inner>.*?)(?:\r?\n)?^---[ \t]*(?:\r?\n|\Z)",
-    re.DOTALL | re.MULTILINE,
-)
-_YAML_LINE = re.compile(r"\s*(?:#.*|[\w\-]+\s*:.*|-\s.*|\s+\S.*)?")
-
-
 def read_markdown(text: str, relative: str) -> FormatResult:
     """A Markdown file is one article with optional YAML front matter giving its metadata.
 
-    A '---' block at the top only counts as front matter when its lines look like YAML
-    ('key: value'); otherwise it is prose between horizontal rules and is kept in the text.
+    The front matter is loaded safely and within limits (`etl.front_matter`); when it cannot be
+    used its metadata is ignored with a warning and the text still loads.
     """
-    block = _FRONT_MATTER_BLOCK.match(text)
-    if block is None or not _looks_like_yaml(block.group("inner")):
+    front = split_front_matter(text)
+    if front is None:
         return FormatResult([RecordDraft(text)])
-    try:
-        post = frontmatter.loads(text)
-    except Exception as exc:  # yaml raises many types; a bad block must not lose the article
-        reason = (
-            f"the front matter (the block between '---' lines at the top) could not be read "
-            f"({type(exc).__name__}), so its metadata was ignored; the text was loaded"
-        )
-        draft = RecordDraft(text[block.end() :])
-        return FormatResult([draft], [Problem(relative, reason, severity="warning")])
-    fields, problems = fields_from_mapping(post.metadata, relative, None, "front matter")
-    return FormatResult([RecordDraft(post.content, fields)], problems)
-
-
-def _looks_like_yaml(block: str) -> bool:
-    return all(_YAML_LINE.fullmatch(line) for line in block.splitlines())
+    if front.ignored_because is not None:
+        warning = Problem(relative, front.ignored_because, severity="warning")
+        return FormatResult([RecordDraft(front.body)], [warning])
+    fields, problems = fields_from_mapping(front.metadata, relative, None, "front matter")
+    return FormatResult([RecordDraft(front.body, fields)], problems)
 
 
 def read_html(text: str, relative: str) -> FormatResult:
@@ -533,6 +535,7 @@ def read_html(text: str, relative: str) -> FormatResult:
     Navigation, footers, cookie banners and comments are dropped. Paragraphs are separated by a
     blank line. Title, author, date, URL and site name come from the page's metadata.
     """
+    text = repair_surrogates(text)[0]  # the HTML parsers encode the page and would fail
     document = trafilatura.bare_extraction(
         text,
         include_comments=False,
@@ -606,6 +609,11 @@ def _jsonl_record(line: str, relative: str, line_no: int, problems: list[Problem
             f"line {line_no} is not valid JSON ({exc.msg} at column {exc.colno}); fix the line "
             f"so it holds one complete JSON object"
         ) from exc
+    except (ValueError, RecursionError) as exc:  # a number too long, nesting too deep
+        raise MalformedRecordError(
+            f"line {line_no} could not be read as JSON ({type(exc).__name__}: a number too "
+            f"long or values nested too deeply); fix the line so it holds one plain JSON object"
+        ) from exc
     if not isinstance(obj, dict):
         raise MalformedRecordError(
             f"line {line_no} is a JSON {type(obj).__name__}, not an object like "
@@ -624,7 +632,9 @@ def read_csv(text: str, relative: str) -> FormatResult:
     A record whose quotes are unbalanced is reported and reading resumes on the next line.
     """
     lines = text.splitlines(keepends=True)
-    header_index = next(index for index, line in enumerate(lines) if line.strip())
+    header_index = next((index for index, line in enumerate(lines) if line.strip()), None)
+    if header_index is None:
+        raise EmptyFileError(_WHITESPACE_ONLY)
     delimiter = _csv_delimiter(lines[header_index])
     header = next(csv.reader([lines[header_index]], delimiter=delimiter))
     columns = [_column_name(name) for name in header]
@@ -789,9 +799,13 @@ def fields_from_mapping(
 
 
 def _bad_date_problem(relative: str, record_no: int | None, origin: str, raw: object) -> Problem:
+    shown = str(raw)
+    if len(shown) > DATE_TEXT_MAX_CHARS:
+        shown = shown[:DATE_TEXT_MAX_CHARS] + "…"
     reason = (
-        f"the {origin} date {str(raw)!r} is not a date that can be read, so the publication date "
-        f"was left unknown; write it like 2023-07-16, 2023-07 or 2023"
+        f"the {origin} date {repair_surrogates(shown)[0]!r} is not a date that can be read (or "
+        f"its year is outside {YEARS_HELD_TEXT}, the years the warehouse holds), so the "
+        f"publication date was left unknown; write it like 2023-07-16, 2023-07 or 2023"
     )
     return Problem(relative, reason, record_no, severity="warning")
 
@@ -801,12 +815,20 @@ def _has_value(value: object) -> bool:
 
 
 def _clean_str(value: object) -> str | None:
-    """A stripped string, lists joined with ', ' (several authors); None for empty/missing."""
-    if value is None or isinstance(value, bool):
-        return None
+    """A stripped string, lists joined with ', ' (several authors); None for empty/missing.
+
+    Only plain values and flat lists of them count: a nested list or a mapping is no title
+    or author, and turning one into text could be endless (a list that contains itself).
+    """
     if isinstance(value, list | tuple):
-        parts = [part for item in value if (part := _clean_str(item))]
+        parts = [part for item in value if (part := _scalar_str(item))]
         return ", ".join(parts) or None
+    return _scalar_str(value)
+
+
+def _scalar_str(value: object) -> str | None:
+    if value is None or isinstance(value, bool | list | tuple | dict | set):
+        return None
     text = str(value).strip()
     return text or None
 
@@ -882,17 +904,22 @@ def build_record(
 ) -> tuple[SourceRecord | None, Problem | None]:
     """Merge the draft's metadata with the manifest row and header into a SourceRecord.
 
-    Returns a problem instead of a record when nothing but a header is left of the text.
+    Returns a problem instead of a record when nothing but a header is left of the text, and
+    a record with a warning when its text or fields had to be repaired (lone surrogates) or
+    a field was cut to its limit (`etl.limits.FIELD_MAX_CHARS`).
     """
-    body, header_fields = split_source_header(draft.text)
+    text, repaired = repair_surrogates(draft.text)
+    draft_fields, repaired_in_fields = _repair_fields(draft.fields)
+    body, header_fields = split_source_header(text)
     if not body.strip():
         return None, Problem(relative, "has no article text", draft.record_no)
     field_source = "front_matter" if file_format == "md" else "record"
     layers: list[tuple[str, Fields]] = []
     if manifest_entry is not None:
         layers.append(("manifest", manifest_entry.fields))
-    layers += [(field_source, draft.fields), ("header", header_fields)]
+    layers += [(field_source, draft_fields), ("header", header_fields)]
     values, sources = merge_metadata(layers)
+    values, cut = _capped(values)
     published = values.get("published")
     record = SourceRecord(
         source_file=relative,
@@ -907,7 +934,49 @@ def build_record(
         encoding=encoding,
         file_format=file_format,
     )
-    return record, None
+    notes = _repair_notes(repaired + repaired_in_fields) + [
+        f"its {name} is {length:,} characters long, over the {FIELD_MAX_CHARS[name]:,}-character "
+        f"limit, so it was cut there" for name, length in cut
+    ]
+    if not notes:
+        return record, None
+    reason = "; ".join(notes) + "; the article was loaded"
+    return record, Problem(relative, reason, draft.record_no, severity="warning")
+
+
+def _repair_fields(fields: Fields) -> tuple[Fields, int]:
+    """The fields with lone surrogates replaced, and how many were."""
+    repaired: Fields = {}
+    total = 0
+    for name, value in fields.items():
+        if isinstance(value, str):
+            value, count = repair_surrogates(value)
+            total += count
+        repaired[name] = value
+    return repaired, total
+
+
+def _repair_notes(count: int) -> list[str]:
+    if not count:
+        return []
+    return [
+        f"{count} character{'s' if count > 1 else ''} could not be stored (lone surrogate "
+        f"escapes such as \\ud800, which encode no character) and became '\ufffd'"
+    ]
+
+
+def _capped(values: Fields) -> tuple[Fields, list[tuple[str, int]]]:
+    """Metadata cut to `FIELD_MAX_CHARS`, and (field, original length) of each value cut."""
+    capped: Fields = {}
+    cut: list[tuple[str, int]] = []
+    for name, value in values.items():
+        if isinstance(value, str):
+            short, was_cut = cap_field(name, value)
+            if was_cut:
+                cut.append((name, len(value)))
+            value = short
+        capped[name] = value
+    return capped, cut
 
 
 def _str_or_none(value: FieldValue | None) -> str | None:
@@ -970,6 +1039,12 @@ def _add_manifest_row(
             reason = f"line {line_no} has no file name, so it was ignored"
             problems.append(Problem(MANIFEST_NAME, reason, severity="warning"))
         return
+    if (why := manifest_path_problem(file_name)) is not None:
+        shown = display_name(file_name)
+        reason = f"line {line_no}: the file name {shown!r} {why}; the row was ignored"
+        problems.append(Problem(MANIFEST_NAME, reason))
+        return
+    file_name = display_name(file_name)  # as the folder listing names files
     if file_name in entries:
         reason = (
             f"{MANIFEST_NAME} line {line_no} repeats this file (first listed on line "
@@ -982,9 +1057,15 @@ def _add_manifest_row(
     entries[file_name] = ManifestEntry(line_no, fields)
 
 
+# a backslash separates folders ('sub\a.txt'), except where it starts an escape of a file
+# name as the folder listing shows it ('bad\xffname.txt', see etl.folder.display_name)
+_FOLDER_BACKSLASH = re.compile(r"\\(?!x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8})")
+
+
 def _manifest_key(name: str) -> str:
-    """A manifest 'file' cell as a relative POSIX path ('sub\\a.txt', './a.txt' -> 'a.txt')."""
-    cleaned = name.strip().replace("\\", "/")
+    """A manifest 'file' cell as a relative POSIX path ('sub\\a.txt' -> 'sub/a.txt',
+    './a.txt' -> 'a.txt'); escapes of names that are not printable ('\\xff') are kept."""
+    cleaned = _FOLDER_BACKSLASH.sub("/", name.strip())
     while cleaned.startswith("./"):
         cleaned = cleaned[2:]
     return cleaned
@@ -1017,24 +1098,28 @@ def _manifest_fields(
 
 
 def unmatched_manifest_rows(
-    articles_dir: Path, manifest: Mapping[str, ManifestEntry], read_paths: set[str]
+    manifest: Mapping[str, ManifestEntry], read_paths: set[str]
 ) -> list[Problem]:
-    """A problem for each manifest row whose file was not among the files read."""
+    """A problem for each manifest row whose file was not among the files read.
+
+    Decided from the folder listing alone, never by looking a name up on disk, so a row can
+    not be used to learn whether some file exists.
+    """
     problems: list[Problem] = []
     for name, entry in manifest.items():
         if name in read_paths:
             continue
-        path = articles_dir / name
-        if path.exists() or path.is_symlink():
+        if any(is_hidden(part) for part in name.split("/")):
             reason = (
-                f"{MANIFEST_NAME} line {entry.line_no} names this file, but it is hidden or "
-                f"otherwise skipped, so the row was not used"
+                f"{MANIFEST_NAME} line {entry.line_no} names a hidden file (its name or a folder's "
+                f"starts with '.'); hidden files are not read, so the row was not used"
             )
             problems.append(Problem(name, reason, severity="warning"))
         else:
             reason = (
                 f"{MANIFEST_NAME} line {entry.line_no} names this file, but there is no such file "
-                f"in the articles folder; fix the file name in the manifest or add the file"
+                f"among the articles read (it is missing, or skipped as its own line says); fix "
+                f"the file name in the manifest or add the file"
             )
             problems.append(Problem(name, reason))
     return problems
@@ -1073,7 +1158,6 @@ _DATE_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     )
 )
 _SLASHED_DATE = re.compile(r"(?P<a>\d{1,2})[/-](?P<b>\d{1,2})[/-](?P<year>\d{4})")
-_YEAR_RANGE = range(1800, 2200)
 
 
 def parse_published(value: str) -> PublicationDate | None:
@@ -1083,8 +1167,8 @@ def parse_published(value: str) -> PublicationDate | None:
     'July 16, 2023', '16 July 2023', 'July 2023', 'Sun, 16 Jul 2023 10:00:00 +0000',
     '16.07.2023', and '16/07/2023' when day and month cannot be confused.
     """
-    text = " ".join(str(value).split())
-    if not text:
+    text = " ".join(str(value)[: DATE_TEXT_MAX_CHARS * 4].split())
+    if not text or len(text) > DATE_TEXT_MAX_CHARS:
         return None
     for pattern in _DATE_PATTERNS:
         match = pattern.fullmatch(text)
@@ -1121,7 +1205,7 @@ def make_date(
     year: int, month: int | None = None, day: int | None = None
 ) -> PublicationDate | None:
     """A PublicationDate if the parts form a real calendar date in a plausible year, else None."""
-    if year not in _YEAR_RANGE or (month is not None and not 1 <= month <= 12):
+    if year not in YEARS_HELD or (month is not None and not 1 <= month <= 12):
         return None
     if day is not None and (month is None or not 1 <= day <= calendar.monthrange(year, month)[1]):
         return None

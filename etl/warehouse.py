@@ -19,6 +19,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from etl.limits import EARLIEST_YEAR, LATEST_YEAR, YEARS_HELD_TEXT
+from etl.model import Problem
+
 # 2: the full-text search index (search_* tables and tokenising macros).
 # 3: source_files / source_records for incremental builds; no primary key on sentences.
 # 4: events and memberships carry rule, confidence, initiative_sentence_no; evidence_scale;
@@ -139,9 +142,90 @@ def load_table(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> No
         con.unregister("_incoming")
 
 
+@dataclass(frozen=True)
+class ContentRule:
+    """A rule on what an article says. A row breaking it is left out of the warehouse with a
+    problem line naming its file; it never fails the build (`reject_rows`)."""
+
+    table: str
+    breaks: str  # SQL condition, over the table's columns, true for a row that breaks the rule
+    describe: str  # SQL expression naming the row for the analyst
+    consequence: str  # what was done, in words
+    repair: str | None = None  # SQL SET clause that mends the row instead of removing it
+
+
+_YEARS = f"BETWEEN {EARLIEST_YEAR} AND {LATEST_YEAR}"
+
+CONTENT_RULES = (
+    ContentRule(
+        "events",
+        f"year NOT {_YEARS} OR end_year NOT {_YEARS}",
+        "format('the event dated ''{}'' in sentence {}', date_text, sentence_no)",
+        f"is outside {YEARS_HELD_TEXT}, the years the warehouse holds, so it was left out",
+    ),
+    ContentRule(
+        "articles",
+        f"year(published) NOT {_YEARS}",
+        "format('the publication date {}', published)",
+        f"is outside {YEARS_HELD_TEXT}, the years the warehouse holds, so it was left unknown",
+        repair="published = NULL, published_precision = NULL, date_source = 'unknown'",
+    ),
+    ContentRule(
+        "events",
+        "sentence = ''",
+        "format('the event in sentence {}', sentence_no)",
+        "has no sentence to show as evidence, so it was left out",
+    ),
+    ContentRule(
+        "memberships",
+        "count <= 0",
+        "format('the membership figure ''{}'' in sentence {}', count_text, sentence_no)",
+        "is not a positive count, so it was left out",
+    ),
+    ContentRule(
+        "memberships",
+        f"year NOT {_YEARS}",
+        "format('the membership figure ''{}'' dated {} in sentence {}', count_text, year, "
+        "sentence_no)",
+        f"is outside {YEARS_HELD_TEXT}, the years the warehouse holds, so it was left out",
+    ),
+)
+
+
+def reject_rows(con: duckdb.DuckDBPyConnection) -> list[Problem]:
+    """Remove (or mend) every row breaking a `CONTENT_RULES` rule; a warning per row names its
+    file.
+
+    One article's odd content ('first held in 1850') must cost that row, not the build.
+    """
+    problems: list[Problem] = []
+    for rule in CONTENT_RULES:
+        rows = con.execute(
+            f"SELECT a.source_file, a.record_no, bad.what FROM "  # noqa: S608 (constant rules)
+            f'(SELECT article_id, {rule.describe} AS what FROM "{rule.table}" '
+            f"WHERE {rule.breaks}) AS bad JOIN articles AS a USING (article_id) "
+            f"ORDER BY a.source_file, a.record_no, bad.what"
+        ).fetchall()
+        problems += [
+            Problem(source_file, f"{what} {rule.consequence}", record_no, severity="warning")
+            for source_file, record_no, what in rows
+        ]
+        if rule.repair is None:
+            con.execute(f'DELETE FROM "{rule.table}" WHERE {rule.breaks}').fetchall()  # noqa: S608
+        else:
+            con.execute(
+                f'UPDATE "{rule.table}" SET {rule.repair} WHERE {rule.breaks}'  # noqa: S608
+            ).fetchall()
+    return problems
+
+
 def validate(con: duckdb.DuckDBPyConnection) -> list[ValidationIssue]:
-    """Data-quality rules a finished build must satisfy before it replaces the live warehouse."""
-    checks = {
+    """Rules a finished build must satisfy before it replaces the live warehouse.
+
+    The structural rules below hold whatever the articles say (a failure is a fault of the
+    build); `CONTENT_RULES` are checked too, but `reject_rows` has removed their breakers.
+    """
+    checks: dict[str, list[tuple[str, str]]] = {
         "sentences": [
             (
                 "sentence number repeated within an article",
@@ -164,11 +248,6 @@ def validate(con: duckdb.DuckDBPyConnection) -> list[ValidationIssue]:
                 "SELECT count(*) FROM events WHERE initiative_id NOT IN "
                 "(SELECT initiative_id FROM initiatives)",
             ),
-            ("event without its sentence", "SELECT count(*) FROM events WHERE sentence = ''"),
-            (
-                "event year outside 1900-2100",
-                "SELECT count(*) FROM events WHERE year NOT BETWEEN 1900 AND 2100",
-            ),
         ],
         "memberships": [
             (
@@ -181,7 +260,6 @@ def validate(con: duckdb.DuckDBPyConnection) -> list[ValidationIssue]:
                 "SELECT count(*) FROM memberships WHERE initiative_id NOT IN "
                 "(SELECT initiative_id FROM initiatives)",
             ),
-            ("membership count not positive", "SELECT count(*) FROM memberships WHERE count <= 0"),
         ],
         "mentions": [
             (
@@ -197,6 +275,13 @@ def validate(con: duckdb.DuckDBPyConnection) -> list[ValidationIssue]:
             ),
         ],
     }
+    for rule in CONTENT_RULES:
+        checks.setdefault(rule.table, []).append(
+            (
+                f"rows breaking '{rule.breaks}'",
+                f'SELECT count(*) FROM "{rule.table}" WHERE {rule.breaks}',  # noqa: S608
+            )
+        )
     issues = []
     for table, rules in checks.items():
         for problem, sql in rules:

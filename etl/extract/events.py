@@ -34,11 +34,12 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from etl.model import DateMention, Event, PublicationDate, Sentence
 
+from .evidence import UNRATED_RULE, confidence
 from .gazetteer import CHAIR_KINDS, MEETING_KINDS, Gazetteer
 from .mentions import EntityMention
 from .text import NUMBER_PATTERN, by_sentence, clause_bounds, clause_index, lowered_same_length
@@ -216,6 +217,7 @@ _TRIGGER_WORDS: dict[str, tuple[str, ...]] = {
         r"taking\s+place",
         r"organi[sz]ed",
         r"gathered",
+        r"met(?!\s+(?:with|separately|bilaterally|on\s+the\s+sidelines)\b)",
         r"staged",
         r"attended",
         r"attending(?=\s*(?:,|(?:the|a|an|its|this)\b))",
@@ -453,6 +455,10 @@ _NOT_YET = re.compile(r"\b(?:to\s+be|will(?:\s+\w+)?\s+be|to|will|would|could|ma
                       r"\s+(?:\w+\s+)?$")
 # a milestone told as done: a past verb ('adopted', 'became a member', 'took over')
 _PAST_VERB = re.compile(r"(?:[a-z]+ed|became|won|chosen|took|taken|made)\b")
+# 'met in 1999 and signed ...': what a verb joined to a date's verb by 'and' may be
+_AND_THEN = re.compile(r"\s*,?\s*and\s+(?:then\s+|later\s+|also\s+|formally\s+|officially\s+)?")
+_COORDINATED_TYPES = frozenset({"signed", "approved", "joined", "observer_joined", "founded",
+                                "elected", "launched"})
 # a date set off by commas right after a verb interrupts that verb's phrase
 _COMMA_ONLY = re.compile(r"\s*,\s*")
 _SHORT_LEAD = re.compile(r"\s*(?:[\w\-]+\s+){0,3}")  # 'in Baku ' before 'on March 4'
@@ -547,10 +553,13 @@ def find_events(folded: str, sentences: Sequence[Sentence], mentions: Sequence[E
                 continue
             previous = (date, event)
             dated.add(event.initiative_id)
-            key = (event.initiative_id, event.event_type, event.year, event.month, event.day)
-            if key not in seen:
-                seen.add(key)
-                events.append(event)
+            for found in (event, _coordinated(event, date, context)):
+                if found is None:
+                    continue
+                key = (found.initiative_id, found.event_type, found.year, found.month, found.day)
+                if key not in seen:
+                    seen.add(key)
+                    events.append(found)
         anchored = _at_the_meeting(context, initiatives, sentence_dates, meetings)
         news = _current_news(context, initiatives, sentence_dates, published,
                              {id(t) for t, _ in anchored}) if published is not None else []
@@ -597,7 +606,7 @@ def _at_the_meeting(context: _Context, initiatives: list[EntityMention],
                 trigger.start < reference.end() or \
                 not _PAST_VERB.match(context.text, trigger.start) or \
                 _NOT_YET.search(context.text, max(0, trigger.start - 20), trigger.start):
-            continue  # 'the adoption of', 'are expected to be signed', 'will be assumed'
+            continue  # 'the adoption of', 'are due to be signed', 'will be taken over'
         mention = _subject_of_news(trigger, context, initiatives)
         meeting = meetings.get(mention.entity_id) if mention is not None else None
         if mention is None or meeting is None or \
@@ -830,6 +839,31 @@ def _event_for_date(date: DateMention, context: _Context, initiatives: list[Enti
     return _event(mention.entity_id, event_type, date, sentence, rule, mention.named_in)
 
 
+def _coordinated(event: Event, date: DateMention, context: _Context) -> Event | None:
+    """A second milestone sharing the date through 'and' right after it, or None.
+
+    'first met in September 1999 and signed a declaration', 'was founded in 2001 and
+    adopted its charter': a past verb of another milestone type that follows the date, joined
+    by 'and', happened on the same date, unless its clause dates it itself.
+    """
+    if event.rule not in ("verb_in_clause", "local_words"):
+        return None
+    end = date.end - context.sentence.start
+    for trigger in context.triggers:
+        if trigger.start < end:
+            continue
+        if not _AND_THEN.fullmatch(context.text, end, trigger.start) or \
+                trigger.event_type not in _COORDINATED_TYPES or \
+                trigger.event_type == event.event_type or \
+                not _PAST_VERB.match(context.text, trigger.start):
+            return None
+        clause_end = context.clauses[trigger.clause][1]
+        if any(trigger.start < s < clause_end for s, _ in context.date_spans):
+            return None  # 'signed it on 2 March 2018 and ratified it on 29 August 2019'
+        return replace(event, event_type=trigger.event_type)
+    return None
+
+
 def _list_item(before: DateMention, date: DateMention, context: _Context) -> bool:
     """Whether a date continues a list after the previous dated item of the sentence.
 
@@ -909,7 +943,9 @@ def _event(initiative_id: str, event_type: str, date: DateMention, sentence: Sen
         date_text=date.expression,
         date_basis=date.basis,
         rule=rule,
-        initiative_sentence_no=named_in,
+        initiative_sentence_no=sentence.sentence_no if named_in is None else named_in,
+        confidence=confidence(rule or UNRATED_RULE, date.basis,
+                              0 if named_in is None else abs(sentence.sentence_no - named_in)),
     )
 
 
@@ -1137,8 +1173,8 @@ def _type_for_date(date: DateMention, start: int, end: int, context: _Context, c
 
 def _gap_without_names(low: int, high: int, context: _Context) -> int:
     """Characters from `low` to `high` (sentence-relative), a name in between not counted:
-    'a summit that the <long official name> (ACR) had in Almaty on June 17' is as close as
-    'a summit that CICA had in Almaty on June 17'."""
+    'the summit that the <long official name> (ACR) convened in Tashkent on 9 May' is as
+    close as 'the summit that SCO convened in Tashkent on 9 May'."""
     if high <= low:
         return 0 if high == low else _NOUN_REACH + 1
     offset = context.sentence.start
@@ -1155,7 +1191,7 @@ def _nearest_verb(start: int, end: int, text: str, clause: int,
     segment_start = max(clauses[clause][0], text.rfind(",", 0, start) + 1)
     if before and _COMMA_ONLY.fullmatch(text, before[-1].end, segment_start) and \
             _SHORT_LEAD.fullmatch(text, segment_start, start) and text.startswith(",", end):
-        return before[-1]  # 'attending, in Baku on March 4, the assembly': the verb it interrupts
+        return before[-1]  # 'attending, in Tashkent on 9 May, the council': the verb it interrupts
     fronted = (re.match(r"\s*\)?\s*,", text[end:end + 4]) is not None and
                not any(t.start >= segment_start for t in before)) or \
         _OPENING.fullmatch(text, 0, start) is not None  # a date opening the sentence: a dateline

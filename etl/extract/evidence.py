@@ -135,10 +135,14 @@ def _scored(facts: Sequence[Fact]) -> Iterator[Fact]:
         rule = fact.rule or UNRATED_RULE
         basis = fact.date_basis if isinstance(fact, Event) else fact.year_basis
         back = _sentences_back(fact.sentence_no, fact.initiative_sentence_no)
-        yield dataclasses.replace(
-            fact, rule=rule, confidence=confidence(rule, basis, back),
-            initiative_sentence_no=fact.sentence_no if fact.initiative_sentence_no is None
-            else fact.initiative_sentence_no)
+        score = confidence(rule, basis, back)
+        named = fact.sentence_no if fact.initiative_sentence_no is None \
+            else fact.initiative_sentence_no
+        if (rule, score, named) == (fact.rule, fact.confidence, fact.initiative_sentence_no):
+            yield fact  # already scored where it was made (a copy costs more than the check)
+        else:
+            yield dataclasses.replace(fact, rule=rule, confidence=score,
+                                      initiative_sentence_no=named)
 
 
 def scale_rows() -> list[dict[str, object]]:

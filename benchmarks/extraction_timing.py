@@ -1,4 +1,4 @@
-"""Hand-run timing check for extraction (not a test): `python -m etl.extract.timing [N]`.
+"""Timing of extraction by stage: `python -m benchmarks.extraction_timing [N]`.
 
 Extracts every article of the shipped corpus N times (default 50) and prints milliseconds per
 article and per 1,000 words, whole and by stage, so a change that slows extraction shows. The
@@ -11,18 +11,18 @@ from __future__ import annotations
 import sys
 import time
 
+from etl.extract import extract_article, load_gazetteer, load_themes
+from etl.extract.candidates import find_candidates
+from etl.extract.dates import find_dates
+from etl.extract.events import find_events
+from etl.extract.membership import find_memberships
+from etl.extract.mentions import find_mentions
+from etl.extract.references import resolve_across_sentences
+from etl.extract.sentences import SentenceIndex, split_sentences
+from etl.extract.text import fold, word_count
+from etl.extract.themes import find_theme_hits
+from etl.normalize import clean_text
 from etl.settings import PROJECT_ROOT
-
-from . import extract_article, load_gazetteer, load_themes
-from .candidates import find_candidates
-from .dates import find_dates
-from .events import find_events
-from .membership import find_memberships
-from .mentions import find_mentions
-from .references import resolve_across_sentences
-from .sentences import SentenceIndex, split_sentences
-from .text import fold, word_count
-from .themes import find_theme_hits
 
 
 def main(argv: list[str]) -> None:
@@ -30,12 +30,7 @@ def main(argv: list[str]) -> None:
     rounds = int(argv[0]) if argv else 50
     reference = PROJECT_ROOT / "data" / "reference"
     articles = sorted((PROJECT_ROOT / "data" / "articles").glob("*.txt"))
-    try:
-        from etl.normalize import clean_text
-
-        texts = [clean_text(p.read_text(encoding="utf-8")).text for p in articles]
-    except ImportError:
-        texts = [p.read_text(encoding="utf-8") for p in articles]
+    texts = [clean_text(p.read_text(encoding="utf-8")).text for p in articles]
     gazetteer, themes = load_gazetteer(reference), load_themes(reference)
     words = sum(word_count(t) for t in texts)
     best = float("inf")
