@@ -79,6 +79,44 @@ def test_row6_extraction_work_grows_linearly(make: Callable[[int], str], gazette
     assert large / small < GROWTH_LIMIT, (small, large)
 
 
+def _clean_lines_executed(raw: str) -> int:
+    """Python lines run while cleaning `raw` (see `_lines_executed`)."""
+    count = 0
+
+    def local(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+        return local
+
+    sys.settrace(lambda frame, event, arg: local)
+    try:
+        clean_text(raw)
+    finally:
+        sys.settrace(None)
+    return count
+
+
+_BODY = "This body line of prose is long enough and ends with a full stop, as prose does.\n"
+_PAGES = {
+    "author-bios": lambda n: _BODY + "Jane Smith is a lecturer at the University of Astana.\n" * n,
+    "repeated-titles": lambda n: "Summit Opens In The Capital Today\n" * n + _BODY,
+    "distinct-titles": lambda n: "".join(f"Story {i} about the regional forum\n"
+                                         for i in range(n)) + _BODY,
+    "hard-wrapped": lambda n: _BODY + "the prose of a newsletter runs on to the next line\n" * n,
+}
+
+
+@pytest.mark.parametrize("page", list(_PAGES), ids=list(_PAGES))
+def test_row6_cleaning_work_grows_linearly(page: str) -> None:
+    """Row 6: cleaning a page four times as long takes about four times the work (a tail of
+    author bios re-listed every kept line per bio; repeated titles were counted by a scan of the
+    whole top of the page per line)."""
+    small = _clean_lines_executed(_PAGES[page](1_000))
+    large = _clean_lines_executed(_PAGES[page](4_000))
+    assert large / small < GROWTH_LIMIT, (small, large)
+
+
 def test_row6_line_without_sentence_end_becomes_bounded_sentences(gazetteer, themes) -> None:
     """Row 6: a long line with no full stop is cut into pieces at clause breaks or spaces."""
     text = _prose_one_sentence(120_000)
