@@ -7,7 +7,11 @@ ARTICLES ?= data/articles
 DB ?= data/warehouse.duckdb
 
 .PHONY: setup etl warehouse run serve browser test lint lock bench accuracy screenshots clean
-HOST ?= 127.0.0.1
+# The dashboard's address: 127.0.0.1 unless given on the command line (`make run HOST=0.0.0.0`).
+# Not `?=`: a HOST variable in the environment (dev containers often export HOST=0.0.0.0) must
+# not open the server to the network unasked. The other server defaults (no error details for
+# visitors, no usage statistics) live in dashboard/.streamlit/config.toml, beside the app.
+HOST := 127.0.0.1
 PORT ?= 8501
 BENCH_SCALES ?= 1000,10000,100000
 

@@ -7,6 +7,7 @@ URL so any view can be shared as a link. Pages live in `dashboard/app_pages/`.
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -22,17 +23,23 @@ from dashboard import components, data, url_state  # noqa: E402
 
 PAGES_DIR = Path(__file__).parent / "app_pages"
 
-st.set_page_config(page_title="Initiative Monitor", page_icon=":material/public:",
-                   layout="wide")
+# An emoji icon is drawn by the browser itself; a `:material/...:` icon would be fetched from
+# a font server on every visit, and the app makes no request outside its own server.
+st.set_page_config(page_title="Initiative Monitor", page_icon="🌐", layout="wide")
 
 try:
     options = data.filter_options()
 except (data.WarehouseMissing, data.WarehouseUnreadable) as problem:
+    # the message names no server path; the log has the full story for the operator
+    logging.getLogger("dashboard.app").warning("warehouse unavailable: %s", problem,
+                                               exc_info=problem.__cause__)
     st.title("Initiative Monitor")
     st.error(str(problem), icon=":material/database:")
     st.stop()
 
 url_state.start_run(options)
+if link_problem := url_state.unreadable_link_message():
+    st.warning(components.escape_markdown(link_problem), icon=":material/link_off:")
 if url_state.presentation():
     components.presentation_frame()
 else:

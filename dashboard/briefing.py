@@ -32,7 +32,7 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
-from dashboard import charts, export, theme
+from dashboard import charts, csv_export, export, theme
 from dashboard.charts import ChartContext
 from dashboard.filters import Filters
 from dashboard.settings import DashboardSettings
@@ -329,11 +329,11 @@ def build_briefing_pack(charts_in_view: Sequence[BriefingChart], *, view: str, f
     contents = [f"- {name}.pptx: a slide per chart (title, filters, chart, source line), the "
                 "sentences it cites in its notes and on the slide that follows."]
     for chart, stem, csv_name in zip(charts_in_view, stems, csv_names, strict=True):
-        files.append((csv_name, chart.rows.to_csv(index=False).encode("utf-8")))
+        files.append((csv_name, csv_export.csv_bytes(chart.rows)))
         contents.append(f"- {csv_name}: the rows behind '{chart.context.title}'.")
         if isinstance(chart.citations, pd.DataFrame):
             files.append((f"data/{stem}_sentences.csv",
-                          chart.citations.to_csv(index=False).encode("utf-8")))
+                          csv_export.csv_bytes(chart.citations)))
             contents.append(f"- data/{stem}_sentences.csv: the sentences "
                             f"'{chart.context.title}' cites.")
     readme = [f"Initiative Monitor briefing: {view}", f"Filters: {filter_line}",

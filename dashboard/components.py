@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import briefing, charts, data, explain, export, url_state
+from dashboard import briefing, charts, csv_export, data, explain, export, url_state
 from dashboard.charts import ChartContext
 from dashboard.filters import CONFIDENCE_STEP, FilterOptions, Filters
 from dashboard.marks import EventCell, FigurePoint
@@ -228,7 +228,7 @@ def chart_block(fig: go.Figure, rows: pd.DataFrame, ctx: ChartContext, key: str,
     export_ok = export.browser_available(data.settings())
     with st.container(horizontal=True, key=f"{key}_downloads"):
         st.download_button(
-            "Data (CSV)", data=lambda: rows.to_csv(index=False).encode("utf-8"),
+            "Data (CSV)", data=lambda: csv_export.csv_bytes(rows),
             file_name=f"{ctx.filename}.csv", mime="text/csv", key=f"{key}_csv",
             on_click="ignore", icon=":material/table:",
             help="The rows behind this chart, with their source sentences where it has them.")
@@ -241,6 +241,16 @@ def chart_block(fig: go.Figure, rows: pd.DataFrame, ctx: ChartContext, key: str,
                       "image takes a few seconds." if export_ok else
                       "No browser on the server to render images; use the chart's camera "
                       "button instead."))
+
+
+def table(frame: pd.DataFrame, **options: Any) -> Any:
+    """`st.dataframe` for every table of the app, with text cells `formula_safe`.
+
+    The table's own toolbar offers "Download as CSV", written by the browser from the cells
+    shown, so the cells are made safe here, the same way as every other CSV: a text that would
+    start a spreadsheet formula shows (and downloads) with a leading quote.
+    """
+    return st.dataframe(csv_export.formula_safe_frame(frame), **options)
 
 
 def _renderer(fig: go.Figure, fmt: str) -> Callable[[], bytes]:

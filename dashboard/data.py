@@ -37,7 +37,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from dashboard import queries, theme
 from dashboard.filters import FilterOptions, Filters
 from dashboard.search_text import SearchQuery
-from dashboard.settings import DashboardSettings
+from dashboard.settings import PROJECT_ROOT, DashboardSettings
 
 Fingerprint = tuple[int, int, int] | None
 # How many possible new initiatives the Overview lists, and sentences shown for each.
@@ -51,6 +51,16 @@ class WarehouseMissing(Exception):
 
 class WarehouseUnreadable(Exception):
     """The warehouse exists but cannot be opened or lacks the tables the dashboard reads."""
+
+
+def _shown_path(path: Path) -> str:
+    """The warehouse file as a visitor may read it: relative to the project when inside it,
+    else its name alone (the pages never show where the server keeps its files; a connection
+    string is never shown, as it may hold a token)."""
+    try:
+        return str(path.resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return path.name
 
 
 def file_fingerprint(path: Path | None) -> Fingerprint:
@@ -128,9 +138,11 @@ def open_warehouse(location: str) -> Warehouse:
     """Open the warehouse at `location` (a file or a DuckDB connection string) read-only."""
     path = DashboardSettings(db_location=location).db_path
     if path is not None and not path.exists():
+        shown = _shown_path(path)
         raise WarehouseMissing(
-            f"No warehouse at {path}. Build it from the articles with `make etl` (or "
-            f"`python -m etl --articles data/articles --db {path}`), or point IM_DB_PATH at one."
+            f"No warehouse at {shown}. Build it from the articles with `make etl` (or "
+            f"`python -m etl --articles data/articles --db {shown}`), or point IM_DB_PATH at "
+            "one."
         )
     fingerprint = file_fingerprint(path)
     database = duckdb.connect(":memory:")
@@ -140,9 +152,10 @@ def open_warehouse(location: str) -> Warehouse:
         info = dict(database.execute("SELECT key, value FROM warehouse_info").fetchall())
     except duckdb.Error as exc:
         database.close()
+        shown = "IM_DB_PATH" if path is None else _shown_path(path)
         raise WarehouseUnreadable(
-            f"The warehouse at {location} could not be read ({exc}). Rebuild it with "
-            "`make etl`; if a build is running, wait for it to finish."
+            f"The warehouse at {shown} could not be read (the server's log says why). Rebuild "
+            "it with `make etl`; if a build is running, wait for it to finish."
         ) from exc
     return Warehouse(location=location, fingerprint=fingerprint,
                      build_id=info.get("build_id", "unknown"), built_at=info.get("built_at"),

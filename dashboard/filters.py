@@ -47,6 +47,10 @@ _YEAR_RANGE = re.compile(r"^\s*(\d{4})\s*(?:[-–:]\s*(\d{4})\s*)?$")
 _DESCRIBE_MAX_ITEMS = 3
 # The confidence floor is a whole percentage (a short, readable link); 0 shows every fact.
 CONFIDENCE_STEP = 5
+# Longest value a link parameter may hold (all its repeats together). The app's own links stay
+# far below it (ids, years, a search phrase); anything longer is a damaged or hostile link and
+# is ignored whole, with a message, rather than parsed.
+MAX_PARAM_CHARS = 1000
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,20 @@ class FilterOptions:
         if current is None:
             return bounds
         return min(bounds[0], current[0]), max(bounds[1], current[1])
+
+
+def readable_params(params: Mapping[str, Sequence[str]]
+                    ) -> tuple[dict[str, list[str]], list[str]]:
+    """The link's parameters split into those short enough to read and the names of those
+    that are not (over `MAX_PARAM_CHARS` together), which the page reports and ignores."""
+    readable: dict[str, list[str]] = {}
+    too_long: list[str] = []
+    for name, values in params.items():
+        if sum(len(value) for value in values) > MAX_PARAM_CHARS:
+            too_long.append(name)
+        else:
+            readable[name] = list(values)
+    return readable, too_long
 
 
 def presentation_from_query_params(params: QueryParams) -> bool:

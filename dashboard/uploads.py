@@ -16,7 +16,14 @@ Where the bytes go, in order:
    folder, then rebuilds the warehouse incrementally, waiting (up to
    `WAIT_FOR_OTHER_BUILD_SECONDS`) if another build holds the lock.
 3. `finish` removes the job folder once the command has saved every file; if the command died
-   before that, the folder is kept and the message says where the files are.
+   before that, the folder is kept for the operator (the server log says where) and the page
+   says the upload did not finish. A job whose tab was closed before it finished is never
+   read by `finish`; the next upload removes its folder (`sweep_finished_jobs`).
+
+Every name and value from the browser reaches the command as `--option=value` (a file named
+`-draft.txt` is a name, never an option), and the numbered files follow `--`. Nothing the page
+shows carries a path on the server: the command's details are shown with the job folder and
+the article folder written as plain file names, and a crash's output goes to the server log.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import logging
 import math
 import os
 import subprocess
@@ -44,6 +52,14 @@ INCOMING_DIR_NAME = ".incoming"
 WAIT_FOR_OTHER_BUILD_SECONDS = 600
 REPORT_NAME = "report.json"
 LOG_NAME = "etl-add.log"
+# Longest name or value passed on to `python -m etl add` (a file name is at most 255 bytes on
+# common filesystems; a title longer than this is a paste gone wrong).
+MAX_ARGUMENT_CHARS = 1000
+# A finished job's folder left this long unread (its tab was closed) is removed by the next
+# upload; a page following its job reads the report within a second.
+ABANDONED_JOB_SECONDS = 600
+
+_log = logging.getLogger(__name__)
 
 # `python -m etl add` exit codes (etl/cli.py)
 EXIT_OK, EXIT_NO_WAREHOUSE, EXIT_BUSY, EXIT_NOTHING_ADDED = 0, 1, 3, 4
@@ -70,10 +86,21 @@ class UploadMetadata:
     published: str = ""
 
     def options(self) -> list[str]:
-        """The `python -m etl add` options carrying these values (empty ones left out)."""
+        """The `python -m etl add` options carrying these values (empty ones left out), each
+        as one `--option=value` argument so a value starting with '-' stays a value."""
         pairs = (("--title", self.title), ("--outlet", self.outlet),
                  ("--published", self.published))
-        return [arg for option, value in pairs if value.strip() for arg in (option, value.strip())]
+        return [f"{option}={argument_text(value.strip())}" for option, value in pairs
+                if value.strip()]
+
+
+def argument_text(text: str) -> str:
+    """`text` as it can travel as one command-line argument: NUL and characters that are not
+    Unicode scalar values (lone surrogates) become U+FFFD, and it is cut to
+    `MAX_ARGUMENT_CHARS`. The ETL applies its own rules for names and fields afterwards."""
+    cleaned = text.replace("\0", "\ufffd")
+    cleaned = cleaned.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return cleaned[:MAX_ARGUMENT_CHARS]
 
 
 def extension(name: str) -> str:
@@ -194,8 +221,8 @@ def _warehouse_file(settings: DashboardSettings) -> Path:
     if db_path is None:
         raise UploadsUnavailable(
             "Uploads need a local warehouse file, but IM_DB_PATH is a connection string "
-            f"({settings.db_location}). Add articles where the warehouse is built, with "
-            "`python -m etl add FILE...`."
+            "(not shown here: it may hold credentials). Add articles where the warehouse is "
+            "built, with `python -m etl add FILE...`."
         )
     return db_path
 
@@ -234,6 +261,7 @@ def start_add(
     articles_dir = Path(settings.articles_dir)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     job_dir = articles_dir / INCOMING_DIR_NAME / f"{stamp}-{uuid.uuid4().hex[:8]}"
+    sweep_finished_jobs(articles_dir)
     job_dir.mkdir(parents=True)
     paths = []
     for number, upload in enumerate(uploads, start=1):
@@ -245,16 +273,14 @@ def start_add(
             os.fsync(handle.fileno())
         paths.append(str(path))
     command = [
-        sys.executable, "-m", "etl", "add", *paths,
-        *[arg for upload in uploads for arg in ("--name", upload.name)],
-        "--articles", str(articles_dir), "--db", str(db_path),
-        "--max-bytes", str(settings.upload_max_bytes),
-        "--wait", str(wait_seconds),
-        "--report-json", str(job_dir / REPORT_NAME),
-        "--quiet",
+        sys.executable, "-m", "etl", "add",
+        f"--articles={articles_dir}", f"--db={db_path}",
+        f"--max-bytes={settings.upload_max_bytes}", f"--wait={wait_seconds}",
+        f"--report-json={job_dir / REPORT_NAME}", "--quiet",
+        *[f"--name={argument_text(upload.name)}" for upload in uploads],
+        *(metadata.options() if metadata is not None and takes_metadata(uploads) else []),
+        "--", *paths,
     ]
-    if metadata is not None and takes_metadata(uploads):
-        command += metadata.options()
     with open(job_dir / LOG_NAME, "wb") as log:
         process = subprocess.Popen(
             command, cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL, stdout=log,
@@ -297,13 +323,27 @@ def _read_report(path: Path) -> dict[str, Any] | None:
 
 
 def _crash_message(job: AddJob, exit_code: int | None) -> str:
+    """What the visitor reads when the command died; its output goes to the server log only
+    (it may hold paths and tracebacks)."""
     try:
         lines = job.log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
     except OSError:
         lines = []
-    tail = " ".join(lines[-3:]) if lines else "no output"
-    return (f"the rebuild stopped unexpectedly (exit code {exit_code}): {tail}. The uploaded "
-            f"files are kept in {job.job_dir}.")
+    _log.warning("`python -m etl add` for upload job %s stopped with exit code %s; files kept "
+                 "in %s; its last output: %s", job.job_dir.name, exit_code, job.job_dir,
+                 " | ".join(lines[-20:]) or "none")
+    return (f"the rebuild stopped unexpectedly (exit code {exit_code}). The uploaded files are "
+            f"kept on the server (upload {job.job_dir.name}), and the server's log says why.")
+
+
+def _without_server_paths(text: str, job: AddJob, articles_dir: Path) -> str:
+    """`text` with the job folder's numbered files written as the names they were uploaded as,
+    and any other path into the job or article folder written relative to that folder."""
+    for number, name in enumerate(job.names, start=1):
+        text = text.replace(str(job.job_dir / f"{number:03d}.upload"), name)
+    for folder in (job.job_dir, articles_dir, articles_dir.resolve()):
+        text = text.replace(f"{folder}{os.sep}", "").replace(str(folder), "the article folder")
+    return text
 
 
 def wait(job: AddJob, timeout: float) -> JobStatus:
@@ -314,26 +354,67 @@ def wait(job: AddJob, timeout: float) -> JobStatus:
 
 def finish(job: AddJob, status: JobStatus) -> AddResult:
     """The per-file report of a finished job; removes the job folder once every file was
-    either saved into the article folder or refused (keeps it otherwise)."""
+    either saved into the article folder or refused (keeps it otherwise).
+
+    No server path reaches the report: details naming the job's files or the article folder
+    are rewritten as plain names.
+    """
+    articles_dir = job.job_dir.parent.parent  # <articles>/.incoming/<job>
     rows = list(job.refused_here) + [
         result_row(str(f.get("given_name", "")), str(f.get("outcome", "")),
-                   str(f.get("label", f.get("outcome", ""))), str(f.get("detail", "")),
+                   str(f.get("label", f.get("outcome", ""))),
+                   _without_server_paths(str(f.get("detail", "")), job, articles_dir),
                    f.get("saved_as"))
         for f in status.files
     ]
     saved_everything = status.stage == "done" and len(status.files) == len(job.names)
     kept_in = None
     if saved_everything:
-        for path in job.job_dir.iterdir():
-            path.unlink(missing_ok=True)
-        job.job_dir.rmdir()
-        with contextlib.suppress(OSError):  # another job may still be using it
-            job.job_dir.parent.rmdir()
+        _remove_job_folder(job.job_dir)
     else:
         kept_in = str(job.job_dir)
     summary, severity = _summary(rows, status, kept_in)
     return AddResult(rows=rows, summary=summary, severity=severity, build=status.build,
                      kept_in=kept_in)
+
+
+def _remove_job_folder(job_dir: Path) -> None:
+    """Delete a finished job's folder (already gone is fine), and `.incoming` once empty."""
+    with contextlib.suppress(FileNotFoundError):
+        for path in job_dir.iterdir():
+            path.unlink(missing_ok=True)
+        job_dir.rmdir()
+    with contextlib.suppress(OSError):  # another job may still be using it
+        job_dir.parent.rmdir()
+
+
+def sweep_finished_jobs(articles_dir: Path,
+                        older_than_seconds: float = ABANDONED_JOB_SECONDS) -> list[str]:
+    """Remove the folders of jobs that finished at least `older_than_seconds` ago with every
+    file saved or refused, but whose page never read the report (the tab was closed). Running
+    jobs, and jobs whose command died before saving every file, are left alone. Returns the
+    names of the folders removed."""
+    incoming = articles_dir / INCOMING_DIR_NAME
+    try:
+        job_dirs = [path for path in incoming.iterdir() if path.is_dir()]
+    except OSError:
+        return []
+    removed = []
+    now = dt.datetime.now(dt.UTC).timestamp()
+    for job_dir in job_dirs:
+        report_path = job_dir / REPORT_NAME
+        report = _read_report(report_path)
+        try:
+            age = now - report_path.stat().st_mtime
+        except OSError:
+            continue
+        uploads_in_job = len(list(job_dir.glob("*.upload")))
+        if (report is not None and report.get("stage") == "done"
+                and len(report.get("files", ())) == uploads_in_job
+                and age >= older_than_seconds):
+            _remove_job_folder(job_dir)
+            removed.append(job_dir.name)
+    return removed
 
 
 def _summary(rows: Sequence[dict[str, Any]], status: JobStatus,
@@ -356,7 +437,8 @@ def _summary(rows: Sequence[dict[str, Any]], status: JobStatus,
         return (f"{line}. The warehouse could not be rebuilt; the app keeps showing the "
                 "previous one.", "error")
     if kept_in:
-        return f"{line}. The uploaded files are kept in {kept_in}.", "warning"
+        return (f"{line}. Not every file was saved; the uploads are kept on the server "
+                f"(upload {Path(kept_in).name}). Add the files again.", "warning")
     loaded = counts.get("loaded", 0)
     if loaded and loaded == len(rows):
         return f"{line}. The new articles are in every page now.", "success"

@@ -23,10 +23,12 @@ import streamlit as st
 
 from dashboard.filters import (
     FILTER_PARAMS,
+    MAX_PARAM_CHARS,
     PRESENTATION_PARAM,
     FilterOptions,
     Filters,
     presentation_from_query_params,
+    readable_params,
     url_params,
 )
 
@@ -36,6 +38,7 @@ PRESENTATION_KEY = "im_presentation"
 _WRITTEN_KEY = "im_url_written"  # the parameters the last run wrote
 _SEED_KEY = "im_url_seed"  # this run's URL when it is to seed the widgets, else None
 _PAGE_PARAMS_KEY = "im_page_params"  # param -> (session key, default) registered this run
+_UNREADABLE_KEY = "im_url_unreadable"  # parameters of this run's URL too long to read
 
 # Widget keys of the sidebar filters (stable, so browser tests can find them).
 EVENT_YEARS_WIDGET = "filter_event_years"
@@ -71,11 +74,12 @@ def start_run(options: FilterOptions) -> None:
     written = state.get(_WRITTEN_KEY)
     stripped_by_page_switch = written is not None and not url and bool(written)
     from_url = written is None or (url != written and not stripped_by_page_switch)
-    state[_SEED_KEY] = url if from_url else None
+    readable, state[_UNREADABLE_KEY] = readable_params(url) if from_url else ({}, [])
+    state[_SEED_KEY] = readable if from_url else None
     state[_PAGE_PARAMS_KEY] = {}
     if from_url:
-        filters = Filters.from_query_params(url).restricted_to(options)
-        state[PRESENTATION_KEY] = presentation_from_query_params(url)
+        filters = Filters.from_query_params(readable).restricted_to(options)
+        state[PRESENTATION_KEY] = presentation_from_query_params(readable)
         state[PRESENTATION_WIDGET] = state[PRESENTATION_KEY]
         set_filters(filters, options)
         # The URL is applied now: if the user changes a widget before this run reaches
@@ -85,6 +89,19 @@ def start_run(options: FilterOptions) -> None:
     else:
         # A rebuild may have removed an option the session still holds.
         state[FILTERS_KEY] = state.get(FILTERS_KEY, Filters()).restricted_to(options)
+
+
+def unreadable_link_message() -> str | None:
+    """What to tell the analyst when this run's link held parameters too long to read (they
+    were ignored, and `finish_run` writes the link without them), else None."""
+    names = st.session_state.get(_UNREADABLE_KEY) or []
+    if not names:
+        return None
+    return (f"Part of this link could not be read: {', '.join(names)} "
+            f"{'was' if len(names) == 1 else 'were'} longer than {MAX_PARAM_CHARS:,} "
+            "characters, so the page ignores "
+            f"{'it' if len(names) == 1 else 'them'} and shows its defaults there. Choose the "
+            "filters in the sidebar, or ask whoever sent the link for a fresh copy.")
 
 
 def filters() -> Filters:

@@ -8,10 +8,13 @@ the new build up at its next rerun (the caches are keyed on the build id).
 
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 import streamlit as st
 
 from dashboard import components, data, uploads
+from dashboard.settings import DashboardSettings
 
 UPLOADER_KEY = "add_articles_files"
 UPLOADER_LABEL = "Article files"
@@ -23,6 +26,10 @@ RESULTS_KEY = "add_articles_results"
 JOB_STATE = "add_articles_job"
 RESULT_STATE = "add_articles_result"
 POLL_SECONDS = 1.0
+# Longest title, outlet and date the form takes (the ETL caps stored fields itself)
+MAX_TITLE_CHARS, MAX_OUTLET_CHARS, MAX_DATE_CHARS = 500, 200, 40
+
+_log = logging.getLogger(__name__)
 
 STAGE_TEXT = {
     "starting": "Starting the rebuild…",
@@ -32,6 +39,33 @@ STAGE_TEXT = {
                "loaded as soon as it finishes.",
     "building": "Rebuilding the warehouse (only new and changed articles are extracted)…",
 }
+
+
+def _uploader(settings: DashboardSettings, disabled: bool) -> list | None:
+    """The file uploader and the files chosen in it.
+
+    It takes any file: the accepted types are checked by `uploads.check_uploads`, which refuses
+    another type file by file, with the reason. Giving Streamlit the types (`type=`) would
+    only add a filter in the browser, and a server-side check of the names that raises, before
+    the page runs, when a request arrives with a name changed on its way (`evil.sh`, a NUL):
+    the visitor would get an error instead of a message.
+    """
+    return st.file_uploader(
+        UPLOADER_LABEL, accept_multiple_files=True, key=UPLOADER_KEY,
+        max_upload_size=uploads.uploader_max_megabytes(settings), disabled=disabled,
+        help="Text, Markdown (front matter is read), web pages, or CSV / JSON Lines files with "
+             "one article per row: "
+             f"{', '.join('.' + e for e in uploads.ACCEPTED_EXTENSIONS)}.",
+    )
+
+
+def _show_refusals_ahead(chosen: list[uploads.Upload]) -> None:
+    """Say at once which chosen files will be refused, and why (the rest can still be added)."""
+    _accepted, refused, _problem = uploads.check_uploads(chosen, data.settings())
+    if refused:
+        st.warning("\n".join(f"- {components.escape_markdown(row['file'])}: "
+                             f"{components.escape_markdown(row['detail'])}"
+                             for row in refused), icon=":material/block:")
 
 
 def _chosen_uploads(files: list | None) -> list[uploads.Upload]:
@@ -51,8 +85,14 @@ def _start(chosen: list[uploads.Upload], metadata: uploads.UploadMetadata) -> No
         return
     try:
         job = uploads.start_add(accepted, settings, metadata, refused_here=refused)
-    except (uploads.UploadsUnavailable, OSError) as exc:
-        st.error(f"The files could not be saved: {components.escape_markdown(str(exc))}",
+    except uploads.UploadsUnavailable as exc:
+        st.error(components.escape_markdown(str(exc)), icon=":material/lock:")
+        return
+    except OSError as exc:  # the message says why, never where: no server path to visitors
+        _log.warning("uploads could not be saved: %s", exc)
+        st.error("The files could not be saved into the article folder "
+                 f"({components.escape_markdown(exc.strerror or type(exc).__name__)}). Ask "
+                 "whoever runs this server to check the folder; nothing was added.",
                  icon=":material/error:")
         return
     st.session_state.pop(RESULT_STATE, None)
@@ -90,7 +130,7 @@ def _show_result(result: uploads.AddResult) -> None:
                    f"extracted, {build['articles_reused']} unchanged and reused.")
     table = pd.DataFrame(result.rows, columns=["file", "label", "detail", "saved_as"])
     table.columns = ["File", "Result", "Details", "Saved as"]
-    st.dataframe(table, hide_index=True, key=RESULTS_KEY, width="stretch")
+    components.table(table, hide_index=True, key=RESULTS_KEY, width="stretch")
 
 
 def show_add_articles() -> None:
@@ -108,23 +148,20 @@ def show_add_articles() -> None:
         "other pages keep showing the current data until the new build is ready."
     )
     job: uploads.AddJob | None = st.session_state.get(JOB_STATE)
-    files = st.file_uploader(
-        UPLOADER_LABEL, type=list(uploads.ACCEPTED_EXTENSIONS), accept_multiple_files=True,
-        key=UPLOADER_KEY, max_upload_size=uploads.uploader_max_megabytes(settings),
-        disabled=job is not None,
-        help="Text, Markdown (front matter is read), web pages, or CSV / JSON Lines files with "
-             "one article per row.",
-    )
-    chosen = _chosen_uploads(files)
+    chosen = _chosen_uploads(_uploader(settings, disabled=job is not None))
+    if job is None:
+        _show_refusals_ahead(chosen)
     metadata = uploads.UploadMetadata()
     if uploads.takes_metadata(chosen):
         st.caption("Optional: what the file does not say about itself (saved in the article "
                    "folder's manifest.csv, which takes precedence; the file stays unchanged).")
         title_column, outlet_column, date_column = st.columns([3, 2, 1])
         metadata = uploads.UploadMetadata(
-            title=title_column.text_input("Title", key=TITLE_KEY),
-            outlet=outlet_column.text_input("Outlet", key=OUTLET_KEY),
+            title=title_column.text_input("Title", key=TITLE_KEY, max_chars=MAX_TITLE_CHARS),
+            outlet=outlet_column.text_input("Outlet", key=OUTLET_KEY,
+                                            max_chars=MAX_OUTLET_CHARS),
             published=date_column.text_input("Published", key=PUBLISHED_KEY,
+                                             max_chars=MAX_DATE_CHARS,
                                              placeholder="2024-05-02",
                                              help="2024-05-02, May 2024 or 2024"),
         )

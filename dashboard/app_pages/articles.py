@@ -99,15 +99,15 @@ def show_articles() -> None:
                    "to read the article.")
     # The table is content, not a control: presentation mode keeps it (without selection),
     # so the page is never blank there.
-    st.dataframe(_table_view(page_rows), key=TABLE_KEY, hide_index=True,
-                 on_select="ignore" if presenting else lambda: _open_selected_row(page_rows),
-                 selection_mode="single-row",
-                 column_config={
-                     "Title": st.column_config.TextColumn(width="large"),
-                     "Words": st.column_config.NumberColumn(format="%d", width="small"),
-                     "Initiatives": st.column_config.TextColumn(width="medium"),
-                     "Top themes": st.column_config.TextColumn(width="medium"),
-                 })
+    components.table(_table_view(page_rows), key=TABLE_KEY, hide_index=True,
+                     on_select="ignore" if presenting else lambda: _open_selected_row(page_rows),
+                     selection_mode="single-row",
+                     column_config={
+                         "Title": st.column_config.TextColumn(width="large"),
+                         "Words": st.column_config.NumberColumn(format="%d", width="small"),
+                         "Initiatives": st.column_config.TextColumn(width="medium"),
+                         "Top themes": st.column_config.TextColumn(width="medium"),
+                     })
     if not presenting:
         with st.container(horizontal=True, key="articles_controls"):
             if pages > 1:

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, components, data, theme, url_state
+from dashboard import charts, components, csv_export, data, theme, url_state
 
 SUMMARY_KEY = "disagreements_summary"
 CSV_KEY = "disagreements_csv"
@@ -177,8 +177,8 @@ def show_disagreements() -> None:
         "initiative_label": "Initiative", "initiative_name": "Name",
         "event_years": "Event years", "membership_counts": "Membership counts",
         "disagreements": "Disagreements"})
-    st.dataframe(table[["Initiative", "Name", "Disagreements", "Event years",
-                        "Membership counts"]], hide_index=True, key=SUMMARY_KEY)
+    components.table(table[["Initiative", "Name", "Disagreements", "Event years",
+                            "Membership counts"]], hide_index=True, key=SUMMARY_KEY)
 
     # plain records, grouped in Python: pandas' row access costs more than the cards
     by_initiative = _grouped(components.records(claims), "initiative_id")
@@ -198,7 +198,7 @@ def show_disagreements() -> None:
 
     if not url_state.presentation():
         st.download_button(
-            "Data (CSV)", data=lambda: claims.to_csv(index=False).encode("utf-8"),
+            "Data (CSV)", data=lambda: csv_export.csv_bytes(claims),
             file_name=f"{charts.export_filename('disagreements', filters)}.csv",
             mime="text/csv", key=CSV_KEY, on_click="ignore", icon=":material/table:",
             help="Every side of every disagreement listed: value, sentence, article, and the "

@@ -123,8 +123,9 @@ def show_membership() -> None:
             total = int(undated["total"].iloc[0])
             shown = "" if total <= len(undated) else f"; the newest {len(undated)} listed"
             with st.expander(f"{total:,} figures without a year (not on the chart{shown})"):
-                st.dataframe(undated[["count", "count_text", "sentence", "title", "outlet"]],
-                             hide_index=True, key="membership_undated")
+                components.table(
+                    undated[["count", "count_text", "sentence", "title", "outlet"]],
+                    hide_index=True, key="membership_undated")
 
     selected = st.session_state.get(EVIDENCE_KEY)
     with st.container(key="membership_evidence"):

@@ -115,10 +115,14 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 @contextlib.contextmanager
 def run_server(db_path: Path | str, *, log_dir: Path | None = None,
                timeout: float = STARTUP_TIMEOUT_S,
-               env: dict[str, str] | None = None) -> Iterator[Server]:
+               env: dict[str, str] | None = None, script: Path | str = APP_SCRIPT,
+               cwd: Path = PROJECT_ROOT, config_defaults: bool = False) -> Iterator[Server]:
     """Serve the dashboard on a free port over warehouse `db_path`; yields once it is healthy.
 
     `env` adds (or overrides) environment variables of the server, e.g. `IM_ARTICLES_DIR`.
+    `script` and `cwd` start another script, or from another directory; with `config_defaults`
+    only the port is passed on the command line, and the address and the rest come from the
+    config file Streamlit finds (the app's own, beside `dashboard/app.py`).
 
     The server runs in its own process group, which is killed on exit, so nothing is left
     running. A server that exits or is not healthy within `timeout` seconds raises
@@ -133,11 +137,12 @@ def run_server(db_path: Path | str, *, log_dir: Path | None = None,
     log_path = Path(log_dir) / f"streamlit-{port}.log"
     env = {**os.environ, "IM_DB_PATH": str(db_path), "PYTHONUNBUFFERED": "1",
            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(env or {})}
-    command = [sys.executable, "-m", "streamlit", "run", APP_SCRIPT,
-               "--server.address", "127.0.0.1", "--server.port", str(port),
-               "--server.headless", "true", "--server.fileWatcherType", "none"]
+    explicit = [] if config_defaults else ["--server.address", "127.0.0.1",
+                                           "--server.headless", "true"]
+    command = [sys.executable, "-m", "streamlit", "run", str(script), *explicit,
+               "--server.port", str(port), "--server.fileWatcherType", "none"]
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log,
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    start_new_session=True)
     server = Server(process, base_url, log_path)
@@ -145,11 +150,11 @@ def run_server(db_path: Path | str, *, log_dir: Path | None = None,
         deadline = time.monotonic() + timeout
         while not _healthy(f"{base_url}/_stcore/health"):
             if process.poll() is not None:
-                raise ServerFailed(f"`streamlit run {APP_SCRIPT}` exited with code "
+                raise ServerFailed(f"`streamlit run {script}` exited with code "
                                    f"{process.returncode}"
                                    f" before serving {base_url}. Its output:\n{server.output()}")
             if time.monotonic() > deadline:
-                raise ServerFailed(f"`streamlit run {APP_SCRIPT}` was not healthy at "
+                raise ServerFailed(f"`streamlit run {script}` was not healthy at "
                                    f"{base_url}/_stcore/health within {timeout:.0f} s. "
                                    f"Its output:\n{server.output()}")
             time.sleep(0.2)
@@ -183,8 +188,9 @@ def launch_browser() -> Iterator[Any]:
 
 
 def keep_offline(context: Any, base_url: str) -> None:
-    """Let a browser context reach only the app: anything else (web fonts, the favicon from
-    fonts.gstatic.com) is aborted at once instead of waiting on a network that may not exist.
+    """Let a browser context reach only the app: anything else is aborted at once instead of
+    waiting on a network that may not exist (the app itself requests nothing outside its
+    server; `test_hostile_browser` checks that).
     """
     local = re.compile("^(?!" + re.escape(base_url.rstrip("/") + "/") + ")")
     context.route(local, lambda route: route.abort())
