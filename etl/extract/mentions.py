@@ -244,18 +244,55 @@ def _undefined_acronyms(folded: str, found: list[tuple[int, int, str, str]],
     known = set(gazetteer.acronym_index) | {folded[s:e] for s, e, _, _ in found}
     bound: dict[str, str | None] = {}
     added: list[tuple[int, int, str, str]] = []
+    initials = _NameInitials(folded, names, gazetteer)
     for use in _bare_acronyms(folded):
         acronym = use.group()
         if acronym in known:
             continue
         if acronym not in bound:
-            fits = {entity_id for start, end, entity_id in names if end <= use.start() and
-                    _abbreviates(acronym, _written_name(folded, start, end), gazetteer)}
+            fits = {entity_id for end, entity_id in initials.abbreviated_by(acronym)
+                    if end <= use.start()}
             bound[acronym] = fits.pop() if len(fits) == 1 else None
         entity_id = bound[acronym]
         if entity_id is not None:
             added.append((use.start(), use.end(), entity_id, "acronym"))
     return added
+
+
+class _NameInitials:
+    """The article's names keyed by the initials an acronym of each length would take from them.
+
+    `_abbreviates` of every name for every unknown acronym is quadratic in a text of many names
+    and acronyms; the key of a name for acronyms of length L (the first letters of its last L-1
+    capitalised words, when its last word is an institutional noun) is worked out once per L,
+    and an acronym looks its fits up by its letters but the last. Same answers as `_abbreviates`.
+    """
+
+    def __init__(self, folded: str, names: list[tuple[int, int, str]],
+                 gazetteer: Gazetteer) -> None:
+        generic = gazetteer.names.generic_words
+        self.last_letters = {g[0].upper() for g in generic}
+        self.names: list[tuple[list[str], int, str]] = []  # capitalised words, end, entry
+        for start, end, entity_id in names:
+            name = _written_name(folded, start, end)
+            words = [w for w in re.split(r"[\s\-]+", name) if w[:1].isupper()]
+            if words and gazetteer.names.content_words(words[-1]) & generic:
+                self.names.append((words, end, entity_id))
+        self.by_length: dict[int, dict[str, list[tuple[int, str]]]] = {}
+
+    def abbreviated_by(self, acronym: str) -> list[tuple[int, str]]:
+        """(end, entry id) of every name `acronym` abbreviates (`_abbreviates`)."""
+        if not acronym or acronym[-1] not in self.last_letters:
+            return []
+        length = len(acronym)
+        if length not in self.by_length:
+            keyed: dict[str, list[tuple[int, str]]] = {}
+            for words, end, entity_id in self.names:
+                if len(words) >= length:
+                    key = "".join(w[0] for w in words[len(words) - length:-1])
+                    keyed.setdefault(key, []).append((end, entity_id))
+            self.by_length[length] = keyed
+        return self.by_length[length].get(acronym[:-1], [])
 
 
 def _written_name(folded: str, start: int, end: int) -> str:
