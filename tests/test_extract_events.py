@@ -737,3 +737,24 @@ def test_a_sentence_naming_only_a_look_alike_still_refers_to_the_topic(reference
 def test_a_verb_joined_to_a_dated_verb_shares_its_date(text: str, expected: list,
                                                         reference) -> None:
     assert events(text, reference) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the object of an approval, not its subject, is what was approved
+    ("In 2013, OIC member states approved the statute of the Islamic Organisation for Food "
+     "Security.", [("IOFS", "approved", 2013)]),
+    # chairing an organisation in the term of a chairmanship entry is that chairmanship
+    ("Kazakhstan chaired the OSCE in 2010, a first for Central Asia.",
+     [("OSCE_CHAIRMANSHIP_2010", "chairmanship", 2010)]),
+    ("Malta chaired the OSCE in 2024.", [("OSCE", "chairmanship", 2024)]),
+])
+def test_whose_event_a_verb_reports(text: str, expected: list, reference) -> None:
+    assert events(text, reference) == expected
+
+
+def test_a_running_count_of_ratifications_is_no_news_of_one(reference) -> None:
+    """'has been ratified by 68 countries' counts states; it dates no ratification."""
+    text = "The Treaty on the Prohibition of Nuclear Weapons has been ratified by 73 countries."
+    assert events(text, reference) == []
+    text = "The Treaty on the Prohibition of Nuclear Weapons has been ratified by Kazakhstan."
+    assert events(text, reference) == [("TPNW", "approved", 2024)]

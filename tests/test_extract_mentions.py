@@ -97,6 +97,24 @@ def test_malformed_gazetteer_file(tmp_path: Path) -> None:
         load_gazetteer(tmp_path)
 
 
+def test_a_chairmanship_names_the_body_it_chairs_and_its_term(tmp_path: Path) -> None:
+    entry = ('[[initiative]]\nid = "C"\nname = "A chair"\nkind = "{kind}"\ncategory = "c"\n'
+             'description = "d"\nchair_of = "{of}"\nterm = {term}\n'
+             '[[initiative]]\nid = "B"\nname = "A body"\ncategory = "c"\ndescription = "d"\n')
+    for kind, of, term, problem in (("organisation", "B", "[2010, 2010]", "chairmanship"),
+                                    ("chairmanship", "B", "[2012, 2010]", "term"),
+                                    ("chairmanship", "Z", "[2010, 2011]", "names no entry")):
+        (tmp_path / "initiatives.toml").write_text(
+            entry.format(kind=kind, of=of, term=term), encoding="utf-8")
+        with pytest.raises(GazetteerError, match=problem):
+            load_gazetteer(tmp_path)
+    (tmp_path / "initiatives.toml").write_text(
+        entry.format(kind="chairmanship", of="B", term="[2010, 2011]"), encoding="utf-8")
+    gazetteer = load_gazetteer(tmp_path)
+    assert gazetteer.chairmanship("B", 2011).id == "C"
+    assert gazetteer.chairmanship("B", 2012) is None
+
+
 def test_gazetteer_pickles_for_worker_processes(gazetteer) -> None:
     import pickle
 

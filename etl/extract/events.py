@@ -436,6 +436,9 @@ _EXPERIENCE = re.compile(
 # a term a post is held for ('elected ... for 2017-2018'): not when it was won
 _TERM_BEFORE = re.compile(r"\bfor\s+(?:the\s+)?(?:period\s+|term\s+)?$")
 _IRREGULAR_PARTICIPLES = frozenset({"taken", "won", "chosen", "begun"})
+# 'has been ratified by 68 countries': a running count of states, not the news of one act
+_BY_A_COUNT = re.compile(r"\s+by\s+(?:only\s+|some\s+|about\s+)?" + NUMBER_PATTERN +
+                         r"\s+(?:[\w\-]+\s+)?(?:countries|states|members|nations|parties)\b")
 _NEWS_TYPES = frozenset({"joined", "observer_joined", "elected", "chairmanship", "approved",
                          "signed", "launched"})
 # kinds whose 'launch' is their first edition ('Launched in 2023, the forum ...')
@@ -461,7 +464,11 @@ _COORDINATED_TYPES = frozenset({"signed", "approved", "joined", "observer_joined
                                 "elected", "launched"})
 # a date set off by commas right after a verb interrupts that verb's phrase
 _COMMA_ONLY = re.compile(r"\s*,\s*")
-_SHORT_LEAD = re.compile(r"\s*(?:[\w\-]+\s+){0,3}")  # 'in Baku ' before 'on March 4'
+_SHORT_LEAD = re.compile(r"\s*(?:[\w\-]+\s+){0,3}")  # 'in Tashkent ' before 'on 9 May'
+# verbs whose object, when it is an initiative, is what the event is about, and how far after
+# the verb (characters) the object may be named ('approved the statute of the IOFS')
+_OBJECT_TYPES = frozenset({"approved", "founded", "launched"})
+_OBJECT_REACH = 40
 # what holding, starting or opening a chairmanship is: the chairmanship itself
 _CHAIR_TERM_TYPES = frozenset({"held", "first_held", "started", "opened", "launched"})
 
@@ -648,7 +655,8 @@ def _current_news(context: _Context, initiatives: list[EntityMention],
         perfect = (word.endswith("ed") or word in _IRREGULAR_PARTICIPLES) and \
             _PERFECT_BEFORE.search(context.text, max(0, trigger.start - 40),
                                    trigger.start) is not None
-        if not (now or perfect) or _EXPERIENCE.search(clause_text):
+        if not (now or perfect) or _EXPERIENCE.search(clause_text) or \
+                _BY_A_COUNT.match(context.text, trigger.end):
             continue
         mention = _subject_of_news(trigger, context, initiatives)
         if mention is None:
@@ -811,6 +819,11 @@ def _event_for_date(date: DateMention, context: _Context, initiatives: list[Enti
     present = bool(_PRESENT_WORDS.match(date.expression.strip()))
     event_type, rule = _type_for_date(date, start, end, context, clause, verbs, present,
                                       local_type)
+    if rule == "verb_in_clause" and event_type in _OBJECT_TYPES:
+        verb = _nearest_verb(start, end, context.text, clause, context.clauses, verbs)
+        obj = _object_of(verb, mention, initiatives, context) if verb else None
+        if obj is not None:
+            mention, entry = obj, gazetteer.by_id[obj.entity_id]
     if event_type is None and edition and not present:
         event_type, rule = "held", "edition_noun"
     if event_type is None and date.basis == "relative_to_publication" and not present:
@@ -836,7 +849,11 @@ def _event_for_date(date: DateMention, context: _Context, initiatives: list[Enti
     if event_type == "launched" and entry.kind in _LAUNCHED_IS_FIRST:
         event_type = "first_held"  # 'Launched in 2023, the forum ...': its first edition
     event_type = _adjust(event_type, date, start, clause, context, mention, published)
-    return _event(mention.entity_id, event_type, date, sentence, rule, mention.named_in)
+    entity_id = mention.entity_id
+    if event_type == "chairmanship" and date.year is not None:
+        term = gazetteer.chairmanship(entity_id, date.year)  # 'chaired the OSCE in 2010'
+        entity_id = term.id if term is not None else entity_id
+    return _event(entity_id, event_type, date, sentence, rule, mention.named_in)
 
 
 def _coordinated(event: Event, date: DateMention, context: _Context) -> Event | None:
@@ -1038,6 +1055,25 @@ def _initiative_for_date(date: DateMention, start: int, end: int, clause: int,
     if same_clause:
         return min(same_clause, key=gap), True
     return min(candidates, key=gap), False
+
+
+def _object_of(verb: _Trigger, subject: EntityMention, initiatives: list[EntityMention],
+               context: _Context) -> EntityMention | None:
+    """The initiative a verb acts on when the date went to its subject, or None.
+
+    'OIC member states approved the statute of the IOFS in 2013': the approval is the IOFS's,
+    not the OIC's. Only an initiative named before the verb gives way, to one named after it
+    in the same clause, within `_OBJECT_REACH` characters and not as a venue.
+    """
+    offset = context.sentence.start
+    if subject.end - offset > verb.start:
+        return None
+    after = [m for m in initiatives
+             if m.entity_id != subject.entity_id and
+             0 <= m.start - offset - verb.end <= _OBJECT_REACH and
+             clause_index(context.clauses, m.start - offset) == verb.clause and
+             not _venue_of_another(m, context)]
+    return after[0] if after else None
 
 
 def _venue_of_another(mention: EntityMention, context: _Context) -> bool:

@@ -73,6 +73,9 @@ class Initiative:
     nouns: tuple[str, ...] = ()  # common nouns a back-reference may use ('the forum')
     is_initiative: bool = True
     note: str = ""
+    # a chairmanship: the organisation it chairs and the years of its term (first, last)
+    chair_of: str | None = None
+    term: tuple[int, int] | None = None
 
 
 @dataclass
@@ -96,6 +99,14 @@ class Gazetteer:
     # surface -> alias key: the same few names recur in every article, and keying one walks
     # the synonym table word by word
     _key_cache: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def chairmanship(self, organisation_id: str, year: int) -> Initiative | None:
+        """The chairmanship entry of an organisation whose term covers the year, if any."""
+        for entry in self.initiatives:
+            if entry.chair_of == organisation_id and entry.term and \
+                    entry.term[0] <= year <= entry.term[1]:
+                return entry
+        return None
 
     def get(self, entry_id: str) -> Initiative | None:
         """The entry with this id (initiative or not), or None."""
@@ -434,6 +445,7 @@ def _parse_entry(entry: dict[str, object], is_initiative: bool) -> Initiative:
     context = _strings(entry, "context", where)
     if context_aliases and not context:
         raise GazetteerError(f"{where}: 'context_aliases' need a 'context' list")
+    chair_of, term = _chair_fields(entry, kind, where)
     return Initiative(
         id=str(entry["id"]),
         name=str(entry["name"]),
@@ -448,7 +460,24 @@ def _parse_entry(entry: dict[str, object], is_initiative: bool) -> Initiative:
         nouns=tuple(n.lower() for n in _strings(entry, "nouns", where)),
         is_initiative=is_initiative,
         note=str(entry.get("note", "")),
+        chair_of=chair_of,
+        term=term,
     )
+
+
+def _chair_fields(entry: dict[str, object], kind: str, where: str
+                  ) -> tuple[str | None, tuple[int, int] | None]:
+    """`chair_of` and `term` of a chairmanship entry (both or neither), checked."""
+    chair_of, term = entry.get("chair_of"), entry.get("term")
+    if chair_of is None and term is None:
+        return None, None
+    if kind not in CHAIR_KINDS:
+        raise GazetteerError(f"{where}: 'chair_of' and 'term' are for kind 'chairmanship'")
+    if not isinstance(chair_of, str) or not isinstance(term, list) or len(term) != 2 or \
+            not all(isinstance(y, int) for y in term) or term[0] > term[1]:
+        raise GazetteerError(f"{where}: a chairmanship needs 'chair_of' (an entry id) and "
+                             "'term' ([first year, last year])")
+    return chair_of, (term[0], term[1])
 
 
 def _index_aliases(entries: list[Initiative], names: NameVariants
@@ -513,6 +542,10 @@ def build_gazetteer(entries: list[Initiative], names: NameVariants | None = None
                     f"{GAZETTEER_FILE}: acronym {acronym!r} of {entry.id!r} is already used by "
                     f"{owner!r}")
             acronym_index[acronym] = entry.id
+    for entry in entries:
+        if entry.chair_of is not None and entry.chair_of not in by_id:
+            raise GazetteerError(f"{GAZETTEER_FILE}: entry {entry.id!r}: 'chair_of' names no "
+                                 f"entry ({entry.chair_of!r})")
     alias_index, sequences, full_names = _index_aliases(entries, names)
     for candidates in alias_index.values():
         candidates.sort(key=lambda c: c[1] is None)  # context-bound readings are tried first
