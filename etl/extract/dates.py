@@ -296,20 +296,35 @@ class _Spans:
     """Character spans already read as (part of) a date: later shapes never overlap them.
 
     The spans never overlap, so sorted by start their ends are sorted too: one bisection tells
-    whether a new span is free. They are kept in a `SortedList` (logarithmic insertion): a
-    plain list's insertion moves every later span, which is quadratic over a text of many
-    thousands of dates.
+    whether a new span is free. A few thousand live in two plain lists (an insertion moves the
+    later ones, cheap at that size); past that they move into a `SortedList` (logarithmic
+    insertion), since moving every later span on each insertion is quadratic over a text of
+    many thousands of dates.
     """
 
+    _PLAIN_MAX = 2048
+
     def __init__(self) -> None:
-        self.spans: SortedList = SortedList()  # (start, end)
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.many: SortedList | None = None  # (start, end), once there are many
 
     def free(self, start: int, end: int) -> bool:
-        i = self.spans.bisect_left((end, -1))  # spans starting before `end`
-        return i == 0 or self.spans[i - 1][1] <= start
+        if self.many is not None:
+            i = self.many.bisect_left((end, -1))  # spans starting before `end`
+            return i == 0 or self.many[i - 1][1] <= start
+        i = bisect.bisect_left(self.starts, end)
+        return i == 0 or self.ends[i - 1] <= start
 
     def take(self, start: int, end: int) -> None:
-        self.spans.add((start, end))
+        if self.many is not None:
+            self.many.add((start, end))
+            return
+        i = bisect.bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+        if len(self.starts) > self._PLAIN_MAX:
+            self.many = SortedList(zip(self.starts, self.ends, strict=True))
 
 
 class _Names:

@@ -264,21 +264,34 @@ class _NameInitials:
 
     `_abbreviates` of every name for every unknown acronym is quadratic in a text of many names
     and acronyms; the key of a name for acronyms of length L (the first letters of its last L-1
-    capitalised words, when its last word is an institutional noun) is worked out once per L,
-    and an acronym looks its fits up by its letters but the last. Same answers as `_abbreviates`.
+    capitalised words) is worked out once per L, an acronym looks its candidates up by its
+    letters but the last, and only those are asked whether their last word is an institutional
+    noun. Same answers as `_abbreviates`.
     """
 
     def __init__(self, folded: str, names: list[tuple[int, int, str]],
                  gazetteer: Gazetteer) -> None:
-        generic = gazetteer.names.generic_words
-        self.last_letters = {g[0].upper() for g in generic}
-        self.names: list[tuple[list[str], int, str]] = []  # capitalised words, end, entry
-        for start, end, entity_id in names:
-            name = _written_name(folded, start, end)
-            words = [w for w in re.split(r"[\s\-]+", name) if w[:1].isupper()]
-            if words and gazetteer.names.content_words(words[-1]) & generic:
-                self.names.append((words, end, entity_id))
-        self.by_length: dict[int, dict[str, list[tuple[int, str]]]] = {}
+        self.folded, self.spans, self.gazetteer = folded, names, gazetteer
+        self.last_letters = {g[0].upper() for g in gazetteer.names.generic_words}
+        self.words: list[list[str]] | None = None  # capitalised words of each name
+        self.institutional: dict[int, bool] = {}  # name -> its last word is generic
+        self.by_length: dict[int, dict[str, list[int]]] = {}
+
+    def _name_words(self) -> list[list[str]]:
+        """Capitalised words of every name (read on first use: most articles use no unknown
+        acronym)."""
+        if self.words is None:
+            self.words = [[w for w in re.split(r"[\s\-]+", _written_name(self.folded, s, e))
+                           if w[:1].isupper()] for s, e, _ in self.spans]
+        return self.words
+
+    def _is_institutional(self, i: int) -> bool:
+        """Whether name i ends in an institutional noun ('Organisation', 'Agency')."""
+        if i not in self.institutional:
+            names = self.gazetteer.names
+            self.institutional[i] = bool(names.content_words(self._name_words()[i][-1]) &
+                                         names.generic_words)
+        return self.institutional[i]
 
     def abbreviated_by(self, acronym: str) -> list[tuple[int, str]]:
         """(end, entry id) of every name `acronym` abbreviates (`_abbreviates`)."""
@@ -286,13 +299,15 @@ class _NameInitials:
             return []
         length = len(acronym)
         if length not in self.by_length:
-            keyed: dict[str, list[tuple[int, str]]] = {}
-            for words, end, entity_id in self.names:
+            keyed: dict[str, list[int]] = {}
+            for i, words in enumerate(self._name_words()):
                 if len(words) >= length:
-                    key = "".join(w[0] for w in words[len(words) - length:-1])
-                    keyed.setdefault(key, []).append((end, entity_id))
+                    keyed.setdefault("".join(w[0] for w in words[len(words) - length:-1]),
+                                     []).append(i)
             self.by_length[length] = keyed
-        return self.by_length[length].get(acronym[:-1], [])
+        return [(self.spans[i][1], self.spans[i][2])
+                for i in self.by_length[length].get(acronym[:-1], ())
+                if self._is_institutional(i)]
 
 
 def _written_name(folded: str, start: int, end: int) -> str:

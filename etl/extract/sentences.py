@@ -42,8 +42,9 @@ _SENTENCE_OPENERS = words(
 
 # Candidate ends: terminal punctuation, closing quotes/brackets, then whitespace and a word.
 # (a run of '.', '!', '?' is only tried from its first character: a run read from its middle
-# ends where the same run read from its start ends, and a line of dots would be quadratic)
-_CANDIDATE = re.compile(r"(?:(?<![.!?])[.!?]+|\u2026)[\"')\]]*(?=\s+(\S))")
+# ends where the same run read from its start ends, and a line of dots would be quadratic; the
+# test comes after the first character so that the scan still skips ahead to punctuation)
+_CANDIDATE = re.compile(r"(?:[.!?](?<![.!?][.!?])[.!?]*|\u2026)[\"')\]]*(?=\s+(\S))")
 _PREV_WORD = re.compile(r"([A-Za-z][A-Za-z.\-']*)\.$")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.){2,}$")
 _LIST_MARKER = re.compile(
