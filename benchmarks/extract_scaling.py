@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -72,8 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     args = parser.parse_args(argv)
     sizes = sorted(float(s) for s in args.sizes.split(","))
-    results: dict[str, Any] = {"sizes_mb": sizes, "kinds": {}}
-    print("\nExtraction of one text as it grows (seconds; slope 1.0 = linear)")
+    results: dict[str, Any] = {"sizes_mb": sizes, "kinds": {},
+                               "load_average_at_start": os.getloadavg()[0]}
+    print("\nExtraction of one text as it grows (seconds; slope 1.0 = linear; load average "
+          f"{results['load_average_at_start']:.1f} on {os.cpu_count()} cores)")
     print(f"{'kind':<13} {'MB':>6} {'clean s':>8} {'extract s':>10} {'s/MB':>6} "
           f"{'sentences':>10} {'dates':>8}")
     for kind in args.kinds.split(","):
