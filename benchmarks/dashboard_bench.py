@@ -7,12 +7,14 @@
 On the warehouse at PATH (default: IM_DB_PATH, or data/warehouse.duckdb, built from
 data/articles with the real ETL into a temporary folder if missing) it measures:
 
-1. Facets: the seconds the dashboard takes, once per build, to materialise each derived table
-   the warehouse does not hold (`queries.FACETS`; zero when the ETL provides them).
-2. Queries: p50/p95 of every query function of `dashboard.queries`, on a connection opened as
-   the dashboard opens it, unfiltered and with a typical filter (event years 2002-2023 and the
-   theme 'security'); evidence queries with real ids, the article table's first and a deep
-   page, the search functions with a few queries. Target: p95 under 100 ms.
+1. First visit: the Overview opened right after a build (the warehouse not yet open in the
+   process, no result cached) against a later visit (warehouse open, no result cached), a few
+   rounds each: the ETL builds the marts the queries read, so the first costs about the same.
+2. Queries: p50/p95 of every registered query (`dashboard.queries.QUERIES`, with each of its
+   examples: evidence queries with real ids, the article table's first and a deep page, the
+   search functions with a few queries), on a connection opened as the dashboard opens it,
+   unfiltered and with a typical filter (event years 2002-2023 and the theme 'security').
+   Target: p95 under 100 ms.
 3. Page reruns: each page opened with Streamlit's AppTest (the script runner the server uses),
    then the year filters changed: 'cold' reruns use a combination not seen before (every query
    misses the cache), 'warm' ones flip between two seen ones. Target: under 500 ms.
@@ -52,6 +54,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from etl import marts
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 APP = PROJECT_ROOT / "dashboard" / "app.py"
 # pages and the URL parameters they open with (the Search page with a query)
@@ -61,7 +65,6 @@ PAGES: dict[str, dict[str, str]] = {
 }
 QUERY_TARGET_MS = 100.0
 RERUN_TARGET_MS = 500.0
-SEARCHES = ("biological safety", '"Astana Process"', "summit*")
 Log = Callable[[str], None]
 
 
@@ -137,6 +140,7 @@ def scaled_warehouse(source: Path, target: Path, copies: int, perturb_every: int
                 CASE WHEN copy % $every = 0 THEN count + 1 ELSE count END AS count)
             FROM copies, memberships AS m ORDER BY copy, m.article_id""",
                     {"every": perturb_every})
+        marts.build_marts(con)  # as a build does before it is sealed
         build_id = f"scaled-x{copies}"
         con.execute("UPDATE etl_runs SET run_id = ?, articles_loaded = "
                     "(SELECT count(*) FROM articles) WHERE run_id = "
@@ -171,11 +175,9 @@ def warehouse_path(requested: str | None, workdir: Path) -> Path:
 
 
 @contextmanager
-def dashboard_connection(db: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection,
-                                                     dict[str, float]]]:
-    """A connection opened as the dashboard opens one, its facets materialised; yields it
-    with the seconds each facet took (none when the warehouse holds them)."""
-    from dashboard import data, queries
+def dashboard_connection(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection opened as the dashboard opens one (read-only, its cursor settings)."""
+    from dashboard import data
 
     database = duckdb.connect(":memory:")
     try:
@@ -183,131 +185,31 @@ def dashboard_connection(db: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection,
         database.execute("USE warehouse")
         for setting in data.CURSOR_SETTINGS:
             database.execute(setting)
-        seconds: dict[str, float] = {}
-        last = [time.perf_counter(), ""]
-
-        def tick(name: str) -> None:
-            now = time.perf_counter()
-            if last[1]:
-                seconds[str(last[1])] = round(now - float(last[0]), 2)
-            last[:] = [now, name]
-
-        queries.materialise_facets(database, queries.FACETS, "memory", on_build=tick)
-        tick("")
-        yield database, seconds
+        yield database
     finally:
         database.close()
 
 
-def _sample_ids(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """Real ids for the evidence queries: the fullest timeline cell and membership point."""
-    from dashboard import queries
-    from dashboard.filters import Filters
-
-    cells = queries.timeline_cells(con, Filters()).sort_values("events", ascending=False)
-    cell = (cells.iloc[0] if not cells.empty else
-            pd.Series({"initiative_id": "CICA", "event_type": "held", "year": 2000, "events": 0}))
-    organisations = queries.membership_organisations(con, Filters())
-    org = (organisations.sort_values("figures", ascending=False).iloc[0]
-           if not organisations.empty else pd.Series({"initiative_id": "CICA",
-                                                      "kind": "member_states"}))
-    points = queries.membership_points(con, Filters(), org["initiative_id"], org["kind"])
-    point = points.sort_values("reports", ascending=False).iloc[0] if not points.empty else None
-    event_id, membership_id, article_id, sentence_no = con.execute("""
-        SELECT (SELECT min(event_id) FROM events), (SELECT min(membership_id) FROM memberships),
-               (SELECT min(article_id) FROM articles),
-               (SELECT min(sentence_no) FROM sentences
-                WHERE article_id = (SELECT min(article_id) FROM articles))""").fetchone()
-    return {
-        "cell": (str(cell["initiative_id"]), str(cell["event_type"]), int(cell["year"]),
-                 int(cell["events"])),
-        "org": (str(org["initiative_id"]), str(org["kind"])),
-        "point": None if point is None else (int(point["year"]), int(point["count"]),
-                                             int(point["reports"])),
-        "event_id": event_id, "membership_id": membership_id, "article_id": article_id,
-        "sentence_no": int(sentence_no or 1),
-    }
-
-
 def query_calls(con: duckdb.DuckDBPyConnection) -> dict[str, Callable[[Any], object]]:
-    """Every query function of `dashboard.queries`, as a call of the filters (name -> call)."""
+    """Every example of every registered query, as a call of the filters (name -> call)."""
     from dashboard import queries
-    from dashboard.search_text import parse_query
 
-    ids = _sample_ids(con)
-    init, etype, year, events = ids["cell"]
-    org, kind = ids["org"]
-    point_year, point_count, reports = ids["point"] or (None, None, 1)
-    deep_events = max(0, (events - 1) // 10 * 10)
-    deep_reports = max(0, (reports - 1) // 10 * 10)
-    searches = [parse_query(text) for text in SEARCHES]
-    calls: dict[str, Callable[[Any], object]] = {
-        "warehouse_info": lambda f: queries.warehouse_info(con),
-        "build_summary": lambda f: queries.build_summary(con),
-        "initiative_list": lambda f: queries.initiative_list(con),
-        "initiative_colour_order": lambda f: queries.initiative_colour_order(con),
-        "theme_list": lambda f: queries.theme_list(con),
-        "event_type_list": lambda f: queries.event_type_list(con),
-        "outlet_list": lambda f: queries.outlet_list(con),
-        "year_bounds": lambda f: queries.year_bounds(con),
-        "headline_figures": lambda f: queries.headline_figures(con, f),
-        "events_per_year": lambda f: queries.events_per_year(con, f),
-        "source_summary": lambda f: queries.source_summary(con, f),
-        "event_sources": lambda f: queries.event_sources(con, f),
-        "timeline_cells": lambda f: queries.timeline_cells(con, f),
-        "cell_events": lambda f: queries.cell_events(con, f, init, etype, year, 10, 0),
-        "cell_events (last page)": lambda f: queries.cell_events(con, f, init, etype, year, 10,
-                                                                 deep_events),
-        "event_evidence": lambda f: queries.event_evidence(con, ids["event_id"]),
-        "membership_organisations": lambda f: queries.membership_organisations(con, f),
-        "membership_points": lambda f: queries.membership_points(con, f, org, kind),
-        "figure_sources": lambda f: queries.figure_sources(con, f, org, kind),
-        "point_reports": lambda f: queries.point_reports(con, f, org, kind, point_year,
-                                                         point_count, 10, 0),
-        "point_reports (last page)": lambda f: queries.point_reports(
-            con, f, org, kind, point_year, point_count, 10, deep_reports),
-        "point_reports (undated)": lambda f: queries.point_reports(con, f, org, kind, None,
-                                                                   None, 100, 0),
-        "membership_reference_series": lambda f: queries.membership_reference_series(con, f,
-                                                                                     org),
-        "membership_milestones": lambda f: queries.membership_milestones(con, f, org),
-        "membership_evidence": lambda f: queries.membership_evidence(con, ids["membership_id"]),
-        "theme_frequency": lambda f: queries.theme_frequency(con, f),
-        "theme_by_year": lambda f: queries.theme_by_year(con, f),
-        "themes_by_initiative": lambda f: queries.themes_by_initiative(con, f),
-        "theme_sentences": lambda f: queries.theme_sentences(con, f, 3),
-        "article_count": lambda f: queries.article_count(con, f),
-        "article_table": lambda f: queries.article_table(con, f, 50, 0),
-        "article_table (page 1000)": lambda f: queries.article_table(con, f, 50, 49_950),
-        "article_text": lambda f: queries.article_text(con, ids["article_id"]),
-        "article_highlights": lambda f: queries.article_highlights(con, ids["article_id"]),
-        "disagreement_summary": lambda f: queries.disagreement_summary(con, f),
-        "disagreement_claims": lambda f: queries.disagreement_claims(con, f, 20),
-        "has_search_index": lambda f: queries.has_search_index(con),
-        "sentence_location": lambda f: queries.sentence_location(con, ids["article_id"],
-                                                                 ids["sentence_no"]),
-    }
-    for text, query in zip(SEARCHES, searches, strict=True):
-        calls[f"search_query_terms {text}"] = (
-            lambda f, q=query: queries.search_query_terms(con, q))
-        calls[f"search_hits_per_year {text}"] = (
-            lambda f, q=query: queries.search_hits_per_year(con, f, q))
-        calls[f"search_sentences {text}"] = (
-            lambda f, q=query: queries.search_sentences(con, f, q, 20, 0))
+    samples = queries.Samples.from_warehouse(con)
+    calls: dict[str, Callable[[Any], object]] = {}
+    for entry in queries.QUERIES.values():
+        for name, args in entry.calls(samples).items():
+            if entry.filtered:
+                calls[name] = lambda f, q=entry.function, a=args: q(con, f, *a)
+            else:
+                calls[name] = lambda f, q=entry.function, a=args: q(con, *a)
     return calls
 
 
 def query_functions() -> set[str]:
-    """The query functions of `dashboard.queries` (public functions taking a connection)."""
-    import inspect
-
+    """The registered query functions (`dashboard.queries.QUERIES`)."""
     from dashboard import queries
 
-    helpers = {"filter_parameters", "facet_closure", "facet_statements", "materialise_facets",
-               "materialised_facets", "uses_facets"}
-    return {name for name, fn in inspect.getmembers(queries, inspect.isfunction)
-            if fn.__module__ == queries.__name__ and not name.startswith("_")
-            and name not in helpers}
+    return set(queries.QUERIES)
 
 
 def query_timings(con: duckdb.DuckDBPyConnection, runs: int) -> dict[str, dict[str, Any]]:
@@ -338,6 +240,40 @@ def query_timings(con: duckdb.DuckDBPyConnection, runs: int) -> dict[str, dict[s
         entry["verdict"] = verdict(entry["p95_ms"], QUERY_TARGET_MS)
         results[name] = entry
     return results
+
+
+# --- the first visit after a build ----------------------------------------------------------
+
+
+def first_visit(page: str = "overview", rounds: int = 3) -> dict[str, Any]:
+    """Seconds of a page's first run right after a build (no warehouse open in the process, no
+    result cached) and of a later visit (warehouse open, no result cached), median of `rounds`
+    alternating rounds; `extra_ms` is what the first visit costs more."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    def visit(reopen: bool) -> float:
+        if reopen:
+            st.cache_resource.clear()
+        st.cache_data.clear()
+        at = AppTest.from_file(str(APP), default_timeout=600)
+        at.switch_page(f"app_pages/{page}.py")
+        started = time.perf_counter()
+        at.run()
+        elapsed = (time.perf_counter() - started) * 1000
+        if at.exception:
+            raise RuntimeError(f"{page} failed: {at.exception[0].value}")
+        return elapsed
+
+    visit(reopen=True)  # imports and Streamlit's own first-run work, not the warehouse's
+    first, later = [], []
+    for _ in range(rounds):
+        first.append(visit(reopen=True))
+        later.append(visit(reopen=False))
+    first_ms, later_ms = statistics.median(first), statistics.median(later)
+    return {"page": page, "first_visit_ms": round(first_ms, 1),
+            "later_visit_ms": round(later_ms, 1), "extra_ms": round(first_ms - later_ms, 1),
+            "ratio": round(first_ms / later_ms, 2)}
 
 
 # --- page reruns and payloads ----------------------------------------------------------------
@@ -643,17 +579,12 @@ def run(db_path: Path | str, reruns: int = 15, query_runs: int = 40, naive_runs:
                                "load_average_start": round(os.getloadavg()[0], 1),
                                "targets": {"query_p95_ms": QUERY_TARGET_MS,
                                            "page_rerun_ms": RERUN_TARGET_MS}}
-    started = time.perf_counter()
-    with dashboard_connection(db) as (con, facet_seconds):
-        results["facets_s"] = facet_seconds
-        results["facets_total_s"] = round(time.perf_counter() - started, 2)
-        results["facets_memory_mb"] = round(con.execute(
-            "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() "
-            "WHERE tag = 'IN_MEMORY_TABLE'").fetchone()[0] / 2**20, 1)
-        log(f"\nFacets materialised once per build: {results['facets_total_s']:.1f} s, "
-            f"{results['facets_memory_mb']:.0f} MB "
-            + ("(the warehouse holds them)" if not facet_seconds else
-               "(" + ", ".join(f"{k} {v:.1f}" for k, v in facet_seconds.items()) + ")"))
+    visit = first_visit()
+    results["first_visit"] = visit
+    log(f"\nOverview right after a build {visit['first_visit_ms']:.0f} ms, on a later visit "
+        f"{visit['later_visit_ms']:.0f} ms (no result cached either time): "
+        f"{visit['extra_ms']:+.0f} ms, x{visit['ratio']:.2f}")
+    with dashboard_connection(db) as con:
         timings = query_timings(con, query_runs)
         results["queries"] = timings
         unmeasured = sorted(query_functions() - {name.split(" ")[0] for name in timings})

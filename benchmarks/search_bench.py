@@ -34,7 +34,7 @@ import duckdb
 from benchmarks.dashboard_bench import percentile, warehouse_path
 from dashboard import queries
 from dashboard.filters import Filters
-from dashboard.search_text import parse_query
+from dashboard.search.parse import parse_query
 
 QUERIES = ("biological", '"biological safety"', "iabs AND summit", "summit*",
            "security NOT cica", "international cooperation security forum", "Қазақстан",

@@ -3,15 +3,12 @@
 - The warehouse is opened once per process (`st.cache_resource`) as a read-only factory of
   short-lived cursors. Each access re-checks the file's identity (inode, mtime, size: one
   `stat`), and when the ETL has swapped in a new build, a new warehouse is opened; the old one
-  is dropped once its last cursor closes. The only state it gains is the facets materialised
-  into its in-memory database (below).
+  is dropped once its last cursor closes. It builds nothing: the marts the queries read are
+  built by the ETL with the build, so the first visit after a build costs what any other does.
+  A warehouse without them (built by an older version) is refused with a rebuild message.
 - Query results are cached (`st.cache_data`, bounded by `max_entries` and `ttl`) keyed on the
-  query, its arguments (the `Filters`) and the warehouse's build id, so a rebuild is picked up
-  at the next rerun without restarting the app.
-- The queries read *facets* (`queries.FACETS`), narrow tables derived from the warehouse. When
-  the warehouse does not hold them (with the right signature), each is materialised once per
-  build into the in-memory database, the first time a query needs it; the cursors read it
-  first (`search_path`), so later queries of any session find it.
+  query's registered name (`queries.QUERIES`), its arguments (the `Filters`) and the
+  warehouse's build id, so a rebuild is picked up at the next rerun without restarting the app.
 
 A DuckDB quirk shapes `open_warehouse`: `duckdb.connect(path)` hands back the database already
 open in this process for that path, even after the file was replaced. Attaching the file to a
@@ -20,23 +17,20 @@ fresh in-memory database instead gives each build its own instance.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import queries, theme
 from dashboard.filters import FilterOptions, Filters
-from dashboard.search_text import SearchQuery
+from dashboard.search.parse import SearchQuery
 from dashboard.settings import PROJECT_ROOT, DashboardSettings
 
 Fingerprint = tuple[int, int, int] | None
@@ -78,29 +72,21 @@ def file_fingerprint(path: Path | None) -> Fingerprint:
     return (info.st_ino, info.st_mtime_ns, info.st_size)
 
 
-# Every cursor reads the facets materialised in the in-memory database first, then the
-# warehouse; and a join against up to 2,048 ids (a page of evidence, the example sentence of
-# each chart mark) passes them to the scan as a list, which the warehouse's primary-key index
-# answers, instead of scanning millions of rows (DuckDB's default stops at 50 ids).
-CURSOR_SETTINGS = ("SET search_path = 'memory.main,warehouse.main'",
-                   "SET dynamic_or_filter_threshold = 2048")
+# A join against up to 2,048 ids (a page of evidence, the example sentence of each chart mark)
+# passes them to the scan as a list, which the warehouse's primary-key index answers, instead
+# of scanning millions of rows (DuckDB's default stops at 50 ids).
+CURSOR_SETTINGS = ("SET dynamic_or_filter_threshold = 2048",)
 
 
 @dataclass(frozen=True)
 class Warehouse:
-    """One build of the warehouse, open read-only; hands out a fresh cursor per query.
-
-    `ready` holds the facets known to be tables for this build (the warehouse's own, or
-    materialised here by `ensure_facets`).
-    """
+    """One build of the warehouse, open read-only; hands out a fresh cursor per query."""
 
     location: str
     fingerprint: Fingerprint
     build_id: str
     built_at: str | None
     database: duckdb.DuckDBPyConnection
-    ready: set[str] = field(default_factory=set, compare=False, repr=False)
-    lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -113,20 +99,6 @@ class Warehouse:
             yield cursor
         finally:
             cursor.close()
-
-    def ensure_facets(self, names: Iterable[str]) -> list[str]:
-        """Make the facets `names` (and those they read) tables; returns those materialised now.
-
-        The first caller materialises (under a lock, so concurrent sessions wait for one
-        build instead of racing); afterwards this is a set lookup.
-        """
-        wanted = queries.facet_closure(names)
-        if self.ready.issuperset(wanted):
-            return []
-        with self.lock, self.connect() as con:
-            built = queries.materialise_facets(con, wanted, "memory")
-            self.ready.update(wanted)
-        return built
 
     def is_current(self) -> bool:
         """False once the file at `location` is another build than the one held open."""
@@ -150,6 +122,7 @@ def open_warehouse(location: str) -> Warehouse:
         database.execute("ATTACH ? AS warehouse (READ_ONLY)", [location])
         database.execute("USE warehouse")
         info = dict(database.execute("SELECT key, value FROM warehouse_info").fetchall())
+        missing = list(queries.missing_marts(database)["name"])
     except duckdb.Error as exc:
         database.close()
         shown = "IM_DB_PATH" if path is None else _shown_path(path)
@@ -157,6 +130,13 @@ def open_warehouse(location: str) -> Warehouse:
             f"The warehouse at {shown} could not be read (the server's log says why). Rebuild "
             "it with `make etl`; if a build is running, wait for it to finish."
         ) from exc
+    if missing:
+        database.close()
+        raise WarehouseUnreadable(
+            f"The warehouse at {_shown_path(path) if path else 'IM_DB_PATH'} was built by an "
+            "older version of the ETL: it lacks "
+            f"the tables the dashboard reads ({', '.join(missing)}). Rebuild it with `make etl`."
+        )
     return Warehouse(location=location, fingerprint=fingerprint,
                      build_id=info.get("build_id", "unknown"), built_at=info.get("built_at"),
                      database=database)
@@ -185,27 +165,17 @@ _SETTINGS = DashboardSettings()
                show_spinner=False)
 def _cached_query(query_name: str, location: str, build_id: str, args: tuple[Any, ...],
                   _warehouse: Warehouse) -> Any:
-    """Run `queries.<query_name>(cursor, *args)`; cached on (name, warehouse, build, args)."""
-    query: Callable[..., Any] = getattr(queries, query_name)
+    """Run the registered query `query_name` on a cursor; cached on (name, warehouse, build,
+    args)."""
     with _warehouse.connect() as con:
-        return query(con, *args)
-
-
-def _prepare(current: Warehouse, query_name: str) -> None:
-    """Materialise the facets `query_name` reads, saying so while it takes (once per build)."""
-    names = queries.QUERY_FACETS.get(query_name, ())
-    if current.ready.issuperset(queries.facet_closure(names)):
-        return
-    in_script = get_script_run_ctx() is not None
-    message = ("Preparing this build of the warehouse for the dashboard (once per build; "
-               "a few seconds for a large warehouse)…")
-    with st.spinner(message) if in_script else contextlib.nullcontext():
-        current.ensure_facets(names)
+        return queries.QUERIES[query_name].function(con, *args)
 
 
 def _run(query_name: str, *args: Any) -> Any:
+    """The result of the registered query `query_name` with `args`, from the cache if there."""
+    if query_name not in queries.QUERIES:
+        raise KeyError(f"no query named {query_name} is registered")
     current = warehouse()
-    _prepare(current, query_name)
     return _cached_query(query_name, current.location, current.build_id, args, current)
 
 

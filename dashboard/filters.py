@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 YearRange = tuple[int, int]
 QueryParams = Mapping[str, str | Sequence[str]]
@@ -293,3 +294,22 @@ def _short_list(names: Sequence[str]) -> str:
         return ", ".join(names)
     shown = ", ".join(names[:_DESCRIBE_MAX_ITEMS])
     return f"{shown} +{len(names) - _DESCRIBE_MAX_ITEMS} more"
+
+
+def filter_parameters(filters: Filters) -> dict[str, Any]:
+    """Every filter as the named parameter a statement binds it to (`$themes`, `$event_from`
+    ...; an unset range is NULL, an unset list empty)."""
+    event_years = filters.event_years or (None, None)
+    published_years = filters.published_years or (None, None)
+    return {
+        "event_from": event_years[0],
+        "event_to": event_years[1],
+        "published_from": published_years[0],
+        "published_to": published_years[1],
+        "themes": list(filters.themes),
+        "initiatives": list(filters.initiatives),
+        "event_types": list(filters.event_types),
+        "outlets": list(filters.outlets),
+        "filters_facts": filters.filters_facts,
+        "confidence_floor": filters.confidence_floor / 100,
+    }

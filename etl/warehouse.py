@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from etl import marts
 from etl.limits import EARLIEST_YEAR, LATEST_YEAR, YEARS_HELD_TEXT
 from etl.model import Problem
 
@@ -26,9 +27,10 @@ from etl.model import Problem
 # 3: source_files / source_records for incremental builds; no primary key on sentences.
 # 4: events and memberships carry rule, confidence, initiative_sentence_no; evidence_scale;
 #    candidate_initiatives.
+# 5: the marts (facet_* tables, etl/marts/) built by every build.
 # A changed schema changes the extractor signature (etl/incremental.py), so the next build is
 # a full one: an older warehouse is rebuilt, never altered in place.
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 # Memory DuckDB may use while building; past it, it spills to a folder beside the file.
 BUILD_MEMORY_LIMIT = "1GB"
@@ -351,12 +353,17 @@ def _remove_staging(path: Path) -> None:
 
 
 def seal(con: duckdb.DuckDBPyConnection, info: Mapping[str, str]) -> None:
-    """Validate a finished build and record `info` in `warehouse_info`.
+    """Build the marts (`etl/marts/`), validate the finished build, record `info`.
 
-    Raises `WarehouseError` listing every failed rule; the build's `staging` block then removes
-    the file and the live warehouse stays.
+    Every build, full or incremental, goes through here, so the dashboard always finds the
+    marts of the tables beside them. Raises `WarehouseError` listing every failed rule; the
+    build's `staging` block then removes the file and the live warehouse stays.
     """
-    issues = validate(con)
+    marts.build_marts(con)
+    # the marts are checked once the tables they derive from pass, so a fault is reported
+    # where it lies, not again in every mart built on it
+    issues = validate(con) or [ValidationIssue(table, problem)
+                               for table, problem in marts.validate_marts(con)]
     if issues:
         details = "; ".join(f"{i.table}: {i.problem}" for i in issues)
         raise WarehouseError(f"the new warehouse failed validation ({details})")

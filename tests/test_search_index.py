@@ -18,7 +18,7 @@ import pytest
 
 from dashboard import queries
 from dashboard.filters import Filters
-from dashboard.search_text import parse_query
+from dashboard.search.parse import parse_query
 from etl import search_index, warehouse
 from etl.search_index import (
     SearchIndexError,

@@ -2,7 +2,7 @@
 
 The query lives in the URL (`q=`), so a search can be shared as a link; the shared filters
 narrow the sentences searched. Ranking is BM25F over sentences, computed in the warehouse
-(docs/search.md); what the query means is read by `dashboard.search_text`.
+(docs/search.md); what the query means is read by `dashboard.search.parse`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ import math
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, components, data, search_text, url_state
+from dashboard import charts, components, data, url_state
 from dashboard.filters import url_params
+from dashboard.search import parse
+from dashboard.search import snippet as snippets
 
 QUERY_KEY = "search_query"  # URL parameter `q`
 PAGE_KEY = "search_page"  # URL parameter `page`
@@ -34,19 +36,19 @@ def _new_query() -> None:
     st.session_state[PAGE_KEY] = 1
 
 
-def _readings(query: search_text.SearchQuery) -> list[search_text.ClauseReading]:
+def _readings(query: parse.SearchQuery) -> list[parse.ClauseReading]:
     terms = data.search_query_terms(query)
     by_clause = {int(n): (tuple(t), tuple(int(s) for s in c)) for n, t, c in zip(
         terms["clause_no"].tolist(), terms["terms"].tolist(), terms["sentences"].tolist(),
         strict=True)}
-    return [search_text.ClauseReading(clause, *by_clause.get(number, ((), ())))
+    return [parse.ClauseReading(clause, *by_clause.get(number, ((), ())))
             for number, clause in enumerate(query.clauses, start=1)]
 
 
 def _hit_card(rank: int, hit: pd.Series) -> str:
     """A hit as HTML: the snippet with matched words marked, its rank and its source."""
     words = [*list(hit["matched_words"]), *list(hit["matched_mentions"])]
-    snippet = search_text.marked_snippet(str(hit["sentence"]), words)
+    snippet = snippets.marked_snippet(str(hit["sentence"]), words)
     heading = f"{rank} · score {float(hit['score']):.2f}"
     if len(hit["matched_initiatives"]):
         heading += " · about " + ", ".join(hit["matched_initiatives"])
@@ -54,13 +56,13 @@ def _hit_card(rank: int, hit: pd.Series) -> str:
             f"{charts.text_or(hit['outlet'], 'unknown outlet')}, "
             f"{charts.published_label(hit['published'], hit['published_precision'])} "
             f"(sentence {int(hit['sentence_no'])})")
-    return search_text.hit_card_html(snippet, heading, meta)
+    return snippets.hit_card_html(snippet, heading, meta)
 
 
 def _show_hits(hits: pd.DataFrame, first_rank: int) -> None:
     """Each hit with a link that opens the article in the reader, at the sentence."""
     link_params = url_params(url_state.filters())
-    st.html(search_text.SNIPPET_CSS)
+    st.html(snippets.SNIPPET_CSS)
     for offset, (_, hit) in enumerate(hits.iterrows()):
         st.html(_hit_card(first_rank + offset, hit))
         st.page_link(ARTICLES_PAGE, label="Read it in the article", icon=":material/article:",
@@ -81,11 +83,11 @@ def show_search() -> None:
         st.text_input("Search the sentences of the articles in view", key=QUERY_KEY,
                       on_change=_new_query, help=SYNTAX_HELP, icon=":material/search:",
                       placeholder='e.g. biological safety, "Astana Process", summit*')
-    query = search_text.parse_query(st.session_state[QUERY_KEY])
+    query = parse.parse_query(st.session_state[QUERY_KEY])
     for note in query.notes:
         st.caption(components.escape_markdown(note))
     if query.is_blank:
-        st.info(components.escape_markdown(search_text.blank_query_message(query)),
+        st.info(components.escape_markdown(parse.blank_query_message(query)),
                 icon=":material/search:")
         return
     if not data.search_available():
@@ -95,13 +97,13 @@ def show_search() -> None:
         return
 
     readings = _readings(query)
-    problem = search_text.unsearchable_message(query, readings)
+    problem = parse.unsearchable_message(query, readings)
     if problem:
         st.info(components.escape_markdown(problem), icon=":material/search_off:")
         return
     if not url_state.presentation():
         st.caption("Searched for: " + components.escape_markdown(
-            search_text.reading_summary(readings)))
+            parse.reading_summary(readings)))
 
     per_year = data.search_hits_per_year(filters, query)
     total = int(per_year["hits"].sum()) if not per_year.empty else 0

@@ -33,6 +33,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from etl.marts import MAX_MASK_BITS
+
 from .text import fold
 
 GAZETTEER_FILE = "initiatives.toml"
@@ -610,5 +612,11 @@ def load_gazetteer(reference_dir: Path) -> Gazetteer:
     entries += [_parse_entry(e, False) for e in data.get("not_initiative", [])]
     if not entries:
         raise GazetteerError(f"{path}: no [[initiative]] entries")
+    initiatives = sum(1 for e in entries if e.is_initiative)
+    if initiatives > MAX_MASK_BITS:
+        raise GazetteerError(
+            f"{path}: {initiatives} [[initiative]] entries, but the dashboard's filters hold at "
+            f"most {MAX_MASK_BITS} (one bit each of a mask, etl/marts/20_facet_initiatives.sql); "
+            "merge or remove entries, or widen the masks first")
     names = NameVariants.from_table(data.get("names", {}), f"{path}")
     return build_gazetteer(entries, names)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from etl.marts import MAX_MASK_BITS
 from etl.model import Sentence, ThemeHit
 
 from .gazetteer import trie_regex
@@ -152,6 +153,11 @@ def load_themes(reference_dir: Path) -> ThemeTaxonomy:
         raise ThemeError(f"{path}: no [[theme]] entries")
     if len({t.name for t in themes}) != len(themes):
         raise ThemeError(f"{path}: duplicate theme names")
+    if len(themes) > MAX_MASK_BITS:
+        raise ThemeError(
+            f"{path}: {len(themes)} [[theme]] entries, but the dashboard's filters hold at most "
+            f"{MAX_MASK_BITS} (one bit each of a mask, etl/marts/10_facet_themes.sql); merge or "
+            "remove themes, or widen the masks first")
     return build_taxonomy(themes)
 
 

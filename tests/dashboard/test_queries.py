@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-import re
 import shutil
 from pathlib import Path
 
@@ -19,120 +18,65 @@ import pytest
 
 from dashboard import queries
 from dashboard.filters import Filters
-from dashboard.search_text import parse_query
+from etl import marts
 
 Con = duckdb.DuckDBPyConnection
-
-FILTERED_QUERIES = {
-    "headline_figures": (), "events_per_year": (), "source_summary": (), "event_sources": (),
-    "timeline_cells": (), "cell_events": ("CICA", "held", 2022, 10, 0),
-    "membership_organisations": (), "membership_points": ("CICA", "member_states"),
-    "figure_sources": ("CICA", "member_states"),
-    "point_reports": ("CICA", "member_states", 2002, 16, 10, 0),
-    "membership_reference_series": ("CICA",),
-    "membership_milestones": ("CICA",), "theme_frequency": (), "theme_by_year": (),
-    "themes_by_initiative": (), "article_count": (), "article_table": (10, 0),
-    "disagreement_summary": (), "disagreement_claims": (20,), "theme_sentences": (3,),
-    "search_sentences": (parse_query('security "food security" -cica summit*'), 10, 0),
-    "search_hits_per_year": (parse_query('security "food security" -cica summit*'),),
-    "candidate_initiatives": (20, 5),
-}
 
 
 def scalar(con: Con, sql: str, params: list | None = None) -> object:
     return con.execute(sql, params or []).fetchone()[0]
 
 
-def test_every_query_function_is_covered_here() -> None:
-    names = {n for n, f in inspect.getmembers(queries, inspect.isfunction)
-             if f.__module__ == queries.__name__ and not n.startswith("_")}
-    unfiltered = {"warehouse_info", "build_summary", "initiative_list", "theme_list",
-                  "initiative_colour_order",
-                  "event_type_list", "outlet_list", "year_bounds", "event_evidence",
-                  "membership_evidence", "article_text", "article_highlights",
-                  "filter_parameters", "search_query_terms", "has_search_index",
-                  "sentence_location"}
-    facets = {"facet_closure", "facet_statements", "materialise_facets", "materialised_facets",
-              "uses_facets"}
-    assert names == set(FILTERED_QUERIES) | unfiltered | facets
+def test_every_query_function_is_registered() -> None:
+    """The registry (what the cache layer, these tests and the benchmark iterate) holds every
+    function of `dashboard.queries` that takes a connection, under its own name."""
+    exported = {name: f for name, f in inspect.getmembers(queries, inspect.isfunction)
+                if list(inspect.signature(f).parameters)[:1] == ["con"]}
+    assert set(exported) == set(queries.QUERIES)
+    for name, entry in queries.QUERIES.items():
+        assert entry.function is exported[name]
+    assert {n for n, e in queries.QUERIES.items() if e.filtered} >= {
+        "headline_figures", "timeline_cells", "disagreement_claims", "search_sentences"}
+    assert not queries.QUERIES["article_text"].filtered
 
 
-def _facet_reads(con: Con, name: str, args: tuple) -> set[str]:
-    statements: list[str] = []
-    real = queries._frame
-
-    def record(c: Con, sql: str, params: object = None) -> pd.DataFrame:
-        statements.append(sql)
-        return real(c, sql, params)
-
-    queries._frame = record  # type: ignore[assignment]
-    try:
-        getattr(queries, name)(con, Filters(themes=("security",), event_years=(2002, 2023)),
-                               *args)
-    finally:
-        queries._frame = real  # type: ignore[assignment]
-    return {f for sql in statements for f in re.findall(r"\bfacet_[a-z_]+\b", sql)}
+def test_every_registered_example_runs(warehouse_cursor: Con) -> None:
+    samples = queries.Samples.from_warehouse(warehouse_cursor)
+    for entry in queries.QUERIES.values():
+        for label, args in entry.calls(samples).items():
+            before = (Filters(),) if entry.filtered else ()
+            result = entry.function(warehouse_cursor, *before, *args)
+            assert isinstance(result, pd.DataFrame | int | bool), label
 
 
-def test_declared_facets_cover_what_each_statement_reads(warehouse_cursor: Con) -> None:
-    """`QUERY_FACETS` (what the dashboard materialises before a query) names every facet the
-    query's statements read, so the dashboard never computes a facet inline."""
-    for name, args in FILTERED_QUERIES.items():
-        if name.startswith("search_"):
-            continue
-        read = _facet_reads(warehouse_cursor, name, args)
-        missing = read - set(queries.facet_closure(queries.QUERY_FACETS.get(name, ())))
-        assert not missing, f"{name} reads {sorted(missing)} without declaring them"
+def test_the_etl_built_every_mart_the_queries_read(warehouse_cursor: Con) -> None:
+    assert queries.missing_marts(warehouse_cursor).empty
+    assert set(marts.MART_TABLES) == set(queries.in_view.MARTS)
 
 
-def _materialised(db: Path) -> Con:
-    """A connection as the dashboard opens one, with every facet materialised in memory."""
-    con = duckdb.connect(":memory:")
-    con.execute("ATTACH ? AS warehouse (READ_ONLY)", [str(db)])
-    con.execute("USE warehouse")
-    con.execute("SET search_path = 'memory.main,warehouse.main'")
-    assert queries.materialise_facets(con, queries.FACETS, "memory") == list(queries.FACETS)
-    return con
-
-
-@pytest.mark.parametrize("filters", [
-    Filters(), Filters(event_years=(2002, 2023), themes=("security",)),
-    Filters(published_years=(2023, 2023), outlets=("NNN-Bernama",), initiatives=("CICA",)),
-], ids=["none", "typical", "articles"])
-def test_materialised_facets_give_the_same_answers_as_inline_ones(
-        built_warehouse: Path, warehouse_cursor: Con, filters: Filters) -> None:
-    con = _materialised(built_warehouse)
-    try:
-        assert queries.materialised_facets(con) == frozenset(queries.FACETS)
-        assert not queries.materialised_facets(warehouse_cursor)  # inline there
-        for name, args in FILTERED_QUERIES.items():
-            inline = getattr(queries, name)(warehouse_cursor, filters, *args)
-            tables = getattr(queries, name)(con, filters, *args)
-            if isinstance(inline, int):
-                assert inline == tables, name
-            else:
-                pd.testing.assert_frame_equal(inline.reset_index(drop=True),
-                                              tables.reset_index(drop=True),
-                                              check_dtype=False, obj=name)
-    finally:
-        con.close()
-
-
-def test_facets_a_build_holds_are_used_when_their_signature_matches(built_warehouse: Path,
-                                                                    tmp_path: Path) -> None:
-    """The ETL can run `facet_statements()` after a build; the dashboard then reads those
-    tables. A table of another version (its comment, the signature, differs) is not used."""
-    copy = tmp_path / "with_facets.duckdb"
+def test_rebuilding_the_marts_gives_the_same_tables(built_warehouse: Path,
+                                                    tmp_path: Path) -> None:
+    """The mart SQL is idempotent: applied again to a finished build, every mart is the same."""
+    copy = tmp_path / "again.duckdb"
     shutil.copyfile(built_warehouse, copy)
     with duckdb.connect(str(copy)) as con:
-        for statement in queries.facet_statements():
-            con.execute(statement)
-        con.execute("COMMENT ON TABLE facet_claims IS 'an older version'")
-    with duckdb.connect(str(copy), read_only=True) as con:
-        assert queries.materialised_facets(con) == frozenset(queries.FACETS) - {"facet_claims"}
-        cells = queries.timeline_cells(con, Filters())
-        assert int(cells["events"].sum()) == scalar(con, "SELECT count(*) FROM events")
-        assert queries.disagreement_claims(con, Filters(), 20).empty  # inline facet_claims
+        before = {t: con.execute(f"SELECT * FROM {t}").df() for t in marts.MART_TABLES}
+        marts.build_marts(con)
+        marts.build_marts(con)
+        assert not marts.validate_marts(con)
+        for table, frame in before.items():
+            pd.testing.assert_frame_equal(frame, con.execute(f"SELECT * FROM {table}").df(),
+                                          obj=table)
+
+
+def test_a_warehouse_without_marts_is_reported_missing_them(built_warehouse: Path,
+                                                            tmp_path: Path) -> None:
+    copy = tmp_path / "old.duckdb"
+    shutil.copyfile(built_warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("DROP TABLE facet_claims")
+        assert list(queries.missing_marts(con)["name"]) == ["facet_claims"]
+        assert marts.validate_marts(con) == [("facet_claims", "mart not built")]
 
 
 @pytest.mark.parametrize("odd_year", [None, 1850], ids=["years-masked", "years-joined"])
@@ -147,32 +91,14 @@ def test_articles_reporting_an_event_in_the_years_are_the_same_either_way(
         with duckdb.connect(str(copy)) as con:
             con.execute("INSERT INTO events SELECT * REPLACE ('odd-' || event_id AS event_id, "
                         "? AS year, NULL AS end_year) FROM events LIMIT 1", [odd_year])
+            marts.build_marts(con)
     with duckdb.connect(str(copy), read_only=True) as con:
-        exact = queries._run(con, queries._statement(con, {}, queries._EVENT_YEARS_BASE),
-                             {})["exact"].iloc[0]
+        exact = scalar(con, "SELECT exact FROM facet_event_years")
         assert bool(exact) is (odd_year is None)
         for years in [(2002, 2023), (2018, 2020), (2024, 2030), (1850, 1900), (1700, 1800)]:
             expected = scalar(con, "SELECT count(DISTINCT article_id) FROM events WHERE "
                                    "year <= ? AND coalesce(end_year, year) >= ?", list(years)[::-1])
             assert queries.article_count(con, Filters(event_years=years)) == expected, years
-
-
-def test_the_reference_lists_fit_the_filter_masks(warehouse_cursor: Con) -> None:
-    """Themes and initiatives are filtered through one bit each of a HUGEINT mask: a taxonomy
-    or gazetteer beyond 127 entries needs another representation (see docs/dashboard.md)."""
-    assert scalar(warehouse_cursor, "SELECT count(*) FROM themes") <= queries.MAX_MASK_BITS
-    assert scalar(warehouse_cursor, "SELECT count(*) FROM initiatives") <= queries.MAX_MASK_BITS
-
-
-def test_every_facet_is_documented_with_the_signature_it_carries() -> None:
-    statements = queries.facet_statements("warehouse")
-    assert len(statements) == 2 * len(queries.FACETS)
-    for facet in queries.FACETS.values():
-        assert f"CREATE OR REPLACE TABLE warehouse.main.{facet.name} AS" in " ".join(statements)
-        assert f"'{facet.signature}'" in " ".join(statements)
-    assert queries.facet_closure(["facet_claims"]) == [
-        "facet_themes", "facet_initiatives", "facet_event_years", "facet_articles",
-        "facet_events", "facet_memberships", "facet_claims"]
 
 
 @pytest.mark.parametrize("filters", [
@@ -186,9 +112,13 @@ def test_every_facet_is_documented_with_the_signature_it_carries() -> None:
 ], ids=["none", "all", "empty-years", "unknown-values", "confidence-floor"])
 def test_every_filtered_query_runs_under_any_filter_combination(
         warehouse_cursor: Con, filters: Filters) -> None:
-    for name, args in FILTERED_QUERIES.items():
-        result = getattr(queries, name)(warehouse_cursor, filters, *args)
-        assert isinstance(result, pd.DataFrame | int), name
+    samples = queries.Samples.from_warehouse(warehouse_cursor)
+    for entry in queries.QUERIES.values():
+        if not entry.filtered:
+            continue
+        for label, args in entry.calls(samples).items():
+            result = entry.function(warehouse_cursor, filters, *args)
+            assert isinstance(result, pd.DataFrame | int), label
 
 
 def test_confidence_floor_hides_weak_events_and_figures_but_not_articles(

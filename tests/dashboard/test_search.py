@@ -17,10 +17,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import charts, queries, search_text
+from dashboard import charts, queries
 from dashboard.charts import ChartContext
 from dashboard.filters import Filters
-from dashboard.search_text import Clause, parse_query
+from dashboard.search import parse, rank, snippet
+from dashboard.search.parse import Clause, parse_query
 from etl import pipeline
 from etl.settings import PROJECT_ROOT, Settings
 from tests.dashboard.test_app import charts as app_charts
@@ -136,7 +137,7 @@ def test_operators() -> None:
 def test_nothing_to_search_for(typed: object) -> None:
     query = parse_query(typed)
     assert query.is_blank
-    assert search_text.blank_query_message(query)
+    assert parse.blank_query_message(query)
 
 
 def test_an_unclosed_quote_runs_to_the_end_and_says_so() -> None:
@@ -148,15 +149,15 @@ def test_an_unclosed_quote_runs_to_the_end_and_says_so() -> None:
 def test_exclusions_alone_ask_for_a_word() -> None:
     query = parse_query("-weapons NOT war")
     assert query.is_blank
-    assert "exclusions only" in search_text.blank_query_message(query)
+    assert "exclusions only" in parse.blank_query_message(query)
 
 
 def test_long_queries_are_cut_with_a_note() -> None:
-    assert not parse_query("x" * search_text.MAX_QUERY_CHARS).notes
-    cut = parse_query("y" * (search_text.MAX_QUERY_CHARS + 100))
-    assert len(cut.text) == search_text.MAX_QUERY_CHARS and "cut" in cut.notes[0]
-    many = parse_query(" ".join(f"w{i}" for i in range(search_text.MAX_CLAUSES + 10)))
-    assert len(many.clauses) == search_text.MAX_CLAUSES and many.notes
+    assert not parse_query("x" * parse.MAX_QUERY_CHARS).notes
+    cut = parse_query("y" * (parse.MAX_QUERY_CHARS + 100))
+    assert len(cut.text) == parse.MAX_QUERY_CHARS and "cut" in cut.notes[0]
+    many = parse_query(" ".join(f"w{i}" for i in range(parse.MAX_CLAUSES + 10)))
+    assert len(many.clauses) == parse.MAX_CLAUSES and many.notes
 
 
 def test_a_too_short_prefix_is_ignored_with_a_note() -> None:
@@ -177,27 +178,27 @@ def test_clauses_are_bound_as_numbered_structs() -> None:
 
 def test_messages_for_common_words_and_unknown_prefixes() -> None:
     query = parse_query("the of")
-    readings = [search_text.ClauseReading(c, (), ()) for c in query.clauses]
-    message = search_text.unsearchable_message(query, readings)
+    readings = [parse.ClauseReading(c, (), ()) for c in query.clauses]
+    message = parse.unsearchable_message(query, readings)
     assert message is not None and "common words" in message and "“the”" in message
     prefix = parse_query("zzq*")
-    message = search_text.unsearchable_message(
-        prefix, [search_text.ClauseReading(prefix.clauses[0], (), ())])
+    message = parse.unsearchable_message(
+        prefix, [parse.ClauseReading(prefix.clauses[0], (), ())])
     assert message is not None and "starts with" in message
-    found = [search_text.ClauseReading(Clause("iabs"), ("iab",), (3,))]
-    assert search_text.unsearchable_message(parse_query("iabs"), found) is None
+    found = [parse.ClauseReading(Clause("iabs"), ("iab",), (3,))]
+    assert parse.unsearchable_message(parse_query("iabs"), found) is None
 
 
 def test_reading_summary() -> None:
     readings = [
-        search_text.ClauseReading(Clause("biological"), ("biological",), (1,)),
-        search_text.ClauseReading(Clause("food security", required=True, quoted=True),
+        parse.ClauseReading(Clause("biological"), ("biological",), (1,)),
+        parse.ClauseReading(Clause("food security", required=True, quoted=True),
                                   ("food", "security"), (3, 9)),
-        search_text.ClauseReading(Clause("summit", prefix=True), ("summit", "summitry"), (5, 1)),
-        search_text.ClauseReading(Clause("war", negated=True), ("war",), (2,)),
-        search_text.ClauseReading(Clause("the"), (), ()),
+        parse.ClauseReading(Clause("summit", prefix=True), ("summit", "summitry"), (5, 1)),
+        parse.ClauseReading(Clause("war", negated=True), ("war",), (2,)),
+        parse.ClauseReading(Clause("the"), (), ()),
     ]
-    assert search_text.reading_summary(readings) == (
+    assert parse.reading_summary(readings) == (
         "biological (1 sentence) · must have “food security” · summit* (summit, summitry) · "
         "not war (2 sentences)")
 
@@ -206,20 +207,20 @@ def test_reading_summary() -> None:
 
 
 def test_snippet_marks_whole_words_only() -> None:
-    html = search_text.marked_snippet("Biological safety, not biologically safe.", ["Biological"])
+    html = snippet.marked_snippet("Biological safety, not biologically safe.", ["Biological"])
     assert html == "<mark>Biological</mark> safety, not biologically safe."
 
 
 def test_snippet_escapes_the_sentence_before_marking() -> None:
     sentence = 'The <script>alert("x")</script> summit & the <b>forum</b>.'
-    html = search_text.marked_snippet(sentence, ["summit", "script", "b"])
+    html = snippet.marked_snippet(sentence, ["summit", "script", "b"])
     assert "<script>" not in html and "<b>" not in html
     assert "&lt;<mark>script</mark>&gt;alert(&quot;x&quot;)&lt;/<mark>script</mark>&gt;" in html
     assert "<mark>summit</mark> &amp; the &lt;<mark>b</mark>&gt;forum" in html
 
 
 def test_snippet_marks_multiword_mentions_and_non_latin_words() -> None:
-    html = search_text.marked_snippet(
+    html = snippet.marked_snippet(
         "Қазақстан proposed the International Agency for Biological Safety (IABS).",
         ["Қазақстан", "International Agency for Biological Safety", "IABS", "Biological"])
     assert html == ("<mark>Қазақстан</mark> proposed the <mark>International Agency for "
@@ -228,7 +229,7 @@ def test_snippet_marks_multiword_mentions_and_non_latin_words() -> None:
 
 def test_a_long_sentence_is_cut_around_its_first_match() -> None:
     sentence = " ".join(["filler"] * 100) + " the needle is here " + " ".join(["tail"] * 100)
-    html = search_text.marked_snippet(sentence, ["needle"], max_chars=120)
+    html = snippet.marked_snippet(sentence, ["needle"], max_chars=120)
     assert html.startswith("…") and html.endswith("…")
     assert "<mark>needle</mark>" in html
     assert len(html) < 160
@@ -236,14 +237,14 @@ def test_a_long_sentence_is_cut_around_its_first_match() -> None:
 
 def test_a_long_sentence_shows_the_stretch_with_most_marks() -> None:
     sentence = ("alpha " + "filler " * 60 + "beta gamma delta " + "tail " * 60).strip()
-    html = search_text.marked_snippet(sentence, ["alpha", "beta", "gamma", "delta"],
+    html = snippet.marked_snippet(sentence, ["alpha", "beta", "gamma", "delta"],
                                       max_chars=120)
     assert "<mark>alpha</mark>" not in html
     assert "<mark>beta</mark> <mark>gamma</mark> <mark>delta</mark>" in html
 
 
 def test_a_hit_card_escapes_its_title() -> None:
-    card = search_text.hit_card_html("<mark>x</mark>", "1 · score 2.00", "<b>Title</b> — Wire")
+    card = snippet.hit_card_html("<mark>x</mark>", "1 · score 2.00", "<b>Title</b> — Wire")
     assert "&lt;b&gt;Title&lt;/b&gt;" in card and "<mark>x</mark>" in card
 
 
@@ -303,9 +304,9 @@ def test_hits_carry_what_the_snippet_marks(warehouse_cursor: Con) -> None:
     acronym_only = hits[hits["sentence"].str.contains("establish the IABS was held")].iloc[0]
     assert list(acronym_only["matched_words"]) == []
     assert list(acronym_only["matched_mentions"]) == ["IABS"]
-    snippet = search_text.marked_snippet(acronym_only["sentence"],
-                                         [*acronym_only["matched_mentions"]])
-    assert "<mark>IABS</mark>" in snippet
+    marked = snippet.marked_snippet(acronym_only["sentence"],
+                                    [*acronym_only["matched_mentions"]])
+    assert "<mark>IABS</mark>" in marked
 
 
 def test_a_quoted_phrase_needs_its_words_side_by_side(warehouse_cursor: Con) -> None:
@@ -491,7 +492,7 @@ def reference_ranking(con: Con, text: str) -> list[tuple[str, int, float, int]]:
     import math
 
     query = parse_query(text)
-    k1, b, weight = queries.BM25_K1, queries.BM25_B, queries.INITIATIVE_FIELD_WEIGHT
+    k1, b, weight = rank.BM25_K1, rank.BM25_B, rank.INITIATIVE_FIELD_WEIGHT
     sentences = con.execute("SELECT article_id, sentence_no, search_tokens(text) "
                             "FROM sentences").fetchall()
     named = con.execute("""

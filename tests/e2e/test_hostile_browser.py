@@ -40,6 +40,8 @@ UPLOAD_TIMEOUT_MS = 90_000
 # Every page with downloads, and where to open it (the Search page charts a query's hits).
 EXPORT_VIEWS = ["/", "/timeline", "/membership", "/topics", "/disagreements", "/search?q=CICA"]
 DOWNLOAD_BUTTONS = re.compile(r"^(Data \(CSV\)|Briefing pack \(slides \+ CSV\))$")
+PACK_BUTTON = "Briefing pack (slides + CSV)"
+PACK_VIEWS = {"/timeline", "/membership", "/topics"}  # the pages that offer a briefing pack
 ARTICLE = ("Astana, 2 May 2024. The International Agency for Biological Safety, proposed by "
            "Kazakhstan, was discussed again at the United Nations in 2024.\n")
 
@@ -118,6 +120,8 @@ def test_row7_every_csv_download_is_formula_safe(
         _no_exception_box(page)
         buttons = page.get_by_role("button", name=DOWNLOAD_BUTTONS)
         expect(buttons.first).to_be_visible()  # charts come after the page's first elements
+        if view in PACK_VIEWS:  # the pack's button comes after the charts it packs
+            expect(page.get_by_role("button", name=PACK_BUTTON)).to_be_visible()
         harness.wait_until_idle(page)
         count = buttons.count()
         for index in range(count):

@@ -1,14 +1,10 @@
-"""The Search page's text handling, as pure functions: reading a query, marking a snippet.
+"""Reading a search query into clauses, and saying what the search did; pure functions.
 
 A query is read into clauses here (quotes, `AND`, `OR`, `NOT`, `-`, `+`, `*`), but never cut
-into index terms: the warehouse's `search_tokens` macro does that inside the search statement,
-so the query and the index are tokenised by one definition. Reading never raises: a stray
-quote is closed, a lone operator ignored, an over-long query cut, and what was done is said in
-`SearchQuery.notes`.
-
-Snippets are built from untrusted article text: the sentence is cut into pieces around the
-matched words and every piece goes through `html.escape` before the `<mark>` tags are added,
-so markup in a sentence (even a `<script>`) is shown as text.
+into index terms: the warehouse's `search_tokens` macro does that inside the search statement
+(`dashboard.search.rank`), so the query and the index are tokenised by one definition. Reading
+never raises: a stray quote is closed, a lone operator ignored, an over-long query cut, and
+what was done is said in `SearchQuery.notes`.
 
 Query syntax (docs/search.md has the analyst's version):
 
@@ -24,7 +20,6 @@ Query syntax (docs/search.md has the analyst's version):
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,24 +27,12 @@ from dataclasses import dataclass, field
 MAX_QUERY_CHARS = 500  # a longer query is cut here (and the page says so)
 MAX_CLAUSES = 60  # each clause is a bit of a 64-bit mask in the search statement
 MIN_PREFIX_CHARS = 2  # 'a*' would expand to half the vocabulary
-SNIPPET_CHARS = 320  # a longer sentence is shown as a window around its first match
 
 _QUOTES = str.maketrans({c: '"' for c in "“”„‟«»「」″"})
 _ITEM = re.compile(r'(?P<sign>[-+−]?)(?:"(?P<phrase>[^"]*)(?P<closed>"?)|(?P<word>[^\s"]+))')
 _OPERATORS = {"AND": "AND", "&&": "AND", "OR": "OR", "||": "OR", "NOT": "NOT"}
 # A letter or digit in any script (the warehouse splits words on everything else).
-_WORD_CHAR = r"[^\W_]"
-
-SNIPPET_CSS = """
-<style>
-.im-hit { border-left: 4px solid #0072B2; padding: 0.35rem 0.9rem; margin: 0.1rem 0 0.1rem 0;
-          background: #F5F8FB; }
-.im-hit blockquote { margin: 0 0 0.3rem 0; font-size: 1.04rem; line-height: 1.55; }
-.im-hit mark { background: #FFE08A; color: inherit; padding: 0 0.1em; border-radius: 0.2em; }
-.im-hit .im-meta { color: #555; font-size: 0.9rem; }
-</style>
-"""
-
+WORD_CHAR = r"[^\W_]"
 
 @dataclass(frozen=True)
 class Clause:
@@ -136,7 +119,7 @@ def parse_query(typed: object) -> SearchQuery:
 
 
 def _letters(text: str) -> str:
-    return "".join(re.findall(_WORD_CHAR, text))
+    return "".join(re.findall(WORD_CHAR, text))
 
 
 def _apply_operators(items: Sequence[Clause | str]) -> tuple[Clause, ...]:
@@ -227,77 +210,3 @@ def reading_summary(readings: Iterable[ClauseReading], max_terms: int = 6) -> st
             part = "must have " + part
         parts.append(part)
     return " · ".join(parts)
-
-
-# --- snippets ---------------------------------------------------------------------------------
-
-
-def marked_snippet(sentence: str, words: Iterable[str], max_chars: int = SNIPPET_CHARS) -> str:
-    """The sentence as escaped HTML with each of `words` marked where it stands as a whole word.
-
-    `words` are surface forms found in this sentence by the search statement (so they match
-    exactly, case included). A sentence longer than `max_chars` is cut to the window holding
-    the most marks, with '…' where it was cut. The text is escaped piece by piece before any markup
-    is added: markup in the sentence shows as text.
-    """
-    sentence = str(sentence)
-    spans = _word_spans(sentence, words)
-    start, end = _window(sentence, spans, max_chars)
-    pieces = ["…"] if start > 0 else []
-    position = start
-    for left, right in spans:
-        if left < start or right > end:
-            continue
-        pieces.append(html.escape(sentence[position:left]))
-        pieces.append(f"<mark>{html.escape(sentence[left:right])}</mark>")
-        position = right
-    pieces.append(html.escape(sentence[position:end]))
-    if end < len(sentence):
-        pieces.append("…")
-    return "".join(pieces)
-
-
-def _word_spans(sentence: str, words: Iterable[str]) -> list[tuple[int, int]]:
-    """Non-overlapping (start, end) of every whole-word occurrence of `words`, in order."""
-    wanted = sorted({w for w in words if isinstance(w, str) and w.strip()}, key=len,
-                    reverse=True)
-    if not wanted:
-        return []
-    pattern = re.compile(rf"(?<!{_WORD_CHAR})(?:{'|'.join(map(re.escape, wanted))})"
-                         rf"(?!{_WORD_CHAR})")
-    return [m.span() for m in pattern.finditer(sentence)]
-
-
-def _window(sentence: str, spans: Sequence[tuple[int, int]], max_chars: int
-            ) -> tuple[int, int]:
-    """The stretch of a long sentence to show: the one holding the most marks.
-
-    Each mark is tried as the window's first (with a little context before it, from a word
-    boundary); the window keeping the most marks whole wins, the earliest on a tie.
-    """
-    if len(sentence) <= max_chars:
-        return 0, len(sentence)
-    best: tuple[int, int, int] | None = None  # (marks inside, start, end)
-    for first, _ in spans or [(0, 0)]:
-        start = max(0, first - max_chars // 4)
-        if start > 0:
-            space = sentence.rfind(" ", 0, start)
-            start = space + 1 if space >= 0 else start
-        end = min(len(sentence), start + max_chars)
-        if end < len(sentence):
-            space = sentence.rfind(" ", start, end)
-            end = space if space > first else end
-        inside = sum(1 for left, right in spans if start <= left and right <= end)
-        if best is None or inside > best[0]:
-            best = (inside, start, end)
-    return best[1], best[2]
-
-
-def hit_card_html(snippet: str, heading: str, meta: str) -> str:
-    """One search hit: a marked snippet (already escaped) with its rank line and source line.
-
-    `heading` and `meta` are plain text and are escaped here.
-    """
-    return (f'<div class="im-hit"><div class="im-meta">{html.escape(heading)}</div>'
-            f"<blockquote>{snippet}</blockquote>"
-            f'<div class="im-meta">{html.escape(meta)}</div></div>')

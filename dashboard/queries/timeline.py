@@ -1,0 +1,139 @@
+"""The Timeline page's statements: its cells, the events behind one, their evidence."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.filters import Filters
+from dashboard.queries.evidence import EVENT_EXPLAINED, EVENT_SCALE
+from dashboard.queries.in_view import EVENTS, in_view
+from dashboard.queries.registry import Samples, register
+from dashboard.queries.sql import Connection, Cte, frame, sql
+
+
+@register()
+def event_sources(con: Connection, filters: Filters) -> pd.DataFrame:
+    """The articles reporting the events in view, by outlet (the timeline's source line)."""
+    reporting = Cte("reporting", sql("SELECT DISTINCT article_no FROM events_in_view"))
+    return in_view(con, filters, (EVENTS,), [reporting], """
+    SELECT coalesce(a.outlet, 'unknown outlet') AS outlet, count(*) AS articles
+    FROM facet_articles AS a SEMI JOIN reporting AS r USING (article_no)
+    GROUP BY ALL
+    ORDER BY articles DESC, outlet
+    """)
+
+
+# The example event of each cell (`example_no`), its sentence and article, read by key.
+_EXAMPLES = [
+    Cte("example", sql("""
+        SELECT f.event_no, f.event_id, f.article_no FROM facet_events AS f
+        SEMI JOIN cells AS c ON c.example_no = f.event_no"""), materialized=True),
+    Cte("sentence", sql("""
+        SELECT e.* FROM events AS e SEMI JOIN example AS x ON x.event_id = e.event_id""")),
+    Cte("article", sql("""
+        SELECT a.* FROM facet_articles AS a SEMI JOIN example AS x ON x.article_no = a.article_no
+    """)),
+]
+
+
+@register()
+def timeline_cells(con: Connection, filters: Filters) -> pd.DataFrame:
+    """Dated events in view counted per initiative, event type and start year: the timeline.
+
+    One row per cell: `events` and `articles` count what it stands for; `first_date` and
+    `last_date` are the earliest and latest marker dates of its events (partial dates sit
+    mid-month or mid-year), `span_start`/`span_end` the extent of its spans (plan periods,
+    terms), NULL when none has an end. Every cell cites one sentence, with its article: the
+    event's own when the cell holds one (`event_id` is then set, and `month`, `day`,
+    `end_*`, `date_text` are the event's), else an example from the newest article
+    (`example_event_id`), so a chart's CSV and briefing still quote the text.
+    """
+    cells = Cte("cells", sql("""
+        SELECT initiative_no, type_no, year, any_value(event_type) AS event_type,
+               count(*) AS events, count(*) FILTER (WHERE first_of_article) AS articles,
+               min(marker_date) AS first_date, max(marker_date) AS last_date,
+               min(span_start) FILTER (WHERE span_end IS NOT NULL) AS span_start,
+               max(span_end) AS span_end, min(event_no) AS example_no
+        FROM events_in_view
+        GROUP BY initiative_no, type_no, year"""), materialized=True)
+    return in_view(con, filters, (EVENTS,), [cells, *_EXAMPLES], """
+    SELECT i.initiative_id, i.name AS initiative_name, i.label AS initiative_label,
+           i.category, c.event_type, c.year, c.events, c.articles, c.first_date, c.last_date,
+           c.span_start, c.span_end, x.event_id AS example_event_id,
+           CASE WHEN c.events = 1 THEN x.event_id END AS event_id,
+           CASE WHEN c.events = 1 THEN e.month END AS month,
+           CASE WHEN c.events = 1 THEN e.day END AS day,
+           CASE WHEN c.events = 1 THEN e.end_year END AS end_year,
+           CASE WHEN c.events = 1 THEN e.end_month END AS end_month,
+           CASE WHEN c.events = 1 THEN e.end_day END AS end_day,
+           CASE WHEN c.events = 1 THEN e.date_text END AS date_text,
+           e.sentence, e.sentence_no, e.article_id,
+           a.title, a.outlet, a.published, a.published_precision, a.url
+    FROM cells AS c
+    JOIN example AS x ON x.event_no = c.example_no
+    JOIN facet_initiatives AS i ON i.initiative_no = c.initiative_no
+    JOIN sentence AS e ON e.event_id = x.event_id
+    JOIN article AS a ON a.article_no = x.article_no
+    ORDER BY i.initiative_id, c.event_type, c.year
+    """)
+
+
+def _cell_examples(s: Samples) -> dict[str, tuple[object, ...]]:
+    return {"": (*s.cell, 10, 0), "(last page)": (*s.cell, 10, s.last_page(s.cell_events))}
+
+
+@register(_cell_examples)
+def cell_events(con: Connection, filters: Filters, initiative_id: str, event_type: str,
+                year: int, limit: int, offset: int = 0) -> pd.DataFrame:
+    """One page of the events in view behind a timeline cell, newest article first.
+
+    Each row has the event's sentence, dates and article (the evidence panel); `total` is the
+    number of events in the cell.
+    """
+    ctes = [
+        Cte("cell", sql("""
+        SELECT * FROM events_in_view
+        WHERE initiative_id = $initiative_id AND event_type = $event_type AND year = $year""",
+                        initiative_id=initiative_id, event_type=event_type, year=year),
+            materialized=True),
+        Cte("totals", sql("""
+        SELECT count(*) AS total, count(*) FILTER (WHERE first_of_article) AS articles
+        FROM cell""")),
+        Cte("page", sql("""
+        SELECT event_no, event_id, article_no FROM cell
+        ORDER BY event_no
+        LIMIT $limit OFFSET $offset""", limit=limit, offset=offset), materialized=True),
+        Cte("sentence", sql("SELECT e.* FROM events AS e SEMI JOIN page AS p USING (event_id)")),
+        Cte("article", sql(
+            "SELECT a.* FROM facet_articles AS a SEMI JOIN page AS p USING (article_no)")),
+    ]
+    return in_view(con, filters, (EVENTS,), ctes, """
+    SELECT t.total, t.articles, e.event_id, e.initiative_id, i.name AS initiative_name,
+           e.event_type, e.year, e.month, e.day, e.end_year, e.end_month, e.end_day,
+           e.date_text, e.date_basis, e.sentence, e.sentence_no, e.article_id,
+           """ + EVENT_EXPLAINED + """,
+           a.title, a.outlet, a.url, a.published, a.published_precision
+    FROM page AS p
+    CROSS JOIN totals AS t
+    JOIN sentence AS e USING (event_id)
+    JOIN article AS a ON a.article_no = p.article_no
+    JOIN facet_initiatives AS i ON i.initiative_id = e.initiative_id
+    """ + EVENT_SCALE + """
+    ORDER BY p.event_no
+    """)
+
+
+@register(lambda s: {"": (s.event_id,)})
+def event_evidence(con: Connection, event_id: str) -> pd.DataFrame:
+    """One event with its full source sentence and the article it came from (the evidence panel)."""
+    return frame(con, sql("""
+    SELECT e.event_id, e.initiative_id, i.name AS initiative_name, e.event_type,
+           e.year, e.month, e.day, e.end_year, e.end_month, e.end_day, e.date_text, e.date_basis,
+           e.sentence, e.sentence_no, e.article_id, """ + EVENT_EXPLAINED + """,
+           a.title, a.outlet, a.author, a.url, a.published, a.published_precision
+    FROM events AS e
+    JOIN initiatives AS i USING (initiative_id)
+    JOIN articles AS a USING (article_id)
+    """ + EVENT_SCALE + """
+    WHERE e.event_id = $event_id
+    """, event_id=event_id))

@@ -1,0 +1,627 @@
+"""Ranking sentences for a search: BM25F over the warehouse's search index, in SQL.
+
+A search runs in steps, each one statement (docs/search.md, *Queries*):
+1. reading: the warehouse cuts the clauses into terms with its own macros and looks them up
+   (`_SEARCH_CLAUSES`, `_SEARCH_TERMS`): term keys, idf weights, which clause is required;
+2. the hits, over the postings of those term keys only (`hits_statement`): a page of them
+   ranked, or their count per publication year;
+3. for a page, its sentences, articles and words to mark (`dashboard.search.snippet`).
+Step 2 binds what step 1 found, so it carries no tokenising and plans quickly.
+
+Statements are composed by concatenating the named fragments below, chosen by what the query
+holds and which filters are set; every value is bound as a parameter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from dashboard.filters import Filters, filter_parameters
+from dashboard.search.parse import SearchQuery
+
+Connection = duckdb.DuckDBPyConnection
+
+# BM25F over sentences (docs/search.md). k1 saturates a term's frequency, b normalises the text
+# field by sentence length; a query word in the name of an initiative the sentence mentions
+# weighs like two occurrences in a sentence of average length (that field is not
+# length-normalised: naming one initiative or five, the sentence is about each).
+BM25_K1 = 1.2
+BM25_B = 0.75
+INITIATIVE_FIELD_WEIGHT = 2.0
+MAX_PREFIX_TERMS = 50  # 'summit*' stands for at most this many indexed terms, the most common
+
+# The query's clauses (bound as `$clauses`, a list of structs from `SearchQuery`) cut into
+# terms by the warehouse's own `search_tokens` macro, so a query is tokenised exactly as the
+# index was. A prefix keeps its last word as typed (lower case, accents stripped, unfolded).
+# Each clause is one bit of a mask (the parser keeps at most 60 clauses). MATERIALIZED: the
+# macros are bound once, not once per consumer (planning time halves).
+_SEARCH_CLAUSES = """
+query_clauses AS MATERIALIZED (
+    SELECT c.clause_no, c.required, c.negated, c.prefix,
+           CASE WHEN c.prefix THEN list_slice(search_words(c.text), -1, -1)
+                ELSE search_tokens(c.text) END AS tokens
+    FROM (SELECT unnest($clauses::STRUCT(clause_no INTEGER, text VARCHAR, required BOOLEAN,
+                                         negated BOOLEAN, prefix BOOLEAN)[]) AS c)
+),
+clauses AS MATERIALIZED (
+    -- clauses with something to look up; several terms in one clause make a phrase
+    SELECT clause_no, required, negated, NOT prefix AND len(tokens) > 1 AS phrase,
+           len(tokens) AS phrase_length, CAST(1 AS BIGINT) << (clause_no - 1) AS bit
+    FROM query_clauses
+    WHERE len(tokens) > 0
+),
+clause_terms AS MATERIALIZED (
+    -- (clause, term, place in the phrase); a prefix expands to the commonest matching terms
+    SELECT clause_no, unnest(tokens) AS term, unnest(range(1, len(tokens) + 1)) AS idx
+    FROM query_clauses
+    WHERE NOT prefix
+    UNION ALL
+    SELECT clause_no, term, 1 AS idx
+    FROM (
+        SELECT q.clause_no, t.term,
+               row_number() OVER (PARTITION BY q.clause_no
+                                  ORDER BY t.sentences DESC, t.term) AS expansion
+        FROM query_clauses AS q JOIN search_terms AS t ON starts_with(t.term, q.tokens[1])
+        WHERE q.prefix AND len(q.tokens) > 0
+    )
+    WHERE expansion <= $max_prefix_terms
+)
+"""
+
+# How the warehouse reads each clause (after "WITH" and the clauses).
+_SEARCH_READING = """
+SELECT q.clause_no,
+       coalesce(list(ct.term ORDER BY ct.idx, t.sentences DESC NULLS LAST, ct.term)
+                FILTER (WHERE ct.term IS NOT NULL), []) AS terms,
+       coalesce(list(coalesce(t.sentences, 0)
+                     ORDER BY ct.idx, t.sentences DESC NULLS LAST, ct.term)
+                FILTER (WHERE ct.term IS NOT NULL), []) AS sentences
+FROM query_clauses AS q
+LEFT JOIN clause_terms AS ct USING (clause_no)
+LEFT JOIN search_terms AS t USING (term)
+GROUP BY q.clause_no
+ORDER BY q.clause_no
+"""
+
+# Step 1 for the hits: one row per clause that has terms to look up, with each of its indexed
+# terms (none: NULL term_key). A term's idf is shared among the wanted clauses that hold it,
+# so it counts once (`first_use` marks one of them, for counting terms); excluded terms weigh
+# nothing.
+_SEARCH_TERMS = """
+SELECT c.clause_no, c.required AND NOT c.negated AS required, c.negated, c.phrase,
+       c.phrase_length, c.bit, ct.idx, ct.term, t.term_key, t.sentences,
+       NOT c.negated AND row_number() OVER (PARTITION BY ct.term
+                                            ORDER BY c.negated, ct.clause_no) = 1
+           AS first_use,
+       CASE WHEN c.negated THEN 0.0
+            ELSE ln(1 + (st.sentences - t.sentences + 0.5) / (t.sentences + 0.5))
+                 / sum(CASE WHEN c.negated THEN 0 ELSE 1 END) OVER (PARTITION BY ct.term)
+       END AS weight,
+       st.avg_length
+FROM clauses AS c
+LEFT JOIN (clause_terms AS ct JOIN search_terms AS t USING (term)) USING (clause_no)
+CROSS JOIN search_stats AS st
+ORDER BY c.clause_no, ct.idx, t.term_key
+"""
+
+_TERM_STRUCT = ("STRUCT(clause_no INTEGER, bit BIGINT, idx INTEGER, phrase BOOLEAN, "
+                "phrase_length INTEGER, negated BOOLEAN, term_key UBIGINT, first_use BOOLEAN, "
+                "weight DOUBLE)[]")
+
+# The articles in view, as keys (only the filters that are set are written in, so an unset
+# filter costs nothing): the shared filters' meaning (docs/dashboard.md), over the warehouse's
+# tables. An article passes the article filters (publication years, outlets, carries one of
+# the themes, mentions one of the initiatives) and, when event years or types are set,
+# reports an event that matches them (of one of the initiatives, when those are set too).
+_IN_VIEW_CONDITIONS = {
+    "published_from": "year(a.published) >= $published_from",
+    "published_to": "year(a.published) <= $published_to",
+    "outlets": "list_contains($outlets, a.outlet)",
+    "themes": """a.article_id IN (SELECT t.article_id FROM article_themes AS t
+                              WHERE list_contains($themes, t.theme))""",
+    "initiatives": """a.article_id IN (SELECT m.article_id FROM mentions AS m
+                                   WHERE list_contains($initiatives, m.initiative_id))""",
+}
+_EVENT_CONDITIONS = {
+    "initiatives": "list_contains($initiatives, e.initiative_id)",
+    "event_types": "list_contains($event_types, e.event_type)",
+    "event_from": "coalesce(e.end_year, e.year) >= $event_from",
+    "event_to": "e.year <= $event_to",
+    "confidence_floor": "e.confidence >= $confidence_floor",
+}
+
+
+def _filter_values(filters: Filters) -> dict[str, Any]:
+    """The value of each filter that is set, by the name of the parameter it binds."""
+    return {name: value for name, value in filter_parameters(filters).items()
+            if value not in (None, [], False)}
+
+
+_KEYS_IN_VIEW = """keys_in_view AS (
+    SELECT k.article_key
+    FROM search_articles AS k JOIN articles AS a USING (article_id)
+    WHERE """
+_REPORTING = "a.article_id IN (SELECT e.article_id FROM events AS e WHERE "
+
+
+def _search_in_view(filters: Filters) -> tuple[str, dict[str, Any]]:
+    """The `keys_in_view` CTE for `filters` (set), and the parameters it binds."""
+    values = _filter_values(filters)
+    used = {name: values[name] for name in _IN_VIEW_CONDITIONS if name in values}
+    conditions = [_IN_VIEW_CONDITIONS[name] for name in used]
+    if filters.filters_facts:
+        events = {name: values[name] for name in _EVENT_CONDITIONS if name in values}
+        conditions.append(_REPORTING
+                          + " AND ".join(_EVENT_CONDITIONS[name] for name in events) + ")")
+        used |= events
+    return _KEYS_IN_VIEW + "\n      AND ".join(conditions or ["true"]) + "\n),", used
+
+
+# The postings of the query's terms (`$terms`): of the articles in view when a filter is set,
+# and of the sentences that can meet the query's most selective required clause, when that
+# narrows them much (`restrict`).
+_QUERY_TERMS = """
+query_terms AS (
+    SELECT unnest($terms::""" + _TERM_STRUCT + """, recursive := true)
+),"""
+_POSTINGS = """
+postings AS NOT MATERIALIZED (
+    SELECT q.clause_no, q.bit, q.idx, q.phrase, q.phrase_length, q.negated, q.first_use,
+           q.weight, p.article_key, p.sentence_no, p.tf, p.initiative_tf, p.sentence_length
+    FROM query_terms AS q
+    JOIN search_postings AS p USING (term_key)"""
+_POSTINGS_IN_VIEW = "\n      AND p.article_key IN (SELECT article_key FROM keys_in_view)"
+_POSTINGS_RESTRICTED = "\n    SEMI JOIN restrict AS r USING (article_key, sentence_no)"
+_RESTRICT_TO_TERMS = """
+restrict AS (
+    SELECT article_key, sentence_no FROM search_postings
+    WHERE term_key IN (SELECT unnest($restrict_keys::UBIGINT[]))
+),"""
+_RESTRICT_TO_PHRASE = """
+restrict AS (
+    SELECT article_key, sentence_no FROM phrase_hits WHERE clause_no = $restrict_clause
+),"""
+
+# A term's BM25F weight in one sentence: `x` is its frequency in the text field normalised by
+# the sentence's length, plus the initiative field's (not normalised), weighted.
+_BM25F_X = ("tf / (1 - $b + $b * sentence_length / $avg_length) "
+            "+ $initiative_weight * initiative_tf")
+_BM25F = "weight * (" + _BM25F_X + ") * ($k1 + 1) / (" + _BM25F_X + " + $k1)"
+
+# Step 2 for a page, in general: the postings aggregated per sentence in one pass (the score,
+# and a bit mask of the clauses met, phrases from `phrase_hits`), and the sentences kept that
+# meet every required clause, no excluded one and at least one wanted one. The score is
+# rounded so that equal scores tie exactly, whatever order the sum was taken in.
+_SEARCH_PAGE_GENERAL = """
+, sentence_matches AS (
+    SELECT article_key, sentence_no,
+           coalesce(bit_or(bit) FILTER (WHERE NOT phrase), 0) AS met,
+           sum(""" + _BM25F + """) AS score,
+           count(*) FILTER (WHERE first_use) AS terms_matched
+    FROM postings
+    GROUP BY article_key, sentence_no
+),
+phrase_sentences AS (
+    SELECT article_key, sentence_no, bit_or(bit) AS met
+    FROM phrase_hits
+    GROUP BY article_key, sentence_no
+),
+hits AS (
+    SELECT s.article_key, s.sentence_no, round(s.score, 9) AS score, s.terms_matched
+    FROM sentence_matches AS s
+    LEFT JOIN phrase_sentences AS ph USING (article_key, sentence_no)
+    WHERE ((s.met | coalesce(ph.met, 0)) & $required_mask) = $required_mask
+      AND ((s.met | coalesce(ph.met, 0)) & $negated_mask) = 0
+      AND ((s.met | coalesce(ph.met, 0)) & $wanted_mask) <> 0
+)
+"""
+
+# Step 2 when one indexed term is wanted (not in a phrase), whatever single words are excluded:
+# every posting of it is a hit unless its sentence holds an excluded term. No aggregation, and
+# the term's postings are read by key.
+_ONE_TERM = """
+one_term AS (
+    SELECT p.article_key, p.sentence_no, p.tf, p.initiative_tf, p.sentence_length
+    FROM search_postings AS p
+    WHERE p.term_key = $term_key::UBIGINT"""
+_ONE_TERM_HITS = """
+),
+hits AS (
+    SELECT article_key, sentence_no,
+           round($weight * (""" + _BM25F_X + ") * ($k1 + 1) / (" + _BM25F_X + """ + $k1), 9)
+               AS score,
+           1 AS terms_matched
+    FROM one_term"""
+
+# Step 2 when the only wanted clause is a phrase (and excluded clauses are single words): its
+# hits are the sentences where it stands, scored from the joined postings of its terms.
+_ONE_PHRASE_HITS = """
+hits AS (
+    SELECT article_key, sentence_no, score, terms_matched
+    FROM ("""
+
+# ... less the sentences holding an excluded word (only written in when there is one).
+_EXCLUDED = """
+    ANTI JOIN (SELECT article_key, sentence_no FROM search_postings
+               WHERE term_key IN (SELECT unnest($excluded::UBIGINT[])))
+         USING (article_key, sentence_no)"""
+
+_SEARCH_PAGE_TOP = """
+, ranked AS (
+    SELECT article_key, sentence_no, score, terms_matched
+    FROM hits
+    ORDER BY score DESC, article_key, sentence_no
+    LIMIT $limit OFFSET $offset
+)
+SELECT k.article_id, r.article_key, r.sentence_no, r.score, r.terms_matched
+FROM ranked AS r JOIN search_articles AS k USING (article_key)
+ORDER BY r.score DESC, r.article_key, r.sentence_no
+"""
+
+# Step 2 for the chart, in general: which sentences meet which clause, as one 63-bit mask per
+# clause and chunk of 63 of an article's sentences (sentence_no // 63); the masks of a chunk's
+# clauses combine (every required, no excluded, a wanted one) into its hits, counted per
+# article. Aggregating per article rather than per sentence keeps the work small for common
+# words.
+_SEARCH_PER_ARTICLE_GENERAL = """
+, met AS (
+    SELECT article_key, sentence_no, clause_no, negated FROM postings WHERE NOT phrase
+    UNION ALL
+    SELECT article_key, sentence_no, clause_no, false FROM phrase_hits
+),
+clause_chunks AS (
+    SELECT article_key, sentence_no // 63 AS chunk, clause_no,
+           any_value(negated) AS negated,
+           bit_or(CAST(1 AS BIGINT) << (sentence_no % 63)) AS sentences
+    FROM met
+    GROUP BY article_key, sentence_no // 63, clause_no
+),
+chunks AS (
+    SELECT article_key, chunk,
+           count(*) FILTER (WHERE list_contains($required_clauses, clause_no)) AS required_met,
+           bit_and(sentences) FILTER (WHERE list_contains($required_clauses, clause_no))
+               AS required_sentences,
+           coalesce(bit_or(sentences) FILTER (WHERE negated), 0) AS excluded,
+           coalesce(bit_or(sentences) FILTER (WHERE NOT negated), 0) AS wanted
+    FROM clause_chunks
+    GROUP BY article_key, chunk
+),
+per_article AS (
+    SELECT article_key,
+           sum(bit_count(CASE WHEN len($required_clauses) = 0 THEN wanted
+                              WHEN required_met = len($required_clauses)
+                                  THEN required_sentences & wanted
+                              ELSE 0 END
+                         & ~excluded))::BIGINT AS hits
+    FROM chunks
+    GROUP BY article_key
+)
+"""
+
+_SEARCH_PER_ARTICLE_ONE_TERM = """
+, per_article AS (
+    SELECT article_key, count(*) AS hits FROM hits GROUP BY article_key
+)
+"""
+
+# ... then per publication year (an article has one).
+_SEARCH_PER_YEAR = """
+SELECT year(a.published) AS year, sum(h.hits)::BIGINT AS hits, count(*) AS articles,
+       list(DISTINCT coalesce(a.outlet, 'unknown outlet') ORDER BY coalesce(a.outlet,
+                                                                        'unknown outlet'))
+           AS outlets
+FROM per_article AS h
+JOIN search_articles AS k USING (article_key)
+JOIN articles AS a USING (article_id)
+WHERE h.hits > 0
+GROUP BY ALL
+ORDER BY year NULLS LAST
+"""
+
+_SIDE_IN_VIEW = " AND article_key IN (SELECT article_key FROM keys_in_view)"
+_NO_PHRASE_HITS = """
+phrase_hits AS (
+    SELECT NULL::UBIGINT AS article_key, NULL::INTEGER AS sentence_no,
+           NULL::INTEGER AS clause_no, NULL::BIGINT AS bit
+    WHERE false
+),"""
+
+
+# A phrase's join (one per phrase clause `c`): one side per term `n`, the term's text postings
+# with numbered columns; the positions test; and, for a page, the score from the sides. Only
+# column and parameter names are generated (numbered by clause and term); every value (term
+# keys, offsets, weights) is bound.
+
+def _phrase_side(c: str, n: str, first: bool, in_view: bool) -> str:
+    """The text postings of the phrase's term `n`, as the join's side `s<n>`."""
+    columns = (f"article_key, sentence_no, positions AS at_{n}, tf AS tf_{n},\n"
+               f"           initiative_tf AS itf_{n}" + (", sentence_length" if first else ""))
+    condition = (f"term_key = $phrase_{c}_{n}::UBIGINT AND tf > 0"
+                 + (_SIDE_IN_VIEW if in_view else ""))
+    return ("(SELECT " + columns + "\n     FROM search_postings\n     WHERE " + condition
+            + ") AS s" + n)
+
+
+def _phrase_term_score(c: str, n: str) -> str:
+    """The BM25F weight of the phrase's term `n` in the sentence (as `_BM25F`)."""
+    x = (f"tf_{n} / (1 - $b + $b * sentence_length / $avg_length) "
+         f"+ $initiative_weight * itf_{n}")
+    return f"$phrase_{c}_{n}_weight * ({x}) * ($k1 + 1) / ({x} + $k1)"
+
+
+def _phrase_join(clause_no: int, terms: list[dict[str, Any]], in_view: bool,
+                 scored: bool) -> tuple[str, dict[str, Any]]:
+    """The sentences where one phrase's terms (`terms`, in order) stand side by side: a join
+    of their text postings on the sentence (only sentences holding every term are compared),
+    then a test of their positions (quick when each term is there once, as is usual). With
+    `scored`, each row also has the sentence's BM25F score and terms matched.
+    """
+    c = str(clause_no)
+    params: dict[str, Any] = {f"phrase_{c}_clause": clause_no,
+                              f"phrase_{c}_matched": sum(1 for t in terms if t["first_use"])}
+    sides, single, quick, full, scores = [], [], [], [], []
+    for number, term in enumerate(terms):
+        n = str(number)
+        params[f"phrase_{c}_{n}"] = term["term_key"]
+        side = _phrase_side(c, n, first=number == 0, in_view=in_view and number == 0)
+        sides.append(side if number == 0 else "JOIN " + side + " USING (article_key, sentence_no)")
+        single.append(f"len(at_{n}) = 1")
+        if number:
+            params[f"phrase_{c}_{n}_offset"] = term["idx"] - terms[0]["idx"]
+            quick.append(f"at_{n}[1] = at_0[1] + $phrase_{c}_{n}_offset")
+            full.append(f"list_contains(at_{n}, pos0 + $phrase_{c}_{n}_offset)")
+        params[f"phrase_{c}_{n}_weight"] = term["weight"]
+        scores.append(_phrase_term_score(c, n))
+    if not scored:
+        params = {k: v for k, v in params.items()
+                  if not k.endswith(("_weight", "_matched"))}
+    score = (",\n           round(" + " + ".join(scores) + ", 9) AS score, "
+             + f"$phrase_{c}_matched::INTEGER AS terms_matched") if scored else ""
+    sql = ("SELECT article_key, sentence_no, " + f"$phrase_{c}_clause::INTEGER AS clause_no"
+           + score + "\n    FROM " + "\n    ".join(sides)
+           + "\n    WHERE CASE WHEN " + " AND ".join(single) + " THEN " + " AND ".join(quick)
+           + "\n               ELSE len(list_filter(at_0, lambda pos0: " + " AND ".join(full)
+           + ")) > 0 END")
+    return sql, params
+
+
+def _phrases(reading: _Reading) -> dict[int, list[dict[str, Any]]]:
+    """The phrase clauses with every word indexed, and their terms in order."""
+    by_clause: dict[int, list[dict[str, Any]]] = {}
+    for term in reading.terms:
+        if term["phrase"]:
+            by_clause.setdefault(term["clause_no"], []).append(term)
+    return {clause_no: sorted(terms, key=lambda t: t["idx"])
+            for clause_no, terms in sorted(by_clause.items())
+            if len(terms) == terms[0]["phrase_length"]}  # a word nowhere: never met
+
+
+def _phrase_hits(reading: _Reading, in_view: bool) -> tuple[str, dict[str, Any]]:
+    """The `phrase_hits` CTE: (sentence, phrase clause, its bit) for every phrase clause."""
+    parts, params = [], {}
+    for clause_no, terms in _phrases(reading).items():
+        sql, more = _phrase_join(clause_no, terms, in_view, scored=False)
+        params |= more | {f"phrase_{clause_no}_bit": terms[0]["bit"]}
+        parts.append("SELECT article_key, sentence_no, clause_no, "
+                     + f"$phrase_{clause_no}_bit::BIGINT AS bit" + "\n    FROM (" + sql + ")")
+    if not parts:
+        return _NO_PHRASE_HITS, {}
+    return "\nphrase_hits AS (\n    " + "\n    UNION ALL\n    ".join(parts) + "\n),", params
+
+
+def _search_parameters(query: SearchQuery) -> dict[str, Any]:
+    return {"clauses": query.as_parameters(), "max_prefix_terms": MAX_PREFIX_TERMS}
+
+
+def _ranking_parameters() -> dict[str, Any]:
+    return {"k1": BM25_K1, "b": BM25_B, "initiative_weight": INITIATIVE_FIELD_WEIGHT}
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What step 1 found: the terms to look up (as `_TERM_STRUCT` rows) and the clauses."""
+
+    terms: list[dict[str, Any]]
+    clauses: list[dict[str, Any]]
+    sentences: dict[int, int]  # term key -> sentences holding it
+    wanted_terms: list[str]
+    avg_length: float
+
+    def _mask(self, which: str) -> int:
+        return sum(c["bit"] for c in self.clauses if c[which])
+
+    @property
+    def required_clauses(self) -> list[int]:
+        return sorted(c["clause_no"] for c in self.clauses if c["required"])
+
+    @property
+    def masks(self) -> dict[str, int]:
+        return {"required_mask": self._mask("required"), "negated_mask": self._mask("negated"),
+                "wanted_mask": sum(c["bit"] for c in self.clauses if not c["negated"])}
+
+    def _terms_of(self, clause_no: int) -> list[dict[str, Any]]:
+        return [t for t in self.terms if t["clause_no"] == clause_no]
+
+    @property
+    def can_match(self) -> bool:
+        """False when no sentence can match: no wanted clause has an indexed term, or a
+        required clause has none (a phrase: lacks one of its words)."""
+        if not any(not t["negated"] for t in self.terms):
+            return False
+        for clause in self.clauses:
+            held = len(self._terms_of(clause["clause_no"]))
+            if clause["required"] and held < (clause["phrase_length"] if clause["phrase"] else 1):
+                return False
+        return True
+
+    @property
+    def one_term(self) -> dict[str, Any] | None:
+        """The only wanted term, when there is one (not in a phrase, no other clause wanted or
+        required) and every excluded clause is a single word: then each of its postings is a
+        hit unless the sentence holds an excluded term."""
+        wanted = [t for t in self.terms if not t["negated"]]
+        simple = (len(wanted) == 1 and not wanted[0]["phrase"]
+                  and (self.masks["required_mask"] & ~wanted[0]["bit"]) == 0
+                  and not any(t["phrase"] for t in self.terms))
+        return wanted[0] if simple else None
+
+    @property
+    def one_phrase(self) -> tuple[int, list[dict[str, Any]]] | None:
+        """The only wanted clause, when it is a phrase (every word indexed) and every excluded
+        clause is a single word: then its hits are the sentences where it stands, scored from
+        its terms' postings alone."""
+        wanted = {t["clause_no"] for t in self.terms if not t["negated"]}
+        phrases = _phrases(self)
+        if len(wanted) != 1 or next(iter(wanted)) not in phrases:
+            return None
+        clause_no = next(iter(wanted))
+        if any(t["phrase"] for t in self.terms if t["clause_no"] != clause_no):
+            return None
+        if self.masks["required_mask"] & ~phrases[clause_no][0]["bit"]:
+            return None
+        return clause_no, phrases[clause_no]
+
+    @property
+    def restriction(self) -> tuple[str, Any] | None:
+        """The most selective required clause, when it narrows the postings to read much: a
+        phrase (its sentences are found first anyway) or the rarest required word."""
+        required = [c for c in self.clauses if c["required"]]
+        for clause in required:
+            if clause["phrase"]:
+                return "phrase", clause["clause_no"]
+        total = sum(self.sentences.values())
+        sizes = [(sum(self.sentences[t["term_key"]] for t in self._terms_of(c["clause_no"])),
+                  c["clause_no"]) for c in required]
+        if sizes and min(sizes)[0] * 2 < total:
+            keys = [t["term_key"] for t in self._terms_of(min(sizes)[1])]
+            return "terms", keys
+        return None
+
+
+def _read_query(con: Connection, query: SearchQuery) -> _Reading:
+    """Step 1: the query's clauses and indexed terms, as the warehouse reads them."""
+    rows = con.execute("WITH " + _SEARCH_CLAUSES + _SEARCH_TERMS,
+                       _search_parameters(query)).fetchall()
+    columns = ("clause_no", "required", "negated", "phrase", "phrase_length", "bit", "idx",
+               "term", "term_key", "sentences", "first_use", "weight", "avg_length")
+    records = [dict(zip(columns, row, strict=True)) for row in rows]
+    known = [r for r in records if r["term_key"] is not None]
+    return _Reading(
+        terms=[{k: r[k] for k in ("clause_no", "bit", "idx", "phrase", "phrase_length",
+                                  "negated", "term_key", "first_use", "weight")}
+               for r in known],
+        clauses=list({r["clause_no"]: r for r in records}.values()),
+        sentences={r["term_key"]: r["sentences"] for r in known},
+        wanted_terms=sorted({r["term"] for r in known if not r["negated"]}),
+        avg_length=float(records[0]["avg_length"]) if records else 1.0,
+    )
+
+
+def _hits_statement(con: Connection, filters: Filters, reading: _Reading, body: str,
+                    **extra: Any) -> pd.DataFrame:
+    """Run step 2 for `reading` in the articles in view: `body` follows the hits (for a query
+    of one wanted term) or the postings and phrase hits (any other)."""
+    ctes: list[str] = []
+    params: dict[str, Any] = {}
+    if not filters.is_empty:
+        keys_in_view, params = _search_in_view(filters)
+        ctes.append(keys_in_view)
+    one, phrase = reading.one_term, reading.one_phrase
+    excluded = [t["term_key"] for t in reading.terms if t["negated"]]
+    if excluded and (one is not None or phrase is not None):
+        params["excluded"] = excluded
+    in_view = "" if filters.is_empty else _POSTINGS_IN_VIEW
+    less_excluded = (_EXCLUDED if excluded else "") + "\n)\n"
+    if one is not None:
+        ctes.append(_ONE_TERM + in_view + _ONE_TERM_HITS + less_excluded)
+        params |= {"term_key": one["term_key"], "weight": one["weight"],
+                   **_ranking_parameters(), "avg_length": reading.avg_length}
+    elif phrase is not None:
+        sql, more = _phrase_join(*phrase, in_view=not filters.is_empty, scored=True)
+        ctes.append(_ONE_PHRASE_HITS + sql + ")" + less_excluded)
+        params |= more | {**_ranking_parameters(), "avg_length": reading.avg_length}
+    else:
+        phrases, phrase_params = _phrase_hits(reading, in_view=not filters.is_empty)
+        ctes.append(phrases)
+        params |= phrase_params | {"terms": reading.terms}
+        restriction = reading.restriction
+        if restriction is not None:
+            kind, value = restriction
+            ctes.append(_RESTRICT_TO_PHRASE if kind == "phrase" else _RESTRICT_TO_TERMS)
+            params["restrict_clause" if kind == "phrase" else "restrict_keys"] = value
+        ctes.append(_QUERY_TERMS + _POSTINGS
+                    + ("" if restriction is None else _POSTINGS_RESTRICTED)
+                    + "\n    WHERE true" + in_view + "\n)")
+    return con.execute("WITH " + "".join(ctes) + body, {**params, **extra}).df()
+
+
+def query_terms(con: Connection, query: SearchQuery) -> pd.DataFrame:
+    """How the warehouse reads each clause of a query: its index terms and their frequency
+    (`search_query_terms`)."""
+    return con.execute("WITH " + _SEARCH_CLAUSES + _SEARCH_READING,
+                       _search_parameters(query)).df()
+
+
+def ranked_page(con: Connection, filters: Filters, query: SearchQuery, limit: int,
+                offset: int) -> tuple[list[dict[str, Any]], list[str]]:
+    """One page of the sentences in view matching `query`, best first, as keys and scores
+    (`article_id`, `article_key`, `sentence_no`, `score`, `terms_matched`, `rank` from 0), and
+    the query's wanted terms (the words to mark)."""
+    reading = _read_query(con, query)
+    if not reading.can_match:
+        return [], reading.wanted_terms
+    if reading.one_term is not None or reading.one_phrase is not None:
+        body, extra = _SEARCH_PAGE_TOP, {}
+    else:
+        body = _SEARCH_PAGE_GENERAL + _SEARCH_PAGE_TOP
+        extra = {**_ranking_parameters(), "avg_length": reading.avg_length, **reading.masks}
+    ranked = _hits_statement(con, filters, reading, body, limit=limit, offset=offset, **extra)
+    page = [{**row, "rank": rank} for rank, row in enumerate(ranked.to_dict("records"))]
+    return page, reading.wanted_terms
+
+
+def hits_per_year(con: Connection, filters: Filters, query: SearchQuery) -> pd.DataFrame:
+    """Matching sentences and their articles per publication year, in view
+    (`search_hits_per_year`)."""
+    reading = _read_query(con, query)
+    if not reading.can_match:
+        return con.execute(_NO_HITS_PER_YEAR).df()
+    if reading.one_term is not None or reading.one_phrase is not None:
+        return _hits_statement(con, filters, reading,
+                               _SEARCH_PER_ARTICLE_ONE_TERM + _SEARCH_PER_YEAR)
+    return _hits_statement(con, filters, reading, _SEARCH_PER_ARTICLE_GENERAL + _SEARCH_PER_YEAR,
+                           required_clauses=reading.required_clauses)
+
+
+_NO_HITS_PER_YEAR = """
+SELECT NULL::BIGINT AS year, NULL::BIGINT AS hits, NULL::BIGINT AS articles,
+       NULL::VARCHAR[] AS outlets
+WHERE false
+"""
+
+
+def has_index(con: Connection) -> bool:
+    """Whether the warehouse has the search index of this version and its tokenising macros.
+
+    A warehouse built before search existed, or with the earlier layout of the index (without
+    `search_articles` and integer keys), has not. The names are resolved as the search
+    statements resolve them (whatever the connection's search path).
+    """
+    try:
+        con.execute(_INDEX_PROBE).fetchall()
+    except duckdb.Error:
+        return False
+    return True
+
+
+_INDEX_PROBE = """
+SELECT search_tokens('x') AS tokens,
+       (SELECT count(*) FROM (SELECT article_key, article_id FROM search_articles LIMIT 0))
+           AS articles,
+       (SELECT count(*) FROM (SELECT term_key, article_key FROM search_postings LIMIT 0))
+           AS postings
+"""

@@ -1,0 +1,43 @@
+-- facet_articles: one row per article, numbered newest first (the article table's order),
+-- with what the filters test and what the article table shows. `event_years` has a bit for
+-- every year an event of the article covers (start to end), so 'reports an event in these
+-- years' is one bit test (when `facet_event_years.exact`).
+CREATE OR REPLACE TABLE facet_articles AS
+WITH themed AS (
+    SELECT t.article_id, bit_or(th.bit) AS theme_mask,
+           list(th.label ORDER BY t.rank, th.theme) FILTER (WHERE t.rank <= 3) AS top_themes
+    FROM article_themes AS t JOIN facet_themes AS th USING (theme)
+    GROUP BY t.article_id
+),
+named AS (
+    SELECT m.article_id, bit_or(i.bit) AS initiative_mask,
+           list(i.label ORDER BY m.mentions DESC, i.label) AS initiatives
+    FROM (SELECT article_id, initiative_id, count(*) AS mentions
+          FROM mentions GROUP BY article_id, initiative_id) AS m
+    JOIN facet_initiatives AS i USING (initiative_id)
+    GROUP BY m.article_id
+),
+covered AS (
+    SELECT e.article_id,
+           bit_or(CAST(1 AS HUGEINT) << CAST(y.year - b.base AS HUGEINT)) AS event_years
+    FROM events AS e
+    CROSS JOIN facet_event_years AS b
+    CROSS JOIN LATERAL (SELECT unnest(range(e.year, greatest(e.year, coalesce(
+        e.end_year, e.year)) + 1)) AS year) AS y
+    WHERE y.year - b.base BETWEEN 0 AND 126
+    GROUP BY e.article_id
+)
+SELECT (row_number() OVER (ORDER BY a.published DESC NULLS LAST, a.title,
+                                    a.article_id))::INTEGER AS article_no,
+       a.article_id, a.title, a.outlet, a.url, a.published, a.published_precision,
+       year(a.published)::SMALLINT AS published_year, a.word_count, a.source_file,
+       coalesce(t.theme_mask, 0::HUGEINT) AS theme_mask,
+       coalesce(n.initiative_mask, 0::HUGEINT) AS initiative_mask,
+       coalesce(c.event_years, 0::HUGEINT) AS event_years,
+       coalesce(n.initiatives, []) AS initiatives,
+       coalesce(t.top_themes, []) AS top_themes
+FROM articles AS a
+LEFT JOIN themed AS t USING (article_id)
+LEFT JOIN named AS n USING (article_id)
+LEFT JOIN covered AS c USING (article_id)
+ORDER BY article_no;

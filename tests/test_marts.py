@@ -1,0 +1,71 @@
+"""The marts the ETL builds for the dashboard: limits of their encodings, and validation."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl import extract, marts, warehouse
+from etl.extract.gazetteer import GazetteerError
+from etl.extract.themes import ThemeError
+
+
+def _initiatives(count: int) -> str:
+    return "".join(f'[[initiative]]\nid = "I{n:03d}"\nname = "Initiative Number {n:03d}"\n'
+                   f'category = "forum"\ndescription = "A test entry."\n\n'
+                   for n in range(count))
+
+
+def _themes(count: int) -> str:
+    return "".join(f'[[theme]]\nname = "theme{n:03d}"\nlabel = "Theme {n:03d}"\n'
+                   f'description = "A test theme."\nkeywords = ["word{n:03d}"]\n\n'
+                   for n in range(count))
+
+
+def test_the_gazetteer_loader_refuses_more_initiatives_than_the_masks_hold(
+        tmp_path: Path) -> None:
+    (tmp_path / "initiatives.toml").write_text(_initiatives(marts.MAX_MASK_BITS),
+                                              encoding="utf-8")
+    assert len(extract.load_gazetteer(tmp_path).initiatives) == marts.MAX_MASK_BITS
+    (tmp_path / "initiatives.toml").write_text(_initiatives(marts.MAX_MASK_BITS + 1),
+                                              encoding="utf-8")
+    with pytest.raises(GazetteerError, match=r"128 \[\[initiative\]\] entries.*at most 127"):
+        extract.load_gazetteer(tmp_path)
+
+
+def test_the_theme_loader_refuses_more_themes_than_the_masks_hold(tmp_path: Path) -> None:
+    (tmp_path / "themes.toml").write_text(_themes(marts.MAX_MASK_BITS), encoding="utf-8")
+    assert len(extract.load_themes(tmp_path).themes) == marts.MAX_MASK_BITS
+    (tmp_path / "themes.toml").write_text(_themes(marts.MAX_MASK_BITS + 1), encoding="utf-8")
+    with pytest.raises(ThemeError, match=r"128 \[\[theme\]\] entries.*at most 127"):
+        extract.load_themes(tmp_path)
+
+
+def test_marts_are_built_in_order_after_the_load(built_warehouse: Path) -> None:
+    assert [m.table for m in marts.marts()] == list(marts.MART_TABLES)
+    assert marts.MART_TABLES[0] == "facet_themes" and marts.MART_TABLES[-1] == "facet_claims"
+    with duckdb.connect(str(built_warehouse), read_only=True) as con:
+        assert not marts.validate_marts(con)
+        for table in marts.MART_TABLES[:-1]:  # the shipped articles disagree on nothing
+            assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0, table
+
+
+def test_a_mart_out_of_step_with_its_table_fails_validation(built_warehouse: Path,
+                                                            tmp_path: Path) -> None:
+    copy = tmp_path / "stale.duckdb"
+    shutil.copyfile(built_warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("DELETE FROM facet_events WHERE event_no = 1")
+        assert marts.validate_marts(con) == [
+            ("facet_events", "1 rows: event without its mart row (or one too many)")]
+        with pytest.raises(warehouse.WarehouseError, match="event without a known initiative"):
+            con.execute("INSERT INTO events SELECT * REPLACE ('x-' || event_id AS event_id, "
+                        "'NOPE' AS initiative_id) FROM events LIMIT 1")
+            warehouse.seal(con, {})  # rebuilds the marts; the fault is reported where it lies
+        con.execute("DELETE FROM events WHERE initiative_id = 'NOPE'")
+        con.execute("CREATE OR REPLACE TABLE facet_claims AS SELECT * FROM facet_claims LIMIT 0")
+        warehouse.seal(con, {"build_id": "again"})  # the marts are rebuilt whole
+        assert not marts.validate_marts(con)
