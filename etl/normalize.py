@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 from etl.model import CleanText
@@ -114,16 +115,22 @@ def unwrap_paragraphs(lines: list[str], widths: list[int]) -> list[str]:
     width = wrap_width(lines, widths)
     if width is None:
         return _unwrap_ragged(lines) if _ragged_wrap(lines) else lines
-    out: list[str] = []
+    out: list[list[str]] = []  # the pieces of each joined line (joined once, at the end)
+    # the end of the last joined line: its last physical line and two characters before it,
+    # all that `_continues` reads of it (re-reading a whole paragraph per line is quadratic)
+    tail = ""
     previous_width = 0  # printed width of the last physical line in out[-1]
     for line, line_width in zip(lines, widths, strict=True):
-        if out and out[-1] and line and _continues(out[-1], previous_width, line, width):
-            hyphen_break = out[-1].endswith("-") and out[-1][-2:-1].isalpha() and line[0].isalpha()
-            out[-1] = out[-1] + ("" if hyphen_break else " ") + line
+        if out and tail and line and _continues(tail, previous_width, line, width):
+            hyphen_break = tail.endswith("-") and tail[-2:-1].isalpha() and line[0].isalpha()
+            joint = "" if hyphen_break else " "
+            out[-1].append(joint + line)
+            tail = tail[-2:] + joint + line
         else:
-            out.append(line)
+            out.append([line])
+            tail = line
         previous_width = line_width
-    return out
+    return ["".join(pieces) for pieces in out]
 
 
 def _ragged_wrap(lines: list[str]) -> bool:
@@ -147,16 +154,16 @@ def _runs_on(line: str) -> bool:
 
 def _unwrap_ragged(lines: list[str]) -> list[str]:
     """Join each prose-length line that runs on with the non-blank line after it."""
-    out: list[str] = []
+    out: list[list[str]] = []  # the pieces of each joined line (joined once, at the end)
     previous = ""  # the last physical line in out[-1]
     for line in lines:
         if out and line and len(previous) >= _RAGGED_MIN_LINE and _runs_on(previous) and \
                 not _LIST_ITEM_START.match(line):
-            out[-1] = out[-1] + " " + line
+            out[-1].append(" " + line)
         else:
-            out.append(line)
+            out.append([line])
         previous = line
-    return out
+    return ["".join(pieces) for pieces in out]
 
 
 def _continues(before: str, before_width: int, line: str, width: int) -> bool:
@@ -491,7 +498,8 @@ def choose_headline(page: _Page, zone: list[int]) -> int | None:
         and not is_section_label(page.lines[i])
     ]
     keys = [_line_key(page.lines[i]) for i in candidates]
-    repeated = [i for i, key in zip(candidates, keys, strict=True) if keys.count(key) > 1]
+    counts = Counter(keys)  # one count per key, not a scan of the list per line
+    repeated = [i for i, key in zip(candidates, keys, strict=True) if counts[key] > 1]
     long_enough = [i for i in candidates if word_count(page.lines[i]) >= _HEADLINE_MIN_WORDS]
     return next(iter(repeated + long_enough + candidates), None)
 
@@ -511,10 +519,12 @@ def remove_headline_copies(page: _Page, zone: list[int], headline_index: int) ->
     headline_key = _line_key(page.lines[headline_index])
     page.remove(*(i for i in page.kept() if _line_key(page.lines[i]) == headline_key))
     zone_keys = [_line_key(page.lines[i]) for i in zone]
-    repeated = {key for key in zone_keys if zone_keys.count(key) > 1}
+    repeated = {key for key, n in Counter(zone_keys).items() if n > 1}
     page.remove(*(i for i, key in zip(zone, zone_keys, strict=True) if key in repeated))
-    models = [_content_tokens(page.lines[headline_index])]
-    models += [_content_tokens(page.lines[i]) for i in zone if _line_key(page.lines[i]) in repeated]
+    model_lines = [headline_index] + [i for i, key in zip(zone, zone_keys, strict=True)
+                                      if key in repeated]
+    # a line repeated many times is one model, compared once
+    models = list(dict.fromkeys(frozenset(_content_tokens(page.lines[i])) for i in model_lines))
     for i in zone:
         line = page.lines[i]
         if i not in page.removed and is_headline_like(line):
@@ -590,16 +600,19 @@ def trim_tail(page: _Page) -> str | None:
     the author named in a bio, if any.
     """
     bio_names: list[str] = []
-    while kept := page.kept():
+    bio_keys: set[str] = set()
+    kept = page.kept()  # read once; lines come off its end as they are removed
+    while kept:
         last = kept[-1]
         line = page.lines[last]
         if len(kept) >= 2 and _is_teaser(page.lines[kept[-2]], line):
-            page.remove(kept[-2], last)
+            page.remove(kept.pop(-2), kept.pop())
         elif (name := parse_bio(line)) is not None:
-            page.remove(last)
+            page.remove(kept.pop())
             bio_names.append(name)
-        elif any(_line_key(line) == _line_key(name) for name in bio_names):
-            page.remove(last)
+            bio_keys.add(_line_key(name))
+        elif _line_key(line) in bio_keys:
+            page.remove(kept.pop())
         else:
             break
     return bio_names[-1] if bio_names else None

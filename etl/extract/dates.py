@@ -47,6 +47,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sortedcontainers import SortedList
+
 from etl.model import DateMention, PublicationDate, Sentence
 from etl.months import MONTHS
 
@@ -289,21 +291,70 @@ class _Spans:
     """Character spans already read as (part of) a date: later shapes never overlap them.
 
     The spans never overlap, so sorted by start their ends are sorted too: one bisection tells
-    whether a new span is free (no rescan of every earlier span).
+    whether a new span is free. A few thousand live in two plain lists (an insertion moves the
+    later ones, cheap at that size); past that they move into a `SortedList` (logarithmic
+    insertion), since moving every later span on each insertion is quadratic over a text of
+    many thousands of dates.
     """
+
+    _PLAIN_MAX = 2048
 
     def __init__(self) -> None:
         self.starts: list[int] = []
         self.ends: list[int] = []
+        self.many: SortedList | None = None  # (start, end), once there are many
 
     def free(self, start: int, end: int) -> bool:
-        i = bisect.bisect_left(self.starts, end)  # spans starting before `end`
+        if self.many is not None:
+            i = self.many.bisect_left((end, -1))  # spans starting before `end`
+            return i == 0 or self.many[i - 1][1] <= start
+        i = bisect.bisect_left(self.starts, end)
         return i == 0 or self.ends[i - 1] <= start
 
     def take(self, start: int, end: int) -> None:
+        if self.many is not None:
+            self.many.add((start, end))
+            return
         i = bisect.bisect_left(self.starts, start)
         self.starts.insert(i, start)
         self.ends.insert(i, end)
+        if len(self.starts) > self._PLAIN_MAX:
+            self.many = SortedList(zip(self.starts, self.ends, strict=True))
+
+
+class _Names:
+    """The gazetteer names of the text, (start, end, is_initiative), for lookups by position.
+
+    `find_mentions` gives them in reading order and disjoint: then a lookup is one bisection
+    (a text with many dates and names stays linear). Spans in any other shape are scanned in
+    order, with the same answers.
+    """
+
+    def __init__(self, spans: Sequence[tuple[int, int, bool]]) -> None:
+        self.spans = list(spans)
+        self.starts = [s for s, _, _ in self.spans]
+        self.ends = [e for _, e, _ in self.spans]
+        self.ordered = all(s <= e for s, e, _ in self.spans) and all(
+            self.ends[i] <= self.starts[i + 1] for i in range(len(self.spans) - 1))
+
+    def holding(self, start: int, end: int) -> tuple[int, int, bool] | None:
+        """The first name that holds text[start:end], if any."""
+        if not self.ordered or start >= end:
+            return next(((s, e, init) for s, e, init in self.spans
+                         if s <= start and end <= e), None)
+        i = bisect.bisect_right(self.starts, start) - 1  # earlier names end before `start`
+        return self.spans[i] if i >= 0 and end <= self.ends[i] else None
+
+    def overlapping(self, start: int, end: int) -> list[tuple[int, int, bool]]:
+        """The names that overlap text[start:end], in order."""
+        if not self.ordered:
+            return [span for span in self.spans if span[0] < end and start < span[1]]
+        found = []
+        i = bisect.bisect_right(self.ends, start)  # the first name ending after `start`
+        while i < len(self.spans) and self.starts[i] < end:
+            found.append(self.spans[i])
+            i += 1
+        return found
 
 
 def find_dates(text: str, folded: str, sentences: Sequence[Sentence], index: SentenceIndex,
@@ -327,12 +378,12 @@ def find_dates(text: str, folded: str, sentences: Sequence[Sentence], index: Sen
         if _word_start(folded, match.start()):
             keep(_read_month(folded, match.start(), index, published))
     # names are disjoint: the only one that can hold a year is the last starting before it
-    names = sorted((s, e) for s, e, _ in entity_spans)
-    name_starts = [s for s, _ in names]
+    name_spans = sorted((s, e) for s, e, _ in entity_spans)
+    name_starts = [s for s, _ in name_spans]
     for match in _YEAR_ANCHOR.finditer(folded):
         if taken.free(match.start(), match.end()) and _word_start(folded, match.start()):
             i = bisect.bisect_right(name_starts, match.start()) - 1
-            in_name = i >= 0 and match.end() <= names[i][1]
+            in_name = i >= 0 and match.end() <= name_spans[i][1]
             keep(_read_year(folded, match.start(), match.end(), index, in_name))
     for match in _WEEKDAY_ANCHOR.finditer(folded):
         keep(_read_weekdays(folded, match.start(), index, published))
@@ -345,8 +396,8 @@ def find_dates(text: str, folded: str, sentences: Sequence[Sentence], index: Sen
     found.sort(key=lambda f: f.start)
     _carry_year_in_sentence(found, published)
     _resolve_from_context(found)
-    return [_to_mention(i, found, text, folded, entity_spans, published)
-            for i in range(len(found))]
+    names = _Names(entity_spans)
+    return [_to_mention(i, found, text, folded, names, published) for i in range(len(found))]
 
 
 def _word_start(folded: str, pos: int) -> bool:
@@ -892,24 +943,22 @@ def _carry_year_in_sentence(found: list[_Found], published: PublicationDate | No
 
 
 def _to_mention(position: int, found: list[_Found], text: str, folded: str,
-                entity_spans: Sequence[tuple[int, int, bool]],
-                published: PublicationDate | None) -> DateMention:
+                names: _Names, published: PublicationDate | None) -> DateMention:
     """The DateMention of the find at `position` (finds sorted by start): basis and role settled."""
     item = found[position]
     basis = item.basis
     role = item.role
-    inside = next(((s, e, init) for s, e, init in entity_spans
-                   if s <= item.start and item.end <= e), None)
+    inside = names.holding(item.start, item.end)
     if item.kind == "year" and inside is not None:
         basis = "from_name"
         role = role or ("event" if inside[2] else "background")
     elif item.kind == "year":
-        named = _named_by_year(item, folded, entity_spans)
+        named = _named_by_year(item, folded, names)
         if named is not None:
             basis = "from_name"
             role = role or named
     if role is None:
-        role = _role(position, found, folded, entity_spans, published)
+        role = _role(position, found, folded, names, published)
     return DateMention(
         sentence_no=item.sentence.sentence_no,
         expression=text[item.start:item.end],
@@ -926,8 +975,7 @@ def _to_mention(position: int, found: list[_Found], text: str, folded: str,
     )
 
 
-def _named_by_year(item: _Found, folded: str,
-                   entity_spans: Sequence[tuple[int, int, bool]]) -> str | None:
+def _named_by_year(item: _Found, folded: str, names: _Names) -> str | None:
     """Role if the year is part of a name ('the 2010 Summit', 'Vision 2030'), else None."""
     if item.prep:
         return None
@@ -936,9 +984,9 @@ def _named_by_year(item: _Found, folded: str,
     if (_DETERMINER_BEFORE.search(before) or item.start == item.sentence.start) and after and \
             after.group(1)[0].isupper() and after.group(1).split()[0].lower() not in MONTHS:
         name_start, name_end = after.start(1), after.end(1)
-        for s, e, is_initiative in entity_spans:
-            if s < name_end and name_start < e:
-                return "event" if is_initiative else "background"
+        overlap = names.overlapping(name_start, name_end)
+        if overlap:
+            return "event" if overlap[0][2] else "background"
         first_word = after.group(1).split()[0].lower()
         return "target" if first_word in _TARGET_NAME_WORDS else "event"
     word = _NAME_WORD_BEFORE.search(folded, max(item.sentence.start, item.start - 30), item.start)
@@ -949,7 +997,7 @@ def _named_by_year(item: _Found, folded: str,
 
 
 def _role(position: int, found: list[_Found], folded: str,
-          entity_spans: Sequence[tuple[int, int, bool]], published: PublicationDate | None) -> str:
+          names: _Names, published: PublicationDate | None) -> str:
     """Role of a date that is not part of a name (see the module docstring)."""
     item = found[position]
     if item.year is None:
@@ -970,7 +1018,7 @@ def _role(position: int, found: list[_Found], folded: str,
         return "background"
     if item.prep == "since" and _COMPARISON_BEFORE.search(before_text):
         return "background"  # 'the first summit since 1999': a comparison, not an event
-    if item.kind == "year_range" and _is_plan_title(item, folded, entity_spans):
+    if item.kind == "year_range" and _is_plan_title(item, folded, names):
         return "plan_period"
     if _has_background_cue(position, found, folded):
         return "background"
@@ -989,8 +1037,7 @@ def _is_calendar_day(item: _Found, folded: str, before_text: str) -> bool:
     return bool(_CHOSEN_AS_AFTER.match(folded, item.end, item.sentence.end))
 
 
-def _is_plan_title(item: _Found, folded: str,
-                   entity_spans: Sequence[tuple[int, int, bool]]) -> bool:
+def _is_plan_title(item: _Found, folded: str, names: _Names) -> bool:
     """A range right after a document title ('... Concept of Foreign Policy (2020-2030)')."""
     head = folded[item.sentence.start:item.start].rstrip()
     if folded[item.start] == "(" or head.endswith("("):
@@ -1004,8 +1051,8 @@ def _is_plan_title(item: _Found, folded: str,
         return False
     title_start = item.sentence.start + title.start(1)
     title_end = item.sentence.start + len(head)
-    return not any(s < title_end and title_start < e and is_initiative
-                   for s, e, is_initiative in entity_spans)
+    return not any(is_initiative for _, _, is_initiative in
+                   names.overlapping(title_start, title_end))
 
 
 def _has_background_cue(position: int, found: list[_Found], folded: str) -> bool:

@@ -31,9 +31,10 @@ events of one article are kept once (the first).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from etl.model import DateMention, Event, PublicationDate, Sentence
 
@@ -493,11 +494,32 @@ class _Context:
     date_spans: list[tuple[int, int]]
     lookalikes: list[EntityMention]
     mentions: list[EntityMention]  # every entry named or referred to in the sentence
+    # `_venue_of_another` answers already worked out for this sentence's mentions
+    venues: dict[tuple[int, int, str], bool] = field(default_factory=dict, compare=False)
+    # whether `date_spans` are in reading order and disjoint (then `between_dates` bisects)
+    dates_in_order: bool = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        spans = self.date_spans
+        object.__setattr__(self, "dates_in_order", len(spans) >= _DATES_TO_BISECT and all(
+            s <= e for s, e in spans) and all(
+            spans[i][1] <= spans[i + 1][0] for i in range(len(spans) - 1)))
 
     def between_dates(self, a: int, b: int) -> bool:
         """Whether another date lies strictly between offsets a and b."""
         low, high = min(a, b), max(a, b)
-        return any(low <= s and e <= high for s, e in self.date_spans)
+        spans = self.date_spans
+        if not self.dates_in_order:
+            return any(low <= s and e <= high for s, e in spans)
+        # dates in reading order and disjoint: the first one starting at `low` or later ends
+        # first, so it alone decides (one bisection, not a scan per question)
+        i = bisect.bisect_left(spans, (low,))
+        return i < len(spans) and spans[i][1] <= high
+
+
+# a sentence with this many dates answers `between_dates` by bisection
+_DATES_TO_BISECT = 8
+
 
 
 def find_events(folded: str, sentences: Sequence[Sentence], mentions: Sequence[EntityMention],
@@ -1063,7 +1085,12 @@ def _venue_of_another(mention: EntityMention, context: _Context) -> bool:
     hosts the event, as does a site in 'signed at the <site>'; another initiative of the
     sentence, when there is one, is its subject.
     """
-    return _venue_mention(mention, context.sentence.start, context.text, context.mentions)
+    key = (mention.start, mention.end, mention.entity_id)
+    answer = context.venues.get(key)
+    if answer is None:
+        answer = context.venues[key] = _venue_mention(mention, context.sentence.start,
+                                                      context.text, context.mentions)
+    return answer
 
 
 def _venue_mention(mention: EntityMention, offset: int, text: str,
