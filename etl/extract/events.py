@@ -26,23 +26,25 @@ back-reference):
 Negated verbs ('has not joined') are not triggers, a date next to a cancellation ('its 2022
 edition was cancelled', 'planned for June, was postponed') is no event, a 'which was held' after
 another body ('the OIC session which was held in 2011') dates that body's meeting, and identical
-events of one article are kept once (the first).
+events of one article are kept once (the first). The event words are found by `triggers.py`;
+undated sentences (the day's news, a milestone at a meeting dated earlier) are read by
+`news_events.py`; what the rules share is in `event_context.py`.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from etl.model import DateMention, Event, PublicationDate, Sentence
 
-from .evidence import UNRATED_RULE, confidence
+from .event_context import PAST_VERB, Context, make_event, treaty_in_force, venue_of_another
 from .gazetteer import CHAIR_KINDS, MEETING_KINDS, Gazetteer
 from .mentions import EntityMention
+from .news_events import at_the_meeting, current_news
 from .text import NUMBER_PATTERN, by_sentence, clause_bounds, clause_index, lowered_same_length
-from .triggers import HELD_KINDS, MEETING_NOUNS, Trigger, find_triggers, venue_mention
+from .triggers import HELD_KINDS, Trigger, find_triggers
 
 # a meeting that began ('the three-day forum that began on May 14', 'the talks started'): held
 _MEETING_BEFORE_START = re.compile(
@@ -153,11 +155,6 @@ _OPENING = re.compile(r"[\W_]*(?:[a-z]+[\W_]+)?")
 _STATEMENT_AFTER = re.compile(
     r"\s+(?:statement|interview|speech|address|letter|report|press\s+release|article|post|"
     r"tweet|message|briefing|remarks|comments?|op-ed|column|communique)s?\b")
-# a founding treaty right before the body it founds ('the agreement on the Customs
-# Union', 'the convention aimed at creating the secretariat')
-_TREATY_ON = re.compile(
-    r"\b(?:treaty|agreement|charter|convention|statute)\s+(?:on|of|establishing|(?:aimed\s+at|"
-    r"on)\s+(?:establishing|creating|the\s+establishment\s+of))\s+(?:the\s+)?$")
 # a reduced relative clause describing a participant ('Initiated by Kazakhstan, ...', '...,
 # chaired by the President, was held'): it dates nothing outside its own commas
 _PARTICIPLE_BY = re.compile(r"\s+by\b")
@@ -171,45 +168,8 @@ _COMPARED_BEFORE = re.compile(
     r"\b(?:(?:successor|predecessor|counterpart|answer|alternative|rival|equivalent|heir)\s+"
     r"(?:to|of)|replac(?:e|ed|es|ing)|instead\s+of|rather\s+than|unlike|like|such\s+as|"
     r"similar\s+to|modell?ed\s+(?:on|after)|compared\s+(?:to|with))\s+(?:the\s+)?$")
-# an undated sentence that reports current news: a one-off milestone in the present perfect
-# ('has been admitted', 'has handed over the chairmanship') or at a meeting going on now ('the
-# congress is under way', 'during the ongoing session'); it took place around the publication date
-_PERFECT_BEFORE = re.compile(
-    r"\b(?:has|have)\s+(?:(?:just|now|officially|formally|finally|also|today)\s+)?"
-    r"(?:been\s+)?(?:(?:officially|formally|unanimously)\s+)?$")
-_NOW_MARKER = re.compile(
-    r"\b(?:is|are)\s+(?:now\s+|currently\s+)?(?:in\s+full\s+swing|under\s?way|taking\s+place|"
-    r"being\s+held)\b|\b(?:at|during)\s+(?:the\s+|this\s+)?(?:current|ongoing|present)\s+"
-    r"(?:[\w\-]+\s+)?" + MEETING_NOUNS + r"\b")
-# present perfects of experience or duration, not of news ('has chaired it twice', 'has long')
-_EXPERIENCE = re.compile(
-    r"\b(?:ever|never|so\s+far|times|twice|repeatedly|already|long|since|traditionally|"
-    r"regularly|always|often|until|yet)\b")
-# a term a post is held for ('elected ... for 2017-2018'): not when it was won
-_TERM_BEFORE = re.compile(r"\bfor\s+(?:the\s+)?(?:period\s+|term\s+)?$")
-_IRREGULAR_PARTICIPLES = frozenset({"taken", "won", "chosen", "begun"})
-# 'has been ratified by 68 countries': a running count of states, not the news of one act
-_BY_A_COUNT = re.compile(r"\s+by\s+(?:only\s+|some\s+|about\s+)?" + NUMBER_PATTERN +
-                         r"\s+(?:[\w\-]+\s+)?(?:countries|states|members|nations|parties)\b")
-_NEWS_TYPES = frozenset({"joined", "observer_joined", "elected", "chairmanship", "approved",
-                         "signed", "launched"})
 # kinds whose 'launch' is their first edition ('Launched in 2023, the forum ...')
 _LAUNCHED_IS_FIRST = frozenset({"forum"})
-# 'The summit adopted ...', 'During this meeting, X joined': a meeting an earlier sentence dated
-_MEETING_REFERENCE = re.compile(
-    r"\b(?:the|this|that)\s+(?:same\s+)?(?:summit|meeting|session|forum|congress|conference|"
-    r"gathering|ministerial)(?![\w\-])(?!\s+(?:of|on|in|for|with)\b)")
-# what can happen at a meeting, and how many sentences after its date it is remembered
-_AT_MEETING_TYPES = frozenset({"joined", "observer_joined", "approved", "signed", "elected",
-                               "announced", "proposed", "chairmanship", "launched", "founded"})
-_MEETING_MEMORY = 6
-# a meeting named only as a point in time ('Following this summit'), a milestone not yet done
-_AROUND_A_MEETING = re.compile(
-    r"\b(?:following|after|before|ahead\s+of|since|until|prior\s+to|on\s+the\s+eve\s+of)\s+$")
-_NOT_YET = re.compile(r"\b(?:to\s+be|will(?:\s+\w+)?\s+be|to|will|would|could|may|might|shall)"
-                      r"\s+(?:\w+\s+)?$")
-# a milestone told as done: a past verb ('adopted', 'became a member', 'took over')
-_PAST_VERB = re.compile(r"(?:[a-z]+ed|became|won|chosen|took|taken|made)\b")
 # 'met in 1999 and signed ...': what a verb joined to a date's verb by 'and' may be
 _AND_THEN = re.compile(r"\s*,?\s*and\s+(?:then\s+|later\s+|also\s+|formally\s+|officially\s+)?")
 _COORDINATED_TYPES = frozenset({"signed", "approved", "joined", "observer_joined", "founded",
@@ -223,45 +183,6 @@ _OBJECT_TYPES = frozenset({"approved", "founded", "launched"})
 _OBJECT_REACH = 40
 # what holding, starting or opening a chairmanship is: the chairmanship itself
 _CHAIR_TERM_TYPES = frozenset({"held", "first_held", "started", "opened", "launched"})
-
-
-@dataclass(frozen=True)
-class _Context:
-    """One sentence as the event rules see it (offsets relative to the sentence)."""
-
-    sentence: Sentence
-    text: str  # lower-cased, folded
-    cased: str  # folded, original case (for capitalised names)
-    clauses: list[tuple[int, int]]
-    triggers: list[Trigger]
-    date_spans: list[tuple[int, int]]
-    lookalikes: list[EntityMention]
-    mentions: list[EntityMention]  # every entry named or referred to in the sentence
-    # `_venue_of_another` answers already worked out for this sentence's mentions
-    venues: dict[tuple[int, int, str], bool] = field(default_factory=dict, compare=False)
-    # whether `date_spans` are in reading order and disjoint (then `between_dates` bisects)
-    dates_in_order: bool = field(init=False, compare=False)
-
-    def __post_init__(self) -> None:
-        spans = self.date_spans
-        object.__setattr__(self, "dates_in_order", len(spans) >= _DATES_TO_BISECT and all(
-            s <= e for s, e in spans) and all(
-            spans[i][1] <= spans[i + 1][0] for i in range(len(spans) - 1)))
-
-    def between_dates(self, a: int, b: int) -> bool:
-        """Whether another date lies strictly between offsets a and b."""
-        low, high = min(a, b), max(a, b)
-        spans = self.date_spans
-        if not self.dates_in_order:
-            return any(low <= s and e <= high for s, e in spans)
-        # dates in reading order and disjoint: the first one starting at `low` or later ends
-        # first, so it alone decides (one bisection, not a scan per question)
-        i = bisect.bisect_left(spans, (low,))
-        return i < len(spans) and spans[i][1] <= high
-
-
-# a sentence with this many dates answers `between_dates` by bisection
-_DATES_TO_BISECT = 8
 
 
 def find_events(folded: str, sentences: Sequence[Sentence], mentions: Sequence[EntityMention],
@@ -284,7 +205,7 @@ def find_events(folded: str, sentences: Sequence[Sentence], mentions: Sequence[E
         clauses = clause_bounds(folded[sentence.start:sentence.end])  # cased: names in lists
         triggers = find_triggers(text, sentence, sentence_mentions, clauses)
         sentence_dates = dates_by_sentence.get(sentence.sentence_no, [])
-        context = _Context(sentence, text, folded[sentence.start:sentence.end], clauses, triggers,
+        context = Context(sentence, text, folded[sentence.start:sentence.end], clauses, triggers,
                            [(d.start - sentence.start, d.end - sentence.start)
                             for d in sentence_dates],
                            [m for m in sentence_mentions if not m.is_initiative],
@@ -310,8 +231,8 @@ def find_events(folded: str, sentences: Sequence[Sentence], mentions: Sequence[E
                 if key not in seen:
                     seen.add(key)
                     events.append(found)
-        anchored = _at_the_meeting(context, initiatives, sentence_dates, meetings)
-        news = _current_news(context, initiatives, sentence_dates, published,
+        anchored = at_the_meeting(context, initiatives, sentence_dates, meetings)
+        news = current_news(context, initiatives, sentence_dates, published,
                              {id(t) for t, _ in anchored}) if published is not None else []
         for event in [e for _, e in anchored] + news:
             key = (event.initiative_id, event.event_type, event.year, event.month, event.day)
@@ -325,112 +246,7 @@ def find_events(folded: str, sentences: Sequence[Sentence], mentions: Sequence[E
     return events
 
 
-def _dated_clauses(context: _Context, dates: Sequence[DateMention]) -> set[int]:
-    """The clauses of a sentence that carry an event date of their own (not a term's)."""
-    offset = context.sentence.start
-    return {clause_index(context.clauses, d.start - offset) for d in dates
-            if d.role == "event" and d.year is not None and
-            not _TERM_BEFORE.search(context.text, max(0, d.start - offset - 12),
-                                    d.start - offset)}
-
-
-def _at_the_meeting(context: _Context, initiatives: list[EntityMention],
-                    dates: Sequence[DateMention], meetings: dict[str, Event]
-                    ) -> list[tuple[Trigger, Event]]:
-    """Milestones of an undated clause that happened at a meeting dated earlier.
-
-    'The summit adopted the Act', 'During the meeting, Korea became a member': a definite
-    reference to a meeting (not 'the meeting of ...', which names another) before the milestone's
-    word dates it when an earlier sentence of the article, at most `_MEETING_MEMORY` sentences
-    back, dated a meeting of the same initiative. Each trigger gives at most one event, on the
-    meeting's date.
-    """
-    reference = _MEETING_REFERENCE.search(context.text) if meetings else None
-    if reference is None or _AROUND_A_MEETING.search(
-            context.text, max(0, reference.start() - 20), reference.start()):
-        return []  # 'Following this summit, ...' is not at it
-    dated = _dated_clauses(context, dates)
-    found = []
-    for trigger in context.triggers:
-        if trigger.event_type not in _AT_MEETING_TYPES or trigger.clause in dated or \
-                trigger.start < reference.end() or \
-                not _PAST_VERB.match(context.text, trigger.start) or \
-                _NOT_YET.search(context.text, max(0, trigger.start - 20), trigger.start):
-            continue  # 'the adoption of', 'are due to be signed', 'will be taken over'
-        mention = _subject_of_news(trigger, context, initiatives)
-        meeting = meetings.get(mention.entity_id) if mention is not None else None
-        if mention is None or meeting is None or \
-                context.sentence.sentence_no - meeting.sentence_no > _MEETING_MEMORY:
-            continue
-        event_type = _treaty_in_force(trigger.event_type, mention, trigger.clause, context) \
-            if trigger.event_type == "approved" else trigger.event_type
-        start = context.sentence.start + reference.start()
-        date = DateMention(sentence_no=context.sentence.sentence_no,
-                           expression=context.cased[reference.start():reference.end()],
-                           start=start, end=start + len(reference.group()), year=meeting.year,
-                           month=meeting.month, day=meeting.day, basis="from_context",
-                           role="event")
-        found.append((trigger, _event(mention.entity_id, event_type, date, context.sentence,
-                                      "verb_in_clause", mention.named_in)))
-    return found
-
-
-def _current_news(context: _Context, initiatives: list[EntityMention],
-                  dates: Sequence[DateMention], published: PublicationDate,
-                  taken: set[int]) -> list[Event]:
-    """Events of an undated clause that reports the news of the day, dated at publication.
-
-    A milestone verb in the present perfect ('has been admitted', 'has handed over the
-    chairmanship') or any milestone at a meeting going on now ('the congress, which is under
-    way, approved ...', 'during the ongoing session ... was admitted') happened around the
-    publication date. Perfects of experience ('has chaired it twice', 'has long been') and
-    meetings in general are left out: they need a written date.
-    """
-    now = _NOW_MARKER.search(context.text) is not None
-    dated_clauses = _dated_clauses(context, dates)
-    found = []
-    for trigger in context.triggers:
-        if trigger.event_type not in _NEWS_TYPES or trigger.clause in dated_clauses or \
-                id(trigger) in taken:
-            continue
-        clause_text = context.text[slice(*context.clauses[trigger.clause])]
-        word = context.text[trigger.start:trigger.end].split()[0]
-        perfect = (word.endswith("ed") or word in _IRREGULAR_PARTICIPLES) and \
-            _PERFECT_BEFORE.search(context.text, max(0, trigger.start - 40),
-                                   trigger.start) is not None
-        if not (now or perfect) or _EXPERIENCE.search(clause_text) or \
-                _BY_A_COUNT.match(context.text, trigger.end):
-            continue
-        mention = _subject_of_news(trigger, context, initiatives)
-        if mention is None:
-            continue
-        event_type = _treaty_in_force(trigger.event_type, mention, trigger.clause, context) \
-            if trigger.event_type == "approved" else trigger.event_type
-        date = DateMention(sentence_no=context.sentence.sentence_no, expression="",
-                           start=context.sentence.start, end=context.sentence.start,
-                           year=published.year, month=published.month,
-                           basis="publication_year", role="event")
-        found.append(_event(mention.entity_id, event_type, date, context.sentence,
-                            "current_news", mention.named_in))
-    return found
-
-
-def _subject_of_news(trigger: Trigger, context: _Context,
-                     initiatives: list[EntityMention]) -> EntityMention | None:
-    """The initiative a current-news trigger is about: the nearest one of its clause, else the
-    sentence's only initiative."""
-    offset = context.sentence.start
-    in_clause = [m for m in initiatives
-                 if clause_index(context.clauses, m.start - offset) == trigger.clause and
-                 not _venue_of_another(m, context)]
-    if in_clause:
-        return min(in_clause, key=lambda m: abs(m.start - offset - trigger.start))
-    if len({m.entity_id for m in initiatives}) == 1:
-        return initiatives[0]
-    return None
-
-
-def _event_for_date(date: DateMention, context: _Context, initiatives: list[EntityMention],
+def _event_for_date(date: DateMention, context: Context, initiatives: list[EntityMention],
                     pending: dict[str, str], published: PublicationDate | None,
                     gazetteer: Gazetteer) -> Event | None:
     """The event one dated sentence reports for one date, or None (module docstring)."""
@@ -497,7 +313,7 @@ def _event_for_date(date: DateMention, context: _Context, initiatives: list[Enti
     if event_type == "opened":
         event_type = "held" if entry.kind in MEETING_KINDS else "launched"
     if event_type == "approved" and entry.kind != "document":
-        event_type = _treaty_in_force(event_type, mention, clause, context)
+        event_type = treaty_in_force(event_type, mention, clause, context)
     if event_type == "launched" and entry.kind in _LAUNCHED_IS_FIRST:
         event_type = "first_held"  # 'Launched in 2023, the forum ...': its first edition
     event_type = _adjust(event_type, date, start, clause, context, mention, published)
@@ -505,10 +321,10 @@ def _event_for_date(date: DateMention, context: _Context, initiatives: list[Enti
     if event_type == "chairmanship" and date.year is not None:
         term = gazetteer.chairmanship(entity_id, date.year)  # 'chaired the OSCE in 2010'
         entity_id = term.id if term is not None else entity_id
-    return _event(entity_id, event_type, date, sentence, rule, mention.named_in)
+    return make_event(entity_id, event_type, date, sentence, rule, mention.named_in)
 
 
-def _coordinated(event: Event, date: DateMention, context: _Context) -> Event | None:
+def _coordinated(event: Event, date: DateMention, context: Context) -> Event | None:
     """A second milestone sharing the date through 'and' right after it, or None.
 
     'first met in September 1999 and signed a declaration', 'was founded in 2001 and
@@ -524,7 +340,7 @@ def _coordinated(event: Event, date: DateMention, context: _Context) -> Event | 
         if not _AND_THEN.fullmatch(context.text, end, trigger.start) or \
                 trigger.event_type not in _COORDINATED_TYPES or \
                 trigger.event_type == event.event_type or \
-                not _PAST_VERB.match(context.text, trigger.start):
+                not PAST_VERB.match(context.text, trigger.start):
             return None
         clause_end = context.clauses[trigger.clause][1]
         if any(trigger.start < s < clause_end for s, _ in context.date_spans):
@@ -533,7 +349,7 @@ def _coordinated(event: Event, date: DateMention, context: _Context) -> Event | 
     return None
 
 
-def _list_item(before: DateMention, date: DateMention, context: _Context) -> bool:
+def _list_item(before: DateMention, date: DateMention, context: Context) -> bool:
     """Whether a date continues a list after the previous dated item of the sentence.
 
     'summits in 2002, 2006 and 2010', 'Qatar joined in 2014, Malaysia in 2013 and
@@ -568,7 +384,7 @@ def _is_range(date: DateMention) -> bool:
 
 
 def _inherited_event(previous: Event, date: DateMention, before: DateMention,
-                     context: _Context, published: PublicationDate | None) -> Event | None:
+                     context: Context, published: PublicationDate | None) -> Event | None:
     """The event of a list item: the previous item's initiative and type, for this date.
 
     A later item of a list is not the first edition ('first held in 2002, then in 2006'), and
@@ -590,56 +406,12 @@ def _inherited_event(previous: Event, date: DateMention, before: DateMention,
         event_type = "held"
     elif event_type != "scheduled" and _after_publication(date, published):
         event_type = "scheduled"
-    return _event(previous.initiative_id, event_type, date, context.sentence, "list_item",
+    return make_event(previous.initiative_id, event_type, date, context.sentence, "list_item",
                   previous.initiative_sentence_no)
 
 
-def _event(initiative_id: str, event_type: str, date: DateMention, sentence: Sentence,
-           rule: str, named_in: int | None) -> Event:
-    """The Event record of an initiative, type and date read from a sentence, with the rule
-    that typed it and the sentence that names the initiative (etl/extract/evidence.py)."""
-    return Event(
-        initiative_id=initiative_id,
-        event_type=event_type,
-        year=date.year or 0,
-        sentence_no=sentence.sentence_no,
-        sentence=sentence.text,
-        month=date.month,
-        day=date.day,
-        end_year=date.end_year,
-        end_month=date.end_month,
-        end_day=date.end_day,
-        date_text=date.expression,
-        date_basis=date.basis,
-        rule=rule,
-        initiative_sentence_no=sentence.sentence_no if named_in is None else named_in,
-        confidence=confidence(rule or UNRATED_RULE, date.basis,
-                              0 if named_in is None else abs(sentence.sentence_no - named_in)),
-    )
-
-
-def _treaty_in_force(event_type: str, mention: EntityMention, clause: int,
-                     context: _Context) -> str:
-    """What a treaty coming into force means for the body it is about.
-
-    'the treaty on the Customs Union ... came into force on 1 July 2010' founds the
-    union; 'the treaty on Kyrgyzstan's accession ... came into force' is Kyrgyzstan joining
-    it. Other approvals (a body adopting a document) keep their type.
-    """
-    if not any(t.clause == clause and context.text.startswith(("entered", "came"), t.start)
-               for t in context.triggers if t.event_type == "approved"):
-        return event_type
-    clause_text = context.text[slice(*context.clauses[clause])]
-    if re.search(r"\baccession\b", clause_text):
-        return "joined"
-    m_start = mention.start - context.sentence.start
-    if _TREATY_ON.search(context.text, max(0, m_start - 40), m_start):
-        return "founded"
-    return event_type
-
-
 def _distractor(date: DateMention, start: int, mention: EntityMention,
-                context: _Context) -> bool:
+                context: Context) -> bool:
     """A year that dates what the initiative is compared with (module docstring, distractors).
 
     '..., alongside the Geneva talks ongoing since 2011' dates the other one. Dates that are
@@ -676,7 +448,7 @@ def _figure_clause(clause_text: str) -> bool:
 
 
 def _initiative_for_date(date: DateMention, start: int, end: int, clause: int,
-                         context: _Context, initiatives: list[EntityMention],
+                         context: Context, initiatives: list[EntityMention],
                          gazetteer: Gazetteer) -> tuple[EntityMention | None, bool]:
     """The initiative a date belongs to, and whether it is in the date's clause.
 
@@ -690,7 +462,7 @@ def _initiative_for_date(date: DateMention, start: int, end: int, clause: int,
     candidates = [m for m in initiatives if not _COMPARED_BEFORE.search(
         context.text, max(0, m.start - sentence.start - 40), m.start - sentence.start)]
     candidates = candidates or initiatives
-    hosts = [m for m in candidates if not _venue_of_another(m, context)]
+    hosts = [m for m in candidates if not venue_of_another(m, context)]
     candidates = hosts or candidates
     if date.basis == "from_name":
         # a year naming a document or meeting that is not in the gazetteer belongs to an
@@ -710,7 +482,7 @@ def _initiative_for_date(date: DateMention, start: int, end: int, clause: int,
 
 
 def _object_of(verb: Trigger, subject: EntityMention, initiatives: list[EntityMention],
-               context: _Context) -> EntityMention | None:
+               context: Context) -> EntityMention | None:
     """The initiative a verb acts on when the date went to its subject, or None.
 
     'OIC member states approved the statute of the IOFS in 2013': the approval is the IOFS's,
@@ -724,24 +496,8 @@ def _object_of(verb: Trigger, subject: EntityMention, initiatives: list[EntityMe
              if m.entity_id != subject.entity_id and
              0 <= m.start - offset - verb.end <= _OBJECT_REACH and
              clause_index(context.clauses, m.start - offset) == verb.clause and
-             not _venue_of_another(m, context)]
+             not venue_of_another(m, context)]
     return after[0] if after else None
-
-
-def _venue_of_another(mention: EntityMention, context: _Context) -> bool:
-    """Whether a mention only names the setting of the clause's event.
-
-    'proposed at the <body> ministerial meeting', 'at the session of the Council of Foreign
-    Ministers of <body>', 'on the sidelines of <body>', 'an institution within <body>': the body
-    hosts the event, as does a site in 'signed at the <site>'; another initiative of the
-    sentence, when there is one, is its subject.
-    """
-    key = (mention.start, mention.end, mention.entity_id)
-    answer = context.venues.get(key)
-    if answer is None:
-        answer = context.venues[key] = venue_mention(mention, context.sentence.start,
-                                                      context.text, context.mentions)
-    return answer
 
 
 def _leading(expression: str) -> str:
@@ -763,7 +519,7 @@ def _local_type(local: str) -> str | None:
     return None
 
 
-def _local_text(date: DateMention, start: int, context: _Context, clause: int) -> str:
+def _local_text(date: DateMention, start: int, context: Context, clause: int) -> str:
     """Up to 60 characters of the date's clause before it, plus its leading preposition.
 
     Words of a relative date ('last June', 'this year') are not prepositions and are left out,
@@ -774,7 +530,7 @@ def _local_text(date: DateMention, start: int, context: _Context, clause: int) -
     return context.text[max(clause_start, start - 60):start] + (lead + " " if lead else "")
 
 
-def _lookalike_object_between(mention: EntityMention, start: int, context: _Context) -> bool:
+def _lookalike_object_between(mention: EntityMention, start: int, context: Context) -> bool:
     """Whether a look-alike joined, signed or ratified lies between the initiative and the date.
 
     '... gave up its nuclear weapons and acceded to the Non-Proliferation Treaty in 1993': the
@@ -789,7 +545,7 @@ def _lookalike_object_between(mention: EntityMention, start: int, context: _Cont
     return False
 
 
-def _cancelled(start: int, end: int, context: _Context) -> bool:
+def _cancelled(start: int, end: int, context: Context) -> bool:
     """Whether a cancellation ('was cancelled', 'was postponed') is next to the date."""
     for trigger in context.triggers:
         if trigger.event_type != "cancelled":
@@ -807,7 +563,7 @@ def _cancelled(start: int, end: int, context: _Context) -> bool:
     return False
 
 
-def _type_for_date(date: DateMention, start: int, end: int, context: _Context, clause: int,
+def _type_for_date(date: DateMention, start: int, end: int, context: Context, clause: int,
                    verbs: list[Trigger], present: bool, local_type: str | None
                    ) -> tuple[str | None, str]:
     """Event type from the range, the words before the date, the verbs and nouns, and the
@@ -839,7 +595,7 @@ def _type_for_date(date: DateMention, start: int, end: int, context: _Context, c
     return ("held", "meeting_noun") if near else (None, "")
 
 
-def _gap_without_names(low: int, high: int, context: _Context) -> int:
+def _gap_without_names(low: int, high: int, context: Context) -> int:
     """Characters from `low` to `high` (sentence-relative), a name in between not counted:
     'the summit that the <long official name> (ACR) convened in Tashkent on 9 May' is as
     close as 'the summit that SCO convened in Tashkent on 9 May'."""
@@ -887,7 +643,7 @@ def _type_from_name(text: str, end: int) -> str | None:
     return None
 
 
-def _adjust(event_type: str, date: DateMention, start: int, clause: int, context: _Context,
+def _adjust(event_type: str, date: DateMention, start: int, clause: int, context: Context,
             mention: EntityMention, published: PublicationDate | None) -> str:
     """Refine a type: 'announced ... proposing' -> proposed, first edition, future.
 
