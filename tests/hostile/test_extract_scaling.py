@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from benchmarks import scaling_inputs
 from etl.extract import extract_article, infer_publication_date, load_gazetteer, load_themes
-from etl.extract.dates import _Names, _Spans
+from etl.extract.date_spans import Names, Spans
 from etl.extract.mentions import _abbreviates, _NameInitials, _written_name
 from etl.extract.sentences import MAX_SENTENCE_CHARS, split_sentences
 from etl.extract.text import Clauses, clause_index
@@ -181,11 +181,11 @@ def test_row6_clause_lookup_table_matches_the_scan(bounds, offsets) -> None:
 @given(st.lists(st.tuples(st.integers(0, 80), st.integers(0, 12), st.booleans()), max_size=16),
        st.integers(0, 90), st.integers(0, 12))
 def test_row6_name_index_matches_the_scan(raw, start, length) -> None:
-    """Row 6: `_Names` lookups (bisection over names in reading order) == scans of every name,
+    """Row 6: `Names` lookups (bisection over names in reading order) == scans of every name,
     for disjoint names and for any other shape."""
     spans = [(s, s + n, init) for s, n, init in raw]
     end = start + length
-    names = _Names(spans)
+    names = Names(spans)
     holding = next(((s, e, i) for s, e, i in spans if s <= start and end <= e), None)
     assert names.holding(start, end) == holding
     assert names.overlapping(start, end) == [x for x in spans if x[0] < end and start < x[1]]
@@ -194,7 +194,7 @@ def test_row6_name_index_matches_the_scan(raw, start, length) -> None:
         if s >= cursor:
             disjoint.append((s, e, init))
             cursor = max(e, s + 1)
-    names = _Names(disjoint)
+    names = Names(disjoint)
     assert names.ordered
     expected = next(((s, e, i) for s, e, i in disjoint if s <= start and end <= e), None)
     assert names.holding(start, end) == expected
@@ -205,8 +205,8 @@ def test_row6_name_index_matches_the_scan(raw, start, length) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 100), st.integers(1, 10)), max_size=40))
 def test_row6_date_span_set_matches_a_plain_list(candidates) -> None:
-    """Row 6: `_Spans` (a sorted list) accepts exactly the spans a plain scan accepts."""
-    spans = _Spans()
+    """Row 6: `Spans` (a sorted list) accepts exactly the spans a plain scan accepts."""
+    spans = Spans()
     taken: list[tuple[int, int]] = []
     for start, length in candidates:
         end = start + length
