@@ -14,6 +14,7 @@ DB ?= data/warehouse.duckdb
 HOST := 127.0.0.1
 PORT ?= 8501
 BENCH_SCALES ?= 1000,10000,100000
+BENCH_EXTRACT_MB ?= 0.1,1,10
 
 ## setup: create .venv from the pinned lock file (idempotent)
 setup: $(STAMP)
@@ -60,9 +61,11 @@ test: lint browser
 test-fast: lint
 	$(BIN)/python -m pytest -q -m "not browser"
 
-## bench: the scale benchmark (generated corpora, ETL, dashboard, load test); see docs/scaling.md
+## bench: the scale benchmark (generated corpora, ETL, dashboard, load test), then extraction
+## seconds per MB of one text of $(BENCH_EXTRACT_MB) MB; see docs/scaling.md
 bench: setup browser
 	$(BIN)/python -m benchmarks --scales $(BENCH_SCALES)
+	$(BIN)/python -m benchmarks.extract_scaling --sizes $(BENCH_EXTRACT_MB)
 
 ## accuracy: build warehouses from every answer key found and print extraction precision/recall
 accuracy: setup

@@ -15,6 +15,7 @@ is escaped first (`_escape`).
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import html
 import math
@@ -34,7 +35,8 @@ from dashboard.marks import EventCell, FigurePoint
 
 HOVER_SENTENCE_CHARS = 180  # a hover shows the sentence shortened to this many characters
 HOVER_LINE_CHARS = 70  # and wrapped at this width, so a hover stays narrower than the chart
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Month labels ("Jan" ... "Dec"): the calendar the ETL reads month names from (etl.months)
+MONTHS = tuple(calendar.month_abbr[1:])
 
 THEME_METRICS = {
     "per_1000_words": "Keyword hits per 1,000 words",

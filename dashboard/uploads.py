@@ -44,7 +44,7 @@ from typing import Any
 
 from dashboard.settings import PROJECT_ROOT, DashboardSettings
 
-# The ETL's article formats (etl/sources.py ARTICLE_FORMATS; a test keeps the two in step).
+# The ETL's article formats (etl/sources/formats ARTICLE_FORMATS; a test keeps the two in step).
 ACCEPTED_EXTENSIONS = ("txt", "md", "html", "htm", "csv", "jsonl")
 # Formats holding one article, for which a title, outlet and date can be given.
 ONE_ARTICLE_EXTENSIONS = frozenset({"txt", "md", "html", "htm"})

@@ -33,13 +33,15 @@ EXIT_BUSY = 3
 EXIT_NOTHING_ADDED = 4  # `add`: every file was refused
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+def make_parser() -> argparse.ArgumentParser:
+    """`python -m etl [options]` builds the warehouse; its sub-command `add` adds files first."""
     defaults = Settings()
     env_lines = "\n".join(
         f"  {name:<24} {help_} (default: {default})" for name, default, help_ in settings_help()
     )
     parser = argparse.ArgumentParser(
         prog="python -m etl",
+        usage="%(prog)s [options]\n       %(prog)s add [options] [--] FILE [FILE ...]",
         description="Build the Initiative Monitor warehouse (DuckDB) from a folder of articles.",
         epilog=(
             "To add files to the article folder and rebuild: python -m etl add FILE... "
@@ -47,19 +49,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--articles",
-        type=Path,
-        default=defaults.articles_dir,
-        help="folder of article files and manifest.csv (default: %(default)s)",
+    _folder_options(
+        parser,
+        defaults,
+        articles_help="folder of article files and manifest.csv (default: %(default)s)",
+        db_help="warehouse file to write (default: %(default)s)",
     )
-    parser.add_argument(
-        "--db",
-        type=Path,
-        default=defaults.db_path,
-        help="warehouse file to write (default: %(default)s)",
-    )
-    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
     parser.add_argument(
         "--if-stale",
         action="store_true",
@@ -70,15 +65,36 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="extract every article again instead of reusing the facts of unchanged ones",
     )
-    return parser.parse_args(argv)
+    parser.set_defaults(run=build_main)
+    commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    add_add_command(commands, defaults)
+    return parser
+
+
+def _folder_options(
+    parser: argparse.ArgumentParser, defaults: Settings, articles_help: str, db_help: str
+) -> None:
+    """--articles, --db and --quiet, which every command takes."""
+    parser.add_argument(
+        "--articles", type=Path, default=defaults.articles_dir, help=articles_help
+    )
+    parser.add_argument("--db", type=Path, default=defaults.db_path, help=db_help)
+    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `python -m etl` and the `initiative-etl` console script."""
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if arguments[:1] == ["add"]:
-        return add_main(arguments[1:])
-    args = parse_args(arguments)
+    parser = make_parser()
+    args = parser.parse_args(join_option_values(arguments, ADD_VALUE_OPTIONS))
+    if args.command is not None and arguments[:1] != [args.command]:
+        parser.error(f"put the options of {args.command} after it: python -m etl "
+                     f"{args.command} [options] ...")
+    return int(args.run(args))
+
+
+def build_main(args: argparse.Namespace) -> int:
+    """`python -m etl`: build the warehouse (or say it is up to date) and print a summary."""
     settings = dataclasses.replace(Settings(), articles_dir=args.articles, db_path=args.db)
     console = Console(stderr=False, quiet=args.quiet)
     errors = Console(stderr=True)
@@ -102,10 +118,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _count_files(settings: Settings) -> int:
-    from etl import sources
+    from etl.sources.discover import discover_files
 
     return (
-        len(sources.discover_files(settings.articles_dir)) if settings.articles_dir.is_dir() else 0
+        len(discover_files(settings.articles_dir)) if settings.articles_dir.is_dir() else 0
     )
 
 
@@ -205,11 +221,15 @@ def shown_name(name: str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def parse_add_args(argv: Sequence[str]) -> argparse.Namespace:
-    defaults = Settings()
-    parser = argparse.ArgumentParser(
+def add_add_command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], defaults: Settings
+) -> None:
+    """The `add` sub-command and its options."""
+    parser = commands.add_parser(
+        "add",
         prog="python -m etl add",
         usage="%(prog)s [options] [--] FILE [FILE ...]",
+        help="copy files into the article folder and rebuild the warehouse incrementally",
         epilog="Put the files after -- when a name may start with '-' (python -m etl add "
         "--title 'Summit' -- -draft.txt). An option's value is always the next argument, so "
         "--name -draft.txt names a file '-draft.txt'.",
@@ -223,17 +243,11 @@ def parse_add_args(argv: Sequence[str]) -> argparse.Namespace:
         ),
     )
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="files to add")
-    parser.add_argument(
-        "--articles",
-        type=Path,
-        default=defaults.articles_dir,
-        help="article folder to copy into (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--db",
-        type=Path,
-        default=defaults.db_path,
-        help="warehouse to rebuild (default: %(default)s)",
+    _folder_options(
+        parser,
+        defaults,
+        articles_help="article folder to copy into (default: %(default)s)",
+        db_help="warehouse to rebuild (default: %(default)s)",
     )
     parser.add_argument(
         "--name",
@@ -270,8 +284,11 @@ def parse_add_args(argv: Sequence[str]) -> argparse.Namespace:
         help="write progress and per-file outcomes as JSON to PATH (rewritten as the command "
         "goes: stage 'saving', 'waiting', 'building', then 'done')",
     )
-    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    args = parser.parse_args(join_option_values(argv, ADD_VALUE_OPTIONS))
+    parser.set_defaults(run=add_main, command_parser=parser)
+
+
+def check_add_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse, as a usage error (exit code 2), what argparse alone cannot see is wrong."""
     for option in ADD_TEXT_OPTIONS:
         values = getattr(args, option)
         for value in values if isinstance(values, list) else [values]:
@@ -289,7 +306,6 @@ def parse_add_args(argv: Sequence[str]) -> argparse.Namespace:
         parser.error("--title, --outlet and --published describe one file; add files one by one")
     if args.max_bytes <= 0:
         parser.error("--max-bytes must be positive")
-    return args
 
 
 class _AddProgress:
@@ -334,9 +350,9 @@ class _AddProgress:
         )
 
 
-def add_main(argv: Sequence[str]) -> int:
+def add_main(args: argparse.Namespace) -> int:
     """`python -m etl add FILE...`: save the files, rebuild incrementally, report per file."""
-    args = parse_add_args(argv)
+    check_add_args(args.command_parser, args)
     settings = dataclasses.replace(Settings(), articles_dir=args.articles, db_path=args.db)
     console = Console(stderr=False, quiet=args.quiet)
     errors = Console(stderr=True)
@@ -374,38 +390,38 @@ def _rebuild_after_add(
             return EXIT_OK
     status.update("saved", "files saved; rebuilding the warehouse")
     before = intake.articles_in_warehouse(settings.db_path)
-    deadline = time.monotonic() + max(0.0, args.wait)
-    while True:
-        try:
-            status.update("building", "rebuilding the warehouse")
-            if args.quiet or _count_files(settings) < PROGRESS_MIN_FILES:
-                report = pipeline.build_warehouse(settings, progress=status.on_build_progress)
-            else:
-                report = _build_with_progress(settings, console, also=status.on_build_progress)
-            break
-        except warehouse.BuildInProgress as exc:
-            if time.monotonic() >= deadline:
-                errors.print(f"[red]Not built:[/red] {escape(str(exc))}", soft_wrap=True)
-                intake.mark_not_built(
-                    outcomes,
-                    intake.SAVED,
-                    "another build of the warehouse is running, so it is not loaded yet; it "
-                    "will be loaded by the next build (run `make etl`, or add again)",
-                )
-                return EXIT_BUSY
-            status.update(
-                "waiting",
-                "another build of the warehouse is running; the files are saved and will be "
-                "loaded as soon as it finishes",
-            )
-            time.sleep(min(0.5, max(0.05, deadline - time.monotonic())))
-        except warehouse.WarehouseError as exc:
-            errors.print(f"[red]No warehouse was built:[/red] {escape(str(exc))}", soft_wrap=True)
-            errors.print("The previous warehouse, if any, is unchanged.")
-            intake.mark_not_built(
-                outcomes, intake.FAILED, f"but the warehouse could not be rebuilt: {exc}"
-            )
-            return EXIT_NO_WAREHOUSE
+
+    def build() -> pipeline.BuildReport:
+        status.update("building", "rebuilding the warehouse")
+        if args.quiet or _count_files(settings) < PROGRESS_MIN_FILES:
+            return pipeline.build_warehouse(settings, progress=status.on_build_progress)
+        return _build_with_progress(settings, console, also=status.on_build_progress)
+
+    def waiting() -> None:
+        status.update(
+            "waiting",
+            "another build of the warehouse is running; the files are saved and will be "
+            "loaded as soon as it finishes",
+        )
+
+    try:
+        report = warehouse.wait_for_lock(build, args.wait, on_wait=waiting)
+    except warehouse.BuildInProgress as exc:
+        errors.print(f"[red]Not built:[/red] {escape(str(exc))}", soft_wrap=True)
+        intake.mark_not_built(
+            outcomes,
+            intake.SAVED,
+            "another build of the warehouse is running, so it is not loaded yet; it "
+            "will be loaded by the next build (run `make etl`, or add again)",
+        )
+        return EXIT_BUSY
+    except warehouse.WarehouseError as exc:
+        errors.print(f"[red]No warehouse was built:[/red] {escape(str(exc))}", soft_wrap=True)
+        errors.print("The previous warehouse, if any, is unchanged.")
+        intake.mark_not_built(
+            outcomes, intake.FAILED, f"but the warehouse could not be rebuilt: {exc}"
+        )
+        return EXIT_NO_WAREHOUSE
     intake.settle_outcomes(
         outcomes, report.loaded, report.duplicates, report.problems, before, settings.articles_dir
     )

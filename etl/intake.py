@@ -36,9 +36,15 @@ from pathlib import Path
 
 import duckdb
 
-from etl import normalize, sources
+from etl import normalize
 from etl.errors import SourceError
 from etl.model import Problem
+from etl.sources.dates import parse_published
+from etl.sources.decode import decode, decode_bytes
+from etl.sources.discover import folder_contents, read_bytes_checked
+from etl.sources.formats import ACCEPTED_TYPES_TEXT, ARTICLE_FORMATS, FORMAT_READERS
+from etl.sources.manifest import MANIFEST_NAME, read_manifest
+from etl.sources.metadata import build_record
 
 # What became of a file (`FileOutcome.outcome`).
 LOADED = "loaded"  # saved, and at least one new article from it is in the warehouse
@@ -95,7 +101,7 @@ class ArticleMetadata:
         row["title"] = _one_line(self.title)
         row["outlet"] = _one_line(self.outlet)
         if self.published and self.published.strip():
-            date = sources.parse_published(self.published)
+            date = parse_published(self.published)
             if date is None:
                 raise MetadataError(
                     f"the publication date {self.published.strip()!r} is not understood; write "
@@ -156,15 +162,15 @@ def safe_article_name(given: str) -> str:
 def vet_name(name: str) -> str | None:
     """Why a sanitised name cannot be added (unknown type, the manifest's name), or None."""
     suffix = Path(name).suffix.lower()
-    if suffix not in sources.ARTICLE_FORMATS:
+    if suffix not in ARTICLE_FORMATS:
         kind = f"'{suffix}' files are" if suffix else "files without an extension are"
         return (
-            f"{kind} not accepted; accepted types are {sources.ACCEPTED_TYPES_TEXT}. Copy the "
+            f"{kind} not accepted; accepted types are {ACCEPTED_TYPES_TEXT}. Copy the "
             f"article's text into a .txt file and add that"
         )
-    if name.lower() == sources.MANIFEST_NAME:
+    if name.lower() == MANIFEST_NAME:
         return (
-            f"'{sources.MANIFEST_NAME}' is the name of the article folder's metadata file; to add "
+            f"'{MANIFEST_NAME}' is the name of the article folder's metadata file; to add "
             f"the articles in this file, rename it (for example to articles.csv)"
         )
     return None
@@ -176,17 +182,17 @@ def unusable_reason(data: bytes, name: str) -> str | None:
     Runs the ETL's own reader for the file's type (decoding, records, headers) and the text
     cleaner, so a file refused here is one the build would also refuse.
     """
-    file_format = sources.ARTICLE_FORMATS[Path(name).suffix.lower()]
+    file_format = ARTICLE_FORMATS[Path(name).suffix.lower()]
     try:
-        decoded = sources.decode(data)
-        result = sources.FORMAT_READERS[file_format](decoded.text, name)
+        decoded = decode(data)
+        result = FORMAT_READERS[file_format](decoded.text, name)
     except SourceError as exc:
         return exc.reason
     except Exception as exc:  # a library failing on odd input is a refusal, not a crash
         return f"could not be read because of an unexpected error ({type(exc).__name__}: {exc})"
     problems = list(result.problems)
     for draft in result.drafts:
-        record, problem = sources.build_record(name, draft, file_format, decoded.encoding, None)
+        record, problem = build_record(name, draft, file_format, decoded.encoding, None)
         if problem is not None:
             problems.append(problem)
         if record is not None and normalize.clean_text(record.raw_text).text.strip():
@@ -219,7 +225,7 @@ class _FolderContents:
         self.articles_dir = articles_dir
         # size -> (path to open, name in the folder as shown to people)
         self.by_size: dict[int, list[tuple[Path, str]]] = {}
-        for entry in sources.folder_contents(articles_dir)[0]:
+        for entry in folder_contents(articles_dir)[0]:
             path = Path(entry.path)
             with contextlib.suppress(OSError):
                 if path.is_file():
@@ -314,7 +320,7 @@ def complete_interrupted_adds(articles_dir: Path) -> list[str]:
 
 def _leftovers(articles_dir: Path) -> list[os.DirEntry[str]]:
     """Pending files and half-written manifests left by an interrupted `add`."""
-    manifest_temp = f".{sources.MANIFEST_NAME}.adding-"
+    manifest_temp = f".{MANIFEST_NAME}.adding-"
     try:
         with os.scandir(articles_dir) as entries:
             return [e for e in entries
@@ -332,7 +338,7 @@ def _complete_interrupted(articles_dir: Path) -> list[str]:
         match = _PENDING_NAME.match(entry.name)
         if match is not None:
             if described is None:
-                described = {name.lower() for name in sources.read_manifest(articles_dir)[0]}
+                described = {name.lower() for name in read_manifest(articles_dir)[0]}
             name = match.group(1)
             target = articles_dir / name
             if name.lower() in described and not target.exists() and not target.is_symlink():
@@ -360,7 +366,7 @@ def save_articles(
     with folder_lock(articles_dir):
         _complete_interrupted(articles_dir)
         contents = _FolderContents(articles_dir)
-        manifest, _problems = sources.read_manifest(articles_dir)
+        manifest, _problems = read_manifest(articles_dir)
         # names the manifest describes are taken: a row left behind for a removed file must
         # not give its metadata to a new file that happens to get the same name
         taken = {name.lower() for name in manifest}
@@ -387,14 +393,14 @@ def _save_one(
     if reason := vet_name(name):
         return FileOutcome(given, REFUSED, reason)
     try:
-        data = sources.read_bytes_checked(path, max_file_bytes)
+        data = read_bytes_checked(path, max_file_bytes)
     except SourceError as exc:
         return FileOutcome(given, REFUSED, exc.reason)
     if reason := unusable_reason(data, name):
         return FileOutcome(given, REFUSED, reason)
     row = None
     if metadata is not None and not metadata.is_empty():
-        if sources.ARTICLE_FORMATS[Path(name).suffix.lower()] not in ONE_ARTICLE_FORMATS:
+        if ARTICLE_FORMATS[Path(name).suffix.lower()] not in ONE_ARTICLE_FORMATS:
             return FileOutcome(
                 given,
                 REFUSED,
@@ -428,9 +434,9 @@ def append_manifest_row(articles_dir: Path, row: Mapping[str, str]) -> bytes | N
     rows rewritten (same values) so every row still lines up with the header. Returns the
     manifest's bytes before (None if there was none), for `_put_back_manifest`.
     """
-    path = articles_dir / sources.MANIFEST_NAME
+    path = articles_dir / MANIFEST_NAME
     before = path.read_bytes() if path.exists() else None
-    text = sources.decode_bytes(before)[0] if before is not None else ""
+    text = decode_bytes(before)[0] if before is not None else ""
     rows = list(csv.reader(io.StringIO(text))) if text.strip() else []
     header = rows[0] if rows else []
     columns = [c.strip().lower() for c in header]
@@ -457,10 +463,10 @@ def append_manifest_row(articles_dir: Path, row: Mapping[str, str]) -> bytes | N
 
 def _replace_manifest(articles_dir: Path, data: bytes) -> None:
     """Replace `manifest.csv` atomically; nothing is left behind if writing fails."""
-    temporary = articles_dir / f".{sources.MANIFEST_NAME}.adding-{os.getpid()}"
+    temporary = articles_dir / f".{MANIFEST_NAME}.adding-{os.getpid()}"
     try:
         temporary.write_bytes(data)
-        os.replace(temporary, articles_dir / sources.MANIFEST_NAME)
+        os.replace(temporary, articles_dir / MANIFEST_NAME)
     finally:
         temporary.unlink(missing_ok=True)
 
@@ -468,7 +474,7 @@ def _replace_manifest(articles_dir: Path, data: bytes) -> None:
 def _put_back_manifest(articles_dir: Path, before: bytes | None) -> None:
     """Undo `append_manifest_row`: the manifest as it was (or none, if there was none)."""
     if before is None:
-        (articles_dir / sources.MANIFEST_NAME).unlink(missing_ok=True)
+        (articles_dir / MANIFEST_NAME).unlink(missing_ok=True)
     else:
         _replace_manifest(articles_dir, before)
 

@@ -13,13 +13,15 @@ The headline is taken out of the text and returned as `CleanText.headline`, so `
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from etl.model import CleanText
+from etl.months import MONTH_ALTERNATION, MONTHS
 
 # --------------------------------------------------------------------------------------------
 # Whitespace
@@ -114,16 +116,22 @@ def unwrap_paragraphs(lines: list[str], widths: list[int]) -> list[str]:
     width = wrap_width(lines, widths)
     if width is None:
         return _unwrap_ragged(lines) if _ragged_wrap(lines) else lines
-    out: list[str] = []
+    out: list[list[str]] = []  # the pieces of each joined line (joined once, at the end)
+    # the end of the last joined line: its last physical line and two characters before it,
+    # all that `_continues` reads of it (re-reading a whole paragraph per line is quadratic)
+    tail = ""
     previous_width = 0  # printed width of the last physical line in out[-1]
     for line, line_width in zip(lines, widths, strict=True):
-        if out and out[-1] and line and _continues(out[-1], previous_width, line, width):
-            hyphen_break = out[-1].endswith("-") and out[-1][-2:-1].isalpha() and line[0].isalpha()
-            out[-1] = out[-1] + ("" if hyphen_break else " ") + line
+        if out and tail and line and _continues(tail, previous_width, line, width):
+            hyphen_break = tail.endswith("-") and tail[-2:-1].isalpha() and line[0].isalpha()
+            joint = "" if hyphen_break else " "
+            out[-1].append(joint + line)
+            tail = tail[-2:] + joint + line
         else:
-            out.append(line)
+            out.append([line])
+            tail = line
         previous_width = line_width
-    return out
+    return ["".join(pieces) for pieces in out]
 
 
 def _ragged_wrap(lines: list[str]) -> bool:
@@ -147,16 +155,16 @@ def _runs_on(line: str) -> bool:
 
 def _unwrap_ragged(lines: list[str]) -> list[str]:
     """Join each prose-length line that runs on with the non-blank line after it."""
-    out: list[str] = []
+    out: list[list[str]] = []  # the pieces of each joined line (joined once, at the end)
     previous = ""  # the last physical line in out[-1]
     for line in lines:
         if out and line and len(previous) >= _RAGGED_MIN_LINE and _runs_on(previous) and \
                 not _LIST_ITEM_START.match(line):
-            out[-1] = out[-1] + " " + line
+            out[-1].append(" " + line)
         else:
-            out.append(line)
+            out.append([line])
         previous = line
-    return out
+    return ["".join(pieces) for pieces in out]
 
 
 def _continues(before: str, before_width: int, line: str, width: int) -> bool:
@@ -216,19 +224,12 @@ def _line_key(line: str) -> str:
 # Furniture patterns
 # --------------------------------------------------------------------------------------------
 
-MONTHS: dict[str, int] = {
-    name.casefold(): number
-    for number in range(1, 13)
-    for name in (calendar.month_name[number], calendar.month_abbr[number])
-} | {"sept": 9}
-_MONTH_ALTERNATION = "|".join(sorted(MONTHS, key=len, reverse=True))
-
 # A line that is only a date, maybe with a time and a 'Published'/'Updated' label.
 _DATE_ONLY = (
     r"(?:(?:published|updated|last updated|posted)(?: on| at)?:?\s*)?"
     r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
-    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:" + _MONTH_ALTERNATION + r")\.?,?\s+\d{4}"
-    r"|(?:" + _MONTH_ALTERNATION + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:" + MONTH_ALTERNATION + r")\.?,?\s+\d{4}"
+    r"|(?:" + MONTH_ALTERNATION + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
     r"|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{4})"
     r"(?:[,\s]+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[a-z]{2,4}(?:[+-]\d{1,2})?)?)?"
 )
@@ -272,7 +273,7 @@ _FURNITURE_PATTERNS: tuple[str, ...] = (
     _DATE_ONLY,
     # a newsletter's or magazine's issue line: 'Issue 87 -- 23 June 2023', 'Vol. 3, No. 12'
     r"(?:(?:issue|vol(?:ume)?\.?|no\.|number|edition)\s*#?\s*\d+[\s,|\u00b7\u2022:\u2013\u2014\-]*)+"
-    r"(?:" + _DATE_ONLY + r"|(?:" + _MONTH_ALTERNATION + r")\.?,?\s+\d{4})?",
+    r"(?:" + _DATE_ONLY + r"|(?:" + MONTH_ALTERNATION + r")\.?,?\s+\d{4})?",
     r"\d+\s*min(?:ute)?s?\.?\s*read|reading time:?.{0,20}",
     r"(?:views?|reads?):?\s*\d[\d,]*|\d[\d,]*\s+(?:views|reads)",
     r"posted (?:by|on|in)\b.{0,80}",
@@ -498,7 +499,8 @@ def choose_headline(page: _Page, zone: list[int]) -> int | None:
         and not is_section_label(page.lines[i])
     ]
     keys = [_line_key(page.lines[i]) for i in candidates]
-    repeated = [i for i, key in zip(candidates, keys, strict=True) if keys.count(key) > 1]
+    counts = Counter(keys)  # one count per key, not a scan of the list per line
+    repeated = [i for i, key in zip(candidates, keys, strict=True) if counts[key] > 1]
     long_enough = [i for i in candidates if word_count(page.lines[i]) >= _HEADLINE_MIN_WORDS]
     return next(iter(repeated + long_enough + candidates), None)
 
@@ -518,10 +520,12 @@ def remove_headline_copies(page: _Page, zone: list[int], headline_index: int) ->
     headline_key = _line_key(page.lines[headline_index])
     page.remove(*(i for i in page.kept() if _line_key(page.lines[i]) == headline_key))
     zone_keys = [_line_key(page.lines[i]) for i in zone]
-    repeated = {key for key in zone_keys if zone_keys.count(key) > 1}
+    repeated = {key for key, n in Counter(zone_keys).items() if n > 1}
     page.remove(*(i for i, key in zip(zone, zone_keys, strict=True) if key in repeated))
-    models = [_content_tokens(page.lines[headline_index])]
-    models += [_content_tokens(page.lines[i]) for i in zone if _line_key(page.lines[i]) in repeated]
+    model_lines = [headline_index] + [i for i, key in zip(zone, zone_keys, strict=True)
+                                      if key in repeated]
+    # a line repeated many times is one model, compared once
+    models = list(dict.fromkeys(frozenset(_content_tokens(page.lines[i])) for i in model_lines))
     for i in zone:
         line = page.lines[i]
         if i not in page.removed and is_headline_like(line):
@@ -540,7 +544,7 @@ def _content_tokens(line: str) -> set[str]:
     return {word[:7] for word in words if len(word) > 2 and word not in _STOPWORDS}
 
 
-def _near_duplicate(tokens: set[str], model: set[str]) -> bool:
+def _near_duplicate(tokens: AbstractSet[str], model: AbstractSet[str]) -> bool:
     shared = len(tokens & model)
     smaller = min(len(tokens), len(model)) or 1
     return shared >= _NEAR_DUPLICATE_SHARED and shared / smaller >= _NEAR_DUPLICATE_RATIO
@@ -597,16 +601,19 @@ def trim_tail(page: _Page) -> str | None:
     the author named in a bio, if any.
     """
     bio_names: list[str] = []
-    while kept := page.kept():
+    bio_keys: set[str] = set()
+    kept = page.kept()  # read once; lines come off its end as they are removed
+    while kept:
         last = kept[-1]
         line = page.lines[last]
         if len(kept) >= 2 and _is_teaser(page.lines[kept[-2]], line):
-            page.remove(kept[-2], last)
+            page.remove(kept.pop(-2), kept.pop())
         elif (name := parse_bio(line)) is not None:
-            page.remove(last)
+            page.remove(kept.pop())
             bio_names.append(name)
-        elif any(_line_key(line) == _line_key(name) for name in bio_names):
-            page.remove(last)
+            bio_keys.add(_line_key(name))
+        elif _line_key(line) in bio_keys:
+            page.remove(kept.pop())
         else:
             break
     return bio_names[-1] if bio_names else None
@@ -639,8 +646,8 @@ _DATELINE = re.compile(
     r"(?:[—–]+|\s-{1,2}|-{2})\s*(?=\S)"
 )
 _DATELINE_DATE = re.compile(
-    r"[,\s]+(?:(?P<month>" + _MONTH_ALTERNATION + r")\.?\s+(?P<day>\d{1,2})"
-    r"|(?P<day2>\d{1,2})\s+(?P<month2>" + _MONTH_ALTERNATION + r")\.?)(?:,?\s+\d{4})?$",
+    r"[,\s]+(?:(?P<month>" + MONTH_ALTERNATION + r")\.?\s+(?P<day>\d{1,2})"
+    r"|(?P<day2>\d{1,2})\s+(?P<month2>" + MONTH_ALTERNATION + r")\.?)(?:,?\s+\d{4})?$",
     re.IGNORECASE,
 )
 

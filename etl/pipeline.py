@@ -29,19 +29,13 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl import (
-    extract,
-    folder,
-    incremental,
-    intake,
-    prepare,
-    search_index,
-    sources,
-    warehouse,
-)
+from etl import extract, incremental, intake, prepare, search_index, warehouse
 from etl.model import Problem
 from etl.prepare import ARTICLE_TABLES, Batch, FileJob
 from etl.settings import Settings
+from etl.sources.discover import folder_contents
+from etl.sources.folder import FolderEntry, list_folder
+from etl.sources.manifest import read_manifest, unmatched_manifest_rows
 from etl.workers import read_batches
 
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
@@ -103,11 +97,11 @@ def _holder_order(holder: incremental.Holder) -> tuple[str, int]:
 
 def file_jobs(articles_dir: Path) -> tuple[list[FileJob], list[Problem]]:
     """Every candidate file with its manifest row; the manifest's and the folder's problems."""
-    manifest, problems = sources.read_manifest(articles_dir)
-    entries, folder_problems = sources.folder_contents(articles_dir)
+    manifest, problems = read_manifest(articles_dir)
+    entries, folder_problems = folder_contents(articles_dir)
     problems.extend(folder_problems)
     jobs = [FileJob(entry.path, entry.relative, manifest.get(entry.relative)) for entry in entries]
-    problems.extend(sources.unmatched_manifest_rows(manifest, {job.relative for job in jobs}))
+    problems.extend(unmatched_manifest_rows(manifest, {job.relative for job in jobs}))
     return jobs, problems
 
 
@@ -175,29 +169,15 @@ class Loader:
     def write_bookkeeping(self) -> None:
         """The `source_files` and `source_records` rows of every file this loader read."""
         self.flush()
-        warehouse.load_table(self.con, "source_files", pa.Table.from_pylist(
-            [vars(state) for state in self.files], schema=SOURCE_FILES_SCHEMA))
+        warehouse.load_table(self.con, "source_files", warehouse.rows_table(
+            "source_files", [vars(state) for state in self.files]))
         rows = [
             {"source_file": f, "record_no": r, "article_id": a}
             for a, holders in self.holders.items()
             for f, r in holders
         ]
         warehouse.load_table(self.con, "source_records",
-                             pa.Table.from_pylist(rows, schema=SOURCE_RECORDS_SCHEMA))
-
-
-SOURCE_FILES_SCHEMA = pa.schema([
-    ("source_file", pa.string()),
-    ("size_bytes", pa.int64()),
-    ("modified_ns", pa.int64()),
-    ("sha256", pa.string()),
-    ("manifest_row", pa.string()),
-])
-SOURCE_RECORDS_SCHEMA = pa.schema([
-    ("source_file", pa.string()),
-    ("record_no", pa.int32()),
-    ("article_id", pa.string()),
-])
+                             warehouse.rows_table("source_records", rows))
 
 
 def set_duplicate_files(
@@ -234,7 +214,8 @@ def reference_tables(
     gazetteer: extract.Gazetteer, themes: extract.ThemeTaxonomy, reference_dir: Path
 ) -> dict[str, pa.Table]:
     """Initiatives, themes and `<initiative>_membership.csv` series from the reference files."""
-    initiatives = pa.Table.from_pylist(
+    initiatives = warehouse.rows_table(
+        "initiatives",
         [
             {
                 "initiative_id": i.id,
@@ -246,25 +227,12 @@ def reference_tables(
             }
             for i in gazetteer.initiatives
         ],
-        schema=pa.schema(
-            [
-                ("initiative_id", pa.string()),
-                ("name", pa.string()),
-                ("acronym", pa.string()),
-                ("category", pa.string()),
-                ("description", pa.string()),
-                ("aliases", pa.list_(pa.string())),
-            ]
-        ),
     )
-    theme_table = pa.Table.from_pylist(
-        [{"theme": t.name, "label": t.label, "description": t.description} for t in themes.themes]
+    theme_table = warehouse.rows_table(
+        "themes",
+        [{"theme": t.name, "label": t.label, "description": t.description} for t in themes.themes],
     )
-    evidence_scale = pa.Table.from_pylist(
-        extract.evidence_scale_rows(),
-        schema=pa.schema([("aspect", pa.string()), ("value", pa.string()),
-                          ("weight", pa.float64()), ("label", pa.string())]),
-    )
+    evidence_scale = warehouse.rows_table("evidence_scale", extract.evidence_scale_rows())
     return {
         "initiatives": initiatives,
         "themes": theme_table,
@@ -296,24 +264,13 @@ def membership_reference_table(reference_dir: Path) -> pa.Table:
                         "source": row.get("source") or None,
                     }
                 )
-    return pa.Table.from_pylist(
-        rows,
-        schema=pa.schema(
-            [
-                ("initiative_id", pa.string()),
-                ("year", pa.int32()),
-                ("member_count", pa.int32()),
-                ("confirmed", pa.bool_()),
-                ("new_members", pa.string()),
-                ("source", pa.string()),
-            ]
-        ),
-    )
+    return warehouse.rows_table("membership_reference", rows)
 
 
 def run_tables(report: BuildReport) -> dict[str, pa.Table]:
     """This build's row in `etl_runs` and its problems in `load_problems`."""
-    runs = pa.Table.from_pylist(
+    runs = warehouse.rows_table(
+        "etl_runs",
         [
             {
                 "run_id": report.run_id,
@@ -327,21 +284,9 @@ def run_tables(report: BuildReport) -> dict[str, pa.Table]:
                 "status": report.status,
             }
         ],
-        schema=pa.schema(
-            [
-                ("run_id", pa.string()),
-                ("started_at", pa.timestamp("us")),
-                ("finished_at", pa.timestamp("us")),
-                ("files_seen", pa.int32()),
-                ("articles_loaded", pa.int32()),
-                ("duplicates", pa.int32()),
-                ("files_failed", pa.int32()),
-                ("messages", pa.list_(pa.string())),
-                ("status", pa.string()),
-            ]
-        ),
     )
-    problems = pa.Table.from_pylist(
+    problems = warehouse.rows_table(
+        "load_problems",
         [
             {
                 "run_id": report.run_id,
@@ -352,15 +297,6 @@ def run_tables(report: BuildReport) -> dict[str, pa.Table]:
             }
             for p in report.problems
         ],
-        schema=pa.schema(
-            [
-                ("run_id", pa.string()),
-                ("source_file", pa.string()),
-                ("record_no", pa.int32()),
-                ("severity", pa.string()),
-                ("reason", pa.string()),
-            ]
-        ),
     )
     return {"etl_runs": runs, "load_problems": problems}
 
@@ -378,12 +314,12 @@ def input_signature(settings: Settings) -> str:
     digest = hashlib.sha256(warehouse.SCHEMA_VERSION.encode())
     digest.update(warehouse.schema_sql().encode())
     for root in (settings.articles_dir, settings.reference_dir):
-        for entry in folder.list_folder(root).entries:
+        for entry in list_folder(root).entries:
             digest.update(f"{entry.relative}|{_file_stamp(entry)}\n".encode())
     return digest.hexdigest()
 
 
-def _file_stamp(entry: folder.FolderEntry) -> str:
+def _file_stamp(entry: FolderEntry) -> str:
     """'size|mtime' of a file the build reads; why it is skipped, or '-' if it cannot be seen."""
     if entry.skip_reason is not None:
         return "skipped"

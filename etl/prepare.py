@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from etl import budget, extract, normalize, sources
+from etl import budget, extract, normalize, warehouse
 from etl.model import ArticleExtraction, CleanText, Problem, PublicationDate, SourceRecord
+from etl.sources import read_file
+from etl.sources.manifest import ManifestEntry
 
 # The tables extraction writes, one group of rows per article (`fact_tables`).
 EXTRACTED_TABLES = (
@@ -101,7 +103,7 @@ class FileJob:
 
     path: str
     relative: str
-    manifest: sources.ManifestEntry | None = None
+    manifest: ManifestEntry | None = None
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,7 @@ class Batch:
     tables: dict[str, pa.Table] = field(default_factory=dict)
 
 
-def manifest_fingerprint(entry: sources.ManifestEntry | None) -> str:
+def manifest_fingerprint(entry: ManifestEntry | None) -> str:
     """A short fingerprint of a file's manifest row: a changed row means a changed article."""
     if entry is None:
         return ""
@@ -282,7 +284,7 @@ def _process_one(
     assert _reference is not None
     gazetteer, themes = _reference
     manifest = {job.relative: job.manifest} if job.manifest is not None else None
-    records, problems = sources.read_file(Path(job.path), job.relative, _max_file_bytes, manifest)
+    records, problems = read_file(Path(job.path), job.relative, _max_file_bytes, manifest)
     articles, holders, clean_problems = prepare_articles(records, known)
     extractions = [
         extract.extract_article(a.clean.text, a.published, gazetteer, themes) for a in articles
@@ -344,39 +346,9 @@ def article_tables(articles: Sequence[PreparedArticle]) -> dict[str, pa.Table]:
                 "removed_lines": a.clean.removed_lines,
             }
         )
-    schema = pa.schema(
-        [
-            ("article_id", pa.string()),
-            ("source_file", pa.string()),
-            ("record_no", pa.int32()),
-            ("file_format", pa.string()),
-            ("title", pa.string()),
-            ("outlet", pa.string()),
-            ("author", pa.string()),
-            ("url", pa.string()),
-            ("published", pa.date32()),
-            ("published_precision", pa.string()),
-            ("date_source", pa.string()),
-            ("title_source", pa.string()),
-            ("outlet_source", pa.string()),
-            ("author_source", pa.string()),
-            ("url_source", pa.string()),
-            ("encoding", pa.string()),
-            ("word_count", pa.int32()),
-            ("text", pa.string()),
-            ("duplicate_files", pa.list_(pa.string())),
-        ]
-    )
-    raw_schema = pa.schema(
-        [
-            ("article_id", pa.string()),
-            ("raw_text", pa.string()),
-            ("removed_lines", pa.list_(pa.string())),
-        ]
-    )
     return {
-        "articles": pa.Table.from_pylist(rows, schema=schema),
-        "article_raw": pa.Table.from_pylist(raw_rows, schema=raw_schema),
+        "articles": warehouse.rows_table("articles", rows),
+        "article_raw": warehouse.rows_table("article_raw", raw_rows),
     }
 
 
@@ -521,38 +493,4 @@ def fact_tables(
             }
             for c in found.candidates
         ]
-    int_cols = {
-        "sentence_no",
-        "start_char",
-        "end_char",
-        "year",
-        "month",
-        "day",
-        "end_year",
-        "end_month",
-        "end_day",
-        "count",
-        "hits",
-        "rank",
-        "initiative_sentence_no",
-    }
-    tables = {}
-    for name, table_rows in rows.items():
-        tables[name] = _arrow_from_rows(table_rows, int_cols)
-    return tables
-
-
-def _arrow_from_rows(rows: list[dict[str, object]], int_cols: set[str]) -> pa.Table:
-    if not rows:
-        return pa.table({})
-    columns = list(rows[0].keys())
-    arrays = {}
-    for col in columns:
-        values = [r[col] for r in rows]
-        if col in int_cols:
-            arrays[col] = pa.array(values, type=pa.int32())
-        elif col in ("per_1000_words", "confidence"):
-            arrays[col] = pa.array(values, type=pa.float64())
-        else:
-            arrays[col] = pa.array(values, type=pa.string())
-    return pa.table(arrays)
+    return {name: warehouse.rows_table(name, table_rows) for name, table_rows in rows.items()}

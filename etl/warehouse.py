@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -130,6 +133,67 @@ def build_lock(db_path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+T = TypeVar("T")
+
+
+def wait_for_lock(
+    build: Callable[[], T], wait_seconds: float, on_wait: Callable[[], None] | None = None
+) -> T:
+    """Run `build`, trying again while another build holds the lock, for up to `wait_seconds`.
+
+    `on_wait` is called each time the lock is found taken and there is time left; when the
+    time is up the last `BuildInProgress` is raised. The build's own errors pass through.
+    """
+    deadline = time.monotonic() + max(0.0, wait_seconds)
+    while True:
+        try:
+            return build()
+        except BuildInProgress:
+            if time.monotonic() >= deadline:
+                raise
+            if on_wait is not None:
+                on_wait()
+            time.sleep(min(0.5, max(0.05, deadline - time.monotonic())))
+
+
+@functools.cache
+def declared_columns() -> dict[str, pa.Schema]:
+    """Every table of `schema.sql` as the Arrow schema DuckDB gives its columns.
+
+    `schema.sql` is the one place a column is declared: rows bound for the warehouse are typed
+    from it (`rows_table`) and inserted by column name (`load_table`). Read once per process
+    from an empty in-memory database.
+    """
+    with duckdb.connect() as con:
+        con.execute(schema_sql())
+        tables = [row[0] for row in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT internal AND NOT temporary"
+        ).fetchall()]
+        return {
+            table: con.sql(f'SELECT * FROM "{table}" LIMIT 0').to_arrow_table().schema  # noqa: S608
+            for table in tables
+        }
+
+
+def rows_table(table: str, rows: Sequence[Mapping[str, object]]) -> pa.Table:
+    """`rows` (column name -> value) as an Arrow table typed as `schema.sql` declares `table`.
+
+    The table has the columns the rows give (all rows give the same ones), so a column they
+    leave out gets its default when loaded; a key that is no column of the table is refused, so
+    a value is never dropped silently.
+    """
+    schema = declared_columns()[table]
+    if not rows:
+        return schema.empty_table()
+    given = set(rows[0])
+    if unknown := given - set(schema.names):
+        raise ValueError(
+            f"{table} has no column {', '.join(sorted(unknown))}; declare it in etl/schema.sql"
+        )
+    columns = [column for column in schema if column.name in given]
+    return pa.Table.from_pylist(list(rows), schema=pa.schema(columns))
 
 
 def load_table(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> None:

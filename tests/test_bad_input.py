@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from etl.model import Problem, SourceRecord
-from etl.sources import decode_bytes, read_corpus
+from etl.sources import read_corpus
+from etl.sources.decode import decode_bytes
 
 LIMIT = 20 * 1024 * 1024
 GOOD_TEXT = "Kazakhstan put forward the idea of CICA at a UN session in 1992."

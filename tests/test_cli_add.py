@@ -408,9 +408,9 @@ def test_a_narrow_manifest_is_widened_without_losing_rows(tmp_path: Path) -> Non
         tmp_path,
         intake.ArticleMetadata("New", "Wire", "2024-05-02").manifest_row("new.txt"),
     )
-    from etl import sources
+    from etl.sources.manifest import read_manifest
 
-    entries, problems = sources.read_manifest(tmp_path)
+    entries, problems = read_manifest(tmp_path)
     assert entries["old.txt"].fields == {"title": "Old title"}
     assert entries["new.txt"].fields["outlet"] == "Wire"
     assert str(entries["new.txt"].fields["published"].iso()) == "2024-05-02"

@@ -12,7 +12,9 @@ import pytest
 
 from etl.model import PublicationDate, SourceRecord
 from etl.settings import PROJECT_ROOT
-from etl.sources import discover_files, parse_published, read_corpus
+from etl.sources import read_corpus
+from etl.sources.dates import parse_published
+from etl.sources.discover import discover_files
 
 LIMIT = 20 * 1024 * 1024
 CORPUS_DIR = PROJECT_ROOT / "data" / "articles"

@@ -28,8 +28,9 @@ import re
 from collections.abc import Sequence
 
 from etl.model import CandidateMention, Sentence
+from etl.months import MONTHS
 
-from .dates import MONTHS, WEEKDAYS
+from .dates import WEEKDAYS
 
 # Organisational head nouns: a name holding one of them can be a body or a format.
 HEAD_NOUNS = frozenset({

@@ -19,7 +19,7 @@ publication date is unknown); else the publication date, looking back from it, o
 clause about the future ('will be held on Oct. 16-17', 'is scheduled for April'). Weekdays are
 the latest such day on or before the publication day, or the first on or after it in the future.
 
-Every find then gets a role:
+Every find then gets a role (`date_roles.py`):
 
 * target      'by 2050', 'until 2030', 'Looking ahead to the year 2035', 'Vision 2030'
 * plan_period a year range attached to a document title that is not in the gazetteer
@@ -45,19 +45,15 @@ import calendar
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from etl.model import DateMention, PublicationDate, Sentence
+from etl.months import MONTHS
 
+from .date_roles import date_role, named_by_year
+from .date_spans import Found, Names, Spans
 from .sentences import SentenceIndex
-from .text import NUMBER_PATTERN, parse_number, words
+from .text import NUMBER_PATTERN, parse_number
 
-MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
-    "oct": 10, "nov": 11, "dec": 12,
-}
 WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
             "saturday": 5, "sunday": 6}
 
@@ -195,59 +191,11 @@ _AUXILIARY_BEFORE = re.compile(r"(?i:\b(?:be|been|to))\s+$")
 # how far before the publication day a day named in the future tense may lie
 _FUTURE_SLACK = dt.timedelta(days=14)
 
-_PREP_TARGET = frozenset({"by", "until", "till", "towards", "toward", "by the end of", "through"})
-_TARGET_BEFORE = re.compile(
-    r"(?i:(?:ahead\s+to|look(?:s|ing)?\s+(?:ahead|forward)\s+to|vision|strategy|agenda|target|goal|"
-    r"up\s+to|horizon|(?<![\w])plan(?:s|ned)?\s+(?:for|until|by))\s+(?:the\s+year\s+)?)$"
-)
-# 'marked every year on 29 August': a day of the calendar, not a date something happened on
-_EVERY_YEAR_BEFORE = re.compile(
-    r"(?i:\b(?:every|each)\s+year|\bannually|\byearly)\s*,?\s*$")
-# 'the festival was to be observed on 21 March': the day an observance falls on
-_OBSERVED_DAY_BEFORE = re.compile(
-    r"(?i:\b(?:the|this|that)\s+day\s+(?:[\w']+\s+){0,4}?(?:held|observed|marked|celebrated|"
-    r"commemorated))\s*$")
-# '29 August was chosen as the date'
-_CHOSEN_AS_AFTER = re.compile(
-    r"\s+(?i:(?:was|is|has\s+been|had\s+been)\s+(?:picked|chosen|selected|designated|"
-    r"declared|proclaimed|set)\s+as)\b")
-# 'the first summit since 1999', 'the highest level since 2008': since in a comparison
-_COMPARISON_BEFORE = re.compile(
-    r"(?i:\b(?:first|highest|lowest|largest|biggest|smallest|best|worst|most|least|longest|"
-    r"strongest|weakest|fastest|greatest|deepest|earliest|busiest|record)\b)[^,;]{0,40}$")
-_TARGET_NAME_WORDS = frozenset({"strategy", "vision", "agenda", "concept", "programme", "program",
-                                "plan", "doctrine", "roadmap", "horizon"})
-_BACKGROUND_CUE = re.compile(
-    r"(?i)\b(?:independen\w*|soviet|ussr|dissolution|collapse\s+of|born|died|death\s+of|"
-    r"population|census|world\s+war|creation\s+of\s+the\s+united\s+nations)"
-)
-# a date that names a happening other than an initiative's: 'the terrorist attacks of 11 September
-# 2001', 'the unrest of January 2022', 'the floods of 2024'
-_HAPPENING_OF = re.compile(
-    r"(?i)\b(?:attacks?|bombings?|wars?|crisis|crises|unrest|riots?|protests?|floods?|"
-    r"earthquakes?|pandemic|outbreak|revolution|coup|invasion|collapse|events|elections?|"
-    r"referendum|tragedy|disaster)\s*$")
-_EVENT_VERB = re.compile(
-    r"(?i)\b(?:propos\w*|initiat\w*|moot\w*|found\w*|establish\w*|held|hosted|convened|launch\w*|"
-    r"signed|join\w*|adopt\w*|ratif\w*|elected|announc\w*)\b"
-)
 # 'held since 2008', 'Since 2016, five ... have been held', 'annual since'
 _RECURRENCE_CONTEXT = re.compile(
     r"(?i)\b(?:(?:has|have)\s+been\s+(?:held|convened|organi[sz]ed|hosted)|held\s+(?:annually\s+|"
     r"regularly\s+|every\s+\w+\s+years?\s+)?since|annual|every\s+\w+\s+years?)\b"
 )
-# a year-modified name: 'the 2010 Summit of ...', 'the 1999 Declaration', 'the 2002 Almaty Act'
-_DETERMINER_BEFORE = re.compile(r"(?i:\b(?:the|its|a|an|this|that|their|his|her))\s+$")
-_TITLE_AFTER = re.compile(
-    r"\s+((?:[A-Z][\w'\-]*|of|the|on|for|and|in)(?:\s+(?:[A-Z][\w'\-]*|of|the|on|for|and|in))*)")
-# 'EXPO 2017', 'Vision 2030': a capitalised word right before the year that is not a
-# preposition, a month or a sentence opener
-_NAME_WORD_BEFORE = re.compile(r"([A-Z][\w\-]*)\s+$")
-_NOT_NAME_WORDS = words(
-    """in on at by since from to until till for of during before after around about circa through
-    between and or the a an early late mid back as year years summer winter spring autumn fall
-    when while if but so then than up over under"""
-) | frozenset(MONTHS)
 _NOT_YEAR_AFTER = re.compile(
     r"\s*(?:%|(?i:percent|per\s+cent|km|kilomet\w+|miles?|people|persons|participants|delegates|"
     r"members?|students|troops|soldiers|tons|tonnes|met(?:re|er)s|MW|GW|kW|barrels|hectares|"
@@ -265,50 +213,6 @@ _DATELINE_AGENCY = re.compile(r"\s*(?:,\s*\d{4})?\s*\([^)]{1,40}\)\s*(?:-|\u2014
 _DATELINE_AFTER = re.compile(
     r"\s*(?:,\s*\d{4})?\s*(?:\([^)]{1,40}\)|\.?\s*/[^/\n]{1,30}/|\.?\s+[A-Z][A-Z\-]{2,}(?=\s*[-\u2014:]))?"
     r"\s*(?:-|\u2014|:|\.(?:\s|$))")
-_TITLE_BEFORE = re.compile(
-    r"((?:[A-Z][\w'\-]*(?:'s)?\s+)(?:(?:[A-Z][\w'\-]*(?:'s)?|of|the|on|for|and|in)\s+)*)$")
-
-
-@dataclass
-class _Found:
-    """A date while it is being read (offsets into the text); becomes a DateMention."""
-
-    start: int
-    end: int
-    sentence: Sentence
-    kind: str
-    year: int | None
-    month: int | None = None
-    day: int | None = None
-    end_year: int | None = None
-    end_month: int | None = None
-    end_day: int | None = None
-    basis: str = "explicit"
-    prep: str = ""
-    role: str | None = None  # decided early for datelines
-    offset: int = 0  # years (days) to add to the context year (day): 'two years later' -> 2
-    from_publication: bool = False  # a year-less date given the publication date's year
-
-
-class _Spans:
-    """Character spans already read as (part of) a date: later shapes never overlap them.
-
-    The spans never overlap, so sorted by start their ends are sorted too: one bisection tells
-    whether a new span is free (no rescan of every earlier span).
-    """
-
-    def __init__(self) -> None:
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-
-    def free(self, start: int, end: int) -> bool:
-        i = bisect.bisect_left(self.starts, end)  # spans starting before `end`
-        return i == 0 or self.ends[i - 1] <= start
-
-    def take(self, start: int, end: int) -> None:
-        i = bisect.bisect_left(self.starts, start)
-        self.starts.insert(i, start)
-        self.ends.insert(i, end)
 
 
 def find_dates(text: str, folded: str, sentences: Sequence[Sentence], index: SentenceIndex,
@@ -320,10 +224,10 @@ def find_dates(text: str, folded: str, sentences: Sequence[Sentence], index: Sen
     ('EXPO 2017') is read from the name, and a year or range naming something that is not an
     initiative ('the 1972 Biological Weapons Convention') is background.
     """
-    taken = _Spans()
-    found: list[_Found] = []
+    taken = Spans()
+    found: list[Found] = []
 
-    def keep(item: _Found | None) -> None:
+    def keep(item: Found | None) -> None:
         if item is not None and taken.free(item.start, item.end) and _valid(item):
             taken.take(item.start, item.end)
             found.append(item)
@@ -332,12 +236,12 @@ def find_dates(text: str, folded: str, sentences: Sequence[Sentence], index: Sen
         if _word_start(folded, match.start()):
             keep(_read_month(folded, match.start(), index, published))
     # names are disjoint: the only one that can hold a year is the last starting before it
-    names = sorted((s, e) for s, e, _ in entity_spans)
-    name_starts = [s for s, _ in names]
+    name_spans = sorted((s, e) for s, e, _ in entity_spans)
+    name_starts = [s for s, _ in name_spans]
     for match in _YEAR_ANCHOR.finditer(folded):
         if taken.free(match.start(), match.end()) and _word_start(folded, match.start()):
             i = bisect.bisect_right(name_starts, match.start()) - 1
-            in_name = i >= 0 and match.end() <= names[i][1]
+            in_name = i >= 0 and match.end() <= name_spans[i][1]
             keep(_read_year(folded, match.start(), match.end(), index, in_name))
     for match in _WEEKDAY_ANCHOR.finditer(folded):
         keep(_read_weekdays(folded, match.start(), index, published))
@@ -350,8 +254,8 @@ def find_dates(text: str, folded: str, sentences: Sequence[Sentence], index: Sen
     found.sort(key=lambda f: f.start)
     _carry_year_in_sentence(found, published)
     _resolve_from_context(found)
-    return [_to_mention(i, found, text, folded, entity_spans, published)
-            for i in range(len(found))]
+    names = Names(entity_spans)
+    return [_to_mention(i, found, text, folded, names, published) for i in range(len(found))]
 
 
 def _word_start(folded: str, pos: int) -> bool:
@@ -369,7 +273,7 @@ def _day(word: str) -> int:
     return int(re.match(r"\d+", word).group())  # type: ignore[union-attr]
 
 
-def _with_prep(item: _Found, folded: str) -> _Found:
+def _with_prep(item: Found, folded: str) -> Found:
     """Extend a find backwards over the preposition in front of it ('in', 'back in', 'by')."""
     window_start = max(item.sentence.start, item.start - 24)
     match = _PREP_BEFORE.search(folded, window_start, item.start)
@@ -380,7 +284,7 @@ def _with_prep(item: _Found, folded: str) -> _Found:
 
 
 def _read_month(folded: str, pos: int, index: SentenceIndex,
-                published: PublicationDate | None) -> _Found | None:
+                published: PublicationDate | None) -> Found | None:
     """A date whose anchor is a month name: with or without a day, a year, a range."""
     sentence = index.at(pos)
     if sentence is None:
@@ -397,7 +301,7 @@ def _read_month(folded: str, pos: int, index: SentenceIndex,
         end = year_match.end() if year_match else month_match.end()
         across = None if year_match else _TO_DAY_MONTH_YEAR.match(folded, end, sentence.end)
         if across:  # '10 June to 10 September 2017'
-            item = _with_prep(_Found(days.start(), across.end(), sentence, "day_range", None,
+            item = _with_prep(Found(days.start(), across.end(), sentence, "day_range", None,
                                      month=month, day=first), folded)
             item.year = item.end_year = int(across.group("y"))
             item.end_month, item.end_day = _month(across.group("m2")), _day(across.group("d2"))
@@ -405,7 +309,7 @@ def _read_month(folded: str, pos: int, index: SentenceIndex,
             return _dated_line(item, folded)
         if not year_match and re.match(r"[\s,]*\d", folded[end:end + 3]):
             return None
-        item = _with_prep(_Found(days.start(), end, sentence,
+        item = _with_prep(Found(days.start(), end, sentence,
                                  "full" if year_match else "day_month", None,
                                  month=month, day=first), folded)
         _fill_year(item, int(year_match.group("y")) if year_match else None, published, last,
@@ -413,7 +317,7 @@ def _read_month(folded: str, pos: int, index: SentenceIndex,
         return _dated_line(item, folded)
     across = _M_DAY_TO_M_DAY_YEAR.match(folded, pos, sentence.end)
     if across:  # 'May 4 to August 21, 2013'
-        item = _with_prep(_Found(pos, across.end(), sentence, "day_range", int(across.group("y")),
+        item = _with_prep(Found(pos, across.end(), sentence, "day_range", int(across.group("y")),
                                  month=_month(across.group("m")), day=_day(across.group("d")),
                                  end_year=int(across.group("y")),
                                  end_month=_month(across.group("m2")),
@@ -421,7 +325,7 @@ def _read_month(folded: str, pos: int, index: SentenceIndex,
         return _dated_line(item, folded)
     span = _M_YEAR_RANGE.match(folded, pos, sentence.end)
     if span and 0 < int(span.group("y2")) - int(span.group("y")) <= 50:  # 'May 2014-2018'
-        item = _with_prep(_Found(pos, span.end(), sentence, "month_year", int(span.group("y")),
+        item = _with_prep(Found(pos, span.end(), sentence, "month_year", int(span.group("y")),
                                  month=_month(span.group("m")), end_year=int(span.group("y2")),
                                  end_month=_month(span.group("m2")) if span.group("m2") else None,
                                  basis="range"), folded)
@@ -433,7 +337,7 @@ def _read_month(folded: str, pos: int, index: SentenceIndex,
         if not match:
             continue
         groups = match.groupdict()
-        item = _with_prep(_Found(pos, match.end(), sentence, kind, None,
+        item = _with_prep(Found(pos, match.end(), sentence, kind, None,
                                  month=_month(groups["m"]),
                                  day=_day(groups["d"]) if groups.get("d") else None), folded)
         if groups.get("m2"):
@@ -443,7 +347,7 @@ def _read_month(folded: str, pos: int, index: SentenceIndex,
         return _dated_line(item, folded)
     match = _M_ONLY.match(folded, pos, sentence.end)
     if match:  # 'in September': only after a preposition ('May' is also a verb)
-        item = _with_prep(_Found(pos, match.end(), sentence, "month_only", None,
+        item = _with_prep(Found(pos, match.end(), sentence, "month_only", None,
                                  month=_month(match.group("m"))), folded)
         if not item.prep:
             planned = _PLANNED_FOR_BEFORE.search(folded, max(sentence.start, pos - 30), pos)
@@ -457,7 +361,7 @@ def _read_month(folded: str, pos: int, index: SentenceIndex,
     return None
 
 
-def _fill_year(item: _Found, year: int | None, published: PublicationDate | None,
+def _fill_year(item: Found, year: int | None, published: PublicationDate | None,
                last_day: int | None, folded: str) -> None:
     """Set the year and the end of a day range.
 
@@ -494,7 +398,7 @@ def _fill_year(item: _Found, year: int | None, published: PublicationDate | None
         item.end_year = item.year
 
 
-def _clause_tense(folded: str, item: _Found) -> str | None:
+def _clause_tense(folded: str, item: Found) -> str | None:
     """'future' or 'past' from the tense word nearest before the date in its sentence.
 
     A participle after 'be', 'been' or 'to' ('will be held', 'is to be signed') takes the tense
@@ -515,7 +419,7 @@ def _clause_tense(folded: str, item: _Found) -> str | None:
     return "future" if after.group("future") else "past"
 
 
-def _dated_line(item: _Found, folded: str) -> _Found:
+def _dated_line(item: Found, folded: str) -> Found:
     """Mark a dateline as background, and 'Since January 2017, ... have been held' a recurrence."""
     if item.day is not None and _is_dateline(folded, item.sentence, item.start, item.end):
         item.role = "background"
@@ -526,7 +430,7 @@ def _dated_line(item: _Found, folded: str) -> _Found:
 
 
 def _read_year(folded: str, start: int, end: int, index: SentenceIndex,
-               in_name: bool = False) -> _Found | None:
+               in_name: bool = False) -> Found | None:
     """A date whose anchor is a year: ISO date, year range, recurrence or plain year.
 
     A year glued to a word by a hyphen ('Kazakhstan-2050') is not a date unless it is part of a
@@ -540,7 +444,7 @@ def _read_year(folded: str, start: int, end: int, index: SentenceIndex,
         return None
     iso = _ISO_AFTER.match(folded, end)
     if iso:
-        return _with_prep(_Found(start, iso.end(), sentence, "iso", int(folded[start:end]),
+        return _with_prep(Found(start, iso.end(), sentence, "iso", int(folded[start:end]),
                                  month=int(iso.group("m")), day=int(iso.group("d"))), folded)
     year = int(folded[start:end])
     span = _RANGE_AFTER.match(folded, end, sentence.end)
@@ -556,15 +460,15 @@ def _read_year(folded: str, start: int, end: int, index: SentenceIndex,
         return None
     recurrence = _RECURRENCE_BEFORE.search(folded, max(sentence.start, start - 40), start)
     if recurrence:
-        return _Found(recurrence.start(), end, sentence, "recurrence", year, basis="recurrence")
-    item = _with_prep(_Found(start, end, sentence, "year", year), folded)
+        return Found(recurrence.start(), end, sentence, "recurrence", year, basis="recurrence")
+    item = _with_prep(Found(start, end, sentence, "year", year), folded)
     if item.prep == "since" and _RECURRENCE_CONTEXT.search(folded, sentence.start, sentence.end):
         item.basis = "recurrence"
     return item
 
 
 def _read_range(folded: str, start: int, year: int, span: re.Match[str],
-                sentence: Sentence) -> _Found | None:
+                sentence: Sentence) -> Found | None:
     """'2024-2027', '(2024–2027)', '2017/18', 'from 2017 to 2018', 'between 2017 and 2018'."""
     if span.group("short"):
         end_year = (year // 100) * 100 + int(span.group("short"))
@@ -572,7 +476,7 @@ def _read_range(folded: str, start: int, year: int, span: re.Match[str],
         end_year = int(span.group("y2"))
     if not 0 < end_year - year <= 50:
         return None
-    item = _with_prep(_Found(start, span.end(), sentence, "year_range", year, end_year=end_year,
+    item = _with_prep(Found(start, span.end(), sentence, "year_range", year, end_year=end_year,
                              basis="range"), folded)
     word = (span.group("word") or "").lower()
     if word == "and" and item.prep != "between":
@@ -585,7 +489,7 @@ def _read_range(folded: str, start: int, year: int, span: re.Match[str],
 
 
 def _read_weekdays(folded: str, pos: int, index: SentenceIndex,
-                   published: PublicationDate | None) -> _Found | None:
+                   published: PublicationDate | None) -> Found | None:
     """'on Thursday', 'last Friday', 'on Thursday and Friday', 'met Tuesday', 'Monday-Tuesday'.
 
     A weekday followed by its calendar date ('On Monday (5 March 2018)') is left to the date.
@@ -599,7 +503,7 @@ def _read_weekdays(folded: str, pos: int, index: SentenceIndex,
     match = _WEEKDAYS_AT.match(folded, lead.start() if lead else pos, sentence.end)
     if not match or _DATE_AFTER_WEEKDAY.match(folded, match.end(), sentence.end):
         return None
-    item = _Found(match.start(), match.end(), sentence, "relative", None,
+    item = Found(match.start(), match.end(), sentence, "relative", None,
                   basis="relative_to_publication")
     if published is not None:
         future = _clause_tense(folded, item) == "future"
@@ -624,7 +528,7 @@ def _bare_weekday(folded: str, sentence: Sentence, pos: int) -> bool:
 
 
 def _read_relative(folded: str, start: int, end: int, index: SentenceIndex,
-                   published: PublicationDate | None) -> _Found | None:
+                   published: PublicationDate | None) -> Found | None:
     """'today', 'this week', 'Twenty-nine years ago', 'two years later', 'the same year'."""
     sentence = index.at(start)
     if sentence is None:
@@ -638,7 +542,7 @@ def _read_relative(folded: str, start: int, end: int, index: SentenceIndex,
                 match = candidate
         if match is None:
             continue
-        item = _Found(match.start(), match.end(), sentence, "relative", None,
+        item = Found(match.start(), match.end(), sentence, "relative", None,
                       basis="relative_to_publication")
         if pattern is _REL_NAMED:
             phrase = " ".join(match.group().lower().split())
@@ -699,7 +603,7 @@ def _in_a_name(folded: str, sentence: Sentence, pos: int) -> bool:
         before.group(1)[-1].isalnum()
 
 
-def _resolve_ago(item: _Found, n: int, unit: str, published: PublicationDate | None) -> None:
+def _resolve_ago(item: Found, n: int, unit: str, published: PublicationDate | None) -> None:
     """'N years/decades/months ago' counted back from the publication date."""
     if published is None:
         return
@@ -713,7 +617,7 @@ def _resolve_ago(item: _Found, n: int, unit: str, published: PublicationDate | N
         item.month += 1
 
 
-def _valid(item: _Found) -> bool:
+def _valid(item: Found) -> bool:
     """Whether the calendar fields form real dates (29 February, 31 April ...)."""
     for year, month, day in ((item.year, item.month, item.day),
                              (item.end_year, item.end_month, item.end_day)):
@@ -776,7 +680,7 @@ def _amount(word: str) -> int | None:
     return 1 if word.lower() in ("a", "an") else parse_number(word)
 
 
-def _resolve_named(item: _Found, phrase: str, published: PublicationDate | None) -> None:
+def _resolve_named(item: Found, phrase: str, published: PublicationDate | None) -> None:
     """today / this week / last year ... against the publication date, to its precision."""
     if published is None:
         return
@@ -810,7 +714,7 @@ def _resolve_named(item: _Found, phrase: str, published: PublicationDate | None)
         item.year = y + shift
 
 
-def _resolve_weekdays(item: _Found, first: str, second: str | None, lead: str,
+def _resolve_weekdays(item: Found, first: str, second: str | None, lead: str,
                       published: PublicationDate, future: bool = False) -> None:
     """'on Thursday and Friday' against a day-precise publication date -> those calendar days.
 
@@ -844,7 +748,7 @@ _DAY_ANCHOR_BASES = frozenset({"explicit", "range", "recurrence", "relative_to_p
                                "year_from_context"})
 
 
-def _resolve_from_context(found: list[_Found]) -> None:
+def _resolve_from_context(found: list[Found]) -> None:
     """'two years later', 'the following year', 'the next day': counted from the dates before.
 
     Years count from the last explicit year, days from the last dated day ('On 27 August ...
@@ -872,14 +776,14 @@ def _resolve_from_context(found: list[_Found]) -> None:
                 last_day = (first, last)
 
 
-def _carry_year_in_sentence(found: list[_Found], published: PublicationDate | None) -> None:
+def _carry_year_in_sentence(found: list[Found], published: PublicationDate | None) -> None:
     """A day or month without a year takes the year of a dated month before it in its sentence.
 
     'in March 2021 ..., and by October a second ship had sailed' -> October 2021. Only a month
     on or after the dated one takes its year (later in the same year). Without a publication
     date the dated month may also be in an earlier sentence: the year of the narrative.
     """
-    anchor: _Found | None = None
+    anchor: Found | None = None
     for item in found:
         if item.from_publication and anchor is not None and item.month is not None and \
                 anchor.month is not None and item.month >= anchor.month and \
@@ -897,25 +801,23 @@ def _carry_year_in_sentence(found: list[_Found], published: PublicationDate | No
 # --- roles ------------------------------------------------------------------------------------
 
 
-def _to_mention(position: int, found: list[_Found], text: str, folded: str,
-                entity_spans: Sequence[tuple[int, int, bool]],
-                published: PublicationDate | None) -> DateMention:
+def _to_mention(position: int, found: list[Found], text: str, folded: str,
+                names: Names, published: PublicationDate | None) -> DateMention:
     """The DateMention of the find at `position` (finds sorted by start): basis and role settled."""
     item = found[position]
     basis = item.basis
     role = item.role
-    inside = next(((s, e, init) for s, e, init in entity_spans
-                   if s <= item.start and item.end <= e), None)
+    inside = names.holding(item.start, item.end)
     if item.kind == "year" and inside is not None:
         basis = "from_name"
         role = role or ("event" if inside[2] else "background")
     elif item.kind == "year":
-        named = _named_by_year(item, folded, entity_spans)
+        named = named_by_year(item, folded, names)
         if named is not None:
             basis = "from_name"
             role = role or named
     if role is None:
-        role = _role(position, found, folded, entity_spans, published)
+        role = date_role(position, found, folded, names, published)
     return DateMention(
         sentence_no=item.sentence.sentence_no,
         expression=text[item.start:item.end],
@@ -932,110 +834,3 @@ def _to_mention(position: int, found: list[_Found], text: str, folded: str,
     )
 
 
-def _named_by_year(item: _Found, folded: str,
-                   entity_spans: Sequence[tuple[int, int, bool]]) -> str | None:
-    """Role if the year is part of a name ('the 2010 Summit', 'Vision 2030'), else None."""
-    if item.prep:
-        return None
-    before = folded[max(item.sentence.start, item.start - 12):item.start]
-    after = _TITLE_AFTER.match(folded, item.end, item.sentence.end)
-    if (_DETERMINER_BEFORE.search(before) or item.start == item.sentence.start) and after and \
-            after.group(1)[0].isupper() and after.group(1).split()[0].lower() not in MONTHS:
-        name_start, name_end = after.start(1), after.end(1)
-        for s, e, is_initiative in entity_spans:
-            if s < name_end and name_start < e:
-                return "event" if is_initiative else "background"
-        first_word = after.group(1).split()[0].lower()
-        return "target" if first_word in _TARGET_NAME_WORDS else "event"
-    word = _NAME_WORD_BEFORE.search(folded, max(item.sentence.start, item.start - 30), item.start)
-    if word and word.group(1).lower() not in _NOT_NAME_WORDS and \
-            word.start(1) > item.sentence.start:
-        return "target" if word.group(1).lower() in _TARGET_NAME_WORDS else "event"
-    return None
-
-
-def _role(position: int, found: list[_Found], folded: str,
-          entity_spans: Sequence[tuple[int, int, bool]], published: PublicationDate | None) -> str:
-    """Role of a date that is not part of a name (see the module docstring)."""
-    item = found[position]
-    if item.year is None:
-        return "unresolved"
-    sentence = item.sentence
-    if item.prep in _PREP_TARGET:
-        # 'by 2050' is a target; 'by 2018' in a 2020 article is a state reached by then, which
-        # dates a figure but is no event
-        return "target" if published is None or item.year > published.year else "background"
-    before_text = folded[max(sentence.start, item.start - 40):item.start]
-    target = _TARGET_BEFORE.search(before_text)
-    # 'planned for 2030' is a target, 'planned for early May' the date of a meeting
-    if target and not (item.month is not None and target.group().lower().startswith("plan")):
-        return "target"
-    if item.prep == "of" and _HAPPENING_OF.search(before_text):
-        return "background"
-    if item.kind == "day_month" and _is_calendar_day(item, folded, before_text):
-        return "background"
-    if item.prep == "since" and _COMPARISON_BEFORE.search(before_text):
-        return "background"  # 'the first summit since 1999': a comparison, not an event
-    if item.kind == "year_range" and _is_plan_title(item, folded, entity_spans):
-        return "plan_period"
-    if _has_background_cue(position, found, folded):
-        return "background"
-    return "event"
-
-
-def _is_calendar_day(item: _Found, folded: str, before_text: str) -> bool:
-    """A day of the calendar rather than a dated happening.
-
-    'marked every year on 29 August', 'the Day is observed on 29 August', '29 August was
-    chosen as the date'.
-    """
-    if item.prep == "on" and (_EVERY_YEAR_BEFORE.search(before_text) or
-                              _OBSERVED_DAY_BEFORE.search(before_text)):
-        return True
-    return bool(_CHOSEN_AS_AFTER.match(folded, item.end, item.sentence.end))
-
-
-def _is_plan_title(item: _Found, folded: str,
-                   entity_spans: Sequence[tuple[int, int, bool]]) -> bool:
-    """A range right after a document title ('... Concept of Foreign Policy (2020-2030)')."""
-    head = folded[item.sentence.start:item.start].rstrip()
-    if folded[item.start] == "(" or head.endswith("("):
-        head = head.rstrip("(").rstrip()
-    elif head.lower().endswith(" for"):
-        head = head[:-4].rstrip()
-    else:
-        return False
-    title = _TITLE_BEFORE.search(head + " ")
-    if not title or len(title.group(1).split()) < 2:
-        return False
-    title_start = item.sentence.start + title.start(1)
-    title_end = item.sentence.start + len(head)
-    return not any(s < title_end and title_start < e and is_initiative
-                   for s, e, is_initiative in entity_spans)
-
-
-def _has_background_cue(position: int, found: list[_Found], folded: str) -> bool:
-    """A history cue (independence, Soviet Union, population ...) next to the date.
-
-    Only the text between this date and its neighbours counts, 40 characters before and 60
-    after at most, and not past an event verb ('became independent in 1991 and proposed CICA
-    in 1992' keeps 1992 an event).
-    """
-    item = found[position]
-    sentence = item.sentence
-    # finds are sorted and never overlap: the neighbours are the finds right before and after
-    previous_end = max(sentence.start, item.start - 40)
-    if position and found[position - 1].sentence is sentence:
-        previous_end = max(previous_end, found[position - 1].end)
-    next_start = min(sentence.end, item.end + 60)
-    if position + 1 < len(found) and found[position + 1].sentence is sentence:
-        next_start = min(next_start, found[position + 1].start)
-    before = folded[previous_end:item.start]
-    after = folded[item.end:next_start]
-    cue = None
-    for match in _BACKGROUND_CUE.finditer(before):
-        cue = before[match.end():]
-    if cue is not None and not _EVENT_VERB.search(cue):
-        return True
-    later = _BACKGROUND_CUE.search(after)
-    return bool(later and not _EVENT_VERB.search(after[:later.start()]))

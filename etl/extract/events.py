@@ -26,259 +26,31 @@ back-reference):
 Negated verbs ('has not joined') are not triggers, a date next to a cancellation ('its 2022
 edition was cancelled', 'planned for June, was postponed') is no event, a 'which was held' after
 another body ('the OIC session which was held in 2011') dates that body's meeting, and identical
-events of one article are kept once (the first).
+events of one article are kept once (the first). The event words are found by `triggers.py`;
+undated sentences (the day's news, a milestone at a meeting dated earlier) are read by
+`news_events.py`; what the rules share is in `event_context.py`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from etl.model import DateMention, Event, PublicationDate, Sentence
 
-from .evidence import UNRATED_RULE, confidence
+from .event_context import PAST_VERB, Context, make_event, treaty_in_force, venue_of_another
 from .gazetteer import CHAIR_KINDS, MEETING_KINDS, Gazetteer
 from .mentions import EntityMention
+from .news_events import at_the_meeting, current_news
 from .text import NUMBER_PATTERN, by_sentence, clause_bounds, clause_index, lowered_same_length
+from .triggers import HELD_KINDS, Trigger, find_triggers
 
-# Event verbs and nouns that name what happened, by event type; 'noun_held' is weaker (a
-# meeting noun only says a meeting took place).
-_TRIGGER_WORDS: dict[str, tuple[str, ...]] = {
-    "scheduled": (
-        r"will\s+(?:also\s+)?(?:be\s+)?(?:held|hold|host|take\s+place|convene|gather|be"
-        r"\s+organi[sz]ed)",
-        r"(?:is|are|was|were)\s+(?:scheduled|set|due|planned|expected)\s+to\s+(?:be\s+held|take"
-        r"\s+place|convene|open)",
-        r"(?:is|are)\s+to\s+(?:be\s+held|lead|chair|host|hold|convene)",
-        r"(?:is|are)\s+due\b",
-        r"scheduled\s+for",
-        r"planned\s+for",
-        r"upcoming",
-        r"forthcoming",
-        r"plan(?:s|ning)?\s+(?:to|a|an|the|its|their)\b",
-        r"intends?\s+to\s+(?:hold|host|convene|organi[sz]e)",
-        r"expect(?:s|ed)?\s+(?:[\w\-]+\s+){0,4}?to\s+(?:be\s+(?:held|convened|hosted|"
-        r"organi[sz]ed)|take\s+place|convene|meet|open|become|join|accede)",
-        r"(?:set|scheduled|due|expected|planned)\s+to\s+(?:hold|host|launch|organi[sz]e|become|"
-        r"open|start|begin|enter|be\s+(?:launched|opened|completed|operational))",
-    ),
-    "applied": (
-        r"appl(?:ied|ies|ying|ications?)\b(?=[^.;]{0,60}?\b(?:for|to\s+join|to\s+become)\b)",
-        r"request(?:ed|s|ing)?\s+(?:full\s+)?membership",
-        r"sought\s+(?:full\s+)?membership",
-    ),
-    "observer_joined": (
-        r"observer\s+status",
-        r"became\s+an?\s+observer",
-        r"admitted\s+as\s+(?:an\s+)?observer",
-        r"granted\s+observer",
-        r"joined\s+as\s+(?:an\s+)?observer",
-        r"(?:accepted|welcomed)\s+as\s+(?:an\s+)?observer",
-    ),
-    "proposed": (
-        r"(?:initiative|idea|proposal)s?\s+(?:[^\s,;:()]+\s+){0,8}?(?:on|for|of|about)\s+(?:the"
-        r"\s+)?(?:creation|creating|establishment|establishing|setting\s+up|formation)\b",
-        r"propos(?:ed|es|ing|als?)",
-        r"moot(?:ed|ing)",
-        r"initiat(?:ed|ing)",
-        r"put(?:s|ting)?\s+(?:[\w\-]+\s+){0,3}?forward",
-        r"floated",
-        r"voiced",
-        r"came\s+up\s+with",
-        r"conceived",
-        r"advanced\s+the\s+idea",
-        r"raised\s+the\s+idea",
-        r"first\s+raised",
-        r"suggested",
-        r"call(?:ed|s|ing)?\s+(?:on|upon|for)\b(?=[^.;]{0,150}?\b(?:establish|creat|set(?:ting)?"
-        r"\s+up|launch|convene|form(?:ing)?\b))",
-        r"offer(?:ed|s|ing)?(?=\s+(?:[\w\-]+\s+){0,3}?to\s+host)",
-        r"advanced(?=[^.;]{0,80}?\b(?:establishment|creation|idea|proposal|initiative)\b)",
-    ),
-    "announced": (
-        r"announc(?:ed|es|ing|ement)",
-        r"unveil(?:ed|s|ing)",
-        r"declar(?:ed|es|ing)",
-    ),
-    "founded": (
-        r"founded",
-        r"established",
-        r"establishment",
-        r"(?:was|were|been)\s+set\s+up",
-        r"set\s+up\s+in",
-        r"creat(?:ed|ion)",
-        r"came\s+into\s+(?:being|existence)",
-        r"institutionali[sz]ed",
-    ),
-    "first_held": (
-        r"(?:first|initially)\s+(?:held|convened|organi[sz]ed|hosted|took\s+place|met)",
-        r"inaugural",
-        r"maiden",
-        r"(?:first|1st)\s+(?:[\w\-]+\s+){0,2}?(?:summit|meeting|session|edition|congress|forum|"
-        r"conference|assembly|round|gathering|ministerial)s?\b",
-        r"for\s+the\s+first\s+time",
-    ),
-    "joined": (
-        r"join(?:ed|s|ing)?",
-        r"accession",
-        r"acced(?:ed|es|ing)",
-        r"became\s+(?:a|an|the|its|their|[\w\-]+'s?)\s+(?:[\w\-']+\s+){0,2}?members?",
-        r"admitted",
-        r"admission",
-        r"(?:accept(?:ed|s|ing)?|welcomed)\s+(?:[\w\-]+\s+){0,3}?as\s+(?:an?\s+)?(?:[\w\-]+"
-        r"\s+){0,2}?members?",
-    ),
-    "deposited": (
-        r"deposit(?:ed|s|ing)?",
-    ),
-    "signed": (
-        r"sign(?:ed|ing|s)",
-        r"signature",
-    ),
-    "approved": (
-        r"adopt(?:ed|ion|s)",
-        r"approv(?:ed|al|es)",
-        r"ratif(?:ied|ication|ies|y)",
-        r"endorsed",
-        r"(?:entered|came)\s+into\s+(?:force|effect)",
-        r"in\s+force(?=\s+(?:since|from)\b)",
-        r"enacted",
-        r"(?:decided|agreed|moved|resolved)\s+to\s+(?:establish|create|set\s+up|form)\b",
-        r"authori[sz](?:ed|es|ing)",
-    ),
-    "elected": (
-        r"elected",
-        r"election\s+(?:to|as)",
-        r"won\s+(?:a|the)\s+seat",
-        r"won\s+the\s+(?:bid|right\s+to\s+host)",
-        r"(?:was|were|been|being)\s+(?:chosen|selected)(?!\s+as\s+(?:the\s+|its\s+|a\s+)?(?:theme|"
-        r"slogan|motto|logo|symbol|mascot|name|title|topic|format))",
-        r"(?:chose|selected|picked)\s+(?:[\w\-]+\s+){0,3}?as\s+(?:the\s+)?(?:venue|host)",
-    ),
-    "launched": (
-        r"launch(?:ed|es|ing)?",
-        r"kicked\s+off",
-        r"rolled\s+out",
-    ),
-    "opened": (
-        r"(?:was|were|officially|formally|ceremonially)\s+opened",
-        r"inaugurated",
-        r"open(?:s|ed)(?=\s+(?:in|on|at|today|yesterday|this\s+week)\b|\s+its\s+doors)",
-        r"opening\s+ceremony",
-        r"inauguration",
-    ),
-    "chairmanship": (
-        r"chairmanship-in-office",
-        r"chairmanships?",
-        r"chairpersonship",
-        r"chaired",
-        r"chairing",
-        r"chairs",
-        r"as\s+(?:the\s+)?chair",
-        r"rotating\s+presidency",
-        r"took\s+over\s+the\s+chair",
-        r"(?:assum(?:ed|es|ing)|took\s+(?:on|over|up)|taken\s+(?:on|over|up)|tak(?:es|ing)\s+"
-        r"(?:on|over|up)|handed\s+over|passed)\s+(?:the\s+|its\s+)?(?:rotating\s+)?"
-        r"(?:chairmanship|chair|presidency)",
-        r"assumed\s+the\s+chair",
-        r"presidency\s+of",
-        r"presided",
-        r"(?:took|taken|take|takes|taking)\s+over(?=\s+(?:in|on|from)\b)",
-    ),
-    "started": (
-        r"began",
-        r"begun",
-        r"started",
-        r"commenced",
-    ),
-    "cancelled": (
-        r"cancell?ed",
-        r"called\s+off",
-        r"postponed",
-        r"scrapped",
-        r"put\s+off",
-        r"shelved",
-        r"suspended",
-        r"(?:was|were)\s+to\s+be\s+(?:held|observed|marked|celebrated|commemorated)",
-    ),
-    "held": (
-        r"held",
-        r"hold(?:s|ing)?(?=\s+(?:[\w\-]+\s+){0,4}?(?:summit|meeting|session|forum|congress|"
-        r"conference|talks|negotiations|rounds?|assembly|exhibition|expo|event|dialogue)s?\b)",
-        r"convened",
-        r"convenes?",
-        r"hosted",
-        r"host(?:s|ing)?",
-        r"took\s+place",
-        r"takes?\s+place",
-        r"taking\s+place",
-        r"organi[sz]ed",
-        r"gathered",
-        r"met(?!\s+(?:with|separately|bilaterally|on\s+the\s+sidelines)\b)",
-        r"staged",
-        r"attended",
-        r"attending(?=\s*(?:,|(?:the|a|an|its|this)\b))",
-    ),
-    "noun_held": (
-        r"summits?",
-        r"sessions?",
-        r"meetings?",
-        r"plenary",
-        r"congress(?:es)?",
-        r"conferences?",
-        r"forums?",
-        r"editions?",
-        r"rounds?",
-        r"general\s+assembl(?:y|ies)",
-        r"gatherings?",
-        r"exhibition",
-        r"talks",
-        r"negotiations",
-        r"ministerial",
-    ),
-}
-
-
-def _trigger_regex(words: dict[str, tuple[str, ...]]) -> tuple[re.Pattern[str], dict[str, str]]:
-    """One regex for every event word, and the event type of each of its marker groups.
-
-    Each alternative ends with an empty named group that says its type. A group per type
-    around its alternatives would be entered at every word start; flat alternatives that begin
-    with a letter are skipped by that letter alone, which makes the scan about a third faster.
-    """
-    alternatives, types = [], {}
-    for event_type, patterns in words.items():
-        for i, pattern in enumerate(patterns):
-            marker = f"{event_type}_{i}"
-            alternatives.append(f"{pattern}(?P<{marker}>)")
-            types[marker] = event_type
-    return re.compile(r"(?<![\w\-])(?:" + "|".join(alternatives) + r")(?![\w\-])"), types
-
-
-_TRIGGERS, _TRIGGER_TYPES = _trigger_regex(_TRIGGER_WORDS)
-# 'the first OSCE summit in eleven years': the first for a while, not the first edition
-_FIRST_IN_A_WHILE = re.compile(
-    r"\s+in\s+(?:(?:over|more\s+than|nearly|almost|some)\s+)?(?:[\w\-]+\s+)?"
-    r"(?:years|decades|months)\b")
-# 'the 38th session of the OIC ministers which was held in Astana': the relative clause is about
-# the venue before it, not about the initiative
-_WHICH_WAS = re.compile(r"\b(?:which|that)\s+(?:was|were|had\s+been|has\s+been)\s+$")
-# what a deposited instrument is of: ratification-like (approved) or accession (joined)
-_INSTRUMENT_KIND = re.compile(r"\b(?:ratification|acceptance|approval|accession|acceding)\b")
-_HELD_KINDS = frozenset({"held", "first_held", "opened"})
-# what an application asks for, and how far after it (characters) that word may come
-_MEMBERSHIP_TYPES = frozenset({"joined", "observer_joined"})
-_APPLICATION_REACH = 80
-# how far (characters) an event word may follow 'started to'
-_ASPECT_REACH = 12
 # a meeting that began ('the three-day forum that began on May 14', 'the talks started'): held
 _MEETING_BEFORE_START = re.compile(
     r"\b(?:summit|event|forum|meeting|session|congress|conference|talks|round|assembly|"
     r"negotiations|exhibition|expo|games)s?\s+(?:that\s+|which\s+)?(?:has\s+|had\s+|have\s+)?"
     r"(?:officially\s+|formally\s+)?$")
-# triggers that say a meeting took place (a first time needs one of them)
-_MEETING_TRIGGERS = frozenset({"held", "noun_held", "opened"})
 # a verb whose object is a treaty or body: 'acceded to the NPT', 'joined the SCO'
 _OBJECT_VERB_BEFORE = re.compile(
     r"\b(?:acced(?:ed|es|ing)|join(?:ed|s|ing)?|signed|ratif(?:ied|ies|ying)|withdrew|left|"
@@ -291,8 +63,6 @@ _LIST_GAP = 80
 _CLAUSE_IN_GAP = re.compile(
     r"\b(?:it|they|he|she|we|which|who|that|its|their|is|are|was|were|has|have|had|will|"
     r"would|[a-z]+ed)\b")
-_NEGATION = re.compile(
-    r"(?:\bnot|n't|\bnever|\bno\s+longer|\byet\s+to|\bfailed\s+to)\s+(?:\w+\s+){0,2}$")
 
 # 'in Almaty', 'at Dushanbe, Tajikistan' between a meeting and its date: one or two words of
 # letters, not a year or a conjunction ('the first summit in 2002 and today' has no place)
@@ -385,11 +155,6 @@ _OPENING = re.compile(r"[\W_]*(?:[a-z]+[\W_]+)?")
 _STATEMENT_AFTER = re.compile(
     r"\s+(?:statement|interview|speech|address|letter|report|press\s+release|article|post|"
     r"tweet|message|briefing|remarks|comments?|op-ed|column|communique)s?\b")
-# a founding treaty right before the body it founds ('the agreement on the Customs
-# Union', 'the convention aimed at creating the secretariat')
-_TREATY_ON = re.compile(
-    r"\b(?:treaty|agreement|charter|convention|statute)\s+(?:on|of|establishing|(?:aimed\s+at|"
-    r"on)\s+(?:establishing|creating|the\s+establishment\s+of))\s+(?:the\s+)?$")
 # a reduced relative clause describing a participant ('Initiated by Kazakhstan, ...', '...,
 # chaired by the President, was held'): it dates nothing outside its own commas
 _PARTICIPLE_BY = re.compile(r"\s+by\b")
@@ -403,59 +168,8 @@ _COMPARED_BEFORE = re.compile(
     r"\b(?:(?:successor|predecessor|counterpart|answer|alternative|rival|equivalent|heir)\s+"
     r"(?:to|of)|replac(?:e|ed|es|ing)|instead\s+of|rather\s+than|unlike|like|such\s+as|"
     r"similar\s+to|modell?ed\s+(?:on|after)|compared\s+(?:to|with))\s+(?:the\s+)?$")
-# a body named as the setting of another initiative's event: 'at the <body> summit', 'at the
-# session of the <body> ministers', 'on the sidelines of <body>', 'an agency within <body>'
-_MEETING_NOUNS = (r"(?:summit|meeting|session|conference|forum|congress|assembly|ministerial|"
-                  r"council|plenary|gathering|talks)s?")
-_VENUE_LEAD = re.compile(
-    r"\b(?:(?:on|at)\s+the\s+(?:sidelines|margins)\s+of|within|under\s+the\s+(?:auspices|umbrella)\s+of|"
-    r"(?:at|during)\s+(?:the\s+|a\s+|an\s+)?(?:[\w\-']+\s+){0,3}?" + _MEETING_NOUNS +
-    r"\s+of\s+(?:the\s+)?(?:[\w\-']+\s+){0,4}?)\s*(?:the\s+)?$")
-# '(was) signed at the <site>': where the event took place
-_PLACE_BEFORE = re.compile(
-    r"\b(?:signed|held|adopted|opened|launched|convened|announced|proclaimed|unveiled)\s+at\s+"
-    r"(?:the\s+(?:former\s+)?)?$")
-_AT_BEFORE = re.compile(r"\b(?:at|during)\s+(?:the\s+|a\s+|an\s+|its\s+)?(?:[\w\-']+\s+){0,2}?$")
-_MEETING_AFTER = re.compile(r"(?:'s?)?\s+(?:[\w\-']+\s+){0,3}?" + _MEETING_NOUNS + r"\b")
-# an undated sentence that reports current news: a one-off milestone in the present perfect
-# ('has been admitted', 'has handed over the chairmanship') or at a meeting going on now ('the
-# congress is under way', 'during the ongoing session'); it took place around the publication date
-_PERFECT_BEFORE = re.compile(
-    r"\b(?:has|have)\s+(?:(?:just|now|officially|formally|finally|also|today)\s+)?"
-    r"(?:been\s+)?(?:(?:officially|formally|unanimously)\s+)?$")
-_NOW_MARKER = re.compile(
-    r"\b(?:is|are)\s+(?:now\s+|currently\s+)?(?:in\s+full\s+swing|under\s?way|taking\s+place|"
-    r"being\s+held)\b|\b(?:at|during)\s+(?:the\s+|this\s+)?(?:current|ongoing|present)\s+"
-    r"(?:[\w\-]+\s+)?" + _MEETING_NOUNS + r"\b")
-# present perfects of experience or duration, not of news ('has chaired it twice', 'has long')
-_EXPERIENCE = re.compile(
-    r"\b(?:ever|never|so\s+far|times|twice|repeatedly|already|long|since|traditionally|"
-    r"regularly|always|often|until|yet)\b")
-# a term a post is held for ('elected ... for 2017-2018'): not when it was won
-_TERM_BEFORE = re.compile(r"\bfor\s+(?:the\s+)?(?:period\s+|term\s+)?$")
-_IRREGULAR_PARTICIPLES = frozenset({"taken", "won", "chosen", "begun"})
-# 'has been ratified by 68 countries': a running count of states, not the news of one act
-_BY_A_COUNT = re.compile(r"\s+by\s+(?:only\s+|some\s+|about\s+)?" + NUMBER_PATTERN +
-                         r"\s+(?:[\w\-]+\s+)?(?:countries|states|members|nations|parties)\b")
-_NEWS_TYPES = frozenset({"joined", "observer_joined", "elected", "chairmanship", "approved",
-                         "signed", "launched"})
 # kinds whose 'launch' is their first edition ('Launched in 2023, the forum ...')
 _LAUNCHED_IS_FIRST = frozenset({"forum"})
-# 'The summit adopted ...', 'During this meeting, X joined': a meeting an earlier sentence dated
-_MEETING_REFERENCE = re.compile(
-    r"\b(?:the|this|that)\s+(?:same\s+)?(?:summit|meeting|session|forum|congress|conference|"
-    r"gathering|ministerial)(?![\w\-])(?!\s+(?:of|on|in|for|with)\b)")
-# what can happen at a meeting, and how many sentences after its date it is remembered
-_AT_MEETING_TYPES = frozenset({"joined", "observer_joined", "approved", "signed", "elected",
-                               "announced", "proposed", "chairmanship", "launched", "founded"})
-_MEETING_MEMORY = 6
-# a meeting named only as a point in time ('Following this summit'), a milestone not yet done
-_AROUND_A_MEETING = re.compile(
-    r"\b(?:following|after|before|ahead\s+of|since|until|prior\s+to|on\s+the\s+eve\s+of)\s+$")
-_NOT_YET = re.compile(r"\b(?:to\s+be|will(?:\s+\w+)?\s+be|to|will|would|could|may|might|shall)"
-                      r"\s+(?:\w+\s+)?$")
-# a milestone told as done: a past verb ('adopted', 'became a member', 'took over')
-_PAST_VERB = re.compile(r"(?:[a-z]+ed|became|won|chosen|took|taken|made)\b")
 # 'met in 1999 and signed ...': what a verb joined to a date's verb by 'and' may be
 _AND_THEN = re.compile(r"\s*,?\s*and\s+(?:then\s+|later\s+|also\s+|formally\s+|officially\s+)?")
 _COORDINATED_TYPES = frozenset({"signed", "approved", "joined", "observer_joined", "founded",
@@ -469,35 +183,6 @@ _OBJECT_TYPES = frozenset({"approved", "founded", "launched"})
 _OBJECT_REACH = 40
 # what holding, starting or opening a chairmanship is: the chairmanship itself
 _CHAIR_TERM_TYPES = frozenset({"held", "first_held", "started", "opened", "launched"})
-
-
-@dataclass(frozen=True)
-class _Trigger:
-    """An event word of a sentence and the type it signals."""
-
-    start: int  # sentence-relative
-    end: int
-    event_type: str  # 'noun_held' for a meeting noun
-    clause: int
-
-
-@dataclass(frozen=True)
-class _Context:
-    """One sentence as the event rules see it (offsets relative to the sentence)."""
-
-    sentence: Sentence
-    text: str  # lower-cased, folded
-    cased: str  # folded, original case (for capitalised names)
-    clauses: list[tuple[int, int]]
-    triggers: list[_Trigger]
-    date_spans: list[tuple[int, int]]
-    lookalikes: list[EntityMention]
-    mentions: list[EntityMention]  # every entry named or referred to in the sentence
-
-    def between_dates(self, a: int, b: int) -> bool:
-        """Whether another date lies strictly between offsets a and b."""
-        low, high = min(a, b), max(a, b)
-        return any(low <= s and e <= high for s, e in self.date_spans)
 
 
 def find_events(folded: str, sentences: Sequence[Sentence], mentions: Sequence[EntityMention],
@@ -518,9 +203,9 @@ def find_events(folded: str, sentences: Sequence[Sentence], mentions: Sequence[E
             continue
         text = lowered[sentence.start:sentence.end]
         clauses = clause_bounds(folded[sentence.start:sentence.end])  # cased: names in lists
-        triggers = _find_triggers(text, sentence, sentence_mentions, clauses)
+        triggers = find_triggers(text, sentence, sentence_mentions, clauses)
         sentence_dates = dates_by_sentence.get(sentence.sentence_no, [])
-        context = _Context(sentence, text, folded[sentence.start:sentence.end], clauses, triggers,
+        context = Context(sentence, text, folded[sentence.start:sentence.end], clauses, triggers,
                            [(d.start - sentence.start, d.end - sentence.start)
                             for d in sentence_dates],
                            [m for m in sentence_mentions if not m.is_initiative],
@@ -546,8 +231,8 @@ def find_events(folded: str, sentences: Sequence[Sentence], mentions: Sequence[E
                 if key not in seen:
                     seen.add(key)
                     events.append(found)
-        anchored = _at_the_meeting(context, initiatives, sentence_dates, meetings)
-        news = _current_news(context, initiatives, sentence_dates, published,
+        anchored = at_the_meeting(context, initiatives, sentence_dates, meetings)
+        news = current_news(context, initiatives, sentence_dates, published,
                              {id(t) for t, _ in anchored}) if published is not None else []
         for event in [e for _, e in anchored] + news:
             key = (event.initiative_id, event.event_type, event.year, event.month, event.day)
@@ -555,210 +240,13 @@ def find_events(folded: str, sentences: Sequence[Sentence], mentions: Sequence[E
                 seen.add(key)
                 events.append(event)
         for event in events[-4:]:
-            if event.sentence_no == sentence.sentence_no and event.event_type in _HELD_KINDS:
+            if event.sentence_no == sentence.sentence_no and event.event_type in HELD_KINDS:
                 meetings[event.initiative_id] = event
         _remember_undated(text, sentence, clauses, triggers, initiatives, dated, pending)
     return events
 
 
-def _dated_clauses(context: _Context, dates: Sequence[DateMention]) -> set[int]:
-    """The clauses of a sentence that carry an event date of their own (not a term's)."""
-    offset = context.sentence.start
-    return {clause_index(context.clauses, d.start - offset) for d in dates
-            if d.role == "event" and d.year is not None and
-            not _TERM_BEFORE.search(context.text, max(0, d.start - offset - 12),
-                                    d.start - offset)}
-
-
-def _at_the_meeting(context: _Context, initiatives: list[EntityMention],
-                    dates: Sequence[DateMention], meetings: dict[str, Event]
-                    ) -> list[tuple[_Trigger, Event]]:
-    """Milestones of an undated clause that happened at a meeting dated earlier.
-
-    'The summit adopted the Act', 'During the meeting, Korea became a member': a definite
-    reference to a meeting (not 'the meeting of ...', which names another) before the milestone's
-    word dates it when an earlier sentence of the article, at most `_MEETING_MEMORY` sentences
-    back, dated a meeting of the same initiative. Each trigger gives at most one event, on the
-    meeting's date.
-    """
-    reference = _MEETING_REFERENCE.search(context.text) if meetings else None
-    if reference is None or _AROUND_A_MEETING.search(
-            context.text, max(0, reference.start() - 20), reference.start()):
-        return []  # 'Following this summit, ...' is not at it
-    dated = _dated_clauses(context, dates)
-    found = []
-    for trigger in context.triggers:
-        if trigger.event_type not in _AT_MEETING_TYPES or trigger.clause in dated or \
-                trigger.start < reference.end() or \
-                not _PAST_VERB.match(context.text, trigger.start) or \
-                _NOT_YET.search(context.text, max(0, trigger.start - 20), trigger.start):
-            continue  # 'the adoption of', 'are due to be signed', 'will be taken over'
-        mention = _subject_of_news(trigger, context, initiatives)
-        meeting = meetings.get(mention.entity_id) if mention is not None else None
-        if mention is None or meeting is None or \
-                context.sentence.sentence_no - meeting.sentence_no > _MEETING_MEMORY:
-            continue
-        event_type = _treaty_in_force(trigger.event_type, mention, trigger.clause, context) \
-            if trigger.event_type == "approved" else trigger.event_type
-        start = context.sentence.start + reference.start()
-        date = DateMention(sentence_no=context.sentence.sentence_no,
-                           expression=context.cased[reference.start():reference.end()],
-                           start=start, end=start + len(reference.group()), year=meeting.year,
-                           month=meeting.month, day=meeting.day, basis="from_context",
-                           role="event")
-        found.append((trigger, _event(mention.entity_id, event_type, date, context.sentence,
-                                      "verb_in_clause", mention.named_in)))
-    return found
-
-
-def _current_news(context: _Context, initiatives: list[EntityMention],
-                  dates: Sequence[DateMention], published: PublicationDate,
-                  taken: set[int]) -> list[Event]:
-    """Events of an undated clause that reports the news of the day, dated at publication.
-
-    A milestone verb in the present perfect ('has been admitted', 'has handed over the
-    chairmanship') or any milestone at a meeting going on now ('the congress, which is under
-    way, approved ...', 'during the ongoing session ... was admitted') happened around the
-    publication date. Perfects of experience ('has chaired it twice', 'has long been') and
-    meetings in general are left out: they need a written date.
-    """
-    now = _NOW_MARKER.search(context.text) is not None
-    dated_clauses = _dated_clauses(context, dates)
-    found = []
-    for trigger in context.triggers:
-        if trigger.event_type not in _NEWS_TYPES or trigger.clause in dated_clauses or \
-                id(trigger) in taken:
-            continue
-        clause_text = context.text[slice(*context.clauses[trigger.clause])]
-        word = context.text[trigger.start:trigger.end].split()[0]
-        perfect = (word.endswith("ed") or word in _IRREGULAR_PARTICIPLES) and \
-            _PERFECT_BEFORE.search(context.text, max(0, trigger.start - 40),
-                                   trigger.start) is not None
-        if not (now or perfect) or _EXPERIENCE.search(clause_text) or \
-                _BY_A_COUNT.match(context.text, trigger.end):
-            continue
-        mention = _subject_of_news(trigger, context, initiatives)
-        if mention is None:
-            continue
-        event_type = _treaty_in_force(trigger.event_type, mention, trigger.clause, context) \
-            if trigger.event_type == "approved" else trigger.event_type
-        date = DateMention(sentence_no=context.sentence.sentence_no, expression="",
-                           start=context.sentence.start, end=context.sentence.start,
-                           year=published.year, month=published.month,
-                           basis="publication_year", role="event")
-        found.append(_event(mention.entity_id, event_type, date, context.sentence,
-                            "current_news", mention.named_in))
-    return found
-
-
-def _subject_of_news(trigger: _Trigger, context: _Context,
-                     initiatives: list[EntityMention]) -> EntityMention | None:
-    """The initiative a current-news trigger is about: the nearest one of its clause, else the
-    sentence's only initiative."""
-    offset = context.sentence.start
-    in_clause = [m for m in initiatives
-                 if clause_index(context.clauses, m.start - offset) == trigger.clause and
-                 not _venue_of_another(m, context)]
-    if in_clause:
-        return min(in_clause, key=lambda m: abs(m.start - offset - trigger.start))
-    if len({m.entity_id for m in initiatives}) == 1:
-        return initiatives[0]
-    return None
-
-
-def _find_triggers(text: str, sentence: Sentence, mentions: Sequence[EntityMention],
-                   clauses: list[tuple[int, int]]) -> list[_Trigger]:
-    """Event words of a sentence, outside names and not negated."""
-    # words of a name are no event words; those of a back-reference are ('the Astana summit')
-    spans = [(m.start - sentence.start, m.end - sentence.start) for m in mentions
-             if not m.is_reference]
-    found = []
-    for match in _TRIGGERS.finditer(text):
-        start, end = match.span()
-        event_type = _TRIGGER_TYPES[match.lastgroup or ""]
-        if any(s <= start and end <= e for s, e in spans):
-            continue  # a word of a name ('Forum' in 'Astana International Forum')
-        if _NEGATION.search(text, max(0, start - 30), start):
-            continue
-        if event_type == "first_held" and _FIRST_IN_A_WHILE.match(text, end):
-            event_type = "noun_held"  # 'the first OSCE summit in eleven years'
-        if event_type in _HELD_KINDS and _about_another_venue(text, start, sentence, mentions):
-            continue
-        if event_type == "deposited":
-            deposited = _instrument_deposited(text, clauses[clause_index(clauses, start)])
-            if deposited is None:
-                continue
-            event_type = deposited
-        found.append(_Trigger(start, end, event_type, clause_index(clauses, start)))
-    return _settle_triggers(text, found)
-
-
-def _instrument_deposited(text: str, clause: tuple[int, int]) -> str | None:
-    """What depositing an instrument records: 'deposited its instrument of ratification' (or
-    'the ratification instrument ... has been deposited') is the ratification, one of
-    accession the accession; a deposit of anything else (funds, fuel) is no event."""
-    found = _INSTRUMENT_KIND.search(text, *clause)
-    if found is None:
-        return None
-    return "joined" if found.group(0).startswith("acce") else "approved"
-
-
-def _settle_triggers(text: str, found: list[_Trigger]) -> list[_Trigger]:
-    """Triggers read together: an application, 'for the first time' without a meeting.
-
-    'applied for observer status' or 'applied to join' announces an application: the status or
-    membership it asks for is not yet an event, so a joining word after an application in the
-    same clause is dropped and the application reads as 'announced'. 'For the first time' marks
-    a first edition only where the clause speaks of a meeting ('for the first time, a train
-    reached Baku' is no edition).
-    """
-    settled = []
-    for trigger in found:
-        if trigger.event_type == "applied":
-            trigger = _Trigger(trigger.start, trigger.end, "announced", trigger.clause)
-        if not _asked_for(trigger, found) and not _first_time_without_meeting(
-                trigger, found, text) and not _aspectual(trigger, found, text):
-            settled.append(trigger)
-    return settled
-
-
-def _aspectual(trigger: _Trigger, found: list[_Trigger], text: str) -> bool:
-    """Whether 'started'/'began' only introduces the event word after it ('the council
-    began to accept Bahrain as a member' is an accession)."""
-    return trigger.event_type == "started" and text.startswith(" to ", trigger.end) and any(
-        t.event_type != "started" and 0 <= t.start - trigger.end <= _ASPECT_REACH for t in found)
-
-
-def _asked_for(trigger: _Trigger, found: list[_Trigger]) -> bool:
-    """Whether a joining word is what an application before it asks for."""
-    return trigger.event_type in _MEMBERSHIP_TYPES and any(
-        t.event_type == "applied" and t.clause == trigger.clause and
-        0 <= trigger.start - t.end <= _APPLICATION_REACH for t in found)
-
-
-def _first_time_without_meeting(trigger: _Trigger, found: list[_Trigger], text: str) -> bool:
-    """Whether a 'for the first time' has no meeting in its clause to be the first of."""
-    return trigger.event_type == "first_held" and text.startswith("for", trigger.start) and \
-        not any(t.event_type in _MEETING_TRIGGERS and t.clause == trigger.clause for t in found)
-
-
-def _about_another_venue(text: str, start: int, sentence: Sentence,
-                         mentions: Sequence[EntityMention]) -> bool:
-    """'... the session of the OIC ministers which was held in Astana': about that session.
-
-    A 'which/that was held' relative clause belongs to the noun right before it; unless an
-    initiative is named there (the idea of CICA which held ...), the verb dates another meeting.
-    """
-    which = _WHICH_WAS.search(text, max(0, start - 30), start)
-    if which is None:
-        return False
-    before = [m for m in mentions if m.end - sentence.start <= which.start()
-              and which.start() - (m.end - sentence.start) <= 60]
-    return not before or not before[-1].is_initiative or \
-        _venue_mention(before[-1], sentence.start, text, mentions)
-
-
-def _event_for_date(date: DateMention, context: _Context, initiatives: list[EntityMention],
+def _event_for_date(date: DateMention, context: Context, initiatives: list[EntityMention],
                     pending: dict[str, str], published: PublicationDate | None,
                     gazetteer: Gazetteer) -> Event | None:
     """The event one dated sentence reports for one date, or None (module docstring)."""
@@ -825,7 +313,7 @@ def _event_for_date(date: DateMention, context: _Context, initiatives: list[Enti
     if event_type == "opened":
         event_type = "held" if entry.kind in MEETING_KINDS else "launched"
     if event_type == "approved" and entry.kind != "document":
-        event_type = _treaty_in_force(event_type, mention, clause, context)
+        event_type = treaty_in_force(event_type, mention, clause, context)
     if event_type == "launched" and entry.kind in _LAUNCHED_IS_FIRST:
         event_type = "first_held"  # 'Launched in 2023, the forum ...': its first edition
     event_type = _adjust(event_type, date, start, clause, context, mention, published)
@@ -833,10 +321,10 @@ def _event_for_date(date: DateMention, context: _Context, initiatives: list[Enti
     if event_type == "chairmanship" and date.year is not None:
         term = gazetteer.chairmanship(entity_id, date.year)  # 'chaired the OSCE in 2010'
         entity_id = term.id if term is not None else entity_id
-    return _event(entity_id, event_type, date, sentence, rule, mention.named_in)
+    return make_event(entity_id, event_type, date, sentence, rule, mention.named_in)
 
 
-def _coordinated(event: Event, date: DateMention, context: _Context) -> Event | None:
+def _coordinated(event: Event, date: DateMention, context: Context) -> Event | None:
     """A second milestone sharing the date through 'and' right after it, or None.
 
     'first met in September 1999 and signed a declaration', 'was founded in 2001 and
@@ -852,7 +340,7 @@ def _coordinated(event: Event, date: DateMention, context: _Context) -> Event | 
         if not _AND_THEN.fullmatch(context.text, end, trigger.start) or \
                 trigger.event_type not in _COORDINATED_TYPES or \
                 trigger.event_type == event.event_type or \
-                not _PAST_VERB.match(context.text, trigger.start):
+                not PAST_VERB.match(context.text, trigger.start):
             return None
         clause_end = context.clauses[trigger.clause][1]
         if any(trigger.start < s < clause_end for s, _ in context.date_spans):
@@ -861,7 +349,7 @@ def _coordinated(event: Event, date: DateMention, context: _Context) -> Event | 
     return None
 
 
-def _list_item(before: DateMention, date: DateMention, context: _Context) -> bool:
+def _list_item(before: DateMention, date: DateMention, context: Context) -> bool:
     """Whether a date continues a list after the previous dated item of the sentence.
 
     'summits in 2002, 2006 and 2010', 'Qatar joined in 2014, Malaysia in 2013 and
@@ -896,7 +384,7 @@ def _is_range(date: DateMention) -> bool:
 
 
 def _inherited_event(previous: Event, date: DateMention, before: DateMention,
-                     context: _Context, published: PublicationDate | None) -> Event | None:
+                     context: Context, published: PublicationDate | None) -> Event | None:
     """The event of a list item: the previous item's initiative and type, for this date.
 
     A later item of a list is not the first edition ('first held in 2002, then in 2006'), and
@@ -918,56 +406,12 @@ def _inherited_event(previous: Event, date: DateMention, before: DateMention,
         event_type = "held"
     elif event_type != "scheduled" and _after_publication(date, published):
         event_type = "scheduled"
-    return _event(previous.initiative_id, event_type, date, context.sentence, "list_item",
+    return make_event(previous.initiative_id, event_type, date, context.sentence, "list_item",
                   previous.initiative_sentence_no)
 
 
-def _event(initiative_id: str, event_type: str, date: DateMention, sentence: Sentence,
-           rule: str, named_in: int | None) -> Event:
-    """The Event record of an initiative, type and date read from a sentence, with the rule
-    that typed it and the sentence that names the initiative (etl/extract/evidence.py)."""
-    return Event(
-        initiative_id=initiative_id,
-        event_type=event_type,
-        year=date.year or 0,
-        sentence_no=sentence.sentence_no,
-        sentence=sentence.text,
-        month=date.month,
-        day=date.day,
-        end_year=date.end_year,
-        end_month=date.end_month,
-        end_day=date.end_day,
-        date_text=date.expression,
-        date_basis=date.basis,
-        rule=rule,
-        initiative_sentence_no=sentence.sentence_no if named_in is None else named_in,
-        confidence=confidence(rule or UNRATED_RULE, date.basis,
-                              0 if named_in is None else abs(sentence.sentence_no - named_in)),
-    )
-
-
-def _treaty_in_force(event_type: str, mention: EntityMention, clause: int,
-                     context: _Context) -> str:
-    """What a treaty coming into force means for the body it is about.
-
-    'the treaty on the Customs Union ... came into force on 1 July 2010' founds the
-    union; 'the treaty on Kyrgyzstan's accession ... came into force' is Kyrgyzstan joining
-    it. Other approvals (a body adopting a document) keep their type.
-    """
-    if not any(t.clause == clause and context.text.startswith(("entered", "came"), t.start)
-               for t in context.triggers if t.event_type == "approved"):
-        return event_type
-    clause_text = context.text[slice(*context.clauses[clause])]
-    if re.search(r"\baccession\b", clause_text):
-        return "joined"
-    m_start = mention.start - context.sentence.start
-    if _TREATY_ON.search(context.text, max(0, m_start - 40), m_start):
-        return "founded"
-    return event_type
-
-
 def _distractor(date: DateMention, start: int, mention: EntityMention,
-                context: _Context) -> bool:
+                context: Context) -> bool:
     """A year that dates what the initiative is compared with (module docstring, distractors).
 
     '..., alongside the Geneva talks ongoing since 2011' dates the other one. Dates that are
@@ -979,7 +423,7 @@ def _distractor(date: DateMention, start: int, mention: EntityMention,
     return m_end <= start and _COMPARISON_BETWEEN.search(text, m_end, start) is not None
 
 
-def _descriptive(trigger: _Trigger, start: int, end: int, text: str) -> bool:
+def _descriptive(trigger: Trigger, start: int, end: int, text: str) -> bool:
     """Whether a trigger is a participle describing someone, set off from the date by commas.
 
     'Initiated by X, President of Y, on 14 May 2009 was held ...' and '..., chaired by the
@@ -1004,7 +448,7 @@ def _figure_clause(clause_text: str) -> bool:
 
 
 def _initiative_for_date(date: DateMention, start: int, end: int, clause: int,
-                         context: _Context, initiatives: list[EntityMention],
+                         context: Context, initiatives: list[EntityMention],
                          gazetteer: Gazetteer) -> tuple[EntityMention | None, bool]:
     """The initiative a date belongs to, and whether it is in the date's clause.
 
@@ -1018,7 +462,7 @@ def _initiative_for_date(date: DateMention, start: int, end: int, clause: int,
     candidates = [m for m in initiatives if not _COMPARED_BEFORE.search(
         context.text, max(0, m.start - sentence.start - 40), m.start - sentence.start)]
     candidates = candidates or initiatives
-    hosts = [m for m in candidates if not _venue_of_another(m, context)]
+    hosts = [m for m in candidates if not venue_of_another(m, context)]
     candidates = hosts or candidates
     if date.basis == "from_name":
         # a year naming a document or meeting that is not in the gazetteer belongs to an
@@ -1037,8 +481,8 @@ def _initiative_for_date(date: DateMention, start: int, end: int, clause: int,
     return min(candidates, key=gap), False
 
 
-def _object_of(verb: _Trigger, subject: EntityMention, initiatives: list[EntityMention],
-               context: _Context) -> EntityMention | None:
+def _object_of(verb: Trigger, subject: EntityMention, initiatives: list[EntityMention],
+               context: Context) -> EntityMention | None:
     """The initiative a verb acts on when the date went to its subject, or None.
 
     'OIC member states approved the statute of the IOFS in 2013': the approval is the IOFS's,
@@ -1052,38 +496,8 @@ def _object_of(verb: _Trigger, subject: EntityMention, initiatives: list[EntityM
              if m.entity_id != subject.entity_id and
              0 <= m.start - offset - verb.end <= _OBJECT_REACH and
              clause_index(context.clauses, m.start - offset) == verb.clause and
-             not _venue_of_another(m, context)]
+             not venue_of_another(m, context)]
     return after[0] if after else None
-
-
-def _venue_of_another(mention: EntityMention, context: _Context) -> bool:
-    """Whether a mention only names the setting of the clause's event.
-
-    'proposed at the <body> ministerial meeting', 'at the session of the Council of Foreign
-    Ministers of <body>', 'on the sidelines of <body>', 'an institution within <body>': the body
-    hosts the event, as does a site in 'signed at the <site>'; another initiative of the
-    sentence, when there is one, is its subject.
-    """
-    return _venue_mention(mention, context.sentence.start, context.text, context.mentions)
-
-
-def _venue_mention(mention: EntityMention, offset: int, text: str,
-                   mentions: Sequence[EntityMention]) -> bool:
-    """`_venue_of_another` over a sentence's lower-cased text starting at `offset`.
-
-    An acronym in brackets after its full name ('... Cooperation (OIC)') reads with the name.
-    """
-    m_start, m_end = mention.start - offset, mention.end - offset
-    for other in mentions:
-        o_end = other.end - offset
-        if other.entity_id == mention.entity_id and o_end < m_start and \
-                text[o_end:m_start].strip() == "(":
-            m_start = other.start - offset
-    if _VENUE_LEAD.search(text, max(0, m_start - 80), m_start) or \
-            _PLACE_BEFORE.search(text, max(0, m_start - 40), m_start):
-        return True
-    return _AT_BEFORE.search(text, max(0, m_start - 30), m_start) is not None and \
-        _MEETING_AFTER.match(text, m_end) is not None
 
 
 def _leading(expression: str) -> str:
@@ -1105,7 +519,7 @@ def _local_type(local: str) -> str | None:
     return None
 
 
-def _local_text(date: DateMention, start: int, context: _Context, clause: int) -> str:
+def _local_text(date: DateMention, start: int, context: Context, clause: int) -> str:
     """Up to 60 characters of the date's clause before it, plus its leading preposition.
 
     Words of a relative date ('last June', 'this year') are not prepositions and are left out,
@@ -1116,8 +530,7 @@ def _local_text(date: DateMention, start: int, context: _Context, clause: int) -
     return context.text[max(clause_start, start - 60):start] + (lead + " " if lead else "")
 
 
-
-def _lookalike_object_between(mention: EntityMention, start: int, context: _Context) -> bool:
+def _lookalike_object_between(mention: EntityMention, start: int, context: Context) -> bool:
     """Whether a look-alike joined, signed or ratified lies between the initiative and the date.
 
     '... gave up its nuclear weapons and acceded to the Non-Proliferation Treaty in 1993': the
@@ -1132,7 +545,7 @@ def _lookalike_object_between(mention: EntityMention, start: int, context: _Cont
     return False
 
 
-def _cancelled(start: int, end: int, context: _Context) -> bool:
+def _cancelled(start: int, end: int, context: Context) -> bool:
     """Whether a cancellation ('was cancelled', 'was postponed') is next to the date."""
     for trigger in context.triggers:
         if trigger.event_type != "cancelled":
@@ -1150,8 +563,8 @@ def _cancelled(start: int, end: int, context: _Context) -> bool:
     return False
 
 
-def _type_for_date(date: DateMention, start: int, end: int, context: _Context, clause: int,
-                   verbs: list[_Trigger], present: bool, local_type: str | None
+def _type_for_date(date: DateMention, start: int, end: int, context: Context, clause: int,
+                   verbs: list[Trigger], present: bool, local_type: str | None
                    ) -> tuple[str | None, str]:
     """Event type from the range, the words before the date, the verbs and nouns, and the
     rule that gave it (etl/extract/evidence.py)."""
@@ -1182,7 +595,7 @@ def _type_for_date(date: DateMention, start: int, end: int, context: _Context, c
     return ("held", "meeting_noun") if near else (None, "")
 
 
-def _gap_without_names(low: int, high: int, context: _Context) -> int:
+def _gap_without_names(low: int, high: int, context: Context) -> int:
     """Characters from `low` to `high` (sentence-relative), a name in between not counted:
     'the summit that the <long official name> (ACR) convened in Tashkent on 9 May' is as
     close as 'the summit that SCO convened in Tashkent on 9 May'."""
@@ -1195,7 +608,7 @@ def _gap_without_names(low: int, high: int, context: _Context) -> int:
 
 
 def _nearest_verb(start: int, end: int, text: str, clause: int,
-                  clauses: list[tuple[int, int]], verbs: list[_Trigger]) -> _Trigger | None:
+                  clauses: list[tuple[int, int]], verbs: list[Trigger]) -> Trigger | None:
     """The event verb of the date's clause that the date goes with (see the module docstring)."""
     same = [t for t in verbs if t.clause == clause]
     before = [t for t in same if t.end <= start and start - t.end <= _BACKWARD_REACH]
@@ -1230,7 +643,7 @@ def _type_from_name(text: str, end: int) -> str | None:
     return None
 
 
-def _adjust(event_type: str, date: DateMention, start: int, clause: int, context: _Context,
+def _adjust(event_type: str, date: DateMention, start: int, clause: int, context: Context,
             mention: EntityMention, published: PublicationDate | None) -> str:
     """Refine a type: 'announced ... proposing' -> proposed, first edition, future.
 
@@ -1283,7 +696,7 @@ def _after_publication(date: DateMention, published: PublicationDate | None) -> 
 
 
 def _remember_undated(text: str, sentence: Sentence, clauses: list[tuple[int, int]],
-                      triggers: list[_Trigger], initiatives: list[EntityMention],
+                      triggers: list[Trigger], initiatives: list[EntityMention],
                       dated: set[str], pending: dict[str, str]) -> None:
     """Note 'the inaugural X ... was held' without a date, for a later relative date of X."""
     for mention in initiatives:

@@ -47,11 +47,12 @@ import bisect
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from etl.model import DateMention, Event, MembershipFigure, PublicationDate, Sentence
 
+from .figure_context import ArticleContext, Figure
 from .gazetteer import MEMBERSHIP_KINDS, Gazetteer
+from .membership_years import copula_tense, year_for, year_from_context
 from .mentions import EntityMention
 from .text import (
     NUMBER_PATTERN,
@@ -156,7 +157,6 @@ _ORG_NOUN_COUNT = re.compile(
     rf"(?P<num>{NUMBER_PATTERN})\s+(?:(?:sovereign|independent|member)\s+)?"
     r"(?:states|countries|nations)(?![\w\-])"
 )
-_COPULA_BEFORE = re.compile(r"\b(?P<verb>is|are|remains|was|were)\s+(?:an?|the)\b[^,;]{0,60}$")
 # 'four states made up its founding membership'
 _MADE_UP = re.compile(
     rf"(?<![\w.,])(?P<num>{NUMBER_PATTERN})\s+(?:member\s+)?(?:states|countries|nations)\s+"
@@ -247,12 +247,6 @@ _ATTENDANCE_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}(?:attended|took\s+part|taki
                                r"were\s+present|participated\s+in\s+the\s+(?:meeting|session|"
                                r"summit)|sent\s+delegations)")
 _OF_FOLLOWS = re.compile(r"\s*(?:of|in|within)\s+(?:the\s+)?$")
-_LIST_JOIN = re.compile(r"^\s*(?:,|and|,\s*and|as\s+well\s+as|plus)\s*$")
-_PRESENT = re.compile(
-    r"\b(?:has|have|includes?|unites?|uniting|comprises?|consists\s+of|numbers|counts|"
-    r"brings\s+together|boasts|totals|is\s+made\s+up\s+of|is\s+composed\s+of|having|now|"
-    r"currently|at\s+present|presently|to\s+date)\b"
-)
 # a verb of having or uniting right before a figure: its subject is the owner, even when the
 # figure goes on 'of OIC' ('Today the IOFS is uniting 38 member states of OIC')
 _HAVING_BEFORE = re.compile(
@@ -260,7 +254,6 @@ _HAVING_BEFORE = re.compile(
     r"bringing\s+together|brought\s+together|counts|numbers|includes|included|consists\s+of)\s+"
     r"(?:(?:now|currently|today|some)\s+)?$"
 )
-_NOW = re.compile(r"\b(?:now|currently|at\s+present|presently|to\s+date)\b")
 _RELATIVE_START = re.compile(r"(?:which|whose|who)\b")
 _STATUS_OWNER = re.compile(r"\s+(?:with|in|at|of|to|within)\s+(?:the\s+)?")
 _TOPIC_PREFIX = re.compile(r"[\W_]*(?:(?:the|a|an)\s+)?", re.IGNORECASE)
@@ -278,21 +271,6 @@ SALIENT_WINDOW = 8
 # kinds of figures only a treaty (or a treaty zone) has
 TREATY_FIGURES = frozenset({"member_states_ratified", "signatory_states"})
 TREATY_KINDS = frozenset({"document", "zone"})
-# a count taken at the founding: its year is the founding's
-_AT_FOUNDING = re.compile(
-    r"\b(?:initially|originally|at\s+first|at\s+(?:its|the)\s+(?:founding|foundation|creation|"
-    r"inception|establishment|launch)|founding\s+members?|when\s+it\s+was\s+(?:founded|"
-    r"established|created|set\s+up|launched))\b")
-_FOUNDING_WORDS = re.compile(r"\b(?:founded|established|created|set\s+up|founding|foundation|"
-                             r"establishment|inaugurat\w*|constituent)\b")
-_FOUNDING_EVENTS = frozenset({"founded", "first_held", "launched"})
-# a back-reference to a meeting: a count 'before the summit' is of that summit's year
-_MEETING_REFERENCE = re.compile(r"\b(?:summit|meeting|session|congress|conference|forum|"
-                                r"assembly|ministerial)\b")
-# how far back the year of a past count may be looked for: in its paragraph, or, after a
-# back-reference to a meeting, across paragraphs
-CONTEXT_YEAR_WINDOW = 3
-MEETING_YEAR_WINDOW = 6
 
 
 # the rule name (etl/extract/evidence.py) of each figure pattern
@@ -305,27 +283,6 @@ _PATTERN_RULES = {
 }
 
 
-@dataclass
-class _Figure:
-    """A count in a sentence ('28 member states'), sentence-relative offsets."""
-
-    start: int  # sentence-relative span of the whole figure ('28 member states')
-    end: int
-    count: int
-    kind: str
-    text: str
-    # whether the figure itself says it is current: True ('Membership: 28 states', 'have
-    # observer status', 'became its 28th member' without a date), False (a past-tense verb),
-    # None (decided by the words before it)
-    current: bool | None = None
-    # where the owner's name may follow the figure: after 'observer status' ('... have observer
-    # status with CICA'), after 'joined' ('have joined the IOFS'), after 'the 18 member'
-    owner_from: int | None = None
-    # whether the figure is one only when its owner is named at `owner_from`
-    owner_required: bool = False
-    rule: str = "count_noun"  # the pattern that found it (etl/extract/evidence.py)
-
-
 def find_memberships(folded: str, sentences: Sequence[Sentence],
                      mentions: Sequence[EntityMention], dates: Sequence[DateMention],
                      published: PublicationDate | None, gazetteer: Gazetteer,
@@ -335,7 +292,7 @@ def find_memberships(folded: str, sentences: Sequence[Sentence],
     `events` (the article's events) give the founding year of a count taken at the founding.
     """
     lowered = lowered_same_length(folded)
-    context = _ArticleContext(folded, sentences, by_sentence(mentions), by_sentence(dates),
+    context = ArticleContext(folded, sentences, by_sentence(mentions), by_sentence(dates),
                               events, gazetteer)
     result: list[MembershipFigure] = []
     seen: set[tuple[object, ...]] = set()
@@ -363,14 +320,14 @@ def find_memberships(folded: str, sentences: Sequence[Sentence],
         # date has no year, rather than the year of another figure further away
         sentence_dates = [d for d in context.dates.get(sentence.sentence_no, [])
                           if d.role in ("event", "background", "unresolved")]
-        previous: tuple[_Figure, int | None, str] | None = None
+        previous: tuple[Figure, int | None, str] | None = None
         for i, figure in enumerate(figures):
             owner = _owner(figure, text, sentence, clauses, sentence_mentions)
-            year, basis = _year_for(figure, i, figures, text, sentence, sentence_dates, previous,
+            year, basis = year_for(figure, i, figures, text, sentence, sentence_dates, previous,
                                     published)
             if basis == "unresolved" and owner is not None and year is None and \
                     not any(d.year is None for d in sentence_dates):
-                year, basis = _year_from_context(figure, text, sentence, owner.entity_id,
+                year, basis = year_from_context(figure, text, sentence, owner.entity_id,
                                                  context)
             previous = (figure, year, basis)
             if owner is None or not owner.is_initiative:
@@ -405,26 +362,9 @@ def _group_counts(lowered: str) -> list[int]:
     return found
 
 
-@dataclass
-class _ArticleContext:
-    """What the figures of one sentence may need from the rest of the article."""
-
-    folded: str
-    sentences: Sequence[Sentence]
-    mentions: dict[int, list[EntityMention]]
-    dates: dict[int, list[DateMention]]
-    events: Sequence[Event]
-    gazetteer: Gazetteer
-
-    def same_paragraph(self, earlier: int, later: int) -> bool:
-        """Whether no line break separates sentence `earlier` from sentence `later`."""
-        first, last = self.sentences[earlier - 1], self.sentences[later - 1]
-        return "\n" not in self.folded[first.end:last.start]
-
-
-def _figures(text: str) -> list[_Figure]:
+def _figures(text: str) -> list[Figure]:
     """Counted figures in a lower-cased sentence, in order."""
-    figures: list[_Figure] = []
+    figures: list[Figure] = []
     for anchor in _KIND_ANCHOR.finditer(text):
         kind = _KIND_AT.match(text, anchor.start())
         if not kind or (anchor.start() and text[anchor.start() - 1].isalnum()):
@@ -464,7 +404,7 @@ def _figures(text: str) -> list[_Figure]:
             if pattern is _NUMBER_OF_MEMBERS and "part" in match.group("what"):
                 figure.kind = "member_states_ratified"  # 'the number of States Parties'
             if pattern is _ORG_NOUN_COUNT:
-                figure.current = _copula_tense(text, match.start())
+                figure.current = copula_tense(text, match.start())
             figures.append(figure)
     if "join" in text or "acceded" in text:
         figures += _joined_figures(text)
@@ -474,7 +414,7 @@ def _figures(text: str) -> list[_Figure]:
     if _ORDINAL_NOUNS.search(text):
         figures += _ordinal_figures(text)
     figures.sort(key=lambda f: (f.start, -f.end))
-    unique: list[_Figure] = []
+    unique: list[Figure] = []
     for figure in figures:
         if unique and figure.start < unique[-1].end:
             continue
@@ -482,9 +422,9 @@ def _figures(text: str) -> list[_Figure]:
     return unique
 
 
-def _ordinal_figures(text: str) -> list[_Figure]:
+def _ordinal_figures(text: str) -> list[Figure]:
     """Ordinals that fix the size: 'became the 4th member', 'became the 26th State Party'."""
-    found: list[_Figure] = []
+    found: list[Figure] = []
     for match in _ORDINAL_MEMBER.finditer(text):
         count = parse_ordinal(match.group("ord"))
         if not count or _FUTURE_BEFORE.search(text, max(0, match.start() - 40), match.start()):
@@ -492,18 +432,18 @@ def _ordinal_figures(text: str) -> list[_Figure]:
         what = match.group("what")
         kind = ("member_states_ratified" if "part" in what
                 else "signatory_states" if what.startswith("signator") else "member_states")
-        found.append(_Figure(match.start(), match.end(), count, kind,
+        found.append(Figure(match.start(), match.end(), count, kind,
                              text[match.start():match.end()], current=True, rule="ordinal"))
     return found
 
 
-def _prenominal_figures(text: str) -> list[_Figure]:
+def _prenominal_figures(text: str) -> list[Figure]:
     """Counts before the organisation: 'the 18 member Conference ...', 'the 57-country bloc'.
 
     When the next word is not a noun naming an organisation, the figure stands only if an
     initiative's name starts there (checked by `_owner`): 'a 15-member delegation' is no figure.
     """
-    found: list[_Figure] = []
+    found: list[Figure] = []
     for match in _PRENOMINAL.finditer(text):
         following = match.group("next")
         if following.rstrip("s") in ("member", "state", "countrie", "countrie", "nation"):
@@ -526,9 +466,9 @@ def _prenominal_figures(text: str) -> list[_Figure]:
     return found
 
 
-def _joined_figures(text: str) -> list[_Figure]:
+def _joined_figures(text: str) -> list[Figure]:
     """'Already 19 states have joined the union': the owner is named right after 'joined'."""
-    found: list[_Figure] = []
+    found: list[Figure] = []
     for verb in _JOINED_VERB.finditer(text):
         match = _JOINED_COUNT.search(text, max(0, verb.start() - 130), verb.start())
         if match is None:
@@ -554,18 +494,10 @@ def _is_threshold(text: str, start: int, end: int) -> bool:
                 or _THRESHOLD_AFTER.search(text[end:end + 60]))
 
 
-def _copula_tense(text: str, noun_start: int) -> bool | None:
-    """'which is a dialogue of 22 countries' is current, 'was a bloc of six' is past."""
-    copula = _COPULA_BEFORE.search(text, max(0, noun_start - 80), noun_start)
-    if copula is None:
-        return None
-    return copula.group("verb") not in ("was", "were")
-
-
-def _observer_figures(text: str) -> list[_Figure]:
+def _observer_figures(text: str) -> list[Figure]:
     """Counts of observers: 'N states ... and M organisations have observer status', 'observers:
     nine states and five organisations'."""
-    found: list[_Figure] = []
+    found: list[Figure] = []
     stretches: list[tuple[int, int, bool | None, int | None]] = []
     for match in _OBSERVER_STATUS.finditer(text):
         begin = 0
@@ -617,8 +549,8 @@ def _paragraph_topic(folded: str, sentence: Sentence, sentences: Sequence[Senten
     return None
 
 
-def _figure(text: str, start: int, end: int, number: str, kind: str) -> _Figure | None:
-    """A _Figure, unless the number is approximate, negated or counts attendance."""
+def _figure(text: str, start: int, end: int, number: str, kind: str) -> Figure | None:
+    """A Figure, unless the number is approximate, negated or counts attendance."""
     count = parse_number(number)
     if count is None or count <= 0:
         return None
@@ -635,10 +567,10 @@ def _figure(text: str, start: int, end: int, number: str, kind: str) -> _Figure 
                                                               else len(text))}
         if len(listed) > 1:
             return None  # 'two observer states - A in 2021 and B in 2023': the newcomers
-    return _Figure(start, end, count, kind, text[start:end])
+    return Figure(start, end, count, kind, text[start:end])
 
 
-def _owner(figure: _Figure, text: str, sentence: Sentence, clauses: list[tuple[int, int]],
+def _owner(figure: Figure, text: str, sentence: Sentence, clauses: list[tuple[int, int]],
            mentions: Sequence[EntityMention]) -> EntityMention | None:
     """The organisation a figure counts the members of (see the module docstring)."""
     relative = [(m.start - sentence.start, m.end - sentence.start, m) for m in mentions]
@@ -686,7 +618,7 @@ def _owner(figure: _Figure, text: str, sentence: Sentence, clauses: list[tuple[i
 
 
 def _outside_apposition(before: list[tuple[int, int, EntityMention]], text: str,
-                        figure: _Figure) -> EntityMention:
+                        figure: Figure) -> EntityMention:
     """The nearest mention before a figure, skipping one inside an apposition.
 
     'The OIC, parent of the IOFS, has 57 member states': the IOFS sits between two commas
@@ -702,45 +634,8 @@ def _outside_apposition(before: list[tuple[int, int, EntityMention]], text: str,
     return mention
 
 
-def _year_for(figure: _Figure, i: int, figures: list[_Figure], text: str, sentence: Sentence,
-              dates: list[DateMention], previous: tuple[_Figure, int | None, str] | None,
-              published: PublicationDate | None) -> tuple[int | None, str]:
-    """The year a figure refers to and how it was found."""
-    low = figures[i - 1].end if i else 0
-    high = figures[i + 1].start if i + 1 < len(figures) else len(text)
-    best: DateMention | None = None
-    best_gap = len(text) + 1
-    for date in dates:
-        start, end = date.start - sentence.start, date.end - sentence.start
-        if start < low or end > high:
-            continue
-        if end <= figure.start and _NOW.search(text, end, figure.start):
-            continue  # 'The OTS, founded in 2009, now comprises five member states'
-        gap = max(start - figure.end, figure.start - end, 0)
-        if gap < best_gap:
-            best, best_gap = date, gap
-    if best is not None:
-        if best.year is None:
-            return None, "unresolved"
-        basis = "relative_to_publication" if best.basis == "relative_to_publication" else "explicit"
-        return best.year, basis
-    if previous is not None and _LIST_JOIN.match(text[previous[0].end:figure.start]):
-        return previous[1], previous[2]
-    if figure.current is False:
-        return None, "unresolved"
-    if published is not None and figure.current:
-        return published.year, "publication_year"
-    if published is not None:
-        head = text[:figure.start]
-        if _NOW.search(head):
-            return published.year, "relative_to_publication"
-        if _PRESENT.search(head):
-            return published.year, "publication_year"
-    return None, "unresolved"
-
-
-def _salient_initiative(text: str, sentence: Sentence, figures: list[_Figure],
-                        context: _ArticleContext) -> EntityMention | None:
+def _salient_initiative(text: str, sentence: Sentence, figures: list[Figure],
+                        context: ArticleContext) -> EntityMention | None:
     """The initiative a sentence naming none refers back to, for its figures.
 
     The sentence must refer back ('it', 'its', 'there were', or 'the <noun>' where the noun is
@@ -774,50 +669,3 @@ def _salient_initiative(text: str, sentence: Sentence, figures: list[_Figure],
     return None
 
 
-def _year_from_context(figure: _Figure, text: str, sentence: Sentence, owner_id: str,
-                       context: _ArticleContext) -> tuple[int | None, str]:
-    """The year of an undated past count, from the article around it.
-
-    A count at the founding ('Initially, six countries ...') takes the founding year the
-    article gives. Otherwise the nearest earlier sentence about the same initiative with a
-    dated event gives it: within the paragraph (CONTEXT_YEAR_WINDOW sentences), or, when the
-    sentence refers back to a meeting ('Before the summit, ...'), MEETING_YEAR_WINDOW sentences
-    across paragraphs.
-    """
-    if figure.current or (figure.current is None and _PRESENT.search(text[:figure.start])):
-        return None, "unresolved"  # a present count without a publication date
-    head = text[:figure.end]
-    if _AT_FOUNDING.search(head):
-        return _founding_year(sentence, owner_id, context)
-    meeting = bool(_MEETING_REFERENCE.search(head))
-    window = MEETING_YEAR_WINDOW if meeting else CONTEXT_YEAR_WINDOW
-    for number in range(sentence.sentence_no - 1, max(0, sentence.sentence_no - 1 - window), -1):
-        if not meeting and not context.same_paragraph(number, sentence.sentence_no):
-            break
-        if not any(m.entity_id == owner_id for m in context.mentions.get(number, [])):
-            continue
-        years = [d.year for d in context.dates.get(number, [])
-                 if d.role == "event" and d.year is not None]
-        if years:
-            return years[-1], "from_context"
-    return None, "unresolved"
-
-
-def _founding_year(sentence: Sentence, owner_id: str,
-                   context: _ArticleContext) -> tuple[int | None, str]:
-    """The year the article gives for an initiative's founding, or none."""
-    years = [e.year for e in context.events
-             if e.initiative_id == owner_id and e.event_type in _FOUNDING_EVENTS]
-    if years:
-        return min(years), "from_context"
-    for number in range(1, sentence.sentence_no):
-        if not any(m.entity_id == owner_id for m in context.mentions.get(number, [])):
-            continue
-        earlier = context.sentences[number - 1]
-        if not _FOUNDING_WORDS.search(context.folded[earlier.start:earlier.end].lower()):
-            continue
-        years = [d.year for d in context.dates.get(number, [])
-                 if d.role in ("event", "background") and d.year is not None]
-        if years:
-            return min(years), "from_context"
-    return None, "unresolved"

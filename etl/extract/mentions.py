@@ -244,18 +244,70 @@ def _undefined_acronyms(folded: str, found: list[tuple[int, int, str, str]],
     known = set(gazetteer.acronym_index) | {folded[s:e] for s, e, _, _ in found}
     bound: dict[str, str | None] = {}
     added: list[tuple[int, int, str, str]] = []
+    initials = _NameInitials(folded, names, gazetteer)
     for use in _bare_acronyms(folded):
         acronym = use.group()
         if acronym in known:
             continue
         if acronym not in bound:
-            fits = {entity_id for start, end, entity_id in names if end <= use.start() and
-                    _abbreviates(acronym, _written_name(folded, start, end), gazetteer)}
+            fits = {entity_id for end, entity_id in initials.abbreviated_by(acronym)
+                    if end <= use.start()}
             bound[acronym] = fits.pop() if len(fits) == 1 else None
         entity_id = bound[acronym]
         if entity_id is not None:
             added.append((use.start(), use.end(), entity_id, "acronym"))
     return added
+
+
+class _NameInitials:
+    """The article's names keyed by the initials an acronym of each length would take from them.
+
+    `_abbreviates` of every name for every unknown acronym is quadratic in a text of many names
+    and acronyms; the key of a name for acronyms of length L (the first letters of its last L-1
+    capitalised words) is worked out once per L, an acronym looks its candidates up by its
+    letters but the last, and only those are asked whether their last word is an institutional
+    noun. Same answers as `_abbreviates`.
+    """
+
+    def __init__(self, folded: str, names: list[tuple[int, int, str]],
+                 gazetteer: Gazetteer) -> None:
+        self.folded, self.spans, self.gazetteer = folded, names, gazetteer
+        self.last_letters = {g[0].upper() for g in gazetteer.names.generic_words}
+        self.words: list[list[str]] | None = None  # capitalised words of each name
+        self.institutional: dict[int, bool] = {}  # name -> its last word is generic
+        self.by_length: dict[int, dict[str, list[int]]] = {}
+
+    def _name_words(self) -> list[list[str]]:
+        """Capitalised words of every name (read on first use: most articles use no unknown
+        acronym)."""
+        if self.words is None:
+            self.words = [[w for w in re.split(r"[\s\-]+", _written_name(self.folded, s, e))
+                           if w[:1].isupper()] for s, e, _ in self.spans]
+        return self.words
+
+    def _is_institutional(self, i: int) -> bool:
+        """Whether name i ends in an institutional noun ('Organisation', 'Agency')."""
+        if i not in self.institutional:
+            names = self.gazetteer.names
+            self.institutional[i] = bool(names.content_words(self._name_words()[i][-1]) &
+                                         names.generic_words)
+        return self.institutional[i]
+
+    def abbreviated_by(self, acronym: str) -> list[tuple[int, str]]:
+        """(end, entry id) of every name `acronym` abbreviates (`_abbreviates`)."""
+        if not acronym or acronym[-1] not in self.last_letters:
+            return []
+        length = len(acronym)
+        if length not in self.by_length:
+            keyed: dict[str, list[int]] = {}
+            for i, words in enumerate(self._name_words()):
+                if len(words) >= length:
+                    keyed.setdefault("".join(w[0] for w in words[len(words) - length:-1]),
+                                     []).append(i)
+            self.by_length[length] = keyed
+        return [(self.spans[i][1], self.spans[i][2])
+                for i in self.by_length[length].get(acronym[:-1], ())
+                if self._is_institutional(i)]
 
 
 def _written_name(folded: str, start: int, end: int) -> str:

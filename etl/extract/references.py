@@ -134,7 +134,8 @@ def resolve_across_sentences(folded: str, sentences: Sequence[Sentence],
     """
     named = {m.sentence_no for m in mentions if m.is_initiative}
     dated = {d.sentence_no for d in dates if d.role == "event" and d.year is not None}
-    open_sentences = [s for s in sentences if s.sentence_no in dated - named]
+    unnamed = dated - named
+    open_sentences = [s for s in sentences if s.sentence_no in unnamed]
     if not open_sentences:
         return list(mentions)
     resolved = resolve_references(folded, mentions,

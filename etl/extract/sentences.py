@@ -6,6 +6,12 @@ headlines or datelines never run on into prose). Inside a line a sentence ends a
 letter, a digit or an opening quote. Abbreviations ('Sept.', 'Dr.', 'U.N.'), initials
 ('R. Ravichandran') and decimals ('19.8') do not end a sentence. Leading list markers ('1. ',
 '- ', '• ') are left out of the sentence so the offsets cover the prose only.
+
+A run of text with no sentence end for more than `MAX_SENTENCE_CHARS` characters (a file of one
+long line without full stops, a table dumped as prose) is cut into pieces of at most that length,
+at the last clause break (';', ',') or space in the second half of the piece, so that the
+extractors, which read a sentence at a time, do bounded work per sentence. Prose never comes
+close: the longest sentence of the shipped, test and generated corpora is under 700 characters.
 """
 
 from __future__ import annotations
@@ -35,12 +41,19 @@ _SENTENCE_OPENERS = words(
 )
 
 # Candidate ends: terminal punctuation, closing quotes/brackets, then whitespace and a word.
-_CANDIDATE = re.compile(r"(?:[.!?]+|\u2026)[\"')\]]*(?=\s+(\S))")
+# (a run of '.', '!', '?' is only tried from its first character: a run read from its middle
+# ends where the same run read from its start ends, and a line of dots would be quadratic; the
+# test comes after the first character so that the scan still skips ahead to punctuation)
+_CANDIDATE = re.compile(r"(?:[.!?](?<![.!?][.!?])[.!?]*|\u2026)[\"')\]]*(?=\s+(\S))")
 _PREV_WORD = re.compile(r"([A-Za-z][A-Za-z.\-']*)\.$")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.){2,}$")
 _LIST_MARKER = re.compile(
     r"\s*(?:\(?\d{1,3}[.)]|\(?[a-z][.)]|[-*\u2022\u25aa\u25cf\u2013\u2014])\s+")
 _NEXT_WORD = re.compile(r"\s+[\"'(\[]*([\w]+)")
+# A sentence longer than this is cut into pieces (module docstring).
+MAX_SENTENCE_CHARS = 2000
+# where an over-long sentence is cut, best first: after a clause break, else after a space
+_CUT_AFTER = ("; ", ", ", " ")
 
 
 def _ends_sentence(folded: str, line_start: int, end: int) -> bool:
@@ -111,13 +124,37 @@ def _split_line(text: str, folded: str, start: int, end: int, out: list[Sentence
 
 
 def _append(text: str, start: int, end: int, out: list[Sentence]) -> None:
-    """Append text[start:end] as a sentence, trimmed of surrounding whitespace, if not empty."""
+    """Append text[start:end] as a sentence, trimmed of surrounding whitespace, if not empty.
+
+    A sentence over `MAX_SENTENCE_CHARS` goes in as several pieces (`_cut`).
+    """
     while start < end and text[start].isspace():
         start += 1
+    while end - start > MAX_SENTENCE_CHARS:
+        cut = _cut(text, start, start + MAX_SENTENCE_CHARS)
+        _append(text, start, cut, out)
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
     if end > start:
         out.append(Sentence(sentence_no=len(out) + 1, start=start, end=end, text=text[start:end]))
+
+
+def _cut(text: str, start: int, limit: int) -> int:
+    """Where to cut a piece of an over-long sentence that may run from `start` to `limit`.
+
+    After the last clause break, else the last space, in the second half of the piece; a run
+    with neither is cut at `limit`. Each search looks at one piece only, so cutting a whole
+    line stays linear in its length.
+    """
+    low = start + (limit - start) // 2
+    for separator in _CUT_AFTER:
+        at = text.rfind(separator, low, limit)
+        if at != -1:
+            return at + 1  # the separator's space, if any, starts the next piece
+    return limit
 
 
 class SentenceIndex:

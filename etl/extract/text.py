@@ -6,6 +6,8 @@ in folded text are offsets into the cleaned text the warehouse stores.
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -137,7 +139,68 @@ _RELATIVE_CLOSE = re.compile(
 )
 
 
-def clause_bounds(sentence: str) -> list[tuple[int, int]]:
+class Clauses(list[tuple[int, int]]):
+    """The (start, end) bounds `clause_bounds` returns: a list that also answers `clause_index`
+    in logarithmic time once it has more than a few clauses.
+
+    The lookup table is built on the first query; the list must not change after that.
+    """
+
+    __slots__ = ("_segments",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._segments: _ClauseSegments | None = None
+
+    def index_of(self, offset: int) -> int:
+        """`clause_index(self, offset)`, by binary search over precomputed segments."""
+        if self._segments is None:
+            self._segments = _ClauseSegments(self)
+        return self._segments.index_of(offset)
+
+
+class _ClauseSegments:
+    """Innermost clause of every stretch between two clause edges, found by one sweep.
+
+    Between two consecutive edges (starts and ends of clauses) the clauses holding an offset do
+    not change, so the innermost one (shortest, then first) is computed once per stretch with a
+    heap; an offset no clause holds goes to the first clause ending after it.
+    """
+
+    def __init__(self, bounds: list[tuple[int, int]]) -> None:
+        self.edges = sorted({edge for bound in bounds for edge in bound})
+        by_start = sorted(range(len(bounds)), key=lambda i: bounds[i][0])
+        heap: list[tuple[int, int, int]] = []  # (length, index, end) of clauses begun
+        self.innermost: list[int] = []
+        k = 0
+        for edge in self.edges:
+            while k < len(by_start) and bounds[by_start[k]][0] <= edge:
+                i = by_start[k]
+                heapq.heappush(heap, (bounds[i][1] - bounds[i][0], i, bounds[i][1]))
+                k += 1
+            while heap and heap[0][2] <= edge:
+                heapq.heappop(heap)
+            self.innermost.append(heap[0][1] if heap else -1)
+        by_end = sorted(range(len(bounds)), key=lambda i: bounds[i][1])
+        self.ends = [bounds[i][1] for i in by_end]
+        # first_after[j]: the lowest index among the clauses by_end[j:]
+        self.first_after = [len(bounds) - 1] * (len(bounds) + 1)
+        for j in range(len(bounds) - 1, -1, -1):
+            self.first_after[j] = min(by_end[j], self.first_after[j + 1]) \
+                if j + 1 < len(bounds) else by_end[j]
+
+    def index_of(self, offset: int) -> int:
+        k = bisect.bisect_right(self.edges, offset) - 1
+        if 0 <= k < len(self.edges) - 1 and self.innermost[k] >= 0:
+            return self.innermost[k]
+        return self.first_after[bisect.bisect_right(self.ends, offset)]
+
+
+# a clause list this long answers `clause_index` through its lookup table
+_CLAUSES_TO_INDEX = 8
+
+
+def clause_bounds(sentence: str) -> Clauses:
     """(start, end) offsets of the clauses of a sentence, in order of their start.
 
     Clauses follow each other without gaps except at their boundaries, with one exception: an
@@ -145,7 +208,7 @@ def clause_bounds(sentence: str) -> list[tuple[int, int]]:
     the clause around it, which resumes after the relative clause's closing comma and so covers
     it. `clause_index` gives the innermost clause of an offset.
     """
-    bounds: list[tuple[int, int]] = []
+    bounds = Clauses()
     outer = -1  # index in `bounds` of the last clause that is not nested
     start = 0
     relative = False
@@ -173,7 +236,11 @@ def clause_index(bounds: list[tuple[int, int]], offset: int) -> int:
     """Index of the innermost clause (from `clause_bounds`) holding a sentence-relative offset.
 
     An offset on a boundary (the ', ' before 'which') belongs to the clause that follows it.
+    A long `Clauses` list answers from its lookup table (a sentence of many clauses is read
+    in time proportional to its length, not to its length times its clauses).
     """
+    if isinstance(bounds, Clauses) and len(bounds) > _CLAUSES_TO_INDEX:
+        return bounds.index_of(offset)
     best = -1
     for i, (start, end) in enumerate(bounds):
         if start <= offset < end and (best < 0 or end - start < bounds[best][1] - bounds[best][0]):

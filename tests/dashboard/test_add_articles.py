@@ -17,8 +17,9 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import uploads
 from dashboard.settings import DashboardSettings
-from etl import pipeline, sources, warehouse
+from etl import pipeline, warehouse
 from etl.settings import PROJECT_ROOT
+from etl.sources.formats import ARTICLE_FORMATS
 from tests.conftest import make_settings
 
 APP_PATH = str(PROJECT_ROOT / "dashboard" / "app.py")
@@ -132,9 +133,9 @@ def test_a_warehouse_behind_a_connection_string_takes_no_uploads() -> None:
 
 
 def test_the_accepted_types_are_the_etls() -> None:
-    assert {f".{e}" for e in uploads.ACCEPTED_EXTENSIONS} == set(sources.ARTICLE_FORMATS)
+    assert {f".{e}" for e in uploads.ACCEPTED_EXTENSIONS} == set(ARTICLE_FORMATS)
     assert {f".{e}" for e in uploads.ONE_ARTICLE_EXTENSIONS} == {
-        suffix for suffix, kind in sources.ARTICLE_FORMATS.items() if kind in {"txt", "md",
+        suffix for suffix, kind in ARTICLE_FORMATS.items() if kind in {"txt", "md",
                                                                                "html"}}
 
 

@@ -24,10 +24,16 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etl import folder, pipeline, sources, warehouse
+from etl import pipeline, sources, warehouse
+from etl.errors import SourceError
 from etl.limits import FIELD_MAX_CHARS, FRONT_MATTER_MAX_CHARS, YAML_MAX_ALIASES
 from etl.model import Problem, SourceRecord
 from etl.normalize import clean_text, content_fingerprint
+from etl.sources import folder
+from etl.sources.formats import ARTICLE_FORMATS, FORMAT_READERS
+from etl.sources.formats.records import read_csv, read_jsonl
+from etl.sources.formats.text import read_markdown
+from etl.sources.metadata import build_record
 from tests.conftest import CORPUS_DIR, REFERENCE_DIR, make_settings
 
 LIMIT = 20 * 1024 * 1024
@@ -420,7 +426,7 @@ def assert_all_storable(records: list[SourceRecord], problems: list[Problem]) ->
 
 
 @PROPERTY_SETTINGS
-@given(data=st.binary(max_size=2000), suffix=st.sampled_from(list(sources.ARTICLE_FORMATS)))
+@given(data=st.binary(max_size=2000), suffix=st.sampled_from(list(ARTICLE_FORMATS)))
 def test_property_random_bytes_never_escape_a_reader(
     tmp_path: Path, data: bytes, suffix: str
 ) -> None:
@@ -433,18 +439,18 @@ def test_property_random_bytes_never_escape_a_reader(
 
 
 @PROPERTY_SETTINGS
-@given(text=HOSTILE_TEXT, file_format=st.sampled_from(sorted(sources.FORMAT_READERS)))
+@given(text=HOSTILE_TEXT, file_format=st.sampled_from(sorted(FORMAT_READERS)))
 def test_property_random_unicode_never_escapes_a_reader(text: str, file_format: str) -> None:
     """Row 3: text with lone surrogates, bidi controls and NULs goes through every reader."""
     name = f"random.{file_format}"
     try:
-        result = sources.FORMAT_READERS[file_format](text, name)
-    except sources.SourceError:
+        result = FORMAT_READERS[file_format](text, name)
+    except SourceError:
         return  # reported with its reason, as read_file does
     problems = list(result.problems)
     records = []
     for draft in result.drafts:
-        record, problem = sources.build_record(name, draft, file_format, "utf-8", None)
+        record, problem = build_record(name, draft, file_format, "utf-8", None)
         records += [record] if record else []
         problems += [problem] if problem else []
     assert_all_storable(records, problems)
@@ -470,9 +476,9 @@ def test_property_random_front_matter_loads_or_is_reported(
 ) -> None:
     """Row 5: random YAML front matter (valid, and with anchors and aliases thrown in)."""
     for block in (yaml.safe_dump(metadata, allow_unicode=True), f"title: {garbage}\n{garbage}"):
-        result = sources.read_markdown(f"---\n{block}---\n{GOOD}\n", "r.md")
+        result = read_markdown(f"---\n{block}---\n{GOOD}\n", "r.md")
         assert len(result.drafts) == 1 and GOOD in result.drafts[0].text
-        record, problem = sources.build_record("r.md", result.drafts[0], "md", "utf-8", None)
+        record, problem = build_record("r.md", result.drafts[0], "md", "utf-8", None)
         assert record is not None
         assert_all_storable([record], result.problems + ([problem] if problem else []))
 
@@ -486,12 +492,12 @@ def test_property_every_jsonl_record_loads_or_is_reported(rows: list[dict[str, s
     """Row 3: each non-blank JSONL line gives a record or a problem with its line number."""
     lines = [json.dumps(row) for row in rows]
     try:
-        result = sources.read_jsonl("\n".join(lines), "r.jsonl")
-    except sources.SourceError:
+        result = read_jsonl("\n".join(lines), "r.jsonl")
+    except SourceError:
         return
     seen = {d.record_no for d in result.drafts} | {p.record_no for p in result.problems}
     assert seen >= {n for n, line in enumerate(lines, start=1) if line.strip()}
-    records = [sources.build_record("r.jsonl", d, "jsonl", "utf-8", None)[0]
+    records = [build_record("r.jsonl", d, "jsonl", "utf-8", None)[0]
                for d in result.drafts]
     assert_all_storable([r for r in records if r], result.problems)
 
@@ -508,10 +514,10 @@ def test_property_every_csv_record_loads_or_is_reported(rows: list[dict[str, str
         writer.writerow([row.get(name, "") for name in columns])
     text = out.getvalue().encode("utf-8", "surrogatepass").decode("utf-8", "replace")
     try:
-        result = sources.read_csv(text, "r.csv")
-    except sources.SourceError:
+        result = read_csv(text, "r.csv")
+    except SourceError:
         return
-    records = [sources.build_record("r.csv", d, "csv", "utf-8", None)[0] for d in result.drafts]
+    records = [build_record("r.csv", d, "csv", "utf-8", None)[0] for d in result.drafts]
     assert_all_storable([r for r in records if r], result.problems)
     numbers = [d.record_no for d in result.drafts] + [p.record_no for p in result.problems]
     assert None not in numbers
