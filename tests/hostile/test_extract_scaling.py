@@ -43,8 +43,8 @@ def themes():
     return load_themes(REFERENCE)
 
 
-def _lines_executed(text: str, gazetteer, themes) -> int:
-    """Python lines run while extracting `text`: a deterministic measure of the work done."""
+def _lines_run(work: Callable[[], object]) -> int:
+    """Python lines run while doing `work`: a deterministic measure of the work done."""
     count = 0
 
     def local(frame, event, arg):
@@ -55,10 +55,15 @@ def _lines_executed(text: str, gazetteer, themes) -> int:
 
     sys.settrace(lambda frame, event, arg: local)
     try:
-        extract_article(text, PUBLISHED, gazetteer, themes)
+        work()
     finally:
         sys.settrace(None)
     return count
+
+
+def _lines_executed(text: str, gazetteer, themes) -> int:
+    """Python lines run while extracting `text`."""
+    return _lines_run(lambda: extract_article(text, PUBLISHED, gazetteer, themes))
 
 
 def _dense_one_sentence(size: int) -> str:
@@ -81,21 +86,8 @@ def test_row6_extraction_work_grows_linearly(make: Callable[[int], str], gazette
 
 
 def _clean_lines_executed(raw: str) -> int:
-    """Python lines run while cleaning `raw` (see `_lines_executed`)."""
-    count = 0
-
-    def local(frame, event, arg):
-        nonlocal count
-        if event == "line":
-            count += 1
-        return local
-
-    sys.settrace(lambda frame, event, arg: local)
-    try:
-        clean_text(raw)
-    finally:
-        sys.settrace(None)
-    return count
+    """Python lines run while cleaning `raw`."""
+    return _lines_run(lambda: clean_text(raw))
 
 
 _BODY = "This body line of prose is long enough and ends with a full stop, as prose does.\n"
