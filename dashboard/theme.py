@@ -10,7 +10,9 @@ is named in its hover, legend or axis).
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterable
+from pathlib import Path
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -48,25 +50,24 @@ FONT_FAMILY = "Inter, 'Segoe UI', 'Helvetica Neue', Arial, 'DejaVu Sans', sans-s
 BASE_FONT_SIZE = 14
 PRESENTATION_SCALE = 1.3  # presentation mode enlarges every text by this factor
 
-# Marker symbols by event type: founding acts are stars/diamonds, meetings circles, membership
-# triangles, documents squares; open symbols mark the weaker variant of their family.
-EVENT_SYMBOLS: dict[str, str] = {
-    "proposed": "diamond-open",
-    "announced": "star-open",
-    "founded": "star",
-    "launched": "star-triangle-up",
-    "started": "triangle-right",
-    "first_held": "circle",
-    "held": "circle-open",
-    "scheduled": "circle-open-dot",
-    "chairmanship": "hexagon",
-    "joined": "triangle-up",
-    "observer_joined": "triangle-up-open",
-    "elected": "pentagon",
-    "signed": "square",
-    "approved": "square-open",
-    "period": "diamond",
-}
+# Event types and membership kinds: labels and marker symbols from the shared vocabulary
+# (data/reference/vocabulary.toml, the ETL's `event_types` and `membership_kinds` tables).
+VOCABULARY_PATH = Path(__file__).resolve().parent.parent / "data" / "reference" / "vocabulary.toml"
+
+
+def _vocabulary() -> dict[str, dict[str, dict[str, object]]]:
+    """The vocabulary file as tables of entries (read once, when the module loads)."""
+    with open(VOCABULARY_PATH, "rb") as handle:
+        return tomllib.load(handle)
+
+
+_VOCABULARY = _vocabulary()
+# Founding acts are stars/diamonds, meetings circles, membership triangles, documents squares;
+# open symbols mark the weaker variant of their family.
+EVENT_SYMBOLS: dict[str, str] = {name: str(entry["marker"])
+                                 for name, entry in _VOCABULARY["event_types"].items()}
+EVENT_LABELS: dict[str, str] = {name: str(entry["label"])
+                                for name, entry in _VOCABULARY["event_types"].items()}
 UNKNOWN_EVENT_SYMBOL = "x"
 
 
@@ -77,19 +78,12 @@ def event_symbol(event_type: str) -> str:
 
 def event_type_label(event_type: str) -> str:
     """Display name of an event type: 'first_held' -> 'first held'."""
-    return event_type.replace("_", " ")
+    return EVENT_LABELS.get(event_type, event_type.replace("_", " "))
 
 
 # What a membership figure counts (the warehouse's `memberships.kind`), in the analyst's words
-MEMBERSHIP_KIND_LABELS = {
-    "member_states": "member states",
-    "member_states_ratified": "member states that ratified",
-    "signatory_states": "signatory states",
-    "observer_states": "observer states",
-    "observer_organisations": "observer organisations",
-    "observer_states_and_organisations": "observer states and organisations",
-    "partner_organisations": "partner organisations",
-}
+MEMBERSHIP_KIND_LABELS: dict[str, str] = {
+    name: str(entry["label"]) for name, entry in _VOCABULARY["membership_kinds"].items()}
 
 
 def membership_kind_label(kind: str) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from etl.vocabulary import load_vocabulary
+
 # Where a metadata value came from, in order of precedence (first wins).
 METADATA_SOURCES = ("manifest", "front_matter", "record", "header", "inferred", "unknown")
 
@@ -152,17 +154,11 @@ class Event:
     confidence: float | None = None
 
 
-# What a membership figure counts: the one list of kinds the extractor may write (documented in
-# docs/schema.md; the dashboard's labels for them are in dashboard/theme.py).
-MEMBERSHIP_COUNTED_KINDS = (
-    "member_states",
-    "member_states_ratified",  # states parties of a treaty ('ratified by 23', '26th State Party')
-    "signatory_states",  # states that signed a treaty, ratified or not
-    "observer_states",
-    "observer_organisations",
-    "observer_states_and_organisations",  # one count of both ('ten observer states and bodies')
-    "partner_organisations",
-)
+# What a membership figure counts: the one list of kinds the extractor may write, from
+# data/reference/vocabulary.toml (also the warehouse table `membership_kinds`).
+MEMBERSHIP_COUNTED_KINDS = tuple(k.name for k in load_vocabulary().membership_kinds)
+# What an event records: the event types the extractor may write (the table `event_types`).
+EVENT_TYPES = tuple(e.name for e in load_vocabulary().event_types)
 
 
 @dataclass(frozen=True)

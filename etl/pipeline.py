@@ -36,6 +36,7 @@ from etl.settings import Settings
 from etl.sources.discover import folder_contents
 from etl.sources.folder import FolderEntry, list_folder
 from etl.sources.manifest import read_manifest, unmatched_manifest_rows
+from etl.vocabulary import load_vocabulary
 from etl.workers import read_batches
 
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
@@ -213,7 +214,8 @@ def set_duplicate_files(
 def reference_tables(
     gazetteer: extract.Gazetteer, themes: extract.ThemeTaxonomy, reference_dir: Path
 ) -> dict[str, pa.Table]:
-    """Initiatives, themes and `<initiative>_membership.csv` series from the reference files."""
+    """Initiatives, themes, `<initiative>_membership.csv` series, the evidence scale and the
+    shared vocabularies (event types, membership kinds), from the reference files."""
     initiatives = warehouse.rows_table(
         "initiatives",
         [
@@ -233,11 +235,14 @@ def reference_tables(
         [{"theme": t.name, "label": t.label, "description": t.description} for t in themes.themes],
     )
     evidence_scale = warehouse.rows_table("evidence_scale", extract.evidence_scale_rows())
+    vocabulary = {name: warehouse.rows_table(name, rows)
+                  for name, rows in load_vocabulary().table_rows().items()}
     return {
         "initiatives": initiatives,
         "themes": theme_table,
         "membership_reference": membership_reference_table(reference_dir),
         "evidence_scale": evidence_scale,
+        **vocabulary,
     }
 
 

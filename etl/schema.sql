@@ -45,6 +45,21 @@ CREATE TABLE IF NOT EXISTS initiatives (
     aliases       VARCHAR[] NOT NULL
 );
 
+-- The shared vocabularies, from data/reference/vocabulary.toml (etl/vocabulary.py).
+CREATE TABLE IF NOT EXISTS event_types (
+    event_type     VARCHAR PRIMARY KEY,
+    label          VARCHAR NOT NULL,
+    marker         VARCHAR NOT NULL,           -- Plotly marker symbol on the timeline
+    once_in_a_life BOOLEAN NOT NULL,           -- two years for it are a disagreement
+    meaning        VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS membership_kinds (
+    kind    VARCHAR PRIMARY KEY,
+    label   VARCHAR NOT NULL,
+    meaning VARCHAR NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS themes (
     theme       VARCHAR PRIMARY KEY,
     label       VARCHAR NOT NULL,

@@ -33,7 +33,7 @@ from etl.model import Problem
 # 5: the marts (facet_* tables, etl/marts/) built by every build.
 # A changed schema changes the extractor signature (etl/incremental.py), so the next build is
 # a full one: an older warehouse is rebuilt, never altered in place.
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 # Memory DuckDB may use while building; past it, it spills to a folder beside the file.
 BUILD_MEMORY_LIMIT = "1GB"
@@ -54,6 +54,8 @@ CONTENT_TABLES = (
     "candidate_initiatives",
     "membership_reference",
     "evidence_scale",
+    "event_types",
+    "membership_kinds",
     "search_articles",
     "search_documents",
     "search_mentions",

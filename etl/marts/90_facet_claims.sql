@@ -7,7 +7,8 @@
 -- The disagreement rules:
 -- * Two claims disagree only when they come from different articles.
 -- * Event years: only event types an initiative has once in its life are compared, so two
---   years for one of them cannot both be right: `first_held`, `founded`, `proposed`.
+--   years for one of them cannot both be right: those `event_types` marks `once_in_a_life`
+--   (data/reference/vocabulary.toml: `first_held`, `founded`, `proposed`).
 --   Everything else recurs legitimately (held, period, chairmanship, scheduled, approved,
 --   joined, signed, elected, launched, started) or is said again and again (announced:
 --   plans, dates, new rounds). Types are compared only with themselves: a proposal (1992), a
@@ -34,7 +35,8 @@ WITH once_only AS (
            e.end_year, e.published_year, e.outlet, e.theme_mask, e.initiative_mask,
            e.confidence
     FROM facet_events AS e
-    WHERE list_contains(['first_held', 'founded', 'proposed'], e.event_type) AND NOT e.restated
+    WHERE e.event_type IN (SELECT event_type FROM event_types WHERE once_in_a_life)
+      AND NOT e.restated
 ),
 event_facts AS (
     SELECT initiative_id, fact FROM once_only

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tomllib
+
 import plotly.io as pio
 
 from dashboard import theme
@@ -33,12 +35,15 @@ def test_palette_colours_are_distinct_hex() -> None:
     assert all(c.startswith("#") and len(c) == 7 for c in theme.PALETTE)
 
 
-def test_every_event_type_of_the_schema_has_a_symbol() -> None:
-    documented = ["proposed", "announced", "founded", "first_held", "held", "joined",
-                  "observer_joined", "signed", "approved", "elected", "launched",
-                  "chairmanship", "started", "period", "scheduled"]
-    symbols = [theme.event_symbol(t) for t in documented]
+def test_every_event_type_of_the_vocabulary_has_its_own_symbol() -> None:
+    with open(theme.VOCABULARY_PATH, "rb") as handle:
+        vocabulary = tomllib.load(handle)
+    types = list(vocabulary["event_types"])
+    assert len(types) >= 15
+    symbols = [theme.event_symbol(t) for t in types]
     assert theme.UNKNOWN_EVENT_SYMBOL not in symbols
     assert len(set(symbols)) == len(symbols)
     assert theme.event_symbol("something_new") == theme.UNKNOWN_EVENT_SYMBOL
     assert theme.event_type_label("observer_joined") == "observer joined"
+    assert theme.event_type_label("something_new") == "something new"
+    assert set(theme.MEMBERSHIP_KIND_LABELS) == set(vocabulary["membership_kinds"])

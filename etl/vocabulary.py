@@ -1,0 +1,99 @@
+"""The shared vocabularies: event types and membership kinds, from one data file.
+
+`data/reference/vocabulary.toml` is their only home: the extractor may write only what it lists,
+the warehouse holds it as the tables `event_types` and `membership_kinds` (so an analyst sees
+labels and meanings beside the facts), the marts read which event types an initiative has once
+in its life from it, and the dashboard reads labels and markers from the same file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+VOCABULARY_FILE = "vocabulary.toml"
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "reference" / VOCABULARY_FILE
+
+
+class VocabularyError(ValueError):
+    """The vocabulary file is malformed (the message names the entry and the problem)."""
+
+
+@dataclass(frozen=True)
+class EventType:
+    """One event type: its name, label, marker symbol, whether it happens once, its meaning."""
+
+    name: str
+    label: str
+    marker: str
+    once: bool
+    meaning: str
+
+
+@dataclass(frozen=True)
+class MembershipKind:
+    """One kind of membership count: its name, label and meaning."""
+
+    name: str
+    label: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Every event type and membership kind, in the file's order."""
+
+    event_types: tuple[EventType, ...]
+    membership_kinds: tuple[MembershipKind, ...]
+
+    def table_rows(self) -> dict[str, list[dict[str, object]]]:
+        """The rows of the warehouse tables `event_types` and `membership_kinds`."""
+        return {
+            "event_types": [{"event_type": e.name, "label": e.label, "marker": e.marker,
+                             "once_in_a_life": e.once, "meaning": e.meaning}
+                            for e in self.event_types],
+            "membership_kinds": [{"kind": k.name, "label": k.label, "meaning": k.meaning}
+                                 for k in self.membership_kinds],
+        }
+
+
+def _text(entry: dict[str, object], key: str, where: str) -> str:
+    value = entry.get(key)
+    if not isinstance(value, str) or not value:
+        raise VocabularyError(f"{VOCABULARY_FILE}: {where}: '{key}' must be non-empty text")
+    return value
+
+
+def _table(data: dict[str, object], name: str) -> dict[str, dict[str, object]]:
+    table = data.get(name)
+    if not isinstance(table, dict) or not table or \
+            not all(isinstance(v, dict) for v in table.values()):
+        raise VocabularyError(f"{VOCABULARY_FILE}: [{name}.<name>] tables are missing")
+    return table
+
+
+def parse_vocabulary(text: str) -> Vocabulary:
+    """The vocabulary from the file's text, checked."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise VocabularyError(f"{VOCABULARY_FILE}: not valid TOML ({exc})") from exc
+    events = []
+    for name, entry in _table(data, "event_types").items():
+        once = entry.get("once")
+        if not isinstance(once, bool):
+            raise VocabularyError(f"{VOCABULARY_FILE}: event type {name!r}: 'once' must be "
+                                  "true or false")
+        events.append(EventType(name, _text(entry, "label", name), _text(entry, "marker", name),
+                                once, _text(entry, "meaning", name)))
+    kinds = [MembershipKind(name, _text(entry, "label", name), _text(entry, "meaning", name))
+             for name, entry in _table(data, "membership_kinds").items()]
+    return Vocabulary(tuple(events), tuple(kinds))
+
+
+@lru_cache(maxsize=4)
+def load_vocabulary(path: Path = DEFAULT_PATH) -> Vocabulary:
+    """The vocabulary of a reference folder's file (the shipped one by default), cached."""
+    return parse_vocabulary(path.read_text(encoding="utf-8"))

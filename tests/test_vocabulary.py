@@ -1,0 +1,44 @@
+"""The shared vocabulary: one file that the extractor, warehouse, marts and dashboard read."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl.extract.triggers import _TRIGGER_WORDS
+from etl.model import EVENT_TYPES, MEMBERSHIP_COUNTED_KINDS
+from etl.vocabulary import DEFAULT_PATH, VocabularyError, load_vocabulary, parse_vocabulary
+
+# what a trigger may signal before the rules settle it into an event type
+WORKING_TRIGGERS = {"noun_held", "cancelled", "applied", "deposited", "opened"}
+
+
+def test_every_event_word_signals_a_type_of_the_vocabulary() -> None:
+    assert set(_TRIGGER_WORDS) - WORKING_TRIGGERS <= set(EVENT_TYPES)
+
+
+def test_the_vocabulary_lists_types_and_kinds_once_each() -> None:
+    vocabulary = load_vocabulary()
+    assert [e.name for e in vocabulary.event_types] == list(EVENT_TYPES)
+    assert {e.name for e in vocabulary.event_types if e.once} == {
+        "proposed", "founded", "first_held"}
+    assert "member_states" in MEMBERSHIP_COUNTED_KINDS
+    rows = vocabulary.table_rows()
+    assert len(rows["event_types"]) == len(EVENT_TYPES)
+    assert len(rows["membership_kinds"]) == len(MEMBERSHIP_COUNTED_KINDS)
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("[event_types.x]\nlabel = 'x'\n", "membership_kinds|once"),
+    ("[event_types.x]\nlabel = 'x'\nmarker = 'circle'\nonce = 'yes'\nmeaning = 'm'\n"
+     "[membership_kinds.k]\nlabel = 'k'\nmeaning = 'm'\n", "once"),
+    ("[event_types.x]\nlabel = ''\nmarker = 'circle'\nonce = true\nmeaning = 'm'\n"
+     "[membership_kinds.k]\nlabel = 'k'\nmeaning = 'm'\n", "label"),
+    ("[event_types", "TOML"),
+])
+def test_a_malformed_vocabulary_is_refused_with_its_reason(text: str, problem: str) -> None:
+    with pytest.raises(VocabularyError, match=problem):
+        parse_vocabulary(text)
+
+
+def test_the_shipped_file_is_the_default() -> None:
+    assert DEFAULT_PATH.name == "vocabulary.toml" and DEFAULT_PATH.is_file()
