@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from etl.settings import Settings
+
 VOCABULARY_FILE = "vocabulary.toml"
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "reference" / VOCABULARY_FILE
+SHIPPED_PATH = Path(__file__).resolve().parent.parent / "data" / "reference" / VOCABULARY_FILE
 
 
 class VocabularyError(ValueError):
@@ -93,7 +95,14 @@ def parse_vocabulary(text: str) -> Vocabulary:
     return Vocabulary(tuple(events), tuple(kinds))
 
 
+def default_path() -> Path:
+    """The vocabulary of the configured reference folder (`IM_REFERENCE_DIR`), if it has one,
+    else the shipped file."""
+    configured = Settings().reference_dir / VOCABULARY_FILE
+    return configured if configured.is_file() else SHIPPED_PATH
+
+
 @lru_cache(maxsize=4)
-def load_vocabulary(path: Path = DEFAULT_PATH) -> Vocabulary:
-    """The vocabulary of a reference folder's file (the shipped one by default), cached."""
-    return parse_vocabulary(path.read_text(encoding="utf-8"))
+def load_vocabulary(path: Path | None = None) -> Vocabulary:
+    """The vocabulary of `path` (default: `default_path()`), cached."""
+    return parse_vocabulary((path or default_path()).read_text(encoding="utf-8"))

@@ -6,7 +6,7 @@ import pytest
 
 from etl.extract.triggers import _TRIGGER_WORDS
 from etl.model import EVENT_TYPES, MEMBERSHIP_COUNTED_KINDS
-from etl.vocabulary import DEFAULT_PATH, VocabularyError, load_vocabulary, parse_vocabulary
+from etl.vocabulary import SHIPPED_PATH, VocabularyError, load_vocabulary, parse_vocabulary
 
 # what a trigger may signal before the rules settle it into an event type
 WORKING_TRIGGERS = {"noun_held", "cancelled", "applied", "deposited", "opened"}
@@ -41,4 +41,4 @@ def test_a_malformed_vocabulary_is_refused_with_its_reason(text: str, problem: s
 
 
 def test_the_shipped_file_is_the_default() -> None:
-    assert DEFAULT_PATH.name == "vocabulary.toml" and DEFAULT_PATH.is_file()
+    assert SHIPPED_PATH.name == "vocabulary.toml" and SHIPPED_PATH.is_file()
