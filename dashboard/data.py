@@ -171,8 +171,12 @@ def _cached_query(query_name: str, location: str, build_id: str, args: tuple[Any
         return queries.QUERIES[query_name].function(con, *args)
 
 
-def _run(query_name: str, *args: Any) -> Any:
-    """The result of the registered query `query_name` with `args`, from the cache if there."""
+def run_query(query_name: str, *args: Any) -> Any:
+    """The result of the registered query `query_name` with `args`, from the cache if there.
+
+    A page may call a query by its name through here; the typed functions below are the same
+    call for the queries the existing pages share.
+    """
     if query_name not in queries.QUERIES:
         raise KeyError(f"no query named {query_name} is registered")
     current = warehouse()
@@ -258,7 +262,7 @@ def theme_colours() -> dict[str, str]:
 
 def build_summary() -> pd.Series:
     """The current build: id, time, what the ETL loaded."""
-    return _run("build_summary").iloc[0]
+    return run_query("build_summary").iloc[0]
 
 
 # --- filtered results ------------------------------------------------------------------------
@@ -266,117 +270,117 @@ def build_summary() -> pd.Series:
 
 def headline_figures(filters: Filters) -> pd.Series:
     """Headline counts of the view (one row as a Series)."""
-    return _run("headline_figures", filters).iloc[0]
+    return run_query("headline_figures", filters).iloc[0]
 
 
 def events_per_year(filters: Filters) -> pd.DataFrame:
     """Dated events per year and initiative."""
-    return _run("events_per_year", filters)
+    return run_query("events_per_year", filters)
 
 
 def source_summary(filters: Filters) -> pd.DataFrame:
     """Articles in view by outlet."""
-    return _run("source_summary", filters)
+    return run_query("source_summary", filters)
 
 
 def candidate_initiatives(filters: Filters) -> pd.DataFrame:
     """Possible new initiatives in the articles in view, with up to five sentences each."""
-    return _run("candidate_initiatives", filters, CANDIDATE_NAMES, CANDIDATE_SENTENCES)
+    return run_query("candidate_initiatives", filters, CANDIDATE_NAMES, CANDIDATE_SENTENCES)
 
 
 def event_sources(filters: Filters) -> pd.DataFrame:
     """Articles reporting the events in view, by outlet."""
-    return _run("event_sources", filters)
+    return run_query("event_sources", filters)
 
 
 def figure_sources(filters: Filters, initiative_id: str, kind: str) -> pd.DataFrame:
     """Articles reporting figures in view of one organisation and kind, by outlet."""
-    return _run("figure_sources", filters, initiative_id, kind)
+    return run_query("figure_sources", filters, initiative_id, kind)
 
 
 def timeline_cells(filters: Filters) -> pd.DataFrame:
     """Dated events in view per initiative, event type and year (the timeline's marks)."""
-    return _run("timeline_cells", filters)
+    return run_query("timeline_cells", filters)
 
 
 def cell_events(filters: Filters, initiative_id: str, event_type: str, year: int,
                 page: int) -> pd.DataFrame:
     """One page (from 0) of the events behind a timeline cell, `IM_EVIDENCE_PAGE_SIZE` long."""
     size = settings().evidence_page_size
-    return _run("cell_events", filters, initiative_id, event_type, year, size, page * size)
+    return run_query("cell_events", filters, initiative_id, event_type, year, size, page * size)
 
 
 def event_evidence(event_id: str) -> pd.DataFrame:
     """One event with its sentence and article."""
-    return _run("event_evidence", event_id)
+    return run_query("event_evidence", event_id)
 
 
 def membership_organisations(filters: Filters) -> pd.DataFrame:
     """Organisations and kinds with membership figures or a reference series."""
-    return _run("membership_organisations", filters)
+    return run_query("membership_organisations", filters)
 
 
 def membership_points(filters: Filters, initiative_id: str, kind: str) -> pd.DataFrame:
     """Dated figures of one organisation and kind, per (year, count)."""
-    return _run("membership_points", filters, initiative_id, kind)
+    return run_query("membership_points", filters, initiative_id, kind)
 
 
 def point_reports(filters: Filters, initiative_id: str, kind: str, year: int | None,
                   count: int | None, page: int, size: int | None = None) -> pd.DataFrame:
     """One page (from 0) of the figures behind a membership point (year None: undated ones)."""
     size = size or settings().evidence_page_size
-    return _run("point_reports", filters, initiative_id, kind, year, count, size, page * size)
+    return run_query("point_reports", filters, initiative_id, kind, year, count, size, page * size)
 
 
 def membership_reference_series(filters: Filters, initiative_id: str) -> pd.DataFrame:
     """The reference series of one organisation."""
-    return _run("membership_reference_series", filters, initiative_id)
+    return run_query("membership_reference_series", filters, initiative_id)
 
 
 def membership_milestones(filters: Filters, initiative_id: str) -> pd.DataFrame:
     """Summits and accessions of one organisation, per event type and year."""
-    return _run("membership_milestones", filters, initiative_id)
+    return run_query("membership_milestones", filters, initiative_id)
 
 
 def membership_evidence(membership_id: str) -> pd.DataFrame:
     """One reported figure with its sentence and article."""
-    return _run("membership_evidence", membership_id)
+    return run_query("membership_evidence", membership_id)
 
 
 def theme_frequency(filters: Filters) -> pd.DataFrame:
     """Theme frequency in view."""
-    return _run("theme_frequency", filters)
+    return run_query("theme_frequency", filters)
 
 
 def theme_by_year(filters: Filters) -> pd.DataFrame:
     """Theme frequency by publication year."""
-    return _run("theme_by_year", filters)
+    return run_query("theme_by_year", filters)
 
 
 def themes_by_initiative(filters: Filters) -> pd.DataFrame:
     """Themes carried by the sentences naming each initiative."""
-    return _run("themes_by_initiative", filters)
+    return run_query("themes_by_initiative", filters)
 
 
 def article_count(filters: Filters) -> int:
     """Articles in view."""
-    return _run("article_count", filters)
+    return run_query("article_count", filters)
 
 
 def article_table(filters: Filters, page: int) -> pd.DataFrame:
     """One page (from 0) of the article table."""
     size = settings().page_size
-    return _run("article_table", filters, size, page * size)
+    return run_query("article_table", filters, size, page * size)
 
 
 def article_text(article_id: str) -> pd.DataFrame:
     """One article's text and metadata."""
-    return _run("article_text", article_id)
+    return run_query("article_text", article_id)
 
 
 def article_highlights(article_id: str) -> pd.DataFrame:
     """Mention and date spans of one article."""
-    return _run("article_highlights", article_id)
+    return run_query("article_highlights", article_id)
 
 
 # --- disagreements and briefing packs --------------------------------------------------------
@@ -387,17 +391,17 @@ THEME_SENTENCES_PER_THEME = 3  # example sentences a theme chart cites in a brie
 
 def disagreement_summary(filters: Filters) -> pd.DataFrame:
     """Disagreements between sources per initiative, in view."""
-    return _run("disagreement_summary", filters)
+    return run_query("disagreement_summary", filters)
 
 
 def disagreement_claims(filters: Filters) -> pd.DataFrame:
     """Every side of every disagreement in view, with sentences and articles."""
-    return _run("disagreement_claims", filters, DISAGREEMENT_CLAIMS_PER_SIDE)
+    return run_query("disagreement_claims", filters, DISAGREEMENT_CLAIMS_PER_SIDE)
 
 
 def theme_sentences(filters: Filters) -> pd.DataFrame:
     """Example sentences carrying each theme in view (a theme chart's citations)."""
-    return _run("theme_sentences", filters, THEME_SENTENCES_PER_THEME)
+    return run_query("theme_sentences", filters, THEME_SENTENCES_PER_THEME)
 
 
 # --- search ------------------------------------------------------------------------------------
@@ -407,17 +411,17 @@ SEARCH_PAGE_SIZE = 20  # hits per page of search results
 
 def search_query_terms(query: SearchQuery) -> pd.DataFrame:
     """How the warehouse reads each clause of a search (terms and their frequencies)."""
-    return _run("search_query_terms", query)
+    return run_query("search_query_terms", query)
 
 
 def search_sentences(filters: Filters, query: SearchQuery, page: int) -> pd.DataFrame:
     """One page (from 0) of ranked search hits in view."""
-    return _run("search_sentences", filters, query, SEARCH_PAGE_SIZE, page * SEARCH_PAGE_SIZE)
+    return run_query("search_sentences", filters, query, SEARCH_PAGE_SIZE, page * SEARCH_PAGE_SIZE)
 
 
 def search_hits_per_year(filters: Filters, query: SearchQuery) -> pd.DataFrame:
     """Search hits and their articles per publication year, in view."""
-    return _run("search_hits_per_year", filters, query)
+    return run_query("search_hits_per_year", filters, query)
 
 
 def search_available() -> bool:
@@ -434,4 +438,4 @@ def _search_available(location: str, build_id: str, _warehouse: Warehouse) -> bo
 
 def sentence_location(article_id: str, sentence_no: int) -> pd.DataFrame:
     """Offsets and text of one sentence (the reader highlights a search hit with them)."""
-    return _run("sentence_location", article_id, sentence_no)
+    return run_query("sentence_location", article_id, sentence_no)

@@ -20,6 +20,9 @@ Every query function is registered (`QUERIES`, registry.py): the cache layer, th
 the benchmark iterate that one list.
 """
 
+import importlib
+import pkgutil
+
 from dashboard.filters import filter_parameters
 from dashboard.queries.articles import (
     article_count,
@@ -71,6 +74,11 @@ from dashboard.queries.topics import (
     theme_sentences,
     themes_by_initiative,
 )
+
+# Every module of the package is imported, so a page's new queries module registers its
+# queries (`@register`) without an entry here; the names above are the ones other modules use.
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
 
 __all__ = [
     "MILESTONE_EVENT_TYPES", "QUERIES", "THEME_SENTENCE_ARTICLES", "RegisteredQuery", "Samples",

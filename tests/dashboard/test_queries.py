@@ -421,3 +421,17 @@ def test_most_mentioned_initiatives_never_share_a_colour(warehouse_cursor) -> No
     prominent = order[: len(theme.PALETTE)]
     assert len({colours[i] for i in prominent}) == len(prominent)
     assert {"CICA", "AIF", "IABS"} <= set(prominent)
+
+
+def test_every_queries_module_registers_without_an_entry_in_the_package() -> None:
+    """A page's new queries module needs no import in dashboard/queries/__init__.py."""
+    import pkgutil
+    import sys
+
+    import dashboard.queries as package
+
+    modules = [m.name for m in pkgutil.iter_modules(package.__path__)]
+    assert {"overview", "timeline", "membership", "topics"} <= set(modules)
+    assert all(f"dashboard.queries.{name}" in sys.modules for name in modules)
+    registered_in = {q.function.__module__ for q in package.QUERIES.values()}
+    assert registered_in <= {f"dashboard.queries.{name}" for name in modules}
