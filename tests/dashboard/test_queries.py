@@ -32,9 +32,10 @@ def test_every_query_function_is_registered() -> None:
     function of `dashboard.queries` that takes a connection, under its own name."""
     exported = {name: f for name, f in inspect.getmembers(queries, inspect.isfunction)
                 if list(inspect.signature(f).parameters)[:1] == ["con"]}
-    assert set(exported) == set(queries.QUERIES)
+    assert set(exported) <= set(queries.QUERIES)  # a page's own module need not export
     for name, entry in queries.QUERIES.items():
-        assert entry.function is exported[name]
+        assert entry.function.__name__ == name
+        assert entry.function is exported.get(name, entry.function)
     assert {n for n, e in queries.QUERIES.items() if e.filtered} >= {
         "headline_figures", "timeline_cells", "disagreement_claims", "search_sentences"}
     assert not queries.QUERIES["article_text"].filtered
