@@ -20,8 +20,8 @@ from etl import cli, intake, pipeline, warehouse
 from tests.conftest import REFERENCE_DIR, make_settings
 
 CICA_ARTICLE = (
-    "Astana, 2 May 2024. The Conference on Interaction and Confidence Building Measures in Asia "
-    "(CICA) held its sixth summit in Astana in October 2022. CICA has 28 member states.\n"
+    "Astana, 2 May 2024. CICA, Asia's security forum, held its sixth summit in Astana in "
+    "October 2022. CICA has 28 member states.\n"
 )
 MD_ARTICLE = (
     "---\ntitle: Religions congress\noutlet: Test Wire\npublished: 2024-09-20\n---\n"

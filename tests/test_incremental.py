@@ -20,7 +20,7 @@ NEW_ARTICLES = {
     "zz_cica_summit.md": (
         "---\ntitle: CICA looks back on its Astana summit\noutlet: Test Wire\n"
         "published: 2023-03-14\n---\n"
-        "The Conference on Interaction and Confidence Building Measures in Asia (CICA) held its "
+        "CICA, the Asian security forum, held its "
         "sixth summit in Astana last year. CICA now has 28 member states, and its secretariat "
         "said cooperation on security and the economy will grow.\n"
     ),

@@ -19,8 +19,8 @@ from etl.sources.discover import discover_files
 LIMIT = 20 * 1024 * 1024
 CORPUS_DIR = PROJECT_ROOT / "data" / "articles"
 BODY = (
-    "Kazakhstan proposed the Conference on Interaction and Confidence Building Measures in Asia "
-    "in October 1992.\n\nThe forum met again in Astana this week."
+    "Kazakhstan proposed CICA, the Asian security forum, in October 1992.\n\n"
+    "The forum met again in Astana this week."
 )
 
 
@@ -200,8 +200,8 @@ PAGE = """<!DOCTYPE html>
 after two days of talks among experts from 25 countries.</p>
 <p>The forum was organised by the Kazakhstan Institute for Strategic Studies and the Ministry of
 Foreign Affairs, and it focused on regional security cooperation.</p>
-<p>Speakers discussed the Conference on Interaction and Confidence Building Measures in Asia, which
-Kazakhstan proposed in 1992 at the United Nations General Assembly.</p>
+<p>Speakers discussed CICA, the Asian security forum that Kazakhstan put to the United Nations
+General Assembly in 1992.</p>
 </article></main>
 <aside><h3>Most read</h3><ul><li><a href="/x">Football club wins cup final</a></li></ul></aside>
 <footer><p>Copyright 2023 The Steppe Courier. All rights reserved.</p>
@@ -218,7 +218,7 @@ def test_html_keeps_the_article_and_drops_page_chrome(tmp_path: Path) -> None:
     assert record.file_format == "html"
     text = record.raw_text
     assert "two days of talks among experts from 25 countries" in text
-    assert "Kazakhstan proposed in 1992 at the United Nations General Assembly." in text
+    assert "General Assembly in 1992." in text
     for chrome in ("We use cookies", "Politics", "Football club", "All rights reserved", "Privacy"):
         assert chrome not in text
     assert "\n\nThe forum was organised" in text  # paragraphs separated by a blank line

@@ -34,8 +34,8 @@ pytestmark = pytest.mark.browser
 UPLOAD_NAME = "cica-baku-summit.txt"
 UPLOAD_TITLE = "CICA holds its seventh summit in Baku"
 UPLOAD_PUBLISHED = "2026-11-01"
-EVENT_SENTENCE = ("The Conference on Interaction and Confidence Building Measures in Asia held "
-                  "its seventh summit in Baku in October 2026.")
+EVENT_SENTENCE = ("CICA, the Asian security forum, held its seventh summit in Baku in "
+                  "October 2026.")
 SEARCH_WORD = "zeolite"
 SEARCH_SENTENCE = ("Delegates also discussed a regional plan for zeolite water filters in arid "
                    "districts.")

@@ -253,7 +253,7 @@ _ODD = ["\x00", "\ud800", "\udfff", "\u202e", "\u202d", "\u2066", "\u200f", "\uf
         "\u2028", "\u2029", "\r", "\n", "\t", "\u0130", "\u1e9e", "\ufb03", "\u0345", "\U0001f600",
         "\u0301", "\u00a0", "\u2013", "\u2014", "\u2026", "\u201c", "(", ")", ".", "!", "?",
         ";", ",", "-", "/", "'", '"']
-_WORDS = ["CICA", "the Conference on Interaction and Confidence Building Measures in Asia",
+_WORDS = ["CICA", "the Asian security forum CICA",
           "SCO", "Astana International Forum", "summit", "was held", "will be held", "joined",
           "member states", "27", "twenty-eight", "on", "in", "since", "by", "May", "Sept.",
           "14 September 1999", "June 8-9, 2023", "2024-2027", "2019-05-06", "Monday", "today",

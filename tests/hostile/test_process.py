@@ -21,8 +21,8 @@ import pytest
 from tests.conftest import CORPUS_DIR, REFERENCE_DIR
 
 ARTICLE = (
-    "Astana, 2 May 2024. The Conference on Interaction and Confidence Building Measures in Asia "
-    "(CICA) held its sixth summit in Astana in October 2022. CICA has 28 member states.\n"
+    "Astana, 2 May 2024. CICA, Asia's security forum, held its sixth summit in Astana in "
+    "October 2022. CICA has 28 member states.\n"
 )
 DEADLINE_SECONDS = 120
 
