@@ -51,3 +51,17 @@ def warehouse_con(built_warehouse: Path):
     con = duckdb.connect(str(built_warehouse), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture
+def deployment(corpus_copy: Path, built_warehouse: Path, tmp_path: Path,
+               monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A writable article folder and live warehouse (the shipped corpus) the app points at."""
+    articles = tmp_path / "articles"
+    shutil.copytree(corpus_copy, articles)
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(built_warehouse, db)
+    monkeypatch.setenv("IM_DB_PATH", str(db))
+    monkeypatch.setenv("IM_ARTICLES_DIR", str(articles))
+    monkeypatch.setenv("IM_REFERENCE_DIR", str(PROJECT_ROOT / "data" / "reference"))
+    return articles, db

@@ -7,7 +7,6 @@ the page's functions are called directly, and AppTest follows a real background 
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
@@ -35,20 +34,6 @@ NEW_ARTICLE = (
     "Astana, 2 May 2024. The International Agency for Biological Safety, proposed by "
     "Kazakhstan, was discussed again at the United Nations in 2024.\n"
 )
-
-
-@pytest.fixture
-def deployment(corpus_copy: Path, built_warehouse: Path, tmp_path: Path,
-               monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    """A writable article folder and live warehouse (the shipped corpus) the app points at."""
-    articles = tmp_path / "articles"
-    shutil.copytree(corpus_copy, articles)
-    db = tmp_path / "warehouse.duckdb"
-    shutil.copyfile(built_warehouse, db)
-    monkeypatch.setenv("IM_DB_PATH", str(db))
-    monkeypatch.setenv("IM_ARTICLES_DIR", str(articles))
-    monkeypatch.setenv("IM_REFERENCE_DIR", str(PROJECT_ROOT / "data" / "reference"))
-    return articles, db
 
 
 def open_page() -> AppTest:

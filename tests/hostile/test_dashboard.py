@@ -21,7 +21,6 @@ import csv
 import datetime as dt
 import io
 import os
-import shutil
 import struct
 import subprocess
 import tomllib
@@ -262,20 +261,6 @@ def test_row7_briefing_pack_and_disagreement_csvs_of_formula_articles(
 
 ARTICLE = ("Astana, 2 May 2024. The International Agency for Biological Safety, proposed by "
            "Kazakhstan, was discussed again at the United Nations in 2024.\n")
-
-
-@pytest.fixture
-def deployment(corpus_copy: Path, built_warehouse: Path, tmp_path: Path,
-               monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    """A writable article folder and warehouse (the shipped corpus) the app points at."""
-    articles = tmp_path / "articles"
-    shutil.copytree(corpus_copy, articles)
-    db = tmp_path / "warehouse.duckdb"
-    shutil.copyfile(built_warehouse, db)
-    monkeypatch.setenv("IM_DB_PATH", str(db))
-    monkeypatch.setenv("IM_ARTICLES_DIR", str(articles))
-    monkeypatch.setenv("IM_REFERENCE_DIR", str(PROJECT_ROOT / "data" / "reference"))
-    return articles, db
 
 
 def _add(chosen: list[uploads.Upload], **options: object) -> tuple[uploads.AddJob,
