@@ -33,8 +33,16 @@ from pptx.dml.color import RGBColor
 from pptx.presentation import Presentation as PresentationType
 from pptx.util import Emu, Inches, Pt
 
-from dashboard import charts, csv_export, export, theme
-from dashboard.charts import ChartContext
+from dashboard import csv_export, export, theme
+from dashboard.charts.framing import ChartContext
+from dashboard.charts.labels import (
+    date_label,
+    export_filename,
+    format_built_at,
+    published_label,
+    shorten,
+    text_or,
+)
 from dashboard.filters import Filters
 from dashboard.settings import DashboardSettings
 
@@ -87,13 +95,13 @@ class Citation:
 
 def clean_text(value: object) -> str:
     """Text made safe for the slide XML: control characters dropped, whitespace collapsed."""
-    return " ".join(_XML_INVALID.sub("", charts.text_or(value)).split())
+    return " ".join(_XML_INVALID.sub("", text_or(value)).split())
 
 
 def _citation_label(row: pd.Series) -> str:
     """What a sentence supports, read from the shape of the rows (events, figures, themes)."""
     if "event_type" in row and "initiative_label" in row:
-        when = charts.date_label(row.get("year"), row.get("month"), row.get("day"),
+        when = date_label(row.get("year"), row.get("month"), row.get("day"),
                                  row.get("end_year"), row.get("end_month"), row.get("end_day"))
         event = theme.event_type_label(str(row["event_type"]))
         return f"{row['initiative_label']}: {event}, {when}{_one_of(row.get('events'))}"
@@ -124,9 +132,9 @@ def citations_of(chart: BriefingChart) -> list[Citation]:
         sentence = clean_text(row.get("sentence"))
         if not sentence:
             continue
-        published = charts.published_label(row.get("published"), row.get("published_precision"))
-        source = (f"{charts.text_or(row.get('title'), 'Untitled article')} "
-                  f"({charts.text_or(row.get('outlet'), 'unknown outlet')}, {published})")
+        published = published_label(row.get("published"), row.get("published_precision"))
+        source = (f"{text_or(row.get('title'), 'Untitled article')} "
+                  f"({text_or(row.get('outlet'), 'unknown outlet')}, {published})")
         citation = Citation(label=clean_text(_citation_label(row)), sentence=sentence,
                             source=clean_text(source),
                             url=_web_address(row.get("url")))
@@ -135,13 +143,13 @@ def citations_of(chart: BriefingChart) -> list[Citation]:
 
 
 def _web_address(url: object) -> str | None:
-    text = charts.text_or(url)
+    text = text_or(url)
     return clean_text(text) if text.lower().startswith(("http://", "https://")) else None
 
 
 def pack_filename(filters: Filters, today: dt.date) -> str:
     """'initiative-monitor_briefing_2002-2023_security_2026-11-23.zip': the filters and the date."""
-    stem = charts.export_filename("briefing", filters)
+    stem = export_filename("briefing", filters)
     stem = stem if stem != "briefing" else "briefing_unfiltered"
     return f"initiative-monitor_{stem}_{today.isoformat()}.zip"
 
@@ -246,7 +254,7 @@ def _citations_slide(presentation: PresentationType, chart: BriefingChart,
             label.font.bold = True
             label.font.size = Pt(14)
         quote = paragraph.add_run()
-        quote.text = f"“{charts.shorten(citation.sentence, SLIDE_CITATION_CHARS)}” "
+        quote.text = f"“{shorten(citation.sentence, SLIDE_CITATION_CHARS)}” "
         quote.font.size = Pt(14)
         origin = paragraph.add_run()
         origin.text = f"— {citation.source}"
@@ -266,7 +274,7 @@ def _title_slide(presentation: PresentationType, view: str, filter_line: str, bu
     slide = _titled_slide(presentation, f"Initiative Monitor briefing: {view}")
     _text_box(slide, f"Filters: {filter_line}", Inches(1.2), Inches(0.5), 18)
     _text_box(slide, f"Prepared {today.isoformat()} from the warehouse built "
-                     f"{charts.format_built_at(built_at)}.", Inches(1.75), Inches(0.5), 14,
+                     f"{format_built_at(built_at)}.", Inches(1.75), Inches(0.5), 14,
               colour=MUTED)
     _text_box(slide, "Charts: " + "; ".join(chart_titles), Inches(2.4), Inches(1.5), 14)
     slide.notes_slide.notes_text_frame.text = (  # type: ignore[attr-defined]
@@ -338,7 +346,7 @@ def build_briefing_pack(charts_in_view: Sequence[BriefingChart], *, view: str, f
                             f"'{chart.context.title}' cites.")
     readme = [f"Initiative Monitor briefing: {view}", f"Filters: {filter_line}",
               f"Prepared {today.isoformat()} from the warehouse built "
-              f"{charts.format_built_at(built_at)}.", "", "Contents:", *contents]
+              f"{format_built_at(built_at)}.", "", "Contents:", *contents]
     files.append(("README.txt", ("\n".join(clean_text(line) for line in readme)
                                  + "\n").encode("utf-8")))
     stamp = (today.year, today.month, today.day, 0, 0, 0)  # the same input gives the same bytes

@@ -16,8 +16,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import briefing, charts, csv_export, data, explain, export, url_state
-from dashboard.charts import ChartContext
+from dashboard import briefing, csv_export, data, explain, export, url_state
+from dashboard.charts.framing import ChartContext, selected_ids
+from dashboard.charts.labels import (
+    date_label,
+    export_filename,
+    published_label,
+    source_line,
+    text_or,
+)
 from dashboard.filters import CONFIDENCE_STEP, FilterOptions, Filters
 from dashboard.marks import EventCell, FigurePoint
 
@@ -199,7 +206,7 @@ def chart_context(title: str, chart: str, source: str) -> ChartContext:
     """Title, the active filters as subtitle, the source line and the download name."""
     current = url_state.filters()
     return ChartContext(title=title, subtitle=current.describe(data.labels()), source=source,
-                        filename=charts.export_filename(chart, current),
+                        filename=export_filename(chart, current),
                         presentation=url_state.presentation())
 
 
@@ -211,7 +218,7 @@ def source_of_view() -> str:
 def source_of_outlets(outlets: pd.DataFrame) -> str:
     """The source line for a chart drawn from these articles (`outlet`, `articles` per row)."""
     built_at = data.warehouse().built_at
-    return charts.source_line(int(outlets["articles"].sum()), list(outlets["outlet"]), built_at)
+    return source_line(int(outlets["articles"].sum()), list(outlets["outlet"]), built_at)
 
 
 def chart_block(fig: go.Figure, rows: pd.DataFrame, ctx: ChartContext, key: str,
@@ -298,7 +305,7 @@ def briefing_pack_button(view: str, charts_in_view: Sequence[briefing.BriefingCh
 def filter_to_clicked_theme(chart_key: str) -> Callable[[], None]:
     """A chart's click handler that narrows every page to the clicked theme (customdata[0])."""
     def handle_click() -> None:
-        ids = charts.selected_ids(st.session_state.get(chart_key))
+        ids = selected_ids(st.session_state.get(chart_key))
         if ids:
             url_state.set_filters(url_state.filters().with_theme(ids[0]), data.filter_options())
     return handle_click
@@ -329,9 +336,9 @@ def evidence_card_html(heading: str, sentence: str, row: pd.Series | dict[str, A
     untrusted; links only for http(s) addresses). `row` has title, outlet, url, published,
     published_precision and sentence_no; `note` says how the fact was read
     (`explain.evidence_note`)."""
-    title = html.escape(charts.text_or(row.get("title"), "Untitled article"))
-    outlet = html.escape(charts.text_or(row.get("outlet"), "unknown outlet"))
-    when = html.escape(charts.published_label(row.get("published"),
+    title = html.escape(text_or(row.get("title"), "Untitled article"))
+    outlet = html.escape(text_or(row.get("outlet"), "unknown outlet"))
+    when = html.escape(published_label(row.get("published"),
                                               row.get("published_precision")))
     link = safe_link(row.get("url"))
     title_html = (f'<a href="{html.escape(link, quote=True)}" target="_blank" '
@@ -362,7 +369,7 @@ def evidence_cards(cards: Sequence[str]) -> None:
 
 def _event_card_html(row: pd.Series | dict[str, Any]) -> str:
     """The evidence card of one event: its sentence, date as written, and article."""
-    when = charts.date_label(row["year"], row["month"], row["day"], row["end_year"],
+    when = date_label(row["year"], row["month"], row["day"], row["end_year"],
                              row["end_month"], row["end_day"])
     return evidence_card_html(
         f"{row['initiative_name']}: {row['event_type'].replace('_', ' ')}, {when}",

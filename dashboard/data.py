@@ -28,7 +28,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, queries, theme
+from dashboard import queries, theme
+from dashboard.charts.labels import cell_int
 from dashboard.filters import FilterOptions, Filters
 from dashboard.search.parse import SearchQuery
 from dashboard.settings import PROJECT_ROOT, DashboardSettings
@@ -212,7 +213,7 @@ def _reference(location: str, build_id: str, _warehouse: Warehouse) -> Reference
 
     def years(low: object, high: object) -> tuple[int, int] | None:
         return (None if pd.isna(low) or pd.isna(high)
-                else (charts.cell_int(low), charts.cell_int(high)))
+                else (cell_int(low), cell_int(high)))
 
     return Reference(
         labels={

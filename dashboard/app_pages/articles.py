@@ -7,7 +7,8 @@ import math
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, components, data, reader, url_state
+from dashboard import components, data, reader, url_state
+from dashboard.charts.labels import published_label, shorten, text_or
 
 TABLE_KEY = "articles_table"
 PAGE_KEY = "articles_page"
@@ -32,7 +33,7 @@ def _table_view(page_rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Title": page_rows["title"].fillna("Untitled"),
         "Outlet": page_rows["outlet"].fillna("unknown"),
-        "Published": [charts.published_label(p, q) for p, q in
+        "Published": [published_label(p, q) for p, q in
                       zip(page_rows["published"], page_rows["published_precision"],
                           strict=True)],
         "Words": page_rows["word_count"],
@@ -54,11 +55,11 @@ def show_reader(article_id: str, sentence_no: int = 0) -> None:
                    icon=":material/link_off:")
         return
     article = found.iloc[0]
-    st.subheader(components.escape_markdown(charts.text_or(article["title"], "Untitled article")),
+    st.subheader(components.escape_markdown(text_or(article["title"], "Untitled article")),
                  anchor=False)
     link = components.safe_link(article["url"])
-    meta = (f"{charts.text_or(article['outlet'], 'unknown outlet')} · "
-            f"{charts.published_label(article['published'], article['published_precision'])}"
+    meta = (f"{text_or(article['outlet'], 'unknown outlet')} · "
+            f"{published_label(article['published'], article['published_precision'])}"
             f" · {int(article['word_count'])} words · file {article['source_file']}")
     st.caption(components.escape_markdown(meta))
     if link:
@@ -74,7 +75,7 @@ def show_reader(article_id: str, sentence_no: int = 0) -> None:
         spans.append(reader.Span(start, end, "hit", f"search hit (sentence {sentence_no})"))
         st.caption(components.escape_markdown(
             f"Search hit, sentence {sentence_no} (highlighted below): "
-            f"“{charts.shorten(hit['text'].iloc[0], 200)}”"))
+            f"“{shorten(hit['text'].iloc[0], 200)}”"))
     st.html(reader.READER_CSS + reader.LEGEND_HTML)
     st.html(reader.highlight_html(str(article["text"]), spans))
 

@@ -14,7 +14,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, components, csv_export, data, theme, url_state
+from dashboard import components, csv_export, data, theme, url_state
+from dashboard.charts.labels import export_filename, text_or
 
 SUMMARY_KEY = "disagreements_summary"
 CSV_KEY = "disagreements_csv"
@@ -117,7 +118,7 @@ def _reference_card(claims: Claim) -> None:
            if isinstance(claims["reference_notes"], str) else "")
         + "</blockquote>"
         + "<div class='im-meta'>Sources: "
-        + html.escape(charts.text_or(claims["reference_source"], "not given")) + "</div></div>"
+        + html.escape(text_or(claims["reference_source"], "not given")) + "</div></div>"
     )
 
 
@@ -199,7 +200,7 @@ def show_disagreements() -> None:
     if not url_state.presentation():
         st.download_button(
             "Data (CSV)", data=lambda: csv_export.csv_bytes(claims),
-            file_name=f"{charts.export_filename('disagreements', filters)}.csv",
+            file_name=f"{export_filename('disagreements', filters)}.csv",
             mime="text/csv", key=CSV_KEY, on_click="ignore", icon=":material/table:",
             help="Every side of every disagreement listed: value, sentence, article, and the "
                  "reference figure where there is one.")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import briefing, charts, components, data, theme, url_state
+from dashboard import briefing, components, data, theme, url_state
+from dashboard.charts.framing import selected_ids
+from dashboard.charts.membership import membership_figure
 from dashboard.marks import EventCell, FigurePoint
 
 CHART_KEY = "membership_chart"
@@ -24,7 +26,7 @@ def _kind_label(kind: str) -> str:
 
 def _open_clicked_mark() -> None:
     """Chart click: open the evidence of the clicked figure or milestone."""
-    ids = charts.selected_ids(st.session_state.get(CHART_KEY))
+    ids = selected_ids(st.session_state.get(CHART_KEY))
     if ids:
         st.session_state[EVIDENCE_KEY] = ids[0]
         st.session_state[PAGE_KEY] = 1
@@ -101,7 +103,7 @@ def show_membership() -> None:
             source = source.rstrip(".") + "; reference series: data/reference (sourced, by year)."
         context = components.chart_context(f"{label}: {_kind_label(kind)} over time",
                                            f"membership-{org}-{kind}", source)
-        figure = charts.membership_figure(
+        figure = membership_figure(
             reported, reference, milestones, organisation=str(label), kind_label=_kind_label(kind),
             colour=data.initiative_colours().get(org, theme.NEUTRAL), ctx=context)
         rows = pd.concat([reported.assign(series="reported in articles"),

@@ -6,23 +6,26 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, components, data, url_state
+from dashboard import components, data, url_state
+from dashboard.charts.labels import cell_int, format_built_at, published_label
+from dashboard.charts.overview import events_per_year_figure
+from dashboard.charts.topics import theme_frequency_figure
 
 TOP_THEMES = 8
 
 
 def _count(value: object) -> int:
     """A count from a query row; missing (None, NA) counts as none."""
-    return 0 if pd.isna(value) else charts.cell_int(value)
+    return 0 if pd.isna(value) else cell_int(value)
 
 
 def show_freshness() -> None:
     """When the warehouse was built, what its articles span, and what the last ETL run did."""
     build = data.build_summary()
-    first = charts.published_label(build["first_published"], build["first_precision"])
-    last = charts.published_label(build["last_published"], build["last_precision"])
+    first = published_label(build["first_published"], build["first_precision"])
+    last = published_label(build["last_published"], build["last_precision"])
     undated = _count(build["undated_articles"])
-    line = (f"Warehouse built **{charts.format_built_at(build['built_at'])}** · "
+    line = (f"Warehouse built **{format_built_at(build['built_at'])}** · "
             f"{int(build['articles'])} articles published **{first}** to **{last}**"
             + (f" ({undated} undated)" if undated else ""))
     if not url_state.presentation() and not pd.isna(build["files_seen"]):
@@ -53,8 +56,8 @@ def show_candidates() -> None:
     for _, rows in found.groupby("name_key", sort=False):
         first = rows.iloc[0]
         articles, sentences = int(first["articles"]), int(first["sentences"])
-        seen = charts.published_label(first["first_seen"], None)
-        last = charts.published_label(first["last_seen"], None)
+        seen = published_label(first["first_seen"], None)
+        last = published_label(first["last_seen"], None)
         label = (f"{first['name']} · {', '.join(first['relations'])} · "
                  f"{articles} {'article' if articles == 1 else 'articles'}, "
                  f"{sentences} {'sentence' if sentences == 1 else 'sentences'} · seen "
@@ -86,7 +89,7 @@ def show_overview() -> None:
         span = ("none" if int(figures["events"]) == 0 else
                 f"{int(figures['first_event_year'])}–{int(figures['last_event_year'])}")
         st.metric("Event years", span, border=True)
-        st.metric("Latest article", charts.published_label(
+        st.metric("Latest article", published_label(
             figures["last_published"], figures["last_published_precision"]), border=True)
     show_freshness()
 
@@ -97,7 +100,7 @@ def show_overview() -> None:
     else:
         context = components.chart_context("Dated events per year", "events-per-year", source)
         components.chart_block(
-            charts.events_per_year_figure(per_year, data.initiative_colours(), context),
+            events_per_year_figure(per_year, data.initiative_colours(), context),
             per_year, context, key="overview_events_chart")
 
     themes = data.theme_frequency(filters).head(TOP_THEMES)
@@ -106,7 +109,7 @@ def show_overview() -> None:
     else:
         context = components.chart_context(f"Top {len(themes)} themes", "top-themes", source)
         components.chart_block(
-            charts.theme_frequency_figure(themes, "per_1000_words", data.theme_colours(),
+            theme_frequency_figure(themes, "per_1000_words", data.theme_colours(),
                                           context),
             themes, context, key="overview_themes_chart",
             on_select=components.filter_to_clicked_theme("overview_themes_chart"))

@@ -12,7 +12,9 @@ import math
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, components, data, url_state
+from dashboard import components, data, url_state
+from dashboard.charts.labels import published_label, source_line, text_or
+from dashboard.charts.search_hits import search_hits_figure
 from dashboard.filters import url_params
 from dashboard.search import parse
 from dashboard.search import snippet as snippets
@@ -52,9 +54,9 @@ def _hit_card(rank: int, hit: pd.Series) -> str:
     heading = f"{rank} · score {float(hit['score']):.2f}"
     if len(hit["matched_initiatives"]):
         heading += " · about " + ", ".join(hit["matched_initiatives"])
-    meta = (f"{charts.text_or(hit['title'], 'Untitled article')} — "
-            f"{charts.text_or(hit['outlet'], 'unknown outlet')}, "
-            f"{charts.published_label(hit['published'], hit['published_precision'])} "
+    meta = (f"{text_or(hit['title'], 'Untitled article')} — "
+            f"{text_or(hit['outlet'], 'unknown outlet')}, "
+            f"{published_label(hit['published'], hit['published_precision'])} "
             f"(sentence {int(hit['sentence_no'])})")
     return snippets.hit_card_html(snippet, heading, meta)
 
@@ -118,10 +120,10 @@ def show_search() -> None:
     articles = int(per_year["articles"].sum())
 
     outlets = sorted({o for year_outlets in per_year["outlets"] for o in year_outlets})
-    source = charts.source_line(articles, outlets, data.warehouse().built_at)
+    source = source_line(articles, outlets, data.warehouse().built_at)
     context = components.chart_context(f"Sentences matching “{query.text}”, by year",
                                        f"search-{query.text}", source)
-    components.chart_block(charts.search_hits_figure(per_year, context), per_year, context,
+    components.chart_block(search_hits_figure(per_year, context), per_year, context,
                            key=CHART_KEY)
 
     pages = max(1, math.ceil(total / data.SEARCH_PAGE_SIZE))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import briefing, charts, components, data, theme, url_state
+from dashboard import briefing, components, data, theme, url_state
+from dashboard.charts.framing import selected_ids
+from dashboard.charts.timeline import timeline_figure
 from dashboard.marks import EventCell
 
 CHART_KEY = "timeline_chart"
@@ -14,7 +16,7 @@ PAGE_KEY = "timeline_evidence_page"  # the page of a cell's sentences (URL param
 
 def _open_clicked_event() -> None:
     """Chart click: open the evidence of the clicked marker (customdata[0]: an id or a key)."""
-    ids = charts.selected_ids(st.session_state.get(CHART_KEY))
+    ids = selected_ids(st.session_state.get(CHART_KEY))
     if ids:
         st.session_state[EVENT_KEY] = ids[0]
         st.session_state[PAGE_KEY] = 1
@@ -54,7 +56,7 @@ def show_timeline() -> None:
                                            "initiative-timeline",
                                            components.source_of_outlets(
                                                data.event_sources(filters)))
-        figure = charts.timeline_figure(cells, data.initiative_colours(), context)
+        figure = timeline_figure(cells, data.initiative_colours(), context)
         components.chart_block(figure, cells, context, key=CHART_KEY,
                                on_select=_open_clicked_event)
         components.briefing_pack_button(

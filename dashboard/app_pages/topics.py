@@ -8,7 +8,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import briefing, charts, components, data, url_state
+from dashboard import briefing, components, data, url_state
+from dashboard.charts.topics import (
+    INITIATIVE_THEME_METRICS,
+    THEME_METRICS,
+    theme_frequency_figure,
+    theme_initiative_heatmap,
+    theme_year_heatmap,
+)
 
 FREQUENCY_KEY = "topics_frequency_chart"
 BY_YEAR_KEY = "topics_by_year_chart"
@@ -23,9 +30,9 @@ def show_topics() -> None:
     filters = url_state.filters()
     st.title("Topics")
     url_state.synced_param("metric", METRIC_KEY, "per_1000_words",
-                           valid=list(charts.THEME_METRICS))
+                           valid=list(THEME_METRICS))
     url_state.synced_param("measure", MEASURE_KEY, "sentences",
-                           valid=list(charts.INITIATIVE_THEME_METRICS))
+                           valid=list(INITIATIVE_THEME_METRICS))
     if not url_state.presentation():
         st.caption("Themes come from keyword matches of the theme taxonomy. Click a theme on "
                    "any chart to filter the whole app to it.")
@@ -42,12 +49,12 @@ def show_topics() -> None:
     pack: list[briefing.BriefingChart] = []
 
     if not url_state.presentation():
-        st.segmented_control("Measure", list(charts.THEME_METRICS), key=METRIC_KEY,
-                             format_func=charts.THEME_METRICS.__getitem__, required=True)
+        st.segmented_control("Measure", list(THEME_METRICS), key=METRIC_KEY,
+                             format_func=THEME_METRICS.__getitem__, required=True)
     metric = st.session_state[METRIC_KEY]
     context = components.chart_context("How often each theme appears", "theme-frequency",
                                        source)
-    figure = charts.theme_frequency_figure(frequency, metric, data.theme_colours(), context)
+    figure = theme_frequency_figure(frequency, metric, data.theme_colours(), context)
     components.chart_block(figure, frequency, context, key=FREQUENCY_KEY,
                            on_select=components.filter_to_clicked_theme(FREQUENCY_KEY))
     pack.append(briefing.BriefingChart(figure, frequency, context, citations=cited))
@@ -58,7 +65,7 @@ def show_topics() -> None:
     if by_year.empty:
         components.empty_state("No dated articles with themes match these filters.")
     else:
-        figure = charts.theme_year_heatmap(by_year, context)
+        figure = theme_year_heatmap(by_year, context)
         components.chart_block(figure, by_year, context, key=BY_YEAR_KEY,
                                on_select=components.filter_to_clicked_theme(BY_YEAR_KEY))
         pack.append(briefing.BriefingChart(figure, by_year, context, citations=cited))
@@ -70,14 +77,14 @@ def show_topics() -> None:
         components.briefing_pack_button("Topics", pack, key=BRIEFING_KEY)
         return
     if not url_state.presentation():
-        st.segmented_control("Cell value", list(charts.INITIATIVE_THEME_METRICS),
+        st.segmented_control("Cell value", list(INITIATIVE_THEME_METRICS),
                              key=MEASURE_KEY,
-                             format_func=charts.INITIATIVE_THEME_METRICS.__getitem__,
+                             format_func=INITIATIVE_THEME_METRICS.__getitem__,
                              required=True)
     measure = st.session_state[MEASURE_KEY]
     context = components.chart_context("Themes in the coverage of each initiative",
                                        "themes-by-initiative", source)
-    figure = charts.theme_initiative_heatmap(pairs, measure, context)
+    figure = theme_initiative_heatmap(pairs, measure, context)
     components.chart_block(figure, pairs, context, key=BY_INITIATIVE_KEY,
                            on_select=components.filter_to_clicked_theme(BY_INITIATIVE_KEY))
     pack.append(briefing.BriefingChart(figure, pairs, context, citations=cited))

@@ -22,9 +22,13 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from streamlit.testing.v1 import AppTest
 
-from dashboard import briefing, charts, export, queries, theme
+from dashboard import briefing, export, queries, theme
 from dashboard.briefing import BriefingChart
-from dashboard.charts import ChartContext
+from dashboard.charts.framing import ChartContext
+from dashboard.charts.labels import export_filename, shorten, source_line
+from dashboard.charts.membership import membership_figure
+from dashboard.charts.timeline import timeline_figure
+from dashboard.charts.topics import theme_frequency_figure
 from dashboard.filters import Filters
 from dashboard.settings import DashboardSettings
 from etl.settings import PROJECT_ROOT
@@ -48,9 +52,9 @@ def _context(con: duckdb.DuckDBPyConnection, title: str, chart: str, rows: pd.Da
              ) -> ChartContext:
     built_at = dict(queries.warehouse_info(con).values.tolist())["built_at"]
     outlets = rows.drop_duplicates("article_id")["outlet"].fillna("unknown outlet")
-    source = charts.source_line(int(rows["article_id"].nunique()), list(outlets), built_at)
+    source = source_line(int(rows["article_id"].nunique()), list(outlets), built_at)
     return ChartContext(title=title, subtitle=FILTERS.describe(_labels(con)), source=source,
-                        filename=charts.export_filename(chart, FILTERS))
+                        filename=export_filename(chart, FILTERS))
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +69,7 @@ def view_charts(warehouse_cursor: duckdb.DuckDBPyConnection) -> list[BriefingCha
     reference = queries.membership_reference_series(con, FILTERS, "CICA")
     membership_ctx = _context(con, "CICA: member states over time", "membership-CICA-member_states",
                               reported)
-    membership = charts.membership_figure(
+    membership = membership_figure(
         reported, reference, queries.membership_milestones(con, FILTERS, "CICA"),
         organisation="CICA", kind_label="member states", colour=colours["CICA"],
         ctx=membership_ctx)
@@ -74,11 +78,11 @@ def view_charts(warehouse_cursor: duckdb.DuckDBPyConnection) -> list[BriefingCha
     frequency = queries.theme_frequency(con, FILTERS)
     cited = queries.theme_sentences(con, FILTERS, 3)
     topics_ctx = _context(con, "How often each theme appears", "theme-frequency", events)
-    topics = charts.theme_frequency_figure(
+    topics = theme_frequency_figure(
         frequency, "per_1000_words", theme.colour_map(queries.theme_list(con)["theme"]),
         topics_ctx)
     assert not events.empty and not reported.empty and not cited.empty
-    return [BriefingChart(charts.timeline_figure(events, colours, timeline_ctx), events,
+    return [BriefingChart(timeline_figure(events, colours, timeline_ctx), events,
                           timeline_ctx),
             BriefingChart(membership, membership_rows, membership_ctx),
             BriefingChart(topics, frequency, topics_ctx, citations=cited)]
@@ -231,7 +235,7 @@ def test_the_cited_sentences_slide_shows_the_first_and_counts_the_rest(
     text = " ".join(_texts(slides.slides[2]))
     cited = briefing.citations_of(view_charts[0])
     assert len(cited) == len(events) > briefing.SLIDE_MAX_CITATIONS
-    assert cited[0].label in text and charts.shorten(cited[0].sentence, 60)[:40] in text
+    assert cited[0].label in text and shorten(cited[0].sentence, 60)[:40] in text
     assert (f"{len(cited) - briefing.SLIDE_MAX_CITATIONS} more in the notes of the previous "
             "slide and in data/initiative-timeline_2002-2023_security.csv.") in text
     assert cited[briefing.SLIDE_MAX_CITATIONS].sentence[:60] not in text
@@ -251,7 +255,7 @@ def test_the_slide_image_leaves_title_and_source_to_the_slide() -> None:
                        filename="top-themes")
     frame = pd.DataFrame({"theme": ["security"], "label": ["Security"], "articles": [5],
                           "hits": [40], "per_1000_words": [8.0]})
-    figure = charts.theme_frequency_figure(frame, "articles", {"security": "#0072B2"}, ctx)
+    figure = theme_frequency_figure(frame, "articles", {"security": "#0072B2"}, ctx)
     bare = briefing.slide_figure(figure)
     assert bare.layout.title.text == "" and bare.layout.title.subtitle.text == ""
     assert not [a for a in bare.layout.annotations if a.name == "source"]

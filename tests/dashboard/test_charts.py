@@ -8,8 +8,34 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboard import charts, theme
-from dashboard.charts import ChartContext
+from dashboard import theme
+from dashboard.charts.framing import (
+    MARK_SIZE,
+    MARK_SIZE_MAX,
+    MIN_HEIGHT,
+    ChartContext,
+    mark_size,
+    selected_ids,
+)
+from dashboard.charts.labels import (
+    HOVER_SENTENCE_CHARS,
+    date_label,
+    export_filename,
+    format_built_at,
+    published_label,
+    shorten,
+    source_line,
+    wrap_label,
+)
+from dashboard.charts.membership import membership_figure
+from dashboard.charts.overview import OTHER_INITIATIVES, events_per_year_figure
+from dashboard.charts.timeline import timeline_figure, timeline_rows
+from dashboard.charts.topics import (
+    THEME_METRICS,
+    theme_frequency_figure,
+    theme_initiative_heatmap,
+    theme_year_heatmap,
+)
 from dashboard.filters import Filters
 from dashboard.marks import EventCell, FigurePoint
 
@@ -70,7 +96,7 @@ def _marks(fig: go.Figure) -> dict[str, tuple[list, float, float, object]]:
 
 
 def test_every_chart_carries_title_filter_subtitle_and_source_line() -> None:
-    fig = charts.timeline_figure(cells_frame(), COLOURS, CTX)
+    fig = timeline_figure(cells_frame(), COLOURS, CTX)
     assert "Timeline" in fig.layout.title.text
     assert fig.layout.title.subtitle.text == "Events 2002–2023"
     sources = [a for a in fig.layout.annotations if a.name == "source"]
@@ -80,7 +106,7 @@ def test_every_chart_carries_title_filter_subtitle_and_source_line() -> None:
 
 
 def test_timeline_draws_one_mark_per_cell_with_an_id_or_a_cell_key() -> None:
-    fig = charts.timeline_figure(cells_frame(), COLOURS, CTX)
+    fig = timeline_figure(cells_frame(), COLOURS, CTX)
     marks = _marks(fig)
     # a mark of one event carries the event's id; one of several the cell's key
     assert sorted(marks) == ["AIF.first_held.2023", "CICA.held.2002", "e1", "e2", "e4"]
@@ -94,15 +120,15 @@ def test_timeline_draws_one_mark_per_cell_with_an_id_or_a_cell_key() -> None:
 
 
 def test_timeline_marks_are_sized_by_how_many_events_they_count() -> None:
-    marks = _marks(charts.timeline_figure(cells_frame(), COLOURS, CTX))
-    assert marks["e1"][1] == charts.mark_size(1) == charts.MARK_SIZE
-    assert charts.MARK_SIZE < marks["CICA.held.2002"][1] < marks["AIF.first_held.2023"][1]
-    assert marks["AIF.first_held.2023"][1] == charts.MARK_SIZE_MAX  # 20,000: capped
-    assert [charts.mark_size(n) for n in (1, 10, 100)] == [13, 18, 23]
+    marks = _marks(timeline_figure(cells_frame(), COLOURS, CTX))
+    assert marks["e1"][1] == mark_size(1) == MARK_SIZE
+    assert MARK_SIZE < marks["CICA.held.2002"][1] < marks["AIF.first_held.2023"][1]
+    assert marks["AIF.first_held.2023"][1] == MARK_SIZE_MAX  # 20,000: capped
+    assert [mark_size(n) for n in (1, 10, 100)] == [13, 18, 23]
 
 
 def test_timeline_hover_says_how_many_or_shows_the_one_sentence() -> None:
-    marks = _marks(charts.timeline_figure(cells_frame(), COLOURS, CTX))
+    marks = _marks(timeline_figure(cells_frame(), COLOURS, CTX))
     held = marks["CICA.held.2002"][0]
     assert held[1:] == ["CICA full name", "held", "2002", "3 events in 2 articles",
                         "Click to read their sentences"]
@@ -114,14 +140,14 @@ def test_timeline_hover_says_how_many_or_shows_the_one_sentence() -> None:
 
 
 def test_a_cell_sits_at_its_events_date_or_mid_year() -> None:
-    marks = _marks(charts.timeline_figure(cells_frame(), COLOURS, CTX))
+    marks = _marks(timeline_figure(cells_frame(), COLOURS, CTX))
     assert pd.Timestamp(marks["CICA.held.2002"][3]) == pd.Timestamp("2002-07-01")  # dates vary
     assert pd.Timestamp(marks["AIF.first_held.2023"][3]) == pd.Timestamp("2023-06-08")
     assert pd.Timestamp(marks["e2"][3]) == pd.Timestamp("2002-06-15")
 
 
 def test_timeline_legend_is_by_event_type_then_mark_size_in_a_neutral_colour() -> None:
-    fig = charts.timeline_figure(cells_frame(), COLOURS, CTX)
+    fig = timeline_figure(cells_frame(), COLOURS, CTX)
     legend = [t for t in fig.data if t.showlegend]
     types = [t for t in legend if t.legendgroup != "size"]
     assert sorted(t.name for t in types) == ["first held", "held", "period", "proposed"]
@@ -133,16 +159,16 @@ def test_timeline_legend_is_by_event_type_then_mark_size_in_a_neutral_colour() -
     for entry in types:
         assert any(t.legendgroup == entry.legendgroup for t in _marker_traces(fig))
     # a timeline of single events needs no size legend
-    singles = charts.timeline_figure(cells_frame().iloc[[0, 1, 3]], COLOURS, CTX)
+    singles = timeline_figure(cells_frame().iloc[[0, 1, 3]], COLOURS, CTX)
     assert not [t for t in singles.data if t.legendgroup == "size"]
 
 
 def test_timeline_rows_group_initiatives_under_category_headers() -> None:
     frame = cells_frame().assign(marker_date=cells_frame()["first_date"])
-    rows = charts.timeline_rows(frame)
+    rows = timeline_rows(frame)
     assert rows == [("Security", None), ("CICA", "CICA"), ("UNSC", "UNSC"),
                     ("Forum", None), ("AIF", "AIF")]
-    fig = charts.timeline_figure(cells_frame(), COLOURS, CTX)
+    fig = timeline_figure(cells_frame(), COLOURS, CTX)
     assert list(fig.layout.yaxis.ticktext) == ["<b>SECURITY</b>", "CICA", "UNSC", "<b>FORUM</b>",
                                                "AIF"]
     assert fig.layout.yaxis.fixedrange is True
@@ -150,7 +176,7 @@ def test_timeline_rows_group_initiatives_under_category_headers() -> None:
 
 
 def test_timeline_fans_out_marks_of_the_same_initiative_and_year() -> None:
-    marks = _marks(charts.timeline_figure(cells_frame(), COLOURS, CTX))
+    marks = _marks(timeline_figure(cells_frame(), COLOURS, CTX))
     first, held = marks["e2"][2], marks["CICA.held.2002"][2]
     assert first != held  # both CICA in 2002
     assert abs(first - held) < 1  # but still inside CICA's row
@@ -158,7 +184,7 @@ def test_timeline_fans_out_marks_of_the_same_initiative_and_year() -> None:
 
 
 def test_timeline_draws_spans_from_start_to_end() -> None:
-    fig = charts.timeline_figure(cells_frame(), COLOURS, CTX)
+    fig = timeline_figure(cells_frame(), COLOURS, CTX)
     spans = [t for t in fig.data if t.mode == "lines"]
     assert len(spans) == 1
     assert spans[0].line.color == COLOURS["UNSC"]
@@ -167,11 +193,11 @@ def test_timeline_draws_spans_from_start_to_end() -> None:
 
 
 def test_timeline_hover_shortens_and_escapes_the_sentence() -> None:
-    marks = _marks(charts.timeline_figure(cells_frame(), COLOURS, CTX))
+    marks = _marks(timeline_figure(cells_frame(), COLOURS, CTX))
     hover_sentence = marks["e1"][0][4]
     assert "&lt;b&gt;in&lt;/b&gt;" in hover_sentence and "<b>in" not in hover_sentence
     assert hover_sentence.endswith("…")
-    assert len(hover_sentence.replace("<br>", " ")) <= charts.HOVER_SENTENCE_CHARS + 20
+    assert len(hover_sentence.replace("<br>", " ")) <= HOVER_SENTENCE_CHARS + 20
     assert marks["e4"][0][3] == "2017–2018"
     assert "unknown outlet" in marks["e4"][0][5]
 
@@ -184,8 +210,8 @@ def test_timeline_payload_follows_the_cells_not_the_events() -> None:
     many = pd.concat([base.assign(year=y, initiative_id=i, first_date=dt.date(y, 3, 1),
                                   last_date=dt.date(y, 10, 1))
                       for y in years for i in initiatives], ignore_index=True)
-    few = charts.timeline_figure(many.assign(events=2, articles=2), COLOURS, CTX)
-    lots = charts.timeline_figure(many.assign(events=2_000, articles=1_500), COLOURS, CTX)
+    few = timeline_figure(many.assign(events=2, articles=2), COLOURS, CTX)
+    lots = timeline_figure(many.assign(events=2_000, articles=1_500), COLOURS, CTX)
     assert len(_marks(lots)) == len(many) == 500
     few_bytes, lots_bytes = len(few.to_json()), len(lots.to_json())
     assert abs(lots_bytes - few_bytes) / few_bytes < 0.1  # digits and the size legend
@@ -193,7 +219,7 @@ def test_timeline_payload_follows_the_cells_not_the_events() -> None:
 
 
 def test_timeline_of_nothing_is_a_message_not_a_blank_axis() -> None:
-    fig = charts.timeline_figure(cells_frame().iloc[0:0], COLOURS, CTX)
+    fig = timeline_figure(cells_frame().iloc[0:0], COLOURS, CTX)
     assert not fig.data
     assert [a.text for a in fig.layout.annotations if a.name == "empty"] == [
         "No dated events match these filters."]
@@ -203,7 +229,7 @@ def test_timeline_of_nothing_is_a_message_not_a_blank_axis() -> None:
 def test_events_per_year_stacks_initiatives_in_their_colours() -> None:
     counts = pd.DataFrame({"year": [2002, 2002, 2023], "initiative_id": ["CICA", "UNSC", "AIF"],
                            "initiative_label": ["CICA", "UNSC", "AIF"], "events": [2, 1, 4]})
-    fig = charts.events_per_year_figure(counts, COLOURS, CTX)
+    fig = events_per_year_figure(counts, COLOURS, CTX)
     assert fig.layout.barmode == "stack"
     assert {t.name: t.marker.color for t in fig.data} == {
         "AIF": COLOURS["AIF"], "CICA": COLOURS["CICA"], "UNSC": COLOURS["UNSC"]}
@@ -245,7 +271,7 @@ def _membership_figure(**overrides: object) -> go.Figure:
     args: dict[str, object] = {"reported": reported, "reference": reference,
                                "milestones": milestones}
     args.update(overrides)
-    return charts.membership_figure(args["reported"], args["reference"], args["milestones"],
+    return membership_figure(args["reported"], args["reference"], args["milestones"],
                                     organisation="CICA", kind_label="member states",
                                     colour=COLOURS["CICA"], ctx=CTX)
 
@@ -273,7 +299,7 @@ def test_membership_reported_figures_are_one_mark_per_year_and_count() -> None:
         "CICA", "member_states", 2023, 28)
     assert list(reported.x) == [2002, 2023] and list(reported.y) == [16, 28]
     assert reported.marker.color == COLOURS["CICA"]
-    assert list(reported.marker.size) == [charts.mark_size(1), charts.mark_size(2)]
+    assert list(reported.marker.size) == [mark_size(1), mark_size(2)]
     texts = {c[0]: c for c in reported.customdata}
     assert texts["m1"][6] == "Reference for 2002: 16 (agrees)"
     assert texts["m1"][4] == "s1"  # one report: its sentence on hover
@@ -305,7 +331,7 @@ def test_membership_without_reference_draws_only_reported_figures() -> None:
 
 def test_membership_with_nothing_dated_says_so() -> None:
     reported, reference, milestones = membership_frames()
-    fig = charts.membership_figure(reported.iloc[0:0], reference.iloc[0:0], milestones.iloc[0:0],
+    fig = membership_figure(reported.iloc[0:0], reference.iloc[0:0], milestones.iloc[0:0],
                                    organisation="IOFS", kind_label="member states",
                                    colour="#000000", ctx=CTX)
     assert [a.text for a in fig.layout.annotations if a.name == "empty"] == [
@@ -321,18 +347,18 @@ def frequency_frame() -> pd.DataFrame:
 
 def test_theme_frequency_switches_metric_and_keeps_theme_colours() -> None:
     colours = theme.colour_map(["economy", "religion", "security"])
-    rate = charts.theme_frequency_figure(frequency_frame(), "per_1000_words", colours, CTX)
+    rate = theme_frequency_figure(frequency_frame(), "per_1000_words", colours, CTX)
     bar = rate.data[0]
     assert list(bar.y) == ["Economy", "Religion &lt;3", "Security"]  # largest on top
     assert [c[0] for c in bar.customdata] == ["economy", "religion", "security"]
     assert list(bar.marker.color) == [colours["economy"], colours["religion"],
                                       colours["security"]]
-    assert rate.layout.xaxis.title.text == charts.THEME_METRICS["per_1000_words"]
-    counts = charts.theme_frequency_figure(frequency_frame(), "articles", colours, CTX)
+    assert rate.layout.xaxis.title.text == THEME_METRICS["per_1000_words"]
+    counts = theme_frequency_figure(frequency_frame(), "articles", colours, CTX)
     assert list(counts.data[0].y) == ["Economy", "Religion &lt;3", "Security"]
     assert list(counts.data[0].text) == ["2", "3", "5"]
     with pytest.raises(ValueError, match="unknown theme metric"):
-        charts.theme_frequency_figure(frequency_frame(), "bogus", colours, CTX)
+        theme_frequency_figure(frequency_frame(), "bogus", colours, CTX)
 
 
 def test_theme_year_heatmap_leaves_years_without_articles_blank() -> None:
@@ -341,7 +367,7 @@ def test_theme_year_heatmap_leaves_years_without_articles_blank() -> None:
         "label": ["Security", "Economy"] * 2, "hits": [1, 0, 3, 1], "articles": [1, 0, 1, 1],
         "year_articles": [1, 1, 1, 1], "per_1000_words": [2.0, 0.0, 3.0, 1.0],
     })
-    fig = charts.theme_year_heatmap(by_year, CTX)
+    fig = theme_year_heatmap(by_year, CTX)
     heat = fig.data[0]
     assert list(heat.x) == ["2020", "2021", "2022", "2023"]
     assert list(heat.y) == ["Security", "Economy"]
@@ -357,13 +383,13 @@ def test_theme_initiative_heatmap_values_and_click_ids() -> None:
         "theme": ["security", "economy", "security"], "label": ["Security", "Economy", "Security"],
         "sentences": [6, 2, 1], "articles": [2, 1, 1], "share": [0.75, 0.25, 1.0],
     })
-    fig = charts.theme_initiative_heatmap(pairs, "sentences", CTX)
+    fig = theme_initiative_heatmap(pairs, "sentences", CTX)
     heat = fig.data[0]
     assert list(heat.y) == ["CICA", "AIF"]
     assert list(heat.x) == ["Security", "Economy"]
     assert [list(row) for row in heat.z] == [[6.0, 2.0], [1.0, None]]
     assert heat.customdata[1][0][:3] == ["security", "Security", "AIF"]
-    share = charts.theme_initiative_heatmap(pairs, "share", CTX)
+    share = theme_initiative_heatmap(pairs, "share", CTX)
     assert share.data[0].text[0][0] == "75%"
 
 
@@ -371,9 +397,9 @@ def test_selected_ids_reads_customdata_of_a_streamlit_selection() -> None:
     selection = {"selection": {"points": [{"customdata": ["e7", "x"]},
                                           {"customdata": ["e7"]}, {"customdata": ["e9"]},
                                           {"x": 1}]}}
-    assert charts.selected_ids(selection) == ["e7", "e9"]
-    assert charts.selected_ids(None) == []
-    assert charts.selected_ids({"selection": {"points": []}}) == []
+    assert selected_ids(selection) == ["e7", "e9"]
+    assert selected_ids(None) == []
+    assert selected_ids({"selection": {"points": []}}) == []
 
 
 @pytest.mark.parametrize("args,expected", [
@@ -386,60 +412,60 @@ def test_selected_ids_reads_customdata_of_a_streamlit_selection() -> None:
     ((2020, float("nan"), pd.NA), "2020"),
 ])
 def test_date_label_keeps_the_precision_of_the_text(args: tuple, expected: str) -> None:
-    assert charts.date_label(*args) == expected
+    assert date_label(*args) == expected
 
 
 def test_published_label_and_build_time() -> None:
-    assert charts.published_label(pd.Timestamp("2025-06-01"), "month") == "Jun 2025"
-    assert charts.published_label(pd.Timestamp("2020-01-01"), "year") == "2020"
-    assert charts.published_label(pd.NaT, None) == "date unknown"
-    assert charts.format_built_at("2026-11-23T01:20:05") == "23 Nov 2026, 01:20 UTC"
+    assert published_label(pd.Timestamp("2025-06-01"), "month") == "Jun 2025"
+    assert published_label(pd.Timestamp("2020-01-01"), "year") == "2020"
+    assert published_label(pd.NaT, None) == "date unknown"
+    assert format_built_at("2026-11-23T01:20:05") == "23 Nov 2026, 01:20 UTC"
 
 
 def test_source_line_names_outlets_and_build() -> None:
-    assert charts.source_line(1, ["NNN-Bernama"], None) == "Source: 1 article from NNN-Bernama."
-    line = charts.source_line(6, ["a", "b", "c", "d", "e", "f"], "2026-11-23T01:20:00")
+    assert source_line(1, ["NNN-Bernama"], None) == "Source: 1 article from NNN-Bernama."
+    line = source_line(6, ["a", "b", "c", "d", "e", "f"], "2026-11-23T01:20:00")
     assert line == ("Source: 6 articles from a, b, c, d and 2 more; "
                     "warehouse built 23 Nov 2026, 01:20 UTC.")
-    assert charts.source_line(2, ["a", "b"], None) == "Source: 2 articles from a and b."
+    assert source_line(2, ["a", "b"], None) == "Source: 2 articles from a and b."
 
 
 def test_long_source_lines_wrap_under_the_chart() -> None:
     ctx = ChartContext(title="T", subtitle="S", filename="f", source="Source: " + "word " * 60)
-    fig = charts.theme_frequency_figure(frequency_frame(), "articles", {}, ctx)
+    fig = theme_frequency_figure(frequency_frame(), "articles", {}, ctx)
     source = next(a for a in fig.layout.annotations if a.name == "source")
     assert source.text.count("<br>") >= 1
 
 
 def test_export_filename_names_the_view() -> None:
     filters = Filters(event_years=(2002, 2023), themes=("security",))
-    assert charts.export_filename("initiative-timeline", filters) == \
+    assert export_filename("initiative-timeline", filters) == \
         "initiative-timeline_2002-2023_security"
-    assert charts.export_filename("Top themes", Filters()) == "top-themes"
+    assert export_filename("Top themes", Filters()) == "top-themes"
     long = Filters(outlets=tuple(f"outlet {n}" for n in range(40)))
-    assert len(charts.export_filename("x", long)) <= 120
+    assert len(export_filename("x", long)) <= 120
 
 
 def test_presentation_mode_enlarges_text() -> None:
-    normal = charts.theme_frequency_figure(frequency_frame(), "articles", {}, CTX)
+    normal = theme_frequency_figure(frequency_frame(), "articles", {}, CTX)
     big_ctx = ChartContext(CTX.title, CTX.subtitle, CTX.source, CTX.filename, presentation=True)
-    big = charts.theme_frequency_figure(frequency_frame(), "articles", {}, big_ctx)
+    big = theme_frequency_figure(frequency_frame(), "articles", {}, big_ctx)
     assert big.layout.font.size > normal.layout.font.size
     assert big.layout.title.font.size > normal.layout.title.font.size
 
 
 def test_shorten_cuts_at_a_word_boundary() -> None:
-    assert charts.shorten("short") == "short"
-    assert charts.shorten("one two three four", 12) == "one two…"
-    assert charts.shorten(None) == ""
-    assert charts.shorten(float("nan")) == ""
+    assert shorten("short") == "short"
+    assert shorten("one two three four", 12) == "one two…"
+    assert shorten(None) == ""
+    assert shorten(float("nan")) == ""
 
 
 def test_wrap_label_keeps_axis_labels_short() -> None:
     name = "Congress of Leaders of World and Traditional Religions"
-    assert charts.wrap_label(name, 34, max_lines=1) == "Congress of Leaders of World and…"
-    assert charts.wrap_label(name, 26) == "Congress of Leaders of<br>World and Traditional…"
-    assert charts.wrap_label("CICA & <b>") == "CICA &amp; &lt;b&gt;"
+    assert wrap_label(name, 34, max_lines=1) == "Congress of Leaders of World and…"
+    assert wrap_label(name, 26) == "Congress of Leaders of<br>World and Traditional…"
+    assert wrap_label("CICA & <b>") == "CICA &amp; &lt;b&gt;"
 
 
 def test_events_per_year_names_the_busiest_initiatives_and_groups_the_rest() -> None:
@@ -447,13 +473,13 @@ def test_events_per_year_names_the_busiest_initiatives_and_groups_the_rest() -> 
                            "initiative_id": ["CICA", "UNSC", "AIF", "CICA"],
                            "initiative_label": ["CICA", "UNSC seat", "AIF", "CICA"],
                            "events": [2, 1, 1, 3]})
-    fig = charts.events_per_year_figure(counts, COLOURS, CTX, max_named=1)
-    assert [t.name for t in fig.data] == ["CICA", charts.OTHER_INITIATIVES]
+    fig = events_per_year_figure(counts, COLOURS, CTX, max_named=1)
+    assert [t.name for t in fig.data] == ["CICA", OTHER_INITIATIVES]
     other = fig.data[1]
     assert list(other.x) == [2002, 2010] and list(other.y) == [1, 1]
     assert other.customdata[0][1] == "UNSC seat"
 
 
 def test_a_chart_of_one_bar_keeps_a_readable_height() -> None:
-    fig = charts.theme_frequency_figure(frequency_frame().head(1), "articles", {}, CTX)
-    assert fig.layout.height >= charts.MIN_HEIGHT
+    fig = theme_frequency_figure(frequency_frame().head(1), "articles", {}, CTX)
+    assert fig.layout.height >= MIN_HEIGHT

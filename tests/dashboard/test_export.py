@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import charts, export
-from dashboard.charts import ChartContext
+from dashboard import export
+from dashboard.charts.framing import ChartContext
+from dashboard.charts.topics import theme_frequency_figure
 from dashboard.settings import DashboardSettings
 
 pytestmark = pytest.mark.skipif(not export.browser_available(DashboardSettings()),
@@ -18,7 +19,7 @@ def test_png_and_svg_carry_the_title_filter_line_and_source_line() -> None:
                        source="Source: 5 articles from NNN-Bernama; warehouse built today.")
     frame = pd.DataFrame({"theme": ["security"], "label": ["Security"], "articles": [5],
                           "hits": [40], "per_1000_words": [8.0]})
-    figure = charts.theme_frequency_figure(frame, "articles", {"security": "#0072B2"}, ctx)
+    figure = theme_frequency_figure(frame, "articles", {"security": "#0072B2"}, ctx)
     png = export.render_image(figure, "png")
     assert png.startswith(b"\x89PNG")
     width = int.from_bytes(png[16:20], "big")

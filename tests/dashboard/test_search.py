@@ -16,8 +16,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import charts, queries
-from dashboard.charts import ChartContext
+from dashboard import queries
+from dashboard.charts.framing import ChartContext
+from dashboard.charts.search_hits import search_hits_figure
 from dashboard.filters import Filters
 from dashboard.search import parse, rank, snippet
 from dashboard.search.parse import Clause, parse_query
@@ -257,7 +258,7 @@ CTX = ChartContext(title="Sentences matching “iabs”, by year", subtitle="All
 def test_hits_chart_draws_a_bar_per_year_and_notes_undated_hits() -> None:
     per_year = pd.DataFrame({"year": [2020, 2023, None], "hits": [1, 4, 2],
                              "articles": [1, 2, 1], "outlets": [["A"], ["B"], ["C"]]})
-    figure = charts.search_hits_figure(per_year, CTX)
+    figure = search_hits_figure(per_year, CTX)
     (bars,) = figure.data
     assert list(bars.x) == [2020, 2023] and list(bars.y) == [1, 4]
     assert [list(c) for c in bars.customdata] == [[1], [2]]
@@ -268,12 +269,12 @@ def test_hits_chart_draws_a_bar_per_year_and_notes_undated_hits() -> None:
 
 def test_hits_chart_without_dated_hits_says_why() -> None:
     undated = pd.DataFrame({"year": [None], "hits": [3], "articles": [1], "outlets": [["A"]]})
-    figure = charts.search_hits_figure(undated, CTX)
+    figure = search_hits_figure(undated, CTX)
     assert not figure.data
     assert [a.text for a in figure.layout.annotations if a.name == "empty"] == [
         "No dated article has a matching sentence."]
     empty = pd.DataFrame({"year": [], "hits": [], "articles": [], "outlets": []})
-    assert not charts.search_hits_figure(empty, CTX).data
+    assert not search_hits_figure(empty, CTX).data
 
 
 # --- the search statements on the shipped corpus -------------------------------------------------

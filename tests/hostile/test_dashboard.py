@@ -37,9 +37,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import briefing, charts, csv_export, queries, uploads
+from dashboard import briefing, csv_export, queries, uploads
 from dashboard.briefing import BriefingChart
-from dashboard.charts import ChartContext
+from dashboard.charts.framing import ChartContext
+from dashboard.charts.labels import export_filename
 from dashboard.filters import FILTER_PARAMS, MAX_PARAM_CHARS, Filters
 from dashboard.settings import DashboardSettings
 from dashboard.url_state import OWN_PARAMS
@@ -235,7 +236,7 @@ def test_row7_briefing_pack_and_disagreement_csvs_of_formula_articles(
     cited = queries.theme_sentences(formula_con, everything, 3)
     assert not events.empty and not claims.empty and not cited.empty
     ctx = ChartContext(title="=Timeline", subtitle="-all", source="@source",
-                       filename=charts.export_filename("timeline", everything))
+                       filename=export_filename("timeline", everything))
     figure = go.Figure(go.Scatter(x=[1], y=[1]))
     pack = briefing.build_briefing_pack(
         [BriefingChart(figure, events, ctx),
