@@ -23,6 +23,7 @@ from rich.progress import (
 from rich.table import Table
 
 from etl import intake, pipeline, warehouse
+from etl.corrections.cli import add_corrections_command
 from etl.settings import Settings, settings_help
 
 PROGRESS_MIN_FILES = 5  # below this a progress bar is noise
@@ -41,7 +42,8 @@ def make_parser() -> argparse.ArgumentParser:
     )
     parser = argparse.ArgumentParser(
         prog="python -m etl",
-        usage="%(prog)s [options]\n       %(prog)s add [options] [--] FILE [FILE ...]",
+        usage="%(prog)s [options]\n       %(prog)s add [options] [--] FILE [FILE ...]\n"
+              "       %(prog)s corrections ACTION [options]",
         description="Build the Initiative Monitor warehouse (DuckDB) from a folder of articles.",
         epilog=(
             "To add files to the article folder and rebuild: python -m etl add FILE... "
@@ -68,6 +70,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser.set_defaults(run=build_main)
     commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
     add_add_command(commands, defaults)
+    add_corrections_command(commands, defaults)
     return parser
 
 

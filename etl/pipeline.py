@@ -29,7 +29,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl import extract, incremental, intake, prepare, search_index, warehouse
+from etl import corrections, extract, incremental, intake, prepare, search_index, warehouse
 from etl.model import Problem
 from etl.prepare import ARTICLE_TABLES, Batch, FileJob
 from etl.settings import Settings
@@ -234,7 +234,8 @@ def reference_tables(
         "themes",
         [{"theme": t.name, "label": t.label, "description": t.description} for t in themes.themes],
     )
-    evidence_scale = warehouse.rows_table("evidence_scale", extract.evidence_scale_rows())
+    evidence_scale = warehouse.rows_table(
+        "evidence_scale", extract.evidence_scale_rows() + corrections.SCALE_ROWS)
     vocabulary = {name: warehouse.rows_table(name, rows)
                   for name, rows in load_vocabulary().table_rows().items()}
     return {
@@ -336,9 +337,12 @@ def _file_stamp(entry: FolderEntry) -> str:
 
 
 def warehouse_is_stale(settings: Settings) -> bool:
-    """True when the warehouse is missing, unreadable, or was built from different input."""
+    """True when the warehouse is missing, unreadable, or was built from different input
+    (articles, reference lists or corrections)."""
     info = warehouse.read_info(settings.db_path)
-    return info.get("input_signature") != input_signature(settings)
+    return (info.get("input_signature") != input_signature(settings)
+            or info.get(corrections.SIGNATURE_KEY)
+            != corrections.store.folder_signature(settings.corrections_folder))
 
 
 
@@ -388,6 +392,8 @@ def build_warehouse(
             incremental.SIGNATURE_KEY: extractor_signature,
             incremental.SCANNED_KEY: str(scanned_ns),
             incremental.ARTICLES_DIR_KEY: str(settings.articles_dir),
+            corrections.SIGNATURE_KEY: corrections.store.folder_signature(
+                settings.corrections_folder),
         }
         if previous is None:
             _full_build(settings, jobs, folder_problems, report, info, progress)
@@ -560,7 +566,9 @@ def _finish(
 ) -> None:
     """Rows breaking a content rule removed, the report's figures, this run's rows, validation
     and stamp."""
-    report.problems = sorted(report.problems + warehouse.reject_rows(con), key=_problem_order)
+    report.problems = sorted(report.problems + warehouse.reject_rows(con)
+                             + corrections.apply_folder(con, settings.corrections_folder),
+                             key=_problem_order)
     report.loaded = [
         (f, r, a) for f, r, a in con.execute(
             "SELECT source_file, record_no, article_id FROM articles "

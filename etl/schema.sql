@@ -222,21 +222,79 @@ CREATE TABLE IF NOT EXISTS source_records (
     article_id  VARCHAR NOT NULL               -- loaded from here, or a duplicate of it
 );
 
+-- Analyst corrections (data/corrections/*.jsonl, etl/corrections/, docs/corrections.md) ----
+-- Every record read from the corrections folder, with what became of it in this build. A
+-- record names its fact by article fingerprint and sentence hash, so a rebuild re-applies it.
+CREATE TABLE IF NOT EXISTS corrections (
+    correction_id VARCHAR NOT NULL,
+    action        VARCHAR NOT NULL,            -- confirm | reject | edit | add
+    fact_kind     VARCHAR NOT NULL,            -- event | membership
+    article_id    VARCHAR NOT NULL,            -- the article's content fingerprint
+    sentence_key  VARCHAR NOT NULL,            -- hash of the sentence's normalised text
+    sentence      VARCHAR NOT NULL,            -- the sentence as the analyst saw it
+    target        VARCHAR,                     -- JSON: the machine-read values it refers to
+    target_added  VARCHAR,                     -- or the id of the add it refers to
+    fields        VARCHAR,                     -- JSON: an edit's changed values, an add's values
+    analyst       VARCHAR NOT NULL,
+    recorded_at   TIMESTAMP NOT NULL,          -- UTC
+    reason        VARCHAR NOT NULL,
+    source_file   VARCHAR NOT NULL,            -- the corrections file it was read from
+    line_no       INTEGER NOT NULL,
+    fact_id       VARCHAR,                     -- the event_id / membership_id it applies to
+    status        VARCHAR NOT NULL,            -- current | history | duplicate | orphaned | invalid
+    status_reason VARCHAR NOT NULL             -- why, in words ('' when current)
+);
+
+-- Every fact an analyst has touched, as it stands after its corrections (rejected ones too):
+-- the machine-read row with edits applied, or the row an analyst added. `curated_events`
+-- (a mart) is `events` with these put in place of the machine's rows, less the rejected.
+CREATE TABLE IF NOT EXISTS reviewed_events (
+    event_id      VARCHAR PRIMARY KEY,         -- the machine's id, or 'analyst-<record id>'
+    initiative_id VARCHAR NOT NULL,
+    event_type    VARCHAR NOT NULL,
+    year          INTEGER NOT NULL,
+    month         INTEGER,
+    day           INTEGER,
+    end_year      INTEGER,
+    end_month     INTEGER,
+    end_day       INTEGER,
+    date_text     VARCHAR NOT NULL,
+    date_basis    VARCHAR NOT NULL,
+    article_id    VARCHAR NOT NULL,
+    sentence_no   INTEGER NOT NULL,
+    sentence      VARCHAR NOT NULL,
+    rule          VARCHAR NOT NULL,
+    confidence    DOUBLE NOT NULL,
+    initiative_sentence_no INTEGER NOT NULL,
+    review        VARCHAR NOT NULL,            -- confirmed | edited | added | rejected
+    reviewed_by   VARCHAR NOT NULL,            -- the analyst of its latest correction
+    reviewed_at   TIMESTAMP NOT NULL,
+    review_reason VARCHAR NOT NULL,
+    corrections   INTEGER NOT NULL             -- records in its history
+);
+
+CREATE TABLE IF NOT EXISTS reviewed_memberships (
+    membership_id VARCHAR PRIMARY KEY,
+    initiative_id VARCHAR NOT NULL,
+    kind          VARCHAR NOT NULL,
+    count         INTEGER NOT NULL,
+    year          INTEGER,
+    year_basis    VARCHAR NOT NULL,
+    count_text    VARCHAR NOT NULL,
+    article_id    VARCHAR NOT NULL,
+    sentence_no   INTEGER NOT NULL,
+    sentence      VARCHAR NOT NULL,
+    rule          VARCHAR NOT NULL,
+    confidence    DOUBLE NOT NULL,
+    initiative_sentence_no INTEGER NOT NULL,
+    review        VARCHAR NOT NULL,
+    reviewed_by   VARCHAR NOT NULL,
+    reviewed_at   TIMESTAMP NOT NULL,
+    review_reason VARCHAR NOT NULL,
+    corrections   INTEGER NOT NULL
+);
+
 -- Analyst-facing views --------------------------------------------------------------------
-
-CREATE OR REPLACE VIEW events_with_sources AS
-SELECT e.*, i.name AS initiative_name, i.category,
-       a.title, a.outlet, a.url, a.published, a.published_precision
-FROM events e
-JOIN initiatives i USING (initiative_id)
-JOIN articles a USING (article_id);
-
-CREATE OR REPLACE VIEW memberships_with_sources AS
-SELECT m.*, i.name AS initiative_name,
-       a.title, a.outlet, a.url, a.published, a.published_precision
-FROM memberships m
-JOIN initiatives i USING (initiative_id)
-JOIN articles a USING (article_id);
 
 -- Possible new initiatives, one row per normalised name: how often and when it was seen.
 CREATE OR REPLACE VIEW candidate_initiative_summary AS

@@ -72,6 +72,20 @@ class Settings:
             "help": "Below this many articles extraction runs in one process.",
         },
     )
+    corrections_dir: Path | None = field(
+        default_factory=lambda: (Path(os.environ["IM_CORRECTIONS_DIR"])
+                                 if os.environ.get("IM_CORRECTIONS_DIR") else None),
+        metadata={
+            "env": "IM_CORRECTIONS_DIR",
+            "help": "Folder of analysts' corrections (*.jsonl); unset = 'corrections' beside "
+                    "the article folder (data/corrections).",
+        },
+    )
+
+    @property
+    def corrections_folder(self) -> Path:
+        """Where corrections are read and written: the setting, or beside the articles."""
+        return self.corrections_dir or self.articles_dir.parent / "corrections"
 
 
 def settings_help() -> list[tuple[str, str, str]]:

@@ -31,9 +31,11 @@ from etl.model import Problem
 # 4: events and memberships carry rule, confidence, initiative_sentence_no; evidence_scale;
 #    candidate_initiatives.
 # 5: the marts (facet_* tables, etl/marts/) built by every build.
+# 7: analysts' corrections: corrections, reviewed_events, reviewed_memberships; the marts
+#    curated_events, curated_memberships; review columns in facet_events / facet_memberships.
 # A changed schema changes the extractor signature (etl/incremental.py), so the next build is
 # a full one: an older warehouse is rebuilt, never altered in place.
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 
 # Memory DuckDB may use while building; past it, it spills to a folder beside the file.
 BUILD_MEMORY_LIMIT = "1GB"
@@ -62,6 +64,9 @@ CONTENT_TABLES = (
     "search_postings",
     "search_terms",
     "search_stats",
+    "corrections",
+    "reviewed_events",
+    "reviewed_memberships",
 )
 
 
@@ -287,8 +292,14 @@ def reject_rows(con: duckdb.DuckDBPyConnection) -> list[Problem]:
     return problems
 
 
-def validate(con: duckdb.DuckDBPyConnection) -> list[ValidationIssue]:
-    """Rules a finished build must satisfy before it replaces the live warehouse.
+# Tables a correction changes: all that is checked again when only corrections are applied.
+REVIEWED_CHECKS = ("reviewed_events", "reviewed_memberships")
+
+
+def validate(con: duckdb.DuckDBPyConnection,
+             tables: Sequence[str] | None = None) -> list[ValidationIssue]:
+    """Rules a finished build must satisfy before it replaces the live warehouse (the rules of
+    `tables` only, if given).
 
     The structural rules below hold whatever the articles say (a failure is a fault of the
     build); `CONTENT_RULES` are checked too, but `reject_rows` has removed their breakers.
@@ -329,6 +340,18 @@ def validate(con: duckdb.DuckDBPyConnection) -> list[ValidationIssue]:
                 "(SELECT initiative_id FROM initiatives)",
             ),
         ],
+        **{table: [
+            (
+                "reviewed fact without a known article",
+                f"SELECT count(*) FROM {table} WHERE article_id NOT IN "  # noqa: S608
+                "(SELECT article_id FROM articles)",
+            ),
+            (
+                "reviewed fact without a known initiative",
+                f"SELECT count(*) FROM {table} WHERE initiative_id NOT IN "  # noqa: S608
+                "(SELECT initiative_id FROM initiatives)",
+            ),
+        ] for table in REVIEWED_CHECKS},
         "mentions": [
             (
                 "mention without a known initiative",
@@ -352,6 +375,8 @@ def validate(con: duckdb.DuckDBPyConnection) -> list[ValidationIssue]:
         )
     issues = []
     for table, rules in checks.items():
+        if tables is not None and table not in tables:
+            continue
         for problem, sql in rules:
             bad = con.execute(sql).fetchall()[0][0]
             if bad:
@@ -418,18 +443,22 @@ def _remove_staging(path: Path) -> None:
     Path(f"{path}.wal").unlink(missing_ok=True)
 
 
-def seal(con: duckdb.DuckDBPyConnection, info: Mapping[str, str]) -> None:
+def seal(con: duckdb.DuckDBPyConnection, info: Mapping[str, str],
+         marts_only: Sequence[str] | None = None) -> None:
     """Build the marts (`etl/marts/`), validate the finished build, record `info`.
 
     Every build, full or incremental, goes through here, so the dashboard always finds the
-    marts of the tables beside them. Raises `WarehouseError` listing every failed rule; the
-    build's `staging` block then removes the file and the live warehouse stays.
+    marts of the tables beside them. Applying corrections alone changes only the reviewed
+    facts, so it rebuilds and checks only the marts built from them (`marts_only`) and the
+    reviewed tables. Raises `WarehouseError` listing every failed rule; the build's `staging`
+    block then removes the file and the live warehouse stays.
     """
-    marts.build_marts(con)
+    marts.build_marts(con, marts_only)
     # the marts are checked once the tables they derive from pass, so a fault is reported
     # where it lies, not again in every mart built on it
-    issues = validate(con) or [ValidationIssue(table, problem)
-                               for table, problem in marts.validate_marts(con)]
+    base = validate(con, REVIEWED_CHECKS if marts_only is not None else None)
+    issues = base or [ValidationIssue(table, problem)
+                      for table, problem in marts.validate_marts(con, marts_only)]
     if issues:
         details = "; ".join(f"{i.table}: {i.problem}" for i in issues)
         raise WarehouseError(f"the new warehouse failed validation ({details})")

@@ -5,4 +5,4 @@ CREATE OR REPLACE TABLE facet_event_years AS
 SELECT min(year) AS base,
        coalesce(max(coalesce(end_year, year)) - min(year) < 127
                 AND bool_and(coalesce(end_year, year) >= year), false) AS exact
-FROM events;
+FROM curated_events;

@@ -20,7 +20,7 @@ named AS (
 covered AS (
     SELECT e.article_id,
            bit_or(CAST(1 AS HUGEINT) << CAST(y.year - b.base AS HUGEINT)) AS event_years
-    FROM events AS e
+    FROM curated_events AS e
     CROSS JOIN facet_event_years AS b
     CROSS JOIN LATERAL (SELECT unnest(range(e.year, greatest(e.year, coalesce(
         e.end_year, e.year)) + 1)) AS year) AS y

@@ -42,8 +42,9 @@ SELECT (row_number() OVER (ORDER BY e.initiative_id, e.event_type, e.year,
            AS first_of_article,
        regexp_matches(lower(e.sentence),
                       '\b(reiterat\w*|again|anew|once more|renew\w*|repeat\w*)\b') AS restated,
-       e.confidence, a.published_year, a.outlet, a.theme_mask, a.initiative_mask
-FROM events AS e
+       e.confidence, e.review, e.review <> 'unreviewed' AS reviewed,
+       a.published_year, a.outlet, a.theme_mask, a.initiative_mask
+FROM curated_events AS e
 JOIN facet_articles AS a USING (article_id)
 JOIN facet_initiatives AS i USING (initiative_id)
 ORDER BY event_no;

@@ -10,6 +10,7 @@ SELECT (row_number() OVER (ORDER BY m.initiative_id, m.kind, m.year, m.count,
        row_number() OVER (PARTITION BY a.article_no, m.initiative_id, m.kind, m.year,
                                        m.count ORDER BY m.membership_id) = 1
            AS first_of_article,
-       m.confidence, a.published_year, a.outlet, a.theme_mask, a.initiative_mask
-FROM memberships AS m JOIN facet_articles AS a USING (article_id)
+       m.confidence, m.review, m.review <> 'unreviewed' AS reviewed,
+       a.published_year, a.outlet, a.theme_mask, a.initiative_mask
+FROM curated_memberships AS m JOIN facet_articles AS a USING (article_id)
 ORDER BY figure_no;

@@ -1,8 +1,11 @@
 """The marts: derived tables the dashboard reads, built by every build before it is sealed.
 
-Each `etl/marts/NN_<table>.sql` is one `CREATE OR REPLACE TABLE` over the loaded tables and
-the marts of lower numbers, applied in file-name order after the load (full and incremental
-builds alike), so applying them twice gives the same tables. They give the dashboard narrow
+Each `etl/marts/NN_<table>.sql` is one `CREATE OR REPLACE TABLE` (or `VIEW`) over the loaded
+tables and the marts of lower numbers, applied in file-name order after the load (full and
+incremental builds alike), so applying them twice gives the same tables. The first ones
+(`curated_events`, `curated_memberships`) put analysts' corrections in place of the machine's
+reading (`reviewed_events`, `reviewed_memberships`, etl/corrections/); every later mart reads
+facts through them. They give the dashboard narrow
 tables keyed on small integers (`article_no`, `initiative_no`, `theme_no`) with each article's
 filter attributes (publication year, outlet, theme and initiative bit masks) copied onto every
 fact row, so a filter is a scan of one narrow table, not a join on text ids; and they hold the
@@ -12,6 +15,8 @@ them column by column; `validate_marts` checks them with the rest of the build.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -29,6 +34,15 @@ class Mart:
     table: str
     sql: str
 
+    @property
+    def is_view(self) -> bool:
+        """Whether the mart is a view (an analyst-facing join) rather than a table."""
+        return "CREATE OR REPLACE VIEW" in self.sql
+
+    def reads(self, tables: Iterable[str]) -> bool:
+        """Whether the mart's statement names any of `tables`."""
+        return any(re.search(rf"\b{re.escape(name)}\b", self.sql) for name in tables)
+
 
 def marts() -> list[Mart]:
     """Every mart, in the order it is built (file name order)."""
@@ -38,13 +52,29 @@ def marts() -> list[Mart]:
             for f in files]
 
 
-MART_TABLES = tuple(mart.table for mart in marts())
+MART_TABLES = tuple(mart.table for mart in marts() if not mart.is_view)
+MART_VIEWS = tuple(mart.table for mart in marts() if mart.is_view)
 
 
-def build_marts(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)build every mart from the tables the connection holds."""
+def build_marts(con: duckdb.DuckDBPyConnection, only: Iterable[str] | None = None) -> None:
+    """(Re)build every mart from the tables the connection holds, or only the marts `only`
+    names (see `marts_depending_on`)."""
+    chosen = None if only is None else set(only)
     for mart in marts():
-        con.execute(mart.sql).fetchall()
+        if chosen is None or mart.table in chosen:
+            con.execute(mart.sql).fetchall()
+
+
+def marts_depending_on(tables: Iterable[str]) -> list[str]:
+    """The marts built from any of `tables`, directly or through another mart, in build
+    order: what must be rebuilt when only those tables changed (applying corrections)."""
+    changed = set(tables)
+    affected: list[str] = []
+    for mart in marts():
+        if mart.reads(changed):
+            affected.append(mart.table)
+            changed.add(mart.table)
+    return affected
 
 
 # (table, problem, SQL counting the rows that break the rule, its parameters)
@@ -53,10 +83,20 @@ _RULES: tuple[tuple[str, str, str, dict[str, object]], ...] = (
      "SELECT abs((SELECT count(*) FROM articles) - (SELECT count(*) FROM facet_articles))", {}),
     ("facet_articles", "article number repeated",
      "SELECT count(*) - count(DISTINCT article_no) FROM facet_articles", {}),
+    ("curated_events", "event neither machine-read nor reviewed (or missing)",
+     "SELECT abs((SELECT count(*) FROM events ANTI JOIN reviewed_events USING (event_id)) "
+     "+ (SELECT count(*) FROM reviewed_events WHERE review <> 'rejected') "
+     "- (SELECT count(*) FROM curated_events))", {}),
+    ("curated_memberships", "figure neither machine-read nor reviewed (or missing)",
+     "SELECT abs((SELECT count(*) FROM memberships ANTI JOIN reviewed_memberships "
+     "USING (membership_id)) "
+     "+ (SELECT count(*) FROM reviewed_memberships WHERE review <> 'rejected') "
+     "- (SELECT count(*) FROM curated_memberships))", {}),
     ("facet_events", "event without its mart row (or one too many)",
-     "SELECT abs((SELECT count(*) FROM events) - (SELECT count(*) FROM facet_events))", {}),
+     "SELECT abs((SELECT count(*) FROM curated_events) - (SELECT count(*) FROM facet_events))",
+     {}),
     ("facet_memberships", "membership figure without its mart row (or one too many)",
-     "SELECT abs((SELECT count(*) FROM memberships) "
+     "SELECT abs((SELECT count(*) FROM curated_memberships) "
      "- (SELECT count(*) FROM facet_memberships))", {}),
     ("facet_article_themes", "article theme without its mart row (or one too many)",
      "SELECT abs((SELECT count(*) FROM article_themes) "
@@ -70,15 +110,22 @@ _RULES: tuple[tuple[str, str, str, dict[str, object]], ...] = (
 )
 
 
-def validate_marts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
-    """(table, problem) for every mart rule the build breaks; empty when the marts are sound."""
+def validate_marts(con: duckdb.DuckDBPyConnection,
+                   only: Iterable[str] | None = None) -> list[tuple[str, str]]:
+    """(table, problem) for every mart rule the build breaks (of the marts `only` names, if
+    given); empty when the marts are sound."""
+    chosen = set((*MART_TABLES, *MART_VIEWS) if only is None else only)
     present = {name for (name,) in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
-    missing = [(table, "mart not built") for table in MART_TABLES if table not in present]
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' UNION ALL "
+        "SELECT view_name FROM duckdb_views() WHERE schema_name = 'main'").fetchall()}
+    missing = [(table, "mart not built") for table in (*MART_TABLES, *MART_VIEWS)
+               if table not in present]
     if missing:
         return missing
     issues = []
     for table, problem, sql, params in _RULES:
+        if table not in chosen:
+            continue
         bad = con.execute(sql, params).fetchall()[0][0]
         if bad:
             issues.append((table, f"{bad} rows: {problem}"))
