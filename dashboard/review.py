@@ -119,3 +119,12 @@ def _count(value: object) -> int:
     except (TypeError, ValueError):
         return 0
     return max(number, 0)
+
+
+def ring_rule(noun: str = "facts") -> str:
+    """The rule of the rings in the analyst's words, for a chart's caption (`noun`: what a
+    mark stands for, plural)."""
+    confirmed, analyst = REVIEW_MARKS[CONFIRMED_MARK], REVIEW_MARKS[ANALYST_MARK]
+    return (f"A round ring marks {confirmed.label.lower()} marks (an analyst confirmed all its "
+            f"{noun}), a square frame {analyst.label.lower()} ones (an analyst added or "
+            f"corrected at least one of its {noun}); marks without one are machine-read.")
