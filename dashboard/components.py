@@ -373,11 +373,12 @@ def evidence_card(heading: str, sentence: str, row: pd.Series, extra: str = "",
     evidence_cards([evidence_card_html(heading, sentence, row, extra, note, review)])
 
 
-def evidence_cards(cards: Sequence[str]) -> None:
+def evidence_cards(cards: Sequence[str], styled: bool = True) -> None:
     """Several evidence cards (`evidence_card_html`) in one element: a page of twenty cards
-    costs one element, not twenty."""
+    costs one element, not twenty. `styled=False` leaves out their style, for a page that
+    draws `EVIDENCE_CSS` once above many groups of cards."""
     if cards:
-        st.html(EVIDENCE_CSS + "".join(cards))
+        st.html((EVIDENCE_CSS if styled else "") + "".join(cards))
 
 
 def _event_card_html(row: pd.Series | dict[str, Any]) -> str:

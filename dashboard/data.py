@@ -386,7 +386,8 @@ def article_highlights(article_id: str) -> pd.DataFrame:
 
 # --- disagreements and briefing packs --------------------------------------------------------
 
-DISAGREEMENT_CLAIMS_PER_SIDE = 20  # sentences shown per side of a disagreement
+DISAGREEMENT_CLAIMS_PER_SIDE = 20  # sentences per side of a disagreement in its CSV
+DISAGREEMENT_PREVIEW_PER_SIDE = 2  # sentences each side shows before it is opened
 THEME_SENTENCES_PER_THEME = 3  # example sentences a theme chart cites in a briefing pack
 
 
@@ -395,9 +396,21 @@ def disagreement_summary(filters: Filters) -> pd.DataFrame:
     return run_query("disagreement_summary", filters)
 
 
-def disagreement_claims(filters: Filters) -> pd.DataFrame:
-    """Every side of every disagreement in view, with sentences and articles."""
-    return run_query("disagreement_claims", filters, DISAGREEMENT_CLAIMS_PER_SIDE)
+def disagreement_claims(filters: Filters, per_side: int = DISAGREEMENT_CLAIMS_PER_SIDE
+                        ) -> pd.DataFrame:
+    """Every side of every disagreement in view, its first `per_side` sentences and articles."""
+    return run_query("disagreement_claims", filters, per_side)
+
+
+def disagreement_sources(filters: Filters) -> pd.DataFrame:
+    """Articles with a claim in a disagreement in view, per outlet."""
+    return run_query("disagreement_sources", filters)
+
+
+def side_claims(filters: Filters, disagreement_id: str, value: int, page: int) -> pd.DataFrame:
+    """One page (from 0) of one side of a disagreement, `IM_EVIDENCE_PAGE_SIZE` long."""
+    size = settings().evidence_page_size
+    return run_query("side_claims", filters, disagreement_id, value, size, page * size)
 
 
 def theme_sentences(filters: Filters) -> pd.DataFrame:

@@ -2,6 +2,9 @@
 
 Per initiative, each fact the sources disagree on, with every side's sentences and articles
 next to each other, so the analyst judges the sources instead of reading an averaged chart.
+A visit sends a bounded amount whatever the warehouse holds: the facts a page at a time
+(`FACTS_PER_PAGE`), each side with its first sentences, and one side at a time opened to page
+through all of its sentences (`side_claims`, like the evidence panels of the charts).
 What counts as a disagreement is decided in `queries.disagreement_claims` (docs/dashboard.md
 has the analyst's version); this page only lays the sides out.
 """
@@ -9,17 +12,23 @@ has the analyst's version); this page only lays the sides out.
 from __future__ import annotations
 
 import html
+import math
+import re
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import components, csv_export, data, explain, theme, url_state
-from dashboard.charts.labels import export_filename, text_or
+from dashboard.charts.labels import export_filename, source_line, text_or
 
 SUMMARY_KEY = "disagreements_summary"
 CSV_KEY = "disagreements_csv"
+SIDE_KEY = "disagreements_side"  # the side opened to page through (URL parameter `side`)
+SIDE_PAGE_KEY = "disagreements_side_page"  # the opened side's page (URL parameter `epage`)
+FACT_PAGE_KEY = "disagreements_page"  # the page of facts (URL parameter `page`)
 SIDES_PER_ROW = 3
+FACTS_PER_PAGE = 20  # facts drawn per visit: what a visit sends stays bounded
 HOW_IT_WORKS = """
 - **Once-only events.** An initiative is first held, founded and proposed once, so two years
   for one of them cannot both be right. Events that recur (held, chairmanship, a period, a
@@ -131,8 +140,54 @@ def _grouped(claims: list[Claim], key: str) -> dict[Any, list[Claim]]:
     return groups
 
 
-def _show_sides(claims: list[Claim]) -> None:
-    """One column per side (a value claimed), plus the reference series where it has a say."""
+def side_id(claim: Claim) -> str:
+    """The side a claim is on, as the URL names it: 'disagreement id=value'."""
+    return f"{claim['disagreement_id']}={int(claim['value'])}"
+
+
+def _open_side(side: str) -> None:
+    """Open `side` at its first page ('' closes the open one)."""
+    st.session_state[SIDE_KEY] = side
+    st.session_state[SIDE_PAGE_KEY] = 1
+
+
+def _widget_key(prefix: str, side: str) -> str:
+    return prefix + re.sub(r"[^A-Za-z0-9_-]", "_", side)
+
+
+def _opened_side(first: Claim, side: str) -> None:
+    """Every sentence of one side, a page at a time (claims in view first, then the newest)."""
+    total = int(first["side_claims"])
+    page = components.evidence_page(total, SIDE_PAGE_KEY)
+    rows = components.records(data.side_claims(url_state.filters(), str(
+        first["disagreement_id"]), int(first["value"]), page))
+    if rows:
+        start = page * data.settings().evidence_page_size + 1
+        st.caption(f"Sentences {start:,}–{start + len(rows) - 1:,} of {total:,}, those in view "
+                   "first, then the newest articles.")
+        components.evidence_cards([_claim_card(claim) for claim in rows], styled=False)
+    if not url_state.presentation():
+        st.button("Show fewer", key=_widget_key("disagreements_close_", side),
+                  on_click=_open_side, args=("",), icon=":material/unfold_less:")
+
+
+def _side_preview(rows: list[Claim], side: str) -> None:
+    """A side's first sentences, and how to open all of them."""
+    components.evidence_cards([_claim_card(claim) for claim in rows], styled=False)
+    total = int(rows[0]["side_claims"])
+    if total <= len(rows):
+        return
+    if url_state.presentation():
+        st.caption(f"and {total - len(rows):,} more sentences saying the same.")
+        return
+    st.button(f"All {total:,} sentences", key=_widget_key("disagreements_open_", side),
+              on_click=_open_side, args=(side,), icon=":material/unfold_more:",
+              help="Page through every sentence on this side (those in view first).")
+
+
+def _show_sides(claims: list[Claim], opened: str) -> None:
+    """One column per side (a value claimed), plus the reference series where it has a say;
+    the `opened` side lists all its sentences a page at a time, the others their first."""
     first = claims[0]
     panels: list[tuple[str, list[Claim] | None]] = [
         (_value_label(first, int(value)), rows)
@@ -148,13 +203,65 @@ def _show_sides(claims: list[Claim]) -> None:
                     _reference_card(first)
                     continue
                 articles = int(rows[0]["side_articles"])
-                st.markdown(f"**Says {components.escape_markdown(label)}** · {articles} "
+                st.markdown(f"**Says {components.escape_markdown(label)}** · {articles:,} "
                             f"{'article' if articles == 1 else 'articles'}")
-                components.evidence_cards([_claim_card(claim) for claim in rows])
-                hidden = int(rows[0]["side_claims"]) - len(rows)
-                if hidden > 0:
-                    st.caption(f"and {hidden} more sentences saying the same; narrow the "
-                               "filters to see others.")
+                side = side_id(rows[0])
+                if side == opened:
+                    _opened_side(rows[0], side)
+                else:
+                    _side_preview(rows, side)
+
+
+def _fact_order(item: tuple[Any, list[Claim]]) -> tuple[Any, ...]:
+    first = item[1][0]
+    return (first["topic"], first["fact"],
+            -1 if pd.isna(first["fact_year"]) else first["fact_year"], item[0])
+
+
+def ordered_facts(summary: pd.DataFrame, claims: pd.DataFrame) -> list[list[Claim]]:
+    """Each fact's claims, initiatives in the summary's order (most disagreements first),
+    then by topic, fact and year within an initiative."""
+    by_initiative = _grouped(components.records(claims), "initiative_id")
+    facts: list[list[Claim]] = []
+    for initiative_id in summary["initiative_id"]:
+        grouped = _grouped(by_initiative.get(initiative_id, []), "disagreement_id")
+        facts.extend(rows for _, rows in sorted(grouped.items(), key=_fact_order))
+    return facts
+
+
+def _fact_page(facts: list[list[Claim]]) -> list[list[Claim]]:
+    """The facts of the page chosen (kept in the URL), with the page picker when needed."""
+    pages = max(1, math.ceil(len(facts) / FACTS_PER_PAGE))
+    url_state.synced_param("page", FACT_PAGE_KEY, 1, valid=list(range(1, pages + 1)))
+    page = int(st.session_state[FACT_PAGE_KEY]) - 1
+    shown = facts[page * FACTS_PER_PAGE:(page + 1) * FACTS_PER_PAGE]
+    if pages > 1:
+        st.caption(f"Disagreements {page * FACTS_PER_PAGE + 1:,}–"
+                   f"{page * FACTS_PER_PAGE + len(shown):,} of {len(facts):,}, initiatives "
+                   "with the most first.")
+        if not url_state.presentation():
+            st.number_input(f"Disagreements page (of {pages:,})", min_value=1,
+                            max_value=pages, step=1, key=FACT_PAGE_KEY, width=220)
+    return shown
+
+
+def _show_facts(summary: pd.DataFrame, facts: list[list[Claim]]) -> None:
+    """The page's facts under their initiatives: each a question, why it is listed, its sides."""
+    sides = [side_id(claim) for fact in facts for claim in fact]
+    opened = url_state.synced_param("side", SIDE_KEY, "", valid=["", *sides])
+    counts = dict(zip(summary["initiative_id"], summary["disagreements"], strict=True))
+    st.html(components.EVIDENCE_CSS)  # once for every card below
+    for initiative_id, firsts in _grouped([fact[0] for fact in facts], "initiative_id").items():
+        count = int(counts[initiative_id])
+        label = (f"{firsts[0]['initiative_label']} — {count} "
+                 f"{'disagreement' if count == 1 else 'disagreements'}")
+        opens = len(summary) == 1 or any(opened.startswith(f"{claim['disagreement_id']}=")
+                                         for claim in firsts)
+        with st.expander(components.escape_markdown(label), expanded=opens):
+            for fact in (f for f in facts if f[0]["initiative_id"] == initiative_id):
+                st.markdown(f"#### {components.escape_markdown(_fact_heading(fact))}")
+                st.caption(components.escape_markdown(_verdict(fact[0])))
+                _show_sides(fact, opened)
 
 
 def show_disagreements() -> None:
@@ -170,11 +277,15 @@ def show_disagreements() -> None:
         components.empty_state("The sources do not disagree on any fact under these filters.")
         return
     claims = data.disagreement_claims(filters)
+    sources = data.disagreement_sources(filters)
+    cited = int(sources["articles"].sum())
 
     with st.container(horizontal=True, key="disagreements_figures"):
         st.metric("Disagreements", int(summary["disagreements"].sum()), border=True)
         st.metric("Initiatives", len(summary), border=True)
-        st.metric("Articles cited", int(claims["article_id"].nunique()), border=True)
+        st.metric("Articles cited", cited, border=True)
+    st.caption(components.escape_markdown(source_line(cited, list(sources["outlet"]),
+                                                      data.warehouse().built_at)))
     table = summary.rename(columns={
         "initiative_label": "Initiative", "initiative_name": "Name",
         "event_years": "Event years", "membership_counts": "Membership counts",
@@ -182,29 +293,17 @@ def show_disagreements() -> None:
     components.table(table[["Initiative", "Name", "Disagreements", "Event years",
                             "Membership counts"]], hide_index=True, key=SUMMARY_KEY)
 
-    # plain records, grouped in Python: pandas' row access costs more than the cards
-    by_initiative = _grouped(components.records(claims), "initiative_id")
-    for initiative in summary.itertuples(index=False):
-        count = int(initiative.disagreements)
-        label = (f"{initiative.initiative_label} — {count} "
-                 f"{'disagreement' if count == 1 else 'disagreements'}")
-        with st.expander(components.escape_markdown(label), expanded=len(summary) == 1):
-            facts = _grouped(by_initiative.get(initiative.initiative_id, []), "disagreement_id")
-            for _, fact in sorted(facts.items(), key=lambda item: (
-                    item[1][0]["topic"], item[1][0]["fact"],
-                    -1 if pd.isna(item[1][0]["fact_year"]) else item[1][0]["fact_year"],
-                    item[0])):
-                st.markdown(f"#### {components.escape_markdown(_fact_heading(fact))}")
-                st.caption(components.escape_markdown(_verdict(fact[0])))
-                _show_sides(fact)
+    preview = claims[claims["side_rank"] <= data.DISAGREEMENT_PREVIEW_PER_SIDE]
+    _show_facts(summary, _fact_page(ordered_facts(summary, preview)))
 
     if not url_state.presentation():
         st.download_button(
             "Data (CSV)", data=lambda: csv_export.csv_bytes(claims),
             file_name=f"{export_filename('disagreements', filters)}.csv",
             mime="text/csv", key=CSV_KEY, on_click="ignore", icon=":material/table:",
-            help="Every side of every disagreement listed: value, sentence, article, and the "
-                 "reference figure where there is one.")
+            help="Every side of every disagreement in view, up to "
+                 f"{data.DISAGREEMENT_CLAIMS_PER_SIDE} sentences a side: value, sentence, "
+                 "article, and the reference figure where there is one.")
         with st.expander("How disagreements are found"):
             st.markdown(HOW_IT_WORKS)
 

@@ -31,7 +31,12 @@ from dashboard.queries.articles import (
     article_text,
     sentence_location,
 )
-from dashboard.queries.disagreements import disagreement_claims, disagreement_summary
+from dashboard.queries.disagreements import (
+    disagreement_claims,
+    disagreement_sources,
+    disagreement_summary,
+    side_claims,
+)
 from dashboard.queries.membership import (
     MILESTONE_EVENT_TYPES,
     figure_sources,
@@ -83,14 +88,13 @@ for _module in pkgutil.iter_modules(__path__):
 __all__ = [
     "MILESTONE_EVENT_TYPES", "QUERIES", "THEME_SENTENCE_ARTICLES", "RegisteredQuery", "Samples",
     "article_count", "article_highlights", "article_table", "article_text", "build_summary",
-    "candidate_initiatives", "cell_events", "disagreement_claims", "disagreement_summary",
-    "event_evidence", "event_sources", "event_type_list", "events_per_year", "figure_sources",
-    "filter_parameters",
-    "has_search_index", "headline_figures", "initiative_colour_order", "initiative_list",
-    "membership_evidence", "membership_milestones", "membership_organisations",
-    "membership_points", "membership_reference_series", "missing_marts", "outlet_list",
-    "point_reports", "search_hits_per_year", "search_query_terms", "search_sentences",
-    "sentence_location", "source_summary", "theme_by_year", "theme_frequency", "theme_list",
-    "theme_sentences", "themes_by_initiative", "timeline_cells", "warehouse_info",
-    "year_bounds",
+    "candidate_initiatives", "cell_events", "disagreement_claims", "disagreement_sources",
+    "disagreement_summary", "event_evidence", "event_sources", "event_type_list",
+    "events_per_year", "figure_sources", "filter_parameters", "has_search_index",
+    "headline_figures", "initiative_colour_order", "initiative_list", "membership_evidence",
+    "membership_milestones", "membership_organisations", "membership_points",
+    "membership_reference_series", "missing_marts", "outlet_list", "point_reports",
+    "search_hits_per_year", "search_query_terms", "search_sentences", "sentence_location",
+    "side_claims", "source_summary", "theme_by_year", "theme_frequency", "theme_list",
+    "theme_sentences", "themes_by_initiative", "timeline_cells", "warehouse_info", "year_bounds",
 ]

@@ -54,37 +54,29 @@ def disagreement_summary(con: Connection, filters: Filters) -> pd.DataFrame:
     """)
 
 
-@register(lambda s: {"": (20,)})
-def disagreement_claims(con: Connection, filters: Filters, per_side: int) -> pd.DataFrame:
-    """Every side of every disagreement in view: one row per claim, with sentence and article.
+@register()
+def disagreement_sources(con: Connection, filters: Filters) -> pd.DataFrame:
+    """Per outlet: the articles with a claim on a side of a disagreement in view (most first).
 
-    A disagreement (`disagreement_id`) is one fact: an initiative's once-only event
-    (`topic` 'event_year', `fact` the event type) or its count of one kind in one year
-    (`topic` 'membership_count', `fact` the kind, `fact_year`). Its sides are the values
-    claimed (`value`: a year, or a count); `side_claims` / `side_articles` count each side's
-    sentences and articles, of which the first `per_side` are returned (claims in view first,
-    then the newest articles). `in_view` tells whether a claim passes the current filters (the
-    other side of a contradiction is shown even when the filters leave it out). `review`,
-    `reviewed_by`, `reviewed_at` and `review_reason` say whether an analyst reviewed the
-    claim's fact.
-    Membership rows carry the confirmed reference figure of their year (`reference_count`;
-    `reference_low`..`reference_high` the counts that fit it, from the count
-    `reference_previous_count` of the previous confirmed year `reference_previous_year`),
-    `fits_reference`, and the fact's verdicts `articles_differ` and
-    `reference_differs`.
+    Every claim counts, not only the ones a page shows, so the page's "articles cited" and its
+    source line hold whatever the analyst can page to.
     """
+    cited = Cte("cited", sql("""
+        SELECT DISTINCT c.article_no
+        FROM facet_claims AS c SEMI JOIN listed USING (fact_no)"""))
+    return _disagreements(con, filters, [cited], """
+    SELECT coalesce(a.outlet, 'unknown outlet') AS outlet, count(*) AS articles
+    FROM cited JOIN facet_articles AS a USING (article_no)
+    GROUP BY ALL
+    ORDER BY articles DESC, outlet
+    """)
+
+
+def _claim_details(con: Connection, filters: Filters, shown: Cte) -> pd.DataFrame:
+    """The claims `shown` picks (`claim_row`, `in_view`, `side_rank`), with their sentences,
+    articles, reviews and the reference figures of their facts."""
     ctes = [
-        Cte("shown", sql("""
-        SELECT (rank_key & 1099511627775)::INTEGER AS claim_row,
-               rank_key < 1099511627776 AS in_view, side_rank
-        FROM (
-            SELECT unnest(keys) AS rank_key, unnest(range(1, len(keys) + 1)) AS side_rank
-            FROM (
-                SELECT min((CASE WHEN in_view THEN 0 ELSE 1 END::BIGINT << 40) + claim_row,
-                           greatest($per_side, 1)) AS keys
-                FROM claims_in_view SEMI JOIN listed USING (fact_no)
-                GROUP BY fact_no, value))
-        WHERE side_rank <= $per_side""", per_side=per_side), materialized=True),
+        shown,
         # the mart is sorted by claim_row: the shown rows are read, not the whole mart
         Cte("rows", sql("""
         SELECT c.*, s.in_view, s.side_rank
@@ -121,3 +113,58 @@ def disagreement_claims(con: Connection, filters: Filters, per_side: int) -> pd.
     LEFT JOIN figure_text AS m ON r.topic = 'membership_count' AND m.claim_id = r.claim_id
     ORDER BY r.initiative_id, r.topic, r.fact, r.fact_year, r.value, r.side_rank
     """)
+
+
+@register(lambda s: {"": (20,), "preview": (2,)})
+def disagreement_claims(con: Connection, filters: Filters, per_side: int) -> pd.DataFrame:
+    """Every side of every disagreement in view: one row per claim, with sentence and article.
+
+    A disagreement (`disagreement_id`) is one fact: an initiative's once-only event
+    (`topic` 'event_year', `fact` the event type) or its count of one kind in one year
+    (`topic` 'membership_count', `fact` the kind, `fact_year`). Its sides are the values
+    claimed (`value`: a year, or a count); `side_claims` / `side_articles` count each side's
+    sentences and articles, of which the first `per_side` are returned (claims in view first,
+    then the newest articles; `side_rank` from 1). `in_view` tells whether a claim passes the
+    current filters (the other side of a contradiction is shown even when the filters leave it
+    out). `review`, `reviewed_by`, `reviewed_at` and `review_reason` say whether an analyst
+    reviewed the claim's fact.
+    Membership rows carry the confirmed reference figure of their year (`reference_count`;
+    `reference_low`..`reference_high` the counts that fit it, from the count
+    `reference_previous_count` of the previous confirmed year `reference_previous_year`),
+    `fits_reference`, and the fact's verdicts `articles_differ` and
+    `reference_differs`.
+    """
+    shown = Cte("shown", sql("""
+        SELECT (rank_key & 1099511627775)::INTEGER AS claim_row,
+               rank_key < 1099511627776 AS in_view, side_rank
+        FROM (
+            SELECT unnest(keys) AS rank_key, unnest(range(1, len(keys) + 1)) AS side_rank
+            FROM (
+                SELECT min((CASE WHEN in_view THEN 0 ELSE 1 END::BIGINT << 40) + claim_row,
+                           greatest($per_side, 1)) AS keys
+                FROM claims_in_view SEMI JOIN listed USING (fact_no)
+                GROUP BY fact_no, value))
+        WHERE side_rank <= $per_side""", per_side=per_side), materialized=True)
+    return _claim_details(con, filters, shown)
+
+
+@register(lambda s: {"": (*s.side, 20, 0), "deep page": (*s.side, 20, 20)})
+def side_claims(con: Connection, filters: Filters, disagreement_id: str, value: int,
+                size: int, offset: int) -> pd.DataFrame:
+    """One page of one side of a disagreement in view: the claims of `disagreement_id` giving
+    `value`, `size` from `offset`, in the order `disagreement_claims` takes its first ones
+    (claims in view first, then the newest articles), with the same columns.
+
+    Empty when the fact is not listed under `filters` (a stale link, or the filters changed).
+    """
+    shown = Cte("shown", sql("""
+        SELECT claim_row, in_view,
+               row_number() OVER (ORDER BY NOT in_view, claim_row) AS side_rank
+        FROM claims_in_view SEMI JOIN listed USING (fact_no)
+        WHERE fact_no = (SELECT any_value(fact_no) FROM facet_claims
+                         WHERE disagreement_id = $disagreement_id)
+          AND value = $value
+        ORDER BY side_rank
+        LIMIT $size OFFSET $offset""", disagreement_id=disagreement_id, value=value,
+        size=size, offset=offset), materialized=True)
+    return _claim_details(con, filters, shown)

@@ -37,6 +37,7 @@ class Samples:
     article_id: str | None
     sentence_no: int
     searches: tuple[tuple[str, SearchQuery], ...]
+    side: tuple[str, int] = ("", 0)  # the fullest side of a disagreement: its id, its value
 
     @classmethod
     def from_warehouse(cls, con: Connection) -> Samples:
@@ -58,6 +59,9 @@ class Samples:
                    (SELECT min(article_id) FROM articles),
                    (SELECT min(sentence_no) FROM sentences
                     WHERE article_id = (SELECT min(article_id) FROM articles))""").fetchone()
+        side = con.execute("""
+            SELECT disagreement_id, value FROM facet_claims
+            GROUP BY ALL ORDER BY count(*) DESC, 1, 2 LIMIT 1""").fetchone()
         assert firsts is not None  # scalar subqueries only: always one row
         event_id, membership_id, article_id, sentence_no = firsts
         return cls(
@@ -69,6 +73,7 @@ class Samples:
             event_id=event_id, membership_id=membership_id, article_id=article_id,
             sentence_no=int(sentence_no or 1),
             searches=tuple((text, parse_query(text)) for text in SAMPLE_SEARCHES),
+            side=(str(side[0]), int(side[1])) if side else ("", 0),
         )
 
     @staticmethod
