@@ -185,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
     target = args.out / f"scale-{largest['articles']}.json"
     target.write_text(json.dumps(results, indent=2, default=str) + "\n")
     print(f"\nWhole benchmark: {results['total_seconds']:.0f} s. Results: {target}")
+    if results["dashboard"].get("cross_check_agrees") is False:
+        print("The cross-check between the dashboard's queries and pandas FAILED (see above).",
+              file=sys.stderr)
+        return 1
     return 0
 
 
