@@ -394,9 +394,11 @@ def _rebuild_after_add(
     status: _AddProgress,
     console: Console,
     errors: Console,
+    always: bool = False,
 ) -> int:
-    """Rebuild when a file was saved (or the warehouse is stale), waiting for a running build."""
-    if not any(o.newly_saved for o in outcomes):
+    """Rebuild when a file was saved (or the warehouse is stale, or `always`), waiting for a
+    running build."""
+    if not always and not any(o.newly_saved for o in outcomes):
         if outcomes and all(o.outcome == intake.REFUSED for o in outcomes):
             return EXIT_NOTHING_ADDED
         if not pipeline.warehouse_is_stale(settings):
@@ -456,11 +458,13 @@ def rebuild_after_saving(
     outcomes: list[intake.FileOutcome],
     console: Console,
     errors: Console,
+    always: bool = False,
 ) -> int:
     """Rebuild as `add` does after another command (`fetch`) saved `outcomes`' files: waits up
-    to `args.wait` for a running build and settles each file's outcome from the build."""
+    to `args.wait` for a running build and settles each file's outcome from the build.
+    `always` rebuilds even when no file is new (a feed's fetch state changed)."""
     return _rebuild_after_add(args, settings, outcomes, _AddProgress(None, outcomes), console,
-                              errors)
+                              errors, always)
 
 
 def _closing_message(code: int, outcomes: Sequence[intake.FileOutcome]) -> str:

@@ -35,10 +35,13 @@ ARTICLES = {
     "biosafety-agency": ("Biosafety agency proposed", "2020-09-23",
                          "Kazakhstan proposed the International Agency for Biological Safety at "
                          "the United Nations General Assembly in 2020."),
+    "nuclear-zone": ("Nuclear-weapon-free zone marks anniversary", "2021-09-08",
+                     "The treaty on a Nuclear-Weapon-Free Zone in Central Asia was signed in "
+                     "Semipalatinsk in 2006 and entered into force in 2009."),
 }
 FEED_ETAG = '"feed-v1"'
 FEED_MODIFIED = "Mon, 01 Jul 2024 10:00:00 GMT"
-ROLLING = [["cica-summit", "aif-forum"], ["aif-forum", "religions-congress"]]
+ROLLING = [["cica-summit", "aif-forum"], ["aif-forum", "nuclear-zone"]]
 
 
 def article_page(slug: str) -> str:

@@ -50,19 +50,19 @@ def read_article(
     """The article in a fetched page; raises NotAnArticle for a page with none."""
     kind = result.content_type
     if kind and kind not in PAGE_TYPES:
-        raise NotAnArticle(f"is not a web page (its content type is {kind}); only HTML pages "
+        raise NotAnArticle(f"not a web page (its content type is {kind}); only HTML pages "
                            f"are read as articles")
     try:
         html = repair_surrogates(decode(result.body).text)[0]
     except Exception as exc:  # binary or undecodable bytes served as HTML
-        raise NotAnArticle(f"could not be read as text ({exc})") from exc
+        raise NotAnArticle(f"the page could not be read as text ({exc})") from exc
     document = trafilatura.bare_extraction(
         html, url=result.final_url, include_comments=False, with_metadata=True,
         date_extraction_params={"extensive_search": False, "original_date": True})
     text = _paragraphs(getattr(document, "text", None) or "")
     if not text:
-        raise NotAnArticle("has no article text that could be found (an index page, a login "
-                           "wall or a page built by JavaScript?)")
+        raise NotAnArticle("no article text was found in the page (an index page, a login "
+                           "wall, or a page built by JavaScript?)")
     title = _clean(getattr(document, "title", None)) or (item.title if item else None)
     date = parse_published(getattr(document, "date", None) or "") or (
         parse_published(item.published) if item and item.published else None)

@@ -95,6 +95,9 @@ def fetch_main(args: argparse.Namespace) -> int:
             feeds = load_feeds(args.feeds)
         except FeedsFileError as exc:
             parser.error(str(exc))
+        if not feeds:
+            parser.error(f"{args.feeds} lists no feed; add a [[feed]] table with name, outlet "
+                         f"and url (docs/fetch.md)")
     settings = dataclasses.replace(Settings(), articles_dir=args.articles, db_path=args.db,
                                    corrections_dir=args.corrections)
     try:
@@ -119,9 +122,13 @@ def fetch_main(args: argparse.Namespace) -> int:
         return EXIT_BUSY
     saved = [o.file for o in run.urls if o.file is not None]
     code = EXIT_OK
-    if any(o.newly_saved for o in saved) or pipeline.warehouse_is_stale(settings):
+    # after feeds, an existing warehouse is rebuilt even with nothing new, so its `feeds` table
+    # says when each feed was last fetched
+    refresh = bool(feeds) and settings.db_path.exists()
+    if refresh or any(o.newly_saved for o in saved) or (
+            settings.db_path.exists() and pipeline.warehouse_is_stale(settings)):
         _write_report(args, "building", run)
-        code = cli.rebuild_after_saving(args, settings, saved, console, errors)
+        code = cli.rebuild_after_saving(args, settings, saved, console, errors, always=refresh)
     if code == EXIT_OK and run.failed:
         everything_failed = bool(run.urls) and all(o.outcome == FAILED for o in run.urls)
         code = EXIT_NOTHING_FETCHED if everything_failed and not feeds else EXIT_SOME_FAILED

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import email.utils
+import http
 import random
 import threading
 import time
@@ -372,8 +373,8 @@ class _Retryable(Exception):
 
 def _status_reason(status: int, final_url: str, url: str) -> str:
     try:
-        phrase = requests.status_codes._codes[status][0].replace("_", " ")  # type: ignore[attr-defined]
-    except (KeyError, IndexError):
+        phrase = http.HTTPStatus(status).phrase
+    except ValueError:
         phrase = ""
     where = "" if final_url == url else f" (at {final_url}, after redirects)"
     text = f"the server answered HTTP {status}" + (f" {phrase}" if phrase else "")

@@ -235,7 +235,7 @@ def _fetch_one(client: Client, task: _Task) -> _Fetched:
     try:
         article = articles.read_article(result, task.outlet, task.item)
     except articles.NotAnArticle as exc:
-        return _Fetched(task, result, error=f"the page {exc}", permanent=True)
+        return _Fetched(task, result, error=str(exc), permanent=True)
     except Exception as exc:
         return _Fetched(task, result, error=f"the page could not be read "
                                             f"({type(exc).__name__}: {exc})")
