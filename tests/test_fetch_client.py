@@ -12,9 +12,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
 from etl.fetch import article, safety
-from etl.fetch.client import Client, FetchError, FetchPolicy, HostGate, retry_after_seconds
+from etl.fetch.client import (
+    Client,
+    FetchError,
+    FetchPolicy,
+    HostGate,
+    guarded_adapter,
+    retry_after_seconds,
+)
 from etl.fetch.feeds import FeedFormatError, FeedsFileError, load_feeds, read_feed_page
 from tests.fetch_site import LoopbackSite
 
@@ -118,6 +126,18 @@ def test_the_connected_peer_is_checked_too(site: LoopbackSite) -> None:
         safety.check_peer(sock, ONLY_FIRST)
 
 
+def test_the_peer_is_checked_before_a_byte_is_sent(site: LoopbackSite) -> None:
+    """The client's connections refuse a private peer even when no check ran before them."""
+    with requests.Session() as session:
+        session.trust_env = False
+        session.mount("http://", guarded_adapter(safety.PrivateAccess()))
+        with pytest.raises(safety.UnsafeURL, match="connection went to 127.0.0.1"):
+            session.get(site.url("/articles/cica-summit.html"), timeout=5)
+        session.mount("http://", guarded_adapter(ONLY_FIRST))
+        assert session.get(site.url("/robots.txt"), timeout=5).status_code == 200
+    assert site.requests == ["/robots.txt"]
+
+
 def test_which_addresses_count_as_public() -> None:
     public = safety.PrivateAccess()
     for text in ("127.0.0.1", "10.1.2.3", "192.168.0.1", "172.16.0.1", "169.254.169.254",
@@ -195,6 +215,17 @@ def test_requests_to_one_host_are_paced() -> None:
     with gate.turn("example.org:443"):
         pass
     assert waits[-1] == 5.0
+
+
+def test_at_most_per_host_requests_run_at_once() -> None:
+    gate = HostGate(0.0, 2)
+    slots = []
+    with gate.turn("example.org:443"), gate.turn("example.org:443"):
+        slots.append(gate._slots["example.org:443"].acquire(blocking=False))  # a third waits
+        with gate.turn("other.org:443"):  # another host has its own slots
+            pass
+    slots.append(gate._slots["example.org:443"].acquire(blocking=False))
+    assert slots == [False, True]
 
 
 def test_retry_after_header() -> None:

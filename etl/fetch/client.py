@@ -147,7 +147,7 @@ class HostGate:
             yield
 
 
-def _guarded_adapter(access: safety.PrivateAccess) -> HTTPAdapter:
+def guarded_adapter(access: safety.PrivateAccess) -> HTTPAdapter:
     """An adapter whose connections check the connected peer's address (`safety.check_peer`)
     before a byte is sent."""
 
@@ -231,7 +231,7 @@ class Client:
             "User-Agent": policy.user_agent,
             "Accept-Encoding": "gzip, deflate",
         })
-        adapter = _guarded_adapter(policy.private)
+        adapter = guarded_adapter(policy.private)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.robots = RobotsRules(self)
