@@ -45,22 +45,14 @@ if url_state.presentation():
 else:
     components.filter_sidebar(options)
 
-# The Overview is the default page, which Streamlit serves at `/`; a link to `/overview` (as a
-# shared link or a bookmark would have it) reaches it through a hidden page of that name.
-overview = st.Page(PAGES_DIR / "overview.py", title="Overview", icon=":material/dashboard:",
-                   url_path="home", default=True)
-
-
-def _overview_by_name() -> None:
-    """`/overview?...`: the Overview at `/`, with the link's filters."""
-    st.switch_page(overview, query_params={key: st.query_params.get_all(key)
-                                           for key in st.query_params})
-
-
 page = st.navigation(
     [
-        overview,
-        st.Page(_overview_by_name, title="Overview", url_path="overview", visibility="hidden"),
+        # The Overview is the default page, which Streamlit serves at `/`; a link to `/overview`
+        # (as a shared link or a bookmark has it) opens the same page through a hidden entry.
+        st.Page(PAGES_DIR / "overview.py", title="Overview", icon=":material/dashboard:",
+                url_path="home", default=True),
+        st.Page(PAGES_DIR / "overview.py", title="Overview", icon=":material/dashboard:",
+                url_path="overview", visibility="hidden"),
         st.Page(PAGES_DIR / "timeline.py", title="Timeline of initiatives",
                 icon=":material/timeline:", url_path="timeline"),
         st.Page(PAGES_DIR / "membership.py", title="Membership growth",

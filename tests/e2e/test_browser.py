@@ -488,7 +488,6 @@ def test_a_link_to_any_pages_own_address_opens_that_page(
     harness.open_view(page, dashboard_url, "/overview?" + urlencode(wanted, doseq=True))
     expect(page.get_by_role("heading", name="Overview", level=1)).to_be_visible()
     expect(page.get_by_text("Page not found")).to_have_count(0)
-    expect(page).to_have_url(re.compile(r"^[^?]*/\?"))
     harness.wait_until_idle(page)
     expect_shared_filters(page, facts)
     assert query(page) == wanted
