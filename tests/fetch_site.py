@@ -189,9 +189,10 @@ class LoopbackSite:
                 "</channel></rss>")
 
     def atom(self, slugs: list[str]) -> str:
+        """An Atom feed whose links are relative (resolved against the feed's URL)."""
         entries = "".join(
             f"<entry><title>{ARTICLES[s][0]}</title><id>urn:{s}</id>"
-            f"<link href='{self.url(f'/articles/{s}.html')}'/>"
+            f"<link href='/articles/{s}.html'/>"
             f"<updated>{ARTICLES[s][1]}T09:00:00Z</updated></entry>" for s in slugs)
         return ("<?xml version='1.0' encoding='utf-8'?><feed xmlns='http://www.w3.org/2005/"
                 "Atom'><title>Loopback Atom</title><id>urn:feed</id>"

@@ -189,3 +189,8 @@ def test_a_bad_feeds_file_is_a_usage_error(tmp_path: Path,
     assert "'outlet' is missing" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         fetch(tmp_path)  # neither URLs nor feeds
+    path.write_text('[[feed]]\nname = "A"\noutlet = "W"\nurl = "https://a.example/f"\n',
+                    encoding="utf-8")
+    with pytest.raises(SystemExit):
+        fetch(tmp_path, "--feeds", str(path), "--outlet", "Other")
+    assert "a feed's outlet is in the feeds file" in capsys.readouterr().err

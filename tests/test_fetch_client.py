@@ -171,7 +171,7 @@ def test_errors_are_reported_and_429_and_5xx_retried(site: LoopbackSite) -> None
         with pytest.raises(FetchError, match="HTTP 404") as missing:
             c.get(site.url("/articles/no-such-story.html"))
         assert missing.value.status == 404
-        with pytest.raises(FetchError, match="HTTP 500"):
+        with pytest.raises(FetchError, match=r"HTTP 500 Internal Server Error \(tried 3 times\)"):
             c.get(site.url("/broken"))
         assert site.seen("/broken") == 3  # the first attempt and two retries
         assert c.get(site.url("/busy")).status == 200  # 429 with Retry-After: 0, then the page

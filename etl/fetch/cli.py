@@ -87,6 +87,9 @@ def fetch_main(args: argparse.Namespace) -> int:
     parser: argparse.ArgumentParser = args.command_parser
     if bool(args.urls) == bool(args.feeds):
         parser.error("give either URLs or --feeds FILE")
+    if args.feeds and args.outlet:
+        parser.error("--outlet is for URLs given on the command line; a feed's outlet is in "
+                     "the feeds file")
     if args.max_items <= 0 or args.workers <= 0:
         parser.error("--max-items and --workers must be positive")
     feeds = []

@@ -299,7 +299,8 @@ class Client:
                 return answer
             wait = retry_after_seconds(answer.headers.get("retry-after"))
             if attempt >= self.policy.retries:
-                return answer
+                raise FetchError(f"{_status_reason(answer.status, url, url)} (tried "
+                                 f"{attempt + 1} times)", answer.status)
             if wait is not None and wait > self.policy.max_retry_wait:
                 raise FetchError(
                     f"the server answered {answer.status} and asked to wait {wait:.0f} s before "

@@ -9,12 +9,14 @@ rebuilds the warehouse.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urljoin
 
 from etl import intake
 from etl.fetch import article as articles
@@ -179,8 +181,9 @@ def _read_feed(client: Client, feed: Feed, state: FeedState | None) -> FeedRepor
     state.last_modified = result.headers.get("last-modified")
     state.last_status, state.last_error = "ok", None
     unique: dict[str, FeedItem] = {}
-    for item in items:
-        unique.setdefault(seen_key(item.url), item)
+    for item in items:  # a relative link is relative to the feed
+        absolute = dataclasses.replace(item, url=urljoin(result.final_url, item.url))
+        unique.setdefault(seen_key(absolute.url), absolute)
     report.items_listed = state.items_listed = len(unique)
     report.items = list(unique.values())
     return report
