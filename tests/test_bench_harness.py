@@ -4,6 +4,8 @@ It runs the real thing end to end on a few dozen generated articles: the generat
 an incremental build through the CLI in a child process (with memory sampling), scoring against
 the generated truth, the dashboard benchmark (AppTest reruns, queries, payloads, the pandas
 comparison), and the JSON it writes. It checks the figures are there and consistent, not fast.
+The part in Chromium has a toy-size test of its own (tests/test_bench_browser.py, a browser
+test).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def test_etl_bench_builds_fully_then_adds_one_percent(tmp_path: Path) -> None:
 def test_make_bench_writes_every_figure_as_json(tmp_path: Path) -> None:
     out = tmp_path / "results"
     code = bench.main(["--scales", "40", "--seed", "5", "--workdir", str(tmp_path / "work"),
-                       "--out", str(out), "--quick", "--skip-load"])
+                       "--out", str(out), "--quick", "--skip-load", "--skip-browser"])
 
     assert code == 0
     results = json.loads((out / "scale-40.json").read_text())
@@ -51,6 +53,14 @@ def test_make_bench_writes_every_figure_as_json(tmp_path: Path) -> None:
     assert latencies, "the dashboard section names its latencies *_p50_ms / *_p95_ms"
     assert results["machine"]["cpus"] >= 1
     assert results["dashboard"]["cross_check_agrees"] is True
+    pages = results["dashboard"]["pages"]
+    for entry in pages.values():  # every element a visit sends, charts and the rest
+        heaviest = max(entry["payload_bytes"], entry["payload_rerun_max_bytes"])
+        assert entry["payload_bytes"] > 0 and heaviest >= entry["payload_total_bytes"]
+        assert entry["payload_verdict"] == "ok"
+    assert results["summary"]["page_payload_kb"] == round(max(
+        max(e["payload_bytes"], e["payload_rerun_max_bytes"]) for e in pages.values()) / 1024, 1)
+    assert results["summary"]["page_payload_kb_verdict"] == "ok"
     corrections = results["corrections"]
     assert corrections["rounds"] == 1
     assert 0 < corrections["apply_p50_ms"] <= corrections["confirm_to_chart_p50_ms"]

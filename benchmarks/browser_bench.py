@@ -1,0 +1,279 @@
+"""What the analyst feels, in headless Chromium: first chart, filter change, data received.
+
+    python -m benchmarks.browser_bench --db PATH [--rounds 3] [--json PATH]
+
+For every page of the dashboard (`dashboard_bench.PAGES`, the Search page with a query), on a
+`streamlit run` server of its own over the warehouse at PATH, it measures in Debian's Chromium
+driven by Playwright (`tests.e2e.harness`):
+
+- cold first chart: the first tab after the server started, from navigation to the page's
+  first chart drawn (Plotly's SVG on the page; on a page without a chart its first table; an
+  empty state counts too), in the page's own clock (`performance.now()`, from the navigation);
+- warm first chart: the same in a new tab (a new session) on the now warm server, `rounds`
+  times;
+- filter change: in the last of those tabs, from the key press that moves a year slider (one
+  year, a combination not seen before, so no result is cached) until the run it starts has
+  finished and the chart is drawn again, `2 * rounds` times (fewer when the slider hits its
+  end);
+- data received: the bytes of the websocket frames the tab receives during a visit (until its
+  first run is over) and during a filter change; the framework's own JavaScript and styles come
+  over HTTP and are not counted (the app's data is what grows with the warehouse).
+
+Targets (a 2-core machine, 100,000 articles): a new tab on a warm server <= 1 s to the first
+chart, a filter change <= 500 ms, <= 150 KB of data per page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import statistics
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from benchmarks.dashboard_bench import PAGES
+from benchmarks.payload import PAYLOAD_TARGET_BYTES
+from tests.e2e import harness
+
+WARM_FIRST_CHART_TARGET_MS = 1000.0
+FILTER_CHANGE_TARGET_MS = 500.0
+DATA_TARGET_BYTES = PAYLOAD_TARGET_BYTES
+TIMEOUT_MS = 120_000  # a cold first run at 100,000 articles takes seconds, not minutes
+
+# What counts as the page drawn: its first chart; a page without one, its first table; any
+# page, its empty state. Elements the app is about to replace (stale) do not count.
+CHART = ".js-plotly-plot .main-svg"
+TABLE = '[data-testid="stDataFrame"]'
+EMPTY = '[data-testid="stAlert"]'
+DRAWN = {"disagreements": f"{TABLE}, {EMPTY}", "articles": f"{TABLE}, {EMPTY}"}
+
+# Installed before the app's scripts: the times (page clock) of every change of the app's
+# script-run state, so a filter change is timed from the key press to the end of its run. It
+# polls (every 4 ms, the browser's floor for timers): a mutation observer misses the changes
+# React makes to the app's root.
+_RECORDER_JS = r"""
+(() => {
+  window.__bb = {states: []};
+  let last = null;
+  setInterval(() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const state = app ? app.getAttribute('data-test-script-state') : null;
+    if (state !== last) {
+      window.__bb.states.push([performance.now(), state]);
+      last = state;
+    }
+  }, 4);
+})();
+"""
+
+# The page clock when `selector` is drawn (not stale) and, after `mark` state changes, a run
+# has started and the app is idle again (mark -1: no run needed, a first visit); else null.
+_DRAWN_JS = r"""
+([selector, mark]) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app) return null;
+  if (mark >= 0) {
+    const changes = window.__bb.states.slice(mark);
+    if (!changes.some((c) => c[1] === 'running')) return null;
+    if (app.getAttribute('data-test-script-state') !== 'notRunning') return null;
+    if (document.querySelector('[data-stale="true"]')) return null;
+  }
+  const drawn = Array.from(document.querySelectorAll(selector))
+    .some((el) => !el.closest('[data-stale="true"]'));
+  return drawn ? performance.now() : null;
+}
+"""
+
+
+def page_url(base_url: str, page: str) -> str:
+    """The address of `page` with its parameters (the Search page's query)."""
+    path = harness.PAGES[page].path
+    params = "&".join(f"{k}={v.replace(' ', '+')}" for k, v in PAGES[page].items())
+    return base_url.rstrip("/") + path + (f"?{params}" if params else "")
+
+
+class Tab:
+    """A new browser tab (a new Streamlit session) counting the websocket bytes it receives."""
+
+    def __init__(self, browser: Any, base_url: str) -> None:
+        self.context = browser.new_context(viewport=harness.VIEWPORT)
+        harness.keep_offline(self.context, base_url)
+        self.context.add_init_script(_RECORDER_JS)
+        self.page = self.context.new_page()
+        self.received = 0
+        self.page.on("websocket", self._watch)
+
+    def _watch(self, socket: Any) -> None:
+        def count(payload: str | bytes) -> None:
+            self.received += len(payload.encode() if isinstance(payload, str) else payload)
+        socket.on("framereceived", count)
+
+    def wait_drawn(self, selector: str, mark: int) -> float:
+        """The page clock (ms) when the page is drawn (see `_DRAWN_JS`)."""
+        handle = self.page.wait_for_function(_DRAWN_JS, arg=[selector, mark], polling="raf",
+                                             timeout=TIMEOUT_MS)
+        return float(handle.json_value())
+
+    def visit(self, url: str, selector: str) -> tuple[float, int]:
+        """Open `url`: ms from the navigation to the page drawn, bytes received in the visit."""
+        self.page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
+        drawn = self.wait_drawn(selector, -1)
+        harness.wait_until_idle(self.page, TIMEOUT_MS)
+        return drawn, self.received
+
+    def change_filter(self, selector: str) -> tuple[float, int] | None:
+        """Move a year slider's start one year up: ms from the key press to the page drawn
+        again, and the bytes received meanwhile; None when no slider can move."""
+        with contextlib.suppress(PlaywrightTimeout):  # the sidebar can come after the page
+            self.page.locator('[data-testid="stSidebar"] input[type="range"]').first.wait_for(
+                state="attached", timeout=10_000)
+        for key, name in (("filter_published_years", "Publication years"),
+                          ("filter_event_years", "Event years")):
+            thumbs = [self.page.locator(f'.st-key-{key} input[aria-label="{name} — {which}"]')
+                      for which in ("start", "end")]
+            if any(thumb.count() != 1 for thumb in thumbs):
+                continue
+            slider, end = thumbs
+            if int(slider.input_value()) + 1 >= int(end.input_value()):
+                continue
+            slider.focus()
+            before = self.received
+            mark, pressed = self.page.evaluate("[window.__bb.states.length, performance.now()]")
+            self.page.keyboard.press("ArrowRight")
+            drawn = self.wait_drawn(selector, int(mark))
+            harness.wait_until_idle(self.page, TIMEOUT_MS)
+            return drawn - float(pressed), self.received - before
+        return None
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def measure_page(browser: Any, db: Path, page: str, rounds: int) -> dict[str, Any]:
+    """Cold and warm first chart, filter changes and data received of one page, on a server
+    started for it."""
+    selector = DRAWN.get(page, f"{CHART}, {EMPTY}")
+    with harness.run_server(db) as server:
+        url = page_url(server.base_url, page)
+        cold = Tab(browser, server.base_url)
+        try:
+            cold_ms, _ = cold.visit(url, selector)
+        finally:
+            cold.close()
+        warm, visit_bytes, changes, change_bytes = [], [], [], []
+        for tab_no in range(rounds):
+            tab = Tab(browser, server.base_url)
+            try:
+                drawn, received = tab.visit(url, selector)
+                warm.append(drawn)
+                visit_bytes.append(received)
+                # the last tab moves the slider on, one year a time: every change is a
+                # combination not seen before (the other tabs would repeat it, cached)
+                for _ in range(2 * rounds if tab_no == rounds - 1 else 0):
+                    change = tab.change_filter(selector)
+                    if change is None:
+                        break
+                    changes.append(change[0])
+                    change_bytes.append(change[1])
+            finally:
+                tab.close()
+    result: dict[str, Any] = {
+        "cold_first_chart_ms": round(cold_ms, 1),
+        "warm_first_chart_p50_ms": round(statistics.median(warm), 1),
+        "warm_first_chart_max_ms": round(max(warm), 1),
+        "visit_bytes": max(visit_bytes),
+        "filter_change_bytes_max": max(change_bytes, default=0),
+        "filter_changes": len(changes),
+    }
+    if changes:
+        result["filter_change_p50_ms"] = round(statistics.median(changes), 1)
+        result["filter_change_max_ms"] = round(max(changes), 1)
+    result["verdicts"] = page_verdicts(result)
+    return result
+
+
+def page_verdicts(result: dict[str, Any]) -> dict[str, str]:
+    """'ok' or what misses, per target, for one page's figures."""
+    def check(value: float | None, target: float, unit: str) -> str:
+        if value is None:
+            return "not measured"
+        if value <= target:
+            return "ok"
+        shown = (f"+{(value - target) / 1024:.0f} KB" if unit == "bytes"
+                 else f"+{value - target:.0f} ms")
+        return f"MISS {shown} (x{value / target:.1f})"
+    data = max(result["visit_bytes"], result["filter_change_bytes_max"])
+    return {
+        "warm_first_chart": check(result["warm_first_chart_p50_ms"],
+                                  WARM_FIRST_CHART_TARGET_MS, "ms"),
+        "filter_change": check(result.get("filter_change_p50_ms"), FILTER_CHANGE_TARGET_MS,
+                               "ms"),
+        "data": check(data, DATA_TARGET_BYTES, "bytes"),
+    }
+
+
+def run(db_path: Path | str, rounds: int = 3, pages: Iterable[str] = tuple(PAGES),
+        log: Any = print) -> dict[str, Any]:
+    """Measure `pages` (default: every page) in the browser on the warehouse at `db_path`;
+    print a table, return the figures (ms, bytes) with a verdict per target and page."""
+    db = Path(db_path)
+    results: dict[str, Any] = {
+        "warehouse": str(db), "rounds": rounds,
+        "targets": {"warm_first_chart_ms": WARM_FIRST_CHART_TARGET_MS,
+                    "filter_change_ms": FILTER_CHANGE_TARGET_MS,
+                    "data_bytes": DATA_TARGET_BYTES},
+        "pages": {},
+    }
+    log(f"{'page in Chromium (ms, KB)':<26}{'cold':>8}{'warm p50':>10}{'warm max':>10}"
+        f"{'filter p50':>12}{'filter max':>12}{'visit KB':>10}{'filter KB':>11}  targets: warm "
+        f"<= {WARM_FIRST_CHART_TARGET_MS:.0f} ms, filter <= {FILTER_CHANGE_TARGET_MS:.0f} ms,"
+        f" data <= {DATA_TARGET_BYTES // 1024} KB")
+    started = time.perf_counter()
+    with harness.launch_browser() as browser:
+        for page in pages:
+            entry = measure_page(browser, db, page, rounds)
+            results["pages"][page] = entry
+            misses = [f"{name} {verdict}" for name, verdict in entry["verdicts"].items()
+                      if verdict != "ok"]
+            log(f"{page:<26}{entry['cold_first_chart_ms']:>8.0f}"
+                f"{entry['warm_first_chart_p50_ms']:>10.0f}{entry['warm_first_chart_max_ms']:>10.0f}"
+                f"{entry.get('filter_change_p50_ms', float('nan')):>12.0f}"
+                f"{entry.get('filter_change_max_ms', float('nan')):>12.0f}"
+                f"{entry['visit_bytes'] / 1024:>10.1f}"
+                f"{entry['filter_change_bytes_max'] / 1024:>11.1f}"
+                f"  {'; '.join(misses) or 'ok'}")
+    pages = results["pages"].values()
+    results["warm_first_chart_max_p50_ms"] = max(e["warm_first_chart_p50_ms"] for e in pages)
+    results["filter_change_max_p50_ms"] = max(
+        (e.get("filter_change_p50_ms", 0.0) for e in pages), default=0.0)
+    results["data_max_bytes"] = max(max(e["visit_bytes"], e["filter_change_bytes_max"])
+                                    for e in pages)
+    results["meets_targets"] = all(v == "ok" for e in pages for v in e["verdicts"].values()
+                                   if v != "not measured")
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure; print the table; exit 1 when a target is missed."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.browser_bench",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", required=True, type=Path, help="the warehouse to serve")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="new tabs per page, and filter changes in each")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    args = parser.parse_args(argv)
+    results = run(args.db, rounds=args.rounds)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    return 0 if results["meets_targets"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""The browser part of `make bench` at toy size: Chromium opens pages of the real app.
+
+It runs `benchmarks.browser_bench` on the shipped corpus's warehouse, a page with charts and
+one without, one round each, and checks the figures are there, consistent and judged against
+their targets (not that they are fast), and that the benchmark's summary reads them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks import __main__ as bench
+from benchmarks import browser_bench
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_browser_benchmark_measures_every_page_it_opens(built_warehouse: Path) -> None:
+    results = browser_bench.run(built_warehouse, rounds=1, pages=bench.BROWSER_QUICK_PAGES,
+                                log=lambda _: None)
+
+    assert list(results["pages"]) == list(bench.BROWSER_QUICK_PAGES)
+    for entry in results["pages"].values():
+        assert entry["cold_first_chart_ms"] > 0 and entry["warm_first_chart_p50_ms"] > 0
+        # a visit receives the page's data over the websocket; a filter change its new data
+        assert entry["visit_bytes"] > 1_000
+        assert entry["filter_changes"] == 2
+        assert 0 < entry["filter_change_p50_ms"] <= entry["filter_change_max_ms"]
+        assert entry["filter_change_bytes_max"] > 0
+        assert set(entry["verdicts"]) == {"warm_first_chart", "filter_change", "data"}
+        assert entry["verdicts"]["data"] == "ok"  # toy data is far below 150 KB
+    rows = bench.browser_rows(results)
+    assert rows["page_data_kb"] * 1024 == pytest.approx(results["data_max_bytes"], abs=52)
+    assert bench.verdict("page_data_kb", rows["page_data_kb"]) == "ok"
+    for figure in ("warm_first_chart_ms", "filter_change_ms"):
+        judged = bench.verdict(figure, rows[figure])
+        assert judged == "ok" or judged.startswith("MISS by "), judged
