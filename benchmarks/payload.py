@@ -3,7 +3,10 @@
 Streamlit sends a run as delta messages, one per element (charts, tables, cards, widgets,
 containers), each carrying the element's protobuf. An AppTest run holds the same elements in
 its tree, so the sum of their serialised sizes is what a visit sends over the websocket, less a
-few bytes of framing per message; the framework's own JavaScript is not part of it. Used by
+few bytes of framing per message; the framework's own JavaScript is not part of it. A rerun in
+the same tab can send less: a message of `global.minCachedMessageSize` (10 KB) or more that the
+browser already holds goes as a reference to it, so for a filter change the sum is an upper
+bound (`benchmarks.browser_bench` counts the websocket frames themselves). Used by
 the dashboard benchmark (`payload_bytes` per page) and by the tests that keep a page under
 `PAYLOAD_TARGET_BYTES`.
 """

@@ -3,8 +3,9 @@
 Per initiative, each fact the sources disagree on, with every side's sentences and articles
 next to each other, so the analyst judges the sources instead of reading an averaged chart.
 A visit sends a bounded amount whatever the warehouse holds: the facts a page at a time
-(`FACTS_PER_PAGE`), each side with its first sentences, and one side at a time opened to page
-through all of its sentences (`side_claims`, like the evidence panels of the charts).
+(`FACTS_PER_PAGE`, `SIDES_PER_PAGE`), each side with its first sentences, and one side at a
+time opened to page through all of its sentences (`side_claims`, like the evidence panels of
+the charts).
 What counts as a disagreement is decided in `queries.disagreement_claims` (docs/dashboard.md
 has the analyst's version); this page only lays the sides out.
 """
@@ -12,7 +13,6 @@ has the analyst's version); this page only lays the sides out.
 from __future__ import annotations
 
 import html
-import math
 import re
 from typing import Any
 
@@ -28,7 +28,10 @@ SIDE_KEY = "disagreements_side"  # the side opened to page through (URL paramete
 SIDE_PAGE_KEY = "disagreements_side_page"  # the opened side's page (URL parameter `epage`)
 FACT_PAGE_KEY = "disagreements_page"  # the page of facts (URL parameter `page`)
 SIDES_PER_ROW = 3
-FACTS_PER_PAGE = 20  # facts drawn per visit: what a visit sends stays bounded
+# what a visit draws, so what it sends stays bounded whatever the warehouse holds: at most
+# this many facts, and no more sides than this unless one fact alone has more
+FACTS_PER_PAGE = 20
+SIDES_PER_PAGE = 40
 HOW_IT_WORKS = """
 - **Once-only events.** An initiative is first held, founded and proposed once, so two years
   for one of them cannot both be right. Events that recur (held, chairmanship, a period, a
@@ -229,20 +232,34 @@ def ordered_facts(summary: pd.DataFrame, claims: pd.DataFrame) -> list[list[Clai
     return facts
 
 
+def fact_pages(facts: list[list[Claim]]) -> list[tuple[int, int]]:
+    """Where each page of facts starts and ends: facts in order, a page full at
+    `FACTS_PER_PAGE` facts or before it would pass `SIDES_PER_PAGE` sides (a fact with more
+    sides than that has a page of its own)."""
+    pages: list[tuple[int, int]] = []
+    start, sides = 0, 0
+    for index, fact in enumerate(facts):
+        count = len({claim["value"] for claim in fact})
+        if index > start and (index - start == FACTS_PER_PAGE or sides + count > SIDES_PER_PAGE):
+            pages.append((start, index))
+            start, sides = index, 0
+        sides += count
+    pages.append((start, len(facts)))
+    return pages
+
+
 def _fact_page(facts: list[list[Claim]]) -> list[list[Claim]]:
     """The facts of the page chosen (kept in the URL), with the page picker when needed."""
-    pages = max(1, math.ceil(len(facts) / FACTS_PER_PAGE))
-    url_state.synced_param("page", FACT_PAGE_KEY, 1, valid=list(range(1, pages + 1)))
-    page = int(st.session_state[FACT_PAGE_KEY]) - 1
-    shown = facts[page * FACTS_PER_PAGE:(page + 1) * FACTS_PER_PAGE]
-    if pages > 1:
-        st.caption(f"Disagreements {page * FACTS_PER_PAGE + 1:,}–"
-                   f"{page * FACTS_PER_PAGE + len(shown):,} of {len(facts):,}, initiatives "
-                   "with the most first.")
+    pages = fact_pages(facts)
+    url_state.synced_param("page", FACT_PAGE_KEY, 1, valid=list(range(1, len(pages) + 1)))
+    start, end = pages[int(st.session_state[FACT_PAGE_KEY]) - 1]
+    if len(pages) > 1:
+        st.caption(f"Disagreements {start + 1:,}–{end:,} of {len(facts):,}, initiatives with "
+                   "the most first.")
         if not url_state.presentation():
-            st.number_input(f"Disagreements page (of {pages:,})", min_value=1,
-                            max_value=pages, step=1, key=FACT_PAGE_KEY, width=220)
-    return shown
+            st.number_input(f"Disagreements page (of {len(pages):,})", min_value=1,
+                            max_value=len(pages), step=1, key=FACT_PAGE_KEY, width=220)
+    return facts[start:end]
 
 
 def _show_facts(summary: pd.DataFrame, facts: list[list[Claim]]) -> None:

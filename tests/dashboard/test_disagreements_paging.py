@@ -5,7 +5,8 @@ side at a time to page through all of its sentences, so what the browser receive
 the per-page target however many claims the warehouse holds. The warehouse is the shipped one
 with every article 200 times (`benchmarks.dashboard_bench.scaled_warehouse`: every tenth copy
 gives one year later for once-only events and one more member), its membership figures then
-spread over twelve years, so there are dozens of facts with up to hundreds of claims a side.
+spread over twelve years and given four more counts, so there are dozens of facts with up to
+six sides and hundreds of claims a side.
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ from etl.settings import PROJECT_ROOT
 APP_PATH = str(PROJECT_ROOT / "dashboard" / "app.py")
 PAGE = "app_pages/disagreements.py"
 COPIES = 200
-FACTS_PER_PAGE = 20  # the page's own constant, restated: a test of it must not read it
+MOST_SIDES = 6  # a membership fact: the count, one more, and 3 to 6 more
+# the page's own limits, restated: a test of them must not read them
+FACTS_PER_PAGE = 20
+SIDES_PER_PAGE = 40
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +41,15 @@ def many_disagreements(built_warehouse: Path, tmp_path_factory: pytest.TempPathF
     scaled_warehouse(built_warehouse, target, COPIES)
     with duckdb.connect(str(target)) as con:
         # copies 10-19 report their figures one year earlier, 20-29 two years, ...: each group
-        # holds one copy with one more member, so each year gets facts of its own
+        # holds one copy with one more member (from the scaling) and four with 3 to 6 more
         con.execute("""
-            UPDATE memberships SET year = year - (CAST(regexp_extract(article_id, '-(\\d+)$', 1)
-                                                       AS INTEGER) // 10) % 12
-            WHERE year IS NOT NULL AND regexp_matches(article_id, '-\\d+$')""")
+            UPDATE memberships
+            SET year = year - (copy // 10) % 12,
+                count = count + CASE WHEN copy % 10 BETWEEN 3 AND 6 THEN copy % 10 ELSE 0 END
+            FROM (SELECT membership_id AS id,
+                         CAST(regexp_extract(membership_id, '-(\\d+)$', 1) AS INTEGER) AS copy
+                  FROM memberships WHERE regexp_matches(membership_id, '-\\d+$'))
+            WHERE memberships.membership_id = id AND year IS NOT NULL""")
         marts.build_marts(con)
         con.execute("CHECKPOINT")
     return target
@@ -61,6 +69,10 @@ def fact_headings(at: AppTest) -> list[str]:
     return [m.value for m in at.markdown if m.value.startswith("#### ")]
 
 
+def sides_drawn(at: AppTest) -> int:
+    return sum(1 for m in at.markdown if m.value.startswith("**Says "))
+
+
 def open_buttons(at: AppTest) -> dict[str, int]:
     """Button key -> the sentences of the side it opens."""
     return {b.key: int(re.sub(r"\D", "", b.label)) for b in at.button
@@ -75,6 +87,11 @@ def test_the_warehouse_has_many_disagreements_with_many_claims(many_disagreement
             FROM facet_claims""").fetchone()
     assert facts > 2 * FACTS_PER_PAGE
     assert claims > 2_000 and fullest > 500
+    with duckdb.connect(str(many_disagreements), read_only=True) as con:
+        most_sides = con.execute("""
+            SELECT max(sides) FROM (SELECT count(DISTINCT value) AS sides FROM facet_claims
+                                    GROUP BY fact_no)""").fetchone()[0]
+    assert most_sides == MOST_SIDES  # twenty such facts would pass the side limit
 
 
 def test_a_visit_sends_less_than_the_target(many_disagreements: Path,
@@ -83,7 +100,8 @@ def test_a_visit_sends_less_than_the_target(many_disagreements: Path,
     assert payload_bytes(at) <= PAYLOAD_TARGET_BYTES
     # ... though the facts it lists hold far more sentences than fit in that
     assert sum(open_buttons(at).values()) > 1_000
-    assert len(fact_headings(at)) == FACTS_PER_PAGE
+    assert 0 < len(fact_headings(at)) <= FACTS_PER_PAGE
+    assert 0 < sides_drawn(at) <= SIDES_PER_PAGE
     assert at.download_button(key="disagreements_csv")
     # a filter change sends no more than the target either
     at.slider(key="filter_published_years").set_value((2020, 2025)).run()
@@ -93,24 +111,36 @@ def test_a_visit_sends_less_than_the_target(many_disagreements: Path,
 
 def test_facts_come_a_page_at_a_time(many_disagreements: Path,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every fact once over the pages; a page holds at most 20 facts and 40 sides (a fact
+    with more sides than that alone), so facts with many sides make shorter pages."""
     at = open_page(many_disagreements, monkeypatch)
     with duckdb.connect(str(many_disagreements), read_only=True) as con:
         total = int(queries.disagreement_summary(con, Filters())["disagreements"].sum())
-    pages = -(-total // FACTS_PER_PAGE)
-    assert at.number_input(key="disagreements_page").label == f"Disagreements page (of {pages})"
-    assert f"Disagreements 1–{FACTS_PER_PAGE} of {total}" in " ".join(c.value for c in at.caption)
-    seen = fact_headings(at)
-    for page in range(2, pages + 1):
-        at.number_input(key="disagreements_page").set_value(page).run()
-        assert not at.exception
-        assert at.query_params["page"] == str(page)
-        seen += fact_headings(at)
+    label = at.number_input(key="disagreements_page").label
+    pages = int(re.fullmatch(r"Disagreements page \(of (\d+)\)", label).group(1))
+    assert pages > -(-total // FACTS_PER_PAGE)  # the side limit cut some pages short
+    seen: list[str] = []
+    for page in range(1, pages + 1):
+        if page > 1:
+            at.number_input(key="disagreements_page").set_value(page).run()
+            assert not at.exception
+            assert at.query_params["page"] == str(page)
+        headings = fact_headings(at)
+        first = len(seen) + 1
+        assert (f"Disagreements {first}–{first + len(headings) - 1} of {total}"
+                in " ".join(c.value for c in at.caption))
+        assert 0 < len(headings) <= FACTS_PER_PAGE
+        assert sides_drawn(at) <= SIDES_PER_PAGE or len(headings) == 1
+        if page < pages:  # a page ends early only when the next fact would not fit
+            assert (len(headings) == FACTS_PER_PAGE
+                    or sides_drawn(at) + MOST_SIDES > SIDES_PER_PAGE)
         assert payload_bytes(at) <= PAYLOAD_TARGET_BYTES
-    # every fact is listed once over the pages (headings repeat only across initiatives)
+        seen += [f"{page}: {h}" for h in headings]
     assert len(seen) == total
     # a link to the last page opens it
     last = open_page(many_disagreements, monkeypatch, page=str(pages))
-    assert fact_headings(last) == seen[(pages - 1) * FACTS_PER_PAGE:]
+    assert [f"{pages}: {h}" for h in fact_headings(last)] == [
+        h for h in seen if h.startswith(f"{pages}: ")]
 
 
 def test_a_side_opens_to_page_through_all_its_sentences(many_disagreements: Path,
