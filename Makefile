@@ -68,8 +68,9 @@ bench: setup browser
 	$(BIN)/python -m benchmarks.extract_scaling --sizes $(BENCH_EXTRACT_MB)
 
 ## accuracy: build warehouses from every answer key found and print extraction precision/recall
+## (CORRECTIONS=DIR also applies a corrections folder and scores the curated facts beside)
 accuracy: setup
-	$(BIN)/python -m benchmarks.extraction_accuracy
+	$(BIN)/python -m benchmarks.extraction_accuracy $(if $(CORRECTIONS),--corrections $(CORRECTIONS))
 
 ## screenshots: regenerate docs/screenshots/ from the running app in headless Chromium
 screenshots: warehouse

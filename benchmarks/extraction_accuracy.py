@@ -23,6 +23,11 @@ never enter the repository). For the dev set the judging scorer's own `score.py`
 same warehouse and its summary line is printed, and its initiative patterns decide which warehouse
 initiative matches a key id (the dev-set key uses ids of its own); the project's keys use the
 gazetteer's ids, matched exactly.
+
+With `--corrections DIR` every warehouse is built with that corrections folder applied
+(docs/corrections.md) and scored twice: the machine's reading (`events`, `memberships`, what
+the judging scorer reads) and the curated record analysts stand behind (`curated_events`,
+`curated_memberships`), so a team sees how much its curation changed.
 """
 
 from __future__ import annotations
@@ -191,8 +196,9 @@ def initiative_matcher(con: duckdb.DuckDBPyConnection,
     return matches
 
 
-def build(keys: KeySet, scratch: Path) -> Path:
-    """Build a warehouse from the key set's articles with the real ETL; returns the DuckDB path."""
+def build(keys: KeySet, scratch: Path, corrections: Path | None = None) -> Path:
+    """Build a warehouse from the key set's articles with the real ETL (applying the
+    corrections folder, if given); returns the DuckDB path."""
     folder = scratch / keys.name / "articles"
     if keys.prepare is not None:
         subprocess.run([sys.executable, str(keys.prepare), str(folder)], check=True,
@@ -203,8 +209,10 @@ def build(keys: KeySet, scratch: Path) -> Path:
             if path.is_file() and path.name != "key.json":
                 shutil.copy2(path, folder / path.name)
     db = scratch / keys.name / "warehouse.duckdb"
+    # an empty corrections folder of its own unless one is given: never the project's own
+    folder_of_corrections = corrections or scratch / keys.name / "corrections"
     subprocess.run([sys.executable, "-m", "etl", "--articles", str(folder), "--db", str(db),
-                    "--quiet"], check=True, cwd=ROOT)
+                    "--corrections", str(folder_of_corrections), "--quiet"], check=True, cwd=ROOT)
     return db
 
 
@@ -243,12 +251,19 @@ class _Article:
     mentions_by_sentence: dict[int, set[str]]
 
 
-def _article(con: duckdb.DuckDBPyConnection, article_id: str) -> _Article:
-    """Read one article's extraction back from the warehouse."""
-    events = con.execute("SELECT initiative_id, event_type, year, sentence_no FROM events "
-                         "WHERE article_id = ? ORDER BY sentence_no", [article_id]).fetchall()
-    figures = con.execute("SELECT initiative_id, kind, count, year, sentence_no FROM memberships "
-                          "WHERE article_id = ? ORDER BY sentence_no", [article_id]).fetchall()
+# The tables scored: the machine's reading, or the curated record (corrections applied).
+FACT_TABLES = {False: ("events", "memberships"), True: ("curated_events", "curated_memberships")}
+
+
+def _article(con: duckdb.DuckDBPyConnection, article_id: str, curated: bool = False) -> _Article:
+    """Read one article's facts back from the warehouse (the curated ones, if asked)."""
+    events_table, figures_table = FACT_TABLES[curated]
+    events = con.execute(  # one of two constant table names
+        f"SELECT initiative_id, event_type, year, sentence_no FROM {events_table} "  # noqa: S608
+        "WHERE article_id = ? ORDER BY sentence_no", [article_id]).fetchall()
+    figures = con.execute(
+        f"SELECT initiative_id, kind, count, year, sentence_no FROM {figures_table} "  # noqa: S608
+        "WHERE article_id = ? ORDER BY sentence_no", [article_id]).fetchall()
     mentions = con.execute("SELECT sentence_no, initiative_id FROM mentions WHERE article_id = ?",
                            [article_id]).fetchall()
     sentences = con.execute("SELECT sentence_no, text FROM sentences WHERE article_id = ?",
@@ -413,9 +428,10 @@ def score_memberships(doc: Mapping[str, Any], article: _Article, matches: Initia
                 where)
 
 
-def score_warehouse(db: Path, key: Path,
-                    patterns: Mapping[str, str]) -> tuple[Measure, Measure, Measure, str]:
-    """Score one warehouse against one key: (lenient events, strict events, memberships, docs)."""
+def score_warehouse(db: Path, key: Path, patterns: Mapping[str, str],
+                    curated: bool = False) -> tuple[Measure, Measure, Measure, str]:
+    """Score one warehouse against one key: (lenient events, strict events, memberships, docs);
+    the machine's reading, or with `curated` the facts as corrected by analysts."""
     documents = json.loads(key.read_text(encoding="utf-8"))["documents"]
     lenient, strict, members = Measure(), Measure(), Measure()
     con = duckdb.connect(str(db), read_only=True)
@@ -424,7 +440,7 @@ def score_warehouse(db: Path, key: Path,
         matched = match_documents(con, documents)
         empty = _Article([], [], set(), {}, {})
         for name, doc in documents.items():
-            article = _article(con, matched[name]) if name in matched else empty
+            article = _article(con, matched[name], curated) if name in matched else empty
             label = name.split("_")[0]
             score_events(doc.get("events", []), article, matches, label, lenient, strict)
             score_memberships(doc, article, matches, label, members)
@@ -459,6 +475,14 @@ def report(name: str, measures: tuple[Measure, Measure, Measure, str], examples:
     return lines
 
 
+def correction_summary(db: Path) -> str:
+    """How many corrections a warehouse applied, by status ('3 current, 1 orphaned')."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        counts = con.execute("SELECT status, count(*) FROM corrections GROUP BY status "
+                             "ORDER BY status").fetchall()
+    return "corrections: " + (", ".join(f"{n} {status}" for status, n in counts) or "none")
+
+
 def judging_line(keys: KeySet, db: Path) -> str | None:
     """The judging scorer's own summary line on the same warehouse, when it is present."""
     if keys.scorer is None or not keys.scorer.is_file():
@@ -476,6 +500,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="examples listed per cause (0: the table only)")
     parser.add_argument("--devset", type=Path, default=DEVSET, help="the dev set's folder")
     parser.add_argument("--csv", type=Path, help="also write the table as CSV")
+    parser.add_argument("--corrections", type=Path, metavar="DIR",
+                        help="apply this corrections folder and score the curated facts too")
     args = parser.parse_args(argv)
     wanted = {k for k in args.keys.split(",") if k}
     sets = [k for k in key_sets(args.devset) if not wanted or k.name in wanted]
@@ -484,11 +510,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="im-accuracy-") as tmp:
         for keys in sets:
-            db = build(keys, Path(tmp))
+            db = build(keys, Path(tmp), args.corrections)
             measures = score_warehouse(db, keys.key, load_scorer_patterns(keys.scorer))
             lines = report(keys.name, measures, args.examples)
             table.append(lines[0])
             details.extend(lines[1:])
+            if args.corrections:
+                curated = score_warehouse(db, keys.key, load_scorer_patterns(keys.scorer),
+                                          curated=True)
+                table.append(report(f"{keys.name}+", curated, 0)[0]
+                             + f"   ({correction_summary(db)})")
             judged = judging_line(keys, db)
             if judged:
                 table.append(f"{'':8} judging scorer: {judged.strip()}")

@@ -77,11 +77,16 @@ def make_parser() -> argparse.ArgumentParser:
 def _folder_options(
     parser: argparse.ArgumentParser, defaults: Settings, articles_help: str, db_help: str
 ) -> None:
-    """--articles, --db and --quiet, which every command takes."""
+    """--articles, --db, --corrections and --quiet, which every command takes."""
     parser.add_argument(
         "--articles", type=Path, default=defaults.articles_dir, help=articles_help
     )
     parser.add_argument("--db", type=Path, default=defaults.db_path, help=db_help)
+    parser.add_argument(
+        "--corrections", type=Path, default=defaults.corrections_dir, metavar="DIR",
+        help="analysts' corrections to apply (default: IM_CORRECTIONS_DIR, else 'corrections' "
+        "beside the article folder)",
+    )
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
@@ -98,7 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def build_main(args: argparse.Namespace) -> int:
     """`python -m etl`: build the warehouse (or say it is up to date) and print a summary."""
-    settings = dataclasses.replace(Settings(), articles_dir=args.articles, db_path=args.db)
+    settings = dataclasses.replace(Settings(), articles_dir=args.articles, db_path=args.db,
+                                   corrections_dir=args.corrections)
     console = Console(stderr=False, quiet=args.quiet)
     errors = Console(stderr=True)
     if args.if_stale and not pipeline.warehouse_is_stale(settings):
@@ -356,7 +362,8 @@ class _AddProgress:
 def add_main(args: argparse.Namespace) -> int:
     """`python -m etl add FILE...`: save the files, rebuild incrementally, report per file."""
     check_add_args(args.command_parser, args)
-    settings = dataclasses.replace(Settings(), articles_dir=args.articles, db_path=args.db)
+    settings = dataclasses.replace(Settings(), articles_dir=args.articles, db_path=args.db,
+                                   corrections_dir=args.corrections)
     console = Console(stderr=False, quiet=args.quiet)
     errors = Console(stderr=True)
     given = args.names or [shown_name(path.name) for path in args.files]

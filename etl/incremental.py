@@ -49,7 +49,7 @@ def extraction_code_files(package_dir: Path = ETL_PACKAGE_DIR) -> list[Path]:
     """The code whose output is stored per article: every module of the `etl` package and its
     schema.
 
-    A deliberate superset of `etl/extract/*.py` and `etl/normalize.py`: the rows also take their
+    A deliberate superset of `etl/extract/` and `etl/normalize/`: the rows also take their
     shape from `etl/model.py`, `etl/prepare.py` (`fact_tables`) and `etl/schema.sql`, and a
     module added later is covered without anyone remembering to list it. A code change costs one
     full extraction; a stale fact would cost a wrong chart. The marts (`etl/marts/`) are left

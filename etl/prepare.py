@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from etl import budget, extract, normalize, warehouse
 from etl.model import ArticleExtraction, CleanText, Problem, PublicationDate, SourceRecord
+from etl.normalize.lines import word_count
 from etl.sources import read_file
 from etl.sources.manifest import ManifestEntry
 
@@ -196,7 +197,7 @@ def prepare_articles(
             url=values["url"],  # type: ignore[arg-type]
             published=values["published"],  # type: ignore[arg-type]
             metadata_sources=origin,
-            word_count=normalize.word_count(clean.text),
+            word_count=word_count(clean.text),
         )
     return list(prepared.values()), holders, problems
 

@@ -33,9 +33,10 @@ from etl.model import Problem
 # 5: the marts (facet_* tables, etl/marts/) built by every build.
 # 7: analysts' corrections: corrections, reviewed_events, reviewed_memberships; the marts
 #    curated_events, curated_memberships; review columns in facet_events / facet_memberships.
+# 8: curated_events, curated_memberships and article_event_years are views.
 # A changed schema changes the extractor signature (etl/incremental.py), so the next build is
 # a full one: an older warehouse is rebuilt, never altered in place.
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 
 # Memory DuckDB may use while building; past it, it spills to a folder beside the file.
 BUILD_MEMORY_LIMIT = "1GB"
@@ -421,6 +422,8 @@ def staging(
         con = duckdb.connect(
             str(path), config={"memory_limit": memory_limit, "temp_directory": str(spill)}
         )
+        # no progress bar on the terminal of a command whose output is a summary or JSON
+        con.execute("SET enable_progress_bar = false").fetchall()
         apply_schema(con)
         yield con
         con.execute("CHECKPOINT")
@@ -444,21 +447,26 @@ def _remove_staging(path: Path) -> None:
 
 
 def seal(con: duckdb.DuckDBPyConnection, info: Mapping[str, str],
-         marts_only: Sequence[str] | None = None) -> None:
+         fact_plan: Sequence[tuple[str, str]] | None = None) -> None:
     """Build the marts (`etl/marts/`), validate the finished build, record `info`.
 
     Every build, full or incremental, goes through here, so the dashboard always finds the
     marts of the tables beside them. Applying corrections alone changes only the reviewed
-    facts, so it rebuilds and checks only the marts built from them (`marts_only`) and the
+    facts, so it rebuilds or refreshes and checks only the marts built from them (`fact_plan`,
+    from `marts.fact_update_plan`) and the
     reviewed tables. Raises `WarehouseError` listing every failed rule; the build's `staging`
     block then removes the file and the live warehouse stays.
     """
-    marts.build_marts(con, marts_only)
+    if fact_plan is None:
+        marts.build_marts(con)
+    else:
+        marts.apply_plan(con, fact_plan)
     # the marts are checked once the tables they derive from pass, so a fault is reported
     # where it lies, not again in every mart built on it
-    base = validate(con, REVIEWED_CHECKS if marts_only is not None else None)
+    base = validate(con, REVIEWED_CHECKS if fact_plan is not None else None)
     issues = base or [ValidationIssue(table, problem)
-                      for table, problem in marts.validate_marts(con, marts_only)]
+                      for table, problem in marts.validate_marts(
+                          con, None if fact_plan is None else [t for t, _ in fact_plan])]
     if issues:
         details = "; ".join(f"{i.table}: {i.problem}" for i in issues)
         raise WarehouseError(f"the new warehouse failed validation ({details})")

@@ -7,11 +7,15 @@ the warehouse the real ETL builds from the shipped corpus against the seed key a
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
+
+import duckdb
 
 from benchmarks.extraction_accuracy import (
     Measure,
     _Article,
+    correction_summary,
     kind_class,
     report,
     same_type,
@@ -19,6 +23,7 @@ from benchmarks.extraction_accuracy import (
     score_memberships,
     score_warehouse,
 )
+from etl import cli
 from tests.conftest import SEED_TRUTH
 
 SEED_FLOOR = 0.95
@@ -86,3 +91,20 @@ def test_the_seed_key_scores_at_least_its_floor_on_every_measure(built_warehouse
     for name, measure in (("events", lenient), ("strict events", strict), ("members", members)):
         assert measure.recall >= SEED_FLOOR, (name, measure.miss_examples)
         assert measure.precision >= SEED_FLOOR, (name, measure.fp_examples)
+
+
+def test_corrections_are_scored_apart_from_the_machines_reading(
+        built_warehouse: Path, tmp_path: Path) -> None:
+    """Rejecting a right event lowers the curated record's recall, never the machine's."""
+    db = tmp_path / "corrected.duckdb"
+    shutil.copyfile(built_warehouse, db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        event_id = con.execute("SELECT event_id FROM events ORDER BY event_id LIMIT 1").fetchone()
+    assert event_id is not None
+    assert cli.main(["corrections", "reject", str(event_id[0]), "--db", str(db),
+                     "--corrections", str(tmp_path / "corrections"), "--quiet"]) == 0
+    machine = score_warehouse(db, SEED_TRUTH, {})
+    curated = score_warehouse(db, SEED_TRUTH, {}, curated=True)
+    assert machine[0].predicted == curated[0].predicted + 1
+    assert machine[0].found >= curated[0].found
+    assert correction_summary(db) == "corrections: 1 current"

@@ -11,15 +11,11 @@ import re
 import pytest
 
 from etl.model import CleanText
-from etl.normalize import (
-    clean_text,
-    content_fingerprint,
-    is_furniture,
-    parse_byline,
-    parse_dateline,
-    unwrap_paragraphs,
-    word_count,
-)
+from etl.normalize import clean_text, content_fingerprint
+from etl.normalize.authors import parse_byline
+from etl.normalize.dateline import parse_dateline
+from etl.normalize.layout import unwrap_paragraphs
+from etl.normalize.lines import is_furniture, word_count
 from etl.settings import PROJECT_ROOT
 
 CORPUS_DIR = PROJECT_ROOT / "data" / "articles"

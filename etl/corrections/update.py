@@ -22,7 +22,7 @@ from etl.corrections import SIGNATURE_KEY, apply_folder, store
 from etl.model import Problem
 from etl.settings import Settings
 
-# The tables a correction changes, from which `marts.marts_depending_on` finds what to rebuild.
+# The tables a correction changes, from which `marts.fact_update_plan` finds what to rebuild.
 CHANGED_TABLES = ("reviewed_events", "reviewed_memberships")
 
 
@@ -63,7 +63,7 @@ def update_warehouse(settings: Settings) -> UpdateReport:
                 **kept, "build_id": report.build_id, SIGNATURE_KEY: signature,
                 "built_at": dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(
                     timespec="seconds"),
-            }, marts_only=marts.marts_depending_on(CHANGED_TABLES))
+            }, fact_plan=marts.fact_update_plan(CHANGED_TABLES))
     report.seconds = (dt.datetime.now(dt.UTC).replace(tzinfo=None) - started).total_seconds()
     return report
 

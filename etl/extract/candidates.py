@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from etl.model import CandidateMention, Sentence
 from etl.months import MONTHS
 
-from .dates import WEEKDAYS
+from .date_grammar import WEEKDAYS
 
 # Organisational head nouns: a name holding one of them can be a body or a format.
 HEAD_NOUNS = frozenset({

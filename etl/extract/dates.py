@@ -12,12 +12,8 @@ expressions ('this week', 'on Thursday and Friday', 'met Tuesday', 'Twenty-nine 
 'two years later', 'the next day'; not 'ten years before the first summit', which measures
 between two events, nor 'USA Today').
 
-A day or month without a year takes it from, in order: a relative year after it ('in June this
-year'); the year its list ends with ('on 3 March and 17 November 2011'); a dated month before
-it in its sentence ('in March 2021, and by October ...'; any earlier sentence when the
-publication date is unknown); else the publication date, looking back from it, or forward in a
-clause about the future ('will be held on Oct. 16-17', 'is scheduled for April'). Weekdays are
-the latest such day on or before the publication day, or the first on or after it in the future.
+The shapes are written in the date grammar (`date_grammar.py`); a date written without its year,
+or relative to another, is resolved in `date_resolution.py`.
 
 Every find then gets a role (`date_roles.py`):
 
@@ -41,39 +37,44 @@ publication year in membership.py, which reads the tense of the count itself.
 from __future__ import annotations
 
 import bisect
-import calendar
 import datetime as dt
 import re
 from collections.abc import Sequence
 
 from etl.model import DateMention, PublicationDate, Sentence
-from etl.months import MONTHS
 
+from .date_grammar import (
+    DAY,
+    DAY_JOIN,
+    MD,
+    MONTH,
+    MONTH_FULL,
+    MONTH_WORD,
+    WEEKDAY,
+    YEAR,
+    day_of,
+    month_of,
+)
+from .date_resolution import (
+    carry_year_in_sentence,
+    clause_tense,
+    fill_year,
+    resolve_ago,
+    resolve_from_context,
+    resolve_named,
+    resolve_weekdays,
+)
 from .date_roles import date_role, named_by_year
 from .date_spans import Found, Names, Spans
 from .sentences import SentenceIndex
 from .text import NUMBER_PATTERN, parse_number
 
-WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
-            "saturday": 5, "sunday": 6}
-
-_MONTH_FULL = ("January|February|March|April|May|June|July|August|September|October|November|"
-               "December")
-_MONTH_WORD = rf"(?:{_MONTH_FULL}|Sept|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-_MONTH = rf"{_MONTH_WORD}(?![a-z])\.?"
-_YEAR = r"(?:1[89]\d\d|20\d\d)"
-_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
-# between a month and its day: a space, or nothing after an abbreviation's dot ('Feb.6')
-_MD = r"(?:(?:(?<=[A-Z][a-z]{2}\.)(?<!May\.)|(?<=Sept\.))\s*|\s+)"
-# between the two days of a range: '8-9', '8 to 9', '8 and 9', '20 through 22'
-_DAY_JOIN = r"(?:-|to|and|through|till|until)"
-_WEEKDAY = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 _NUM = NUMBER_PATTERN
 
 # --- anchors (literal alternations: the regex engine skips ahead on their first letters) -------
-_YEAR_ANCHOR = re.compile(_YEAR)
-_MONTH_ANCHOR = re.compile(_MONTH_WORD)
-_WEEKDAY_ANCHOR = re.compile(_WEEKDAY)
+_YEAR_ANCHOR = re.compile(YEAR)
+_MONTH_ANCHOR = re.compile(MONTH_WORD)
+_WEEKDAY_ANCHOR = re.compile(WEEKDAY)
 _RELATIVE_ANCHOR = re.compile(  # run on lower-cased text
     "today|tomorrow|yesterday|ago|this year|this month|this week|last year|last month|last week|"
     "next year|next month|next week|past year|past month|past week|later|earlier|after|before|"
@@ -84,35 +85,35 @@ _RELATIVE_ANCHOR = re.compile(  # run on lower-cased text
 # --- shapes read forward from a month name ----------------------------------------------------
 # 'May 4 to August 21, 2013': a range across months, the year written once at its end
 _M_DAY_TO_M_DAY_YEAR = re.compile(
-    rf"(?P<m>{_MONTH}){_MD}(?P<d>{_DAY})\s*(?:-|to|until|till|through)\s*(?P<m2>{_MONTH}){_MD}"
-    rf"(?P<d2>{_DAY}),?\s+(?P<y>{_YEAR})(?![\w])")
+    rf"(?P<m>{MONTH}){MD}(?P<d>{DAY})\s*(?:-|to|until|till|through)\s*(?P<m2>{MONTH}){MD}"
+    rf"(?P<d2>{DAY}),?\s+(?P<y>{YEAR})(?![\w])")
 _M_DAY_RANGE_YEAR = re.compile(
-    rf"(?P<m>{_MONTH}){_MD}(?P<d>{_DAY})\s*{_DAY_JOIN}\s*(?P<d2>{_DAY}),?\s+(?P<y>{_YEAR})(?![\w])")
-_M_DAY_YEAR = re.compile(rf"(?P<m>{_MONTH}){_MD}(?P<d>{_DAY}),?\s+(?P<y>{_YEAR})(?![\w])")
+    rf"(?P<m>{MONTH}){MD}(?P<d>{DAY})\s*{DAY_JOIN}\s*(?P<d2>{DAY}),?\s+(?P<y>{YEAR})(?![\w])")
+_M_DAY_YEAR = re.compile(rf"(?P<m>{MONTH}){MD}(?P<d>{DAY}),?\s+(?P<y>{YEAR})(?![\w])")
 _M_RANGE_YEAR = re.compile(
-    rf"(?P<m>{_MONTH})\s*(?:-|to|and)\s*(?P<m2>{_MONTH}),?\s+(?P<y>{_YEAR})(?![\w])")
+    rf"(?P<m>{MONTH})\s*(?:-|to|and)\s*(?P<m2>{MONTH}),?\s+(?P<y>{YEAR})(?![\w])")
 _M_YEAR_RANGE = re.compile(
-    rf"(?P<m>{_MONTH}),?\s+(?P<y>{_YEAR})\s*(?:-|to|until|till)\s*(?:(?P<m2>{_MONTH})\s+)?"
-    rf"(?P<y2>{_YEAR})(?![\w\-])")
-_M_YEAR = re.compile(rf"(?P<m>{_MONTH}),?\s+(?:of\s+)?(?P<y>{_YEAR})(?![\w])")
+    rf"(?P<m>{MONTH}),?\s+(?P<y>{YEAR})\s*(?:-|to|until|till)\s*(?:(?P<m2>{MONTH})\s+)?"
+    rf"(?P<y2>{YEAR})(?![\w\-])")
+_M_YEAR = re.compile(rf"(?P<m>{MONTH}),?\s+(?:of\s+)?(?P<y>{YEAR})(?![\w])")
 _M_DAY_RANGE = re.compile(
-    rf"(?P<m>{_MONTH}){_MD}(?P<d>{_DAY})\s*{_DAY_JOIN}\s*(?P<d2>{_DAY})(?![\w])(?![\s,]*\d)")
-_M_DAY = re.compile(rf"(?P<m>{_MONTH}){_MD}(?P<d>{_DAY})(?![\w])(?![\s,]*\d)(?!\s*(?:%|per\b))")
-_MONTH_AT = re.compile(_MONTH)
-_M_ONLY = re.compile(rf"(?P<m>{_MONTH_FULL})(?![\w])(?![\s,]*\d)")
+    rf"(?P<m>{MONTH}){MD}(?P<d>{DAY})\s*{DAY_JOIN}\s*(?P<d2>{DAY})(?![\w])(?![\s,]*\d)")
+_M_DAY = re.compile(rf"(?P<m>{MONTH}){MD}(?P<d>{DAY})(?![\w])(?![\s,]*\d)(?!\s*(?:%|per\b))")
+_MONTH_AT = re.compile(MONTH)
+_M_ONLY = re.compile(rf"(?P<m>{MONTH_FULL})(?![\w])(?![\s,]*\d)")
 # a day (or day range) written before the month: '14 September', '13-14 July', '8th of June'
 _DAYS_BEFORE = re.compile(
-    rf"(?<![\w.,])(?:(?P<d>{_DAY})\s*{_DAY_JOIN}\s*)?(?P<d2>{_DAY})\s+(?:of\s+)?$")
-_YEAR_AFTER_MONTH = re.compile(rf",?\s+(?P<y>{_YEAR})(?![\w])")
+    rf"(?<![\w.,])(?:(?P<d>{DAY})\s*{DAY_JOIN}\s*)?(?P<d2>{DAY})\s+(?:of\s+)?$")
+_YEAR_AFTER_MONTH = re.compile(rf",?\s+(?P<y>{YEAR})(?![\w])")
 # '10 June to 10 September 2017': after a day and month, the rest of a range across months
 _TO_DAY_MONTH_YEAR = re.compile(
-    rf"\s*(?:-|to|until|till|through)\s*(?P<d2>{_DAY})\s+(?:of\s+)?(?P<m2>{_MONTH}),?\s+"
-    rf"(?P<y>{_YEAR})(?![\w])")
+    rf"\s*(?:-|to|until|till|through)\s*(?P<d2>{DAY})\s+(?:of\s+)?(?P<m2>{MONTH}),?\s+"
+    rf"(?P<y>{YEAR})(?![\w])")
 # --- shapes read around a year ---------------------------------------------------------------
 _ISO_AFTER = re.compile(r"-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])(?!\d)")
 _RANGE_AFTER = re.compile(
     rf"\s*(?:(?P<sep>-|/)\s*(?P<short>\d\d)(?![\w\-])|(?:-|/|(?P<word>(?i:to|until|till|through|and))\s)"
-    rf"\s*(?P<y2>{_YEAR})(?![\w\-]))")
+    rf"\s*(?P<y2>{YEAR})(?![\w\-]))")
 _RECURRENCE_BEFORE = re.compile(
     rf"(?i:(?:every\s+(?:{_NUM}\s+)?(?:years?|months?)|annually|yearly|each\s+year|biennially|"
     rf"regularly)\s+since)\s+$")
@@ -145,10 +146,10 @@ _REL_DAY = re.compile(
 _DAY_OFFSETS = {"following": 1, "next": 1, "after": 1, "later": 1, "previous": -1, "before": -1,
                 "earlier": -1}
 # an explicit year right after a relative phrase: 'Two decades earlier, in 1992'
-_YEAR_RIGHT_AFTER = re.compile(rf"\s*,?\s*(?:(?i:in|on)\s+)?(?:{_MONTH}\s+)?{_YEAR}\b")
+_YEAR_RIGHT_AFTER = re.compile(rf"\s*,?\s*(?:(?i:in|on)\s+)?(?:{MONTH}\s+)?{YEAR}\b")
 _WEEKDAYS_AT = re.compile(
-    rf"(?:(?P<lead>(?i:on|last|this|next))\s+)?(?P<wd1>{_WEEKDAY})"
-    rf"(?:\s*(?:and|to|through|-|&)\s*(?P<wd2>{_WEEKDAY}))?(?![\w])")
+    rf"(?:(?P<lead>(?i:on|last|this|next))\s+)?(?P<wd1>{WEEKDAY})"
+    rf"(?:\s*(?:and|to|through|-|&)\s*(?P<wd2>{WEEKDAY}))?(?![\w])")
 _WEEKDAY_LEAD = re.compile(r"(?i:(?<![\w])(?:on|last|this|next))\s+$")
 _NOT_BEFORE_A_WEEKDAY = frozenset({"every", "each", "a", "an", "the"})
 # the word before a weekday written without 'on' ('met Tuesday', 'said Thursday')
@@ -156,7 +157,7 @@ _WORD_BEFORE = re.compile(r"(\S+)\s+$")
 # a weekday that only introduces the calendar date after it: 'On Monday (5 March 2018)',
 # 'on Thursday, Oct. 13'
 _DATE_AFTER_WEEKDAY = re.compile(
-    rf"\s*[,(]?\s*(?:{_DAY}\s+(?:of\s+)?{_MONTH_WORD}(?![a-z])|{_MONTH}{_MD}{_DAY}(?![\w]))")
+    rf"\s*[,(]?\s*(?:{DAY}\s+(?:of\s+)?{MONTH_WORD}(?![a-z])|{MONTH}{MD}{DAY}(?![\w]))")
 # a noun phrase right after 'after'/'before' (then they are prepositions, not adverbs)
 _OBJECT_AFTER = re.compile(
     r"\s+(?:(?i:the|a|an|its|their|his|her|this|that|these|those|our)\b|[A-Z0-9])")
@@ -166,30 +167,6 @@ _CONTEXT_OFFSETS = {"the following year": 1, "the next year": 1, "the previous y
 _PLANNED_FOR_BEFORE = re.compile(
     r"(?i:\b(?:scheduled|planned|slated|set|due|expected|pencilled\s+in|penciled\s+in)\s+"
     r"(?P<prep>for))\s+$")
-# 'in June this year', 'on May 5 last year': the year of a year-less date, said relatively
-_RELATIVE_YEAR_AFTER = re.compile(
-    r"\s*,?\s*(?:(?i:of)\s+)?(?P<which>(?i:this|last|next))\s+(?i:year)(?![\w'])")
-# 'on 3 March and 17 November 2011': a list of dates whose year is written once, at its end
-_SHARED_YEAR_AFTER = re.compile(
-    rf"\s*(?:,\s*(?:and\s+)?|and\s+|or\s+)(?:(?i:on|in)\s+)?"
-    rf"(?:(?:{_DAY}\s*(?:-\s*{_DAY}\s*)?(?:of\s+)?)?(?P<m>{_MONTH})(?:{_MD}{_DAY}"
-    rf"(?:\s*-\s*{_DAY})?)?),?\s+(?P<y>{_YEAR})(?![\w])")
-# the tense of a date's clause: its nearest auxiliary or verb form. Future: 'will', 'would',
-# 'is set to', 'is scheduled for', 'is to host', 'to be held', 'upcoming', 'the next round';
-# past: 'was', 'had', irregular past forms and (lower-case) words in -ed
-_TENSE_CUE = re.compile(
-    r"\b(?:(?P<future>(?i:will|would|shall|going\s+to|"
-    r"(?:is|are|was|were|be|been)\s+(?:\w+\s+)?(?:due|set|scheduled|slated|expected|planned|"
-    r"poised|about|going)\s+(?:to|for|on|in)|(?:is|are)\s+to\s+(?:be\s+)?\w+|"
-    r"to\s+be\s+(?:held|hosted|convened|staged|organi[sz]ed|opened|launched|signed)|"
-    r"upcoming|forthcoming|scheduled|planned|slated|expected\s+(?:to|in|on)|"
-    r"next\s+(?:round|meeting|summit|session|edition|congress|forum|conference|assembly|"
-    r"gathering)|plans?\s+to|intends?\s+to))|"
-    r"(?P<past>(?i:was|were|had|has|have|did|ago|held|hosted|took|met|began|begun|came|gave|"
-    r"went|won|saw|made|became|rose|spoke|said|told|wrote|chose)|[a-z]{2,}ed))\b")
-_AUXILIARY_BEFORE = re.compile(r"(?i:\b(?:be|been|to))\s+$")
-# how far before the publication day a day named in the future tense may lie
-_FUTURE_SLACK = dt.timedelta(days=14)
 
 # 'held since 2008', 'Since 2016, five ... have been held', 'annual since'
 _RECURRENCE_CONTEXT = re.compile(
@@ -252,8 +229,8 @@ def find_dates(text: str, folded: str, sentences: Sequence[Sentence], index: Sen
         if taken.free(match.start(), match.end()):
             keep(_read_relative(folded, match.start(), match.end(), index, published))
     found.sort(key=lambda f: f.start)
-    _carry_year_in_sentence(found, published)
-    _resolve_from_context(found)
+    carry_year_in_sentence(found, published)
+    resolve_from_context(found)
     names = Names(entity_spans)
     return [_to_mention(i, found, text, folded, names, published) for i in range(len(found))]
 
@@ -261,16 +238,6 @@ def find_dates(text: str, folded: str, sentences: Sequence[Sentence], index: Sen
 def _word_start(folded: str, pos: int) -> bool:
     """Whether `pos` starts a word (no letter or digit right before it)."""
     return pos == 0 or not (folded[pos - 1].isalnum() or folded[pos - 1] in "_")
-
-
-def _month(word: str) -> int:
-    """Month number of 'September', 'Sept.', 'sep'."""
-    return MONTHS[word.lower().rstrip(".")]
-
-
-def _day(word: str) -> int:
-    """Day number of '14', '14th', '1st'."""
-    return int(re.match(r"\d+", word).group())  # type: ignore[union-attr]
 
 
 def _with_prep(item: Found, folded: str) -> Found:
@@ -294,9 +261,9 @@ def _read_month(folded: str, pos: int, index: SentenceIndex,
         month_match = _MONTH_AT.match(folded, pos)
         if month_match is None:
             return None
-        month = _month(month_match.group())
-        first = _day(days.group("d") or days.group("d2"))
-        last = _day(days.group("d2")) if days.group("d") else None
+        month = month_of(month_match.group())
+        first = day_of(days.group("d") or days.group("d2"))
+        last = day_of(days.group("d2")) if days.group("d") else None
         year_match = _YEAR_AFTER_MONTH.match(folded, month_match.end())
         end = year_match.end() if year_match else month_match.end()
         across = None if year_match else _TO_DAY_MONTH_YEAR.match(folded, end, sentence.end)
@@ -304,7 +271,7 @@ def _read_month(folded: str, pos: int, index: SentenceIndex,
             item = _with_prep(Found(days.start(), across.end(), sentence, "day_range", None,
                                      month=month, day=first), folded)
             item.year = item.end_year = int(across.group("y"))
-            item.end_month, item.end_day = _month(across.group("m2")), _day(across.group("d2"))
+            item.end_month, item.end_day = month_of(across.group("m2")), day_of(across.group("d2"))
             item.basis = "range"
             return _dated_line(item, folded)
         if not year_match and re.match(r"[\s,]*\d", folded[end:end + 3]):
@@ -312,22 +279,22 @@ def _read_month(folded: str, pos: int, index: SentenceIndex,
         item = _with_prep(Found(days.start(), end, sentence,
                                  "full" if year_match else "day_month", None,
                                  month=month, day=first), folded)
-        _fill_year(item, int(year_match.group("y")) if year_match else None, published, last,
-                   folded)
+        fill_year(item, int(year_match.group("y")) if year_match else None, published, last,
+                  folded)
         return _dated_line(item, folded)
     across = _M_DAY_TO_M_DAY_YEAR.match(folded, pos, sentence.end)
     if across:  # 'May 4 to August 21, 2013'
         item = _with_prep(Found(pos, across.end(), sentence, "day_range", int(across.group("y")),
-                                 month=_month(across.group("m")), day=_day(across.group("d")),
+                                 month=month_of(across.group("m")), day=day_of(across.group("d")),
                                  end_year=int(across.group("y")),
-                                 end_month=_month(across.group("m2")),
-                                 end_day=_day(across.group("d2")), basis="range"), folded)
+                                 end_month=month_of(across.group("m2")),
+                                 end_day=day_of(across.group("d2")), basis="range"), folded)
         return _dated_line(item, folded)
     span = _M_YEAR_RANGE.match(folded, pos, sentence.end)
     if span and 0 < int(span.group("y2")) - int(span.group("y")) <= 50:  # 'May 2014-2018'
         item = _with_prep(Found(pos, span.end(), sentence, "month_year", int(span.group("y")),
-                                 month=_month(span.group("m")), end_year=int(span.group("y2")),
-                                 end_month=_month(span.group("m2")) if span.group("m2") else None,
+                                 month=month_of(span.group("m")), end_year=int(span.group("y2")),
+                                 end_month=month_of(span.group("m2")) if span.group("m2") else None,
                                  basis="range"), folded)
         return _dated_line(item, folded)
     for pattern, kind in ((_M_DAY_RANGE_YEAR, "day_range"), (_M_DAY_YEAR, "full"),
@@ -338,17 +305,17 @@ def _read_month(folded: str, pos: int, index: SentenceIndex,
             continue
         groups = match.groupdict()
         item = _with_prep(Found(pos, match.end(), sentence, kind, None,
-                                 month=_month(groups["m"]),
-                                 day=_day(groups["d"]) if groups.get("d") else None), folded)
+                                 month=month_of(groups["m"]),
+                                 day=day_of(groups["d"]) if groups.get("d") else None), folded)
         if groups.get("m2"):
-            item.end_month, item.basis = _month(groups["m2"]), "range"
-        _fill_year(item, int(groups["y"]) if groups.get("y") else None, published,
-                   _day(groups["d2"]) if groups.get("d2") else None, folded)
+            item.end_month, item.basis = month_of(groups["m2"]), "range"
+        fill_year(item, int(groups["y"]) if groups.get("y") else None, published,
+                  day_of(groups["d2"]) if groups.get("d2") else None, folded)
         return _dated_line(item, folded)
     match = _M_ONLY.match(folded, pos, sentence.end)
     if match:  # 'in September': only after a preposition ('May' is also a verb)
         item = _with_prep(Found(pos, match.end(), sentence, "month_only", None,
-                                 month=_month(match.group("m"))), folded)
+                                 month=month_of(match.group("m"))), folded)
         if not item.prep:
             planned = _PLANNED_FOR_BEFORE.search(folded, max(sentence.start, pos - 30), pos)
             if planned is None:
@@ -356,67 +323,9 @@ def _read_month(folded: str, pos: int, index: SentenceIndex,
             item.start, item.prep = planned.start("prep"), "for"  # 'scheduled for April'
         if match.group("m") == "May" and item.prep in ("of", "by"):
             return None
-        _fill_year(item, None, published, None, folded)
+        fill_year(item, None, published, None, folded)
         return item
     return None
-
-
-def _fill_year(item: Found, year: int | None, published: PublicationDate | None,
-               last_day: int | None, folded: str) -> None:
-    """Set the year and the end of a day range.
-
-    A date written without a year takes it, in this order, from a relative year right after it
-    ('in June this year', 'on May 5 last year'), from the year of the date it is listed with
-    ('on 3 March and 17 November 2011'), else from the publication date: the latest such day
-    on or before it, or in a clause about the future ('will be held on Oct. 16-17') the first
-    such day on or after it.
-    """
-    if year is not None:
-        item.year = year
-    else:
-        item.basis = "relative_to_publication"
-        relative = _RELATIVE_YEAR_AFTER.match(folded, item.end, item.sentence.end)
-        shared = _SHARED_YEAR_AFTER.match(folded, item.end, item.sentence.end)
-        if relative:
-            item.end = relative.end()
-            if published is not None:
-                word = relative.group("which").lower()
-                item.year = published.year + (-1 if word == "last" else 1 if word == "next"
-                                              else 0)
-        elif shared and (shared.group("m") is None
-                         or _month(shared.group("m")) >= (item.month or 1)):
-            item.year, item.basis = int(shared.group("y")), "explicit"
-        else:
-            future = _clause_tense(folded, item) == "future"
-            item.year = _year_for_day(item.month or 1, item.day, published, item.prep, future)
-            item.from_publication = item.prep not in ("last", "next", "this")
-    if last_day is not None:
-        item.end_year, item.end_month, item.end_day = item.year, item.month, last_day
-        if year is not None:
-            item.basis = "range"
-    elif item.end_month is not None:
-        item.end_year = item.year
-
-
-def _clause_tense(folded: str, item: Found) -> str | None:
-    """'future' or 'past' from the tense word nearest before the date in its sentence.
-
-    A participle after 'be', 'been' or 'to' ('will be held', 'is to be signed') takes the tense
-    of the word before it. With no tense word before the date (a fronted date: 'On June 11-12
-    the session will open'), the first one after it counts. None when the sentence shows no
-    tense.
-    """
-    sentence = item.sentence
-    cues = list(_TENSE_CUE.finditer(folded, max(sentence.start, item.start - 100), item.start))
-    for cue in reversed(cues):
-        if cue.group("past") and _AUXILIARY_BEFORE.search(folded, max(0, cue.start() - 6),
-                                                          cue.start()):
-            continue
-        return "future" if cue.group("future") else "past"
-    after = _TENSE_CUE.search(folded, item.end, min(sentence.end, item.end + 100))
-    if after is None:
-        return None
-    return "future" if after.group("future") else "past"
 
 
 def _dated_line(item: Found, folded: str) -> Found:
@@ -506,9 +415,9 @@ def _read_weekdays(folded: str, pos: int, index: SentenceIndex,
     item = Found(match.start(), match.end(), sentence, "relative", None,
                   basis="relative_to_publication")
     if published is not None:
-        future = _clause_tense(folded, item) == "future"
-        _resolve_weekdays(item, match.group("wd1"), match.group("wd2"),
-                          (match.group("lead") or "").lower(), published, future)
+        future = clause_tense(folded, item) == "future"
+        resolve_weekdays(item, match.group("wd1"), match.group("wd2"),
+                         (match.group("lead") or "").lower(), published, future)
     return item
 
 
@@ -550,13 +459,13 @@ def _read_relative(folded: str, start: int, end: int, index: SentenceIndex,
                 return None  # 'the past year': a duration
             if phrase == "today" and _in_a_name(folded, sentence, match.start()):
                 return None  # 'USA Today', 'Kazakhstan Today': a newspaper
-            _resolve_named(item, phrase, published)
+            resolve_named(item, phrase, published)
             return item
         if pattern is _REL_AGO:
             n = _amount(match.group("n"))
             if n is None:
                 return None
-            _resolve_ago(item, n, match.group("u").lower(), published)
+            resolve_ago(item, n, match.group("u").lower(), published)
             if _APPROXIMATE_BEFORE.search(folded, max(sentence.start, match.start() - 20),
                                           match.start()):
                 item.role = "background"  # 'more than 25 years ago': no year to date an event
@@ -603,20 +512,6 @@ def _in_a_name(folded: str, sentence: Sentence, pos: int) -> bool:
         before.group(1)[-1].isalnum()
 
 
-def _resolve_ago(item: Found, n: int, unit: str, published: PublicationDate | None) -> None:
-    """'N years/decades/months ago' counted back from the publication date."""
-    if published is None:
-        return
-    if unit.startswith("decade"):
-        item.year = published.year - 10 * n
-    elif unit.startswith("year"):
-        item.year = published.year - n
-    elif published.month is not None:
-        months = published.year * 12 + published.month - 1 - n
-        item.year, item.month = divmod(months, 12)
-        item.month += 1
-
-
 def _valid(item: Found) -> bool:
     """Whether the calendar fields form real dates (29 February, 31 April ...)."""
     for year, month, day in ((item.year, item.month, item.day),
@@ -628,36 +523,6 @@ def _valid(item: Found) -> bool:
         except ValueError:
             return False
     return True
-
-
-def _year_for_day(month: int, day: int | None, published: PublicationDate | None,
-                  prep: str, future: bool = False) -> int | None:
-    """Year of a day or month written without one, against the publication date.
-
-    By default the most recent such day on or before publication; in a clause about the future
-    the first one on or after it (a day-precise date may lie up to two weeks before: a report
-    filed a little after the announcement it quotes). 'last September' is the latest September
-    strictly before the publication month, 'next September' the first one after it, 'this
-    September' the one of the publication year.
-    """
-    if published is None:
-        return None
-    if published.month is None or prep == "this":
-        return published.year
-    pub_day = published.day or calendar.monthrange(published.year, published.month)[1]
-    if prep == "next":
-        after = (month, day or 1) > (published.month, pub_day)
-        return published.year if after else published.year + 1
-    if prep == "last":
-        return published.year if month < published.month else published.year - 1
-    if future:
-        if day is None or published.day is None:
-            return published.year if month >= published.month else published.year + 1
-        named = dt.date(published.year, month, min(day, 28 if month == 2 else day))
-        slack = dt.date(published.year, published.month, published.day) - _FUTURE_SLACK
-        return published.year if named >= slack else published.year + 1
-    before = (month, day or 1) <= (published.month, pub_day)
-    return published.year if before else published.year - 1
 
 
 def _is_dateline(folded: str, sentence: Sentence, start: int, end: int) -> bool:
@@ -678,124 +543,6 @@ def _is_dateline(folded: str, sentence: Sentence, start: int, end: int) -> bool:
 def _amount(word: str) -> int | None:
     """Number of 'two', '29', 'Twenty-nine', 'a'/'an' (= 1); None if not a number."""
     return 1 if word.lower() in ("a", "an") else parse_number(word)
-
-
-def _resolve_named(item: Found, phrase: str, published: PublicationDate | None) -> None:
-    """today / this week / last year ... against the publication date, to its precision."""
-    if published is None:
-        return
-    y, m, d = published.year, published.month, published.day
-    if phrase in ("today",):
-        item.year, item.month, item.day = y, m, d
-    elif phrase in ("yesterday", "tomorrow"):
-        if d is not None and m is not None:
-            shift = -1 if phrase == "yesterday" else 1
-            day = dt.date(y, m, d) + dt.timedelta(days=shift)
-            item.year, item.month, item.day = day.year, day.month, day.day
-        else:
-            item.year, item.month = y, m
-    elif phrase.endswith("week"):
-        if d is not None and m is not None and phrase.split()[0] in ("last", "next"):
-            shift = -7 if phrase.startswith("last") else 7
-            day = dt.date(y, m, d) + dt.timedelta(days=shift)
-            item.year, item.month = day.year, day.month
-        else:
-            item.year, item.month = y, m
-    elif phrase.endswith("month"):
-        if m is None:
-            item.year = y
-        else:
-            shift = -1 if phrase.startswith("last") else 1 if phrase.startswith("next") else 0
-            months = y * 12 + m - 1 + shift
-            item.year, item.month = divmod(months, 12)
-            item.month += 1
-    else:  # year
-        shift = -1 if phrase.startswith("last") else 1 if phrase.startswith("next") else 0
-        item.year = y + shift
-
-
-def _resolve_weekdays(item: Found, first: str, second: str | None, lead: str,
-                      published: PublicationDate, future: bool = False) -> None:
-    """'on Thursday and Friday' against a day-precise publication date -> those calendar days.
-
-    A weekday is the latest such day on or before the publication day (a report filed the day
-    it tells of says 'on Monday'); in a clause about the future the first on or after it. 'last'
-    and 'next' exclude the publication day itself. A range ends on its last named day (past) or
-    starts on its first (future).
-    """
-    if published.day is None or published.month is None:
-        item.year, item.month = published.year, published.month
-        return
-    pub = dt.date(published.year, published.month, published.day)
-    span = (WEEKDAYS[second.lower()] - WEEKDAYS[first.lower()]) % 7 if second else 0
-    if lead == "next" or (future and lead != "last"):
-        target = WEEKDAYS[first.lower()]
-        ahead = (target - pub.weekday()) % 7
-        start_day = pub + dt.timedelta(days=ahead or (7 if lead == "next" else 0))
-        end_day = start_day + dt.timedelta(days=span)
-    else:
-        target = WEEKDAYS[(second or first).lower()]
-        back = (pub.weekday() - target) % 7
-        end_day = pub - dt.timedelta(days=back or (7 if lead == "last" else 0))
-        start_day = end_day - dt.timedelta(days=span)
-    if second:
-        item.end_year, item.end_month, item.end_day = end_day.year, end_day.month, end_day.day
-    item.year, item.month, item.day = start_day.year, start_day.month, start_day.day
-
-
-# dates a following 'the next day' may count from
-_DAY_ANCHOR_BASES = frozenset({"explicit", "range", "recurrence", "relative_to_publication",
-                               "year_from_context"})
-
-
-def _resolve_from_context(found: list[Found]) -> None:
-    """'two years later', 'the following year', 'the next day': counted from the dates before.
-
-    Years count from the last explicit year, days from the last dated day ('On 27 August ...
-    The next day'). They stay unresolved when nothing precedes in the text.
-    """
-    last_year: int | None = None
-    last_day: tuple[dt.date, dt.date] | None = None  # first and last day of the last dated day
-    for item in found:
-        if item.kind == "context":
-            item.year = last_year + item.offset if last_year is not None else None
-        elif item.kind == "context_day":
-            if last_day is not None:
-                day = last_day[0 if item.offset < 0 else 1] + dt.timedelta(days=item.offset)
-                item.year, item.month, item.day = day.year, day.month, day.day
-            else:
-                item.year = last_year
-        elif item.year is not None and item.basis in _DAY_ANCHOR_BASES:
-            if item.basis in ("explicit", "range", "recurrence"):
-                last_year = item.year
-            if item.month is not None and item.day is not None:
-                first = dt.date(item.year, item.month, item.day)
-                last = first
-                if item.end_day is not None and item.end_month is not None:
-                    last = dt.date(item.end_year or item.year, item.end_month, item.end_day)
-                last_day = (first, last)
-
-
-def _carry_year_in_sentence(found: list[Found], published: PublicationDate | None) -> None:
-    """A day or month without a year takes the year of a dated month before it in its sentence.
-
-    'in March 2021 ..., and by October a second ship had sailed' -> October 2021. Only a month
-    on or after the dated one takes its year (later in the same year). Without a publication
-    date the dated month may also be in an earlier sentence: the year of the narrative.
-    """
-    anchor: Found | None = None
-    for item in found:
-        if item.from_publication and anchor is not None and item.month is not None and \
-                anchor.month is not None and item.month >= anchor.month and \
-                (anchor.sentence is item.sentence or published is None):
-            item.year, item.basis = anchor.year, "year_from_context"
-            if item.end_month is not None:
-                item.end_year = item.year
-        elif item.basis in ("explicit", "range") and item.year is not None and \
-                item.month is not None:
-            anchor = item
-        elif item.basis in ("explicit", "range") and item.year is not None:
-            anchor = None  # a bare year moves the narrative on
 
 
 # --- roles ------------------------------------------------------------------------------------

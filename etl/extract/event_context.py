@@ -1,8 +1,10 @@
 """What the event rules share: a sentence as they see it, and the Event records they make.
 
-`Context` is one sentence with its clauses, event words, date spans and mentions; `event`
+`Context` is one sentence with its clauses, event words, date spans and mentions; `make_event`
 turns an initiative, type and date into the Event record with its rule and confidence. Both the
-dated rules (`events.py`) and the undated ones (`news_events.py`) build on them.
+dated rules (`events.py` and its `event_*` modules) and the undated ones (`news_events.py`)
+build on them, and on the readings of a date they share: its leading preposition, whether it
+lies after publication, whether a cancellation stands next to it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from etl.model import DateMention, Event, Sentence
+from etl.model import DateMention, Event, PublicationDate, Sentence
 
 from .evidence import UNRATED_RULE, confidence
 from .mentions import EntityMention
@@ -24,6 +26,23 @@ _TREATY_ON = re.compile(
     r"on)\s+(?:establishing|creating|the\s+establishment\s+of))\s+(?:the\s+)?$")
 # a milestone told as done: a past verb ('adopted', 'became a member', 'took over')
 PAST_VERB = re.compile(r"(?:[a-z]+ed|became|won|chosen|took|taken|made)\b")
+# prepositions a date expression may start with ('in 2013', 'back in 1992', 'Since 2016')
+_LEADING_WORDS = frozenset(
+    {"back", "in", "on", "since", "by", "from", "between", "during", "until", "till", "before",
+     "after", "around", "circa", "through", "throughout", "toward", "towards", "ahead", "of",
+     "early", "late", "mid", "as", "at", "the", "end", "last", "this", "next", "earlier", "later"})
+# how far (characters) a cancellation may be from a date it cancels
+_CANCEL_REACH = 40
+# a date that is the present ('today', 'this year'): it continues no list and takes no
+# type from an earlier sentence
+PRESENT_WORDS = re.compile(r"(?i)^(?:today|now|currently|this\s+week|this\s+month|this\s+year)$")
+# the first edition named right before ('its first summit', 'the inaugural forum')
+FIRST_BEFORE = re.compile(r"\b(?:first|inaugural|maiden|1st)\s+(?:[\w\-]+\s+){0,3}$")
+# a comparison between the initiative and the date: '... the Vienna talks, alongside the
+# Minsk format in place since 2014' dates the other one
+COMPARISON_BETWEEN = re.compile(
+    r"\b(?:alongside|unlike|compared\s+(?:with|to)|in\s+contrast\s+to|as\s+opposed\s+to|"
+    r"similar\s+to|just\s+like|rather\s+than|instead\s+of|in\s+parallel\s+(?:with|to))\b")
 
 
 @dataclass(frozen=True)
@@ -122,3 +141,46 @@ def venue_of_another(mention: EntityMention, context: Context) -> bool:
         answer = context.venues[key] = venue_mention(mention, context.sentence.start,
                                                       context.text, context.mentions)
     return answer
+
+
+def leading(expression: str) -> str:
+    """The preposition(s) a date expression starts with ('in', 'back in', 'since'), lower-case."""
+    lead = []
+    for word in expression.lower().split():
+        if word not in _LEADING_WORDS:
+            break
+        lead.append(word)
+    return " ".join(lead)
+
+
+def after_publication(date: DateMention, published: PublicationDate | None) -> bool:
+    """Whether the date lies after the publication date, at the precision both are known."""
+    if published is None or date.year is None:
+        return False
+    if date.year != published.year:
+        return date.year > published.year
+    if date.month is None or published.month is None:
+        return False
+    if date.month != published.month:
+        return date.month > published.month
+    if date.day is None or published.day is None:
+        return False
+    return date.day > published.day
+
+
+def next_to_cancellation(start: int, end: int, context: Context) -> bool:
+    """Whether a cancellation ('was cancelled', 'was postponed') is next to the date."""
+    for trigger in context.triggers:
+        if trigger.event_type != "cancelled":
+            continue
+        if trigger.start >= end:
+            gap = trigger.start - end
+            middle = (end, trigger.start)
+        else:
+            gap = start - trigger.end
+            middle = (trigger.end, start)
+        if 0 <= gap <= _CANCEL_REACH and not context.between_dates(*middle) and not any(
+                t.event_type not in ("noun_held", "cancelled") and
+                middle[0] <= t.start < middle[1] for t in context.triggers):
+            return True
+    return False

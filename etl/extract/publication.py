@@ -7,7 +7,7 @@ cleaning removed, the article's address ('/2023/06/08/', 'news23092011'), and st
 fix the year ('thirty years have passed since 1992'). `refine_publication_date` makes a month-
 or year-precise date from the manifest finer with the same evidence when the two agree.
 
-The date grammar (month names, day and year shapes) is the one `dates` reads dates with.
+The date grammar (month names, day and year shapes) is `date_grammar`, as for dates in sentences.
 """
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ from collections.abc import Sequence
 
 from etl.model import PublicationDate
 
-from .dates import _DAY, _MD, _MONTH, _NUM, _YEAR, _day, _month
+from .date_grammar import DAY, MD, MONTH, YEAR, day_of, month_of
 from .sentences import split_sentences
-from .text import fold, parse_number
+from .text import NUMBER_PATTERN, fold, parse_number
 
 _PUBLISHED_LINE = re.compile(
     rf"(?im)^\s*(?:(?:first\s+|last\s+)?(?:published|posted|updated)|date(?:\s+published)?)"
     rf"(?:\s+(?:on|at))?\s*:?\s*(?:\w+day,\s*)?"
-    rf"(?:(?P<d>{_DAY})\s+(?P<m>{_MONTH}),?\s+(?P<y>{_YEAR})|(?P<m2>{_MONTH})\s+(?P<d2>{_DAY}),?\s+(?P<y2>{_YEAR})"
-    rf"|(?P<iso>{_YEAR}-\d\d-\d\d))"
+    rf"(?:(?P<d>{DAY})\s+(?P<m>{MONTH}),?\s+(?P<y>{YEAR})|(?P<m2>{MONTH})\s+(?P<d2>{DAY}),?\s+(?P<y2>{YEAR})"
+    rf"|(?P<iso>{YEAR}-\d\d-\d\d))"
 )
 # the place of a dateline: 'ASTANA', 'KUALA LUMPUR', 'Astana', 'BAKU, Azerbaijan'
 _DATELINE_PLACE_AT_START = (
@@ -36,18 +36,18 @@ _DATELINE_PLACE_AT_START = (
 _DATELINE_END = (r"(?:\s*(?:\([^)]{1,40}\))?\s*(?:-|\u2014|\u2013|:)|\.?\s*/[^/\n]{1,30}/|"
                  r"\.\s+[A-Z][A-Z\-]{2,}\s*(?:-|\u2014|\u2013))")
 _DATELINE_FULL = re.compile(
-    rf"(?m)^{_DATELINE_PLACE_AT_START}\s+(?:(?P<m>{_MONTH}){_MD}(?P<d>{_DAY}),?\s+(?P<y>{_YEAR})|"
-    rf"(?P<d2>{_DAY})\s+(?P<m2>{_MONTH}),?\s+(?P<y2>{_YEAR})){_DATELINE_END}"
+    rf"(?m)^{_DATELINE_PLACE_AT_START}\s+(?:(?P<m>{MONTH}){MD}(?P<d>{DAY}),?\s+(?P<y>{YEAR})|"
+    rf"(?P<d2>{DAY})\s+(?P<m2>{MONTH}),?\s+(?P<y2>{YEAR})){_DATELINE_END}"
 )
 # 'ASTANA, Oct. 13 (Xinhua) --': month and day only
 _DATELINE_DAY = re.compile(
-    rf"(?m)^{_DATELINE_PLACE_AT_START}\s+(?:(?P<m>{_MONTH}){_MD}(?P<d>{_DAY})|"
-    rf"(?P<d2>{_DAY})\s+(?P<m2>{_MONTH})){_DATELINE_END}"
+    rf"(?m)^{_DATELINE_PLACE_AT_START}\s+(?:(?P<m>{MONTH}){MD}(?P<d>{DAY})|"
+    rf"(?P<d2>{DAY})\s+(?P<m2>{MONTH})){_DATELINE_END}"
 )
 # a full date anywhere in a short line: '16 May 2024', 'May 16, 2024', '2022-10-13 22:41'
 _FULL_DATE_IN_LINE = re.compile(
-    rf"(?<![\w\-])(?:(?P<d>{_DAY})\s+(?:of\s+)?(?P<m>{_MONTH}),?\s+(?P<y>{_YEAR})|"
-    rf"(?P<m2>{_MONTH})\s+(?P<d2>{_DAY}),?\s+(?P<y2>{_YEAR})|(?P<iso>{_YEAR}-\d\d-\d\d))(?![\w\-])"
+    rf"(?<![\w\-])(?:(?P<d>{DAY})\s+(?:of\s+)?(?P<m>{MONTH}),?\s+(?P<y>{YEAR})|"
+    rf"(?P<m2>{MONTH})\s+(?P<d2>{DAY}),?\s+(?P<y2>{YEAR})|(?P<iso>{YEAR}-\d\d-\d\d))(?![\w\-])"
 )
 _HEADER_LINE_MAX_WORDS = 15
 # the first lines of the text may be a masthead or a byline strip the cleaning kept:
@@ -55,8 +55,8 @@ _HEADER_LINE_MAX_WORDS = 15
 _LEAD_LINES = 3
 _WEEKDAY_WORD = r"(?:(?i:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)"
 _DATE_FIRST = re.compile(
-    rf"^\s*{_WEEKDAY_WORD}?(?:(?P<d>{_DAY})\s+(?:of\s+)?(?P<m>{_MONTH}),?\s+(?P<y>{_YEAR})|"
-    rf"(?P<m2>{_MONTH}){_MD}(?P<d2>{_DAY}),?\s+(?P<y2>{_YEAR})|(?P<iso>{_YEAR}-\d\d-\d\d))"
+    rf"^\s*{_WEEKDAY_WORD}?(?:(?P<d>{DAY})\s+(?:of\s+)?(?P<m>{MONTH}),?\s+(?P<y>{YEAR})|"
+    rf"(?P<m2>{MONTH}){MD}(?P<d2>{DAY}),?\s+(?P<y2>{YEAR})|(?P<iso>{YEAR}-\d\d-\d\d))"
     rf"(?![\w\-])")
 _STRIP_SEPARATOR = re.compile(r"\s[|\u2022\u00b7]\s")
 # words a masthead line may hold after its date: times, 'Volume 6', 'Updated'
@@ -69,10 +69,10 @@ _URL_ISO = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d\d)-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])(?!\d)")
 _URL_EIGHT_DIGITS = re.compile(r"(?<=[/_\-a-zA-Z])(?P<digits>\d{8})(?=[/_\-.]|$)")
 _AGO_WITH_YEAR = re.compile(
-    rf"(?i)\b(?P<n>{_NUM})\s+years\s+(?:ago|have\s+passed\s+since)\b[^.!?\n]*?\b(?P<y>{_YEAR})\b"
+    rf"(?i)\b(?P<n>{NUMBER_PATTERN})\s+years\s+(?:ago|have\s+passed\s+since)\b[^.!?\n]*?\b(?P<y>{YEAR})\b"
 )
 _ANNIVERSARY = re.compile(
-    rf"(?i)\b(?P<n>\d{{1,3}})(?:st|nd|rd|th)\s+anniversary\s+of\b[^.!?\n]*?\b(?P<y>{_YEAR})\b"
+    rf"(?i)\b(?P<n>\d{{1,3}})(?:st|nd|rd|th)\s+anniversary\s+of\b[^.!?\n]*?\b(?P<y>{YEAR})\b"
 )
 
 
@@ -205,8 +205,8 @@ def _with_dateline_day(found: PublicationDate, folded: str) -> PublicationDate:
     match = _DATELINE_DAY.search(folded)
     if not match:
         return found
-    month = _month(match.group("m") or match.group("m2"))
-    day = _day(match.group("d") or match.group("d2"))
+    month = month_of(match.group("m") or match.group("m2"))
+    day = day_of(match.group("d") or match.group("d2"))
     if found.month is not None and month != found.month:
         return found
     return _make_date(found.year, month, day) or found
@@ -234,7 +234,7 @@ def _full_date(match: re.Match[str]) -> PublicationDate | None:
     m = match.group("m") or match.group("m2")
     d = match.group("d") or match.group("d2")
     try:
-        day = dt.date(int(y), _month(m), _day(d))
+        day = dt.date(int(y), month_of(m), day_of(d))
     except (TypeError, ValueError, KeyError):
         return None
     return PublicationDate(day.year, day.month, day.day)

@@ -16,16 +16,6 @@ named AS (
           FROM mentions GROUP BY article_id, initiative_id) AS m
     JOIN facet_initiatives AS i USING (initiative_id)
     GROUP BY m.article_id
-),
-covered AS (
-    SELECT e.article_id,
-           bit_or(CAST(1 AS HUGEINT) << CAST(y.year - b.base AS HUGEINT)) AS event_years
-    FROM curated_events AS e
-    CROSS JOIN facet_event_years AS b
-    CROSS JOIN LATERAL (SELECT unnest(range(e.year, greatest(e.year, coalesce(
-        e.end_year, e.year)) + 1)) AS year) AS y
-    WHERE y.year - b.base BETWEEN 0 AND 126
-    GROUP BY e.article_id
 )
 SELECT (row_number() OVER (ORDER BY a.published DESC NULLS LAST, a.title,
                                     a.article_id))::INTEGER AS article_no,
@@ -39,5 +29,5 @@ SELECT (row_number() OVER (ORDER BY a.published DESC NULLS LAST, a.title,
 FROM articles AS a
 LEFT JOIN themed AS t USING (article_id)
 LEFT JOIN named AS n USING (article_id)
-LEFT JOIN covered AS c USING (article_id)
+LEFT JOIN article_event_years AS c USING (article_id)
 ORDER BY article_no;

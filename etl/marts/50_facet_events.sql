@@ -14,8 +14,8 @@
 -- (31 June) falls back to mid-month rather than failing the page. A span runs from the first
 -- day of its start period to the last day of its end period.
 --
--- Disagreement rule: a sentence that restates an earlier act ('reiterated his proposal',
--- 'proposed again') is not a claim about when the act happened (`restated`).
+-- `restated` (the sentence restates an earlier act: no claim about when it happened) comes from
+-- `event_restated`.
 CREATE OR REPLACE TABLE facet_events AS
 SELECT (row_number() OVER (ORDER BY e.initiative_id, e.event_type, e.year,
                                     a.article_no, e.sentence_no, e.event_id))::INTEGER
@@ -40,11 +40,11 @@ SELECT (row_number() OVER (ORDER BY e.initiative_id, e.event_type, e.year,
        row_number() OVER (PARTITION BY a.article_no, e.initiative_id, e.event_type, e.year
                           ORDER BY coalesce(e.end_year, e.year) DESC, e.event_id) = 1
            AS first_of_article,
-       regexp_matches(lower(e.sentence),
-                      '\b(reiterat\w*|again|anew|once more|renew\w*|repeat\w*)\b') AS restated,
+       coalesce(r.restated, false) AS restated,
        e.confidence, e.review, e.review <> 'unreviewed' AS reviewed,
        a.published_year, a.outlet, a.theme_mask, a.initiative_mask
 FROM curated_events AS e
 JOIN facet_articles AS a USING (article_id)
 JOIN facet_initiatives AS i USING (initiative_id)
+LEFT JOIN event_restated AS r USING (event_id)
 ORDER BY event_no;

@@ -11,6 +11,12 @@ filter attributes (publication year, outlet, theme and initiative bit masks) cop
 fact row, so a filter is a scan of one narrow table, not a join on text ids; and they hold the
 rules that decide what a disagreement is (`90_facet_claims.sql`). `docs/schema.md` documents
 them column by column; `validate_marts` checks them with the rest of the build.
+
+When only facts change (analysts' corrections applied alone), `fact_update_plan` lists the
+marts to rebuild: those reading a changed table. A mart whose rows and numbers do not depend on
+facts may instead ship `NN_<table>.refresh.sql`, an UPDATE of its fact-derived columns; it is
+then refreshed in place, and the marts after it are rebuilt only if they name a column the
+refresh sets. So a correction costs the marts of facts, not every mart of the warehouse.
 """
 
 from __future__ import annotations
@@ -33,6 +39,12 @@ class Mart:
 
     table: str
     sql: str
+    refresh: str | None = None  # UPDATE of its fact-derived columns, when facts alone change
+
+    @property
+    def refreshed_columns(self) -> frozenset[str]:
+        """The columns `refresh` sets."""
+        return frozenset(re.findall(r"\bSET\s+(\w+)\s*=", self.refresh or "", re.IGNORECASE))
 
     @property
     def is_view(self) -> bool:
@@ -44,12 +56,20 @@ class Mart:
         return any(re.search(rf"\b{re.escape(name)}\b", self.sql) for name in tables)
 
 
+REFRESH_SUFFIX = ".refresh.sql"
+
+
 def marts() -> list[Mart]:
-    """Every mart, in the order it is built (file name order)."""
-    files = sorted((f for f in resources.files(__name__).iterdir() if f.name.endswith(".sql")),
-                   key=lambda f: f.name)
-    return [Mart(f.name.removesuffix(".sql").split("_", 1)[1], f.read_text(encoding="utf-8"))
-            for f in files]
+    """Every mart, in the order it is built (file name order), with its refresh if it has one."""
+    files = {f.name: f for f in resources.files(__name__).iterdir() if f.name.endswith(".sql")}
+    built = sorted(name for name in files if not name.endswith(REFRESH_SUFFIX))
+    found = []
+    for name in built:
+        refresh = files.get(name.removesuffix(".sql") + REFRESH_SUFFIX)
+        found.append(Mart(name.removesuffix(".sql").split("_", 1)[1],
+                          files[name].read_text(encoding="utf-8"),
+                          refresh.read_text(encoding="utf-8") if refresh else None))
+    return found
 
 
 MART_TABLES = tuple(mart.table for mart in marts() if not mart.is_view)
@@ -58,23 +78,39 @@ MART_VIEWS = tuple(mart.table for mart in marts() if mart.is_view)
 
 def build_marts(con: duckdb.DuckDBPyConnection, only: Iterable[str] | None = None) -> None:
     """(Re)build every mart from the tables the connection holds, or only the marts `only`
-    names (see `marts_depending_on`)."""
+    names."""
     chosen = None if only is None else set(only)
     for mart in marts():
         if chosen is None or mart.table in chosen:
             con.execute(mart.sql).fetchall()
 
 
-def marts_depending_on(tables: Iterable[str]) -> list[str]:
-    """The marts built from any of `tables`, directly or through another mart, in build
-    order: what must be rebuilt when only those tables changed (applying corrections)."""
+def fact_update_plan(tables: Iterable[str]) -> list[tuple[str, str]]:
+    """(mart, 'build' or 'refresh') for every mart that must change when only `tables` (the
+    reviewed facts) changed, in build order."""
     changed = set(tables)
-    affected: list[str] = []
+    columns: dict[str, frozenset[str]] = {}  # marts refreshed in place: the columns they set
+    plan: list[tuple[str, str]] = []
     for mart in marts():
-        if mart.reads(changed):
-            affected.append(mart.table)
+        affected = mart.reads(changed) or any(
+            mart.reads([table]) and mart.reads(cols) for table, cols in columns.items())
+        if not affected:
+            continue
+        if mart.refresh is not None:
+            plan.append((mart.table, "refresh"))
+            columns[mart.table] = mart.refreshed_columns
+        else:
+            plan.append((mart.table, "build"))
             changed.add(mart.table)
-    return affected
+    return plan
+
+
+def apply_plan(con: duckdb.DuckDBPyConnection, plan: Iterable[tuple[str, str]]) -> None:
+    """Rebuild or refresh the marts of a `fact_update_plan`."""
+    by_table = {mart.table: mart for mart in marts()}
+    for table, how in plan:
+        mart = by_table[table]
+        con.execute(mart.refresh if how == "refresh" and mart.refresh else mart.sql).fetchall()
 
 
 # (table, problem, SQL counting the rows that break the rule, its parameters)

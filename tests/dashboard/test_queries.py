@@ -52,7 +52,8 @@ def test_every_registered_example_runs(warehouse_cursor: Con) -> None:
 
 def test_the_etl_built_every_mart_the_queries_read(warehouse_cursor: Con) -> None:
     assert queries.missing_marts(warehouse_cursor).empty
-    assert set(marts.MART_TABLES) == set(queries.in_view.MARTS)
+    # every mart table is read by the queries, but the one other marts are built from
+    assert set(marts.MART_TABLES) - set(queries.in_view.MARTS) == {"event_restated"}
 
 
 def test_rebuilding_the_marts_gives_the_same_tables(built_warehouse: Path,
