@@ -3,7 +3,8 @@ full rebuild.
 
 On a private copy of the corpus and its warehouse, served by its own `streamlit run`: reject a
 wrongly read event from its timeline marker's evidence (the marker disappears), add an event
-the rules missed from a sentence in the article reader (its marker appears), then stop the
+the rules missed from a sentence in the article reader (its marker appears, ringed in the
+analyst-added-or-edited style of the legend), then stop the
 server, rebuild the warehouse from scratch with `python -m etl` (the corrections folder beside
 the articles is applied by the build), serve it again and find both corrections still there.
 """
@@ -37,6 +38,29 @@ SENTENCE = 46  # the proposal at the UN General Assembly, which also announced i
 ANALYST = "Browser Analyst"
 CORRECTION_TIMEOUT_MS = 60_000  # record, apply to a copy of the warehouse, swap it in
 REBUILD_TIMEOUT_S = 300
+
+
+ANALYST_STYLE = "Analyst-added or edited"  # the legend entry of marks an analyst set
+# Where the timeline draws the marker of an event (`customdata[0]`), and where it draws the
+# rings of a review style (a trace named by the style's legend label, no customdata).
+_POSITIONS_JS = """
+([key, eventId, style]) => {
+  const plots = document.querySelectorAll(
+    `.st-key-${key}:not([data-stale="true"]) .js-plotly-plot`);
+  if (plots.length !== 1 || !plots[0].data) return null;
+  const at = [];
+  const ringed = [];
+  for (const trace of plots[0].data) {
+    (trace.customdata || []).forEach((custom, i) => {
+      if (custom && custom[0] === eventId) at.push([String(trace.x[i]), trace.y[i]]);
+    });
+    if (trace.name === style) {
+      trace.x.forEach((x, i) => { if (x !== null) ringed.push([String(x), trace.y[i]]); });
+    }
+  }
+  return {at: at, ringed: ringed};
+}
+"""
 
 
 @contextlib.contextmanager
@@ -138,6 +162,14 @@ def add_from_the_reader(page: Page, base_url: str) -> None:
     harness.wait_until_idle(page)
 
 
+def expect_analyst_style(page: Page, event_id: str) -> None:
+    """The marker of `event_id` carries the ring of the analyst-added-or-edited style."""
+    found = page.evaluate(_POSITIONS_JS, [CHART, event_id, ANALYST_STYLE])
+    assert found is not None and len(found["at"]) == 1, found
+    assert found["ringed"] == found["at"], found
+    expect(page.locator(".legendtext", has_text=ANALYST_STYLE)).to_have_count(1)
+
+
 def test_corrections_show_at_once_and_survive_a_restart_and_a_rebuild(
         browser: Browser, site: dict[str, Path], artifact_dir: Path) -> None:
     with serve(site["db"], site["articles"], site["log"]) as base_url, \
@@ -147,6 +179,7 @@ def test_corrections_show_at_once_and_survive_a_restart_and_a_rebuild(
         added = added_event_id(site["corrections"])
         harness.open_view(page, base_url, VIEW)
         harness.wait_for_markers(page, CHART, [KEPT, added])
+        expect_analyst_style(page, added)
 
     # the server is stopped; the warehouse is rebuilt from scratch, corrections folder and all
     site["db"].unlink()
@@ -160,6 +193,7 @@ def test_corrections_show_at_once_and_survive_a_restart_and_a_rebuild(
             new_tab(browser, base_url, artifact_dir, "corrections_rebuilt") as page:
         harness.open_view(page, base_url, VIEW)
         harness.wait_for_markers(page, CHART, [KEPT, added])
+        expect_analyst_style(page, added)
         harness.click_point(page, CHART, added)
         expect(harness.element(page, "timeline_evidence").locator(".im-evidence")
                ).to_contain_text("IABS")
