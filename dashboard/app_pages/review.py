@@ -106,8 +106,9 @@ def show_review() -> None:
         return
     row = components.records(found)[0]
     position = int(st.session_state[POSITION_KEY])
+    waiting = int(progress["facts"]) - int(progress["reviewed"])
     st.subheader(f"{'Event' if fact == 'event' else 'Membership figure'} "
-                 f"{position + 1:,} of {int(pick['waiting']):,} waiting", anchor=False)
+                 f"{position + 1:,} of {waiting:,} waiting", anchor=False)
     st.caption(_why(pick))
     components.evidence_cards([_card(fact, row, pick)])
     correction_widgets.fact_actions(fact, row, key=f"review_{fact_id}", keyboard=True)

@@ -1,11 +1,16 @@
 """The Review page's statements: which fact an analyst should look at next, how many facts in
 view are reviewed, and the vocabularies a correction may use.
 
-The queue is ranked on the marts alone (`facet_events`, `facet_memberships` carry `review`,
-`reviewed` and `confidence`; `facet_claims` lists every claim of a disagreement), so ranking
-600,000 events is one scan and a top-N; the sentence and article are read for the one fact
-shown. A fact leaves the queue once reviewed, so the next one slides into its place: the page
-keeps a position only for skipped facts.
+The queue is ranked on the marts alone, and never joins every fact to every claim (at 100,000
+articles: 600,000 events, and as many claims as the sources dispute):
+- the facts feeding a disagreement come first, and `facet_claims` holds them with the filter
+  attributes, confidence and `reviewed` of their facts, so they are one scan of that mart;
+- the rest follow by confidence, so the fact at position p is among the first p + 1 facts in
+  view by confidence (`facet_events`, `facet_memberships`: a top-N), less those that are
+  claims (looked up for those p + 1 only).
+The sentence and article are read for the one fact shown. A fact leaves the queue once
+reviewed, so the next one slides into its place: the page keeps a position only for skipped
+facts.
 """
 
 from __future__ import annotations
@@ -19,21 +24,30 @@ from dashboard.queries.evidence import (
     FIGURE_EXPLAINED,
     FIGURE_SCALE,
 )
-from dashboard.queries.in_view import EVENTS, MEMBERSHIPS, in_view
+from dashboard.queries.in_view import (
+    EVENTS,
+    MEMBERSHIPS,
+    Masks,
+    event_conditions,
+    in_view,
+    masks,
+    membership_conditions,
+)
 from dashboard.queries.registry import register
-from dashboard.queries.sql import Connection, Cte, frame, sql
+from dashboard.queries.sql import Connection, Cte, Sql, all_of, frame, sql
 
-# Every fact in view, events then figures, with what ranks it: whether it is a claim of a
-# disagreement (rejected facts feed none: facet_claims reads the curated facets), its
-# confidence, whether an analyst has reviewed it. `fact_no` keeps the facets' order.
+# Every fact in view, events then figures, with what ranks it. `fact_no` is the facets'
+# order (initiative, type, year, newest article), which is also a claim's `claim_no`.
 _FACTS = Cte("facts", sql("""
     SELECT 'event' AS fact, e.event_id AS fact_id, e.event_no AS fact_no, e.confidence,
-           e.reviewed, e.article_no, e.sentence_no
+           e.reviewed, e.article_no
     FROM events_in_view AS e
     UNION ALL
     SELECT 'membership' AS fact, m.membership_id AS fact_id, m.figure_no AS fact_no,
-           m.confidence, m.reviewed, m.article_no, m.sentence_no
+           m.confidence, m.reviewed, m.article_no
     FROM memberships_in_view AS m"""))
+_TOPICS = {"event": "event_year", "membership": "membership_count"}
+_ORDER = "confidence NULLS FIRST, fact, fact_no"
 
 
 @register()
@@ -45,31 +59,54 @@ def review_progress(con: Connection, filters: Filters) -> pd.DataFrame:
     """)
 
 
+def _disputed(filters: Filters, chosen: Masks) -> Cte:
+    """The unreviewed facts in view feeding a disagreement: their claims, filtered like the
+    facts (a claim carries its fact's filter attributes; rejected facts are no claim)."""
+    sides = [
+        "SELECT '" + fact + "' AS fact, claim_id AS fact_id, claim_no AS fact_no, confidence, "
+        "article_no FROM facet_claims WHERE topic = '" + topic + "' AND NOT reviewed AND "
+        + all_of(conditions(filters, chosen))
+        for fact, topic, conditions in (("event", _TOPICS["event"], event_conditions),
+                                        ("membership", _TOPICS["membership"],
+                                         membership_conditions))]
+    return Cte("disputed", sides[0] + "\nUNION ALL\n" + sides[1])
+
+
 @register(lambda s: {"": (0,), "(position 50)": (50,)})
 def review_next(con: Connection, filters: Filters, position: int = 0) -> pd.DataFrame:
-    """The fact at `position` (from 0) of the review queue, with its sentence and article.
+    """The fact at `position` (from 0) of the review queue, with its article.
 
-    The queue: every fact in view no analyst has reviewed, those feeding a disagreement first,
-    then the lowest confidence first, then in the facets' order (initiative, type, year, newest
-    article). `disputed` says whether it feeds a disagreement, `waiting` how many facts the
-    queue holds. No row when the queue is shorter than `position + 1`.
+    The queue: every fact in view no analyst has reviewed, those feeding a disagreement first
+    (`disputed`), then the lowest confidence first, then in the facets' order. No row when the
+    queue is shorter than `position + 1` (it holds `review_progress`'s facts less the
+    reviewed).
     """
+    chosen = masks(con, filters)
     ranked = [
         _FACTS,
-        Cte("disputed", sql("SELECT DISTINCT claim_id FROM facet_claims")),
-        Cte("queue", sql("""
-            SELECT f.*, f.fact_id IN (SELECT claim_id FROM disputed) AS disputed
-            FROM facts AS f WHERE NOT f.reviewed"""), materialized=True),
+        _disputed(filters, chosen),
+        Cte("head", sql("""
+            SELECT fact, fact_id, fact_no, confidence, article_no FROM facts
+            WHERE NOT reviewed ORDER BY """ + _ORDER + """ LIMIT $head""", head=position + 1),
+            materialized=True),
+        Cte("head_claims", sql("""
+            SELECT CASE c.topic WHEN 'event_year' THEN 'event' ELSE 'membership' END AS fact,
+                   c.claim_no AS fact_no
+            FROM facet_claims AS c SEMI JOIN head AS h ON h.fact_no = c.claim_no""")),
+        Cte("queue", Sql("""
+            SELECT true AS disputed, * FROM disputed
+            UNION ALL
+            SELECT false AS disputed, h.* FROM head AS h
+            ANTI JOIN head_claims AS c USING (fact, fact_no)""")),
         Cte("pick", sql("""
-            SELECT *, (SELECT count(*) FROM queue) AS waiting FROM queue
-            ORDER BY disputed DESC, confidence NULLS FIRST, fact, fact_no
+            SELECT * FROM queue ORDER BY disputed DESC, """ + _ORDER + """
             LIMIT 1 OFFSET $position""", position=position), materialized=True),
     ]
     return in_view(con, filters, (EVENTS, MEMBERSHIPS), ranked, """
-    SELECT p.fact, p.fact_id, p.disputed, p.waiting, p.confidence, a.article_id,
+    SELECT p.fact, p.fact_id, p.disputed, p.confidence, a.article_id,
            a.title, a.outlet, a.url, a.published, a.published_precision
     FROM pick AS p JOIN facet_articles AS a USING (article_no)
-    """)
+    """, chosen)
 
 
 @register(lambda s: {"": (s.event_id,)})

@@ -11,7 +11,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import corrections
+from dashboard import corrections, queries
+from dashboard.filters import Filters
 from dashboard.settings import DashboardSettings
 from etl.settings import PROJECT_ROOT
 
@@ -171,3 +172,33 @@ def test_switched_off_the_page_says_so(deployment: tuple[Path, Path],
     assert not [b for b in at.button if (b.key or "").startswith("review_")]
     facts, _ = facts_in_view(db)
     assert progress(at) == f"0 of {facts:,} facts in view reviewed"
+
+
+def test_the_queue_query_ranks_every_position_as_the_plain_definition(
+        deployment: tuple[Path, Path]) -> None:
+    """`review_next` avoids joining every fact to every claim; position by position it gives
+    what the plain definition gives: unreviewed facts in view, claims of a disagreement first,
+    then by confidence and the facets' order."""
+    _, db = deployment
+    settings = DashboardSettings()
+    assert corrections.add(OTHER_ARTICLE, OTHER_SENTENCE, "event",
+                           {"initiative_id": "CICA", "event_type": "first_held",
+                            "year": 1999}, settings).ok
+    assert corrections.confirm("0ff1c8968c9880fc", settings).ok
+    plain = [row[0] for row in query(db, """
+        WITH facts AS (
+            SELECT 'event' AS fact, event_id AS fact_id, event_no AS fact_no, confidence,
+                   reviewed, event_id IN (SELECT claim_id FROM facet_claims) AS disputed
+            FROM facet_events
+            UNION ALL
+            SELECT 'membership', membership_id, figure_no, confidence, reviewed,
+                   membership_id IN (SELECT claim_id FROM facet_claims)
+            FROM facet_memberships)
+        SELECT fact_id FROM facts WHERE NOT reviewed
+        ORDER BY disputed DESC, confidence NULLS FIRST, fact, fact_no""")]
+    assert plain[0] == FIRST_HELD_2002 and "0ff1c8968c9880fc" not in plain
+    with duckdb.connect(str(db), read_only=True) as con:
+        ranked = [queries.QUERIES["review_next"].function(con, Filters(), position)
+                  for position in range(len(plain) + 1)]
+    assert [str(r["fact_id"].iloc[0]) for r in ranked[:-1]] == plain
+    assert ranked[-1].empty
