@@ -11,7 +11,10 @@ articles it held in `source_records`.
 When the live warehouse carries the same signature as this build would, a file whose size,
 modification time and manifest row are unchanged is not read again, just as `make` and `git`
 trust file metadata. A file modified within `RACY_WINDOW_NS` of the last build's scan could have
-changed again in the same clock tick, so its content hash is compared instead. Everything else
+changed again in the same clock tick, so its content hash is compared instead; so is a file of
+the same size with another modification time (an unzip, a checkout or a copy that does not keep
+times gives every file a new time and the same bytes): same bytes, same rows, and its record
+takes the new time (`restamped`), so the next build trusts the metadata again. Everything else
 (new, changed, removed files and the articles they held) is the build's delta
 (`etl.pipeline`), applied to a copy of the live warehouse.
 
@@ -139,26 +142,47 @@ def _previous_from(
     return Previous(files, holders, by_file, int(info.get(SCANNED_KEY, "0")), problems), ""
 
 
-def changed_files(jobs: Sequence[FileJob], previous: Previous) -> tuple[list[FileJob], set[str]]:
-    """The files to read again (new or changed) and the names of files no longer there."""
-    changed: list[FileJob] = []
+@dataclass
+class Changes:
+    """What a folder scan found against the last build."""
+
+    changed: list[FileJob]  # new or changed files: read again
+    removed: set[str]  # names of files no longer there
+    restamped: list[FileState]  # unchanged bytes under a new modification time: their new state
+
+
+def changed_files(jobs: Sequence[FileJob], previous: Previous) -> Changes:
+    """The files to read again, the files gone, and the files only re-timed."""
+    changes = Changes([], set(), [])
     for job in jobs:
         before = previous.files.get(job.relative)
-        if before is None or before.size_bytes < 0 or not _same_file(job, before, previous):
-            changed.append(job)
+        same = before is not None and before.size_bytes >= 0 and _same_file(
+            job, before, previous, changes.restamped)
+        if not same:
+            changes.changed.append(job)
     present = {job.relative for job in jobs}
-    return changed, {name for name in previous.files if name not in present}
+    changes.removed = {name for name in previous.files if name not in present}
+    return changes
 
 
-def _same_file(job: FileJob, before: FileState, previous: Previous) -> bool:
+def _same_file(job: FileJob, before: FileState, previous: Previous,
+               restamped: list[FileState]) -> bool:
+    """Whether the file holds what it held at the last build (a re-timed file with the same
+    bytes is added to `restamped`)."""
     if manifest_fingerprint(job.manifest) != before.manifest_row:
         return False
     try:
         stat = os.stat(job.path)
     except OSError:
         return False
-    if (stat.st_size, stat.st_mtime_ns) != (before.size_bytes, before.modified_ns):
+    if stat.st_size != before.size_bytes:
         return False
+    if stat.st_mtime_ns != before.modified_ns:
+        now = file_state(job)
+        if now.sha256 != before.sha256:
+            return False
+        restamped.append(now)
+        return True
     if stat.st_mtime_ns >= previous.scanned_ns - RACY_WINDOW_NS:
         return file_state(job).sha256 == before.sha256
     return True

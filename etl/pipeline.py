@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 
 from etl import corrections, extract, incremental, intake, prepare, search_index, warehouse
 from etl.model import Problem
-from etl.prepare import ARTICLE_TABLES, Batch, FileJob
+from etl.prepare import ARTICLE_TABLES, Batch, FileJob, FileState
 from etl.settings import Settings
 from etl.sources.discover import folder_contents
 from etl.sources.folder import FolderEntry, list_folder
@@ -443,7 +443,8 @@ def _delta_build(
     progress: ProgressCallback | None,
 ) -> None:
     """Read new and changed files only, and apply the difference to a copy of the live file."""
-    changed, removed = incremental.changed_files(jobs, previous)
+    changes = incremental.changed_files(jobs, previous)
+    changed, removed = changes.changed, changes.removed
     by_name = {job.relative: job for job in jobs}
     to_read: dict[str, FileJob] = {job.relative: job for job in changed}
     batches: list[Batch] = []
@@ -454,8 +455,11 @@ def _delta_build(
             settings, progress))
         gone = set(to_read) | removed
         touched = _affected_articles(batches, previous, gone)
+        fresh = _fresh_holders(batches)
         holders = {
-            article_id: sorted(_holders(article_id, batches, previous, gone), key=_holder_order)
+            article_id: sorted(
+                [h for h in previous.holders.get(article_id, []) if h[0] not in gone]
+                + fresh.get(article_id, []), key=_holder_order)
             for article_id in touched
         }
         # An article keeps its stored rows when its first holder is an unchanged file that was
@@ -490,6 +494,7 @@ def _delta_build(
             con.execute(f'DELETE FROM "{name}" WHERE source_file IN '  # noqa: S608
                         "(SELECT source_file FROM _gone_view)").fetchall()
         con.unregister("_gone_view")
+        _restamp(con, [state for state in changes.restamped if state.source_file not in to_read])
         loader = Loader(con)
         for batch in batches:
             loader.add(batch, originals)
@@ -529,13 +534,27 @@ def _affected_articles(
     return affected
 
 
-def _holders(
-    article_id: str, batches: Sequence[Batch], previous: incremental.Previous, gone: set[str]
-) -> list[incremental.Holder]:
-    """Every record holding an article now: unchanged files' records plus the re-read ones."""
-    kept = [h for h in previous.holders.get(article_id, []) if h[0] not in gone]
-    fresh = [(f, r) for batch in batches for f, r, a in batch.holders if a == article_id]
-    return kept + fresh
+def _restamp(con: duckdb.DuckDBPyConnection, states: Sequence[FileState]) -> None:
+    """Record the new modification time of files whose bytes did not change, so the next build
+    trusts their metadata again instead of hashing them."""
+    if not states:
+        return
+    con.register("_restamped", warehouse.rows_table("source_files", [vars(s) for s in states]))
+    try:
+        con.execute("UPDATE source_files AS f SET modified_ns = r.modified_ns FROM _restamped AS r "
+                    "WHERE f.source_file = r.source_file").fetchall()
+    finally:
+        con.unregister("_restamped")
+
+
+def _fresh_holders(batches: Sequence[Batch]) -> dict[str, list[incremental.Holder]]:
+    """The records of the re-read files holding each article, in one pass (an article's
+    holders now are these plus its unchanged files' records)."""
+    fresh: dict[str, list[incremental.Holder]] = defaultdict(list)
+    for batch in batches:
+        for source_file, record_no, article_id in batch.holders:
+            fresh[article_id].append((source_file, record_no))
+    return fresh
 
 
 def _first_holder(held: list[incremental.Holder]) -> incremental.Holder | None:

@@ -13,6 +13,8 @@ import datetime as dt
 import json
 import multiprocessing
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -310,3 +312,16 @@ def test_a_recorded_but_unapplied_correction_makes_the_warehouse_stale(
                      "--if-stale", "--quiet"]) == 0
     assert held not in {e for (e,) in query(site["db"], "SELECT event_id FROM curated_events")}
     assert not pipeline.warehouse_is_stale(settings)
+
+
+def test_the_corrections_command_runs_as_its_own_process(site: dict[str, Path]) -> None:
+    """What the dashboard starts: `python -m etl corrections ... --json`, one JSON line out."""
+    held = event_id(site["db"], "CICA", "held")
+    done = subprocess.run(
+        [sys.executable, "-m", "etl", "corrections", "reject", held, "--db", str(site["db"]),
+         "--articles", str(site["articles"]), "--analyst", "ana", "--json"],
+        capture_output=True, text=True, check=False, cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0, done.stderr
+    outcome = json.loads(done.stdout)
+    assert outcome["applied"] is True and outcome["statuses"] == {"current": 1}
+    assert query(site["db"], "SELECT review FROM reviewed_events") == [("rejected",)]

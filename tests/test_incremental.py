@@ -4,8 +4,10 @@ as a full build of the same folder (every content table compared, ordered)."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import duckdb
@@ -126,6 +128,27 @@ def test_a_rebuild_of_an_unchanged_folder_reuses_everything_and_changes_nothing(
     again = pipeline.build_warehouse(settings(articles, live))
     assert (again.articles_reused, again.articles_extracted) == (5, 0)
     assert content(live) == before
+
+
+def test_files_with_new_times_but_the_same_bytes_are_recognised_and_reused(
+    articles: Path, tmp_path: Path
+) -> None:
+    """What an unzip or a copy without preserved times does: every file re-timed, no byte
+    changed. The content hash recognises them, and their records take the new times."""
+    live = tmp_path / "live.duckdb"
+    pipeline.build_warehouse(settings(articles, live))
+    before = content(live)
+    later = time.time_ns() + 3_600_000_000_000
+    for path in articles.rglob("*"):
+        if path.is_file():
+            os.utime(path, ns=(later, later))
+    again = pipeline.build_warehouse(settings(articles, live))
+    assert (again.articles_reused, again.articles_extracted, again.files_read) == (5, 0, 0)
+    assert content(live) == before
+    with duckdb.connect(str(live), read_only=True) as con:
+        times = {t for (t,) in con.execute("SELECT modified_ns FROM source_files "
+                                           "WHERE size_bytes >= 0").fetchall()}
+    assert times == {later}
 
 
 def test_a_changed_publication_date_re_extracts_that_article(

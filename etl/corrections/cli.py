@@ -95,6 +95,15 @@ def add_corrections_command(
         sub.set_defaults(run=corrections_main)
 
 
+def main(argv: Sequence[str]) -> int:
+    """`python -m etl corrections ...` without loading the build's code: a correction made in
+    the dashboard starts this process, and every second of it is the analyst's wait."""
+    parser = argparse.ArgumentParser(prog="python -m etl")
+    add_corrections_command(parser.add_subparsers(dest="command", required=True), Settings())
+    args = parser.parse_args(argv)
+    return int(args.run(args))
+
+
 def _common_options(parser: argparse.ArgumentParser, defaults: Settings) -> None:
     parser.add_argument("--articles", type=Path, default=defaults.articles_dir,
                         help="article folder (the corrections folder is beside it unless set)")
