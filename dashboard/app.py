@@ -47,8 +47,12 @@ else:
 
 page = st.navigation(
     [
+        # The Overview is the default page, which Streamlit serves at `/`; a link to `/overview`
+        # (as a shared link or a bookmark has it) opens the same page through a hidden entry.
         st.Page(PAGES_DIR / "overview.py", title="Overview", icon=":material/dashboard:",
-                url_path="overview", default=True),
+                url_path="home", default=True),
+        st.Page(PAGES_DIR / "overview.py", title="Overview", icon=":material/dashboard:",
+                url_path="overview", visibility="hidden"),
         st.Page(PAGES_DIR / "timeline.py", title="Timeline of initiatives",
                 icon=":material/timeline:", url_path="timeline"),
         st.Page(PAGES_DIR / "membership.py", title="Membership growth",

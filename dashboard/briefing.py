@@ -33,7 +33,7 @@ from pptx.dml.color import RGBColor
 from pptx.presentation import Presentation as PresentationType
 from pptx.util import Emu, Inches, Pt
 
-from dashboard import csv_export, export, theme
+from dashboard import csv_export, explain, export, theme
 from dashboard.charts.framing import ChartContext
 from dashboard.charts.labels import (
     date_label,
@@ -44,6 +44,7 @@ from dashboard.charts.labels import (
     text_or,
 )
 from dashboard.filters import Filters
+from dashboard.review import UNREVIEWED
 from dashboard.settings import DashboardSettings
 
 SLIDE_WIDTH = Inches(13.333)  # 16:9
@@ -114,6 +115,15 @@ def _citation_label(row: pd.Series) -> str:
     return ""
 
 
+def _reviewed(row: pd.Series) -> str:
+    """' · Analyst-confirmed by ana on 6 Dec 2026: <reason>' for a fact an analyst reviewed;
+    '' for a machine-read one, a mark of several facts, or rows without review columns."""
+    review = row.get("review")
+    if not isinstance(review, str) or review == UNREVIEWED:
+        return ""
+    return " · " + explain.review_line(row)
+
+
 def _one_of(count: object) -> str:
     """'; one of 20,000 reports' when a chart mark stands for several sentences, else ''."""
     if count is None or pd.isna(count) or int(count) <= 1:  # type: ignore[call-overload]
@@ -135,7 +145,8 @@ def citations_of(chart: BriefingChart) -> list[Citation]:
         published = published_label(row.get("published"), row.get("published_precision"))
         source = (f"{text_or(row.get('title'), 'Untitled article')} "
                   f"({text_or(row.get('outlet'), 'unknown outlet')}, {published})")
-        citation = Citation(label=clean_text(_citation_label(row)), sentence=sentence,
+        citation = Citation(label=clean_text(_citation_label(row) + _reviewed(row)),
+                            sentence=sentence,
                             source=clean_text(source),
                             url=_web_address(row.get("url")))
         cited.setdefault((citation.label, citation.sentence, citation.source), citation)

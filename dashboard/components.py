@@ -25,7 +25,7 @@ from dashboard.charts.labels import (
     source_line,
     text_or,
 )
-from dashboard.filters import CONFIDENCE_STEP, FilterOptions, Filters
+from dashboard.filters import CONFIDENCE_STEP, REVIEWED_ONLY_LINE, FilterOptions, Filters
 from dashboard.marks import EventCell, FigurePoint
 
 PRESENTATION_CSS = """
@@ -85,6 +85,9 @@ def _prepare_widgets(options: FilterOptions) -> None:
         elif key == url_state.CONFIDENCE_WIDGET:
             if not isinstance(held, int) or not 0 <= held <= 100:
                 state[key] = value
+        elif key == url_state.REVIEWED_WIDGET:
+            if not isinstance(held, bool):
+                state[key] = value
         else:
             allowed = set(getattr(options, key.removeprefix("filter_")))
             if not set(held) <= allowed:
@@ -136,10 +139,18 @@ def filter_sidebar(options: FilterOptions) -> Filters:
                  "written out scores 100%; one whose initiative, date or type had to be "
                  "inferred (from an earlier sentence, the publication date, a meeting noun) "
                  "scores less. 0% shows everything. Articles are not hidden.")
+        reviewed_only = st.toggle(
+            REVIEWED_ONLY_LINE, key=url_state.REVIEWED_WIDGET,
+            help="Briefing-safe: show only the events and membership figures an analyst "
+                 "confirmed, edited or added, on every page, chart, download and briefing "
+                 "pack (a disagreement is listed when one of its claims is). Machine-read "
+                 "facts nobody has reviewed are hidden; articles are not. The link keeps it "
+                 "(`reviewed=1`).")
         selected = Filters(
             event_years=event_years, published_years=published_years, themes=tuple(themes),
             initiatives=tuple(initiatives), event_types=tuple(event_types),
             outlets=tuple(outlets), confidence_floor=int(confidence_floor),
+            reviewed_only=bool(reviewed_only),
         ).restricted_to(options)
         st.session_state[url_state.FILTERS_KEY] = selected
         st.caption(f"**Showing:** {escape_markdown(selected.describe(names))}",
@@ -331,11 +342,12 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def evidence_card_html(heading: str, sentence: str, row: pd.Series | dict[str, Any],
-                       extra: str = "", note: str = "") -> str:
+                       extra: str = "", note: str = "", review: str = "") -> str:
     """The HTML of an evidence card: a sentence and its article, all escaped (article text is
-    untrusted; links only for http(s) addresses). `row` has title, outlet, url, published,
-    published_precision and sentence_no; `note` says how the fact was read
-    (`explain.evidence_note`)."""
+    untrusted, and so are analysts' names and reasons; links only for http(s) addresses).
+    `row` has title, outlet, url, published, published_precision and sentence_no; `note` says
+    how the fact was read (`explain.evidence_note`), `review` who stands behind it
+    (`explain.review_line`)."""
     title = html.escape(text_or(row.get("title"), "Untitled article"))
     outlet = html.escape(text_or(row.get("outlet"), "unknown outlet"))
     when = html.escape(published_label(row.get("published"),
@@ -351,13 +363,14 @@ def evidence_card_html(heading: str, sentence: str, row: pd.Series | dict[str, A
             + f" (sentence {int(row.get('sentence_no') or 0)})</div>"
             + (f"<div class='im-meta im-how'>How it was read: {html.escape(note)}</div>"
                if note else "")
+            + (f"<div class='im-meta im-review'>{html.escape(review)}</div>" if review else "")
             + "</div>")
 
 
 def evidence_card(heading: str, sentence: str, row: pd.Series, extra: str = "",
-                  note: str = "") -> None:
+                  note: str = "", review: str = "") -> None:
     """A sentence and the article it came from, all escaped (article text is untrusted)."""
-    evidence_cards([evidence_card_html(heading, sentence, row, extra, note)])
+    evidence_cards([evidence_card_html(heading, sentence, row, extra, note, review)])
 
 
 def evidence_cards(cards: Sequence[str]) -> None:
@@ -374,7 +387,7 @@ def _event_card_html(row: pd.Series | dict[str, Any]) -> str:
     return evidence_card_html(
         f"{row['initiative_name']}: {row['event_type'].replace('_', ' ')}, {when}",
         str(row["sentence"]), row, extra=f"date as written: “{row['date_text']}”",
-        note=explain.evidence_note(row))
+        note=explain.evidence_note(row), review=explain.review_line(row))
 
 
 def event_evidence(event_id: str | None) -> bool:
@@ -400,7 +413,8 @@ def membership_evidence(membership_id: str | None) -> bool:
     year = "year unknown" if pd.isna(row["year"]) else str(int(row["year"]))
     evidence_card(f"{row['initiative_name']}: {int(row['count'])} "
                   f"{row['kind'].replace('_', ' ')} ({year})", str(row["sentence"]), row,
-                  extra=f"as written: “{row['count_text']}”", note=explain.evidence_note(row))
+                  extra=f"as written: “{row['count_text']}”", note=explain.evidence_note(row),
+                  review=explain.review_line(row))
     correction_widgets.fact_actions("membership", row, key=f"fix_{membership_id}")
     return True
 
@@ -467,7 +481,7 @@ def point_evidence(point: FigurePoint, heading: str, page_key: str) -> bool:
     evidence_cards([evidence_card_html(
         f"{int(row['count'])} {str(row['kind']).replace('_', ' ')} ({int(row['year'])})",
         str(row["sentence"]), row, extra=f"as written: “{row['count_text']}”",
-        note=explain.evidence_note(row))
+        note=explain.evidence_note(row), review=explain.review_line(row))
         for row in records(rows)])
     correction_widgets.choose_and_correct("membership", rows, key=page_key)
     return True

@@ -4,14 +4,22 @@ The ETL stores with every event and membership figure its `rule`, `confidence` a
 naming its initiative (`initiative_sentence_no`); `evidence_scale` gives the words for each rule
 and date basis. This module turns one such row into "initiative resolved from two sentences
 earlier · year taken from the publication date · type from a meeting noun next to the date
-(weaker) · confidence: medium (63%)".
+(weaker) · confidence: medium (63%)", and says who stands behind it (`review_line`):
+"Analyst-confirmed by ana on 6 Dec 2026: checked against the communiqué" or "Machine-read, not
+yet reviewed". The lines are plain text: the card escapes them (analyst names and reasons are
+free text).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping
 from typing import Any
+
+import pandas as pd
+
+from dashboard.review import REVIEW_STATES, UNREVIEWED, state_label
 
 # Confidence bands, lowest score of each (the sidebar's floor is a percentage of the same scale)
 HIGH_CONFIDENCE = 0.8
@@ -65,6 +73,35 @@ def evidence_note(row: Mapping[str, Any]) -> str:
     if confidence:
         parts.append(confidence)
     return " · ".join(parts)
+
+
+def review_line(row: Mapping[str, Any]) -> str:
+    """Who stands behind a fact: 'Analyst-edited by ana on 6 Dec 2026: <reason>', or
+    'Machine-read, not yet reviewed' (also for a row without review columns)."""
+    review = _text(row.get("review")) or UNREVIEWED
+    if review == UNREVIEWED or review not in REVIEW_STATES:
+        return "Machine-read, not yet reviewed"
+    line = state_label(review).capitalize()
+    analyst = _text(row.get("reviewed_by"))
+    if analyst:
+        line += f" by {analyst}"
+    when = review_date(row.get("reviewed_at"))
+    if when:
+        line += f" on {when}"
+    reason = " ".join(_text(row.get("review_reason")).split())
+    return f"{line}: {reason}" if reason else line
+
+
+def review_date(value: object) -> str:
+    """'6 Dec 2026' for a review time (UTC); '' when there is none."""
+    if not isinstance(value, dt.datetime | dt.date | str) or (
+            isinstance(value, dt.datetime) and pd.isna(value)):
+        return ""
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return ""
+    return "" if pd.isna(stamp) else f"{stamp.day} {stamp:%b %Y}"
 
 
 def _number(value: object) -> float | None:

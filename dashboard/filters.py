@@ -16,6 +16,7 @@ URL parameters (lists repeat the parameter: `?theme=security&theme=economy`):
 | `etype` | event types | `etype=held` |
 | `outlet` | outlets | `outlet=Eurasia Review` |
 | `conf` | confidence floor, percent | `conf=60` (events and figures scoring at least 0.6) |
+| `reviewed` | only analyst-reviewed facts ("briefing-safe") | `reviewed=1` |
 | `present` | presentation mode | `present=1` |
 """
 
@@ -36,10 +37,11 @@ INITIATIVES_PARAM = "init"
 EVENT_TYPES_PARAM = "etype"
 OUTLETS_PARAM = "outlet"
 CONFIDENCE_PARAM = "conf"
+REVIEWED_PARAM = "reviewed"
 PRESENTATION_PARAM = "present"
 
 FILTER_PARAMS = (EVENT_YEARS_PARAM, PUBLISHED_YEARS_PARAM, THEMES_PARAM, INITIATIVES_PARAM,
-                 EVENT_TYPES_PARAM, OUTLETS_PARAM, CONFIDENCE_PARAM)
+                 EVENT_TYPES_PARAM, OUTLETS_PARAM, CONFIDENCE_PARAM, REVIEWED_PARAM)
 
 # Years outside this window are typos in a hand-edited link, not data.
 _EARLIEST_YEAR, _LATEST_YEAR = 1900, 2100
@@ -48,6 +50,8 @@ _YEAR_RANGE = re.compile(r"^\s*(\d{4})\s*(?:[-–:]\s*(\d{4})\s*)?$")
 _DESCRIBE_MAX_ITEMS = 3
 # The confidence floor is a whole percentage (a short, readable link); 0 shows every fact.
 CONFIDENCE_STEP = 5
+# How the filter line names the briefing-safe filter (sidebar, chart subtitles, packs).
+REVIEWED_ONLY_LINE = "Only analyst-reviewed facts"
 # Longest value a link parameter may hold (all its repeats together). The app's own links stay
 # far below it (ids, years, a search phrase); anything longer is a damaged or hostile link and
 # is ignored whole, with a message, rather than parsed.
@@ -61,7 +65,9 @@ class Filters:
     Article filters (`published_years`, `outlets`, `themes`, `initiatives`) choose articles;
     fact filters (`event_years`, `event_types`, `initiatives`) choose dated events and membership
     figures, and `confidence_floor` (a percentage) hides events and figures whose evidence
-    scores below it (`events.confidence`); it does not narrow the articles. See
+    scores below it (`events.confidence`); it does not narrow the articles. `reviewed_only`
+    ("briefing-safe") keeps only the events and figures an analyst confirmed, edited or added
+    (`facet_events.reviewed`); like the floor, it does not narrow the articles. See
     docs/dashboard.md for how each page applies them.
     """
 
@@ -72,6 +78,7 @@ class Filters:
     event_types: tuple[str, ...] = field(default=())
     outlets: tuple[str, ...] = field(default=())
     confidence_floor: int = 0
+    reviewed_only: bool = False
 
     def __post_init__(self) -> None:
         # Canonical form: ranges ordered, lists sorted and unique, so equal views are equal keys.
@@ -86,6 +93,7 @@ class Filters:
                 values = (values,)
             object.__setattr__(self, name, tuple(sorted({str(v) for v in values if str(v)})))
         object.__setattr__(self, "confidence_floor", _clamp_percent(self.confidence_floor))
+        object.__setattr__(self, "reviewed_only", bool(self.reviewed_only))
 
     @classmethod
     def from_query_params(cls, params: QueryParams) -> Filters:
@@ -98,6 +106,7 @@ class Filters:
             event_types=tuple(_all(params.get(EVENT_TYPES_PARAM))),
             outlets=tuple(_all(params.get(OUTLETS_PARAM))),
             confidence_floor=_parse_percent(_last(params.get(CONFIDENCE_PARAM))),
+            reviewed_only=_parse_flag(_last(params.get(REVIEWED_PARAM))),
         )
 
     def to_query_params(self) -> dict[str, str | list[str]]:
@@ -113,6 +122,8 @@ class Filters:
                 params[name] = list(values)
         if self.confidence_floor:
             params[CONFIDENCE_PARAM] = str(self.confidence_floor)
+        if self.reviewed_only:
+            params[REVIEWED_PARAM] = "1"
         return params
 
     @property
@@ -167,6 +178,8 @@ class Filters:
                 parts.append(f"{title}: {_short_list(names)}")
         if self.confidence_floor:
             parts.append(f"Confidence ≥ {self.confidence_floor}%")
+        if self.reviewed_only:
+            parts.append(REVIEWED_ONLY_LINE)
         return " · ".join(parts) if parts else "All articles and events (no filters)"
 
 
@@ -257,6 +270,11 @@ def _clamp_percent(value: object) -> int:
     return max(0, min(100, number))
 
 
+def _parse_flag(text: str | None) -> bool:
+    """`reviewed=1` (or true/yes/on) -> True; anything else, or nothing, -> False."""
+    return (text or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
 def _parse_percent(text: str | None) -> int:
     """`conf=60` or `conf=60%` -> 60; a fraction (`conf=0.6`) is read as its percentage."""
     if not text:
@@ -312,4 +330,5 @@ def filter_parameters(filters: Filters) -> dict[str, Any]:
         "outlets": list(filters.outlets),
         "filters_facts": filters.filters_facts,
         "confidence_floor": filters.confidence_floor / 100,
+        "reviewed_only": filters.reviewed_only,
     }

@@ -48,6 +48,7 @@ INITIATIVES_WIDGET = "filter_initiatives"
 EVENT_TYPES_WIDGET = "filter_event_types"
 OUTLETS_WIDGET = "filter_outlets"
 CONFIDENCE_WIDGET = "filter_confidence"
+REVIEWED_WIDGET = "filter_reviewed"
 PRESENTATION_WIDGET = "presentation_mode"
 
 # Page-specific parameters; with FILTER_PARAMS and PRESENTATION_PARAM these are all ours.
@@ -138,6 +139,7 @@ def widget_values(current: Filters, options: FilterOptions) -> dict[str, Any]:
         EVENT_TYPES_WIDGET: list(current.event_types),
         OUTLETS_WIDGET: list(current.outlets),
         CONFIDENCE_WIDGET: current.confidence_floor,
+        REVIEWED_WIDGET: current.reviewed_only,
     }
     if options.event_years is not None:
         values[EVENT_YEARS_WIDGET] = current.event_years or options.event_years

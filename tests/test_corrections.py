@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import multiprocessing
 import shutil
 import subprocess
 import sys
@@ -225,15 +224,15 @@ def _append_many(folder: str, writer: int, count: int) -> None:
 
 
 def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
+    """Three processes appending at once, as three analysts' dashboards would."""
     folder = tmp_path / "corrections"
-    context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_append_many, args=(str(folder), w, 150))
-               for w in range(3)]
+    root = Path(__file__).resolve().parent.parent
+    workers = [subprocess.Popen(
+        [sys.executable, "-c", "import sys; from tests.test_corrections import _append_many; "
+         "_append_many(sys.argv[1], int(sys.argv[2]), 150)", str(folder), str(w)], cwd=root)
+        for w in range(3)]
     for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-        assert worker.exitcode == 0
+        assert worker.wait(timeout=120) == 0
     loaded = store.read_folder(folder)
     assert loaded.problems == []
     assert sorted(r.id for r in loaded.records) == sorted(

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, csv_export, data, theme, url_state
+from dashboard import components, csv_export, data, explain, theme, url_state
 from dashboard.charts.labels import export_filename, text_or
 
 SUMMARY_KEY = "disagreements_summary"
@@ -93,7 +93,8 @@ def _claim_card(claim: Claim) -> str:
     if not bool(claim["in_view"]):
         notes.append("outside the current filters")
     return components.evidence_card_html(f"{claim['initiative_label']}: {_value_label_of(claim)}",
-                                         str(claim["sentence"]), claim, extra=" · ".join(notes))
+                                         str(claim["sentence"]), claim, extra=" · ".join(notes),
+                                         review=explain.review_line(claim))
 
 
 def _value_label_of(claim: Claim) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import briefing, components, data, theme, url_state
+from dashboard import briefing, components, data, review, theme, url_state
 from dashboard.charts.framing import selected_ids
 from dashboard.charts.membership import membership_figure
 from dashboard.marks import EventCell, FigurePoint
@@ -141,7 +141,8 @@ def show_membership() -> None:
                 st.warning("That figure is not in view: the link may be older than the data, "
                            "or the filters leave it out.", icon=":material/link_off:")
         elif not url_state.presentation():
-            st.caption("Click a marker to read the sentences a figure comes from.")
+            st.caption("Click a marker to read the sentences a figure comes from. "
+                       + review.ring_rule("figures or events"))
 
 
 show_membership()

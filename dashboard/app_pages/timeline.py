@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import briefing, components, data, theme, url_state
+from dashboard import briefing, components, data, review, theme, url_state
 from dashboard.charts.framing import selected_ids
 from dashboard.charts.timeline import timeline_figure
 from dashboard.marks import EventCell
@@ -46,7 +46,8 @@ def show_timeline() -> None:
         st.caption("One row per initiative, grouped by category. A marker stands for an "
                    "initiative's events of one type in one year: shaped by the type, larger "
                    "the more events it counts. Hover for the sentence (or how many), click a "
-                   "marker for its sources, drag to zoom, double-click to reset.")
+                   "marker for its sources, drag to zoom, double-click to reset. "
+                   + review.ring_rule("events"))
 
     cells = data.timeline_cells(filters)
     if cells.empty:

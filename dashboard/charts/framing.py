@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 
 from dashboard import theme
 from dashboard.charts.labels import cell_int, escape, int_or_none, is_missing
+from dashboard.review import MACHINE_MARK, REVIEW_MARKS, ReviewMark
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,48 @@ def mark_size(count: object) -> float:
     more per tenfold, at most 32 px (so 20,000 reports never cover the chart)."""
     n = max(1, int_or_none(count) or 1)
     return round(min(MARK_SIZE_MAX, MARK_SIZE + 5 * math.log10(n)), 1)
+
+HALO_PAD = 8  # px a review ring is larger than the mark it surrounds
+REVIEW_LEGEND_GROUP = "review"
+
+
+def review_halos(xs: Sequence[object], ys: Sequence[object], sizes: Sequence[float],
+                 marks: Sequence[str], **axes: str) -> list[Trace]:
+    """The review rings of a chart's marks and their legend entries (`dashboard.review`).
+
+    `marks` is each mark's style (`review.cell_mark`); a mark in a style with a ring gets one,
+    `HALO_PAD` px larger than the mark, drawn over it (open symbols: the mark shows through)
+    and not hoverable, so hovers and clicks reach the mark beneath. One trace per style, named
+    by the style's label (the legend entry; a style with no mark in view gets an entry
+    without points, and machine-read, which has no ring, a plain one). Nothing when every mark
+    is machine-read: the chart then looks as it always has. `axes` (e.g. xaxis='x2') place the
+    rings on the marks' axes.
+    """
+    if all(mark == MACHINE_MARK for mark in marks):
+        return []
+    traces: list[Trace] = []
+    for style in REVIEW_MARKS.values():
+        chosen = [i for i, mark in enumerate(marks) if mark == style.name] if style.halo else []
+        traces.append({
+            "type": "scatter", "mode": "markers", "name": style.label,
+            "x": [xs[i] for i in chosen] or [None], "y": [ys[i] for i in chosen] or [None],
+            "legendgroup": REVIEW_LEGEND_GROUP, "showlegend": True, "hoverinfo": "skip",
+            "legendgrouptitle": {"text": "Analyst review"},
+            "marker": _halo_marker(style, [sizes[i] for i in chosen]),
+            "meta": {"review_mark": style.name},
+            **axes,
+        })
+    return traces
+
+
+def _halo_marker(style: ReviewMark, sizes: list[float]) -> dict[str, Any]:
+    """The ring of a review style around marks of `sizes`; for machine-read (no ring) the
+    plain grey dot its legend entry shows."""
+    if not style.halo:
+        return {"symbol": "circle", "size": 10, "color": theme.NEUTRAL, "line": {"width": 0}}
+    return {"symbol": style.halo, "size": [s + HALO_PAD for s in sizes] if sizes else 14,
+            "color": style.colour, "line": {"width": style.width, "color": style.colour}}
+
 
 def cell_position(first: object, last: object, year: object) -> pd.Timestamp:
     """Where a timeline cell's mark sits: its events' date when they share one, else mid-year."""

@@ -17,6 +17,7 @@ from dashboard.charts.framing import (
     empty_figure,
     framed_figure,
     mark_size,
+    review_halos,
     year_dtick,
 )
 from dashboard.charts.labels import (
@@ -31,6 +32,7 @@ from dashboard.charts.labels import (
     text_or,
 )
 from dashboard.marks import EventCell, FigurePoint
+from dashboard.review import cell_mark
 
 
 def membership_figure(reported: pd.DataFrame, reference: pd.DataFrame,
@@ -49,6 +51,8 @@ def membership_figure(reported: pd.DataFrame, reference: pd.DataFrame,
     - Summits and accessions (first_held / held / joined events) as dotted lines with labels,
       one per event type and year (`queries.membership_milestones`).
     Reported figures are not joined by a line: a figure says nothing about the years between.
+    A ring around a reported point or a milestone says an analyst reviewed the figures or
+    events it stands for (`review_halos`; the rule is `dashboard.review.cell_mark`).
     """
     dated = reported[reported["year"].notna()] if not reported.empty else reported
     if dated.empty and (reference.empty or reference["member_count"].notna().sum() == 0):
@@ -124,6 +128,7 @@ def membership_figure(reported: pd.DataFrame, reference: pd.DataFrame,
         shapes += lines
         annotations += labels
         xs += list(marks["x"])
+    data += _review_rings(dated, data)
 
     layout: Layout = {
         "xaxis": {"title": {"text": "Year"}, "tickformat": "d",
@@ -137,6 +142,30 @@ def membership_figure(reported: pd.DataFrame, reference: pd.DataFrame,
     return framed_figure(data, layout, ctx, height=500)
 
 
+def _review_rings(dated: pd.DataFrame, data: list[Trace]) -> list[Trace]:
+    """The review rings of the reported points (`dated`, in the order drawn) and of the
+    milestone marks (the 'Summit or accession' trace of `data`, which carries their styles)."""
+    xs: list[object] = []
+    ys: list[object] = []
+    sizes: list[float] = []
+    styles: list[str] = []
+    if not dated.empty:
+        xs += [int(y) for y in dated["year"]]
+        ys += [int(c) for c in dated["count"]]
+        sizes += [mark_size(n) for n in dated["reports"]]
+        styles += [cell_mark(r.reports, getattr(r, "reviewed", 0), getattr(r, "analyst_set", 0))
+                   for r in row_tuples(dated)]
+    for trace in data:
+        if trace.get("name") == MILESTONE_TRACE:
+            xs += list(trace["x"])
+            ys += list(trace["y"])
+            sizes += [MILESTONE_SIZE] * len(trace["x"])
+            styles += list(trace["meta"]["review_marks"])
+    return review_halos(xs, ys, sizes, styles)
+
+
+MILESTONE_TRACE = "Summit or accession (events)"
+MILESTONE_SIZE = 12
 MILESTONE_LABELS = {"first_held": "first held", "held": "held", "joined": "joined"}
 
 
@@ -207,8 +236,11 @@ def _milestones(milestones: pd.DataFrame, top: float, right_edge: float
                            f" ({plural(int(r.reports), 'report')})"])
     trace: Trace = {
         "type": "scatter", "x": [float(x) for x in marks["x"]], "y": ys, "mode": "markers",
-        "name": "Summit or accession (events)", "customdata": custom,
-        "marker": {"symbol": "triangle-down", "size": 12, "color": "#9A9A9A"},
+        "name": MILESTONE_TRACE, "customdata": custom,
+        "meta": {"review_marks": [cell_mark(r.reports, getattr(r, "reviewed", 0),
+                                            getattr(r, "analyst_set", 0))
+                                  for r in row_tuples(marks)]},
+        "marker": {"symbol": "triangle-down", "size": MILESTONE_SIZE, "color": "#9A9A9A"},
         "hovertemplate": ("<b>%{customdata[1]} %{customdata[2]}</b>%{customdata[4]}"
                           "<br><br>%{customdata[3]}<extra></extra>"),
     }

@@ -20,6 +20,7 @@ from dashboard.charts.framing import (
     empty_figure,
     framed_figure,
     mark_size,
+    review_halos,
 )
 from dashboard.charts.labels import (
     date_label,
@@ -33,6 +34,7 @@ from dashboard.charts.labels import (
     wrap_label,
 )
 from dashboard.marks import EventCell
+from dashboard.review import cell_mark
 
 
 def _fan_out(bases: Sequence[float], keys: Sequence[Hashable], spread: float) -> list[float]:
@@ -109,6 +111,8 @@ def timeline_figure(cells: pd.DataFrame, colours: Mapping[str, str],
     sentences. Spans (a plan period, a two-year Council seat) are drawn as bars in the
     initiative's colour from `span_start` to `span_end`. Marks in the same row and year fan
     out vertically so dense years stay readable; the y axis is fixed, the date axis zooms.
+    A ring around a mark says an analyst reviewed its events (`review_halos`, from the
+    cell's `reviewed` and `analyst_set` counts: `dashboard.review.cell_mark`).
     """
     if cells.empty:
         return empty_figure(ctx, "No dated events match these filters.")
@@ -165,6 +169,10 @@ def timeline_figure(cells: pd.DataFrame, colours: Mapping[str, str],
             "marker": {"symbol": symbol, "size": 12, "color": theme.NEUTRAL,
                        "line": {"width": 1.5, "color": theme.NEUTRAL}},
         })
+    data += review_halos([r.marker_date for r in records], ys,
+                         [mark_size(r.events) for r in records],
+                         [cell_mark(r.events, getattr(r, "reviewed", 0),
+                                    getattr(r, "analyst_set", 0)) for r in records])
     largest = max(int(r.events) for r in records)
     if largest > 1:
         data += _size_legend(largest)

@@ -64,7 +64,9 @@ def disagreement_claims(con: Connection, filters: Filters, per_side: int) -> pd.
     claimed (`value`: a year, or a count); `side_claims` / `side_articles` count each side's
     sentences and articles, of which the first `per_side` are returned (claims in view first,
     then the newest articles). `in_view` tells whether a claim passes the current filters (the
-    other side of a contradiction is shown even when the filters leave it out).
+    other side of a contradiction is shown even when the filters leave it out). `review`,
+    `reviewed_by`, `reviewed_at` and `review_reason` say whether an analyst reviewed the
+    claim's fact.
     Membership rows carry the confirmed reference figure of their year (`reference_count`;
     `reference_low`..`reference_high` the counts that fit it, from the count
     `reference_previous_count` of the previous confirmed year `reference_previous_year`),
@@ -88,18 +90,24 @@ def disagreement_claims(con: Connection, filters: Filters, per_side: int) -> pd.
         SELECT c.*, s.in_view, s.side_rank
         FROM facet_claims AS c JOIN shown AS s USING (claim_row)"""), materialized=True),
         Cte("event_text", sql("""
-        SELECT e.event_id AS claim_id, e.date_text AS as_written, e.sentence
-        FROM events AS e SEMI JOIN rows AS r ON r.claim_id = e.event_id""")),
+        SELECT e.event_id AS claim_id, e.date_text AS as_written, e.sentence, e.review,
+               e.reviewed_by, e.reviewed_at, e.review_reason
+        FROM curated_events AS e SEMI JOIN rows AS r ON r.claim_id = e.event_id""")),
         Cte("figure_text", sql("""
-        SELECT m.membership_id AS claim_id, m.count_text AS as_written, m.sentence
-        FROM memberships AS m SEMI JOIN rows AS r ON r.claim_id = m.membership_id""")),
+        SELECT m.membership_id AS claim_id, m.count_text AS as_written, m.sentence, m.review,
+               m.reviewed_by, m.reviewed_at, m.review_reason
+        FROM curated_memberships AS m SEMI JOIN rows AS r ON r.claim_id = m.membership_id""")),
         Cte("article", sql("""
         SELECT a.* FROM facet_articles AS a SEMI JOIN rows AS r USING (article_no)""")),
     ]
     return _disagreements(con, filters, ctes, """
     SELECT r.disagreement_id, r.topic, r.initiative_id, r.fact, r.fact_year, r.value,
            r.claim_id, coalesce(e.as_written, m.as_written) AS as_written, a.article_id,
-           r.sentence_no, coalesce(e.sentence, m.sentence) AS sentence, r.in_view,
+           r.sentence_no, coalesce(e.sentence, m.sentence) AS sentence,
+           coalesce(e.review, m.review) AS review,
+           coalesce(e.reviewed_by, m.reviewed_by) AS reviewed_by,
+           coalesce(e.reviewed_at, m.reviewed_at) AS reviewed_at,
+           coalesce(e.review_reason, m.review_reason) AS review_reason, r.in_view,
            r.fits_reference, r.articles_differ, r.reference_differs, r.reference_count,
            r.reference_low, r.reference_high, r.reference_previous_count,
            r.reference_previous_year, r.reference_source, r.reference_notes,

@@ -10,8 +10,15 @@ How filters apply (docs/dashboard.md has the analyst's version):
   are set, reporting a matching event. Article-level views (counts, themes, the article table)
   use it;
 - `memberships_in_view`: figures of those articles whose initiative and year match;
-- the confidence floor keeps, in both, only facts scoring at least that confidence (it does
-  not narrow the articles, except through 'reporting a matching event' above).
+- the confidence floor keeps, in both, only facts scoring at least that confidence, and the
+  briefing-safe filter (`reviewed_only`) only facts an analyst confirmed, edited or added
+  (the marts' `reviewed`); neither narrows the articles, except through 'reporting a
+  matching event' above.
+
+Facts are read as analysts stand behind them: the marts are built from `curated_events` /
+`curated_memberships` (a rejected fact is in none; an edited one carries its corrected
+values), and a query that needs a fact's text reads those tables too, never `events` /
+`memberships` (the machine's reading).
 
 Only the filters that are set are written in, so an unset filter costs nothing. Conditions
 name columns without a table alias: each is applied to one mart at a time.
@@ -75,7 +82,7 @@ def masks(con: Connection, filters: Filters) -> Masks:
                   "theme_nos": tuple(int(n) for n in row["theme_nos"]),
                   "initiative_nos": tuple(int(n) for n in row["initiative_nos"])}
     if filters.event_years is not None and not filters.event_types and not filters.initiatives \
-            and not filters.confidence_floor:
+            and not filters.confidence_floor and not filters.reviewed_only:
         years = frame(con, _EVENT_YEARS_BASE).iloc[0]
         if bool(years["exact"]) and not pd.isna(years["base"]):
             base = int(years["base"])
@@ -113,6 +120,16 @@ def _confidence(filters: Filters) -> Sql:
                confidence_floor=filters.confidence_floor / 100)
 
 
+def _fact_quality(filters: Filters) -> list[Sql]:
+    """The confidence floor and the briefing-safe filter, when set, on a fact row."""
+    conditions = []
+    if filters.confidence_floor:
+        conditions.append(_confidence(filters))
+    if filters.reviewed_only:
+        conditions.append(sql("reviewed"))
+    return conditions
+
+
 def event_conditions(filters: Filters, chosen: Masks) -> list[Sql]:
     """Article and fact filters that are set, on a `facet_events` (or event claim) row."""
     conditions = article_conditions(filters, chosen)
@@ -125,9 +142,7 @@ def event_conditions(filters: Filters, chosen: Masks) -> list[Sql]:
         conditions.append(sql("coalesce(end_year, year) >= $event_from AND year <= $event_to",
                               event_from=filters.event_years[0],
                               event_to=filters.event_years[1]))
-    if filters.confidence_floor:
-        conditions.append(_confidence(filters))
-    return conditions
+    return conditions + _fact_quality(filters)
 
 
 def membership_conditions(filters: Filters, chosen: Masks) -> list[Sql]:
@@ -140,9 +155,7 @@ def membership_conditions(filters: Filters, chosen: Masks) -> list[Sql]:
         conditions.append(sql("year BETWEEN $event_from AND $event_to",
                               event_from=filters.event_years[0],
                               event_to=filters.event_years[1]))
-    if filters.confidence_floor:
-        conditions.append(_confidence(filters))
-    return conditions
+    return conditions + _fact_quality(filters)
 
 
 # --- the in-view CTEs ------------------------------------------------------------------------

@@ -6,7 +6,12 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.filters import Filters
-from dashboard.queries.evidence import FIGURE_EXPLAINED, FIGURE_SCALE
+from dashboard.queries.evidence import (
+    FIGURE_EXPLAINED,
+    FIGURE_REVIEW,
+    FIGURE_SCALE,
+    review_counts,
+)
 from dashboard.queries.in_view import EVENTS, MEMBERSHIPS, in_view
 from dashboard.queries.registry import Samples, register
 from dashboard.queries.sql import Connection, Cte, frame, sql
@@ -57,13 +62,16 @@ def membership_points(con: Connection, filters: Filters, initiative_id: str,
     year. Every row cites one sentence with its article: the figure's own when there is one
     report (`membership_id` is then set, and `count_text`, `year_basis` are its), else one from
     the newest article (`example_id`). `reference_count` is the reference series' figure for
-    the year (NULL where it has none or says 'unconfirmed').
+    the year (NULL where it has none or says 'unconfirmed'). `reviewed` counts the point's
+    figures an analyst reviewed and `analyst_set` those an analyst added or edited (the mark's
+    style); a one-report point gives the figure's `review`, `reviewed_by`, `reviewed_at` and
+    `review_reason`.
     """
     ctes = [
         Cte("points", sql("""
         SELECT year, count, count(*) AS reports,
                count(*) FILTER (WHERE first_of_article) AS articles,
-               min(figure_no) AS example_no
+               min(figure_no) AS example_no, """) + review_counts() + sql("""
         FROM memberships_in_view
         WHERE initiative_id = $initiative_id AND kind = $kind AND year IS NOT NULL
         GROUP BY year, count""", initiative_id=initiative_id, kind=kind), materialized=True),
@@ -71,7 +79,7 @@ def membership_points(con: Connection, filters: Filters, initiative_id: str,
         SELECT f.figure_no, f.membership_id, f.article_no FROM facet_memberships AS f
         SEMI JOIN points AS p ON p.example_no = f.figure_no"""), materialized=True),
         Cte("sentence", sql("""
-        SELECT m.* FROM memberships AS m
+        SELECT m.* FROM curated_memberships AS m
         SEMI JOIN example AS x ON x.membership_id = m.membership_id""")),
         Cte("article", sql("""
         SELECT a.* FROM facet_articles AS a SEMI JOIN example AS x ON x.article_no = a.article_no
@@ -83,6 +91,11 @@ def membership_points(con: Connection, filters: Filters, initiative_id: str,
            $initiative_id AS initiative_id, $kind AS kind,
            CASE WHEN p.reports = 1 THEN m.count_text END AS count_text,
            CASE WHEN p.reports = 1 THEN m.year_basis END AS year_basis,
+           p.reviewed, p.analyst_set,
+           CASE WHEN p.reports = 1 THEN m.review END AS review,
+           CASE WHEN p.reports = 1 THEN m.reviewed_by END AS reviewed_by,
+           CASE WHEN p.reports = 1 THEN m.reviewed_at END AS reviewed_at,
+           CASE WHEN p.reports = 1 THEN m.review_reason END AS review_reason,
            m.sentence, m.sentence_no, m.article_id,
            a.title, a.outlet, a.published, a.published_precision, a.url,
            r.member_count AS reference_count, r.confirmed AS reference_confirmed
@@ -142,14 +155,14 @@ def point_reports(con: Connection, filters: Filters, initiative_id: str, kind: s
         ORDER BY figure_no
         LIMIT $limit OFFSET $offset""", limit=limit, offset=offset), materialized=True),
         Cte("sentence", sql(
-            "SELECT m.* FROM memberships AS m SEMI JOIN page AS p USING (membership_id)")),
+            "SELECT m.* FROM curated_memberships AS m SEMI JOIN page AS p USING (membership_id)")),
         Cte("article", sql(
             "SELECT a.* FROM facet_articles AS a SEMI JOIN page AS p USING (article_no)")),
     ]
     return in_view(con, filters, (MEMBERSHIPS,), ctes, """
     SELECT t.total, t.articles, m.membership_id, m.initiative_id, m.kind, m.count, m.year,
            m.year_basis, m.count_text, m.sentence, m.sentence_no, m.article_id,
-           """ + FIGURE_EXPLAINED + """,
+           """ + FIGURE_EXPLAINED + """, """ + FIGURE_REVIEW + """,
            a.title, a.outlet, a.url, a.published, a.published_precision
     FROM page AS p
     CROSS JOIN totals AS t
@@ -185,12 +198,14 @@ def membership_milestones(con: Connection, filters: Filters, initiative_id: str)
 
     `reports` counts the events behind a row and `first_date`/`last_date` bound their marker
     dates; the row cites one sentence (the event's own when there is one report: `event_id`,
-    `month` and `day` are then set; else one from the newest article, `example_event_id`).
+    `month`, `day` and its review columns are then set; else one from the newest article,
+    `example_event_id`). `reviewed` and `analyst_set` count as in `membership_points`.
     """
     ctes = [
         Cte("marks", sql("""
         SELECT event_type, year, count(*) AS reports, min(marker_date) AS first_date,
-               max(marker_date) AS last_date, min(event_no) AS example_no
+               max(marker_date) AS last_date, min(event_no) AS example_no, """)
+            + review_counts() + sql("""
         FROM events_in_view
         WHERE initiative_id = $initiative_id AND list_contains($milestone_types, event_type)
         GROUP BY event_type, year""", initiative_id=initiative_id,
@@ -199,7 +214,8 @@ def membership_milestones(con: Connection, filters: Filters, initiative_id: str)
         SELECT f.event_no, f.event_id, f.article_no FROM facet_events AS f
         SEMI JOIN marks AS k ON k.example_no = f.event_no"""), materialized=True),
         Cte("sentence", sql("""
-        SELECT e.* FROM events AS e SEMI JOIN example AS x ON x.event_id = e.event_id""")),
+        SELECT e.* FROM curated_events AS e
+        SEMI JOIN example AS x ON x.event_id = e.event_id""")),
         Cte("article", sql("""
         SELECT a.* FROM facet_articles AS a SEMI JOIN example AS x ON x.article_no = a.article_no
     """)),
@@ -211,6 +227,10 @@ def membership_milestones(con: Connection, filters: Filters, initiative_id: str)
            CASE WHEN k.reports = 1 THEN e.month END AS month,
            CASE WHEN k.reports = 1 THEN e.day END AS day,
            CASE WHEN k.reports = 1 THEN e.date_text END AS date_text,
+           k.reviewed, k.analyst_set,
+           CASE WHEN k.reports = 1 THEN e.review END AS review,
+           CASE WHEN k.reports = 1 THEN e.reviewed_by END AS reviewed_by,
+           CASE WHEN k.reports = 1 THEN e.reviewed_at END AS reviewed_at,
            e.sentence, e.article_id, a.title, a.outlet, a.published, a.published_precision,
            a.url
     FROM marks AS k
@@ -223,13 +243,14 @@ def membership_milestones(con: Connection, filters: Filters, initiative_id: str)
 
 @register(lambda s: {"": (s.membership_id,)})
 def membership_evidence(con: Connection, membership_id: str) -> pd.DataFrame:
-    """One reported figure with its full sentence and article (the evidence panel)."""
+    """One reported figure with its full sentence and article (the evidence panel), as analysts
+    stand behind it: none for a rejected figure, the corrected values of an edited one."""
     return frame(con, sql("""
     SELECT m.membership_id, m.initiative_id, i.name AS initiative_name, m.kind, m.count,
            m.year, m.year_basis, m.count_text, m.sentence, m.sentence_no, m.article_id,
-           """ + FIGURE_EXPLAINED + """,
+           """ + FIGURE_EXPLAINED + """, """ + FIGURE_REVIEW + """,
            a.title, a.outlet, a.author, a.url, a.published, a.published_precision
-    FROM memberships AS m
+    FROM curated_memberships AS m
     JOIN initiatives AS i USING (initiative_id)
     JOIN articles AS a USING (article_id)
     """ + FIGURE_SCALE + """

@@ -83,10 +83,11 @@ def theme_list(con: Connection) -> pd.DataFrame:
 
 @register()
 def event_type_list(con: Connection) -> pd.DataFrame:
-    """Event types present in the warehouse, with how many events each has."""
+    """Event types of the curated events (rejected ones left out), with how many each has
+    (read from `facet_events`, the narrow mart of the curated events)."""
     return frame(con, """
     SELECT event_type, count(*) AS events
-    FROM events GROUP BY event_type ORDER BY event_type
+    FROM facet_events GROUP BY event_type ORDER BY event_type
     """)
 
 
@@ -102,11 +103,12 @@ def outlet_list(con: Connection) -> pd.DataFrame:
 
 @register()
 def year_bounds(con: Connection) -> pd.DataFrame:
-    """The year ranges the sliders span: of events (spans included) and of publication dates."""
+    """The year ranges the sliders span: of the curated events (spans included) and of
+    publication dates."""
     return frame(con, """
     SELECT
-        (SELECT min(year) FROM events) AS event_min,
-        (SELECT max(greatest(year, coalesce(end_year, year))) FROM events) AS event_max,
+        (SELECT min(year) FROM facet_events) AS event_min,
+        (SELECT max(greatest(year, coalesce(end_year, year))) FROM facet_events) AS event_max,
         (SELECT min(year(published)) FROM articles) AS published_min,
         (SELECT max(year(published)) FROM articles) AS published_max
     """)

@@ -24,7 +24,8 @@ SAMPLE_SEARCHES = ("biological safety", '"Astana Process"', "summit*")
 @dataclass(frozen=True)
 class Samples:
     """Real arguments for exercising the queries, from one warehouse: its fullest timeline
-    cell and membership point, and ids of an event, a figure, an article and its sentence."""
+    cell and membership point, and ids of an event, a figure, an article and its sentence (of
+    the curated facts: a rejected fact is never a sample)."""
 
     cell: tuple[str, str, int]  # initiative, event type, year
     cell_events: int
@@ -41,18 +42,19 @@ class Samples:
     def from_warehouse(cls, con: Connection) -> Samples:
         """The samples of the warehouse `con` reads."""
         cell = con.execute("""
-            SELECT initiative_id, event_type, year, count(*) FROM events
+            SELECT initiative_id, event_type, year, count(*) FROM curated_events
             GROUP BY ALL ORDER BY count(*) DESC, 1, 2, 3 LIMIT 1""").fetchone()
         org = con.execute("""
-            SELECT initiative_id, kind FROM memberships
+            SELECT initiative_id, kind FROM curated_memberships
             GROUP BY ALL ORDER BY count(*) DESC, 1, 2 LIMIT 1""").fetchone() or ("CICA",
                                                                               "member_states")
         point = con.execute("""
-            SELECT year, count, count(*) FROM memberships
+            SELECT year, count, count(*) FROM curated_memberships
             WHERE initiative_id = ? AND kind = ? AND year IS NOT NULL
             GROUP BY ALL ORDER BY count(*) DESC, 1, 2 LIMIT 1""", list(org)).fetchone()
         firsts = con.execute("""
-            SELECT (SELECT min(event_id) FROM events), (SELECT min(membership_id) FROM memberships),
+            SELECT (SELECT min(event_id) FROM curated_events),
+                   (SELECT min(membership_id) FROM curated_memberships),
                    (SELECT min(article_id) FROM articles),
                    (SELECT min(sentence_no) FROM sentences
                     WHERE article_id = (SELECT min(article_id) FROM articles))""").fetchone()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.filters import Filters
-from dashboard.queries.evidence import EVENT_EXPLAINED, EVENT_SCALE
+from dashboard.queries.evidence import EVENT_EXPLAINED, EVENT_REVIEW, EVENT_SCALE, review_counts
 from dashboard.queries.in_view import EVENTS, in_view
 from dashboard.queries.registry import Samples, register
 from dashboard.queries.sql import Connection, Cte, frame, sql
@@ -29,7 +29,8 @@ _EXAMPLES = [
         SELECT f.event_no, f.event_id, f.article_no FROM facet_events AS f
         SEMI JOIN cells AS c ON c.example_no = f.event_no"""), materialized=True),
     Cte("sentence", sql("""
-        SELECT e.* FROM events AS e SEMI JOIN example AS x ON x.event_id = e.event_id""")),
+        SELECT e.* FROM curated_events AS e
+        SEMI JOIN example AS x ON x.event_id = e.event_id""")),
     Cte("article", sql("""
         SELECT a.* FROM facet_articles AS a SEMI JOIN example AS x ON x.article_no = a.article_no
     """)),
@@ -47,15 +48,19 @@ def timeline_cells(con: Connection, filters: Filters) -> pd.DataFrame:
     event's own when the cell holds one (`event_id` is then set, and `month`, `day`,
     `end_*`, `date_text` are the event's), else an example from the newest article
     (`example_event_id`), so a chart's CSV and briefing still quote the text.
+    `reviewed` counts the cell's events an analyst reviewed and `analyst_set` those an analyst
+    added or edited (the mark's style); a one-event cell gives the event's `review`,
+    `reviewed_by`, `reviewed_at` and `review_reason`.
     """
     cells = Cte("cells", sql("""
         SELECT initiative_no, type_no, year, any_value(event_type) AS event_type,
                count(*) AS events, count(*) FILTER (WHERE first_of_article) AS articles,
                min(marker_date) AS first_date, max(marker_date) AS last_date,
                min(span_start) FILTER (WHERE span_end IS NOT NULL) AS span_start,
-               max(span_end) AS span_end, min(event_no) AS example_no
+               max(span_end) AS span_end, min(event_no) AS example_no, """) + review_counts()
+        + """
         FROM events_in_view
-        GROUP BY initiative_no, type_no, year"""), materialized=True)
+        GROUP BY initiative_no, type_no, year""", materialized=True)
     return in_view(con, filters, (EVENTS,), [cells, *_EXAMPLES], """
     SELECT i.initiative_id, i.name AS initiative_name, i.label AS initiative_label,
            i.category, c.event_type, c.year, c.events, c.articles, c.first_date, c.last_date,
@@ -67,6 +72,11 @@ def timeline_cells(con: Connection, filters: Filters) -> pd.DataFrame:
            CASE WHEN c.events = 1 THEN e.end_month END AS end_month,
            CASE WHEN c.events = 1 THEN e.end_day END AS end_day,
            CASE WHEN c.events = 1 THEN e.date_text END AS date_text,
+           c.reviewed, c.analyst_set,
+           CASE WHEN c.events = 1 THEN e.review END AS review,
+           CASE WHEN c.events = 1 THEN e.reviewed_by END AS reviewed_by,
+           CASE WHEN c.events = 1 THEN e.reviewed_at END AS reviewed_at,
+           CASE WHEN c.events = 1 THEN e.review_reason END AS review_reason,
            e.sentence, e.sentence_no, e.article_id,
            a.title, a.outlet, a.published, a.published_precision, a.url
     FROM cells AS c
@@ -103,7 +113,8 @@ def cell_events(con: Connection, filters: Filters, initiative_id: str, event_typ
         SELECT event_no, event_id, article_no FROM cell
         ORDER BY event_no
         LIMIT $limit OFFSET $offset""", limit=limit, offset=offset), materialized=True),
-        Cte("sentence", sql("SELECT e.* FROM events AS e SEMI JOIN page AS p USING (event_id)")),
+        Cte("sentence", sql(
+            "SELECT e.* FROM curated_events AS e SEMI JOIN page AS p USING (event_id)")),
         Cte("article", sql(
             "SELECT a.* FROM facet_articles AS a SEMI JOIN page AS p USING (article_no)")),
     ]
@@ -111,7 +122,7 @@ def cell_events(con: Connection, filters: Filters, initiative_id: str, event_typ
     SELECT t.total, t.articles, e.event_id, e.initiative_id, i.name AS initiative_name,
            e.event_type, e.year, e.month, e.day, e.end_year, e.end_month, e.end_day,
            e.date_text, e.date_basis, e.sentence, e.sentence_no, e.article_id,
-           """ + EVENT_EXPLAINED + """,
+           """ + EVENT_EXPLAINED + """, """ + EVENT_REVIEW + """,
            a.title, a.outlet, a.url, a.published, a.published_precision
     FROM page AS p
     CROSS JOIN totals AS t
@@ -125,13 +136,15 @@ def cell_events(con: Connection, filters: Filters, initiative_id: str, event_typ
 
 @register(lambda s: {"": (s.event_id,)})
 def event_evidence(con: Connection, event_id: str) -> pd.DataFrame:
-    """One event with its full source sentence and the article it came from (the evidence panel)."""
+    """One event with its full source sentence and the article it came from (the evidence
+    panel), as analysts stand behind it: none for a rejected event, an edited one's values."""
     return frame(con, sql("""
     SELECT e.event_id, e.initiative_id, i.name AS initiative_name, e.event_type,
            e.year, e.month, e.day, e.end_year, e.end_month, e.end_day, e.date_text, e.date_basis,
            e.sentence, e.sentence_no, e.article_id, """ + EVENT_EXPLAINED + """,
+           """ + EVENT_REVIEW + """,
            a.title, a.outlet, a.author, a.url, a.published, a.published_precision
-    FROM events AS e
+    FROM curated_events AS e
     JOIN initiatives AS i USING (initiative_id)
     JOIN articles AS a USING (article_id)
     """ + EVENT_SCALE + """

@@ -132,6 +132,7 @@ _EVENT_CONDITIONS = {
     "event_from": "coalesce(e.end_year, e.year) >= $event_from",
     "event_to": "e.year <= $event_to",
     "confidence_floor": "e.confidence >= $confidence_floor",
+    "reviewed_only": "(e.review <> 'unreviewed') = $reviewed_only",
 }
 
 
@@ -145,7 +146,7 @@ _KEYS_IN_VIEW = """keys_in_view AS (
     SELECT k.article_key
     FROM search_articles AS k JOIN articles AS a USING (article_id)
     WHERE """
-_REPORTING = "a.article_id IN (SELECT e.article_id FROM events AS e WHERE "
+_REPORTING = "a.article_id IN (SELECT e.article_id FROM curated_events AS e WHERE "
 
 
 def _search_in_view(filters: Filters) -> tuple[str, dict[str, Any]]:

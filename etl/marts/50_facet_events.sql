@@ -21,7 +21,7 @@ SELECT (row_number() OVER (ORDER BY e.initiative_id, e.event_type, e.year,
                                     a.article_no, e.sentence_no, e.event_id))::INTEGER
            AS event_no,
        e.event_id, a.article_no, e.sentence_no, e.initiative_id, i.initiative_no,
-       e.event_type, (dense_rank() OVER (ORDER BY e.event_type))::SMALLINT AS type_no,
+       e.event_type, t.type_no,
        e.year, e.month, e.day, e.end_year, e.end_month, e.end_day,
        coalesce(
            try(make_date(e.year, coalesce(e.month, 7),
@@ -47,4 +47,7 @@ FROM curated_events AS e
 JOIN facet_articles AS a USING (article_id)
 JOIN facet_initiatives AS i USING (initiative_id)
 LEFT JOIN event_restated AS r USING (event_id)
+-- an event type's number: its place among the vocabulary's types by name (no sort of the events)
+JOIN (SELECT event_type, (row_number() OVER (ORDER BY event_type))::SMALLINT AS type_no
+      FROM event_types) AS t USING (event_type)
 ORDER BY event_no;

@@ -1,8 +1,8 @@
 -- facet_claims: every claim of every fact the sources disagree on, across the whole
 -- warehouse, one row per claim with its side's size, the fact's verdicts, the reference
 -- figure, and what the dashboard's filters test (its article's attributes, the event type and
--- years, confidence, whether an analyst reviewed it). The filters only choose which facts are listed, so a filter never hides one side of
--- a contradiction.
+-- years, confidence, whether an analyst reviewed it). The filters only choose which facts are
+-- listed, so a filter never hides one side of a contradiction.
 --
 -- The disagreement rules:
 -- * Two claims disagree only when they come from different articles.

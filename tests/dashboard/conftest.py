@@ -84,3 +84,109 @@ def app_env(built_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point the app at the session warehouse (IM_DB_PATH), as a deployment would."""
     monkeypatch.setenv("IM_DB_PATH", str(built_warehouse))
     return built_warehouse
+
+
+# Articles whose facts an analyst corrects (`curated_warehouse`): two reports of CICA's 2022
+# summit, two first years of the Astana International Forum, two founding years of the food
+# security body, two membership counts, and a sentence the rules read nothing from.
+CURATED_ARTICLES = {
+    "summit.md": (
+        "---\ntitle: Astana hosts Asian security talks\noutlet: Test Wire\n"
+        "published: 2024-05-10\n---\n"
+        "CICA, the Asian security forum, held its sixth summit in Astana in October 2022. "
+        "The forum now has 28 member states.\n\n"
+        "The Astana International Forum was first held in 2023 and gathered diplomats from "
+        "many countries.\n"
+    ),
+    "food.md": (
+        "---\ntitle: Food security body marks a decade\noutlet: Example News\n"
+        "published: 2023-09-01\n---\n"
+        "The Islamic Organisation for Food Security was founded in 2013. The organisation has "
+        "40 member states today.\n\n"
+        "Ministers met in Astana to discuss grain reserves and climate risks.\n"
+    ),
+    "review.md": (
+        "---\ntitle: A year of summits in the steppe capital\noutlet: Steppe Daily\n"
+        "published: 2024-02-20\n---\n"
+        "CICA leaders held a summit in Astana in October 2022 to adopt a transformation plan.\n\n"
+        "The Astana International Forum was first held in 2022, its organisers said.\n\n"
+        "The Islamic Organisation for Food Security was established in 2011 in Astana.\n"
+    ),
+}
+REJECTED_EVENT_SENTENCE = ("The Astana International Forum was first held in 2023 and gathered "
+                           "diplomats from many countries.")
+HOSTILE_REASON = "<script>alert('reason')</script> =cmd|' /C calc'!A0"
+
+
+@dataclasses.dataclass(frozen=True)
+class CuratedWarehouse:
+    """A warehouse built by the real ETL with one correction of each kind applied, and the ids
+    they touch."""
+
+    db: Path
+    articles: Path
+    rejected_event: str  # AIF first held 2023 (rejected; the 2022 report stays)
+    rejected_figure: str  # IOFS 40 member states (rejected)
+    confirmed_events: tuple[str, str]  # both reports of CICA held October 2022, by 'ana'
+    edited_event: str  # IOFS founded 2013, edited to September 2012
+    edited_figure: str  # CICA 28 member states, edited to 27
+    added_event: str  # IOFS held August 2023, added from the ministers' sentence
+
+
+def _fact_id(con: duckdb.DuckDBPyConnection, table: str, column: str, fragment: str) -> str:
+    return str(con.execute(f"SELECT {column} FROM {table} WHERE contains(sentence, ?) "  # noqa: S608
+                           "ORDER BY 1", [fragment]).fetchall()[0][0])
+
+
+@pytest.fixture(scope="session")
+def curated_warehouse(tmp_path_factory: pytest.TempPathFactory) -> CuratedWarehouse:
+    """`CURATED_ARTICLES` built, then corrected through the ETL's CLI (`corrections`): a
+    confirmation, a rejection, an edit and an addition of events, a rejection and an edit of
+    membership figures."""
+    from etl import cli  # tests may drive the ETL; the dashboard never imports it
+
+    root = tmp_path_factory.mktemp("curated")
+    articles = root / "articles"
+    articles.mkdir()
+    for name, text in CURATED_ARTICLES.items():
+        (articles / name).write_text(text, encoding="utf-8")
+    db = root / "warehouse.duckdb"
+    settings = dataclasses.replace(Settings(), articles_dir=articles, db_path=db,
+                                   reference_dir=PROJECT_ROOT / "data" / "reference")
+    assert pipeline.build_warehouse(settings).status == "ok"
+    with duckdb.connect(str(db), read_only=True) as con:
+        held = [str(e) for (e,) in con.execute(
+            "SELECT event_id FROM events WHERE initiative_id = 'CICA' AND event_type = 'held' "
+            "ORDER BY event_id").fetchall()]
+        ids = {"rejected_event": _fact_id(con, "events", "event_id", "first held in 2023"),
+               "edited_event": _fact_id(con, "events", "event_id", "founded in 2013"),
+               "rejected_figure": _fact_id(con, "memberships", "membership_id", "40 member"),
+               "edited_figure": _fact_id(con, "memberships", "membership_id", "28 member"),
+               "ministers": con.execute(
+                   "SELECT article_id, sentence_no FROM sentences "
+                   "WHERE contains(text, 'Ministers met')").fetchone()}
+
+    def correct(*arguments: str) -> None:
+        assert cli.main(["corrections", *arguments, "--articles", str(articles),
+                         "--db", str(db), "--quiet"]) == 0, arguments
+
+    assert len(held) == 2
+    for event in held:
+        correct("confirm", event, "--analyst", "ana", "--reason", HOSTILE_REASON)
+    correct("reject", ids["rejected_event"], "--analyst", "ben", "--reason", "not the first")
+    correct("edit", ids["edited_event"], "--set", "year=2012", "--set", "month=9",
+            "--analyst", "ana", "--reason", "charter signed in September 2012")
+    correct("reject", ids["rejected_figure"], "--analyst", "ben")
+    correct("edit", ids["edited_figure"], "--set", "count=27", "--analyst", "ana")
+    article, sentence = ids["ministers"]
+    correct("add", "--article", str(article), "--sentence", str(sentence), "--fact", "event",
+            "--set", "initiative_id=IOFS", "--set", "event_type=held", "--set", "year=2023",
+            "--set", "month=8", "--analyst", "cy", "--reason", "ministerial meeting")
+    with duckdb.connect(str(db), read_only=True) as con:
+        added = str(con.execute("SELECT event_id FROM curated_events "
+                                "WHERE review = 'added'").fetchone()[0])
+    return CuratedWarehouse(db=db, articles=articles, rejected_event=ids["rejected_event"],
+                            rejected_figure=ids["rejected_figure"],
+                            confirmed_events=(held[0], held[1]),
+                            edited_event=ids["edited_event"],
+                            edited_figure=ids["edited_figure"], added_event=added)

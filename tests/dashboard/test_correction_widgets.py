@@ -83,7 +83,7 @@ def test_edit_moves_the_marker_to_the_corrected_date(deployment: tuple[Path, Pat
     at.selectbox(key=f"{form}_month").set_value(9)
     press(at, f"FormSubmitter:{form}-Save changes")
     assert toasts(at) == ["Edited: every chart shows the corrected values."]
-    assert markers(at)[EDITED].endswith("2012")
+    assert markers(at)[EDITED] == "Sep 2012"
     assert query(db, "SELECT year, month, review FROM curated_events WHERE event_id = ?",
                  [EDITED]) == [(2012, 9, "edited")]
 
@@ -126,7 +126,7 @@ def test_a_refused_edit_is_explained_and_changes_nothing(deployment: tuple[Path,
     assert not list((articles.parent / "corrections").glob("*.jsonl"))
 
 
-def test_the_reader_adds_a_missed_event_to_the_facts_in_view(
+def test_the_reader_adds_a_missed_event_that_appears_on_the_timeline(
         deployment: tuple[Path, Path]) -> None:
     _, db = deployment
     before = open_page("review").get("progress")[0].proto.text
@@ -147,6 +147,9 @@ def test_the_reader_adds_a_missed_event_to_the_facts_in_view(
     facts = int(before.split(" of ")[1].split()[0])
     assert before.startswith("0 of ")
     assert at.get("progress")[0].proto.text == f"1 of {facts + 1} facts in view reviewed"
+    at.switch_page("app_pages/timeline.py")
+    rerun(at)
+    assert str(added[0]) in markers(at)
 
 
 def test_an_add_without_its_values_asks_for_them(deployment: tuple[Path, Path]) -> None:

@@ -51,6 +51,14 @@ def test_all_sql_lives_in_queries_and_search_and_is_never_formatted() -> None:
                 assert path.parent.name in {"queries", "search"} or path.name == "data.py", path
 
 
+def test_facts_are_read_from_the_curated_tables_only() -> None:
+    """`events` / `memberships` are the machine's reading, rejected facts included: every
+    statement reads `curated_*` or the facet marts built from them."""
+    machine = re.compile(r"\b(?:FROM|JOIN)\s+(?:events|memberships)\b", re.I)
+    for path in _python_files():
+        assert not machine.search(path.read_text(encoding="utf-8")), path
+
+
 def test_the_server_binds_to_localhost_by_default() -> None:
     config = (PROJECT_ROOT / "dashboard" / ".streamlit" / "config.toml").read_text(
         encoding="utf-8")

@@ -1,204 +1,155 @@
-"""The Review queue page (AppTest on a real warehouse, corrections by the real
-`python -m etl corrections` command): what it puts first, its progress line, its actions and
-keys, and a deployment where corrections are switched off."""
+"""Review states and their styles (pure): labels, the rule of a mark standing for several
+facts, the review line of an evidence card, the rings charts draw, the filter's link form, and
+a briefing pack's citations."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from dashboard import corrections, queries
-from dashboard.filters import Filters
-from dashboard.settings import DashboardSettings
+from dashboard import briefing, explain, review
+from dashboard.charts.framing import HALO_PAD, mark_size
+from dashboard.charts.membership import membership_figure
+from dashboard.charts.timeline import timeline_figure
+from dashboard.components import evidence_card_html
+from dashboard.filters import REVIEWED_ONLY_LINE, Filters
 from etl.settings import PROJECT_ROOT
+from tests.dashboard.conftest import CuratedWarehouse
+from tests.dashboard.test_charts import COLOURS, CTX, cells_frame, membership_frames
 
-APP_PATH = str(PROJECT_ROOT / "dashboard" / "app.py")
-TIMEOUT = 120
-FIRST_HELD_2002 = "f5218a1177ba1af1"  # CICA's first summit, 2002 (confidence 100%)
-OTHER_ARTICLE, OTHER_SENTENCE = "17da0ddfb51dfd45", 14
-
-
-def query(db: Path, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(sql, params or []).fetchall()
+CONFIRMED, ANALYST = "Analyst-confirmed", "Analyst-added or edited"
 
 
-def open_review(**params: str) -> AppTest:
-    at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT)
-    at.run()
-    at.switch_page("app_pages/review.py")
-    for name, value in params.items():
-        at.query_params[name] = value
-    return rerun(at)
+def test_review_states_are_the_warehouse_s() -> None:
+    schema = (PROJECT_ROOT / "etl" / "schema.sql").read_text(encoding="utf-8")
+    written = re.search(r"review\s+VARCHAR NOT NULL,\s+-- ([a-z |]+)", schema)
+    assert written is not None
+    assert {s.strip() for s in written.group(1).split("|")} | {review.UNREVIEWED} == set(
+        review.REVIEW_STATES)
+    assert review.ANALYST_REVIEWS == ("edited", "added")
+    assert [m.label for m in review.REVIEW_MARKS.values()] == ["Machine-read", CONFIRMED, ANALYST]
+    # told apart by shape, not colour alone
+    assert len({m.halo for m in review.REVIEW_MARKS.values()}) == 3
 
 
-def rerun(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def test_the_warehouse_writes_only_known_states(curated_warehouse: CuratedWarehouse) -> None:
+    with duckdb.connect(str(curated_warehouse.db), read_only=True) as con:
+        seen = {r for (r,) in con.execute(
+            "SELECT review FROM curated_events UNION SELECT review FROM reviewed_events "
+            "UNION SELECT review FROM curated_memberships").fetchall()}
+    assert seen == set(review.REVIEW_STATES)
 
 
-def press(at: AppTest, key: str) -> AppTest:
-    at.button(key=key).click()
-    return rerun(at)
+@pytest.mark.parametrize("facts, reviewed, analyst, mark", [
+    (1, 0, 0, "machine"), (3, 2, 0, "machine"), (3, 3, 0, "confirmed"), (1, 1, 0, "confirmed"),
+    (3, 1, 1, "analyst"), (1, 1, 1, "analyst"), (5, 5, 1, "analyst"), (0, 0, 0, "machine"),
+    (2, None, float("nan"), "machine"),
+])
+def test_a_mark_takes_the_analyst_style_for_any_analyst_set_fact_and_confirmed_for_all(
+        facts: object, reviewed: object, analyst: object, mark: str) -> None:
+    assert review.cell_mark(facts, reviewed, analyst) == mark
 
 
-def shown(at: AppTest) -> str:
-    """The id of the fact the page shows (its controls are keyed on it)."""
-    (key,) = [b.key for b in at.button if re.fullmatch(r"review_.+_confirm", b.key or "")]
-    return key.removeprefix("review_").removesuffix("_confirm")
+def test_state_labels_and_review_counts() -> None:
+    assert review.state_label("confirmed") == "analyst-confirmed"
+    assert review.state_label(None) == review.state_label("unreviewed") == "machine-read"
+    assert review.review_counts(5, 2, "event") == "2 of 5 events analyst-reviewed"
+    assert review.review_counts(1, 1) == review.review_counts(4, 0) == ""
+    assert "round ring" in review.ring_rule("events") and "square frame" in review.ring_rule()
 
 
-def progress(at: AppTest) -> str:
-    return at.get("progress")[0].proto.text
+def test_the_review_line_says_who_when_and_why() -> None:
+    when = pd.Timestamp("2026-12-06 14:03:00")
+    assert explain.review_line({"review": "confirmed", "reviewed_by": "ana",
+                                "reviewed_at": when, "review_reason": " checked \n twice"}) == (
+        "Analyst-confirmed by ana on 6 Dec 2026: checked twice")
+    assert explain.review_line({"review": "edited", "reviewed_by": "ana",
+                                "reviewed_at": when, "review_reason": None}) == (
+        "Analyst-edited by ana on 6 Dec 2026")
+    assert explain.review_line({"review": "added", "reviewed_by": "cy",
+                                "reviewed_at": pd.NaT}) == "Analyst-added by cy"
+    for row in ({"review": "unreviewed"}, {}, {"review": None}, {"review": float("nan")}):
+        assert explain.review_line(row) == "Machine-read, not yet reviewed"
+    assert explain.review_date(dt.datetime(2026, 1, 2, 3, 4)) == "2 Jan 2026"
 
 
-def confidence(at: AppTest) -> int:
-    """The confidence (percent) the page gives as the reason for the fact's place."""
-    (line,) = [c.value for c in at.caption
-               if c.value.startswith(("Among the weakest", "First because"))]
-    found = re.search(r"\((\d+)%\)", line)
-    assert found, line
-    return int(found.group(1))
+def test_an_evidence_card_escapes_the_analyst_s_words() -> None:
+    row = {"title": "T", "outlet": "O", "url": None, "published": None,
+           "published_precision": None, "sentence_no": 3, "review": "confirmed",
+           "reviewed_by": "<b>ana</b>", "reviewed_at": pd.Timestamp("2026-12-06"),
+           "review_reason": "<script>alert(1)</script>"}
+    card = evidence_card_html("Heading", "A sentence.", row, review=explain.review_line(row))
+    assert "<script" not in card and "<b>ana" not in card
+    assert ("<div class='im-meta im-review'>Analyst-confirmed by &lt;b&gt;ana&lt;/b&gt; on "
+            "6 Dec 2026: &lt;script&gt;alert(1)&lt;/script&gt;</div>") in card
+    assert "im-review" not in evidence_card_html("Heading", "A sentence.", row)
 
 
-def facts_in_view(db: Path, initiative: str | None = None) -> tuple[int, int]:
-    """(facts, reviewed) over the facet tables, optionally of one initiative."""
-    (row,) = query(db, """
-        SELECT count(*), count(*) FILTER (WHERE reviewed) FROM (
-            SELECT initiative_id, reviewed FROM facet_events
-            UNION ALL SELECT initiative_id, reviewed FROM facet_memberships)
-        WHERE $1::VARCHAR IS NULL OR initiative_id = $1""", [initiative])
-    return int(row[0]), int(row[1])
+def _reviewed_cells() -> pd.DataFrame:
+    """`cells_frame` with review counts: CICA proposed 1992 confirmed, CICA held 2002 (three
+    events) two confirmed and one edited, AIF 2023 (20,000 events) partly confirmed."""
+    return cells_frame().assign(reviewed=[1, 0, 3, 0, 19_999], analyst_set=[0, 0, 1, 0, 0])
 
 
-def test_a_fact_feeding_a_disagreement_comes_first_then_the_weakest(
-        deployment: tuple[Path, Path]) -> None:
-    _, db = deployment
-    # another article dates CICA's first summit 1999: the two now disagree
-    added = corrections.add(OTHER_ARTICLE, OTHER_SENTENCE, "event",
-                            {"initiative_id": "CICA", "event_type": "first_held",
-                             "year": 1999}, DashboardSettings())
-    assert added.ok, added.message
-    assert query(db, "SELECT count(*) FROM facet_claims WHERE claim_id = ?",
-                 [FIRST_HELD_2002]) == [(1,)]
-    at = open_review()
-    assert shown(at) == FIRST_HELD_2002
-    assert any(c.value.startswith("First because it feeds a disagreement") for c in at.caption)
-    (weakest,) = query(db, """
-        SELECT min(confidence) FROM (
-            SELECT confidence, reviewed FROM facet_events
-            UNION ALL SELECT confidence, reviewed FROM facet_memberships)
-        WHERE NOT reviewed""")
-    seen = [FIRST_HELD_2002]
-    confidences = []
-    for _ in range(6):
-        press(at, "review_skip")
-        seen.append(shown(at))
-        confidences.append(confidence(at))
-    assert confidences[0] == round(float(weakest[0]) * 100)
-    assert confidences == sorted(confidences)
-    assert len(set(seen)) == len(seen)
-    assert f"analyst-{added.recorded}" not in seen  # an analyst's own fact is reviewed
-    press(at, "review_previous")
-    assert shown(at) == seen[-2]
+def test_timeline_rings_reviewed_marks_with_one_trace_per_style() -> None:
+    fig = timeline_figure(_reviewed_cells(), COLOURS, CTX)
+    rings = {t.name: t for t in fig.data if t.legendgroup == "review"}
+    assert list(rings) == ["Machine-read", CONFIRMED, ANALYST]
+    confirmed, analyst = rings[CONFIRMED], rings[ANALYST]
+    assert confirmed.marker.symbol == "circle-open" and analyst.marker.symbol == "square-open"
+    assert list(confirmed.x) == [pd.Timestamp("1992-10-05")]  # CICA proposed, confirmed
+    assert list(analyst.x) == [pd.Timestamp("2002-07-01")]  # CICA held: one event edited
+    assert list(analyst.marker.size) == [mark_size(3) + HALO_PAD]
+    assert analyst.marker.line.width > confirmed.marker.line.width
+    assert list(rings["Machine-read"].x) == [None]  # a legend entry only
+    # rings neither hover nor take clicks; they carry no id
+    assert all(t.hoverinfo == "skip" and t.customdata is None for t in rings.values())
+    assert rings[ANALYST].meta == {"review_mark": "analyst"}
 
 
-def test_progress_and_actions(deployment: tuple[Path, Path]) -> None:
-    _, db = deployment
-    facts, _ = facts_in_view(db)
-    at = open_review()
-    assert progress(at) == f"0 of {facts:,} facts in view reviewed"
-    first = shown(at)
-    at.text_input(key=f"review_{first}_reason").input("matches the ministry's release")
-    press(at, f"review_{first}_confirm")
-    assert [t.value for t in at.toast] == [
-        "Confirmed: it is marked analyst-confirmed wherever it appears."]
-    assert progress(at) == f"1 of {facts:,} facts in view reviewed"
-    assert query(db, "SELECT review_reason FROM reviewed_events WHERE event_id = ? "
-                     "UNION ALL SELECT review_reason FROM reviewed_memberships "
-                     "WHERE membership_id = ?", [first, first]) == [
-        ("matches the ministry's release",)]
-    second = shown(at)
-    assert second != first
-    press(at, f"review_{second}_reject")
-    assert progress(at) == f"1 of {facts - 1:,} facts in view reviewed"
-    third = shown(at)
-    assert third not in (first, second)
-    assert facts_in_view(db) == (facts - 1, 1)
+def test_timeline_without_reviews_draws_no_rings_and_no_review_legend() -> None:
+    for frame in (cells_frame(), cells_frame().assign(reviewed=0, analyst_set=0)):
+        fig = timeline_figure(frame, COLOURS, CTX)
+        assert not [t for t in fig.data if t.legendgroup == "review"]
 
 
-def test_edit_from_the_queue(deployment: tuple[Path, Path]) -> None:
-    _, db = deployment
-    at = open_review(init="IABS")
-    fact = shown(at)
-    form = f"review_{fact}_edit"
-    at.number_input(key=f"{form}_year").set_value(2021)
-    press(at, f"FormSubmitter:{form}-Save changes")
-    assert query(db, "SELECT year, review FROM curated_events WHERE event_id = ?",
-                 [fact]) == [(2021, "edited")]
-    assert progress(at) == "1 of 2 facts in view reviewed"
+def test_membership_rings_reviewed_points_and_milestones() -> None:
+    reported, reference, milestones = membership_frames()
+    reported = reported.assign(reviewed=[1, 2], analyst_set=[1, 0])
+    milestones = milestones.assign(reviewed=[2, 0], analyst_set=[0, 0])
+    fig = membership_figure(reported, reference, milestones, organisation="CICA",
+                            kind_label="member states", colour=COLOURS["CICA"], ctx=CTX)
+    rings = {t.name: t for t in fig.data if t.legendgroup == "review"}
+    assert list(rings[ANALYST].x) == [2002] and list(rings[ANALYST].y) == [16]
+    confirmed = list(zip(rings[CONFIRMED].x, rings[CONFIRMED].y, strict=True))
+    assert confirmed[0] == (2023, 28)  # both reports confirmed
+    assert len(confirmed) == 2 and confirmed[1][0] == pytest.approx(2002.42, abs=0.01)
 
 
-def test_the_keys_and_the_end_of_the_queue(deployment: tuple[Path, Path]) -> None:
-    _, db = deployment
-    at = open_review(init="IABS")  # two events
-    assert facts_in_view(db, "IABS") == (2, 0)
-    assert progress(at) == "0 of 2 facts in view reviewed"
-    fact = shown(at)
-    assert {b.key: b.proto.shortcut for b in at.button if b.proto.shortcut} == {
-        f"review_{fact}_confirm": "y", f"review_{fact}_reject": "x",
-        "review_skip": "n", "review_previous": "p"}
-    press(at, "review_skip")
-    press(at, "review_skip")  # past the end: back to the first
-    assert shown(at) == fact
-    press(at, f"review_{fact}_confirm")
-    press(at, f"review_{shown(at)}_confirm")
-    assert progress(at) == "2 of 2 facts in view reviewed"
-    assert [s.value for s in at.success] == ["Every fact in view is reviewed."]
+def test_the_briefing_safe_filter_round_trips_through_the_link() -> None:
+    safe = Filters(reviewed_only=True, event_years=(2002, 2023))
+    assert safe.to_query_params() == {"ey": "2002-2023", "reviewed": "1"}
+    assert Filters.from_query_params(safe.to_query_params()) == safe
+    assert Filters.from_query_params({"reviewed": "yes"}).reviewed_only
+    assert not Filters.from_query_params({"reviewed": "0"}).reviewed_only
+    assert not Filters.from_query_params({"reviewed": "<x>"}).reviewed_only
+    assert safe.describe() == f"Events 2002–2023 · {REVIEWED_ONLY_LINE}"
+    assert not Filters(reviewed_only=True).is_empty
+    assert not Filters(reviewed_only=True).filters_facts  # like the floor: no article filter
 
 
-def test_switched_off_the_page_says_so(deployment: tuple[Path, Path],
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    _, db = deployment
-    monkeypatch.setenv("IM_CORRECTIONS_ENABLED", "false")
-    at = open_review()
-    (info,) = [i.value for i in at.info]
-    assert "Corrections are switched off" in info
-    assert not [b for b in at.button if (b.key or "").startswith("review_")]
-    facts, _ = facts_in_view(db)
-    assert progress(at) == f"0 of {facts:,} facts in view reviewed"
-
-
-def test_the_queue_query_ranks_every_position_as_the_plain_definition(
-        deployment: tuple[Path, Path]) -> None:
-    """`review_next` avoids joining every fact to every claim; position by position it gives
-    what the plain definition gives: unreviewed facts in view, claims of a disagreement first,
-    then by confidence and the facets' order."""
-    _, db = deployment
-    settings = DashboardSettings()
-    assert corrections.add(OTHER_ARTICLE, OTHER_SENTENCE, "event",
-                           {"initiative_id": "CICA", "event_type": "first_held",
-                            "year": 1999}, settings).ok
-    assert corrections.confirm("0ff1c8968c9880fc", settings).ok
-    plain = [row[0] for row in query(db, """
-        WITH facts AS (
-            SELECT 'event' AS fact, event_id AS fact_id, event_no AS fact_no, confidence,
-                   reviewed, event_id IN (SELECT claim_id FROM facet_claims) AS disputed
-            FROM facet_events
-            UNION ALL
-            SELECT 'membership', membership_id, figure_no, confidence, reviewed,
-                   membership_id IN (SELECT claim_id FROM facet_claims)
-            FROM facet_memberships)
-        SELECT fact_id FROM facts WHERE NOT reviewed
-        ORDER BY disputed DESC, confidence NULLS FIRST, fact, fact_no""")]
-    assert plain[0] == FIRST_HELD_2002 and "0ff1c8968c9880fc" not in plain
-    with duckdb.connect(str(db), read_only=True) as con:
-        ranked = [queries.QUERIES["review_next"].function(con, Filters(), position)
-                  for position in range(len(plain) + 1)]
-    assert [str(r["fact_id"].iloc[0]) for r in ranked[:-1]] == plain
-    assert ranked[-1].empty
+def test_a_briefing_pack_cites_who_reviewed_a_fact() -> None:
+    rows = _reviewed_cells().iloc[[0, 1]].assign(
+        review=["confirmed", "unreviewed"], reviewed_by=["ana", None],
+        reviewed_at=[pd.Timestamp("2026-12-06"), pd.NaT], review_reason=["=HYPERLINK()", None])
+    chart = briefing.BriefingChart(timeline_figure(rows, COLOURS, CTX), rows, CTX)
+    labels = [c.label for c in briefing.citations_of(chart)]
+    assert labels[0].endswith(" · Analyst-confirmed by ana on 6 Dec 2026: =HYPERLINK()")
+    assert "Analyst" not in labels[1]
+    csv = briefing.csv_export.csv_bytes(rows).decode("utf-8")
+    assert "review,reviewed_by,reviewed_at,review_reason" in csv
+    assert ",'=HYPERLINK()" in csv  # never a formula

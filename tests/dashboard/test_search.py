@@ -372,12 +372,13 @@ WHERE ($published_from IS NULL OR year(a.published) >= $published_from)
   AND (len($initiatives) = 0 OR a.article_id IN (
         SELECT article_id FROM mentions WHERE list_contains($initiatives, initiative_id)))
   AND (NOT $filters_facts OR a.article_id IN (
-        SELECT e.article_id FROM events AS e
+        SELECT e.article_id FROM curated_events AS e
         WHERE (len($initiatives) = 0 OR list_contains($initiatives, e.initiative_id))
           AND (len($event_types) = 0 OR list_contains($event_types, e.event_type))
           AND ($event_from IS NULL OR coalesce(e.end_year, e.year) >= $event_from)
           AND ($event_to IS NULL OR e.year <= $event_to)
-          AND e.confidence >= $confidence_floor))
+          AND e.confidence >= $confidence_floor
+          AND (NOT $reviewed_only OR e.review <> 'unreviewed')))
 """
 
 
@@ -391,6 +392,7 @@ WHERE ($published_from IS NULL OR year(a.published) >= $published_from)
     Filters(initiatives=("CICA",), event_types=("first_held", "held"), event_years=(2000, 2010)),
     Filters(themes=("security",), published_years=(2020, 2023), outlets=("NNN-Bernama",)),
     Filters(event_types=("held",), confidence_floor=90),
+    Filters(event_years=(2000, 2025), reviewed_only=True),
 ])
 @pytest.mark.parametrize("text", ["security", "international cooperation", '"confidence building"',
                                   "+security -cica"])

@@ -485,3 +485,20 @@ def test_presentation_mode_from_the_url_hides_the_sidebar(
     expect(sidebar(page)).to_be_hidden()
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()
     assert_no_error(page)
+
+
+def test_a_link_to_any_pages_own_address_opens_that_page(
+        page: Page, dashboard_url: str, facts: Facts) -> None:
+    """`/overview` too, though the Overview is served at `/`: its filters come along."""
+    wanted = shared_query(facts)
+    harness.open_view(page, dashboard_url, "/overview?" + urlencode(wanted, doseq=True))
+    expect(page.get_by_role("heading", name="Overview", level=1)).to_be_visible()
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    harness.wait_until_idle(page)
+    expect_shared_filters(page, facts)
+    assert query(page) == wanted
+    for app_page in harness.PAGES.values():
+        harness.open_view(page, dashboard_url, app_page.path)
+        expect(page.get_by_role("heading", name=app_page.heading, level=1)).to_be_visible()
+        expect(page.get_by_text("Page not found")).to_have_count(0)
+    assert_no_error(page)
