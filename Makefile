@@ -66,6 +66,7 @@ test-fast: lint
 bench: setup browser
 	$(BIN)/python -m benchmarks --scales $(BENCH_SCALES)
 	$(BIN)/python -m benchmarks.extract_scaling --sizes $(BENCH_EXTRACT_MB)
+	$(BIN)/python -m benchmarks.fetch_bench --json benchmarks/results/fetch.json
 
 ## accuracy: build warehouses from every answer key found and print extraction precision/recall
 ## (CORRECTIONS=DIR also applies a corrections folder and scores the curated facts beside)

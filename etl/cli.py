@@ -24,6 +24,7 @@ from rich.table import Table
 
 from etl import intake, pipeline, warehouse
 from etl.corrections.cli import add_corrections_command
+from etl.fetch.cli import add_fetch_command
 from etl.settings import Settings, settings_help
 
 PROGRESS_MIN_FILES = 5  # below this a progress bar is noise
@@ -43,7 +44,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m etl",
         usage="%(prog)s [options]\n       %(prog)s add [options] [--] FILE [FILE ...]\n"
-              "       %(prog)s corrections ACTION [options]",
+              "       %(prog)s corrections ACTION [options]\n"
+              "       %(prog)s fetch [options] URL... | --feeds FILE",
         description="Build the Initiative Monitor warehouse (DuckDB) from a folder of articles.",
         epilog=(
             "To add files to the article folder and rebuild: python -m etl add FILE... "
@@ -71,6 +73,7 @@ def make_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
     add_add_command(commands, defaults)
     add_corrections_command(commands, defaults)
+    add_fetch_command(commands, defaults, _folder_options)
     return parser
 
 
@@ -197,7 +200,7 @@ def print_summary(report: pipeline.BuildReport, console: Console) -> None:
 # `add` options that take a value: the value is always the next argument, even when it starts
 # with '-' (a file named '-draft.txt'), as with POSIX getopt
 ADD_VALUE_OPTIONS = ("--name", "--title", "--outlet", "--published", "--articles", "--db",
-                     "--max-bytes", "--wait", "--report-json")
+                     "--max-bytes", "--wait", "--report-json", "--feeds")
 ADD_TEXT_OPTIONS = ("names", "title", "outlet", "published")
 
 
@@ -391,10 +394,12 @@ def _rebuild_after_add(
     status: _AddProgress,
     console: Console,
     errors: Console,
+    always: bool = False,
 ) -> int:
-    """Rebuild when a file was saved (or the warehouse is stale), waiting for a running build."""
-    if not any(o.newly_saved for o in outcomes):
-        if all(o.outcome == intake.REFUSED for o in outcomes):
+    """Rebuild when a file was saved (or the warehouse is stale, or `always`), waiting for a
+    running build."""
+    if not always and not any(o.newly_saved for o in outcomes):
+        if outcomes and all(o.outcome == intake.REFUSED for o in outcomes):
             return EXIT_NOTHING_ADDED
         if not pipeline.warehouse_is_stale(settings):
             return EXIT_OK
@@ -445,6 +450,21 @@ def _rebuild_after_add(
     }
     print_summary(report, console)
     return EXIT_OK
+
+
+def rebuild_after_saving(
+    args: argparse.Namespace,
+    settings: Settings,
+    outcomes: list[intake.FileOutcome],
+    console: Console,
+    errors: Console,
+    always: bool = False,
+) -> int:
+    """Rebuild as `add` does after another command (`fetch`) saved `outcomes`' files: waits up
+    to `args.wait` for a running build and settles each file's outcome from the build.
+    `always` rebuilds even when no file is new (a feed's fetch state changed)."""
+    return _rebuild_after_add(args, settings, outcomes, _AddProgress(None, outcomes), console,
+                              errors, always)
 
 
 def _closing_message(code: int, outcomes: Sequence[intake.FileOutcome]) -> str:

@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl import corrections, extract, incremental, intake, prepare, search_index, warehouse
+from etl.fetch.tables import load_fetch_tables
 from etl.model import Problem
 from etl.prepare import ARTICLE_TABLES, Batch, FileJob, FileState
 from etl.settings import Settings
@@ -588,6 +589,7 @@ def _finish(
     report.problems = sorted(report.problems + warehouse.reject_rows(con)
                              + corrections.apply_folder(con, settings.corrections_folder),
                              key=_problem_order)
+    load_fetch_tables(con, settings.articles_dir)
     report.loaded = [
         (f, r, a) for f, r, a in con.execute(
             "SELECT source_file, record_no, article_id FROM articles "

@@ -222,6 +222,33 @@ CREATE TABLE IF NOT EXISTS source_records (
     article_id  VARCHAR NOT NULL               -- loaded from here, or a duplicate of it
 );
 
+-- Pages fetched from the web (`python -m etl fetch`, etl/fetch/, docs/fetch.md), loaded by every
+-- build from the article folder's hidden `.fetch/` area.
+CREATE TABLE IF NOT EXISTS fetched_pages (
+    source_file  VARCHAR PRIMARY KEY,          -- the article file the page was saved as
+    url          VARCHAR NOT NULL,             -- as asked for (given, or listed by a feed)
+    final_url    VARCHAR NOT NULL,             -- after redirects
+    http_status  INTEGER NOT NULL,
+    content_type VARCHAR NOT NULL,
+    fetched_at   TIMESTAMP NOT NULL,           -- UTC
+    raw_file     VARCHAR NOT NULL,             -- the response, gzip, relative to the article folder
+    raw_bytes    BIGINT NOT NULL,              -- its size before compression
+    feed         VARCHAR                       -- the feed that listed it; NULL for a URL given
+);
+
+CREATE TABLE IF NOT EXISTS feeds (
+    feed           VARCHAR PRIMARY KEY,        -- its name in the feeds file
+    url            VARCHAR NOT NULL,
+    outlet         VARCHAR NOT NULL,
+    last_fetched   TIMESTAMP,                  -- UTC, the last attempt
+    last_status    VARCHAR NOT NULL,           -- ok | not modified | failed
+    last_error     VARCHAR,
+    items_listed   INTEGER NOT NULL,
+    new_articles   INTEGER NOT NULL,           -- brought by the last fetch
+    total_articles INTEGER NOT NULL,           -- brought by every fetch
+    last_new_at    TIMESTAMP                   -- UTC, when a fetch last brought a new article
+);
+
 -- Analyst corrections (data/corrections/*.jsonl, etl/corrections/, docs/corrections.md) ----
 -- Every record read from the corrections folder, with what became of it in this build. A
 -- record names its fact by article fingerprint and sentence hash, so a rebuild re-applies it.

@@ -82,6 +82,46 @@ class Settings:
         },
     )
 
+    fetch_allow_private: str = field(
+        default_factory=lambda: _env("IM_FETCH_ALLOW_PRIVATE", "false"),
+        metadata={
+            "env": "IM_FETCH_ALLOW_PRIVATE",
+            "help": "`true` lets `python -m etl fetch` reach loopback, link-local and private "
+                    "network addresses (intranet sources), a list such as `10.1.0.0/16,10.2.3.4` "
+                    "only those; `false`, such URLs are refused before any connection.",
+        },
+    )
+    fetch_host_delay: float = field(
+        default_factory=lambda: float(_env("IM_FETCH_HOST_DELAY", "1.0")),
+        metadata={
+            "env": "IM_FETCH_HOST_DELAY",
+            "help": "Seconds between two requests to one host (a longer robots.txt Crawl-delay "
+                    "wins).",
+        },
+    )
+    fetch_timeout: float = field(
+        default_factory=lambda: float(_env("IM_FETCH_TIMEOUT", "20")),
+        metadata={
+            "env": "IM_FETCH_TIMEOUT",
+            "help": "Seconds to wait to connect, and between two reads, of one response.",
+        },
+    )
+    fetch_max_bytes: int = field(
+        default_factory=lambda: int(_env("IM_FETCH_MAX_BYTES", str(5 * 1024 * 1024))),
+        metadata={
+            "env": "IM_FETCH_MAX_BYTES",
+            "help": "Largest response fetched (default 5 MB); a longer one is cut off and "
+                    "reported.",
+        },
+    )
+    fetch_user_agent: str = field(
+        default_factory=lambda: _env("IM_FETCH_USER_AGENT", "InitiativeMonitor/1.0"),
+        metadata={
+            "env": "IM_FETCH_USER_AGENT",
+            "help": "User-Agent of fetches, matched against robots.txt; add a contact address.",
+        },
+    )
+
     @property
     def corrections_folder(self) -> Path:
         """Where corrections are read and written: the setting, or beside the articles."""
