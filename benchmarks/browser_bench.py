@@ -91,6 +91,21 @@ _DRAWN_JS = r"""
 """
 
 
+# What the page shows when it is not drawn in time.
+_STATE_JS = r"""
+([selector, mark]) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return JSON.stringify({
+    script: app && app.getAttribute('data-test-script-state'),
+    connection: app && app.getAttribute('data-test-connection-state'),
+    states_since: window.__bb.states.slice(Math.max(mark, 0)).map((s) => s[1]),
+    stale: document.querySelectorAll('[data-stale="true"]').length,
+    drawn: document.querySelectorAll(selector).length,
+  });
+}
+"""
+
+
 def page_url(base_url: str, page: str) -> str:
     """The address of `page` with its parameters (the Search page's query)."""
     path = harness.PAGES[page].path
@@ -115,9 +130,15 @@ class Tab:
         socket.on("framereceived", count)
 
     def wait_drawn(self, selector: str, mark: int) -> float:
-        """The page clock (ms) when the page is drawn (see `_DRAWN_JS`)."""
-        handle = self.page.wait_for_function(_DRAWN_JS, arg=[selector, mark], polling="raf",
-                                             timeout=TIMEOUT_MS)
+        """The page clock (ms) when the page is drawn (see `_DRAWN_JS`); raises saying what
+        the page shows when it is not drawn in time."""
+        try:
+            handle = self.page.wait_for_function(_DRAWN_JS, arg=[selector, mark],
+                                                 polling="raf", timeout=TIMEOUT_MS)
+        except PlaywrightTimeout as exc:
+            state = self.page.evaluate(_STATE_JS, [selector, mark])
+            raise RuntimeError(f"{self.page.url} not drawn in {TIMEOUT_MS / 1000:.0f} s: "
+                               f"{state}") from exc
         return float(handle.json_value())
 
     def visit(self, url: str, selector: str) -> tuple[float, int]:
@@ -140,16 +161,34 @@ class Tab:
             if any(thumb.count() != 1 for thumb in thumbs):
                 continue
             slider, end = thumbs
-            if int(slider.input_value()) + 1 >= int(end.input_value()):
+            start = int(slider.input_value())
+            if start + 1 >= int(end.input_value()):
                 continue
-            slider.focus()
-            before = self.received
-            mark, pressed = self.page.evaluate("[window.__bb.states.length, performance.now()]")
-            self.page.keyboard.press("ArrowRight")
+            css = f'.st-key-{key} input[aria-label="{name} — start"]'
+            for _ in range(3):  # a key press on a thumb the app is redrawing is lost: again
+                slider.focus()
+                before = self.received
+                mark, pressed = self.page.evaluate(
+                    "[window.__bb.states.length, performance.now()]")
+                self.page.keyboard.press("ArrowRight")
+                if self._moved(css, start):
+                    break
+            else:
+                raise RuntimeError(f"the {name} slider did not move on ArrowRight")
             drawn = self.wait_drawn(selector, int(mark))
             harness.wait_until_idle(self.page, TIMEOUT_MS)
             return drawn - float(pressed), self.received - before
         return None
+
+    def _moved(self, css: str, start: int) -> bool:
+        """Whether the slider thumb at `css` left `start` within a few seconds."""
+        try:
+            self.page.wait_for_function(
+                "([css, start]) => Array.from(document.querySelectorAll(css))"
+                ".some((el) => Number(el.value) !== start)", arg=[css, start], timeout=5_000)
+        except PlaywrightTimeout:
+            return False
+        return True
 
     def close(self) -> None:
         self.context.close()
