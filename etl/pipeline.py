@@ -29,7 +29,16 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl import corrections, extract, incremental, intake, prepare, search_index, warehouse
+from etl import (
+    corrections,
+    extract,
+    incremental,
+    intake,
+    prepare,
+    search_index,
+    stories,
+    warehouse,
+)
 from etl.fetch.tables import load_fetch_tables
 from etl.model import Problem
 from etl.prepare import ARTICLE_TABLES, Batch, FileJob, FileState
@@ -590,6 +599,7 @@ def _finish(
                              + corrections.apply_folder(con, settings.corrections_folder),
                              key=_problem_order)
     load_fetch_tables(con, settings.articles_dir)
+    stories.build_stories(con)
     report.loaded = [
         (f, r, a) for f, r, a in con.execute(
             "SELECT source_file, record_no, article_id FROM articles "
