@@ -440,3 +440,31 @@ def _search_available(location: str, build_id: str, _warehouse: Warehouse) -> bo
 def sentence_location(article_id: str, sentence_no: int) -> pd.DataFrame:
     """Offsets and text of one sentence (the reader highlights a search hit with them)."""
     return run_query("sentence_location", article_id, sentence_no)
+
+
+# --- corrections and the review queue -------------------------------------------------------
+
+
+def article_sentences(article_id: str) -> pd.DataFrame:
+    """Every sentence of one article, in order (the reader's "add a fact" form)."""
+    return run_query("article_sentences", article_id)
+
+
+def correction_vocabulary() -> pd.DataFrame:
+    """Every event type and membership kind a correction may set (`field`, `value`, `label`)."""
+    return run_query("correction_vocabulary")
+
+
+def review_progress(filters: Filters) -> pd.Series:
+    """Facts in view and how many of them are reviewed (one row as a Series)."""
+    return run_query("review_progress", filters).iloc[0]
+
+
+def review_next(filters: Filters, position: int) -> pd.DataFrame:
+    """The fact at `position` of the review queue, with its article (no row: queue done)."""
+    return run_query("review_next", filters, position)
+
+
+def review_fact(fact: str, fact_id: str) -> pd.DataFrame:
+    """One event or figure as it stands, with its sentence and how it was read."""
+    return run_query("review_event" if fact == "event" else "review_figure", fact_id)
