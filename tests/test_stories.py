@@ -4,6 +4,7 @@ and an incremental build grouping exactly as a full build (real ETL, real DuckDB
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 import duckdb
@@ -29,7 +30,7 @@ COPIES = {"wire.md", "reprint_furniture.md", "reprint_edited.md", "reprint_parag
 
 def write_article(folder: Path, name: str) -> None:
     outlet, published, text = ARTICLES[name]
-    title = text.split(".")[0][:60]
+    title = json.dumps(text.splitlines()[0].split(".")[0][:60])  # JSON is YAML
     (folder / name).write_text(
         f"---\ntitle: {title}\noutlet: {outlet}\npublished: {published}\n---\n{text}\n",
         encoding="utf-8")
@@ -86,6 +87,9 @@ def test_a_build_groups_near_copies_into_one_story_with_the_earliest_as_canonica
         assert rows[name][1] == (name == "reprint_furniture.md")
     for name in set(ARTICLES) - COPIES:
         assert rows[name] == (name, True, 1)
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        outlets = dict(con.execute("SELECT source_file, outlet FROM articles").fetchall())
+    assert outlets == {name: outlet for name, (outlet, _, _) in ARTICLES.items()}
     with duckdb.connect(str(db_path), read_only=True) as con:
         facet = con.execute(
             "SELECT count(DISTINCT story_no), count(*) FILTER (WHERE is_canonical) "
