@@ -357,5 +357,4 @@ def filter_parameters(filters: Filters) -> dict[str, Any]:
         "filters_facts": filters.filters_facts,
         "confidence_floor": filters.confidence_floor / 100,
         "reviewed_only": filters.reviewed_only,
-        "by_article": filters.by_article,
     }
