@@ -19,7 +19,7 @@ if _PROJECT_ROOT not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import components, data, url_state  # noqa: E402
+from dashboard import components, correction_widgets, data, url_state  # noqa: E402
 
 PAGES_DIR = Path(__file__).parent / "app_pages"
 
@@ -67,11 +67,14 @@ page = st.navigation(
                 url_path="articles"),
         st.Page(PAGES_DIR / "search.py", title="Search", icon=":material/search:",
                 url_path="search"),
+        st.Page(PAGES_DIR / "review.py", title="Review queue", icon=":material/fact_check:",
+                url_path="review"),
         st.Page(PAGES_DIR / "add_articles.py", title="Add articles",
                 icon=":material/upload_file:", url_path="add"),
     ],
     position="hidden" if url_state.presentation() else "sidebar",
 )
+correction_widgets.show_notice()
 page.run()
 
 if url_state.presentation():

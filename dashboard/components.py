@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import briefing, csv_export, data, explain, export, url_state
+from dashboard import briefing, correction_widgets, csv_export, data, explain, export, url_state
 from dashboard.charts.framing import ChartContext, selected_ids
 from dashboard.charts.labels import (
     date_label,
@@ -417,6 +417,7 @@ def event_evidence(event_id: str | None) -> bool:
     if found.empty:
         return False
     evidence_cards([_event_card_html(found.iloc[0])])
+    correction_widgets.fact_actions("event", found.iloc[0], key=f"fix_{event_id}")
     return True
 
 
@@ -433,6 +434,7 @@ def membership_evidence(membership_id: str | None) -> bool:
                   f"{row['kind'].replace('_', ' ')} ({year})", str(row["sentence"]), row,
                   extra=f"as written: “{row['count_text']}”", note=explain.evidence_note(row),
                   review=explain.review_line(row))
+    correction_widgets.fact_actions("membership", row, key=f"fix_{membership_id}")
     return True
 
 
@@ -474,6 +476,7 @@ def cell_evidence(cell: EventCell, heading: str, page_key: str) -> bool:
                                                     cell.event_type, cell.year, page)
     _paged_caption(page, len(rows), total, "Sentences")
     evidence_cards([_event_card_html(row) for row in records(rows)])
+    correction_widgets.choose_and_correct("event", rows, key=page_key)
     return True
 
 
@@ -499,4 +502,5 @@ def point_evidence(point: FigurePoint, heading: str, page_key: str) -> bool:
         str(row["sentence"]), row, extra=f"as written: “{row['count_text']}”",
         note=explain.evidence_note(row), review=explain.review_line(row))
         for row in records(rows)])
+    correction_widgets.choose_and_correct("membership", rows, key=page_key)
     return True

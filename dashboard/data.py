@@ -472,3 +472,30 @@ def attention_articles(filters: Filters, grain: str, compare: str, series_id: st
 def feed_status() -> pd.DataFrame:
     """Every feed followed, with its last fetch."""
     return run_query("feed_status")
+
+# --- corrections and the review queue -------------------------------------------------------
+
+
+def article_sentences(article_id: str) -> pd.DataFrame:
+    """Every sentence of one article, in order (the reader's "add a fact" form)."""
+    return run_query("article_sentences", article_id)
+
+
+def correction_vocabulary() -> pd.DataFrame:
+    """Every event type and membership kind a correction may set (`field`, `value`, `label`)."""
+    return run_query("correction_vocabulary")
+
+
+def review_progress(filters: Filters) -> pd.Series:
+    """Facts in view and how many of them are reviewed (one row as a Series)."""
+    return run_query("review_progress", filters).iloc[0]
+
+
+def review_next(filters: Filters, position: int) -> pd.DataFrame:
+    """The fact at `position` of the review queue, with its article (no row: queue done)."""
+    return run_query("review_next", filters, position)
+
+
+def review_fact(fact: str, fact_id: str) -> pd.DataFrame:
+    """One event or figure as it stands, with its sentence and how it was read."""
+    return run_query("review_event" if fact == "event" else "review_figure", fact_id)

@@ -94,6 +94,27 @@ class DashboardSettings:
                           "variable)."},
     )
 
+    corrections_enabled: bool = field(
+        default_factory=lambda: _env_flag("IM_CORRECTIONS_ENABLED", True),
+        metadata={"env": "IM_CORRECTIONS_ENABLED",
+                  "help": "Whether analysts may confirm, reject, edit and add facts from the "
+                          "dashboard; 'false' for a read-only deployment (no correction "
+                          "controls anywhere; the Review page says corrections are off)."},
+    )
+    analyst: str = field(
+        default_factory=lambda: _env("IM_ANALYST", "").strip(),
+        metadata={"env": "IM_ANALYST",
+                  "help": "The name the dashboard records with each correction (unset: the "
+                          "server's login name). Attribution on a trusted deployment, not "
+                          "authentication: whoever can reach the app corrects under this name."},
+    )
+    corrections_dir: str = field(
+        default_factory=lambda: _env("IM_CORRECTIONS_DIR", ""),
+        metadata={"env": "IM_CORRECTIONS_DIR",
+                  "help": "The corrections folder the dashboard records into (the ETL reads the "
+                          "same variable); unset: 'corrections' beside the article folder."},
+    )
+
     @property
     def db_path(self) -> Path | None:
         """The warehouse as a local file, or None when `db_location` is a connection string."""

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, data, reader, url_state
+from dashboard import components, correction_widgets, data, reader, url_state
 from dashboard.charts.labels import published_label, shorten, text_or
 
 TABLE_KEY = "articles_table"
@@ -78,6 +78,7 @@ def show_reader(article_id: str, sentence_no: int = 0) -> None:
             f"“{shorten(hit['text'].iloc[0], 200)}”"))
     st.html(reader.READER_CSS + reader.LEGEND_HTML)
     st.html(reader.highlight_html(str(article["text"]), spans))
+    correction_widgets.add_fact_form(article_id)
 
 
 def show_articles() -> None:

@@ -76,3 +76,13 @@ def sentence_location(con: Connection, article_id: str, sentence_no: int) -> pd.
     SELECT start_char, end_char, text
     FROM sentences WHERE article_id = $article_id AND sentence_no = $sentence_no
     """, article_id=article_id, sentence_no=sentence_no))
+
+
+@register(lambda s: {"": (s.article_id,)})
+def article_sentences(con: Connection, article_id: str) -> pd.DataFrame:
+    """Every sentence of one article, in order (`sentence_no`, `text`): the reader offers
+    them to add a fact the rules missed."""
+    return frame(con, sql("""
+    SELECT sentence_no, text FROM sentences WHERE article_id = $article_id
+    ORDER BY sentence_no
+    """, article_id=article_id))

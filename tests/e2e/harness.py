@@ -59,6 +59,7 @@ PAGES = {
     "disagreements": AppPage("/disagreements", "Disagreements", "Disagreements between sources"),
     "articles": AppPage("/articles", "Articles", "Articles"),
     "search": AppPage("/search", "Search", "Search"),
+    "review": AppPage("/review", "Review queue", "Review queue"),
     "add_articles": AppPage("/add", "Add articles", "Add articles"),
 }
 

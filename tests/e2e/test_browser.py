@@ -267,10 +267,16 @@ def check_add_articles(page: Page, facts: Facts) -> None:
     expect(page.get_by_test_id("stFileUploader")).to_be_visible()
 
 
+def check_review(page: Page, facts: Facts) -> None:
+    expect(page.get_by_test_id("stProgress")).to_contain_text("facts in view reviewed")
+    expect(page.get_by_role("button", name="Skip (next)")).to_be_visible()
+
+
 CHECKS = {"overview": check_overview, "timeline": check_timeline,
           "membership": check_membership, "topics": check_topics,
           "disagreements": check_disagreements, "articles": check_articles,
-          "search": check_search, "add_articles": check_add_articles}
+          "search": check_search, "add_articles": check_add_articles,
+          "review": check_review}
 
 
 def test_the_sidebar_lists_every_page_the_tests_open(tour: Page) -> None:
