@@ -104,8 +104,8 @@ def attention_leaders(con: Connection, filters: Filters, compare: str,
     reference = ("SELECT theme AS series_id, label, bit FROM facet_themes" if compare == "themes"
                  else "SELECT initiative_id AS series_id, label, bit FROM facet_initiatives")
     ctes = [Cte("everything", sql(reference)),
-            Cte("masks", sql(f"SELECT {_mask(compare)} AS mask, count(*) AS n "
-                             "FROM articles_in_view GROUP BY ALL"))]
+            Cte("masks", sql("SELECT ") + _mask(compare) + " AS mask, count(*) AS n "
+                "FROM articles_in_view GROUP BY ALL")]
     return in_view(con, filters, (ARTICLES,), ctes, sql("""
     SELECT e.series_id, e.label, sum(m.n)::BIGINT AS articles
     FROM everything AS e JOIN masks AS m ON m.mask & e.bit <> 0
@@ -129,8 +129,8 @@ def attention_events(con: Connection, filters: Filters,
         SELECT e.initiative_id, e.event_type, e.marker_date, e.article_no, e.sentence_no,
                e.event_id
         FROM events_in_view AS e
-        WHERE list_contains($initiatives, e.initiative_id) AND e.month IS NOT NULL""",
-                          initiatives=list(initiatives))),
+        WHERE list_contains($series, e.initiative_id) AND e.month IS NOT NULL""",
+                          series=list(initiatives))),
         Cte("marks", sql("""
         SELECT initiative_id, event_type, marker_date, count(*) AS reports,
                count(DISTINCT article_no) AS articles,
