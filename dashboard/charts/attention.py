@@ -36,13 +36,13 @@ def auto_grain(first: object, last: object) -> str:
     months (a few dozen to a few hundred points either way)."""
     if first is None or last is None or pd.isna(first) or pd.isna(last):
         return "month"
-    days = (pd.Timestamp(last) - pd.Timestamp(first)).days  # type: ignore[arg-type]
+    days = (pd.Timestamp(last) - pd.Timestamp(first)).days
     return "day" if days <= 92 else "week" if days <= 731 else "month"
 
 
 def period_label(period: object, grain: str) -> str:
     """'13 Oct 2022', 'week of 10 Oct 2022' or 'Oct 2022'."""
-    day = pd.Timestamp(period)  # type: ignore[arg-type]
+    day = pd.Timestamp(period)
     month = f"{MONTHS[day.month - 1]} {day.year}"
     if grain == "month":
         return month
@@ -50,7 +50,7 @@ def period_label(period: object, grain: str) -> str:
 
 
 def _iso(value: object) -> str:
-    return pd.Timestamp(value).date().isoformat()  # type: ignore[arg-type]
+    return pd.Timestamp(value).date().isoformat()
 
 
 def _series_traces(series: pd.DataFrame, measure: str, grain: str,
