@@ -408,6 +408,25 @@ def evidence_cards(cards: Sequence[str]) -> None:
         st.html(EVIDENCE_CSS + "".join(cards))
 
 
+def article_card_html(row: pd.Series | dict[str, Any]) -> str:
+    """The HTML of an article's card in a list of articles: its title (linked for an http(s)
+    address), outlet, date and the initiatives it names, all escaped (article text is
+    untrusted)."""
+    title = html.escape(text_or(row.get("title"), "Untitled article"))
+    outlet = html.escape(text_or(row.get("outlet"), "unknown outlet"))
+    when = html.escape(published_label(row.get("published"), row.get("published_precision")))
+    link = safe_link(row.get("url"))
+    title_html = (f'<a href="{html.escape(link, quote=True)}" target="_blank" '
+                  f'rel="noopener noreferrer">{title}</a>' if link else title)
+    named = row.get("initiatives")
+    names = ", ".join(str(n) for n in list(named)[:6]) if named is not None else ""
+    return ('<div class="im-evidence im-article">'
+            + f"<div><b>{title_html}</b></div>"
+            + f"<div class='im-meta'>{outlet}, {when}</div>"
+            + (f"<div class='im-meta'>Names: {html.escape(names)}</div>" if names else "")
+            + "</div>")
+
+
 def _event_card_html(row: pd.Series | dict[str, Any]) -> str:
     """The evidence card of one event: its sentence, date as written, and article."""
     when = date_label(row["year"], row["month"], row["day"], row["end_year"],

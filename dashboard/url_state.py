@@ -56,7 +56,7 @@ PRESENTATION_WIDGET = "presentation_mode"
 
 # Page-specific parameters; with FILTER_PARAMS and PRESENTATION_PARAM these are all ours.
 PAGE_PARAMS = ("org", "kind", "metric", "measure", "event", "figure", "epage", "article",
-               "page", "q", "sent")
+               "page", "q", "sent", "compare", "series", "grain", "count", "point")
 OWN_PARAMS = frozenset((*FILTER_PARAMS, PRESENTATION_PARAM, *PAGE_PARAMS))
 
 
