@@ -122,8 +122,13 @@ def scaled_warehouse(source: Path, target: Path, copies: int, perturb_every: int
                                 source_file || '-' || copy AS source_file,
                                 (published - INTERVAL (copy % 3000) DAY)::DATE AS published)
             FROM copies, articles AS a ORDER BY copy, a.article_id""")
+        con.execute("""
+            INSERT INTO stories
+            SELECT s.* REPLACE (article_id || '-' || copy AS article_id,
+                                story_id || '-' || copy AS story_id)
+            FROM copies, stories AS s ORDER BY copy, s.article_id""")
         for table in ("sentences", "mentions", "date_mentions", "sentence_themes",
-                      "article_themes"):
+                      "article_themes", "article_signatures"):
             con.execute(f"""
                 INSERT INTO {table}
                 SELECT t.* REPLACE (article_id || '-' || copy AS article_id)

@@ -59,6 +59,8 @@ page = st.navigation(
                 icon=":material/groups:", url_path="membership"),
         st.Page(PAGES_DIR / "topics.py", title="Topics", icon=":material/category:",
                 url_path="topics"),
+        st.Page(PAGES_DIR / "attention.py", title="Attention over time",
+                icon=":material/show_chart:", url_path="attention"),
         st.Page(PAGES_DIR / "disagreements.py", title="Disagreements",
                 icon=":material/compare_arrows:", url_path="disagreements"),
         st.Page(PAGES_DIR / "articles.py", title="Articles", icon=":material/article:",

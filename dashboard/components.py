@@ -25,7 +25,15 @@ from dashboard.charts.labels import (
     source_line,
     text_or,
 )
-from dashboard.filters import CONFIDENCE_STEP, REVIEWED_ONLY_LINE, FilterOptions, Filters
+from dashboard.filters import (
+    BY_ARTICLE,
+    BY_STORY,
+    CONFIDENCE_STEP,
+    COUNT_LABELS,
+    REVIEWED_ONLY_LINE,
+    FilterOptions,
+    Filters,
+)
 from dashboard.marks import EventCell, FigurePoint
 
 PRESENTATION_CSS = """
@@ -88,6 +96,9 @@ def _prepare_widgets(options: FilterOptions) -> None:
         elif key == url_state.REVIEWED_WIDGET:
             if not isinstance(held, bool):
                 state[key] = value
+        elif key == url_state.COUNT_WIDGET:
+            if held not in COUNT_LABELS:
+                state[key] = value
         else:
             allowed = set(getattr(options, key.removeprefix("filter_")))
             if not set(held) <= allowed:
@@ -146,11 +157,18 @@ def filter_sidebar(options: FilterOptions) -> Filters:
                  "pack (a disagreement is listed when one of its claims is). Machine-read "
                  "facts nobody has reviewed are hidden; articles are not. The link keeps it "
                  "(`reviewed=1`).")
+        count = st.radio(
+            "Count", [BY_STORY, BY_ARTICLE], key=url_state.COUNT_WIDGET, horizontal=True,
+            format_func=COUNT_LABELS.__getitem__,
+            help="Stories: a story republished by several outlets (wire copy, light edits, "
+                 "another headline) counts once, through its earliest article, on every page; "
+                 "its evidence names the other outlets. Articles: every article counts, "
+                 "reprints included (`count=article` in the link).")
         selected = Filters(
             event_years=event_years, published_years=published_years, themes=tuple(themes),
             initiatives=tuple(initiatives), event_types=tuple(event_types),
             outlets=tuple(outlets), confidence_floor=int(confidence_floor),
-            reviewed_only=bool(reviewed_only),
+            reviewed_only=bool(reviewed_only), by_article=count == BY_ARTICLE,
         ).restricted_to(options)
         st.session_state[url_state.FILTERS_KEY] = selected
         st.caption(f"**Showing:** {escape_markdown(selected.describe(names))}",
@@ -361,10 +379,20 @@ def evidence_card_html(heading: str, sentence: str, row: pd.Series | dict[str, A
             + f"<blockquote>“{html.escape(sentence)}”</blockquote>"
             + f"<div class='im-meta'>{title_html} — {outlet}, {when}"
             + f" (sentence {int(row.get('sentence_no') or 0)})</div>"
+            + _also_in_html(row.get("also_in"))
             + (f"<div class='im-meta im-how'>How it was read: {html.escape(note)}</div>"
                if note else "")
             + (f"<div class='im-meta im-review'>{html.escape(review)}</div>" if review else "")
             + "</div>")
+
+
+def _also_in_html(outlets: object) -> str:
+    """The line naming the other outlets that ran the same story (its reprints), or ''."""
+    names = [str(o) for o in (list(outlets) if outlets is not None  # type: ignore[call-overload]
+                              and not isinstance(outlets, str) else [])]
+    if not names:
+        return ""
+    return f"<div class='im-meta im-also'>Also in: {html.escape(', '.join(names))}</div>"
 
 
 def evidence_card(heading: str, sentence: str, row: pd.Series, extra: str = "",
@@ -379,6 +407,25 @@ def evidence_cards(cards: Sequence[str], styled: bool = True) -> None:
     draws `EVIDENCE_CSS` once above many groups of cards."""
     if cards:
         st.html((EVIDENCE_CSS if styled else "") + "".join(cards))
+
+
+def article_card_html(row: pd.Series | dict[str, Any]) -> str:
+    """The HTML of an article's card in a list of articles: its title (linked for an http(s)
+    address), outlet, date and the initiatives it names, all escaped (article text is
+    untrusted)."""
+    title = html.escape(text_or(row.get("title"), "Untitled article"))
+    outlet = html.escape(text_or(row.get("outlet"), "unknown outlet"))
+    when = html.escape(published_label(row.get("published"), row.get("published_precision")))
+    link = safe_link(row.get("url"))
+    title_html = (f'<a href="{html.escape(link, quote=True)}" target="_blank" '
+                  f'rel="noopener noreferrer">{title}</a>' if link else title)
+    named = row.get("initiatives")
+    names = ", ".join(str(n) for n in list(named)[:6]) if named is not None else ""
+    return ('<div class="im-evidence im-article">'
+            + f"<div><b>{title_html}</b></div>"
+            + f"<div class='im-meta'>{outlet}, {when}</div>"
+            + (f"<div class='im-meta'>Names: {html.escape(names)}</div>" if names else "")
+            + "</div>")
 
 
 def _event_card_html(row: pd.Series | dict[str, Any]) -> str:

@@ -455,6 +455,37 @@ def sentence_location(article_id: str, sentence_no: int) -> pd.DataFrame:
     return run_query("sentence_location", article_id, sentence_no)
 
 
+# --- attention over time and feeds --------------------------------------------------------------
+
+
+def attention_series(filters: Filters, grain: str, compare: str,
+                     series: tuple[str, ...]) -> pd.DataFrame:
+    """Articles in view covering each chosen initiative or theme, per day, week or month."""
+    return run_query("attention_series", filters, grain, compare, series)
+
+
+def attention_leaders(filters: Filters, compare: str, limit: int) -> pd.DataFrame:
+    """The initiatives or themes covered by most articles in view."""
+    return run_query("attention_leaders", filters, compare, limit)
+
+
+def attention_events(filters: Filters, initiatives: tuple[str, ...]) -> pd.DataFrame:
+    """The chosen initiatives' dated events in view, per initiative, type and date."""
+    return run_query("attention_events", filters, initiatives)
+
+
+def attention_articles(filters: Filters, grain: str, compare: str, series_id: str,
+                       period: Any, page: int) -> pd.DataFrame:
+    """One page (from 0) of the articles covering a series in one period, newest first."""
+    size = settings().evidence_page_size
+    return run_query("attention_articles", filters, grain, compare, series_id, period, size,
+                     page * size)
+
+
+def feed_status() -> pd.DataFrame:
+    """Every feed followed, with its last fetch."""
+    return run_query("feed_status")
+
 # --- corrections and the review queue -------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ URL parameters (lists repeat the parameter: `?theme=security&theme=economy`):
 | `outlet` | outlets | `outlet=Eurasia Review` |
 | `conf` | confidence floor, percent | `conf=60` (events and figures scoring at least 0.6) |
 | `reviewed` | only analyst-reviewed facts ("briefing-safe") | `reviewed=1` |
+| `count` | count by article instead of by story (the default) | `count=article` |
 | `present` | presentation mode | `present=1` |
 """
 
@@ -38,10 +39,12 @@ EVENT_TYPES_PARAM = "etype"
 OUTLETS_PARAM = "outlet"
 CONFIDENCE_PARAM = "conf"
 REVIEWED_PARAM = "reviewed"
+COUNT_PARAM = "count"
 PRESENTATION_PARAM = "present"
 
 FILTER_PARAMS = (EVENT_YEARS_PARAM, PUBLISHED_YEARS_PARAM, THEMES_PARAM, INITIATIVES_PARAM,
-                 EVENT_TYPES_PARAM, OUTLETS_PARAM, CONFIDENCE_PARAM, REVIEWED_PARAM)
+                 EVENT_TYPES_PARAM, OUTLETS_PARAM, CONFIDENCE_PARAM, REVIEWED_PARAM,
+                 COUNT_PARAM)
 
 # Years outside this window are typos in a hand-edited link, not data.
 _EARLIEST_YEAR, _LATEST_YEAR = 1900, 2100
@@ -52,6 +55,13 @@ _DESCRIBE_MAX_ITEMS = 3
 CONFIDENCE_STEP = 5
 # How the filter line names the briefing-safe filter (sidebar, chart subtitles, packs).
 REVIEWED_ONLY_LINE = "Only analyst-reviewed facts"
+# How the filter line names counting by article (by story, the default, is not named).
+BY_ARTICLE_LINE = "Counted by article (reprints included)"
+# The values of `count`: by article, or by story (the default, left out of links).
+BY_ARTICLE = "article"
+BY_STORY = "story"
+# How the filter bar names the two ways of counting.
+COUNT_LABELS = {BY_STORY: "Stories", BY_ARTICLE: "Articles"}
 # Longest value a link parameter may hold (all its repeats together). The app's own links stay
 # far below it (ids, years, a search phrase); anything longer is a damaged or hostile link and
 # is ignored whole, with a message, rather than parsed.
@@ -69,6 +79,10 @@ class Filters:
     ("briefing-safe") keeps only the events and figures an analyst confirmed, edited or added
     (`facet_events.reviewed`); like the floor, it does not narrow the articles. See
     docs/dashboard.md for how each page applies them.
+
+    `by_article` counts every article: by default (False) a story republished by several
+    outlets counts once, through its canonical article (`facet_articles.is_canonical`), and
+    its reprints' facts are left out of the counts (the evidence names their outlets).
     """
 
     event_years: YearRange | None = None
@@ -79,6 +93,7 @@ class Filters:
     outlets: tuple[str, ...] = field(default=())
     confidence_floor: int = 0
     reviewed_only: bool = False
+    by_article: bool = False
 
     def __post_init__(self) -> None:
         # Canonical form: ranges ordered, lists sorted and unique, so equal views are equal keys.
@@ -94,6 +109,7 @@ class Filters:
             object.__setattr__(self, name, tuple(sorted({str(v) for v in values if str(v)})))
         object.__setattr__(self, "confidence_floor", _clamp_percent(self.confidence_floor))
         object.__setattr__(self, "reviewed_only", bool(self.reviewed_only))
+        object.__setattr__(self, "by_article", bool(self.by_article))
 
     @classmethod
     def from_query_params(cls, params: QueryParams) -> Filters:
@@ -107,6 +123,7 @@ class Filters:
             outlets=tuple(_all(params.get(OUTLETS_PARAM))),
             confidence_floor=_parse_percent(_last(params.get(CONFIDENCE_PARAM))),
             reviewed_only=_parse_flag(_last(params.get(REVIEWED_PARAM))),
+            by_article=(_last(params.get(COUNT_PARAM)) or "").strip().lower() == BY_ARTICLE,
         )
 
     def to_query_params(self) -> dict[str, str | list[str]]:
@@ -124,12 +141,19 @@ class Filters:
             params[CONFIDENCE_PARAM] = str(self.confidence_floor)
         if self.reviewed_only:
             params[REVIEWED_PARAM] = "1"
+        if self.by_article:
+            params[COUNT_PARAM] = BY_ARTICLE
         return params
 
     @property
     def is_empty(self) -> bool:
         """True when nothing is filtered."""
         return self == Filters()
+
+    @property
+    def narrows(self) -> bool:
+        """True when a filter other than the counting mode is set."""
+        return replace(self, by_article=False) != Filters()
 
     @property
     def filters_facts(self) -> bool:
@@ -180,6 +204,8 @@ class Filters:
             parts.append(f"Confidence ≥ {self.confidence_floor}%")
         if self.reviewed_only:
             parts.append(REVIEWED_ONLY_LINE)
+        if self.by_article:
+            parts.append(BY_ARTICLE_LINE)
         return " · ".join(parts) if parts else "All articles and events (no filters)"
 
 

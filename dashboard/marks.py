@@ -9,6 +9,7 @@ of their sentences. Keys are plain text, readable in a link:
 
     CICA.held.2022                  EventCell('CICA', 'held', 2022)
     CICA.member_states.2002.16      FigurePoint('CICA', 'member_states', 2002, 16)
+    CICA@2022-10-01                 AttentionPoint("CICA", date(2022, 10, 1))
 
 They never collide with ids (ids have no dot) nor with each other (a kind or event type is
 lower-case letters and underscores, a year and a count are digits). Parsing is forgiving: text
@@ -17,6 +18,7 @@ that is not a key gives None. Pure: no Streamlit, no SQL.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -71,3 +73,32 @@ class FigurePoint:
                 or not _NUMBER.match(parts[2]) or not _NUMBER.match(parts[3]):
             return None
         return cls(parts[0], parts[1], int(parts[2]), int(parts[3]))
+
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class AttentionPoint:
+    """The articles covering one initiative or theme in one period of the attention chart:
+    `CICA@2022-10-01` (the period's first day; its length is the chart's grain)."""
+
+    series_id: str
+    period: dt.date
+
+    @property
+    def key(self) -> str:
+        return f"{self.series_id}@{self.period.isoformat()}"
+
+    @classmethod
+    def parse(cls, text: object) -> AttentionPoint | None:
+        """The point a key names, or None when `text` is not one."""
+        if not isinstance(text, str):
+            return None
+        series_id, _, day = text.rpartition("@")
+        if not series_id or not _DAY.match(day):
+            return None
+        try:
+            return cls(series_id, dt.date.fromisoformat(day))
+        except ValueError:
+            return None

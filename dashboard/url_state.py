@@ -22,6 +22,8 @@ from typing import Any
 import streamlit as st
 
 from dashboard.filters import (
+    BY_ARTICLE,
+    BY_STORY,
     FILTER_PARAMS,
     MAX_PARAM_CHARS,
     PRESENTATION_PARAM,
@@ -49,11 +51,12 @@ EVENT_TYPES_WIDGET = "filter_event_types"
 OUTLETS_WIDGET = "filter_outlets"
 CONFIDENCE_WIDGET = "filter_confidence"
 REVIEWED_WIDGET = "filter_reviewed"
+COUNT_WIDGET = "filter_count"  # "story" (the default) or "article"
 PRESENTATION_WIDGET = "presentation_mode"
 
 # Page-specific parameters; with FILTER_PARAMS and PRESENTATION_PARAM these are all ours.
 PAGE_PARAMS = ("org", "kind", "metric", "measure", "event", "figure", "epage", "article",
-               "page", "q", "sent", "side")
+               "page", "q", "sent", "compare", "series", "grain", "count", "point", "side")
 OWN_PARAMS = frozenset((*FILTER_PARAMS, PRESENTATION_PARAM, *PAGE_PARAMS))
 
 
@@ -140,6 +143,7 @@ def widget_values(current: Filters, options: FilterOptions) -> dict[str, Any]:
         OUTLETS_WIDGET: list(current.outlets),
         CONFIDENCE_WIDGET: current.confidence_floor,
         REVIEWED_WIDGET: current.reviewed_only,
+        COUNT_WIDGET: BY_ARTICLE if current.by_article else BY_STORY,
     }
     if options.event_years is not None:
         values[EVENT_YEARS_WIDGET] = current.event_years or options.event_years

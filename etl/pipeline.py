@@ -29,7 +29,16 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl import corrections, extract, incremental, intake, prepare, search_index, warehouse
+from etl import (
+    corrections,
+    extract,
+    incremental,
+    intake,
+    prepare,
+    search_index,
+    stories,
+    warehouse,
+)
 from etl.fetch.tables import load_fetch_tables
 from etl.model import Problem
 from etl.prepare import ARTICLE_TABLES, Batch, FileJob, FileState
@@ -518,7 +527,8 @@ def _delta_build(
             _nothing_loaded(report, settings)
         report.files_read = len(to_read)
         report.articles_extracted = len(loader.loaded)
-        _finish(con, settings, report, info)
+        _finish(con, settings, report, info,
+                regroup=bool(replaced or loader.loaded))
 
 
 def _read_names(batches: Iterable[Batch]) -> set[str]:
@@ -582,14 +592,18 @@ def load_reference(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
 
 
 def _finish(
-    con: duckdb.DuckDBPyConnection, settings: Settings, report: BuildReport, info: dict[str, str]
+    con: duckdb.DuckDBPyConnection, settings: Settings, report: BuildReport, info: dict[str, str],
+    regroup: bool = True,
 ) -> None:
     """Rows breaking a content rule removed, the report's figures, this run's rows, validation
-    and stamp."""
+    and stamp. Stories are regrouped unless no article was added, changed or removed
+    (`regroup` False: the stored grouping is that of the same articles)."""
     report.problems = sorted(report.problems + warehouse.reject_rows(con)
                              + corrections.apply_folder(con, settings.corrections_folder),
                              key=_problem_order)
     load_fetch_tables(con, settings.articles_dir)
+    if regroup:
+        stories.build_stories(con)
     report.loaded = [
         (f, r, a) for f, r, a in con.execute(
             "SELECT source_file, record_no, article_id FROM articles "

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from etl import budget, extract, normalize, warehouse
+from etl import budget, extract, normalize, stories, warehouse
 from etl.model import ArticleExtraction, CleanText, Problem, PublicationDate, SourceRecord
 from etl.normalize.lines import word_count
 from etl.sources import read_file
@@ -37,7 +37,7 @@ EXTRACTED_TABLES = (
 )
 
 # Every table a batch fills, one group of rows per article.
-ARTICLE_TABLES = ("articles", "article_raw", *EXTRACTED_TABLES)
+ARTICLE_TABLES = ("articles", "article_raw", "article_signatures", *EXTRACTED_TABLES)
 
 
 @dataclass
@@ -313,9 +313,10 @@ def _stable_id(*parts: object) -> str:
 
 
 def article_tables(articles: Sequence[PreparedArticle]) -> dict[str, pa.Table]:
-    """The `articles` and `article_raw` tables."""
+    """The `articles`, `article_raw` and `article_signatures` tables."""
     rows: list[dict[str, object]] = []
     raw_rows: list[dict[str, object]] = []
+    signature_rows: list[dict[str, object]] = []
     for a in articles:
         rows.append(
             {
@@ -347,9 +348,12 @@ def article_tables(articles: Sequence[PreparedArticle]) -> dict[str, pa.Table]:
                 "removed_lines": a.clean.removed_lines,
             }
         )
+        signature_rows.append(
+            {"article_id": a.article_id, "minhash": stories.signature(a.clean.text)})
     return {
         "articles": warehouse.rows_table("articles", rows),
         "article_raw": warehouse.rows_table("article_raw", raw_rows),
+        "article_signatures": warehouse.rows_table("article_signatures", signature_rows),
     }
 
 

@@ -36,6 +36,24 @@ CREATE TABLE IF NOT EXISTS article_raw (
     removed_lines VARCHAR[] NOT NULL           -- furniture lines the cleaning removed
 );
 
+-- Syndicated copies (etl/stories.py): the MinHash signature of each article's word shingles,
+-- computed once when the article is extracted, and the stories every build groups them into.
+CREATE TABLE IF NOT EXISTS article_signatures (
+    article_id VARCHAR PRIMARY KEY,
+    minhash    UINTEGER[] NOT NULL             -- 128 values: MinHash of the 4-word shingles
+);
+
+-- One row per article: the story it belongs to. A story is its articles whose texts are
+-- near copies (estimated shingle similarity >= 0.4, directly or through another copy); an
+-- article with no near copy is a story of its own.
+CREATE TABLE IF NOT EXISTS stories (
+    article_id   VARCHAR PRIMARY KEY,
+    story_id     VARCHAR NOT NULL,             -- the canonical article's id
+    is_canonical BOOLEAN NOT NULL,             -- the story's earliest published article
+    similarity   DOUBLE NOT NULL,              -- estimated similarity to the canonical (1 for it)
+    story_size   INTEGER NOT NULL              -- articles in the story
+);
+
 CREATE TABLE IF NOT EXISTS initiatives (
     initiative_id VARCHAR PRIMARY KEY,
     name          VARCHAR NOT NULL,

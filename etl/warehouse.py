@@ -36,7 +36,8 @@ from etl.model import Problem
 # 8: curated_events, curated_memberships and article_event_years are views.
 # A changed schema changes the extractor signature (etl/incremental.py), so the next build is
 # a full one: an older warehouse is rebuilt, never altered in place.
-SCHEMA_VERSION = "9"
+# 10: syndicated copies: article_signatures, stories; facet_articles.story_no / is_canonical.
+SCHEMA_VERSION = "10"
 
 # Memory DuckDB may use while building; past it, it spills to a folder beside the file.
 BUILD_MEMORY_LIMIT = "1GB"
@@ -45,6 +46,8 @@ BUILD_MEMORY_LIMIT = "1GB"
 CONTENT_TABLES = (
     "articles",
     "article_raw",
+    "article_signatures",
+    "stories",
     "initiatives",
     "themes",
     "sentences",
@@ -315,6 +318,24 @@ def validate(con: duckdb.DuckDBPyConnection,
                 "sentence without a known article",
                 "SELECT count(*) FROM sentences WHERE article_id NOT IN "
                 "(SELECT article_id FROM articles)",
+            ),
+        ],
+        "stories": [
+            (
+                "article without its story (or in more than one)",
+                "SELECT (SELECT count(*) FROM articles ANTI JOIN stories USING (article_id)) "
+                "+ (SELECT count(*) - count(DISTINCT article_id) FROM stories) "
+                "+ (SELECT count(*) FROM stories ANTI JOIN articles USING (article_id))",
+            ),
+            (
+                "story whose canonical article is not its one canonical member",
+                "SELECT count(*) FROM (SELECT story_id, count(*) FILTER (WHERE is_canonical) "
+                "AS canonical, bool_or(is_canonical AND article_id = story_id) AS named "
+                "FROM stories GROUP BY story_id) WHERE canonical <> 1 OR NOT named",
+            ),
+            (
+                "article without its signature",
+                "SELECT count(*) FROM articles ANTI JOIN article_signatures USING (article_id)",
             ),
         ],
         "events": [

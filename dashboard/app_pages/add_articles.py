@@ -13,7 +13,7 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, data, uploads
+from dashboard import components, data, fetches, uploads
 from dashboard.settings import DashboardSettings
 
 UPLOADER_KEY = "add_articles_files"
@@ -25,6 +25,13 @@ PUBLISHED_KEY = "add_articles_published"
 RESULTS_KEY = "add_articles_results"
 JOB_STATE = "add_articles_job"
 RESULT_STATE = "add_articles_result"
+URLS_KEY = "add_by_url_urls"
+URLS_SUBMIT_KEY = "add_by_url_submit"
+URLS_RESULTS_KEY = "add_by_url_results"
+FETCH_JOB_STATE = "add_by_url_job"
+FETCH_RESULT_STATE = "add_by_url_result"
+FETCH_STAGE_TEXT = {"fetching": "Fetching the pages…",
+                    "building": "Pages fetched; rebuilding the warehouse…"}
 POLL_SECONDS = 1.0
 # Longest title, outlet and date the form takes (the ETL caps stored fields itself)
 MAX_TITLE_CHARS, MAX_OUTLET_CHARS, MAX_DATE_CHARS = 500, 200, 40
@@ -133,6 +140,69 @@ def _show_result(result: uploads.AddResult) -> None:
     components.table(table, hide_index=True, key=RESULTS_KEY, width="stretch")
 
 
+def _start_fetch(text: str) -> None:
+    """Check the addresses given and start `python -m etl fetch` on them in the background."""
+    settings = data.settings()
+    urls, problem = fetches.parse_urls(text, settings.upload_max_files)
+    if problem:
+        st.error(problem, icon=":material/block:")
+        return
+    try:
+        job = fetches.start_fetch(urls, settings)
+    except uploads.UploadsUnavailable as exc:
+        st.error(components.escape_markdown(str(exc)), icon=":material/lock:")
+        return
+    except OSError as exc:  # the message says why, never where
+        _log.warning("a fetch could not be started: %s", exc)
+        st.error("The fetch could not be started "
+                 f"({components.escape_markdown(exc.strerror or type(exc).__name__)}). Ask "
+                 "whoever runs this server to check the article folder.",
+                 icon=":material/error:")
+        return
+    st.session_state.pop(FETCH_RESULT_STATE, None)
+    st.session_state[FETCH_JOB_STATE] = job
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _follow_fetch(job: fetches.FetchJob) -> None:
+    """Poll the background fetch; when it ends, rerun the whole app on the new warehouse."""
+    stage = fetches.stage(job)
+    if stage is None:
+        st.session_state[FETCH_RESULT_STATE] = fetches.finish(job)
+        st.session_state.pop(FETCH_JOB_STATE, None)
+        st.rerun()
+    st.info(FETCH_STAGE_TEXT.get(str(stage), "Working…"), icon=":material/sync:")
+
+
+def _show_fetch_result(result: fetches.FetchResult) -> None:
+    show = {"success": st.success, "warning": st.warning, "error": st.error}[result.severity]
+    show(components.escape_markdown(result.summary))
+    if result.rows:
+        table = pd.DataFrame(result.rows, columns=["url", "label", "detail", "saved_as"])
+        table.columns = ["URL", "Result", "Details", "Saved as"]
+        components.table(table, hide_index=True, key=URLS_RESULTS_KEY, width="stretch")
+
+
+def show_add_by_url() -> None:
+    """Web addresses to fetch, the fetch's progress, and the per-URL report."""
+    st.subheader("Add by URL", anchor=False)
+    st.caption("One web address per line. Each page's article text and metadata are read and "
+               "saved into the article folder, then the warehouse is rebuilt. The site's "
+               "robots.txt is honoured, and addresses on this server's own network (loopback, "
+               "private or link-local) are refused unless the operator allows them.")
+    job: fetches.FetchJob | None = st.session_state.get(FETCH_JOB_STATE)
+    text = st.text_area("Web addresses", key=URLS_KEY, disabled=job is not None,
+                        placeholder="https://example.org/news/cica-summit.html")
+    if st.button("Fetch and add", key=URLS_SUBMIT_KEY, type="primary",
+                 disabled=job is not None or not text.strip()):
+        _start_fetch(text)
+        job = st.session_state.get(FETCH_JOB_STATE)
+    if job is not None:
+        _follow_fetch(job)
+    elif (result := st.session_state.get(FETCH_RESULT_STATE)) is not None:
+        _show_fetch_result(result)
+
+
 def show_add_articles() -> None:
     """The page: uploader, optional metadata for one file, progress, and the per-file report."""
     st.title("Add articles")
@@ -175,6 +245,7 @@ def show_add_articles() -> None:
         _follow(job)
     elif (result := st.session_state.get(RESULT_STATE)) is not None:
         _show_result(result)
+    show_add_by_url()
 
 
 show_add_articles()

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import components, data, url_state
+from dashboard.charts.attention import attention_figure, auto_grain
 from dashboard.charts.labels import cell_int, format_built_at, published_label
 from dashboard.charts.overview import events_per_year_figure
 from dashboard.charts.topics import theme_frequency_figure
@@ -34,6 +35,52 @@ def show_freshness() -> None:
                  f"duplicates, {_count(build['files_failed'])} failed "
                  f"(build `{build['build_id']}`)")
     st.caption(line)
+
+
+ATTENTION_SERIES = 3  # initiatives on the Overview's attention panel (the most covered in view)
+FEEDS_KEY = "overview_feeds"
+
+
+def show_attention(figures: pd.Series, source: str) -> None:
+    """A compact attention-over-time chart: the initiatives chosen in the sidebar, or the
+    three covered by most articles in view, linking to the full page."""
+    filters = url_state.filters()
+    series = filters.initiatives[:5] or tuple(
+        str(s) for s in data.attention_leaders(filters, "initiatives", ATTENTION_SERIES)
+        ["series_id"])
+    if not series:
+        return
+    grain = auto_grain(figures["first_published"], figures["last_published"])
+    counts = data.attention_series(filters, grain, "initiatives", series)
+    if counts.empty:
+        return
+    context = components.chart_context("Attention over time", f"attention-{grain}", source)
+    components.chart_block(
+        attention_figure(counts, data.attention_events(filters, series),
+                         "articles", grain, data.initiative_colours(), context, compact=True),
+        counts, context, key="overview_attention_chart")
+    if not url_state.presentation():
+        st.page_link("app_pages/attention.py", label="Compare initiatives and themes over time",
+                     icon=":material/show_chart:")
+
+
+def show_feeds() -> None:
+    """When each followed feed was last fetched and how many new articles it brought."""
+    if url_state.presentation():
+        return
+    st.subheader("Feeds", anchor=False)
+    feeds = data.feed_status()
+    if feeds.empty:
+        st.caption("No feed has been fetched yet. List the sources in `data/feeds.toml` and "
+                   "run `python -m etl fetch --feeds data/feeds.toml` (on a schedule: "
+                   "docs/fetch.md).")
+        return
+    shown = pd.DataFrame({
+        "Feed": feeds["feed"], "Outlet": feeds["outlet"],
+        "Last fetched (UTC)": feeds["last_fetched"], "Status": feeds["last_status"],
+        "New articles": feeds["new_articles"], "All articles": feeds["total_articles"],
+        "Last new article (UTC)": feeds["last_new_at"], "Error": feeds["last_error"]})
+    components.table(shown, hide_index=True, key=FEEDS_KEY, width="stretch")
 
 
 GAZETTEER_FILE = "data/reference/initiatives.toml"
@@ -80,6 +127,7 @@ def show_overview() -> None:
     if int(figures["articles"]) == 0:
         components.empty_state("No articles match these filters.")
         show_freshness()
+        show_feeds()
         return
 
     with st.container(horizontal=True, key="overview_figures"):
@@ -113,6 +161,8 @@ def show_overview() -> None:
                                           context),
             themes, context, key="overview_themes_chart",
             on_select=components.filter_to_clicked_theme("overview_themes_chart"))
+    show_attention(figures, source)
+    show_feeds()
     show_candidates()
 
 

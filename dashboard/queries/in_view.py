@@ -10,6 +10,10 @@ How filters apply (docs/dashboard.md has the analyst's version):
   are set, reporting a matching event. Article-level views (counts, themes, the article table)
   use it;
 - `memberships_in_view`: figures of those articles whose initiative and year match;
+- counting by story (the default; `Filters.by_article` counts every article) keeps one
+  article per story, its canonical one (`is_canonical`, on every mart row), so a wire story
+  republished by six outlets counts once; the reprints' facts stay in the warehouse and the
+  evidence of a fact names the other outlets of its story (`queries.evidence.ALSO_IN`);
 - the confidence floor keeps, in both, only facts scoring at least that confidence, and the
   briefing-safe filter (`reviewed_only`) only facts an analyst confirmed, edited or added
   (the marts' `reviewed`); neither narrows the articles, except through 'reporting a
@@ -108,6 +112,8 @@ def article_conditions(filters: Filters, chosen: Masks) -> list[Sql]:
     if filters.initiatives:
         conditions.append(sql("initiative_mask & $initiative_mask <> 0",
                               initiative_mask=chosen.initiative_mask))
+    if not filters.by_article:
+        conditions.append(sql("is_canonical"))
     return conditions
 
 
@@ -182,8 +188,10 @@ def _themed(filters: Filters, chosen: Masks) -> list[Sql]:
     """Rows of the themes shown only: with a theme filter the theme charts show those themes
     (and the themes-by-initiative chart the chosen initiatives)."""
     conditions = []
-    if not filters.is_empty:
+    if filters.narrows:
         conditions.append(sql("article_no IN (SELECT article_no FROM articles_in_view)"))
+    elif not filters.by_article:
+        conditions.append(sql("is_canonical"))
     if filters.themes:
         conditions.append(sql("list_contains($theme_nos, theme_no)",
                               theme_nos=list(chosen.theme_nos)))
@@ -212,7 +220,7 @@ def _reads(name: str, filters: Filters, chosen: Masks) -> tuple[str, ...]:
     """The in-view CTEs the CTE `name` reads, for these filters."""
     if name == ARTICLES and filters.filters_facts and chosen.event_years is None:
         return (EVENTS,)
-    if name in (ARTICLE_THEMES, INITIATIVE_THEMES) and not filters.is_empty:
+    if name in (ARTICLE_THEMES, INITIATIVE_THEMES) and filters.narrows:
         return (ARTICLES,)
     return ()
 

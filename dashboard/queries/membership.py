@@ -7,6 +7,7 @@ import pandas as pd
 
 from dashboard.filters import Filters
 from dashboard.queries.evidence import (
+    ALSO_IN,
     FIGURE_EXPLAINED,
     FIGURE_REVIEW,
     FIGURE_SCALE,
@@ -163,7 +164,7 @@ def point_reports(con: Connection, filters: Filters, initiative_id: str, kind: s
     SELECT t.total, t.articles, m.membership_id, m.initiative_id, m.kind, m.count, m.year,
            m.year_basis, m.count_text, m.sentence, m.sentence_no, m.article_id,
            """ + FIGURE_EXPLAINED + """, """ + FIGURE_REVIEW + """,
-           a.title, a.outlet, a.url, a.published, a.published_precision
+           a.title, a.outlet, a.url, a.published, a.published_precision, """ + ALSO_IN + """
     FROM page AS p
     CROSS JOIN totals AS t
     JOIN sentence AS m USING (membership_id)
@@ -249,7 +250,8 @@ def membership_evidence(con: Connection, membership_id: str) -> pd.DataFrame:
     SELECT m.membership_id, m.initiative_id, i.name AS initiative_name, m.kind, m.count,
            m.year, m.year_basis, m.count_text, m.sentence, m.sentence_no, m.article_id,
            """ + FIGURE_EXPLAINED + """, """ + FIGURE_REVIEW + """,
-           a.title, a.outlet, a.author, a.url, a.published, a.published_precision
+           a.title, a.outlet, a.author, a.url, a.published, a.published_precision,
+           """ + ALSO_IN + """
     FROM curated_memberships AS m
     JOIN initiatives AS i USING (initiative_id)
     JOIN articles AS a USING (article_id)

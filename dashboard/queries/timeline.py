@@ -5,7 +5,13 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.filters import Filters
-from dashboard.queries.evidence import EVENT_EXPLAINED, EVENT_REVIEW, EVENT_SCALE, review_counts
+from dashboard.queries.evidence import (
+    ALSO_IN,
+    EVENT_EXPLAINED,
+    EVENT_REVIEW,
+    EVENT_SCALE,
+    review_counts,
+)
 from dashboard.queries.in_view import EVENTS, in_view
 from dashboard.queries.registry import Samples, register
 from dashboard.queries.sql import Connection, Cte, frame, sql
@@ -123,7 +129,7 @@ def cell_events(con: Connection, filters: Filters, initiative_id: str, event_typ
            e.event_type, e.year, e.month, e.day, e.end_year, e.end_month, e.end_day,
            e.date_text, e.date_basis, e.sentence, e.sentence_no, e.article_id,
            """ + EVENT_EXPLAINED + """, """ + EVENT_REVIEW + """,
-           a.title, a.outlet, a.url, a.published, a.published_precision
+           a.title, a.outlet, a.url, a.published, a.published_precision, """ + ALSO_IN + """
     FROM page AS p
     CROSS JOIN totals AS t
     JOIN sentence AS e USING (event_id)
@@ -143,7 +149,8 @@ def event_evidence(con: Connection, event_id: str) -> pd.DataFrame:
            e.year, e.month, e.day, e.end_year, e.end_month, e.end_day, e.date_text, e.date_basis,
            e.sentence, e.sentence_no, e.article_id, """ + EVENT_EXPLAINED + """,
            """ + EVENT_REVIEW + """,
-           a.title, a.outlet, a.author, a.url, a.published, a.published_precision
+           a.title, a.outlet, a.author, a.url, a.published, a.published_precision,
+           """ + ALSO_IN + """
     FROM curated_events AS e
     JOIN initiatives AS i USING (initiative_id)
     JOIN articles AS a USING (article_id)

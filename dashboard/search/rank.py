@@ -529,25 +529,25 @@ def _hits_statement(con: Connection, filters: Filters, reading: _Reading, body: 
     of one wanted term) or the postings and phrase hits (any other)."""
     ctes: list[str] = []
     params: dict[str, Any] = {}
-    if not filters.is_empty:
+    if filters.narrows:
         keys_in_view, params = _search_in_view(filters)
         ctes.append(keys_in_view)
     one, phrase = reading.one_term, reading.one_phrase
     excluded = [t["term_key"] for t in reading.terms if t["negated"]]
     if excluded and (one is not None or phrase is not None):
         params["excluded"] = excluded
-    in_view = "" if filters.is_empty else _POSTINGS_IN_VIEW
+    in_view = "" if not filters.narrows else _POSTINGS_IN_VIEW
     less_excluded = (_EXCLUDED if excluded else "") + "\n)\n"
     if one is not None:
         ctes.append(_ONE_TERM + in_view + _ONE_TERM_HITS + less_excluded)
         params |= {"term_key": one["term_key"], "weight": one["weight"],
                    **_ranking_parameters(), "avg_length": reading.avg_length}
     elif phrase is not None:
-        sql, more = _phrase_join(*phrase, in_view=not filters.is_empty, scored=True)
+        sql, more = _phrase_join(*phrase, in_view=filters.narrows, scored=True)
         ctes.append(_ONE_PHRASE_HITS + sql + ")" + less_excluded)
         params |= more | {**_ranking_parameters(), "avg_length": reading.avg_length}
     else:
-        phrases, phrase_params = _phrase_hits(reading, in_view=not filters.is_empty)
+        phrases, phrase_params = _phrase_hits(reading, in_view=filters.narrows)
         ctes.append(phrases)
         params |= phrase_params | {"terms": reading.terms}
         restriction = reading.restriction

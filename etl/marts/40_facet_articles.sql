@@ -1,7 +1,9 @@
 -- facet_articles: one row per article, numbered newest first (the article table's order),
 -- with what the filters test and what the article table shows. `event_years` has a bit for
 -- every year an event of the article covers (start to end), so 'reports an event in these
--- years' is one bit test (when `facet_event_years.exact`).
+-- years' is one bit test (when `facet_event_years.exact`). `story_no` numbers the stories
+-- (`stories`: near copies of one text grouped), `is_canonical` marks the one article counted
+-- for its story when counts are by story, and `story_size` is how many articles the story has.
 CREATE OR REPLACE TABLE facet_articles AS
 WITH themed AS (
     SELECT t.article_id, bit_or(th.bit) AS theme_mask,
@@ -25,8 +27,11 @@ SELECT (row_number() OVER (ORDER BY a.published DESC NULLS LAST, a.title,
        coalesce(n.initiative_mask, 0::HUGEINT) AS initiative_mask,
        coalesce(c.event_years, 0::HUGEINT) AS event_years,
        coalesce(n.initiatives, []) AS initiatives,
-       coalesce(t.top_themes, []) AS top_themes
+       coalesce(t.top_themes, []) AS top_themes,
+       (dense_rank() OVER (ORDER BY s.story_id))::INTEGER AS story_no,
+       s.is_canonical, s.story_size
 FROM articles AS a
+JOIN stories AS s USING (article_id)
 LEFT JOIN themed AS t USING (article_id)
 LEFT JOIN named AS n USING (article_id)
 LEFT JOIN article_event_years AS c USING (article_id)

@@ -42,7 +42,7 @@ SELECT (row_number() OVER (ORDER BY e.initiative_id, e.event_type, e.year,
            AS first_of_article,
        coalesce(r.restated, false) AS restated,
        e.confidence, e.review, e.review <> 'unreviewed' AS reviewed,
-       a.published_year, a.outlet, a.theme_mask, a.initiative_mask
+       a.published_year, a.outlet, a.theme_mask, a.initiative_mask, a.is_canonical
 FROM curated_events AS e
 JOIN facet_articles AS a USING (article_id)
 JOIN facet_initiatives AS i USING (initiative_id)

@@ -11,6 +11,6 @@ SELECT (row_number() OVER (ORDER BY m.initiative_id, m.kind, m.year, m.count,
                                        m.count ORDER BY m.membership_id) = 1
            AS first_of_article,
        m.confidence, m.review, m.review <> 'unreviewed' AS reviewed,
-       a.published_year, a.outlet, a.theme_mask, a.initiative_mask
+       a.published_year, a.outlet, a.theme_mask, a.initiative_mask, a.is_canonical
 FROM curated_memberships AS m JOIN facet_articles AS a USING (article_id)
 ORDER BY figure_no;

@@ -11,7 +11,7 @@ pairs AS (
     FROM named AS n JOIN themed AS t USING (article_id, sentence_no)
     GROUP BY n.article_id, n.initiative_id, t.theme
 )
-SELECT a.article_no, i.initiative_no, th.theme_no, p.sentences
+SELECT a.article_no, i.initiative_no, th.theme_no, p.sentences, a.is_canonical
 FROM pairs AS p
 JOIN facet_articles AS a USING (article_id)
 JOIN facet_initiatives AS i USING (initiative_id)

@@ -33,7 +33,7 @@ WITH once_only AS (
            e.initiative_id, e.event_type AS fact, NULL::INTEGER AS fact_year,
            e.year AS value, e.article_no, e.sentence_no, e.event_type, e.year,
            e.end_year, e.published_year, e.outlet, e.theme_mask, e.initiative_mask,
-           e.confidence, e.reviewed
+           e.is_canonical, e.confidence, e.reviewed
     FROM facet_events AS e
     WHERE e.event_type IN (SELECT event_type FROM event_types WHERE once_in_a_life)
       AND NOT e.restated
@@ -56,7 +56,7 @@ figures AS (
            m.year AS fact_year, m.count AS value, m.article_no, m.sentence_no,
            NULL::VARCHAR AS event_type, m.year, NULL::INTEGER AS end_year,
            m.published_year, m.outlet, m.theme_mask, m.initiative_mask,
-           m.confidence, m.reviewed, r.member_count AS reference_count,
+           m.is_canonical, m.confidence, m.reviewed, r.member_count AS reference_count,
            r.previous_count AS reference_previous_count,
            r.previous_year AS reference_previous_year,
            least(r.member_count, coalesce(r.previous_count, r.member_count)) AS reference_low,

@@ -148,6 +148,8 @@ def test_an_upload_is_saved_rebuilt_and_reported_per_file(deployment: tuple[Path
     # the code on disk now (the reuse counts below depend on it)
     pipeline.build_warehouse(make_settings(articles, db))
     at = AppTest.from_file(APP_PATH, default_timeout=TIMEOUT)
+    # every article counted: the two uploads below are near copies, one story
+    at.query_params["count"] = "article"
     at.run()
     assert articles_metric(at) == "5"  # the app serves the warehouse before the upload
     existing = sorted(articles.glob("00*.txt"))[0]
@@ -176,6 +178,8 @@ def test_an_upload_is_saved_rebuilt_and_reported_per_file(deployment: tuple[Path
     assert "copy.txt" not in stored_files(db)
     # the running app picks the new build up at its next rerun, without a restart
     assert articles_metric(at) == "7"
+    at.radio(key="filter_count").set_value("story").run()
+    assert articles_metric(at) == "6"  # by story the two uploads count once
 
 
 def test_title_outlet_and_date_for_a_single_upload(deployment: tuple[Path, Path]) -> None:

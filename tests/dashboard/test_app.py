@@ -99,7 +99,7 @@ def test_overview_shows_the_corpus_at_a_glance() -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Articles"] == "5"
     assert int(metrics["Dated events"]) > 0
-    assert set(charts(at)) == {"Dated events per year", "Top 8 themes"}
+    assert set(charts(at)) == {"Dated events per year", "Top 8 themes", "Attention over time"}
     freshness = " ".join(c.value for c in at.caption)
     assert "Warehouse built" in freshness and "5 articles published" in freshness
 

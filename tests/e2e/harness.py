@@ -55,6 +55,7 @@ PAGES = {
     "timeline": AppPage("/timeline", "Timeline of initiatives", "Timeline of initiatives"),
     "membership": AppPage("/membership", "Membership growth", "Membership growth"),
     "topics": AppPage("/topics", "Topics", "Topics"),
+    "attention": AppPage("/attention", "Attention over time", "Attention over time"),
     "disagreements": AppPage("/disagreements", "Disagreements", "Disagreements between sources"),
     "articles": AppPage("/articles", "Articles", "Articles"),
     "search": AppPage("/search", "Search", "Search"),

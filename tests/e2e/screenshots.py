@@ -11,14 +11,21 @@ Debian Chromium at 1280x720 and saves:
   a little where that brings its first chart in whole; the Articles page with an article
   open in the reader;
 - evidence.png: the timeline with a marker clicked and its evidence panel (sentence, article,
-  outlet) under it, with the sidebar shown, so the filters are in the picture too.
+  outlet) under it, with the sidebar shown, so the filters are in the picture too;
+- review.png and curated.png (docs/corrections.md): on a copy of the warehouse with two
+  corrections made through `python -m etl corrections` (one event confirmed, one added), the
+  Review page, and the timeline whose reviewed marks carry their rings and legend.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -93,6 +100,60 @@ def event_to_click(page: Any) -> str:
     return min(points, key=lambda p: (-p["y"], p["x"]))["id"]
 
 
+def corrected_copy(db_path: Path, folder: Path) -> Path:
+    """A copy of the warehouse in `folder` with one event confirmed and one added by the
+    corrections command (the shots of the curation workflow; the warehouse itself is left)."""
+    import duckdb
+
+    copy = folder / "warehouse.duckdb"
+    shutil.copyfile(db_path, copy)
+    with duckdb.connect(str(copy), read_only=True) as con:
+        confirm = con.execute("SELECT event_id FROM facet_events WHERE initiative_id = 'CICA' "
+                              "ORDER BY event_no LIMIT 1").fetchone()
+        place = con.execute("SELECT article_id, sentence_no FROM sentences "
+                            "WHERE contains(text, 'CICA') ORDER BY article_id, sentence_no "
+                            "LIMIT 1").fetchone()
+    base = [sys.executable, "-m", "etl", "corrections"]
+    where = ["--db", str(copy), "--corrections", str(folder / "corrections"),
+             "--analyst", "a.analyst", "--json"]
+    steps = []
+    if confirm:
+        steps.append(["confirm", *where, "--reason", "checked against the communique", "--",
+                      str(confirm[0])])
+    if place:
+        steps.append(["add", "--article", str(place[0]), "--sentence", str(place[1]),
+                      "--fact", "event", "--set", "initiative_id=CICA", "--set",
+                      "event_type=held", "--set", "year=2024", *where])
+    for step in steps:
+        done = subprocess.run([*base, *step], cwd=harness.PROJECT_ROOT, capture_output=True,
+                              text=True, check=False)
+        if done.returncode or not json.loads(done.stdout.splitlines()[-1]).get("applied"):
+            raise RuntimeError(f"correction for the screenshots failed: {done.stderr}")
+    return copy
+
+
+def take_curation_screenshots(out_dir: Path, db_path: Path, browser: Any) -> list[Path]:
+    """review.png and curated.png, on a corrected copy of the warehouse."""
+    saved: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="im-shots-") as tmp:
+        copy = corrected_copy(db_path, Path(tmp))
+        with harness.run_server(copy) as server:
+            context = browser.new_context(viewport=harness.VIEWPORT, device_scale_factor=1)
+            harness.keep_offline(context, server.base_url)
+            page = context.new_page()
+            harness.open_view(page, server.base_url, "/review")
+            page.get_by_role("heading", name="Review queue", level=1).wait_for()
+            harness.wait_until_idle(page)
+            page.mouse.move(1279, 719)
+            saved.append(shoot(page, out_dir / "review.png"))
+            harness.open_view(page, server.base_url, "/timeline?present=1&init=CICA")
+            settle(page)
+            show_first_chart_whole(page)
+            saved.append(shoot(page, out_dir / "curated.png"))
+            context.close()
+    return saved
+
+
 def take_screenshots(out_dir: Path, db_path: Path) -> list[Path]:
     """Serve the app over `db_path` and save every screenshot into `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -126,6 +187,7 @@ def take_screenshots(out_dir: Path, db_path: Path) -> list[Path]:
         harness.element(page, "filter_initiatives").scroll_into_view_if_needed()
         saved.append(shoot(page, out_dir / "evidence.png"))
         context.close()
+        saved += take_curation_screenshots(out_dir, db_path, browser)
     return saved
 
 

@@ -24,7 +24,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etl import pipeline, sources, warehouse
+from etl import pipeline, sources, stories, warehouse
 from etl.errors import SourceError
 from etl.limits import FIELD_MAX_CHARS, FRONT_MATTER_MAX_CHARS, YAML_MAX_ALIASES
 from etl.model import Problem, SourceRecord
@@ -274,6 +274,9 @@ def test_row4_content_rules_remove_rows_and_name_their_file() -> None:
         "('a1', 'old.jsonl', 3, 'jsonl', DATE '1850-01-01', 'year', 'record', 'unknown', "
         "'unknown', 'unknown', 'unknown', 'utf-8', 5, 'text', [])"
     )
+    # every article has its signature and its story, as a build gives it
+    con.execute("INSERT INTO article_signatures VALUES ('a1', ?)", [stories.signature("text")])
+    stories.build_stories(con)
     con.execute("INSERT INTO initiatives VALUES ('CICA', 'CICA', 'CICA', 'forum', '', [])")
     event = ("INSERT INTO events (event_id, initiative_id, event_type, year, date_text, "
              "date_basis, article_id, sentence_no, sentence, rule, confidence, "

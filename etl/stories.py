@@ -1,0 +1,222 @@
+"""Syndicated copies: the same story republished by several outlets, grouped into one story.
+
+Wire copy reaches the corpus many times over: the same text under another headline and byline,
+with the outlet's boilerplate lines, a few words changed or a paragraph rewritten. Exact copies
+are folded when loaded (`articles.duplicate_files`); near copies are found here.
+
+Each article's cleaned text is cut into word shingles (`SHINGLE_WORDS` consecutive words) and
+summarised by a MinHash signature (datasketch, `NUM_PERM` permutations), computed once when the
+article is extracted and stored in `article_signatures`, so a build never hashes an unchanged
+article again. Every build, full or incremental, then groups all stored signatures afresh
+(`build_stories`): locality-sensitive hashing over bands of the signatures finds candidate
+pairs, a pair is kept when its estimated Jaccard similarity reaches `THRESHOLD`, and the
+stories are the connected groups. Grouping depends on the stored signatures alone, so an
+incremental build groups exactly as a full build does.
+
+The band layout (bands x rows) is datasketch's own optimum for `THRESHOLD` (`MinHashLSH`); the
+bucketing is done over all signatures at once with numpy, which is the same banding as
+`MinHashLSH.insert`/`query` without a Python call per article (about 40 times faster at
+100,000 articles, so the grouping stays a small part of an incremental build).
+
+`THRESHOLD`, `SHINGLE_WORDS` and `NUM_PERM` were chosen on constructed texts (tests/
+story_texts.py). On 4-word shingles, reprints with new furniture, with light edits and a
+paragraph swapped, and with one rewritten paragraph are 0.57-0.89 similar to the wire copy
+(0.32-0.57 to one another: they are grouped through it); different reports of the same summit,
+sharing its names, places and figures, and a wire story about another forum are at most 0.05
+similar to any of them. 3-word shingles raise both sides (different reports reach 0.07),
+5-word shingles lower the reprints (0.49). 0.4 lies well between the two sides, four standard
+errors of a 128-permutation estimate from the closest reprint; see docs/schema.md.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import zlib
+from collections.abc import Sequence
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+from datasketch import MinHash, MinHashLSH
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+# Words per shingle: 4 keeps a changed word from touching more than four shingles, and is long
+# enough that shared names ("Conference on Interaction and ...") weigh little against the text.
+SHINGLE_WORDS = 4
+# Permutations of the signature: the standard error of a similarity estimate is about
+# sqrt(J(1-J)/NUM_PERM), 0.043 at J = 0.4.
+NUM_PERM = 128
+# Estimated Jaccard similarity of shingles from which two articles are the same story.
+THRESHOLD = 0.4
+# How datasketch weighs (false positives, false negatives) when it lays out the bands: every
+# candidate pair is checked on its whole signature, so a false positive costs one comparison
+# while a false negative splits a story. (0.1, 0.9) gives 42 bands of 3 rows: a pair 0.5
+# similar is a candidate with probability 0.996 (0.87 with the default even weights).
+LSH_WEIGHTS = (0.1, 0.9)
+# The MinHash permutation scheme and seed: stored signatures are only comparable with these.
+SCHEME = "affine32"
+SEED = 1
+# A band bucket holding more articles than this (texts that are nearly empty, say) is checked
+# member by member against its first article only, not pair by pair.
+MAX_BUCKET_PAIRS = 200
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def shingles(text: str) -> set[bytes]:
+    """The word shingles of a text: lower-cased runs of `SHINGLE_WORDS` words, as bytes.
+
+    A text shorter than one shingle is its words joined, so it still has a signature.
+    """
+    words = _WORD.findall(text.lower())
+    if len(words) < SHINGLE_WORDS:
+        return {" ".join(words).encode()}
+    runs = zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)
+    return {" ".join(run).encode() for run in runs}
+
+
+@functools.cache
+def _empty_minhash() -> MinHash:
+    """A MinHash of nothing with this module's permutations, copied for each text (drawing
+    the permutations costs as much as hashing a short article)."""
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=zlib.crc32)
+
+
+def signature(text: str) -> list[int]:
+    """The MinHash signature of a text's shingles (`NUM_PERM` unsigned 32-bit values).
+
+    Shingles are hashed with CRC-32 (C speed, the same in every process and release) before
+    datasketch's random permutations; that is a third of the time of its default SHA-1.
+    """
+    minhash = _empty_minhash().copy()
+    minhash.update_batch(list(shingles(text)))
+    return [int(value) for value in minhash.hashvalues]
+
+
+def similarity(first: Sequence[int], second: Sequence[int]) -> float:
+    """Estimated Jaccard similarity of the shingles behind two signatures."""
+    return float(np.mean(np.asarray(first) == np.asarray(second)))
+
+
+def bands() -> tuple[int, int]:
+    """(bands, rows per band): datasketch's optimal layout for `THRESHOLD` and `NUM_PERM`."""
+    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
+    return lsh.b, lsh.r
+
+
+def _band_keys(signatures: np.ndarray, band: int, rows: int) -> np.ndarray:
+    """One 64-bit key per article for its values in `band`: equal values, equal keys (two
+    different value runs sharing a key only add a candidate, which the check then drops)."""
+    keys = np.zeros(signatures.shape[0], dtype=np.uint64)
+    for row in range(band * rows, (band + 1) * rows):
+        keys = keys * np.uint64(0x100000001B3) ^ signatures[:, row].astype(np.uint64)
+    return keys
+
+
+def _bucket_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (first, second) of articles with equal keys, without a Python step per bucket.
+
+    Each article is paired with the members after it in its bucket; in a bucket that would give
+    more than `MAX_BUCKET_PAIRS` pairs, every member is paired with the first only.
+    """
+    count = keys.shape[0]
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    sizes = np.diff(np.r_[starts, count])
+    size_of = np.repeat(sizes, sizes)
+    rank = np.arange(count) - np.repeat(starts, sizes)
+    big = size_of * (size_of - 1) // 2 > MAX_BUCKET_PAIRS
+    partners = np.where(big, np.where(rank == 0, size_of - 1, 0), size_of - 1 - rank)
+    position = np.repeat(np.arange(count), partners)
+    offset = np.arange(partners.sum()) - np.repeat(np.cumsum(partners) - partners, partners)
+    return order[position], order[position + 1 + offset]
+
+
+def _candidate_pairs(signatures: np.ndarray) -> np.ndarray:
+    """Pairs (i, j), i < j, of articles sharing a band bucket, as an (n, 2) array."""
+    count = signatures.shape[0]
+    band_count, rows = bands()
+    found = []
+    for band in range(band_count):
+        first, second = _bucket_pairs(_band_keys(signatures, band, rows))
+        low, high = np.minimum(first, second), np.maximum(first, second)
+        found.append(low.astype(np.int64) * count + high)
+    unique = np.unique(np.concatenate(found))
+    return np.column_stack([unique // count, unique % count])
+
+
+def group(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stories of the articles whose signatures are the rows of `signatures`.
+
+    Returns (story label per article, the linked pairs, their estimated similarity); two
+    articles are in one story when a chain of pairs, each at least `THRESHOLD` similar, joins
+    them.
+    """
+    count = signatures.shape[0]
+    pairs = _candidate_pairs(signatures)
+    scores = np.empty(len(pairs))
+    for start in range(0, len(pairs), 50_000):  # bounded memory however many pairs
+        chunk = pairs[start:start + 50_000]
+        scores[start:start + 50_000] = np.mean(
+            signatures[chunk[:, 0]] == signatures[chunk[:, 1]], axis=1)
+    linked = pairs[scores >= THRESHOLD]
+    graph = coo_matrix((np.ones(len(linked)), (linked[:, 0], linked[:, 1])),
+                       shape=(count, count))
+    labels = connected_components(graph, directed=False)[1]
+    return labels, linked, scores[scores >= THRESHOLD]
+
+
+_READ = """
+SELECT s.article_id, s.minhash, a.published
+FROM article_signatures AS s JOIN articles AS a USING (article_id)
+ORDER BY s.article_id
+"""
+
+
+def build_stories(con: duckdb.DuckDBPyConnection) -> None:
+    """Fill `stories` from every stored signature: one row per article, naming its story.
+
+    A story's canonical article is its earliest published one (then the first by article id);
+    a story's id is its canonical article's id. `similarity` is the article's estimated
+    similarity to the canonical one (1 for the canonical).
+    """
+    table = con.sql(_READ).to_arrow_table()
+    con.execute("DELETE FROM stories").fetchall()
+    if table.num_rows == 0:
+        return
+    ids = table["article_id"].to_pylist()
+    signatures = np.asarray(table["minhash"].combine_chunks().flatten().to_numpy(
+        zero_copy_only=False), dtype=np.uint32).reshape(len(ids), NUM_PERM)
+    labels = group(signatures)[0]
+    published = table["published"].to_pylist()
+    canonical: dict[int, int] = {}
+    for index, label in enumerate(labels):  # ids are sorted: the first wins a tie
+        best = canonical.get(label)
+        if best is None or _earlier(published[index], published[best]):
+            canonical[label] = index
+    sizes = np.bincount(labels)
+    story_of = [canonical[label] for label in labels]
+    rows = pa.table({
+        "article_id": ids,
+        "story_id": [ids[c] for c in story_of],
+        "is_canonical": [c == i for i, c in enumerate(story_of)],
+        "similarity": [1.0 if c == i else float(np.mean(signatures[i] == signatures[c]))
+                       for i, c in enumerate(story_of)],
+        "story_size": [int(sizes[label]) for label in labels],
+    })
+    con.register("_stories", rows)
+    try:
+        con.execute("INSERT INTO stories SELECT article_id, story_id, is_canonical, "
+                    "similarity, story_size FROM _stories").fetchall()
+    finally:
+        con.unregister("_stories")
+
+
+def _earlier(first: object, second: object) -> bool:
+    """Whether publication date `first` is earlier than `second` (an unknown date is last)."""
+    if first is None:
+        return False
+    return second is None or first < second  # type: ignore[operator]

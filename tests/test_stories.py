@@ -1,0 +1,129 @@
+"""Syndicated copies: near copies of one story grouped, different stories on one topic apart,
+and an incremental build grouping exactly as a full build (real ETL, real DuckDB files)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+
+from etl import pipeline, stories
+from tests import story_texts
+from tests.conftest import make_settings
+
+# name -> (outlet, published, text); the wire copy is not the earliest: an outlet ran it first.
+ARTICLES = {
+    "wire.md": ("Wire Agency", "2022-10-13", story_texts.WIRE),
+    "reprint_furniture.md": ("Daily Courier", "2022-10-12", story_texts.REPRINT_FURNITURE),
+    "reprint_edited.md": ("Evening Star", "2022-10-14", story_texts.REPRINT_EDITED),
+    "reprint_paragraph.md": ("Steppe Times", "2022-10-15", story_texts.REPRINT_PARAGRAPH),
+    "same_summit.md": ("Wire Agency", "2022-10-13", story_texts.SAME_SUMMIT),
+    "guest_statement.md": ("Gulf Herald", "2022-10-14", story_texts.GUEST_STATEMENT),
+    "other_forum.md": ("Wire Agency", "2023-06-08", story_texts.OTHER_FORUM),
+}
+COPIES = {"wire.md", "reprint_furniture.md", "reprint_edited.md", "reprint_paragraph.md"}
+
+
+def write_article(folder: Path, name: str) -> None:
+    outlet, published, text = ARTICLES[name]
+    title = json.dumps(text.splitlines()[0].split(".")[0][:60])  # JSON is YAML
+    (folder / name).write_text(
+        f"---\ntitle: {title}\noutlet: {outlet}\npublished: {published}\n---\n{text}\n",
+        encoding="utf-8")
+
+
+def story_rows(db_path: Path) -> dict[str, tuple[str, bool, int]]:
+    """source file -> (story's canonical source file, is canonical, story size)."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        rows = con.execute(
+            "SELECT a.source_file, c.source_file, s.is_canonical, s.story_size "
+            "FROM stories AS s JOIN articles AS a USING (article_id) "
+            "JOIN articles AS c ON c.article_id = s.story_id").fetchall()
+    return {name: (canonical, flag, size) for name, canonical, flag, size in rows}
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for name in ARTICLES:
+        write_article(articles, name)
+    return articles
+
+
+def test_reprints_are_similar_to_the_wire_copy_and_other_stories_are_not() -> None:
+    wire = stories.signature(story_texts.WIRE)
+    for reprint in story_texts.REPRINTS:
+        assert stories.similarity(wire, stories.signature(reprint)) >= stories.THRESHOLD
+    near = [story_texts.WIRE, *story_texts.REPRINTS]
+    for copy, other in itertools.product(near, story_texts.DIFFERENT):
+        score = stories.similarity(stories.signature(copy), stories.signature(other))
+        assert score < stories.THRESHOLD / 2, (copy[:40], other[:40], score)
+    for first, second in itertools.combinations(story_texts.DIFFERENT, 2):
+        assert stories.similarity(stories.signature(first),
+                                  stories.signature(second)) < stories.THRESHOLD / 2
+
+
+def test_grouping_links_chains_and_leaves_singletons_alone() -> None:
+    texts = [story_texts.WIRE, *story_texts.REPRINTS, *story_texts.DIFFERENT]
+    labels = stories.group(np.array([stories.signature(t) for t in texts], dtype=np.uint32))[0]
+    assert len(set(labels[:4])) == 1
+    assert len(set(labels)) == 1 + len(story_texts.DIFFERENT)
+
+
+def test_a_build_groups_near_copies_into_one_story_with_the_earliest_as_canonical(
+        folder: Path, tmp_path: Path) -> None:
+    db_path = tmp_path / "w.duckdb"
+    assert pipeline.build_warehouse(make_settings(folder, db_path)).status == "ok"
+    rows = story_rows(db_path)
+    assert set(rows) == set(ARTICLES)
+    for name in COPIES:
+        assert rows[name][0] == "reprint_furniture.md"  # published first
+        assert rows[name][2] == len(COPIES)
+        assert rows[name][1] == (name == "reprint_furniture.md")
+    for name in set(ARTICLES) - COPIES:
+        assert rows[name] == (name, True, 1)
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        outlets = dict(con.execute("SELECT source_file, outlet FROM articles").fetchall())
+    assert outlets == {name: outlet for name, (outlet, _, _) in ARTICLES.items()}
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        facet = con.execute(
+            "SELECT count(DISTINCT story_no), count(*) FILTER (WHERE is_canonical) "
+            "FROM facet_articles").fetchall()[0]
+    assert facet == (4, 4)
+
+
+def test_an_incremental_build_groups_as_a_full_build(folder: Path, tmp_path: Path) -> None:
+    live = tmp_path / "live.duckdb"
+    held_back = ["reprint_edited.md", "guest_statement.md"]
+    for name in held_back:
+        (folder / name).unlink()
+    assert pipeline.build_warehouse(make_settings(folder, live)).status == "ok"
+    assert story_rows(live)["wire.md"] == ("reprint_furniture.md", False, 3)
+    for name in held_back:
+        write_article(folder, name)
+    (folder / "reprint_furniture.md").unlink()  # the canonical goes: another takes its place
+    report = pipeline.build_warehouse(make_settings(folder, live))
+    assert report.articles_extracted == len(held_back)
+    full = tmp_path / "full.duckdb"
+    pipeline.build_warehouse(make_settings(folder, full), reuse=False)
+    assert story_rows(live) == story_rows(full)
+    assert story_rows(live)["reprint_edited.md"] == ("wire.md", False, 3)
+    query = "SELECT * FROM stories ORDER BY article_id"
+    with duckdb.connect(str(live), read_only=True) as a, \
+            duckdb.connect(str(full), read_only=True) as b:
+        assert a.execute(query).fetchall() == b.execute(query).fetchall()
+
+
+def test_exact_copies_are_still_folded_when_loaded(folder: Path, tmp_path: Path) -> None:
+    (folder / "wire_again.md").write_bytes((folder / "wire.md").read_bytes())
+    db_path = tmp_path / "w.duckdb"
+    pipeline.build_warehouse(make_settings(folder, db_path))
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        assert con.execute("SELECT duplicate_files FROM articles WHERE source_file = 'wire.md'"
+                           ).fetchall() == [(["wire_again.md"],)]
+    assert "wire_again.md" not in story_rows(db_path)
