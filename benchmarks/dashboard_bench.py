@@ -64,7 +64,7 @@ APP = PROJECT_ROOT / "dashboard" / "app.py"
 # pages and the URL parameters they open with (the Search page with a query)
 PAGES: dict[str, dict[str, str]] = {
     "overview": {}, "timeline": {}, "membership": {}, "topics": {}, "disagreements": {},
-    "articles": {}, "search": {"q": "security cooperation"},
+    "articles": {}, "search": {"q": "security cooperation"}, "attention": {},
 }
 QUERY_TARGET_MS = 100.0
 RERUN_TARGET_MS = 500.0
