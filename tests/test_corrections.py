@@ -23,24 +23,10 @@ from etl import cli, pipeline, warehouse
 from etl.corrections import records, store
 from etl.corrections.cli import EXIT_REFUSED, merge_report
 from tests.conftest import make_settings
+from tests.curated_texts import CURATED_ARTICLES
 
-ARTICLES = {
-    "summit.md": (
-        "---\ntitle: Astana hosts Asian security talks\noutlet: Test Wire\n"
-        "published: 2024-05-10\n---\n"
-        "CICA, the Asian security forum, held its sixth summit in Astana in October 2022. "
-        "The forum now has 28 member states.\n\n"
-        "The Astana International Forum was first held in 2023 and gathered diplomats from "
-        "many countries.\n"
-    ),
-    "food.md": (
-        "---\ntitle: Food security body marks a decade\noutlet: Example News\n"
-        "published: 2023-09-01\n---\n"
-        "The Islamic Organisation for Food Security was founded in 2013. The organisation has "
-        "40 member states today.\n\n"
-        "Ministers met in Astana to discuss grain reserves and climate risks.\n"
-    ),
-}
+# the summit and food-security reports of the shared corrections texts
+ARTICLES = {name: CURATED_ARTICLES[name] for name in ("summit.md", "food.md")}
 
 
 @pytest.fixture

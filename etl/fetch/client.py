@@ -151,9 +151,11 @@ def guarded_adapter(access: safety.PrivateAccess) -> HTTPAdapter:
     """An adapter whose connections check the connected peer's address (`safety.check_peer`)
     before a byte is sent."""
 
-    class GuardedHTTPConnection(HTTPConnection):
+    class Guarded:
+        """Checks the connected peer before the connection is used."""
+
         def _new_conn(self) -> Any:
-            sock = super()._new_conn()
+            sock = super()._new_conn()  # type: ignore[misc]
             try:
                 safety.check_peer(sock, access)
             except safety.UnsafeURL:
@@ -161,15 +163,11 @@ def guarded_adapter(access: safety.PrivateAccess) -> HTTPAdapter:
                 raise
             return sock
 
-    class GuardedHTTPSConnection(HTTPSConnection):
-        def _new_conn(self) -> Any:
-            sock = super()._new_conn()
-            try:
-                safety.check_peer(sock, access)
-            except safety.UnsafeURL:
-                sock.close()
-                raise
-            return sock
+    class GuardedHTTPConnection(Guarded, HTTPConnection):
+        pass
+
+    class GuardedHTTPSConnection(Guarded, HTTPSConnection):
+        pass
 
     class GuardedHTTPPool(HTTPConnectionPool):
         ConnectionCls = GuardedHTTPConnection

@@ -17,6 +17,7 @@ import pytest
 
 from etl import pipeline
 from etl.settings import PROJECT_ROOT, Settings
+from tests.curated_texts import CURATED_ARTICLES
 
 HOSTILE_ARTICLE = """---
 title: "Astana <script>alert('title')</script> *hosts* CICA"
@@ -86,33 +87,6 @@ def app_env(built_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return built_warehouse
 
 
-# Articles whose facts an analyst corrects (`curated_warehouse`): two reports of CICA's 2022
-# summit, two first years of the Astana International Forum, two founding years of the food
-# security body, two membership counts, and a sentence the rules read nothing from.
-CURATED_ARTICLES = {
-    "summit.md": (
-        "---\ntitle: Astana hosts Asian security talks\noutlet: Test Wire\n"
-        "published: 2024-05-10\n---\n"
-        "CICA, the Asian security forum, held its sixth summit in Astana in October 2022. "
-        "The forum now has 28 member states.\n\n"
-        "The Astana International Forum was first held in 2023 and gathered diplomats from "
-        "many countries.\n"
-    ),
-    "food.md": (
-        "---\ntitle: Food security body marks a decade\noutlet: Example News\n"
-        "published: 2023-09-01\n---\n"
-        "The Islamic Organisation for Food Security was founded in 2013. The organisation has "
-        "40 member states today.\n\n"
-        "Ministers met in Astana to discuss grain reserves and climate risks.\n"
-    ),
-    "review.md": (
-        "---\ntitle: A year of summits in the steppe capital\noutlet: Steppe Daily\n"
-        "published: 2024-02-20\n---\n"
-        "CICA leaders held a summit in Astana in October 2022 to adopt a transformation plan.\n\n"
-        "The Astana International Forum was first held in 2022, its organisers said.\n\n"
-        "The Islamic Organisation for Food Security was established in 2011 in Astana.\n"
-    ),
-}
 REJECTED_EVENT_SENTENCE = ("The Astana International Forum was first held in 2023 and gathered "
                            "diplomats from many countries.")
 HOSTILE_REASON = "<script>alert('reason')</script> =cmd|' /C calc'!A0"
