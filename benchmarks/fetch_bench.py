@@ -29,7 +29,7 @@ from etl.fetch.feeds import Feed
 from etl.fetch.run import FETCHED, fetch_feeds
 from etl.fetch.store import FetchStore
 
-PARAGRAPH = ("The Conference on Interaction and Confidence-Building Measures in Asia met in "
+PARAGRAPH = ("CICA, the Asian security forum, met in "
              "Astana, where delegations discussed security, trade and the next summit. ")
 
 
