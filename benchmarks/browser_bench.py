@@ -306,9 +306,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", required=True, type=Path, help="the warehouse to serve")
     parser.add_argument("--rounds", type=int, default=3,
                         help="new tabs per page, and filter changes in each")
+    parser.add_argument("--pages", default=",".join(PAGES),
+                        help="pages to measure, comma-separated (default: every page)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args(argv)
-    results = run(args.db, rounds=args.rounds)
+    results = run(args.db, rounds=args.rounds,
+                  pages=[p for p in args.pages.split(",") if p.strip()])
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     return 0 if results["meets_targets"] else 1
