@@ -22,6 +22,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import psutil
@@ -124,18 +125,27 @@ def test_row7_every_csv_download_is_formula_safe(
             expect(page.get_by_role("button", name=PACK_BUTTON)).to_be_visible()
         harness.wait_until_idle(page)
         count = buttons.count()
-        for index in range(count):
-            button = buttons.nth(index)
+        view_packs = 0
+
+        def download(button: Any, view: str = view) -> bool:
+            """Click a download button; whether it gave a briefing pack."""
             expect(button).to_be_enabled()
             with page.expect_download(timeout=DOWNLOAD_TIMEOUT_MS) as download_info:
                 button.click()
-            download = download_info.value
-            assert download.failure() is None, (view, download.failure())
-            saved = tmp_path / download.suggested_filename
-            download.save_as(saved)
-            packs += download.suggested_filename.endswith(".zip")
-            tables.update(_csvs_of(f"{view} {download.suggested_filename}",
-                                   saved.read_bytes()))
+            got = download_info.value
+            assert got.failure() is None, (view, got.failure())
+            saved = tmp_path / got.suggested_filename
+            got.save_as(saved)
+            tables.update(_csvs_of(f"{view} {got.suggested_filename}", saved.read_bytes()))
+            return got.suggested_filename.endswith(".zip")
+
+        for index in range(count):
+            harness.wait_until_idle(page)  # a click may rerun the page and redraw its buttons
+            view_packs += download(buttons.nth(index))
+        if view in PACK_VIEWS and not view_packs:  # redrawn past the index it stood at
+            harness.wait_until_idle(page)
+            view_packs += download(page.get_by_role("button", name=PACK_BUTTON))
+        packs += view_packs
     assert packs == 3 and len(tables) >= 12, sorted(tables)
     neutralised = 0
     for name, content in tables.items():
