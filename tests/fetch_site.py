@@ -17,7 +17,7 @@ from typing import Any
 
 ARTICLES = {
     "cica-summit": ("CICA holds its sixth summit in Astana", "2022-10-13",
-                    "The Conference on Interaction and Confidence-Building Measures in Asia "
+                    "CICA, the Asian security forum, "
                     "held its sixth summit in Astana in October 2022. Leaders of the member "
                     "states adopted a statement on the transformation of CICA into a full "
                     "international organisation."),

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 _WIRE_BODY = [
     "ASTANA, 13 October. Leaders and senior officials of twenty-seven states gathered in the "
-    "capital on Thursday for the sixth summit of the Conference on Interaction and "
-    "Confidence-Building Measures in Asia, the forum Kazakhstan proposed three decades ago.",
+    "capital on Thursday for the sixth summit of CICA, the Asian security "
+    "club, the forum Kazakhstan proposed three decades ago.",
     "Opening the meeting, President Kassym-Jomart Tokayev told delegations that the "
     "organisation had matured from a loose dialogue into a body able to take decisions, and "
     "invited members to approve a statement on its transformation into a full international "
@@ -41,8 +41,8 @@ REPRINT_FURNITURE = "\n\n".join([
 # Light edits throughout and the last paragraph dropped, a local paragraph added.
 REPRINT_EDITED = "\n\n".join([
     "ASTANA, 13 October. Leaders and senior officials from twenty-seven countries gathered in "
-    "the capital on Thursday for the sixth summit of the Conference on Interaction and "
-    "Confidence-Building Measures in Asia, a forum Kazakhstan proposed three decades ago.",
+    "the capital on Thursday for the sixth summit of CICA, the Asian security "
+    "club, a forum Kazakhstan proposed three decades ago.",
     _WIRE_BODY[1],
     "The adopted declaration commits members to widen cooperation on food security, water "
     "management and the safety of transport corridors linking Central Asia with the ports of "
@@ -66,7 +66,7 @@ REPRINTS = (REPRINT_FURNITURE, REPRINT_EDITED, REPRINT_PARAGRAPH)
 
 # A different report of the same summit: same names, places and figures, written apart.
 SAME_SUMMIT = "\n\n".join([
-    "The Conference on Interaction and Confidence-Building Measures in Asia ended its sixth "
+    "CICA, the Asian security club, ended its sixth "
     "summit in Astana on Thursday with a decision to begin turning the forum into an "
     "international organisation, a step President Kassym-Jomart Tokayev has pressed for since "
     "Kazakhstan took the chair.",
@@ -83,7 +83,7 @@ SAME_SUMMIT = "\n\n".join([
 # The same summit from a guest's side: a foreign ministry's statement.
 GUEST_STATEMENT = "\n\n".join([
     "The foreign minister of Kuwait thanked Kazakhstan for hosting the sixth summit of the "
-    "Conference on Interaction and Confidence-Building Measures in Asia and welcomed his "
+    "Asian security club CICA and welcomed his "
     "country's admission as a member state.",
     "In a statement released after the summit in Astana, the ministry said Kuwait would take "
     "part in the working groups on energy and on the safety of transport corridors, and "
