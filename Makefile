@@ -67,11 +67,13 @@ test-fast: lint
 	$(PYTEST) -m "not browser"
 
 ## bench: the scale benchmark (generated corpora, ETL, dashboard, load test), then extraction
-## seconds per MB of one text of $(BENCH_EXTRACT_MB) MB; see docs/scaling.md
+## seconds per MB of one text of $(BENCH_EXTRACT_MB) MB, and where a full build's time goes;
+## see docs/scaling.md
 bench: setup browser
 	$(BIN)/python -m benchmarks --scales $(BENCH_SCALES)
 	$(BIN)/python -m benchmarks.extract_scaling --sizes $(BENCH_EXTRACT_MB)
 	$(BIN)/python -m benchmarks.fetch_bench --json benchmarks/results/fetch.json
+	$(BIN)/python -m benchmarks.profile --json benchmarks/results/profile.json
 
 ## accuracy: build warehouses from every answer key found and print extraction precision/recall
 ## (CORRECTIONS=DIR also applies a corrections folder and scores the curated facts beside)
