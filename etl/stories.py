@@ -65,34 +65,63 @@ MAX_BUCKET_PAIRS = 200
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def shingles(text: str) -> set[bytes]:
-    """The word shingles of a text: lower-cased runs of `SHINGLE_WORDS` words, as bytes.
+def _words(text: str) -> list[str]:
+    """The lower-cased words of a text, in order."""
+    return _WORD.findall(text.lower())
 
-    A text shorter than one shingle is its words joined, so it still has a signature.
+
+def shingle_hashes(text: str) -> np.ndarray:
+    """The CRC-32 of every word shingle of a text, repeats kept, as uint32.
+
+    A shingle is a lower-cased run of `SHINGLE_WORDS` words joined by spaces, as UTF-8; a text
+    shorter than one shingle is its words joined, so it still has a signature. Repeats change
+    no minimum, so they need no set; the hashing runs as chained C calls (`map`) rather than a
+    Python step per shingle.
     """
-    words = _WORD.findall(text.lower())
+    words = _words(text)
     if len(words) < SHINGLE_WORDS:
-        return {" ".join(words).encode()}
+        return np.array([zlib.crc32(" ".join(words).encode())], dtype=np.uint32)
     runs = zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)
-    return {" ".join(run).encode() for run in runs}
+    hashes = map(zlib.crc32, map(str.encode, map(" ".join, runs)))
+    return np.fromiter(hashes, dtype=np.uint32, count=len(words) - SHINGLE_WORDS + 1)
 
 
 @functools.cache
-def _empty_minhash() -> MinHash:
-    """A MinHash of nothing with this module's permutations, copied for each text (drawing
-    the permutations costs as much as hashing a short article)."""
-    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=zlib.crc32)
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's (a, b) of this module's `NUM_PERM` affine permutations, as columns.
+
+    Drawn by datasketch itself from `SEED` and `SCHEME`, so the values are its own.
+    """
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=zlib.crc32)
+    first, second = minhash.permutations
+    return first.astype(np.uint32)[:, None], second.astype(np.uint32)[:, None]
+
+
+def _premix(values: np.ndarray) -> np.ndarray:
+    """The MurmurHash3 32-bit finalizer that datasketch's "affine32" scheme applies to every
+    input hash before its permutations (a fixed bijection; multiplication wraps mod 2^32)."""
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    return values ^ (values >> np.uint32(16))
 
 
 def signature(text: str) -> list[int]:
     """The MinHash signature of a text's shingles (`NUM_PERM` unsigned 32-bit values).
 
-    Shingles are hashed with CRC-32 (C speed, the same in every process and release) before
-    datasketch's random permutations; that is a third of the time of its default SHA-1.
+    Shingles are hashed with CRC-32 (C speed, the same in every process and release), then
+    mapped by datasketch's "affine32" permutations: value k is the least of
+    a_k * fmix(h) + b_k (mod 2^32) over the shingles' hashes h. The arithmetic is
+    datasketch's `MinHash.update_batch` on one (permutations x shingles) uint32 array, without
+    a set of shingle bytes or a copied MinHash per text; tests/test_stories.py holds the values
+    equal to datasketch's own, so stored signatures stay comparable (`SCHEME`, `SEED`).
     """
-    minhash = _empty_minhash().copy()
-    minhash.update_batch(list(shingles(text)))
-    return [int(value) for value in minhash.hashvalues]
+    first, second = _permutations()
+    mixed = _premix(shingle_hashes(text))
+    permuted = np.multiply(first, mixed)
+    permuted += second
+    return permuted.min(axis=1).tolist()
 
 
 def similarity(first: Sequence[int], second: Sequence[int]) -> float:

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
+import zlib
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pytest
+from datasketch import MinHash
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from etl import pipeline, stories
 from tests import story_texts
@@ -53,6 +58,33 @@ def folder(tmp_path: Path) -> Path:
     for name in ARTICLES:
         write_article(articles, name)
     return articles
+
+
+def reference_signature(text: str) -> list[int]:
+    """The signature as datasketch computes it: its MinHash over the set of shingle bytes."""
+    words = re.findall(r"\w+", text.lower())
+    size = stories.SHINGLE_WORDS
+    runs = [words] if len(words) < size else [words[i:i + size] for i in
+                                              range(len(words) - size + 1)]
+    minhash = MinHash(num_perm=stories.NUM_PERM, seed=stories.SEED, scheme=stories.SCHEME,
+                      hashfunc=zlib.crc32)
+    minhash.update_batch(list({" ".join(run).encode() for run in runs}))
+    return [int(value) for value in minhash.hashvalues]
+
+
+WORDS = st.sampled_from(["summit", "CICA", "Astana", "ministers", "Қазақстан", "the", "of",
+                         "2022", "déclaration", "a", "summit,", "\n", "—", ""])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(WORDS, max_size=40).map(" ".join))
+def test_signatures_are_datasketchs_own_values(text: str) -> None:
+    assert stories.signature(text) == reference_signature(text)
+
+
+def test_stored_signatures_of_the_story_texts_are_datasketchs_own_values() -> None:
+    for text in [story_texts.WIRE, *story_texts.REPRINTS, *story_texts.DIFFERENT]:
+        assert stories.signature(text) == reference_signature(text)
 
 
 def test_reprints_are_similar_to_the_wire_copy_and_other_stories_are_not() -> None:
