@@ -37,7 +37,8 @@ from etl.model import Problem
 # A changed schema changes the extractor signature (etl/incremental.py), so the next build is
 # a full one: an older warehouse is rebuilt, never altered in place.
 # 10: syndicated copies: article_signatures, stories; facet_articles.story_no / is_canonical.
-# 11: facet_sentence_themes (a theme's example sentences read by article number).
+# 11: facet_sentence_themes (a theme's example sentences read by article number);
+#     facet_articles.also_in.
 SCHEMA_VERSION = "11"
 
 # Memory DuckDB may use while building; past it, it spills to a folder beside the file.
