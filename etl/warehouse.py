@@ -39,7 +39,9 @@ from etl.model import Problem
 # A changed schema changes the extractor signature (etl/incremental.py), so the next build is
 # a full one: an older warehouse is rebuilt, never altered in place.
 # 10: syndicated copies: article_signatures, stories; facet_articles.story_no / is_canonical.
-SCHEMA_VERSION = "10"
+# 11: facet_sentence_themes (a theme's example sentences read by article number);
+#     facet_articles.also_in.
+SCHEMA_VERSION = "11"
 
 # Memory DuckDB may use while building; past it, it spills to a folder beside the file.
 BUILD_MEMORY_LIMIT = "1GB"
