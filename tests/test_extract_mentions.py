@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from etl.extract import load_gazetteer
 from etl.extract.gazetteer import (
@@ -14,6 +17,7 @@ from etl.extract.gazetteer import (
     alias_key,
     build_gazetteer,
     expand_alias,
+    first_letter_alternation,
 )
 from etl.extract.mentions import EntityMention, find_mentions
 from etl.extract.sentences import SentenceIndex, split_sentences
@@ -468,3 +472,41 @@ def test_an_undefined_acronym_of_a_written_name_is_bound(text: str, expected: li
 ])
 def test_an_unrelated_acronym_stays_unbound(text: str, gazetteer) -> None:
     assert ids(text, gazetteer) == ["IOFS"]
+
+
+
+NOUNS = st.lists(st.sampled_from(["forum", "Forum", "format", "summit", "session", "s", "bank",
+                                  "Bureau", "c.i.", "congress", "k"]), unique=True, max_size=8)
+TEXT = st.lists(st.sampled_from(["forum", "FORMAT", "formats", "summit", "sessions", "s", "Bank",
+                                 "bureau", "c.i.", "\u017fession", "K", "the", " ", ",", "-"])
+                ).map("".join)
+
+
+@settings(max_examples=80, deadline=None)
+@given(NOUNS, TEXT)
+def test_nouns_grouped_by_first_letter_match_as_the_plain_alternation(nouns: list[str],
+                                                                      text: str) -> None:
+    ordered = sorted(nouns, key=len, reverse=True)
+
+    def spans(source: str) -> list[tuple[int, int]]:
+        return [m.span() for m in re.finditer(rf"(?i:{source})(?![\w\-])", text)]
+
+    if ordered:
+        assert spans("|".join(re.escape(n) for n in ordered)) == spans(
+            first_letter_alternation(ordered))
+
+
+DETERMINERS = st.lists(st.sampled_from(["the", "The", "THE", "tHE", "this", "This", "THIS",
+                                        "That", "that", "THAT", "ThE", "forum", "Forum", "x",
+                                        "summit", " ", "\n", "-", ",", "\u0422"])).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(DETERMINERS)
+def test_back_references_start_where_a_word_boundary_and_determiner_say(gazetteer,
+                                                                        text: str) -> None:
+    """The back-reference pattern matches as it would behind '\\b(?:[Tt]h(?:e|is|at)|THE|THIS)'."""
+    pattern = gazetteer.backref_pattern
+    body = pattern.pattern[pattern.pattern.index(r"\s+"):]
+    plain = re.compile(r"\b(?:[Tt]h(?:e|is|at)|THE|THIS)" + body)
+    assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in plain.finditer(text)]
