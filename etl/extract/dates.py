@@ -67,7 +67,7 @@ from .date_resolution import (
 from .date_roles import date_role, named_by_year
 from .date_spans import Found, Names, Spans
 from .sentences import SentenceIndex
-from .text import NUMBER_PATTERN, parse_number
+from .text import NUMBER_PATTERN, first_letter_alternation, parse_number
 
 _NUM = NUMBER_PATTERN
 
@@ -75,12 +75,14 @@ _NUM = NUMBER_PATTERN
 _YEAR_ANCHOR = re.compile(YEAR)
 _MONTH_ANCHOR = re.compile(MONTH_WORD)
 _WEEKDAY_ANCHOR = re.compile(WEEKDAY)
-_RELATIVE_ANCHOR = re.compile(  # run on lower-cased text
-    "today|tomorrow|yesterday|ago|this year|this month|this week|last year|last month|last week|"
-    "next year|next month|next week|past year|past month|past week|later|earlier|after|before|"
-    "following year|same year|previous year|that year|next day|following day|previous day|"
-    "same day|that day|then|that time"
-)
+# run on lower-cased text; the phrases sharing a first letter are tried as one group
+_RELATIVE_ANCHOR = re.compile(first_letter_alternation([
+    "today", "tomorrow", "yesterday", "ago", "this year", "this month", "this week", "last year",
+    "last month", "last week", "next year", "next month", "next week", "past year", "past month",
+    "past week", "later", "earlier", "after", "before", "following year", "same year",
+    "previous year", "that year", "next day", "following day", "previous day", "same day",
+    "that day", "then", "that time",
+]))
 
 # --- shapes read forward from a month name ----------------------------------------------------
 # 'May 4 to August 21, 2013': a range across months, the year written once at its end

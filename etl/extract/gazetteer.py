@@ -35,7 +35,7 @@ from pathlib import Path
 
 from etl.marts import MAX_MASK_BITS
 
-from .text import fold
+from .text import first_letter_alternation, fold
 
 GAZETTEER_FILE = "initiatives.toml"
 
@@ -367,25 +367,6 @@ def alias_regex(alias: str, names: NameVariants | None = None) -> str:
     return _SEP.join((names or NO_VARIANTS).sequence(alias))
 
 
-def first_letter_alternation(words: list[str]) -> str:
-    """An alternation of `words` with those sharing a first letter (either case) behind that
-    letter once: 'c(?:onference|ongress)|forum'. The same matches as the words in that order
-    (no two groups can match at one place, and each group keeps their order), but the regex
-    engine tries one group per position instead of every word.
-    """
-    groups: dict[str, list[str]] = {}
-    for word in words:
-        groups.setdefault(word[:1].lower() if word[:1].isalpha() else word, []).append(word)
-    alternatives = []
-    for members in groups.values():
-        if len(members) == 1:
-            alternatives.append(re.escape(members[0]))
-        else:
-            alternatives.append(re.escape(members[0][0]) + "(?:" + "|".join(
-                re.escape(m[1:]) for m in members) + ")")
-    return "|".join(alternatives)
-
-
 def trie_regex(sequences: list[list[str]]) -> str:
     """One regex matching any of the token sequences, prefixes shared (longest match first).
 
@@ -588,7 +569,8 @@ def build_gazetteer(entries: list[Initiative], names: NameVariants | None = None
             noun_entries.setdefault(noun, set()).add(entry.id)
     backref_pattern = None
     if noun_entries:
-        nouns = first_letter_alternation(sorted(noun_entries, key=len, reverse=True))
+        nouns = first_letter_alternation(sorted(noun_entries, key=len, reverse=True),
+                                         ignore_case=True)
         # 'the forum', 'this congress', 'The Bank', 'the just concluded inaugural forum', 'the
         # seventh summit to be convened'; not 'the initiative of Kazakhstan', 'the proposal to
         # establish' or 'the programme on strategic commodities' (those name something new),

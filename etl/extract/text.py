@@ -57,6 +57,27 @@ def fold(text: str) -> str:
     return _FOLD_RE.sub(_fold_char, text)  # much faster than str.translate with a dict
 
 
+def first_letter_alternation(words: list[str], ignore_case: bool = False) -> str:
+    """An alternation of `words` with those sharing a first letter behind that letter once:
+    'c(?:onference|ongress)|forum'. The same matches as the words in that order (no two groups
+    can match at one place, and each group keeps their order), but the regex engine tries one
+    group per position instead of every word, and scans ahead for the first letters. With
+    `ignore_case` (for use inside '(?i:...)') a letter's two cases make one group.
+    """
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        first = word[:1].lower() if ignore_case else word[:1]
+        groups.setdefault(first if first.isalpha() else word, []).append(word)
+    alternatives = []
+    for members in groups.values():
+        if len(members) == 1:
+            alternatives.append(re.escape(members[0]))
+        else:
+            alternatives.append(re.escape(members[0][0]) + "(?:" + "|".join(
+                re.escape(m[1:]) for m in members) + ")")
+    return "|".join(alternatives)
+
+
 # --- numbers written as words ----------------------------------------------------------------
 
 _UNITS = {
