@@ -152,27 +152,30 @@ class _Run:
         for future in pending:
             where, jobs = order.pop(future), jobs_of.pop(future)
             try:
-                sharded = future.result()
+                results = [(where, future.result())]
             except Exception:  # noqa: BLE001 (a lost worker: settled per file below)
-                if len(jobs) > 1:
-                    for offset, job in enumerate(jobs):
+                results = []
+                stopped = workers.read_notes(self.out_dir / NOTES_FOLDER)
+                for offset, job in enumerate(jobs):
+                    how = stopped.get(job.relative)
+                    if how == "timeout" or len(jobs) == 1:
+                        results.append(((where[0], offset), self._reported(job, how)))
+                    else:  # read again alone: a file that stops its worker twice is reported
                         alone = self.submit([job])
                         order[alone], jobs_of[alone] = (where[0], offset), [job]
                         pending.add(alone)
-                    continue
-                sharded = self._reported(jobs[0])
             finally:
                 future.release()
-            done += len(sharded.batch.files)
-            if progress:
-                progress("extract", done, total)
-            yield where, sharded
+            for place, sharded in results:
+                done += len(sharded.batch.files)
+                if progress:
+                    progress("extract", done, total)
+                yield place, sharded
 
-    def _reported(self, job: FileJob) -> shards.ShardedBatch:
-        """A file that stopped its worker when read alone: reported, with the reason."""
-        stopped = workers.read_notes(self.out_dir / NOTES_FOLDER)
-        reason = (budget.time_reason(self.settings.file_seconds)
-                  if stopped.get(job.relative) == "timeout" else budget.crash_reason())
+    def _reported(self, job: FileJob, how: str | None) -> shards.ShardedBatch:
+        """A file that stopped its worker: reported with the reason, its rows left out."""
+        reason = (budget.time_reason(self.settings.file_seconds) if how == "timeout"
+                  else budget.crash_reason())
         batch_no = self.next_no
         self.next_no += 1
         return shards.ShardedBatch(batch_no, Batch(files=[prepare.file_state(job)],
@@ -198,8 +201,9 @@ def _client(settings: Settings) -> Iterator[Any]:
             yield client
         return
     count = settings.workers or os.cpu_count() or 1
-    # a task is given up after its worker is lost twice (the default is four times)
-    with dask.config.set({"distributed.scheduler.allowed-failures": 1,
+    # a task is given up when its worker is lost (the default tries it four times); `_Run`
+    # then reads its files again one by one
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0,
                           "distributed.worker.daemon": True}), LocalCluster(
             n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None,
             silence_logs=logging.ERROR) as cluster, Client(cluster) as client:

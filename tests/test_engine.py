@@ -4,7 +4,6 @@ build stopped with Ctrl-C leaves no process and no warehouse behind."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import signal
 import subprocess
@@ -20,6 +19,7 @@ from benchmarks import corpus
 from etl import cli, pipeline
 from etl.settings import PROJECT_ROOT
 from tests.conftest import make_settings
+from tests.hostile.test_process import big_prose
 
 pytest.importorskip("distributed", reason="the Dask engine is not installed (make distributed)")
 
@@ -34,10 +34,19 @@ RUN_INFO_KEYS = ("build_id", "built_at", "files_scanned_ns")
 OPTIONS = corpus.Options(40, 3, dup_rate=0.15, bad_rate=0.1, oversized_rate=0.0)
 
 
+# A file far over its time budget: a build on one machine stops it with the soft limit; a Dask
+# task runs off its worker's main thread, so there the hard limit (the budget plus 5 s) ends the
+# worker and the build reports the file with the same reason. The budget leaves an ordinary
+# article a wide margin on a loaded machine.
+FILE_SECONDS = 4.0
+HEAVY = "heavy.txt"
+
+
 @pytest.fixture(scope="session")
 def engine_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("engine-corpus")
     corpus.generate(OPTIONS, out, workers=1)
+    big_prose(out / "articles" / HEAVY, 3)
     return out / "articles"
 
 
@@ -47,8 +56,10 @@ def both_builds(
 ) -> tuple[pipeline.BuildReport, pipeline.BuildReport]:
     """The same corpus built on one machine and by the Dask engine on two local workers."""
     out = tmp_path_factory.mktemp("engine-builds")
-    local = pipeline.build_warehouse(make_settings(engine_corpus, out / "local.duckdb"))
-    settings = dataclasses.replace(make_settings(engine_corpus, out / "dask.duckdb"), workers=2)
+    local = pipeline.build_warehouse(
+        make_settings(engine_corpus, out / "local.duckdb", file_seconds=FILE_SECONDS))
+    settings = make_settings(engine_corpus, out / "dask.duckdb", workers=2,
+                             file_seconds=FILE_SECONDS)
     on_dask = pipeline.build_warehouse(settings, engine="dask")
     return local, on_dask
 
@@ -89,6 +100,7 @@ def test_the_dask_build_reports_bad_files_and_repeats_as_a_local_build_does(
     assert on_dask.status == "ok"
     assert on_dask.messages() == local.messages()
     assert on_dask.files_failed == local.files_failed > 0
+    assert "time budget of 4 s" in {p.source_file: p.reason for p in on_dask.problems}[HEAVY]
     assert on_dask.duplicates and on_dask.duplicates == local.duplicates
     assert on_dask.articles_extracted == on_dask.articles_loaded == local.articles_loaded
     assert not list(on_dask.db_path.parent.glob("*.building-*"))  # shards removed
