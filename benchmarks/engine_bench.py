@@ -47,7 +47,9 @@ def build_once(articles: Path, db: Path, engine: str, workers: int) -> dict[str,
         raise RuntimeError(f"{engine} build failed ({measured.returncode}):\n"
                            f"{measured.output[-3000:]}")
     run = etl_bench.last_run(db)
-    return {"seconds": round(measured.seconds, 2),
+    # CPU seconds of the whole process tree: less sensitive than wall time to other work on
+    # the machine
+    return {"seconds": round(measured.seconds, 2), "cpu_seconds": round(measured.cpu_seconds, 2),
             "peak_mb": round(measured.peak_rss_bytes / 2**20),
             "articles_loaded": run.get("articles_loaded")}
 
@@ -59,8 +61,11 @@ def measure(articles: Path, workdir: Path, engine: str, workers: int,
             for _ in range(repeat)]
     seconds = statistics.median(run["seconds"] for run in runs)
     loaded = runs[0]["articles_loaded"] or 0
+    cpu = statistics.median(run["cpu_seconds"] for run in runs)
     return {"engine": engine, "workers": workers, "seconds": seconds,
             "articles_per_s": round(loaded / seconds, 1) if seconds else None,
+            "cpu_seconds": cpu, "cpu_ms_per_article": round(1000 * cpu / loaded, 2) if loaded
+            else None,
             "peak_mb": statistics.median(run["peak_mb"] for run in runs),
             "articles_loaded": loaded, "runs": runs}
 
@@ -79,7 +84,8 @@ def run(total: int, worker_counts: list[int], repeat: int, workdir: Path,
         for engine in ENGINES:
             result = measure(articles, workdir, engine, workers, repeat)
             log(f"{total} articles, {engine}, {workers} worker(s): {result['seconds']} s, "
-                f"{result['articles_per_s']} articles/s, peak {result['peak_mb']} MB")
+                f"{result['articles_per_s']} articles/s, {result['cpu_ms_per_article']} ms CPU "
+                f"per article, peak {result['peak_mb']} MB")
             results.append(result)
     by = {(r["engine"], r["workers"]): r["seconds"] for r in results}
     speedup = {engine: round(by[(engine, 1)] / by[(engine, 2)], 2)
