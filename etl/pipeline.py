@@ -14,6 +14,7 @@ when it is complete and valid.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -38,6 +39,7 @@ from etl import (
     prepare,
     search_index,
     shards,
+    spare,
     stories,
     warehouse,
 )
@@ -412,13 +414,12 @@ def build_warehouse(
             incremental.SIGNATURE_KEY: extractor_signature,
             incremental.SCANNED_KEY: str(scanned_ns),
             incremental.ARTICLES_DIR_KEY: str(settings.articles_dir),
+            incremental.REFERENCE_KEY: incremental.reference_signature(settings.reference_dir),
             corrections.SIGNATURE_KEY: corrections.store.folder_signature(
                 settings.corrections_folder),
         }
-        if engine != "builtin":
-            _engine_build(settings, jobs, folder_problems, report, info, progress)
-        elif previous is None:
-            _full_build(settings, jobs, folder_problems, report, info, progress)
+        if previous is None:
+            _full_build(settings, jobs, folder_problems, report, info, progress, engine)
         else:
             _delta_build(settings, jobs, folder_problems, previous, report, info, progress)
     return report
@@ -431,65 +432,40 @@ def _full_build(
     report: BuildReport,
     info: dict[str, str],
     progress: ProgressCallback | None,
+    engine: str = "builtin",
 ) -> None:
-    """Read every file and write a new warehouse from nothing (its run history carried over)."""
+    """Read every file and write a new warehouse from nothing (its run history carried over).
+
+    With `engine` "dask" the files are extracted as Dask tasks (`etl.cluster`) that write
+    Parquet shards, which DuckDB loads (`etl.shards`); the rest is the same.
+    """
     carry_over = warehouse.previous_runs(settings.db_path)
-    with warehouse.staging(settings.db_path) as con:
+    with warehouse.staging(settings.db_path) as con, contextlib.ExitStack() as stack:
         for name, data in carry_over.items():
             warehouse.load_table(con, name, data)
         loader = Loader(con)
-        for batch in read_batches(jobs, settings, progress):
-            loader.add(batch)
-        loader.flush()
-        _complete_full_build(con, settings, loader, jobs, folder_problems, report, info,
-                             progress)
-
-
-def _engine_build(
-    settings: Settings,
-    jobs: list[FileJob],
-    folder_problems: list[Problem],
-    report: BuildReport,
-    info: dict[str, str],
-    progress: ProgressCallback | None,
-) -> None:
-    """A full build whose extraction runs on Dask (`etl.cluster`): the tasks write Parquet
-    shards, which DuckDB loads (`etl.shards`); the rest is a full build's."""
-    carry_over = warehouse.previous_runs(settings.db_path)
-    with warehouse.staging(settings.db_path) as con, shards.shard_folder(settings) as out_dir:
-        for name, data in carry_over.items():
-            warehouse.load_table(con, name, data)
-        loader = Loader(con)
-        loads = [(sharded, loader.add(sharded.batch))
-                 for sharded in cluster.extract(jobs, settings, out_dir, progress)]
-        shards.load_shards(con, loads)
-        _complete_full_build(con, settings, loader, jobs, folder_problems, report, info,
-                             progress)
-
-
-def _complete_full_build(
-    con: duckdb.DuckDBPyConnection,
-    settings: Settings,
-    loader: Loader,
-    jobs: list[FileJob],
-    folder_problems: list[Problem],
-    report: BuildReport,
-    info: dict[str, str],
-    progress: ProgressCallback | None,
-) -> None:
-    """Once every article's rows are in: repeats, bookkeeping, reference, search, finish."""
-    report.problems = sorted(folder_problems + loader.problems, key=_problem_order)
-    if not loader.loaded:
-        _nothing_loaded(report, settings)
-    if progress:
-        progress("write", 0, 1)
-    set_duplicate_files(con, loader.holders)
-    loader.write_bookkeeping()
-    report.files_read = len(jobs)
-    report.articles_extracted = len(loader.loaded)
-    load_reference(con, settings)
-    search_index.build_search_index(con)
-    _finish(con, settings, report, info)
+        if engine == "builtin":
+            for batch in read_batches(jobs, settings, progress):
+                loader.add(batch)
+            loader.flush()
+        else:
+            out_dir = stack.enter_context(shards.shard_folder(settings))
+            shards.load_shards(con, [(sharded, loader.add(sharded.batch)) for sharded
+                                     in cluster.extract(jobs, settings, out_dir, progress)])
+        report.problems = sorted(folder_problems + loader.problems, key=_problem_order)
+        if not loader.loaded:
+            _nothing_loaded(report, settings)
+        if progress:
+            progress("write", 0, 1)
+        set_duplicate_files(con, loader.holders)
+        loader.write_bookkeeping()
+        report.files_read = len(jobs)
+        report.articles_extracted = len(loader.loaded)
+        load_reference(con, settings)
+        search_index.build_search_index(con)
+        _finish(con, settings, report, info)
+    # the next incremental build updates this copy instead of copying the live file
+    spare.keep_copy(settings.db_path)
 
 
 def _delta_build(
@@ -501,7 +477,8 @@ def _delta_build(
     info: dict[str, str],
     progress: ProgressCallback | None,
 ) -> None:
-    """Read new and changed files only, and apply the difference to a copy of the live file."""
+    """Read new and changed files only, and apply the difference to the next generation of the
+    live warehouse (its spare brought level with it, or a copy; `etl.spare`)."""
     changes = incremental.changed_files(jobs, previous)
     changed, removed = changes.changed, changes.removed
     by_name = {job.relative: job for job in jobs}
@@ -538,7 +515,14 @@ def _delta_build(
                 if not held or held[0][0] in to_read}
     originals = {article_id: held[0][0] for article_id, held in holders.items()
                  if held and article_id in replaced}
-    with warehouse.staging(settings.db_path, copy_live=True) as con:
+    live = warehouse.read_info(settings.db_path)
+    # no article added, changed or removed, and the same reference files and corrections: the
+    # live file's reference tables, stories and marts are this build's too
+    kept = not replaced and all(live.get(key) == info[key] for key in (
+        incremental.REFERENCE_KEY, corrections.SIGNATURE_KEY))
+    with spare.updating(settings.db_path, with_marts=kept) as (con, on_spare):
+        # on the spare, the articles it had to catch up on are indexed again with the new ones
+        caught_up = spare.STALE_TABLE if on_spare else None
         con.register("_affected_view", pa.table({"article_id": sorted(replaced)},
                                                 schema=pa.schema([("article_id", pa.string())])))
         con.execute("CREATE TEMP TABLE _affected AS SELECT * FROM _affected_view").fetchall()
@@ -570,14 +554,20 @@ def _delta_build(
                                              schema=pa.schema([("article_id", pa.string())])))
         con.execute("CREATE TEMP TABLE _added AS SELECT * FROM _added_view").fetchall()
         con.unregister("_added_view")
-        load_reference(con, settings)
-        search_index.add_to_search_index(con, "_added")
+        if caught_up is not None:
+            con.execute(f"INSERT INTO _added SELECT article_id FROM {caught_up} WHERE "  # noqa: S608
+                        "article_id IN (SELECT article_id FROM articles) AND article_id NOT IN "
+                        "(SELECT article_id FROM _added)").fetchall()
+        if not kept:
+            load_reference(con, settings)
+        if con.execute("SELECT count(*) FROM _added").fetchall()[0][0]:
+            search_index.add_to_search_index(con, "_added")
         if con.execute("SELECT count(*) FROM articles").fetchall()[0][0] == 0:
             _nothing_loaded(report, settings)
         report.files_read = len(to_read)
         report.articles_extracted = len(loader.loaded)
-        _finish(con, settings, report, info,
-                regroup=bool(replaced or loader.loaded))
+        _finish(con, settings, report, info, regroup=bool(replaced or loader.loaded),
+                checked="_added", marts_kept=kept)
 
 
 def _read_names(batches: Iterable[Batch]) -> set[str]:
@@ -642,12 +632,14 @@ def load_reference(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
 
 def _finish(
     con: duckdb.DuckDBPyConnection, settings: Settings, report: BuildReport, info: dict[str, str],
-    regroup: bool = True,
+    regroup: bool = True, checked: str | None = None, marts_kept: bool = False,
 ) -> None:
     """Rows breaking a content rule removed, the report's figures, this run's rows, validation
     and stamp. Stories are regrouped unless no article was added, changed or removed
-    (`regroup` False: the stored grouping is that of the same articles)."""
-    report.problems = sorted(report.problems + warehouse.reject_rows(con)
+    (`regroup` False: the stored grouping is that of the same articles). `checked` names a
+    table of the article ids whose rows are new (the others passed the content rules when
+    they were loaded); `marts_kept`: the marts are the live file's and stay (`seal`)."""
+    report.problems = sorted(report.problems + warehouse.reject_rows(con, checked)
                              + corrections.apply_folder(con, settings.corrections_folder),
                              key=_problem_order)
     load_fetch_tables(con, settings.articles_dir)
@@ -678,6 +670,6 @@ def _finish(
         **info,
         "build_id": report.run_id,
         "built_at": report.finished_at.isoformat(timespec="seconds"),
-    })
+    }, fact_plan=[] if marts_kept else None)
 
 

@@ -64,7 +64,7 @@ def test_applying_corrections_rebuilds_only_the_marts_built_from_facts() -> None
     # and the marts that read only its number stay as they are
     assert plan["facet_articles"] == "refresh"
     for unchanged in ("facet_themes", "facet_initiatives", "facet_article_themes",
-                      "facet_initiative_themes"):
+                      "facet_initiative_themes", "facet_sentence_themes"):
         assert unchanged not in plan
     for rebuilt in ("facet_events", "facet_memberships", "facet_claims", "events_with_sources"):
         assert plan[rebuilt] == "build"
@@ -86,3 +86,17 @@ def test_a_mart_out_of_step_with_its_table_fails_validation(built_warehouse: Pat
         con.execute("CREATE OR REPLACE TABLE facet_claims AS SELECT * FROM facet_claims LIMIT 0")
         warehouse.seal(con, {"build_id": "again"})  # the marts are rebuilt whole
         assert not marts.validate_marts(con)
+
+
+def test_sentence_theme_rows_cut_their_sentence_from_the_article(built_warehouse: Path) -> None:
+    with duckdb.connect(str(built_warehouse), read_only=True) as con:
+        rows, cut = con.execute("""
+            SELECT count(*), count(*) FILTER (
+                WHERE substring(t.text, f.start_char + 1, f.end_char - f.start_char) = s.text)
+            FROM facet_sentence_themes AS f
+            JOIN facet_articles AS a USING (article_no)
+            JOIN articles AS t USING (article_id)
+            JOIN sentences AS s ON s.article_id = a.article_id AND s.sentence_no = f.sentence_no
+            """).fetchone()
+        assert rows == con.execute("SELECT count(*) FROM sentence_themes").fetchone()[0] > 0
+        assert cut == rows

@@ -32,12 +32,10 @@ def review_counts() -> Sql:
 
 # The other outlets of the story an article `a` belongs to (`stories`: its near copies
 # republished elsewhere), sorted; empty for an article no other outlet ran. The evidence lists
-# the reprints under the one item shown: "also in: Outlet A, Outlet B".
-ALSO_IN = """(SELECT coalesce(list_sort(list(DISTINCT coalesce(r.outlet, 'unknown outlet'))), [])
-            FROM stories AS s
-            JOIN stories AS t ON t.story_id = s.story_id AND t.article_id <> s.article_id
-            JOIN articles AS r ON r.article_id = t.article_id
-            WHERE s.article_id = a.article_id) AS also_in"""
+# the reprints under the one item shown: "also in: Outlet A, Outlet B". Found once per build
+# (`facet_articles.also_in`) and read by the article's id.
+ALSO_IN = """(SELECT f.also_in FROM facet_articles AS f
+            WHERE f.article_id = a.article_id) AS also_in"""
 
 
 # Joins of `evidence_scale` giving the words for an event's / a figure's rule and date basis.

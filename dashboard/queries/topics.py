@@ -113,36 +113,42 @@ def theme_sentences(con: Connection, filters: Filters, per_theme: int) -> pd.Dat
             SELECT theme_no FROM facet_themes WHERE list_contains($themes, theme))
         GROUP BY t.theme_no""", articles=THEME_SENTENCE_ARTICLES, themes=list(filters.themes)),
             materialized=True),
-        Cte("candidates", sql("""
-        SELECT n.theme_no, th.theme, a.article_no, a.article_id
-        FROM newest AS n
-        JOIN facet_articles AS a USING (article_no)
-        JOIN facet_themes AS th USING (theme_no)"""), materialized=True),
         Cte("keyed", sql("""
-        SELECT c.theme_no, c.article_no, s.sentence_no,
-               count(DISTINCT s.keyword) AS keyword_count,
-               string_agg(DISTINCT s.keyword, ', ' ORDER BY s.keyword) AS keywords
-        FROM sentence_themes AS s
-        JOIN candidates AS c ON c.article_id = s.article_id AND c.theme = s.theme
-        GROUP BY c.theme_no, c.article_no, s.sentence_no""")),
+        SELECT s.theme_no, s.article_no, s.sentence_no,
+               count(DISTINCT s.keyword) AS keyword_count
+        FROM facet_sentence_themes AS s
+        JOIN newest AS n ON n.article_no = s.article_no AND n.theme_no = s.theme_no
+        GROUP BY s.theme_no, s.article_no, s.sentence_no""")),
         Cte("ranked", sql("""
         SELECT *, row_number() OVER (PARTITION BY theme_no
                                      ORDER BY keyword_count DESC, article_no, sentence_no)
                       AS theme_rank
         FROM keyed
         QUALIFY theme_rank <= $per_theme""", per_theme=per_theme), materialized=True),
-        Cte("sentence", sql("""
-        SELECT s.* FROM sentences AS s
-        SEMI JOIN (SELECT a.article_id, r.sentence_no FROM ranked AS r
-                   JOIN facet_articles AS a USING (article_no)) AS k
-            USING (article_id, sentence_no)""")),
+        Cte("keywords", sql("""
+        SELECT s.theme_no, s.article_no, s.sentence_no,
+               string_agg(DISTINCT s.keyword, ', ' ORDER BY s.keyword) AS keywords,
+               any_value(s.start_char) AS start_char, any_value(s.end_char) AS end_char
+        FROM facet_sentence_themes AS s
+        SEMI JOIN ranked AS r USING (theme_no, article_no, sentence_no)
+        GROUP BY s.theme_no, s.article_no, s.sentence_no""")),
+        Cte("article", sql("""
+        SELECT a.article_no, a.article_id, a.title, a.outlet, a.published,
+               a.published_precision, a.url
+        FROM facet_articles AS a SEMI JOIN ranked AS r USING (article_no)""")),
+        Cte("text", sql("""
+        SELECT t.article_id, t.text FROM articles AS t
+        SEMI JOIN article AS a USING (article_id)""")),
     ]
     return in_view(con, filters, (ARTICLE_THEMES,), ctes, """
-    SELECT th.theme, th.label, r.keywords, s.text AS sentence, a.article_id, r.sentence_no,
-           a.title, a.outlet, a.published, a.published_precision, a.url, r.theme_rank
+    SELECT th.theme, th.label, k.keywords,
+           substring(t.text, k.start_char + 1, k.end_char - k.start_char) AS sentence,
+           a.article_id, r.sentence_no, a.title, a.outlet, a.published, a.published_precision,
+           a.url, r.theme_rank
     FROM ranked AS r
+    JOIN keywords AS k USING (theme_no, article_no, sentence_no)
     JOIN facet_themes AS th USING (theme_no)
-    JOIN facet_articles AS a USING (article_no)
-    JOIN sentence AS s ON s.article_id = a.article_id AND s.sentence_no = r.sentence_no
+    JOIN article AS a USING (article_no)
+    JOIN text AS t USING (article_id)
     ORDER BY th.theme, r.theme_rank
     """)

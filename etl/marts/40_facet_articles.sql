@@ -3,7 +3,9 @@
 -- every year an event of the article covers (start to end), so 'reports an event in these
 -- years' is one bit test (when `facet_event_years.exact`). `story_no` numbers the stories
 -- (`stories`: near copies of one text grouped), `is_canonical` marks the one article counted
--- for its story when counts are by story, and `story_size` is how many articles the story has.
+-- for its story when counts are by story, and `story_size` is how many articles the story has;
+-- `also_in` lists the outlets of the story's other articles (the evidence's "also in"), found
+-- once per build rather than by joining the stories with themselves for every evidence row.
 CREATE OR REPLACE TABLE facet_articles AS
 WITH themed AS (
     SELECT t.article_id, bit_or(th.bit) AS theme_mask,
@@ -18,6 +20,15 @@ named AS (
           FROM mentions GROUP BY article_id, initiative_id) AS m
     JOIN facet_initiatives AS i USING (initiative_id)
     GROUP BY m.article_id
+),
+reprinted AS (
+    SELECT s.article_id,
+           list_sort(list(DISTINCT coalesce(r.outlet, 'unknown outlet'))) AS also_in
+    FROM stories AS s
+    JOIN stories AS t ON t.story_id = s.story_id AND t.article_id <> s.article_id
+    JOIN articles AS r ON r.article_id = t.article_id
+    WHERE s.story_size > 1
+    GROUP BY s.article_id
 )
 SELECT (row_number() OVER (ORDER BY a.published DESC NULLS LAST, a.title,
                                     a.article_id))::INTEGER AS article_no,
@@ -29,10 +40,11 @@ SELECT (row_number() OVER (ORDER BY a.published DESC NULLS LAST, a.title,
        coalesce(n.initiatives, []) AS initiatives,
        coalesce(t.top_themes, []) AS top_themes,
        (dense_rank() OVER (ORDER BY s.story_id))::INTEGER AS story_no,
-       s.is_canonical, s.story_size
+       s.is_canonical, s.story_size, coalesce(p.also_in, []) AS also_in
 FROM articles AS a
 JOIN stories AS s USING (article_id)
 LEFT JOIN themed AS t USING (article_id)
 LEFT JOIN named AS n USING (article_id)
 LEFT JOIN article_event_years AS c USING (article_id)
+LEFT JOIN reprinted AS p USING (article_id)
 ORDER BY article_no;

@@ -137,6 +137,9 @@ _RULES: tuple[tuple[str, str, str, dict[str, object]], ...] = (
     ("facet_article_themes", "article theme without its mart row (or one too many)",
      "SELECT abs((SELECT count(*) FROM article_themes) "
      "- (SELECT count(*) FROM facet_article_themes))", {}),
+    ("facet_sentence_themes", "sentence theme keyword without its mart row (or one too many)",
+     "SELECT abs((SELECT count(*) FROM sentence_themes) "
+     "- (SELECT count(*) FROM facet_sentence_themes))", {}),
     ("facet_themes", f"more themes than the {MAX_MASK_BITS} bits of the filter masks",
      "SELECT greatest(count(*) - $bits, 0) FROM facet_themes", {"bits": MAX_MASK_BITS}),
     ("facet_initiatives", f"more initiatives than the {MAX_MASK_BITS} bits of the filter masks",

@@ -398,6 +398,19 @@ def test_evidence_is_the_sentence_of_the_warehouse(warehouse_cursor: Con) -> Non
     assert queries.event_evidence(warehouse_cursor, "no-such-id").empty
 
 
+def test_theme_sentences_quote_the_sentence_and_the_keywords_it_matched(
+        warehouse_cursor: Con) -> None:
+    cited = queries.theme_sentences(warehouse_cursor, Filters(), 3)
+    assert not cited.empty and (cited.groupby("theme")["theme_rank"].max() <= 3).all()
+    for r in cited.itertuples():
+        key = [r.article_id, int(r.sentence_no)]
+        assert r.sentence == scalar(warehouse_cursor, "SELECT text FROM sentences WHERE "
+                                                      "article_id = ? AND sentence_no = ?", key)
+        assert r.keywords == scalar(warehouse_cursor, """
+            SELECT string_agg(DISTINCT keyword, ', ' ORDER BY keyword) FROM sentence_themes
+            WHERE article_id = ? AND sentence_no = ? AND theme = ?""", [*key, r.theme])
+
+
 def test_reference_lists_and_bounds(warehouse_cursor: Con) -> None:
     assert "CICA" in set(queries.initiative_list(warehouse_cursor)["initiative_id"])
     assert len(queries.theme_list(warehouse_cursor)) == scalar(warehouse_cursor,
