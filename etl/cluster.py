@@ -12,6 +12,10 @@ by default, started and stopped with the build; a running Dask cluster when
 needs this project installed (`pip install .[distributed]`) and must see the article folder
 and the shard folder (`IM_SHARD_DIR`) at the same paths as the build.
 
+The local cluster's workers are spawned processes: like any `multiprocessing` spawn they run
+the calling program's main script again unless it was started with `-m` or guards its work
+with `if __name__ == "__main__":` (`python -m etl` and the benchmarks do).
+
 Dask is an optional extra: without it `--engine dask` stops with `EngineUnavailable`, naming
 the install command, before anything is read or written.
 
