@@ -435,6 +435,18 @@ CREATE TABLE IF NOT EXISTS search_mentions (
     surface       VARCHAR NOT NULL
 );
 
+-- One row per indexed article, sorted by key: what a page of hits shows of it, stored so that
+-- the page reads its 20 hits by key from one row per article (about 100,000 rows at 100,000
+-- articles) instead of scanning millions of rows of `search_documents` and `search_mentions`:
+-- each sentence's offsets in the article's text, and the initiatives each sentence mentions
+-- with the words that do (`search_mentions`' rows of the article).
+CREATE TABLE IF NOT EXISTS search_stored (
+    article_key UBIGINT NOT NULL,
+    article_id  VARCHAR NOT NULL,
+    sentences   STRUCT(sentence_no INTEGER, start_char INTEGER, end_char INTEGER)[] NOT NULL,
+    mentions    STRUCT(sentence_no INTEGER, initiative_id VARCHAR, surface VARCHAR)[] NOT NULL
+);
+
 -- One row per term and sentence, in two fields: the sentence's own words (`tf`, `positions`)
 -- and the names and acronyms of the initiatives it mentions, back-references included
 -- (`initiative_tf`). The sentence's length is repeated here so ranking needs no join. Sorted

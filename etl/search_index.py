@@ -1,7 +1,8 @@
 """The full-text search index: BM25F postings over sentences, built in SQL inside the warehouse.
 
-The index is six tables (`search_articles`, `search_documents`, `search_mentions`,
-`search_postings`, `search_terms`, `search_stats`, documented in docs/schema.md) filled from
+The index is seven tables (`search_articles`, `search_documents`, `search_mentions`,
+`search_stored`, `search_postings`, `search_terms`, `search_stats`, documented in
+docs/schema.md) filled from
 `sentences`, `mentions` and `initiatives` with the tokenising macros of `etl/schema.sql`.
 Building it in SQL keeps tokenisation in one definition: the dashboard runs the same
 `search_tokens` macro on a query, so the two sides never disagree on what a word is. No DuckDB
@@ -48,8 +49,8 @@ Con = duckdb.DuckDBPyConnection
 ROW_GROUP_ROWS = 122_880
 BATCH_SENTENCES = 2 * ROW_GROUP_ROWS
 
-SEARCH_TABLES = ("search_articles", "search_documents", "search_mentions", "search_postings",
-                 "search_terms", "search_stats")
+SEARCH_TABLES = ("search_articles", "search_documents", "search_mentions", "search_stored",
+                 "search_postings", "search_terms", "search_stats")
 
 
 class SearchIndexError(Exception):
@@ -140,7 +141,7 @@ def _remove(con: Con, article_table: str) -> bool:
     (gone,), = _run(con, "SELECT count(*) FROM _search_gone")
     if gone:
         for table in ("search_postings", "search_documents", "search_mentions",
-                      "search_articles"):
+                      "search_stored", "search_articles"):
             _run(con, f"DELETE FROM {table} "  # noqa: S608 (constant names)
                       "WHERE article_key IN (SELECT article_key FROM _search_gone)")
     _run(con, "DROP TABLE _search_gone")
@@ -176,6 +177,34 @@ def _index_sentences(con: Con, source: str) -> None:
             _index_batch(con, source, start, start + BATCH_SENTENCES)
     _run(con, "INSERT INTO search_documents SELECT * FROM _search_new_documents "
               "ORDER BY article_key, sentence_no")
+    _store_articles(con)
+
+
+def _store_articles(con: Con) -> None:
+    """One `search_stored` row per new article: its sentences' offsets and its mentions, as
+    lists in sentence order, so that a page of hits reads them by key (one row per article)."""
+    _run(con, """
+        INSERT INTO search_stored
+        SELECT a.article_key, a.article_id, coalesce(d.sentences, []), coalesce(m.mentions, [])
+        FROM _search_new_articles AS a
+        LEFT JOIN (
+            SELECT article_key,
+                   list({'sentence_no': sentence_no, 'start_char': start_char,
+                         'end_char': end_char} ORDER BY sentence_no) AS sentences
+            FROM _search_new_documents
+            GROUP BY article_key
+        ) AS d USING (article_key)
+        LEFT JOIN (
+            SELECT article_key,
+                   list({'sentence_no': sentence_no, 'initiative_id': initiative_id,
+                         'surface': surface} ORDER BY sentence_no, initiative_id, surface)
+                       AS mentions
+            FROM search_mentions
+            WHERE article_key IN (SELECT article_key FROM _search_new_articles)
+            GROUP BY article_key
+        ) AS m USING (article_key)
+        ORDER BY a.article_key
+    """)
 
 
 def _register_articles(con: Con, source: str) -> None:

@@ -37,7 +37,8 @@ from etl.model import Problem
 # A changed schema changes the extractor signature (etl/incremental.py), so the next build is
 # a full one: an older warehouse is rebuilt, never altered in place.
 # 10: syndicated copies: article_signatures, stories; facet_articles.story_no / is_canonical.
-SCHEMA_VERSION = "10"
+# 11: search_stored: a page of search hits reads its sentences and mentions by article key.
+SCHEMA_VERSION = "11"
 
 # Memory DuckDB may use while building; past it, it spills to a folder beside the file.
 BUILD_MEMORY_LIMIT = "1GB"
@@ -65,6 +66,7 @@ CONTENT_TABLES = (
     "search_articles",
     "search_documents",
     "search_mentions",
+    "search_stored",
     "search_postings",
     "search_terms",
     "search_stats",

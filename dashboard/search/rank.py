@@ -609,8 +609,8 @@ WHERE false
 def has_index(con: Connection) -> bool:
     """Whether the warehouse has the search index of this version and its tokenising macros.
 
-    A warehouse built before search existed, or with the earlier layout of the index (without
-    `search_articles` and integer keys), has not. The names are resolved as the search
+    A warehouse built before search existed, or with an earlier layout of the index (without
+    `search_articles` and integer keys, or without `search_stored`), has not. The names are resolved as the search
     statements resolve them (whatever the connection's search path).
     """
     try:
@@ -625,5 +625,7 @@ SELECT search_tokens('x') AS tokens,
        (SELECT count(*) FROM (SELECT article_key, article_id FROM search_articles LIMIT 0))
            AS articles,
        (SELECT count(*) FROM (SELECT term_key, article_key FROM search_postings LIMIT 0))
-           AS postings
+           AS postings,
+       (SELECT count(*) FROM (SELECT article_key, sentences, mentions FROM search_stored
+                              LIMIT 0)) AS stored
 """
