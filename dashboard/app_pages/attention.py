@@ -115,12 +115,14 @@ def _show_articles(compare: str, grain: str) -> None:
     filters = url_state.filters()
     first = data.attention_articles(filters, grain, compare, point.series_id, point.period, 0)
     st.subheader("Articles", anchor=False)
+    label = data.labels()[compare].get(point.series_id, point.series_id)
     if first.empty:
-        st.warning("No article in view covers that point: the link may be older than the "
-                   "data, or the filters or the period changed.", icon=":material/link_off:")
+        st.info(f"No article in view covers {components.escape_markdown(label)} in "
+                f"{components.escape_markdown(period_label(point.period, grain))} (a link "
+                "made before the data, the filters or the period changed may also point "
+                "here).", icon=":material/filter_none:")
         return
     total = int(first["total"].iloc[0])
-    label = data.labels()[compare].get(point.series_id, point.series_id)
     st.markdown(f"**{components.escape_markdown(label)}, "
                 f"{components.escape_markdown(period_label(point.period, grain))}** · "
                 f"{total:,} {'article' if total == 1 else 'articles'}")

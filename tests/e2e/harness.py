@@ -212,6 +212,31 @@ def wait_until_idle(page: Any, timeout_ms: float = 30_000) -> None:
     expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout_ms)
 
 
+def pick_option(page: Any, combobox: Any, option: Any, *, typed: str = "",
+                attempts: int = 4, timeout_ms: float = 5_000) -> None:
+    """Open the select box `combobox`, optionally type `typed`, and click the list entry
+    `option` (a locator, or a name matched exactly).
+
+    A list opened while a rerun redraws the sidebar closes unchosen, so the box is opened
+    again (after the run ends) until the entry can be clicked.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    entry = (page.get_by_role("option", name=option, exact=True) if isinstance(option, str)
+             else option)
+    for attempt in range(attempts):
+        wait_until_idle(page)
+        try:
+            combobox.click(timeout=timeout_ms)
+            if typed:
+                combobox.fill(typed, timeout=timeout_ms)
+            entry.first.click(timeout=timeout_ms)
+            return
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+
+
 def open_view(page: Any, base_url: str, path: str, timeout_ms: float = 30_000) -> None:
     """Open `path` (a page with its query string) and wait for the first run to finish."""
     page.goto(base_url.rstrip("/") + path)
@@ -254,7 +279,7 @@ _POINTS_JS = """
       }
       const box = path.getBoundingClientRect();
       found.push({id: custom[0], x: box.x + box.width / 2, y: box.y + box.height / 2,
-                  width: box.width, height: box.height, trace: trace.name});
+                  width: box.width, height: box.height, trace: trace.name, custom: custom});
     });
   });
   return found;

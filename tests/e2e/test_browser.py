@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 import struct
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import duckdb
 import pandas as pd
@@ -239,8 +240,7 @@ def check_articles(page: Page, facts: Facts) -> None:
     expect(page.get_by_text(f"{facts.articles} articles, newest first")).to_be_visible()
     expect(harness.element(page, "articles_table").get_by_test_id("stDataFrame")).to_be_visible()
     # open the article of the clicked event in the reader: mentions and dates highlighted
-    page.get_by_role("combobox", name="Read article").click()
-    page.get_by_role("option", name=facts.title, exact=True).click()
+    harness.pick_option(page, page.get_by_role("combobox", name="Read article"), facts.title)
     reader = harness.element(page, "article_reader")
     expect(reader.get_by_role("heading", name=facts.title)).to_be_visible()
     expect(reader.locator(".im-reader mark.mention").first).to_be_visible()
@@ -331,8 +331,7 @@ def test_a_theme_picked_in_the_sidebar_filters_the_page_and_the_url(
     harness.wait_until_idle(page)
     # (no Escape to close the list: pressed while the app reruns, it stops the run)
     for attempt in range(3):  # a list opened while a rerun redraws the sidebar closes unchosen
-        page.get_by_role("combobox", name="Themes").click()
-        page.get_by_role("option", name=label, exact=True).click()
+        harness.pick_option(page, page.get_by_role("combobox", name="Themes"), label)
         try:
             expect(chips(page, "filter_themes")).to_have_count(1, timeout=5_000)
             break
@@ -459,6 +458,34 @@ def test_clicking_a_marker_of_several_events_lists_their_sentences(
     quotes = {q.strip("“”") for q in cards.locator("blockquote").all_inner_texts()}
     assert quotes <= facts.cell_sentences and len(quotes) >= 1
     assert_no_error(page)
+
+
+def test_clicking_an_attention_point_lists_the_articles_of_its_period(
+        page: Page, dashboard_url: str) -> None:
+    harness.open_view(page, dashboard_url, "/attention")
+    deadline = time.monotonic() + 20
+    while not (points := harness.plot_points(page, "attention_chart")):
+        assert time.monotonic() < deadline, "the attention chart drew no point"
+        page.wait_for_timeout(100)
+    # the point of most articles (customdata: key, period, articles, all articles): it stands
+    # above the zero line, so a click on it cannot land on a neighbouring period
+    # (the event marks above the plot carry no key)
+    busiest = max((p for p in points if p["id"]), key=lambda p: (p["custom"][2], p["id"]))
+    count = int(busiest["custom"][2])
+    assert count > 0
+    harness.click_point(page, "attention_chart", busiest["id"])
+
+    listing = harness.element(page, "attention_articles")
+    cards = listing.locator(".im-evidence")
+    expect(cards).to_have_count(min(count, DashboardSettings().evidence_page_size))
+    expect(listing).to_contain_text(f"{count} {'article' if count == 1 else 'articles'}")
+    expect(page).to_have_url(re.compile(rf"[?&]point={re.escape(quote(busiest['id']))}(&|$)"))
+    assert query(page)["point"] == [busiest["id"]]
+    assert_no_error(page)
+
+    page.get_by_role("button", name="Close articles").click()
+    expect(cards).to_have_count(0)
+    expect(page).not_to_have_url(re.compile(r"[?&]point="))
 
 
 # --- (e) presentation mode -----------------------------------------------------------------

@@ -115,10 +115,8 @@ def new_tab(browser: Browser, base_url: str, artifact_dir: Path, name: str) -> I
 
 def choose(page: Page, label: str, typed: str, option: str | re.Pattern[str]) -> None:
     """Pick `option` in the select box `label`, typing `typed` to narrow its list first."""
-    box = page.get_by_role("combobox", name=label, exact=True)
-    box.click()
-    box.fill(typed)
-    page.get_by_role("option", name=option).first.click()
+    harness.pick_option(page, page.get_by_role("combobox", name=label, exact=True),
+                        page.get_by_role("option", name=option), typed=typed)
     harness.wait_until_idle(page)
 
 
