@@ -435,22 +435,12 @@ CREATE TABLE IF NOT EXISTS search_mentions (
     surface       VARCHAR NOT NULL
 );
 
--- One row per indexed article, sorted by key: what a page of hits shows of it, stored so that
--- the page reads its 20 hits by key from one row per article (about 100,000 rows at 100,000
--- articles) instead of scanning millions of rows of `search_documents` and `search_mentions`:
--- each sentence's offsets in the article's text, and the initiatives each sentence mentions
--- with the words that do (`search_mentions`' rows of the article).
-CREATE TABLE IF NOT EXISTS search_stored (
-    article_key UBIGINT NOT NULL,
-    article_id  VARCHAR NOT NULL,
-    sentences   STRUCT(sentence_no INTEGER, start_char INTEGER, end_char INTEGER)[] NOT NULL,
-    mentions    STRUCT(sentence_no INTEGER, initiative_id VARCHAR, surface VARCHAR)[] NOT NULL
-);
-
 -- One row per term and sentence, in two fields: the sentence's own words (`tf`, `positions`)
 -- and the names and acronyms of the initiatives it mentions, back-references included
--- (`initiative_tf`). The sentence's length is repeated here so ranking needs no join. Sorted
--- by (term_key, article_key, sentence_no): a query reads only the row groups of its terms.
+-- (`initiative_tf`). The sentence's length is repeated here so ranking needs no join, and so
+-- are its offsets, so that a page of hits cuts its sentences from `articles.text` without
+-- looking them up in `search_documents` (a lookup by key reads whole row groups). Sorted by
+-- (term_key, article_key, sentence_no): a query reads only the row groups of its terms.
 CREATE TABLE IF NOT EXISTS search_postings (
     term_key        UBIGINT NOT NULL,          -- search_terms.term_key
     article_key     UBIGINT NOT NULL,          -- search_articles.article_key
@@ -458,7 +448,9 @@ CREATE TABLE IF NOT EXISTS search_postings (
     tf              INTEGER NOT NULL,          -- occurrences in the sentence's text (0: none)
     initiative_tf   INTEGER NOT NULL,          -- mentioned initiatives whose name has the term
     sentence_length INTEGER NOT NULL,          -- = search_documents.length
-    positions       INTEGER[] NOT NULL         -- where in the text, counted in terms from 1
+    positions       INTEGER[] NOT NULL,        -- where in the text, counted in terms from 1
+    start_char      INTEGER NOT NULL,          -- = search_documents.start_char
+    end_char        INTEGER NOT NULL           -- = search_documents.end_char
 );
 
 -- One row per term, sorted by term.

@@ -1,8 +1,7 @@
 """The full-text search index: BM25F postings over sentences, built in SQL inside the warehouse.
 
-The index is seven tables (`search_articles`, `search_documents`, `search_mentions`,
-`search_stored`, `search_postings`, `search_terms`, `search_stats`, documented in
-docs/schema.md) filled from
+The index is six tables (`search_articles`, `search_documents`, `search_mentions`,
+`search_postings`, `search_terms`, `search_stats`, documented in docs/schema.md) filled from
 `sentences`, `mentions` and `initiatives` with the tokenising macros of `etl/schema.sql`.
 Building it in SQL keeps tokenisation in one definition: the dashboard runs the same
 `search_tokens` macro on a query, so the two sides never disagree on what a word is. No DuckDB
@@ -49,8 +48,8 @@ Con = duckdb.DuckDBPyConnection
 ROW_GROUP_ROWS = 122_880
 BATCH_SENTENCES = 2 * ROW_GROUP_ROWS
 
-SEARCH_TABLES = ("search_articles", "search_documents", "search_mentions", "search_stored",
-                 "search_postings", "search_terms", "search_stats")
+SEARCH_TABLES = ("search_articles", "search_documents", "search_mentions", "search_postings",
+                 "search_terms", "search_stats")
 
 
 class SearchIndexError(Exception):
@@ -141,7 +140,7 @@ def _remove(con: Con, article_table: str) -> bool:
     (gone,), = _run(con, "SELECT count(*) FROM _search_gone")
     if gone:
         for table in ("search_postings", "search_documents", "search_mentions",
-                      "search_stored", "search_articles"):
+                      "search_articles"):
             _run(con, f"DELETE FROM {table} "  # noqa: S608 (constant names)
                       "WHERE article_key IN (SELECT article_key FROM _search_gone)")
     _run(con, "DROP TABLE _search_gone")
@@ -177,34 +176,6 @@ def _index_sentences(con: Con, source: str) -> None:
             _index_batch(con, source, start, start + BATCH_SENTENCES)
     _run(con, "INSERT INTO search_documents SELECT * FROM _search_new_documents "
               "ORDER BY article_key, sentence_no")
-    _store_articles(con)
-
-
-def _store_articles(con: Con) -> None:
-    """One `search_stored` row per new article: its sentences' offsets and its mentions, as
-    lists in sentence order, so that a page of hits reads them by key (one row per article)."""
-    _run(con, """
-        INSERT INTO search_stored
-        SELECT a.article_key, a.article_id, coalesce(d.sentences, []), coalesce(m.mentions, [])
-        FROM _search_new_articles AS a
-        LEFT JOIN (
-            SELECT article_key,
-                   list({'sentence_no': sentence_no, 'start_char': start_char,
-                         'end_char': end_char} ORDER BY sentence_no) AS sentences
-            FROM _search_new_documents
-            GROUP BY article_key
-        ) AS d USING (article_key)
-        LEFT JOIN (
-            SELECT article_key,
-                   list({'sentence_no': sentence_no, 'initiative_id': initiative_id,
-                         'surface': surface} ORDER BY sentence_no, initiative_id, surface)
-                       AS mentions
-            FROM search_mentions
-            WHERE article_key IN (SELECT article_key FROM _search_new_articles)
-            GROUP BY article_key
-        ) AS m USING (article_key)
-        ORDER BY a.article_key
-    """)
 
 
 def _register_articles(con: Con, source: str) -> None:
@@ -254,15 +225,17 @@ def _index_batch(con: Con, source: str, start: int, stop: int) -> None:
     _run(con, """
         INSERT INTO search_postings
         WITH occurrences AS (
-            SELECT v.term_key, o.article_key, o.sentence_no, o.position, o.sentence_length
+            SELECT v.term_key, o.article_key, o.sentence_no, o.position, o.sentence_length,
+                   o.start_char, o.end_char
             FROM (SELECT article_key, sentence_no, unnest(words) AS word,
                          unnest(range(1, len(words) + 1))::INTEGER AS position,
-                         len(words) AS sentence_length
+                         len(words) AS sentence_length, start_char, end_char
                   FROM _search_batch) AS o
             JOIN _search_vocabulary AS v USING (word)
             UNION ALL
             -- a term counts once per initiative, however often its name repeats it
-            SELECT t.term_key, b.article_key, b.sentence_no, NULL, len(b.words)
+            SELECT t.term_key, b.article_key, b.sentence_no, NULL, len(b.words), b.start_char,
+                   b.end_char
             FROM (SELECT DISTINCT article_id, sentence_no, initiative_id
                   FROM mentions
                   WHERE article_id IN (SELECT article_id FROM _search_batch)) AS m
@@ -274,12 +247,15 @@ def _index_batch(con: Con, source: str, start: int, stop: int) -> None:
                    (count(*) - count(position))::INTEGER AS initiative_tf,
                    any_value(sentence_length)::INTEGER AS sentence_length,
                    coalesce(list(position) FILTER (WHERE position IS NOT NULL),
-                            []::INTEGER[]) AS positions
+                            []::INTEGER[]) AS positions,
+                   any_value(start_char)::INTEGER AS start_char,
+                   any_value(end_char)::INTEGER AS end_char
             FROM occurrences
             GROUP BY term_key, article_key, sentence_no
         )
         SELECT term_key, article_key, sentence_no, tf, initiative_tf, sentence_length,
-               CASE WHEN tf > 1 THEN list_sort(positions) ELSE positions END
+               CASE WHEN tf > 1 THEN list_sort(positions) ELSE positions END, start_char,
+               end_char
         FROM postings
         ORDER BY term_key
     """)

@@ -37,7 +37,7 @@ from etl.model import Problem
 # A changed schema changes the extractor signature (etl/incremental.py), so the next build is
 # a full one: an older warehouse is rebuilt, never altered in place.
 # 10: syndicated copies: article_signatures, stories; facet_articles.story_no / is_canonical.
-# 11: search_stored: a page of search hits reads its sentences and mentions by article key.
+# 11: search_postings.start_char / end_char: a page of hits needs no lookup of its sentences.
 SCHEMA_VERSION = "11"
 
 # Memory DuckDB may use while building; past it, it spills to a folder beside the file.
@@ -66,7 +66,6 @@ CONTENT_TABLES = (
     "search_articles",
     "search_documents",
     "search_mentions",
-    "search_stored",
     "search_postings",
     "search_terms",
     "search_stats",

@@ -254,31 +254,20 @@ def test_every_sentence_is_a_search_document(warehouse_con: Con) -> None:
     """) == [(0,)]
 
 
-def test_stored_articles_hold_their_sentences_and_mentions(warehouse_con: Con) -> None:
-    """`search_stored` (what a page of hits reads by key) is, per article, its documents'
-    offsets and its mentions, in sentence order, for every indexed article."""
+def test_postings_carry_their_sentences_offsets(warehouse_con: Con) -> None:
+    """Each posting has its sentence's offsets (what a page of hits cuts the sentence with),
+    and the text at those offsets is the sentence."""
     assert rows(warehouse_con, """
-        SELECT count(*) FROM search_articles AS a
-        FULL JOIN search_stored AS s USING (article_key)
-        WHERE s.article_id IS DISTINCT FROM a.article_id
+        SELECT count(*) FROM search_postings AS p
+        JOIN search_documents AS d USING (article_key, sentence_no)
+        WHERE (p.start_char, p.end_char) <> (d.start_char, d.end_char)
     """) == [(0,)]
-    stored = rows(warehouse_con, """
-        SELECT s.article_key, d.sentence_no, d.start_char, d.end_char
-        FROM search_stored AS s, unnest(s.sentences) AS u(d)
-        ORDER BY ALL
-    """)
-    assert stored == rows(warehouse_con, "SELECT article_key, sentence_no, start_char, end_char "
-                                         "FROM search_documents ORDER BY ALL")
-    mentions = rows(warehouse_con, """
-        SELECT s.article_key, m.sentence_no, m.initiative_id, m.surface
-        FROM search_stored AS s, unnest(s.mentions) AS u(m)
-        ORDER BY ALL
-    """)
-    assert mentions == rows(warehouse_con, "SELECT * FROM search_mentions ORDER BY ALL")
-    assert len(mentions) > 10
     assert rows(warehouse_con, """
-        SELECT count(*) FROM search_stored
-        WHERE [d.sentence_no FOR d IN sentences] <> list_sort([d.sentence_no FOR d IN sentences])
+        SELECT count(*) FROM search_postings AS p
+        JOIN search_articles AS k USING (article_key)
+        JOIN articles AS a USING (article_id)
+        JOIN sentences AS s USING (article_id, sentence_no)
+        WHERE substring(a.text, p.start_char + 1, p.end_char - p.start_char) <> s.text
     """) == [(0,)]
 
 
@@ -353,7 +342,6 @@ def test_term_statistics(warehouse_con: Con) -> None:
     ("search_postings", "term_key", False),
     ("search_documents", "article_key, sentence_no", True),
     ("search_articles", "article_key", True),
-    ("search_stored", "article_key", True),
     ("search_terms", "term", True),
 ])
 def test_tables_are_stored_in_key_order(warehouse_con: Con, table: str, key: str,
@@ -489,8 +477,8 @@ def test_removing_everything_then_adding_it_back(built_warehouse: Path, tmp_path
             con, "SELECT article_id FROM articles")])
         remove_from_search_index(con, everything)
         assert {t: len(r) for t, r in _table_rows(con).items()} == {
-            "search_articles": 0, "search_documents": 0, "search_mentions": 0, "search_stored": 0,
-            "search_postings": 0, "search_terms": 0, "search_stats": 1}
+            "search_articles": 0, "search_documents": 0, "search_mentions": 0, "search_postings": 0,
+            "search_terms": 0, "search_stats": 1}
         assert rows(con, "SELECT * FROM search_stats") == [(0, 0.0, 0)]
         add_to_search_index(con, everything)
         assert _table_rows(con) == original

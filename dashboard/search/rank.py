@@ -199,7 +199,8 @@ query_terms AS (
 _POSTINGS = """
 postings AS NOT MATERIALIZED (
     SELECT q.clause_no, q.bit, q.idx, q.phrase, q.phrase_length, q.negated, q.first_use,
-           q.weight, p.article_key, p.sentence_no, p.tf, p.initiative_tf, p.sentence_length
+           q.weight, p.article_key, p.sentence_no, p.tf, p.initiative_tf, p.sentence_length,
+           p.start_char, p.end_char
     FROM query_terms AS q
     JOIN search_postings AS p USING (term_key)"""
 _POSTINGS_IN_VIEW = "\n      AND p.article_key IN (SELECT article_key FROM keys_in_view)"
@@ -229,7 +230,8 @@ _SEARCH_PAGE_GENERAL = """
     SELECT article_key, sentence_no,
            coalesce(bit_or(bit) FILTER (WHERE NOT phrase), 0) AS met,
            sum(""" + _BM25F + """) AS score,
-           count(*) FILTER (WHERE first_use) AS terms_matched
+           count(*) FILTER (WHERE first_use) AS terms_matched,
+           any_value(start_char) AS start_char, any_value(end_char) AS end_char
     FROM postings
     GROUP BY article_key, sentence_no
 ),
@@ -239,7 +241,8 @@ phrase_sentences AS (
     GROUP BY article_key, sentence_no
 ),
 hits AS (
-    SELECT s.article_key, s.sentence_no, round(s.score, 9) AS score, s.terms_matched
+    SELECT s.article_key, s.sentence_no, round(s.score, 9) AS score, s.terms_matched,
+           s.start_char, s.end_char
     FROM sentence_matches AS s
     LEFT JOIN phrase_sentences AS ph USING (article_key, sentence_no)
     WHERE ((s.met | coalesce(ph.met, 0)) & $required_mask) = $required_mask
@@ -253,7 +256,8 @@ hits AS (
 # the term's postings are read by key.
 _ONE_TERM = """
 one_term AS (
-    SELECT p.article_key, p.sentence_no, p.tf, p.initiative_tf, p.sentence_length
+    SELECT p.article_key, p.sentence_no, p.tf, p.initiative_tf, p.sentence_length,
+           p.start_char, p.end_char
     FROM search_postings AS p
     WHERE p.term_key = $term_key::UBIGINT"""
 _ONE_TERM_HITS = """
@@ -262,14 +266,14 @@ hits AS (
     SELECT article_key, sentence_no,
            round($weight * (""" + _BM25F_X + ") * ($k1 + 1) / (" + _BM25F_X + """ + $k1), 9)
                AS score,
-           1 AS terms_matched
+           1 AS terms_matched, start_char, end_char
     FROM one_term"""
 
 # Step 2 when the only wanted clause is a phrase (and excluded clauses are single words): its
 # hits are the sentences where it stands, scored from the joined postings of its terms.
 _ONE_PHRASE_HITS = """
 hits AS (
-    SELECT article_key, sentence_no, score, terms_matched
+    SELECT article_key, sentence_no, score, terms_matched, start_char, end_char
     FROM ("""
 
 # ... less the sentences holding an excluded word (only written in when there is one).
@@ -280,12 +284,13 @@ _EXCLUDED = """
 
 _SEARCH_PAGE_TOP = """
 , ranked AS (
-    SELECT article_key, sentence_no, score, terms_matched
+    SELECT article_key, sentence_no, score, terms_matched, start_char, end_char
     FROM hits
     ORDER BY score DESC, article_key, sentence_no
     LIMIT $limit OFFSET $offset
 )
-SELECT k.article_id, r.article_key, r.sentence_no, r.score, r.terms_matched
+SELECT k.article_id, r.article_key, r.sentence_no, r.score, r.terms_matched, r.start_char,
+       r.end_char
 FROM ranked AS r JOIN search_articles AS k USING (article_key)
 ORDER BY r.score DESC, r.article_key, r.sentence_no
 """
@@ -367,7 +372,8 @@ phrase_hits AS (
 def _phrase_side(c: str, n: str, first: bool, in_view: bool) -> str:
     """The text postings of the phrase's term `n`, as the join's side `s<n>`."""
     columns = (f"article_key, sentence_no, positions AS at_{n}, tf AS tf_{n},\n"
-               f"           initiative_tf AS itf_{n}" + (", sentence_length" if first else ""))
+               f"           initiative_tf AS itf_{n}"
+               + (", sentence_length, start_char, end_char" if first else ""))
     condition = (f"term_key = $phrase_{c}_{n}::UBIGINT AND tf > 0"
                  + (_SIDE_IN_VIEW if in_view else ""))
     return ("(SELECT " + columns + "\n     FROM search_postings\n     WHERE " + condition
@@ -408,7 +414,8 @@ def _phrase_join(clause_no: int, terms: list[dict[str, Any]], in_view: bool,
         params = {k: v for k, v in params.items()
                   if not k.endswith(("_weight", "_matched"))}
     score = (",\n           round(" + " + ".join(scores) + ", 9) AS score, "
-             + f"$phrase_{c}_matched::INTEGER AS terms_matched") if scored else ""
+             + f"$phrase_{c}_matched::INTEGER AS terms_matched, start_char, end_char"
+             ) if scored else ""
     sql = ("SELECT article_key, sentence_no, " + f"$phrase_{c}_clause::INTEGER AS clause_no"
            + score + "\n    FROM " + "\n    ".join(sides)
            + "\n    WHERE CASE WHEN " + " AND ".join(single) + " THEN " + " AND ".join(quick)
@@ -639,8 +646,9 @@ def query_terms(con: Connection, query: SearchQuery) -> pd.DataFrame:
 def ranked_page(con: Connection, filters: Filters, query: SearchQuery, limit: int,
                 offset: int) -> tuple[list[dict[str, Any]], list[str]]:
     """One page of the sentences in view matching `query`, best first, as keys and scores
-    (`article_id`, `article_key`, `sentence_no`, `score`, `terms_matched`, `rank` from 0), and
-    the query's wanted terms (the words to mark)."""
+    (`article_id`, `article_key`, `sentence_no`, `score`, `terms_matched`, the sentence's
+    `start_char` and `end_char` in its article's text, `rank` from 0), and the query's wanted
+    terms (the words to mark)."""
     reading = _read_query(con, query)
     if not reading.can_match:
         return [], reading.wanted_terms
@@ -678,8 +686,9 @@ def has_index(con: Connection) -> bool:
     """Whether the warehouse has the search index of this version and its tokenising macros.
 
     A warehouse built before search existed, or with an earlier layout of the index (without
-    `search_articles` and integer keys, or without `search_stored`), has not. The names are
-    resolved as the search statements resolve them (whatever the connection's search path).
+    `search_articles` and integer keys, or postings without their sentence's offsets), has not.
+    The names are resolved as the search statements resolve them (whatever the connection's
+    search path).
     """
     try:
         con.execute(_INDEX_PROBE).fetchall()
@@ -692,8 +701,7 @@ _INDEX_PROBE = """
 SELECT search_tokens('x') AS tokens,
        (SELECT count(*) FROM (SELECT article_key, article_id FROM search_articles LIMIT 0))
            AS articles,
-       (SELECT count(*) FROM (SELECT term_key, article_key FROM search_postings LIMIT 0))
-           AS postings,
-       (SELECT count(*) FROM (SELECT article_key, sentences, mentions FROM search_stored
-                              LIMIT 0)) AS stored
+       (SELECT count(*) FROM (SELECT term_key, article_key, start_char, end_char
+                              FROM search_postings LIMIT 0))
+           AS postings
 """

@@ -105,31 +105,23 @@ def hit_card_html(snippet: str, heading: str, meta: str) -> str:
 
 
 # The words of a page of hits to mark, and their sentences and articles, read by key: the
-# page's articles' stored rows (`search_stored`: one per article, with its sentences' offsets
-# and its mentions; bound one by one as constants, so the scan reads only the row groups
-# holding them, of a table of one row per article) and their articles by id. The sentence is
-# cut from its article's text (sentences are exactly text[start:end]); the words to mark are
-# the sentence's words whose terms meet the query's wanted terms.
+# sentence is cut from its article's text with the offsets its postings carried to the page
+# (sentences are exactly text[start:end]), the articles and the mentions are read by the
+# page's own keys (bound one by one as constants, so each scan reads only the row groups
+# holding them); the words to mark are the sentence's words whose terms meet the query's wanted
+# terms.
 _DETAILS_DOCUMENTS = r"""
 WITH page AS (
     SELECT unnest($page::STRUCT(article_id VARCHAR, article_key UBIGINT, sentence_no INTEGER,
-                                score DOUBLE, terms_matched BIGINT, rank INTEGER)[],
+                                score DOUBLE, terms_matched BIGINT, start_char INTEGER,
+                                end_char INTEGER, rank INTEGER)[],
                   recursive := true)
 ),
-stored AS (
-    SELECT p.*,
-           list_filter(s.sentences, lambda d: d.sentence_no = p.sentence_no)[1] AS d,
-           list_filter(s.mentions, lambda m: m.sentence_no = p.sentence_no) AS mentions
-    FROM page AS p
-    JOIN (SELECT article_key, sentences, mentions FROM search_stored
-          WHERE article_key IN """
-_DETAILS_ARTICLES = r""") AS s USING (article_key)
-),
 texts AS (
-    SELECT p.* EXCLUDE (d, mentions),
-           substring(a.text, p.d.start_char + 1, p.d.end_char - p.d.start_char) AS sentence,
+    SELECT p.* EXCLUDE (start_char, end_char),
+           substring(a.text, p.start_char + 1, p.end_char - p.start_char) AS sentence,
            a.title, a.outlet, a.published, a.published_precision, a.url
-    FROM stored AS p
+    FROM page AS p
     JOIN (SELECT article_id, text, title, outlet, published, published_precision, url
           FROM articles WHERE article_id IN """
 _DETAILS_MENTIONS = r""") AS a USING (article_id)
@@ -137,9 +129,8 @@ _DETAILS_MENTIONS = r""") AS a USING (article_id)
 mentioned AS (
     SELECT m.article_key, m.sentence_no, m.surface, coalesce(i.acronym, i.name) AS label,
            concat_ws(' ', i.name, i.acronym) AS name
-    FROM (SELECT article_key, unnest(mentions, recursive := true) FROM stored) AS m
-    JOIN initiatives AS i USING (initiative_id)
-"""
+    FROM search_mentions AS m JOIN initiatives AS i USING (initiative_id)
+    WHERE m.article_key IN """
 _DETAILS_MARKS = r"""
 ),
 words AS (
@@ -192,7 +183,6 @@ def page_details(con: duckdb.DuckDBPyConnection, page: list[dict[str, Any]],
     ids = {f"a{n}": p["article_id"] for n, p in enumerate(page)}
     key_list = "(" + (", ".join(f"${k}::UBIGINT" for k in keys) or "NULL") + ")"
     id_list = "(" + (", ".join(f"${k}" for k in ids) or "NULL") + ")"
-    statement = (_DETAILS_DOCUMENTS + key_list + _DETAILS_ARTICLES + id_list
-                 + _DETAILS_MENTIONS + _DETAILS_MARKS)
+    statement = _DETAILS_DOCUMENTS + id_list + _DETAILS_MENTIONS + key_list + _DETAILS_MARKS
     details = con.execute(statement, {"page": page, "wanted": wanted, **keys, **ids}).df()
     return details[list(PAGE_COLUMNS)]
