@@ -173,13 +173,17 @@ def tantivy_schema() -> Any:
     return builder.build()
 
 
-def build_tantivy(con: duckdb.DuckDBPyConnection, directory: Path) -> None:
-    """Index every sentence of the warehouse into a tantivy index in `directory`."""
+def build_tantivy(con: duckdb.DuckDBPyConnection, directory: Path, threads: int = 0) -> None:
+    """Index every sentence of the warehouse into a tantivy index in `directory`.
+
+    `threads` 0 lets tantivy use every core; 1 makes the index, and so the order of equal
+    scores, the same on every build (the quality benchmark needs that).
+    """
     import tantivy
 
     directory.mkdir(parents=True, exist_ok=True)
     index = tantivy.Index(tantivy_schema(), path=str(directory))
-    writer = index.writer(heap_size=256_000_000)
+    writer = index.writer(heap_size=256_000_000, num_threads=threads)
     for rows in sentence_batches(con):
         for article_id, sentence_no, text, title, names in rows:
             writer.add_document(tantivy.Document(
@@ -380,7 +384,8 @@ class Built:
                 engine.close()
 
 
-def build_engines(db: Path, workdir: Path, project_seconds: float | None = None) -> Built:
+def build_engines(db: Path, workdir: Path, project_seconds: float | None = None,
+                  tantivy_threads: int = 0) -> Built:
     """Build tantivy and FTS5 from `db`'s sentences in `workdir`; time the project's index
     build on a copy of `db` unless `project_seconds` is given."""
     built = Built(engines=[])
@@ -392,7 +397,7 @@ def build_engines(db: Path, workdir: Path, project_seconds: float | None = None)
         directory = workdir / "tantivy"
         shutil.rmtree(directory, ignore_errors=True)
         started = time.perf_counter()
-        build_tantivy(con, directory)
+        build_tantivy(con, directory, tantivy_threads)
         built.build_seconds["tantivy"] = round(time.perf_counter() - started, 1)
         built.index_mb["tantivy"] = round(directory_mb(directory), 1)
         lite = workdir / "fts5.sqlite"

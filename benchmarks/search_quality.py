@@ -154,7 +154,7 @@ def run(workdir: Path, pool: bool = False, db: Path | None = None) -> dict[str, 
     `workdir`, score them (or print the pool)."""
     workdir.mkdir(parents=True, exist_ok=True)
     db = db or build_corpus_warehouse(workdir)
-    built = build_engines(db, workdir / "engines", project_seconds=0.0)
+    built = build_engines(db, workdir / "engines", project_seconds=0.0, tantivy_threads=1)
     try:
         judgements = load_judgements()
         if pool:
