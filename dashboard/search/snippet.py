@@ -127,11 +127,17 @@ texts AS (
 _DETAILS_MENTIONS = r""") AS a USING (article_id)
 ),
 mentioned AS (
+    -- the page's sentences' mentions: the keys' row groups (zone maps), then those sentences
+    -- only (a join with the page) before anything else is joined to them
     SELECT m.article_key, m.sentence_no, m.surface, coalesce(i.acronym, i.name) AS label,
            concat_ws(' ', i.name, i.acronym) AS name
-    FROM search_mentions AS m JOIN initiatives AS i USING (initiative_id)
-    WHERE m.article_key IN """
+    FROM (SELECT m.article_key, m.sentence_no, m.initiative_id, m.surface
+          FROM search_mentions AS m
+          JOIN page AS p USING (article_key, sentence_no)
+          WHERE m.article_key IN """
 _DETAILS_MARKS = r"""
+    ) AS m
+    JOIN initiatives AS i USING (initiative_id)
 ),
 words AS (
     -- the words of the page's sentences, as written
