@@ -241,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\nSearch engines on the {largest['articles']:,}-article warehouse's sentences")
     results["search_engines"] = search_engines.run(db, args.workdir / "search-engines",
-                                                   runs=3 if args.quick else 15)
+                                                   runs=3 if args.quick else 7)
     if not args.quick:  # a corpus of its own, the same at every scale: not a harness check
         print(f"\nSearch ranking quality (nDCG@10, {search_quality.QUALITY_ARTICLES} generated "
               "and the shipped articles)")
