@@ -15,6 +15,11 @@ HOST := 127.0.0.1
 PORT ?= 8501
 BENCH_SCALES ?= 1000,10000,100000
 BENCH_EXTRACT_MB ?= 0.1,1,10
+# Test workers (pytest-xdist): most tests wait on a child build, a server or a browser, so two
+# workers keep both cores busy; each test file runs whole in one worker (its fixtures are
+# built once). `make test TEST_WORKERS=0` runs everything in one process.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -q $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
 
 ## setup: create .venv from the pinned lock file (idempotent)
 setup: $(STAMP)
@@ -55,18 +60,20 @@ browser:
 
 ## test: lint, then the whole test suite (unit, warehouse, app, browser and load tests), as CI
 test: lint browser
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 
 ## test-fast: the inner loop: lint, then every test but the browser and load tests
 test-fast: lint
-	$(BIN)/python -m pytest -q -m "not browser"
+	$(PYTEST) -m "not browser"
 
 ## bench: the scale benchmark (generated corpora, ETL, dashboard, load test), then extraction
-## seconds per MB of one text of $(BENCH_EXTRACT_MB) MB; see docs/scaling.md
+## seconds per MB of one text of $(BENCH_EXTRACT_MB) MB, and where a full build's time goes;
+## see docs/scaling.md
 bench: setup browser
 	$(BIN)/python -m benchmarks --scales $(BENCH_SCALES)
 	$(BIN)/python -m benchmarks.extract_scaling --sizes $(BENCH_EXTRACT_MB)
 	$(BIN)/python -m benchmarks.fetch_bench --json benchmarks/results/fetch.json
+	$(BIN)/python -m benchmarks.profile --json benchmarks/results/profile.json
 
 ## accuracy: build warehouses from every answer key found and print extraction precision/recall
 ## (CORRECTIONS=DIR also applies a corrections folder and scores the curated facts beside)

@@ -1,10 +1,12 @@
-"""ETL benchmark: a full build and a +1% incremental build of a generated corpus, measured.
+"""ETL benchmark: a full build, then incremental builds of a generated corpus, measured.
 
     python -m benchmarks.etl_bench --articles 10000 [--seed 7] [--workdir DIR]
 
-The corpus comes from `benchmarks.corpus` (N articles plus 1% more, generated once and kept in
-the work folder). The full build reads the first N into a fresh warehouse; then the last 1% is
-added to the article folder and an incremental build applies it. Each build runs the real CLI
+The corpus comes from `benchmarks.corpus` (N articles plus twice 1% more, generated once and kept
+in the work folder). The full build reads the first N into a fresh warehouse; then three
+incremental builds follow: +1% new articles; nothing new (a no-op); and the next 1% after every
+file of the folder was rewritten with the same bytes and a new modification time (what an unzip,
+a checkout or a copy without kept times does), so every file is hashed. Each build runs the real CLI
 (`python -m etl`) as a separate process, as an analyst would, while this process samples the
 resident memory of its whole process tree (the build and its worker processes) every 50 ms.
 Accuracy against the generated ground truth is scored from the warehouse the build wrote.
@@ -94,6 +96,23 @@ def generate(total: int, seed: int, target: Path) -> dict[str, object]:
     return {**summary, "reused": False, "out": str(target)}
 
 
+def write_manifest(full_manifest: Path, folder: Path) -> None:
+    """The manifest rows of the files now in `folder` (the generated manifest's order)."""
+    present = {p.name for p in folder.iterdir()}
+    rows = full_manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [rows[0]] + [row for row in rows[1:] if row.split(",", 1)[0] in present]
+    (folder / "manifest.csv").write_text("".join(kept), encoding="utf-8")
+
+
+def retime(folder: Path) -> None:
+    """Rewrite every file of `folder` with the same bytes and a new modification time."""
+    for path in sorted(folder.iterdir()):
+        if path.is_file():
+            copy = path.with_name(f".{path.name}.copy")
+            shutil.copyfile(path, copy)
+            os.replace(copy, path)
+
+
 def split_corpus(generated: Path, base_count: int, articles: Path) -> tuple[list[Path], Path]:
     """Link the first `base_count` articles (and their manifest rows) into `articles`.
 
@@ -147,13 +166,14 @@ def last_run(db: Path) -> dict[str, object]:
 
 
 def run(articles: int, seed: int, workdir: Path, log=print) -> dict[str, object]:
-    """Generate, build fully, add 1% and build incrementally; return the figures."""
+    """Generate, build fully, then +1%, nothing new, and +1% after re-timing every file, each
+    built incrementally; return the figures."""
     from benchmarks.accuracy import score_warehouse
 
     increment = max(1, round(articles * INCREMENT_SHARE))
     generated = workdir / f"corpus-{articles}-{seed}"
-    log(f"[{articles:,}] generating {articles + increment:,} articles ...")
-    corpus = generate(articles + increment, seed, generated)
+    log(f"[{articles:,}] generating {articles + 2 * increment:,} articles ...")
+    corpus = generate(articles + 2 * increment, seed, generated)
     folder = workdir / f"articles-{articles}"
     db = workdir / f"warehouse-{articles}.duckdb"
     for leftover in workdir.glob(f"warehouse-{articles}.duckdb*"):
@@ -166,12 +186,23 @@ def run(articles: int, seed: int, workdir: Path, log=print) -> dict[str, object]
     size_full = db.stat().st_size
     log(f"[{articles:,}] scoring against the generated truth ...")
     accuracy = score_warehouse(db, generated / "truth.jsonl", articles_dir=folder)
-    for path in new_files:
+    first, second = new_files[:len(new_files) // 2], new_files[len(new_files) // 2:]
+    for path in first:
         os.link(path, folder / path.name)
-    shutil.copyfile(full_manifest, folder / "manifest.csv")
-    log(f"[{articles:,}] incremental build adding {len(new_files):,} files ...")
+    write_manifest(full_manifest, folder)
+    log(f"[{articles:,}] incremental build adding {len(first):,} files ...")
     delta = build(folder, db, full=False)
     delta_run = last_run(db)
+    log(f"[{articles:,}] incremental build with nothing new ...")
+    noop = build(folder, db, full=False)
+    log(f"[{articles:,}] every file re-timed, then an incremental build adding "
+        f"{len(second):,} files ...")
+    retime(folder)
+    for path in second:
+        os.link(path, folder / path.name)
+    write_manifest(full_manifest, folder)
+    retimed = build(folder, db, full=False)
+    retimed_run = last_run(db)
     return {
         "articles": articles,
         "seed": seed,
@@ -183,10 +214,16 @@ def run(articles: int, seed: int, workdir: Path, log=print) -> dict[str, object]
         "full_peak_rss_mb": round(full.peak_rss_bytes / 1e6),
         "warehouse_mb": round(size_full / 1e6, 1),
         "full_run": full_run,
-        "incremental_added_files": len(new_files),
+        "incremental_added_files": len(first),
         "incremental_build_ms": round(delta.seconds * 1000),
         "incremental_peak_rss_mb": round(delta.peak_rss_bytes / 1e6),
         "incremental_run": delta_run,
+        "noop_build_ms": round(noop.seconds * 1000),
+        "noop_peak_rss_mb": round(noop.peak_rss_bytes / 1e6),
+        "retimed_added_files": len(second),
+        "retimed_build_ms": round(retimed.seconds * 1000),
+        "retimed_peak_rss_mb": round(retimed.peak_rss_bytes / 1e6),
+        "retimed_run": retimed_run,
         "accuracy": accuracy,
         "db_path": str(db),
         "articles_dir": str(folder),

@@ -41,6 +41,7 @@ ETL_PACKAGE_DIR = Path(__file__).resolve().parent
 SIGNATURE_KEY = "extractor_signature"
 SCANNED_KEY = "files_scanned_ns"  # when the build that wrote the warehouse began reading files
 ARTICLES_DIR_KEY = "articles_dir"
+REFERENCE_KEY = "reference_signature"  # every reference file, the CSV series included
 
 # A file modified this close before the last build's scan is compared by content, not metadata.
 RACY_WINDOW_NS = 2_000_000_000
@@ -81,6 +82,16 @@ def extractor_signature(reference_dir: Path, package_dir: Path = ETL_PACKAGE_DIR
         for path in paths:
             digest.update(f"{label} {path.relative_to(root).as_posix()}\n".encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def reference_signature(reference_dir: Path) -> str:
+    """Fingerprint of every file of the reference folder (a few small files): when it and the
+    articles are unchanged, a build keeps the stored reference tables and the marts."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in Path(reference_dir).glob("*") if p.is_file()):
+        digest.update(f"{path.name}\n".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 

@@ -36,6 +36,7 @@ from etl import (
     intake,
     prepare,
     search_index,
+    spare,
     stories,
     warehouse,
 )
@@ -402,6 +403,7 @@ def build_warehouse(
             incremental.SIGNATURE_KEY: extractor_signature,
             incremental.SCANNED_KEY: str(scanned_ns),
             incremental.ARTICLES_DIR_KEY: str(settings.articles_dir),
+            incremental.REFERENCE_KEY: incremental.reference_signature(settings.reference_dir),
             corrections.SIGNATURE_KEY: corrections.store.folder_signature(
                 settings.corrections_folder),
         }
@@ -441,6 +443,8 @@ def _full_build(
         load_reference(con, settings)
         search_index.build_search_index(con)
         _finish(con, settings, report, info)
+    # the next incremental build updates this copy instead of copying the live file
+    spare.keep_copy(settings.db_path)
 
 
 def _delta_build(
@@ -452,7 +456,8 @@ def _delta_build(
     info: dict[str, str],
     progress: ProgressCallback | None,
 ) -> None:
-    """Read new and changed files only, and apply the difference to a copy of the live file."""
+    """Read new and changed files only, and apply the difference to the next generation of the
+    live warehouse (its spare brought level with it, or a copy; `etl.spare`)."""
     changes = incremental.changed_files(jobs, previous)
     changed, removed = changes.changed, changes.removed
     by_name = {job.relative: job for job in jobs}
@@ -489,7 +494,14 @@ def _delta_build(
                 if not held or held[0][0] in to_read}
     originals = {article_id: held[0][0] for article_id, held in holders.items()
                  if held and article_id in replaced}
-    with warehouse.staging(settings.db_path, copy_live=True) as con:
+    live = warehouse.read_info(settings.db_path)
+    # no article added, changed or removed, and the same reference files and corrections: the
+    # live file's reference tables, stories and marts are this build's too
+    kept = not replaced and all(live.get(key) == info[key] for key in (
+        incremental.REFERENCE_KEY, corrections.SIGNATURE_KEY))
+    with spare.updating(settings.db_path, with_marts=kept) as (con, on_spare):
+        # on the spare, the articles it had to catch up on are indexed again with the new ones
+        caught_up = spare.STALE_TABLE if on_spare else None
         con.register("_affected_view", pa.table({"article_id": sorted(replaced)},
                                                 schema=pa.schema([("article_id", pa.string())])))
         con.execute("CREATE TEMP TABLE _affected AS SELECT * FROM _affected_view").fetchall()
@@ -521,14 +533,20 @@ def _delta_build(
                                              schema=pa.schema([("article_id", pa.string())])))
         con.execute("CREATE TEMP TABLE _added AS SELECT * FROM _added_view").fetchall()
         con.unregister("_added_view")
-        load_reference(con, settings)
-        search_index.add_to_search_index(con, "_added")
+        if caught_up is not None:
+            con.execute(f"INSERT INTO _added SELECT article_id FROM {caught_up} WHERE "  # noqa: S608
+                        "article_id IN (SELECT article_id FROM articles) AND article_id NOT IN "
+                        "(SELECT article_id FROM _added)").fetchall()
+        if not kept:
+            load_reference(con, settings)
+        if con.execute("SELECT count(*) FROM _added").fetchall()[0][0]:
+            search_index.add_to_search_index(con, "_added")
         if con.execute("SELECT count(*) FROM articles").fetchall()[0][0] == 0:
             _nothing_loaded(report, settings)
         report.files_read = len(to_read)
         report.articles_extracted = len(loader.loaded)
-        _finish(con, settings, report, info,
-                regroup=bool(replaced or loader.loaded))
+        _finish(con, settings, report, info, regroup=bool(replaced or loader.loaded),
+                checked="_added", marts_kept=kept)
 
 
 def _read_names(batches: Iterable[Batch]) -> set[str]:
@@ -593,12 +611,14 @@ def load_reference(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
 
 def _finish(
     con: duckdb.DuckDBPyConnection, settings: Settings, report: BuildReport, info: dict[str, str],
-    regroup: bool = True,
+    regroup: bool = True, checked: str | None = None, marts_kept: bool = False,
 ) -> None:
     """Rows breaking a content rule removed, the report's figures, this run's rows, validation
     and stamp. Stories are regrouped unless no article was added, changed or removed
-    (`regroup` False: the stored grouping is that of the same articles)."""
-    report.problems = sorted(report.problems + warehouse.reject_rows(con)
+    (`regroup` False: the stored grouping is that of the same articles). `checked` names a
+    table of the article ids whose rows are new (the others passed the content rules when
+    they were loaded); `marts_kept`: the marts are the live file's and stay (`seal`)."""
+    report.problems = sorted(report.problems + warehouse.reject_rows(con, checked)
                              + corrections.apply_folder(con, settings.corrections_folder),
                              key=_problem_order)
     load_fetch_tables(con, settings.articles_dir)
@@ -629,6 +649,6 @@ def _finish(
         **info,
         "build_id": report.run_id,
         "built_at": report.finished_at.isoformat(timespec="seconds"),
-    })
+    }, fact_plan=[] if marts_kept else None)
 
 

@@ -2,7 +2,9 @@
 
 A build never writes into the live file. It fills a new file beside it, validates it, and
 replaces the live file with one `os.replace`, so a dashboard holding the old file open keeps
-reading a complete warehouse and an interrupted build leaves the previous one untouched.
+reading a complete warehouse and an interrupted build leaves the previous one untouched. The
+file a swap replaces may be kept as the spare generation (`spare_path`), which the next
+incremental build updates instead of copying the live file (`etl/spare.py`).
 """
 
 from __future__ import annotations
@@ -104,8 +106,24 @@ def staging_path(db_path: Path) -> Path:
     return db_path.with_name(f"{db_path.name}.building-{os.getpid()}")
 
 
+def spare_path(db_path: Path) -> Path:
+    """Where the generation a swap retired is kept for the next incremental build."""
+    return db_path.with_name(f"{db_path.name}.spare")
+
+
+def _retiring_path(db_path: Path) -> Path:
+    """The second name the live file gets while a swap makes it the spare."""
+    return db_path.with_name(f"{db_path.name}.retiring")
+
+
 def remove_stale_staging(db_path: Path) -> list[Path]:
-    """Delete leftovers of interrupted builds whose process is gone; returns what was removed."""
+    """Delete leftovers of interrupted builds whose process is gone; returns what was removed.
+
+    Called under the build lock, so a `.retiring` name is a swap's leftover (a second name of a
+    file that is live or spare) and goes too.
+    """
+    _retiring_path(db_path).unlink(missing_ok=True)
+    shutil.rmtree(f"{spare_path(db_path)}.tmp", ignore_errors=True)
     removed = []
     for candidate in db_path.parent.glob(f"{db_path.name}.building-*"):
         pid_text = candidate.name.rsplit("-", 1)[-1].split(".")[0]
@@ -270,18 +288,21 @@ CONTENT_RULES = (
 )
 
 
-def reject_rows(con: duckdb.DuckDBPyConnection) -> list[Problem]:
+def reject_rows(con: duckdb.DuckDBPyConnection, only: str | None = None) -> list[Problem]:
     """Remove (or mend) every row breaking a `CONTENT_RULES` rule; a warning per row names its
-    file.
+    file. `only` names a table (column `article_id`) of the articles whose rows to look at:
+    an incremental build's new ones (the rest passed when they were loaded).
 
     One article's odd content ('first held in 1850') must cost that row, not the build.
     """
     problems: list[Problem] = []
+    scope = "" if only is None else f" AND article_id IN (SELECT article_id FROM {only})"  # noqa: S608
     for rule in CONTENT_RULES:
+        breaks = f"({rule.breaks}){scope}"
         rows = con.execute(
             f"SELECT a.source_file, a.record_no, bad.what FROM "  # noqa: S608 (constant rules)
             f'(SELECT article_id, {rule.describe} AS what FROM "{rule.table}" '
-            f"WHERE {rule.breaks}) AS bad JOIN articles AS a USING (article_id) "
+            f"WHERE {breaks}) AS bad JOIN articles AS a USING (article_id) "
             f"ORDER BY a.source_file, a.record_no, bad.what"
         ).fetchall()
         problems += [
@@ -289,10 +310,10 @@ def reject_rows(con: duckdb.DuckDBPyConnection) -> list[Problem]:
             for source_file, record_no, what in rows
         ]
         if rule.repair is None:
-            con.execute(f'DELETE FROM "{rule.table}" WHERE {rule.breaks}').fetchall()  # noqa: S608
+            con.execute(f'DELETE FROM "{rule.table}" WHERE {breaks}').fetchall()  # noqa: S608
         else:
             con.execute(
-                f'UPDATE "{rule.table}" SET {rule.repair} WHERE {rule.breaks}'  # noqa: S608
+                f'UPDATE "{rule.table}" SET {rule.repair} WHERE {breaks}'  # noqa: S608
             ).fetchall()
     return problems
 
@@ -421,17 +442,54 @@ def previous_runs(db_path: Path) -> dict[str, pa.Table]:
         return {}
 
 
+def open_build_file(path: Path, memory_limit: str = BUILD_MEMORY_LIMIT
+                    ) -> duckdb.DuckDBPyConnection:
+    """A read-write connection to a warehouse file being built, with the build's settings and
+    the schema applied."""
+    spill = Path(f"{path}.tmp")
+    con = duckdb.connect(
+        str(path), config={"memory_limit": memory_limit, "temp_directory": str(spill)}
+    )
+    # no progress bar on the terminal of a command whose output is a summary or JSON
+    con.execute("SET enable_progress_bar = false").fetchall()
+    apply_schema(con)
+    return con
+
+
+def swap_in(path: Path, db_path: Path, *, keep_spare: bool = False) -> None:
+    """Make the finished, closed warehouse file `path` the live one in one `os.replace`.
+
+    With `keep_spare` the file it replaces becomes the spare (`spare_path`) instead of being
+    deleted: it gets a second name before the swap, so the live name never names anything but
+    a complete warehouse, and that name then replaces the spare.
+    """
+    _fsync(path)
+    retiring = _retiring_path(db_path)
+    retiring.unlink(missing_ok=True)
+    kept = keep_spare and db_path.exists()
+    if kept:
+        os.link(db_path, retiring)
+    os.replace(path, db_path)
+    _fsync_dir(db_path.parent)
+    if kept:
+        spare = spare_path(db_path)
+        Path(f"{spare}.wal").unlink(missing_ok=True)
+        os.replace(retiring, spare)
+
+
 @contextlib.contextmanager
 def staging(
-    db_path: Path, *, copy_live: bool = False, memory_limit: str = BUILD_MEMORY_LIMIT
+    db_path: Path, *, copy_live: bool = False, memory_limit: str = BUILD_MEMORY_LIMIT,
+    keep_spare: bool = False,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to a new warehouse file beside `db_path`, swapped in when the block ends.
 
     The new file starts empty with the schema applied, or as a copy of the live warehouse
-    (`copy_live`, for an incremental build that changes a few articles). When the block ends
-    normally the file is checkpointed, synced and renamed over `db_path` in one `os.replace`;
-    on any error it is removed and the live warehouse is left as it was. Call `seal` inside the
-    block: it validates and stamps the build.
+    (`copy_live`, for an incremental build that has no usable spare). When the block ends
+    normally the file is checkpointed, synced and renamed over `db_path` in one `os.replace`
+    (`swap_in`; with `keep_spare` the replaced file becomes the spare); on any error it is
+    removed and the live warehouse is left as it was. Call `seal` inside the block: it
+    validates and stamps the build.
     """
     db_path.parent.mkdir(parents=True, exist_ok=True)
     path = staging_path(db_path)
@@ -441,19 +499,12 @@ def staging(
     try:
         if copy_live:
             shutil.copyfile(db_path, path)
-        con = duckdb.connect(
-            str(path), config={"memory_limit": memory_limit, "temp_directory": str(spill)}
-        )
-        # no progress bar on the terminal of a command whose output is a summary or JSON
-        con.execute("SET enable_progress_bar = false").fetchall()
-        apply_schema(con)
+        con = open_build_file(path, memory_limit)
         yield con
         con.execute("CHECKPOINT")
         con.close()
         con = None
-        _fsync(path)
-        os.replace(path, db_path)
-        _fsync_dir(db_path.parent)
+        swap_in(path, db_path, keep_spare=keep_spare)
     except BaseException:
         if con is not None:
             con.close()
@@ -497,6 +548,11 @@ def seal(con: duckdb.DuckDBPyConnection, info: Mapping[str, str],
         "INSERT INTO warehouse_info VALUES (?, ?)",
         [("schema_version", SCHEMA_VERSION), *sorted(info.items())],
     )
+
+
+def fsync_file(path: Path) -> None:
+    """Flush a file's data to disk (before it is renamed into place)."""
+    _fsync(path)
 
 
 def _fsync(path: Path) -> None:

@@ -76,6 +76,8 @@ def read_batches(
     flight, so a slow consumer (the warehouse writer) never lets results pile up in memory.
     """
     total = len(jobs)
+    if not total:  # nothing to read: no worker started, no reference data compiled
+        return
     workers = settings.workers or os.cpu_count() or 1
     size = max(MIN_BATCH_FILES, min(MAX_BATCH_FILES, total // (workers * 8) or 1))
     chunks = [list(jobs[start : start + size]) for start in range(0, total, size)]

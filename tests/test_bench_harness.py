@@ -19,7 +19,9 @@ from benchmarks import __main__ as bench
 from benchmarks import etl_bench
 
 
-def test_etl_bench_builds_fully_then_adds_one_percent(tmp_path: Path) -> None:
+def test_etl_bench_builds_fully_then_adds_one_percent_then_nothing_then_re_timed(
+    tmp_path: Path,
+) -> None:
     result = etl_bench.run(articles=120, seed=11, workdir=tmp_path, log=lambda _: None)
 
     assert result["incremental_added_files"] == 1  # 1% of 120, rounded
@@ -37,7 +39,11 @@ def test_etl_bench_builds_fully_then_adds_one_percent(tmp_path: Path) -> None:
         assert scores["truth"] > 0
     with duckdb.connect(result["db_path"], read_only=True) as con:
         runs = con.execute("SELECT count(*) FROM etl_runs").fetchall()[0][0]
-    assert runs == 2  # the incremental build kept the full build's run in the history
+    assert runs == 4  # each incremental build kept the earlier runs in the history
+    # then nothing new, then the next 1% after every file was re-timed
+    assert result["retimed_added_files"] == 1
+    assert result["retimed_run"]["files_seen"] == 122
+    assert result["noop_build_ms"] > 0 and result["retimed_build_ms"] > 0
 
 
 def test_make_bench_writes_every_figure_as_json(tmp_path: Path) -> None:

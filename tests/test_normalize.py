@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from etl.model import CleanText
 from etl.normalize import clean_text, content_fingerprint
 from etl.normalize.authors import parse_byline
 from etl.normalize.dateline import parse_dateline
 from etl.normalize.layout import unwrap_paragraphs
-from etl.normalize.lines import is_furniture, word_count
+from etl.normalize.lines import has_more_words, is_furniture, word_count
 from etl.settings import PROJECT_ROOT
 
 CORPUS_DIR = PROJECT_ROOT / "data" / "articles"
@@ -728,3 +730,8 @@ def test_text_broken_at_uneven_widths_is_joined_into_sentences() -> None:
     assert "Its charter, agreed by six governments in Chisinau in October 2002, turned" in joined[0]
     assert "Members pledge to defend one another" in joined[0]
     assert joined[0].endswith("under a rotating command.")
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab c-'’_.1é \n"))), st.integers(0, 12))
+def test_has_more_words_agrees_with_word_count(text: str, limit: int) -> None:
+    assert has_more_words(text, limit) == (word_count(text) > limit)

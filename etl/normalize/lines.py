@@ -7,6 +7,7 @@ their words is never touched.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from etl.months import MONTH_ALTERNATION
@@ -25,6 +26,13 @@ _CLOSING_MARKS = "\"'’”»)] "
 def word_count(text: str) -> int:
     """Number of words: runs of letters/digits, keeping apostrophes and hyphens inside a word."""
     return len(WORD.findall(text))
+
+
+def has_more_words(text: str, limit: int) -> bool:
+    """Whether `text` has more than `limit` words (`word_count(text) > limit`), reading only
+    as far as the word after the limit: a long paragraph is not counted to its end to learn
+    it is not a short line."""
+    return next(itertools.islice(WORD.finditer(text), limit, None), None) is not None
 
 
 def is_headline_like(line: str) -> bool:
@@ -143,14 +151,14 @@ _BREADCRUMB_SEPARATORS = re.compile(r"\s[›»>/|]\s")
 
 def is_furniture(line: str) -> bool:
     """A navigation/utility/legal/credit line that is never article prose."""
-    if word_count(line) > _FURNITURE_MAX_WORDS:
+    if has_more_words(line, _FURNITURE_MAX_WORDS):
         return False
     return _FURNITURE.fullmatch(line.strip(" *•·-–—|")) is not None
 
 
 def is_section_label(line: str) -> bool:
     """A generic section/category label or breadcrumb ('International news', 'Home › World')."""
-    if _BREADCRUMB_SEPARATORS.search(line) and word_count(line) <= 10:
+    if _BREADCRUMB_SEPARATORS.search(line) and not has_more_words(line, 10):
         return True
     words = [word.casefold() for word in re.findall(r"[^\W\d_][\w&'’\-]*|&", line)]
     return 0 < len(words) <= 4 and all(word in _SECTION_WORDS for word in words)

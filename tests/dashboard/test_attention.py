@@ -229,9 +229,11 @@ def test_themes_can_be_compared(app_env: Path) -> None:
     assert not [t for t in figure.data if t.name == "Dated events"]
 
 
-def test_a_stale_point_says_so(app_env: Path) -> None:
+def test_a_point_without_articles_names_its_series_and_period(app_env: Path) -> None:
     at = open_app("attention", point="CICA@1901-01-01")
-    assert any("No article in view covers that point" in w.value for w in at.warning)
+    assert any("No article in view covers CICA in Jan 1901" in i.value for i in at.info), [
+        i.value for i in at.info]
+    assert not at.exception
 
 
 def test_the_overview_shows_attention_and_an_empty_feed_panel(app_env: Path) -> None:

@@ -1,0 +1,194 @@
+"""The spare warehouse: the generation an incremental build writes into instead of a copy.
+
+An incremental build must never write into the live file: the dashboard holds it open
+read-only, DuckDB lets no other process write a file someone reads, and a half-applied change
+must never be seen. Copying the live file for every build (about 2 GB at 100,000 articles)
+made a build that adds a few articles cost a copy and a sync of the whole warehouse.
+
+So the warehouse keeps a second file beside the live one, `<db>.spare`: the generation the
+last swap retired (or a copy of the live file, made once after a full build). An incremental
+build opens the spare, brings it level with the live file by copying across only what differs
+(`sync_with_live`: the rows of the articles whose `articles` row differs, the small
+bookkeeping tables whole), applies its own changes, seals it, and swaps it in; the file it
+replaces becomes the next spare. The work is proportional to what changed in the last two
+builds, not to the size of the warehouse.
+
+The guarantees of a copied build hold:
+
+- Everything written to the spare is one DuckDB transaction, committed only once the build is
+  sealed: a failure or a kill rolls the spare back to the generation it held, and the live file
+  is never touched until the atomic `os.replace`.
+- The spare is used only when nobody holds it open (`is_free`): a dashboard that has not yet
+  moved to the live file still reads the retired generation, which is then left alone and
+  the build falls back to copying the live file, as before.
+- A spare that cannot be trusted (another schema, extractor signature or article folder, or
+  unreadable) is set aside the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from etl import marts, search_index, warehouse
+from etl.prepare import ARTICLE_TABLES
+
+# warehouse_info keys both files must share before rows are copied across
+MATCHING_INFO = ("schema_version", "extractor_signature", "articles_dir")
+# `articles` columns compared to tell a changed article: all but the text, which the article id
+# (a hash of the text) stands for
+ARTICLE_DIFF_EXCLUDED = ("text",)
+STALE_TABLE = "_spare_stale"  # temp table: article ids whose rows were copied from the live file
+
+
+class SpareUnusable(Exception):
+    """The spare cannot be brought level with the live file; the build copies it instead."""
+
+
+def is_free(path: Path) -> bool:
+    """Whether no connection, in this process or another, holds the DuckDB file at `path`.
+
+    DuckDB locks a file with a process-wide record lock, which another process sees but this
+    one does not. An open-file-description lock conflicts with it in every process, so a
+    short write lock taken that way tells whether any reader or writer has the file open.
+    """
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        probe = struct.pack("hhqqi", fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0)
+        try:
+            fcntl.fcntl(fd, fcntl.F_OFD_SETLK, probe)
+        except OSError:
+            return False
+        return True
+    finally:
+        os.close(fd)  # closing the description releases the probe
+
+
+def keep_copy(db_path: Path) -> None:
+    """Make the spare a copy of the live file (after a full build, which leaves none usable).
+
+    Written under a staging name (which the build's leftover cleaning removes) and renamed, so
+    a kill mid-copy never leaves a torn spare.
+    """
+    scratch = Path(f"{warehouse.staging_path(db_path)}.spare")
+    shutil.copyfile(db_path, scratch)
+    warehouse.fsync_file(scratch)
+    spare = warehouse.spare_path(db_path)
+    Path(f"{spare}.wal").unlink(missing_ok=True)
+    os.replace(scratch, spare)
+
+
+@contextlib.contextmanager
+def updating(db_path: Path, *, with_marts: bool = False
+             ) -> Iterator[tuple[duckdb.DuckDBPyConnection, bool]]:
+    """A connection to the next generation of the live warehouse, swapped in when the block
+    ends; and whether it is the spare (else a copy of the live file, as `warehouse.staging`).
+    `with_marts`: see `sync_with_live`.
+
+    On the spare, everything runs in one transaction, committed when the block ends normally;
+    the file is then checkpointed and swapped in, and the replaced live file becomes the spare.
+    On any error the transaction is rolled back and the spare keeps the generation it held.
+    """
+    con = _open_spare(db_path, with_marts)
+    if con is None:
+        with warehouse.staging(db_path, copy_live=True, keep_spare=True) as copied:
+            yield copied, False
+        return
+    path = warehouse.spare_path(db_path)
+    try:
+        yield con, True
+        con.commit()
+        con.execute("CHECKPOINT").fetchall()
+        con.close()
+        warehouse.swap_in(path, db_path, keep_spare=True)
+    finally:
+        con.close()  # no-op once closed; otherwise rolls the transaction back
+        shutil.rmtree(f"{path}.tmp", ignore_errors=True)
+
+
+def _open_spare(db_path: Path, with_marts: bool) -> duckdb.DuckDBPyConnection | None:
+    """The spare, open in a transaction and level with the live file; None when there is no
+    spare that nobody holds and that was built alike."""
+    path = warehouse.spare_path(db_path)
+    if not path.exists() or not is_free(path):
+        return None
+    con: duckdb.DuckDBPyConnection | None = None
+    try:
+        con = warehouse.open_build_file(path)
+        con.begin()
+        sync_with_live(con, db_path, with_marts=with_marts)
+        return con
+    except (duckdb.Error, SpareUnusable):
+        if con is not None:
+            con.close()
+        shutil.rmtree(f"{path}.tmp", ignore_errors=True)
+        return None
+
+
+def sync_with_live(con: duckdb.DuckDBPyConnection, db_path: Path, *,
+                   with_marts: bool = False) -> None:
+    """Bring the spare open on `con` level with the live warehouse at `db_path`.
+
+    Articles whose `articles` row differs between the two (or that only one holds) have every
+    article table's rows replaced by the live file's, and their search index entries are
+    dropped; their ids are left in `STALE_TABLE` for the build to index again with its own
+    articles. Every other table but the search index is copied whole: they are small. The
+    marts are copied only `with_marts` (a build that changes no article, reference or
+    correction keeps the live file's); otherwise the build rebuilds them. Raises
+    `SpareUnusable` before writing anything when the two files were not built alike.
+    """
+    con.execute("ATTACH ? AS live (READ_ONLY)", [str(db_path)]).fetchall()
+    try:
+        _check_alike(con)
+        columns = ", ".join(
+            f'"{name}"' for (name,) in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = 'live' "
+                "AND table_name = 'articles' ORDER BY column_index").fetchall()
+            if name not in ARTICLE_DIFF_EXCLUDED)
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE {STALE_TABLE} AS
+            SELECT DISTINCT article_id FROM (
+                (SELECT {columns} FROM main.articles EXCEPT SELECT {columns} FROM live.articles)
+                UNION ALL
+                (SELECT {columns} FROM live.articles EXCEPT SELECT {columns} FROM main.articles))
+        """).fetchall()  # noqa: S608 (column names read from the schema)
+        search_index.remove_from_search_index(con, STALE_TABLE)
+        for table in ARTICLE_TABLES:
+            con.execute(f'DELETE FROM main."{table}" WHERE article_id IN '  # noqa: S608
+                        f"(SELECT article_id FROM {STALE_TABLE})").fetchall()
+            con.execute(f'INSERT INTO main."{table}" SELECT * FROM live."{table}" '  # noqa: S608
+                        f"WHERE article_id IN (SELECT article_id FROM {STALE_TABLE})").fetchall()
+        for table in _whole_tables(con, with_marts):
+            con.execute(f'DELETE FROM main."{table}"').fetchall()  # noqa: S608
+            con.execute(f'INSERT INTO main."{table}" SELECT * FROM live."{table}"').fetchall()  # noqa: S608
+    finally:
+        con.execute("DETACH live").fetchall()
+
+
+def _check_alike(con: duckdb.DuckDBPyConnection) -> None:
+    """Refuse a spare built by another schema, extractor or from another folder."""
+    query = "SELECT key, value FROM {}.warehouse_info WHERE key IN (SELECT unnest($keys))"
+    spare = dict(con.execute(query.format("main"), {"keys": list(MATCHING_INFO)}).fetchall())
+    live = dict(con.execute(query.format("live"), {"keys": list(MATCHING_INFO)}).fetchall())
+    if len(live) != len(MATCHING_INFO) or spare != live:
+        raise SpareUnusable("the spare was built by other code or from another folder")
+
+
+def _whole_tables(con: duckdb.DuckDBPyConnection, with_marts: bool) -> list[str]:
+    """The live file's tables copied whole: all but article tables, search index and (unless
+    `with_marts`) marts."""
+    skipped = {*ARTICLE_TABLES, *search_index.SEARCH_TABLES,
+               *(() if with_marts else marts.MART_TABLES)}
+    return [name for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'live' "
+        "AND schema_name = 'main' ORDER BY table_name").fetchall() if name not in skipped]

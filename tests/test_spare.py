@@ -1,0 +1,146 @@
+"""Incremental builds write into the spare generation, never the live file nor a whole copy of it:
+the result equals a full build, a reader of the spare is never written under, and a failed or
+killed build leaves the live warehouse and a usable spare."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import psutil
+import pytest
+
+from etl import pipeline, spare, warehouse
+from tests.conftest import CORPUS_DIR, make_settings
+from tests.test_incremental import add_new_articles, assert_same_content, full_build
+
+
+@pytest.fixture
+def articles(corpus_copy: Path, tmp_path: Path) -> Path:
+    """A private, writable copy of the shipped corpus."""
+    target = tmp_path / "articles"
+    shutil.copytree(corpus_copy, target)
+    return target
+
+
+def build_id(db_path: Path) -> str:
+    """The build id a warehouse file records (read without the instance cache of the path)."""
+    with duckdb.connect(":memory:") as con:
+        con.execute("ATTACH ? AS w (READ_ONLY)", [str(db_path)])
+        return con.execute("SELECT value FROM w.warehouse_info WHERE key = 'build_id'"
+                           ).fetchall()[0][0]
+
+
+def test_an_incremental_build_updates_the_spare_and_keeps_the_live_file_as_the_next(
+    articles: Path, tmp_path: Path
+) -> None:
+    live = tmp_path / "live.duckdb"
+    first = pipeline.build_warehouse(make_settings(articles, live))
+    spare_file = warehouse.spare_path(live)
+    assert build_id(spare_file) == first.run_id  # a full build leaves a copy as the spare
+    first_inode = live.stat().st_ino
+
+    add_new_articles(articles)
+    second = pipeline.build_warehouse(make_settings(articles, live))
+    # the spare became the live file, and the file it replaced is the next spare
+    assert build_id(live) == second.run_id
+    assert (build_id(spare_file), spare_file.stat().st_ino) == (first.run_id, first_inode)
+    # nothing changed: the spare, one build behind, is brought level and still equals a full
+    # build, reference tables, stories and marts kept from the live file
+    third = pipeline.build_warehouse(make_settings(articles, live))
+    assert (third.articles_extracted, third.articles_reused) == (0, 7)
+    assert build_id(spare_file) == second.run_id
+    full_build(articles, tmp_path / "full.duckdb")
+    assert_same_content(live, tmp_path / "full.duckdb")
+    assert not list(tmp_path.glob("live.duckdb.building-*"))
+
+
+def test_a_spare_someone_reads_is_left_alone_and_the_live_file_is_copied(
+    articles: Path, tmp_path: Path
+) -> None:
+    live = tmp_path / "live.duckdb"
+    first = pipeline.build_warehouse(make_settings(articles, live))
+    spare_file = warehouse.spare_path(live)
+    reader = duckdb.connect(":memory:")
+    reader.execute("ATTACH ? AS w (READ_ONLY)", [str(spare_file)])
+    try:
+        assert not spare.is_free(spare_file)
+        add_new_articles(articles)
+        second = pipeline.build_warehouse(make_settings(articles, live))
+        # the reader still reads the complete generation it opened
+        assert reader.execute("SELECT count(*) FROM w.articles").fetchall()[0][0] == 5
+        assert reader.execute("SELECT value FROM w.warehouse_info WHERE key = 'build_id'"
+                              ).fetchall()[0][0] == first.run_id
+    finally:
+        reader.close()
+    assert spare.is_free(spare_file)
+    assert build_id(live) == second.run_id
+    full_build(articles, tmp_path / "full.duckdb")
+    assert_same_content(live, tmp_path / "full.duckdb")
+
+
+def test_a_failed_build_on_the_spare_rolls_it_back(articles: Path, tmp_path: Path) -> None:
+    live = tmp_path / "live.duckdb"
+    first = pipeline.build_warehouse(make_settings(articles, live))
+    spare_file = warehouse.spare_path(live)
+    kept = {p.name: p.read_bytes() for p in articles.iterdir()}
+    for path in articles.iterdir():  # every article gone: the build fails inside the spare
+        if path.name != "manifest.csv":
+            path.unlink()
+    with pytest.raises(pipeline.NothingToBuild):
+        pipeline.build_warehouse(make_settings(articles, live))
+    assert build_id(live) == first.run_id
+    with duckdb.connect(":memory:") as con:
+        con.execute("ATTACH ? AS w (READ_ONLY)", [str(spare_file)])
+        assert con.execute("SELECT count(*) FROM w.articles").fetchall()[0][0] == 5
+    for name, data in kept.items():
+        (articles / name).write_bytes(data)
+    add_new_articles(articles)
+    pipeline.build_warehouse(make_settings(articles, live))
+    full_build(articles, tmp_path / "full.duckdb")
+    assert_same_content(live, tmp_path / "full.duckdb")
+
+
+def test_a_build_killed_while_writing_the_spare_leaves_both_files_whole(
+    articles: Path, tmp_path: Path
+) -> None:
+    live = tmp_path / "live.duckdb"
+    first = pipeline.build_warehouse(make_settings(articles, live))
+    spare_file = warehouse.spare_path(live)
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS_DIR.glob("*.txt"))]
+    for i in range(40):
+        (articles / f"new_{i:03d}.txt").write_text(
+            f"{texts[i % len(texts)]}\n\nEdition number {i}.\n", encoding="utf-8")
+    env = {**os.environ, "IM_REFERENCE_DIR": str(make_settings(articles, live).reference_dir),
+           "IM_WORKERS": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "etl", "--articles", str(articles), "--db", str(live), "--quiet"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+
+    def wait_for(condition: Callable[[], bool]) -> None:
+        while not condition() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+
+    wait_for(lambda: not spare.is_free(spare_file))  # the build has the spare open: writing
+    assert proc.poll() is None, "the build finished before it could be interrupted"
+    children = psutil.Process(proc.pid).children(recursive=True)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    _, alive = psutil.wait_procs(children, timeout=30)
+    assert not alive, "worker processes outlived the build"
+    assert build_id(live) == first.run_id
+    with duckdb.connect(":memory:") as con:  # the spare rolled back to a whole generation
+        con.execute("ATTACH ? AS w (READ_ONLY)", [str(spare_file)])
+        assert con.execute("SELECT count(*) FROM w.articles").fetchall()[0][0] == 5
+    again = pipeline.build_warehouse(make_settings(articles, live))
+    assert again.articles_loaded == 45
+    full_build(articles, tmp_path / "full.duckdb")
+    assert_same_content(live, tmp_path / "full.duckdb")
