@@ -3,10 +3,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DISTRIBUTED_STAMP := $(VENV)/.installed-distributed
 ARTICLES ?= data/articles
 DB ?= data/warehouse.duckdb
 
-.PHONY: setup etl warehouse run serve browser test test-fast lint lock bench accuracy screenshots clean
+.PHONY: setup distributed etl warehouse run serve browser test test-fast lint lock lock-distributed bench accuracy screenshots clean
 # The dashboard's address: 127.0.0.1 unless given on the command line (`make run HOST=0.0.0.0`).
 # Not `?=`: a HOST variable in the environment (dev containers often export HOST=0.0.0.0) must
 # not open the server to the network unasked. The other server defaults (no error details for
@@ -15,6 +16,7 @@ HOST := 127.0.0.1
 PORT ?= 8501
 BENCH_SCALES ?= 1000,10000,100000
 BENCH_EXTRACT_MB ?= 0.1,1,10
+BENCH_ENGINE_ARTICLES ?= 10000
 # Test workers (pytest-xdist): most tests wait on a child build, a server or a browser, so two
 # workers keep both cores busy; each test file runs whole in one worker (its fixtures are
 # built once). `make test TEST_WORKERS=0` runs everything in one process.
@@ -29,6 +31,14 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+## distributed: add the optional Dask engine (`python -m etl --engine dask`) to .venv
+distributed: $(DISTRIBUTED_STAMP)
+
+$(DISTRIBUTED_STAMP): $(STAMP) requirements-distributed.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		-c requirements.lock -r requirements-distributed.lock
+	touch $(DISTRIBUTED_STAMP)
 
 ## etl: (re)build the warehouse from the article folder
 etl: setup
@@ -59,19 +69,21 @@ browser:
 	  fi; }
 
 ## test: lint, then the whole test suite (unit, warehouse, app, browser and load tests), as CI
-test: lint browser
+test: lint browser distributed
 	$(PYTEST)
 
 ## test-fast: the inner loop: lint, then every test but the browser and load tests
-test-fast: lint
+test-fast: lint distributed
 	$(PYTEST) -m "not browser"
 
 ## bench: the scale benchmark (generated corpora, ETL, dashboard, load test), then extraction
-## seconds per MB of one text of $(BENCH_EXTRACT_MB) MB, and where a full build's time goes;
-## see docs/scaling.md
-bench: setup browser
+## seconds per MB of one text of $(BENCH_EXTRACT_MB) MB, the same full build on this machine's
+## pool and on Dask with 1 and 2 workers at $(BENCH_ENGINE_ARTICLES) articles, and where a full
+## build's time goes; see docs/scaling.md
+bench: setup browser distributed
 	$(BIN)/python -m benchmarks --scales $(BENCH_SCALES)
 	$(BIN)/python -m benchmarks.extract_scaling --sizes $(BENCH_EXTRACT_MB)
+	$(BIN)/python -m benchmarks.engine_bench --articles $(BENCH_ENGINE_ARTICLES) --repeat 1
 	$(BIN)/python -m benchmarks.fetch_bench --json benchmarks/results/fetch.json
 	$(BIN)/python -m benchmarks.profile --json benchmarks/results/profile.json
 
@@ -97,6 +109,17 @@ lock:
 	{ echo "# Pinned, fully resolved dependency set for a reproducible install."; \
 	  echo "# Regenerate with: make lock (installs requirements.in into a fresh venv and freezes it)."; \
 	  /tmp/im-lock-venv/bin/pip freeze --all | grep -v "^pip=="; } > requirements.lock
+
+## lock-distributed: re-resolve the Dask engine's pins against requirements.lock
+lock-distributed:
+	rm -rf /tmp/im-lock-venv && $(PYTHON) -m venv /tmp/im-lock-venv
+	/tmp/im-lock-venv/bin/pip install --quiet -r requirements.lock
+	/tmp/im-lock-venv/bin/pip freeze --all > /tmp/im-lock-base.txt
+	/tmp/im-lock-venv/bin/pip install --quiet -c requirements.lock "dask[distributed]"
+	{ sed -n '1,/^# Regenerate/p' requirements-distributed.lock; \
+	  /tmp/im-lock-venv/bin/pip freeze --all | grep -v -x -F -f /tmp/im-lock-base.txt; \
+	} > requirements-distributed.lock.new && mv requirements-distributed.lock.new \
+		requirements-distributed.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

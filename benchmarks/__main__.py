@@ -13,7 +13,9 @@ the chart (`benchmarks.corrections_bench`, on a copy of that warehouse), and mea
 analyst feels in headless Chromium: each page's first chart cold and warm, a filter change, and
 the data received over the websocket (`benchmarks.browser_bench`). It prints a table with
 each target and writes every figure as JSON to `--out` (`scale-<largest>.json`; times in
-milliseconds, latencies as `_p50_ms` and `_p95_ms`).
+milliseconds, latencies as `_p50_ms` and `_p95_ms`). It also compares the project's search
+engine with tantivy and SQLite FTS5 on the largest warehouse's sentences (speed, build, size:
+`benchmarks.search_engines`) and on a judged corpus (nDCG@10: `benchmarks.search_quality`).
 """
 
 from __future__ import annotations
@@ -127,6 +129,7 @@ def summary(results: dict[str, Any]) -> dict[str, Any]:
         kb, rows["heaviest_page"] = max(payloads)
         rows["page_payload_kb"] = round(kb, 1)
     rows.update(browser_rows(results.get("browser") or {}))
+    rows.update(search_rows(results))
     print(f"\nTargets at {top['articles']:,} articles")
     for name in TARGETS:
         if name in rows:
@@ -151,6 +154,30 @@ def summary(results: dict[str, Any]) -> dict[str, Any]:
         print(f"  load test: {load.get('sessions', '?')} sessions, rerun p95 "
               f"{load.get('rerun_p95_ms')} ms, errors {rows['load_errors']}, both builds seen: "
               f"{load.get('both_builds_seen')}")
+    return rows
+
+
+def search_rows(results: dict[str, Any]) -> dict[str, Any]:
+    """The summary's search comparison: each engine's worst p95 and median p50 for a top 20,
+    index build seconds and size, and mean nDCG@10 (benchmarks.search_engines, _quality)."""
+    engines = results.get("search_engines") or {}
+    quality = (results.get("search_quality") or {}).get("mean_ndcg@10") or {}
+    rows: dict[str, Any] = {}
+    for name in engines.get("build_seconds", {}):
+        rows[f"search_{name}_worst_p95_ms"] = engines.get(f"{name}_worst_p95_ms")
+        rows[f"search_{name}_median_p50_ms"] = engines.get(f"{name}_median_p50_ms")
+        rows[f"search_{name}_build_s"] = engines["build_seconds"][name]
+        rows[f"search_{name}_index_mb"] = engines["index_mb"][name]
+        if name in quality:
+            rows[f"search_{name}_ndcg@10"] = quality[name]
+    if rows:
+        print("  search, per engine: worst p95 / median p50 ms of a top 20, build s, index MB, "
+              "nDCG@10")
+        for name in engines.get("build_seconds", {}):
+            print(f"    {name:<9}{rows[f'search_{name}_worst_p95_ms']:>9.1f} "
+                  f"{rows[f'search_{name}_median_p50_ms']:>9.1f} "
+                  f"{rows[f'search_{name}_build_s']:>8.1f} {rows[f'search_{name}_index_mb']:>8.1f} "
+                  f"{rows.get(f'search_{name}_ndcg@10', float('nan')):>7.3f}")
     return rows
 
 
@@ -216,6 +243,16 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\nCorrections on the {largest['articles']:,}-article warehouse (on a copy)")
     results["corrections"] = corrections_bench.run(db, rounds=1 if args.quick else 3)
+
+    from benchmarks import search_engines, search_quality
+
+    print(f"\nSearch engines on the {largest['articles']:,}-article warehouse's sentences")
+    results["search_engines"] = search_engines.run(db, args.workdir / "search-engines",
+                                                   runs=3 if args.quick else 7)
+    if not args.quick:  # a corpus of its own, the same at every scale: not a harness check
+        print(f"\nSearch ranking quality (nDCG@10, {search_quality.QUALITY_ARTICLES} generated "
+              "and the shipped articles)")
+        results["search_quality"] = search_quality.run(args.workdir / "search-quality")
 
     if not args.skip_browser:
         from benchmarks import browser_bench

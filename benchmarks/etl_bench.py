@@ -39,6 +39,9 @@ class Measured:
     peak_rss_bytes: int
     returncode: int
     output: str
+    # user + system CPU of the process tree, as last sampled per process (a process's last
+    # 50 ms before it exits can be missed)
+    cpu_seconds: float = 0.0
 
 
 def run_measured(command: list[str], env: dict[str, str] | None = None) -> Measured:
@@ -47,6 +50,7 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> Measu
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, env={**os.environ, **(env or {})}, cwd=PROJECT_ROOT)
     peak = 0
+    cpu: dict[int, float] = {}
     stop = threading.Event()
 
     def sample() -> None:
@@ -61,6 +65,8 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> Measu
                 for member in [root, *root.children(recursive=True)]:
                     try:
                         total += member.memory_info().rss
+                        times = member.cpu_times()
+                        cpu[member.pid] = times.user + times.system
                     except psutil.NoSuchProcess:
                         continue
             except psutil.NoSuchProcess:
@@ -73,7 +79,8 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> Measu
     output, _ = process.communicate()
     stop.set()
     sampler.join()
-    return Measured(time.perf_counter() - started, peak, process.returncode, output)
+    return Measured(time.perf_counter() - started, peak, process.returncode, output,
+                    sum(cpu.values()))
 
 
 def generate(total: int, seed: int, target: Path) -> dict[str, object]:

@@ -22,7 +22,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from etl import intake, pipeline, warehouse
+from etl import cluster, intake, pipeline, warehouse
 from etl.corrections.cli import add_corrections_command
 from etl.fetch.cli import add_fetch_command
 from etl.settings import Settings, settings_help
@@ -33,6 +33,7 @@ EXIT_OK = 0
 EXIT_NO_WAREHOUSE = 1
 EXIT_BUSY = 3
 EXIT_NOTHING_ADDED = 4  # `add`: every file was refused
+EXIT_NO_ENGINE = 7  # `--engine dask` without the optional extra installed (or no scheduler)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -68,6 +69,15 @@ def make_parser() -> argparse.ArgumentParser:
         "--full",
         action="store_true",
         help="extract every article again instead of reusing the facts of unchanged ones",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=cluster.ENGINES,
+        default="builtin",
+        help="where extraction runs: 'builtin', this machine's worker processes; 'dask', a "
+        "Dask cluster (a local one unless DASK_SCHEDULER_ADDRESS names a scheduler) writing "
+        "Parquet shards the build loads; every file is extracted (needs "
+        f"{cluster.INSTALL_COMMAND}) (default: %(default)s)",
     )
     parser.set_defaults(run=build_main)
     commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
@@ -115,9 +125,13 @@ def build_main(args: argparse.Namespace) -> int:
         return EXIT_OK
     try:
         if args.quiet or _count_files(settings) < PROGRESS_MIN_FILES:
-            report = pipeline.build_warehouse(settings, reuse=not args.full)
+            report = pipeline.build_warehouse(settings, reuse=not args.full, engine=args.engine)
         else:
-            report = _build_with_progress(settings, console, reuse=not args.full)
+            report = _build_with_progress(settings, console, reuse=not args.full,
+                                          engine=args.engine)
+    except cluster.EngineUnavailable as exc:
+        errors.print(f"[red]Not built:[/red] {escape(str(exc))}", soft_wrap=True)
+        return EXIT_NO_ENGINE
     except warehouse.BuildInProgress as exc:
         errors.print(f"[red]Not built:[/red] {escape(str(exc))}", soft_wrap=True)
         return EXIT_BUSY
@@ -142,6 +156,7 @@ def _build_with_progress(
     console: Console,
     reuse: bool = True,
     also: pipeline.ProgressCallback | None = None,
+    engine: str = "builtin",
 ) -> pipeline.BuildReport:
     columns = (
         TextColumn("{task.description}"),
@@ -159,7 +174,7 @@ def _build_with_progress(
             if also:
                 also(stage, done, total)
 
-        return pipeline.build_warehouse(settings, progress=update, reuse=reuse)
+        return pipeline.build_warehouse(settings, progress=update, reuse=reuse, engine=engine)
 
 
 def print_summary(report: pipeline.BuildReport, console: Console) -> None:

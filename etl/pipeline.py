@@ -14,6 +14,7 @@ when it is complete and valid.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -30,12 +31,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl import (
+    cluster,
     corrections,
     extract,
     incremental,
     intake,
     prepare,
     search_index,
+    shards,
     spare,
     stories,
     warehouse,
@@ -140,8 +143,9 @@ class Loader:
         self.pending: dict[str, list[pa.Table]] = defaultdict(list)
         self.pending_articles = 0
 
-    def add(self, batch: Batch, originals: dict[str, str] | None = None) -> None:
-        """Load a batch's articles not loaded before, and remember who holds what.
+    def add(self, batch: Batch, originals: dict[str, str] | None = None) -> list[str]:
+        """Load a batch's articles not loaded before, and remember who holds what; returns the
+        articles this batch loads.
 
         `originals` (article id -> the file of its first holder) is for batches that do not come
         in reading order: an article is then loaded only from the batch holding that file.
@@ -169,6 +173,7 @@ class Loader:
         self.pending_articles += len(fresh)
         if self.pending_articles >= FLUSH_ARTICLES:
             self.flush()
+        return fresh
 
     def flush(self) -> None:
         """Insert the rows held back so far, one statement per table."""
@@ -362,16 +367,21 @@ def warehouse_is_stale(settings: Settings) -> bool:
 
 
 def build_warehouse(
-    settings: Settings, progress: ProgressCallback | None = None, reuse: bool = True
+    settings: Settings, progress: ProgressCallback | None = None, reuse: bool = True,
+    engine: str = "builtin",
 ) -> BuildReport:
     """Build the warehouse from `settings.articles_dir` into `settings.db_path`, atomically.
 
     Files that cannot be read are reported and skipped. With `reuse` (the default) a build
     reads only the files changed since the live warehouse was built and applies the difference
-    (`etl.incremental`); the result is the same as a full build. Raises `NothingToBuild` when no
-    article loads (the previous warehouse is kept) and `WarehouseError` when the result fails
-    validation.
+    (`etl.incremental`); the result is the same as a full build. With `engine` "dask" every
+    file is extracted on Dask (`etl.cluster`) instead; the result is the same again. Raises
+    `NothingToBuild` when no article loads (the previous warehouse is kept), `WarehouseError`
+    when the result fails validation and `cluster.EngineUnavailable` when the engine is not
+    installed.
     """
+    if engine != "builtin":
+        cluster.check_available()
     if not settings.articles_dir.is_dir():
         raise NothingToBuild(f"the article folder {settings.articles_dir} does not exist")
     report = BuildReport(
@@ -392,7 +402,8 @@ def build_warehouse(
             progress("read", 0, report.files_seen)
         extractor_signature = incremental.extractor_signature(settings.reference_dir)
         previous, report.reuse_note = (
-            incremental.previous_build(
+            (None, f"the {engine} engine extracts every file") if engine != "builtin"
+            else incremental.previous_build(
                 settings.db_path, extractor_signature, settings.articles_dir
             )
             if reuse
@@ -408,7 +419,7 @@ def build_warehouse(
                 settings.corrections_folder),
         }
         if previous is None:
-            _full_build(settings, jobs, folder_problems, report, info, progress)
+            _full_build(settings, jobs, folder_problems, report, info, progress, engine)
         else:
             _delta_build(settings, jobs, folder_problems, previous, report, info, progress)
     return report
@@ -421,16 +432,26 @@ def _full_build(
     report: BuildReport,
     info: dict[str, str],
     progress: ProgressCallback | None,
+    engine: str = "builtin",
 ) -> None:
-    """Read every file and write a new warehouse from nothing (its run history carried over)."""
+    """Read every file and write a new warehouse from nothing (its run history carried over).
+
+    With `engine` "dask" the files are extracted as Dask tasks (`etl.cluster`) that write
+    Parquet shards, which DuckDB loads (`etl.shards`); the rest is the same.
+    """
     carry_over = warehouse.previous_runs(settings.db_path)
-    with warehouse.staging(settings.db_path) as con:
+    with warehouse.staging(settings.db_path) as con, contextlib.ExitStack() as stack:
         for name, data in carry_over.items():
             warehouse.load_table(con, name, data)
         loader = Loader(con)
-        for batch in read_batches(jobs, settings, progress):
-            loader.add(batch)
-        loader.flush()
+        if engine == "builtin":
+            for batch in read_batches(jobs, settings, progress):
+                loader.add(batch)
+            loader.flush()
+        else:
+            out_dir = stack.enter_context(shards.shard_folder(settings))
+            shards.load_shards(con, [(sharded, loader.add(sharded.batch)) for sharded
+                                     in cluster.extract(jobs, settings, out_dir, progress)])
         report.problems = sorted(folder_problems + loader.problems, key=_problem_order)
         if not loader.loaded:
             _nothing_loaded(report, settings)

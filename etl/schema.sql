@@ -437,8 +437,10 @@ CREATE TABLE IF NOT EXISTS search_mentions (
 
 -- One row per term and sentence, in two fields: the sentence's own words (`tf`, `positions`)
 -- and the names and acronyms of the initiatives it mentions, back-references included
--- (`initiative_tf`). The sentence's length is repeated here so ranking needs no join. Sorted
--- by (term_key, article_key, sentence_no): a query reads only the row groups of its terms.
+-- (`initiative_tf`). The sentence's length is repeated here so ranking needs no join, and so
+-- are its offsets, so that a page of hits cuts its sentences from `articles.text` without
+-- looking them up in `search_documents` (a lookup by key reads whole row groups). Sorted by
+-- (term_key, article_key, sentence_no): a query reads only the row groups of its terms.
 CREATE TABLE IF NOT EXISTS search_postings (
     term_key        UBIGINT NOT NULL,          -- search_terms.term_key
     article_key     UBIGINT NOT NULL,          -- search_articles.article_key
@@ -446,7 +448,9 @@ CREATE TABLE IF NOT EXISTS search_postings (
     tf              INTEGER NOT NULL,          -- occurrences in the sentence's text (0: none)
     initiative_tf   INTEGER NOT NULL,          -- mentioned initiatives whose name has the term
     sentence_length INTEGER NOT NULL,          -- = search_documents.length
-    positions       INTEGER[] NOT NULL         -- where in the text, counted in terms from 1
+    positions       INTEGER[] NOT NULL,        -- where in the text, counted in terms from 1
+    start_char      INTEGER NOT NULL,          -- = search_documents.start_char
+    end_char        INTEGER NOT NULL           -- = search_documents.end_char
 );
 
 -- One row per term, sorted by term.

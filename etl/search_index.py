@@ -225,15 +225,17 @@ def _index_batch(con: Con, source: str, start: int, stop: int) -> None:
     _run(con, """
         INSERT INTO search_postings
         WITH occurrences AS (
-            SELECT v.term_key, o.article_key, o.sentence_no, o.position, o.sentence_length
+            SELECT v.term_key, o.article_key, o.sentence_no, o.position, o.sentence_length,
+                   o.start_char, o.end_char
             FROM (SELECT article_key, sentence_no, unnest(words) AS word,
                          unnest(range(1, len(words) + 1))::INTEGER AS position,
-                         len(words) AS sentence_length
+                         len(words) AS sentence_length, start_char, end_char
                   FROM _search_batch) AS o
             JOIN _search_vocabulary AS v USING (word)
             UNION ALL
             -- a term counts once per initiative, however often its name repeats it
-            SELECT t.term_key, b.article_key, b.sentence_no, NULL, len(b.words)
+            SELECT t.term_key, b.article_key, b.sentence_no, NULL, len(b.words), b.start_char,
+                   b.end_char
             FROM (SELECT DISTINCT article_id, sentence_no, initiative_id
                   FROM mentions
                   WHERE article_id IN (SELECT article_id FROM _search_batch)) AS m
@@ -245,12 +247,15 @@ def _index_batch(con: Con, source: str, start: int, stop: int) -> None:
                    (count(*) - count(position))::INTEGER AS initiative_tf,
                    any_value(sentence_length)::INTEGER AS sentence_length,
                    coalesce(list(position) FILTER (WHERE position IS NOT NULL),
-                            []::INTEGER[]) AS positions
+                            []::INTEGER[]) AS positions,
+                   any_value(start_char)::INTEGER AS start_char,
+                   any_value(end_char)::INTEGER AS end_char
             FROM occurrences
             GROUP BY term_key, article_key, sentence_no
         )
         SELECT term_key, article_key, sentence_no, tf, initiative_tf, sentence_length,
-               CASE WHEN tf > 1 THEN list_sort(positions) ELSE positions END
+               CASE WHEN tf > 1 THEN list_sort(positions) ELSE positions END, start_char,
+               end_char
         FROM postings
         ORDER BY term_key
     """)

@@ -81,6 +81,16 @@ class Settings:
                     "the article folder (data/corrections).",
         },
     )
+    shard_dir: Path | None = field(
+        default_factory=lambda: (Path(os.environ["IM_SHARD_DIR"])
+                                 if os.environ.get("IM_SHARD_DIR") else None),
+        metadata={
+            "env": "IM_SHARD_DIR",
+            "help": "Where `--engine dask` tasks write their Parquet shards (on a cluster: a "
+                    "folder every worker and the build see at this path); unset = beside the "
+                    "warehouse file. Removed after the build.",
+        },
+    )
 
     fetch_allow_private: str = field(
         default_factory=lambda: _env("IM_FETCH_ALLOW_PRIVATE", "false"),

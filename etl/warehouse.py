@@ -41,7 +41,8 @@ from etl.model import Problem
 # 10: syndicated copies: article_signatures, stories; facet_articles.story_no / is_canonical.
 # 11: facet_sentence_themes (a theme's example sentences read by article number);
 #     facet_articles.also_in.
-SCHEMA_VERSION = "11"
+# 12: search_postings.start_char / end_char: a page of hits needs no lookup of its sentences.
+SCHEMA_VERSION = "12"
 
 # Memory DuckDB may use while building; past it, it spills to a folder beside the file.
 BUILD_MEMORY_LIMIT = "1GB"

@@ -79,8 +79,7 @@ def read_batches(
     if not total:  # nothing to read: no worker started, no reference data compiled
         return
     workers = settings.workers or os.cpu_count() or 1
-    size = max(MIN_BATCH_FILES, min(MAX_BATCH_FILES, total // (workers * 8) or 1))
-    chunks = [list(jobs[start : start + size]) for start in range(0, total, size)]
+    chunks = chunk_jobs(jobs, workers)
     done = 0
     if total < settings.parallel_threshold or workers == 1:
         budget.configure(file_budget(settings))
@@ -93,6 +92,12 @@ def read_batches(
         if progress:
             progress("extract", done, total)
         yield batch
+
+
+def chunk_jobs(jobs: Sequence[FileJob], workers: int) -> list[list[FileJob]]:
+    """`jobs` cut into batches, in order: about eight per worker, of 10 to 200 files each."""
+    size = max(MIN_BATCH_FILES, min(MAX_BATCH_FILES, len(jobs) // (workers * 8) or 1))
+    return [list(jobs[start : start + size]) for start in range(0, len(jobs), size)]
 
 
 # --- in a worker process ---------------------------------------------------------------------
@@ -194,7 +199,7 @@ def _run_pool(queue: deque[_Work], settings: Settings, workers: int, notes: str)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     if broken:
-        stopped = _read_notes(Path(notes))
+        stopped = read_notes(Path(notes))
         lost = [work for work, _ in pending]
         if not stopped and not yielded and not any(w.attempts or w.alone for w in lost):
             raise WorkerPoolError(
@@ -210,7 +215,7 @@ def _same_kind(work: _Work, alone: bool) -> bool:
     return not work.reason and work.alone == alone
 
 
-def _read_notes(notes: Path) -> dict[str, str]:
+def read_notes(notes: Path) -> dict[str, str]:
     """File name -> 'timeout' or 'stopped', for each worker that died while on a file."""
     stopped: dict[str, str] = {}
     for path in notes.glob(f"*{budget.NOTE_SUFFIX}"):

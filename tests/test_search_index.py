@@ -254,6 +254,23 @@ def test_every_sentence_is_a_search_document(warehouse_con: Con) -> None:
     """) == [(0,)]
 
 
+def test_postings_carry_their_sentences_offsets(warehouse_con: Con) -> None:
+    """Each posting has its sentence's offsets (what a page of hits cuts the sentence with),
+    and the text at those offsets is the sentence."""
+    assert rows(warehouse_con, """
+        SELECT count(*) FROM search_postings AS p
+        JOIN search_documents AS d USING (article_key, sentence_no)
+        WHERE (p.start_char, p.end_char) <> (d.start_char, d.end_char)
+    """) == [(0,)]
+    assert rows(warehouse_con, """
+        SELECT count(*) FROM search_postings AS p
+        JOIN search_articles AS k USING (article_key)
+        JOIN articles AS a USING (article_id)
+        JOIN sentences AS s USING (article_id, sentence_no)
+        WHERE substring(a.text, p.start_char + 1, p.end_char - p.start_char) <> s.text
+    """) == [(0,)]
+
+
 def test_postings_agree_with_the_sentences(warehouse_con: Con) -> None:
     """Every text posting's positions hold its term in the sentence's token list, and back."""
     wrong = rows(warehouse_con, f"""

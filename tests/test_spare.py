@@ -129,7 +129,16 @@ def test_a_build_killed_while_writing_the_spare_leaves_both_files_whole(
         while not condition() and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.002)
 
-    wait_for(lambda: not spare.is_free(spare_file))  # the build has the spare open: writing
+    def writing_spare() -> bool:
+        """Whether the build has the spare open (read from /proc: a lock probe of the file
+        itself could make the build see it busy and copy the live file instead)."""
+        try:
+            return any(Path(f.path) == spare_file.resolve()
+                       for f in psutil.Process(proc.pid).open_files())
+        except psutil.Error:
+            return False
+
+    wait_for(writing_spare)  # the build has the spare open: writing
     assert proc.poll() is None, "the build finished before it could be interrupted"
     children = psutil.Process(proc.pid).children(recursive=True)
     proc.send_signal(signal.SIGKILL)

@@ -1,8 +1,9 @@
 """Ranking sentences for a search: BM25F over the warehouse's search index, in SQL.
 
-A search runs in steps, each one statement (docs/search.md, *Queries*):
-1. reading: the warehouse cuts the clauses into terms with its own macros and looks them up
-   (`_SEARCH_CLAUSES`, `_SEARCH_TERMS`): term keys, idf weights, which clause is required;
+A search runs in steps (docs/search.md, *Queries*):
+1. reading, two small statements: the warehouse cuts the clauses into terms with its own macros
+   (`_TOKENISE`), then looks them up (`_lookup_statement`); Python puts together the term
+   keys, idf weights, which clause is required (`_read_query`);
 2. the hits, over the postings of those term keys only (`hits_statement`): a page of them
    ranked, or their count per publication year;
 3. for a page, its sentences, articles and words to mark (`dashboard.search.snippet`).
@@ -14,6 +15,7 @@ holds and which filters are set; every value is bound as a parameter.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,26 +89,51 @@ GROUP BY q.clause_no
 ORDER BY q.clause_no
 """
 
-# Step 1 for the hits: one row per clause that has terms to look up, with each of its indexed
-# terms (none: NULL term_key). A term's idf is shared among the wanted clauses that hold it,
-# so it counts once (`first_use` marks one of them, for counting terms); excluded terms weigh
-# nothing.
-_SEARCH_TERMS = """
-SELECT c.clause_no, c.required AND NOT c.negated AS required, c.negated, c.phrase,
-       c.phrase_length, c.bit, ct.idx, ct.term, t.term_key, t.sentences,
-       NOT c.negated AND row_number() OVER (PARTITION BY ct.term
-                                            ORDER BY c.negated, ct.clause_no) = 1
-           AS first_use,
-       CASE WHEN c.negated THEN 0.0
-            ELSE ln(1 + (st.sentences - t.sentences + 0.5) / (t.sentences + 0.5))
-                 / sum(CASE WHEN c.negated THEN 0 ELSE 1 END) OVER (PARTITION BY ct.term)
-       END AS weight,
-       st.avg_length
-FROM clauses AS c
-LEFT JOIN (clause_terms AS ct JOIN search_terms AS t USING (term)) USING (clause_no)
-CROSS JOIN search_stats AS st
-ORDER BY c.clause_no, ct.idx, t.term_key
+# Step 1 for the hits, in two small statements (a large one spent most of its time being
+# planned): the clauses cut into terms by the warehouse's own macros, the only statement that
+# tokenises (`_TOKENISE`); then those terms, and the commonest completions of each prefix,
+# looked up in `search_terms` with the corpus statistics (`_lookup_statement`). The reading is
+# then put together in Python (`_read_query`): a term's idf is shared among the wanted clauses
+# that hold it, so it counts once (`first_use` marks one of them, for counting terms);
+# excluded terms weigh nothing.
+_TOKENISE = """
+SELECT c.clause_no,
+       CASE WHEN c.prefix THEN list_slice(search_words(c.text), -1, -1)
+            ELSE search_tokens(c.text) END AS tokens
+FROM (SELECT unnest($clauses::STRUCT(clause_no INTEGER, text VARCHAR, required BOOLEAN,
+                                     negated BOOLEAN, prefix BOOLEAN)[]) AS c)
 """
+_LOOKUP_STATS = """
+SELECT NULL::VARCHAR AS prefix, NULL::VARCHAR AS term, NULL::UBIGINT AS term_key,
+       sentences, avg_length
+FROM search_stats"""
+_LOOKUP_TERMS = """
+UNION ALL
+SELECT NULL, term, term_key, sentences, NULL FROM search_terms WHERE term IN """
+_LOOKUP_PREFIXES = """
+UNION ALL
+SELECT prefix, term, term_key, sentences, NULL
+FROM (SELECT p.prefix, t.term, t.term_key, t.sentences,
+             row_number() OVER (PARTITION BY p.prefix ORDER BY t.sentences DESC, t.term) AS n
+      FROM (SELECT unnest($prefixes::VARCHAR[]) AS prefix) AS p
+      JOIN search_terms AS t ON starts_with(t.term, p.prefix))
+WHERE n <= $max_prefix_terms"""
+
+
+def _lookup_statement(terms: list[str], prefixes: list[str]) -> tuple[str, dict[str, Any]]:
+    """The statement looking up `terms` (each bound as its own constant, so the lookup can use
+    `search_terms`' index) and expanding `prefixes`, after the statistics' row."""
+    sql = _LOOKUP_STATS
+    params: dict[str, Any] = {}
+    if terms:
+        names = {f"t{n}": term for n, term in enumerate(terms)}
+        sql += _LOOKUP_TERMS + "(" + ", ".join(f"${name}" for name in names) + ")"
+        params |= names
+    if prefixes:
+        sql += _LOOKUP_PREFIXES
+        params |= {"prefixes": prefixes, "max_prefix_terms": MAX_PREFIX_TERMS}
+    return sql, params
+
 
 _TERM_STRUCT = ("STRUCT(clause_no INTEGER, bit BIGINT, idx INTEGER, phrase BOOLEAN, "
                 "phrase_length INTEGER, negated BOOLEAN, term_key UBIGINT, first_use BOOLEAN, "
@@ -172,7 +199,8 @@ query_terms AS (
 _POSTINGS = """
 postings AS NOT MATERIALIZED (
     SELECT q.clause_no, q.bit, q.idx, q.phrase, q.phrase_length, q.negated, q.first_use,
-           q.weight, p.article_key, p.sentence_no, p.tf, p.initiative_tf, p.sentence_length
+           q.weight, p.article_key, p.sentence_no, p.tf, p.initiative_tf, p.sentence_length,
+           p.start_char, p.end_char
     FROM query_terms AS q
     JOIN search_postings AS p USING (term_key)"""
 _POSTINGS_IN_VIEW = "\n      AND p.article_key IN (SELECT article_key FROM keys_in_view)"
@@ -202,7 +230,8 @@ _SEARCH_PAGE_GENERAL = """
     SELECT article_key, sentence_no,
            coalesce(bit_or(bit) FILTER (WHERE NOT phrase), 0) AS met,
            sum(""" + _BM25F + """) AS score,
-           count(*) FILTER (WHERE first_use) AS terms_matched
+           count(*) FILTER (WHERE first_use) AS terms_matched,
+           any_value(start_char) AS start_char, any_value(end_char) AS end_char
     FROM postings
     GROUP BY article_key, sentence_no
 ),
@@ -212,7 +241,8 @@ phrase_sentences AS (
     GROUP BY article_key, sentence_no
 ),
 hits AS (
-    SELECT s.article_key, s.sentence_no, round(s.score, 9) AS score, s.terms_matched
+    SELECT s.article_key, s.sentence_no, round(s.score, 9) AS score, s.terms_matched,
+           s.start_char, s.end_char
     FROM sentence_matches AS s
     LEFT JOIN phrase_sentences AS ph USING (article_key, sentence_no)
     WHERE ((s.met | coalesce(ph.met, 0)) & $required_mask) = $required_mask
@@ -226,7 +256,8 @@ hits AS (
 # the term's postings are read by key.
 _ONE_TERM = """
 one_term AS (
-    SELECT p.article_key, p.sentence_no, p.tf, p.initiative_tf, p.sentence_length
+    SELECT p.article_key, p.sentence_no, p.tf, p.initiative_tf, p.sentence_length,
+           p.start_char, p.end_char
     FROM search_postings AS p
     WHERE p.term_key = $term_key::UBIGINT"""
 _ONE_TERM_HITS = """
@@ -235,14 +266,14 @@ hits AS (
     SELECT article_key, sentence_no,
            round($weight * (""" + _BM25F_X + ") * ($k1 + 1) / (" + _BM25F_X + """ + $k1), 9)
                AS score,
-           1 AS terms_matched
+           1 AS terms_matched, start_char, end_char
     FROM one_term"""
 
 # Step 2 when the only wanted clause is a phrase (and excluded clauses are single words): its
 # hits are the sentences where it stands, scored from the joined postings of its terms.
 _ONE_PHRASE_HITS = """
 hits AS (
-    SELECT article_key, sentence_no, score, terms_matched
+    SELECT article_key, sentence_no, score, terms_matched, start_char, end_char
     FROM ("""
 
 # ... less the sentences holding an excluded word (only written in when there is one).
@@ -253,12 +284,13 @@ _EXCLUDED = """
 
 _SEARCH_PAGE_TOP = """
 , ranked AS (
-    SELECT article_key, sentence_no, score, terms_matched
+    SELECT article_key, sentence_no, score, terms_matched, start_char, end_char
     FROM hits
     ORDER BY score DESC, article_key, sentence_no
     LIMIT $limit OFFSET $offset
 )
-SELECT k.article_id, r.article_key, r.sentence_no, r.score, r.terms_matched
+SELECT k.article_id, r.article_key, r.sentence_no, r.score, r.terms_matched, r.start_char,
+       r.end_char
 FROM ranked AS r JOIN search_articles AS k USING (article_key)
 ORDER BY r.score DESC, r.article_key, r.sentence_no
 """
@@ -340,7 +372,8 @@ phrase_hits AS (
 def _phrase_side(c: str, n: str, first: bool, in_view: bool) -> str:
     """The text postings of the phrase's term `n`, as the join's side `s<n>`."""
     columns = (f"article_key, sentence_no, positions AS at_{n}, tf AS tf_{n},\n"
-               f"           initiative_tf AS itf_{n}" + (", sentence_length" if first else ""))
+               f"           initiative_tf AS itf_{n}"
+               + (", sentence_length, start_char, end_char" if first else ""))
     condition = (f"term_key = $phrase_{c}_{n}::UBIGINT AND tf > 0"
                  + (_SIDE_IN_VIEW if in_view else ""))
     return ("(SELECT " + columns + "\n     FROM search_postings\n     WHERE " + condition
@@ -381,7 +414,8 @@ def _phrase_join(clause_no: int, terms: list[dict[str, Any]], in_view: bool,
         params = {k: v for k, v in params.items()
                   if not k.endswith(("_weight", "_matched"))}
     score = (",\n           round(" + " + ".join(scores) + ", 9) AS score, "
-             + f"$phrase_{c}_matched::INTEGER AS terms_matched") if scored else ""
+             + f"$phrase_{c}_matched::INTEGER AS terms_matched, start_char, end_char"
+             ) if scored else ""
     sql = ("SELECT article_key, sentence_no, " + f"$phrase_{c}_clause::INTEGER AS clause_no"
            + score + "\n    FROM " + "\n    ".join(sides)
            + "\n    WHERE CASE WHEN " + " AND ".join(single) + " THEN " + " AND ".join(quick)
@@ -506,21 +540,62 @@ class _Reading:
 
 def _read_query(con: Connection, query: SearchQuery) -> _Reading:
     """Step 1: the query's clauses and indexed terms, as the warehouse reads them."""
-    rows = con.execute("WITH " + _SEARCH_CLAUSES + _SEARCH_TERMS,
-                       _search_parameters(query)).fetchall()
-    columns = ("clause_no", "required", "negated", "phrase", "phrase_length", "bit", "idx",
-               "term", "term_key", "sentences", "first_use", "weight", "avg_length")
-    records = [dict(zip(columns, row, strict=True)) for row in rows]
-    known = [r for r in records if r["term_key"] is not None]
+    parsed: list[dict[str, Any]] = query.as_parameters()
+    tokens = {number: list(cut) for number, cut in
+              con.execute(_TOKENISE, {"clauses": parsed}).fetchall() if cut}
+    clauses = [c for c in parsed if c["clause_no"] in tokens]
+    exact = sorted({t for c in clauses if not c["prefix"] for t in tokens[c["clause_no"]]})
+    prefixes = sorted({tokens[c["clause_no"]][0] for c in clauses if c["prefix"]})
+    sql, params = _lookup_statement(exact, prefixes)
+    rows = con.execute(sql, params).fetchall()
+    (_, _, _, corpus_sentences, avg_length), found = rows[0], rows[1:]
+    known = {term: (key, count) for prefix, term, key, count, _ in found if prefix is None}
+    expansions: dict[str, list[str]] = {}
+    for prefix, term, _key, count, _ in sorted(
+            (r for r in found if r[0] is not None), key=lambda r: (r[0], -r[3], r[1])):
+        expansions.setdefault(prefix, []).append(term)
+        known[term] = (_key, count)
+    records = []  # one per (clause, indexed term): as the hits statement binds them
+    clause_rows = []
+    for c in clauses:
+        cut = tokens[c["clause_no"]]
+        clause = {"clause_no": c["clause_no"], "required": c["required"] and not c["negated"],
+                  "negated": c["negated"], "phrase": not c["prefix"] and len(cut) > 1,
+                  "phrase_length": len(cut), "bit": 1 << (c["clause_no"] - 1)}
+        clause_rows.append(clause)
+        held = ([(term, 1) for term in expansions.get(cut[0], [])] if c["prefix"]
+                else [(term, idx) for idx, term in enumerate(cut, start=1) if term in known])
+        records += [{**clause, "idx": idx, "term": term, "term_key": known[term][0],
+                     "sentences": known[term][1]} for term, idx in held]
+    _weigh(records, corpus_sentences or 0)
+    records.sort(key=lambda r: (r["clause_no"], r["idx"], r["term_key"]))
     return _Reading(
         terms=[{k: r[k] for k in ("clause_no", "bit", "idx", "phrase", "phrase_length",
                                   "negated", "term_key", "first_use", "weight")}
-               for r in known],
-        clauses=list({r["clause_no"]: r for r in records}.values()),
-        sentences={r["term_key"]: r["sentences"] for r in known},
-        wanted_terms=sorted({r["term"] for r in known if not r["negated"]}),
-        avg_length=float(records[0]["avg_length"]) if records else 1.0,
+               for r in records],
+        clauses=clause_rows,
+        sentences={r["term_key"]: r["sentences"] for r in records},
+        wanted_terms=sorted({r["term"] for r in records if not r["negated"]}),
+        avg_length=float(avg_length) if clause_rows and avg_length is not None else 1.0,
     )
+
+
+def _weigh(records: list[dict[str, Any]], corpus_sentences: int) -> None:
+    """Give each (clause, term) its BM25 idf weight, shared among the wanted clauses holding
+    the term (excluded ones weigh nothing), and mark one wanted use of each term
+    (`first_use`, for counting the terms a sentence matched)."""
+    wanted_uses: dict[str, int] = {}
+    for r in records:
+        wanted_uses[r["term"]] = wanted_uses.get(r["term"], 0) + (not r["negated"])
+    first: dict[str, dict[str, Any]] = {}
+    for r in sorted(records, key=lambda r: (r["negated"], r["clause_no"], r["idx"])):
+        first.setdefault(r["term"], r)
+        n = r["sentences"]
+        r["weight"] = (0.0 if r["negated"] else
+                       math.log(1 + (corpus_sentences - n + 0.5) / (n + 0.5))
+                       / wanted_uses[r["term"]])
+    for r in records:
+        r["first_use"] = not r["negated"] and first[r["term"]] is r
 
 
 def _hits_statement(con: Connection, filters: Filters, reading: _Reading, body: str,
@@ -571,8 +646,9 @@ def query_terms(con: Connection, query: SearchQuery) -> pd.DataFrame:
 def ranked_page(con: Connection, filters: Filters, query: SearchQuery, limit: int,
                 offset: int) -> tuple[list[dict[str, Any]], list[str]]:
     """One page of the sentences in view matching `query`, best first, as keys and scores
-    (`article_id`, `article_key`, `sentence_no`, `score`, `terms_matched`, `rank` from 0), and
-    the query's wanted terms (the words to mark)."""
+    (`article_id`, `article_key`, `sentence_no`, `score`, `terms_matched`, the sentence's
+    `start_char` and `end_char` in its article's text, `rank` from 0), and the query's wanted
+    terms (the words to mark)."""
     reading = _read_query(con, query)
     if not reading.can_match:
         return [], reading.wanted_terms
@@ -609,9 +685,10 @@ WHERE false
 def has_index(con: Connection) -> bool:
     """Whether the warehouse has the search index of this version and its tokenising macros.
 
-    A warehouse built before search existed, or with the earlier layout of the index (without
-    `search_articles` and integer keys), has not. The names are resolved as the search
-    statements resolve them (whatever the connection's search path).
+    A warehouse built before search existed, or with an earlier layout of the index (without
+    `search_articles` and integer keys, or postings without their sentence's offsets), has not.
+    The names are resolved as the search statements resolve them (whatever the connection's
+    search path).
     """
     try:
         con.execute(_INDEX_PROBE).fetchall()
@@ -624,6 +701,7 @@ _INDEX_PROBE = """
 SELECT search_tokens('x') AS tokens,
        (SELECT count(*) FROM (SELECT article_key, article_id FROM search_articles LIMIT 0))
            AS articles,
-       (SELECT count(*) FROM (SELECT term_key, article_key FROM search_postings LIMIT 0))
+       (SELECT count(*) FROM (SELECT term_key, article_key, start_char, end_char
+                              FROM search_postings LIMIT 0))
            AS postings
 """

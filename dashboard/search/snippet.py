@@ -104,34 +104,40 @@ def hit_card_html(snippet: str, heading: str, meta: str) -> str:
             f'<div class="im-meta">{html.escape(meta)}</div></div>')
 
 
-# The words of a page of hits to mark, and their sentences and articles, read by key: every
-# table is filtered by the page's own keys (bound one by one as constants, so each scan reads
-# only the row groups holding them). The sentence is cut from its article's text (sentences
-# are exactly text[start:end]); the words to mark are the sentence's words whose terms meet
-# the query's wanted terms.
+# The words of a page of hits to mark, and their sentences and articles, read by key: the
+# sentence is cut from its article's text with the offsets its postings carried to the page
+# (sentences are exactly text[start:end]), the articles and the mentions are read by the
+# page's own keys (bound one by one as constants, so each scan reads only the row groups
+# holding them); the words to mark are the sentence's words whose terms meet the query's wanted
+# terms.
 _DETAILS_DOCUMENTS = r"""
 WITH page AS (
     SELECT unnest($page::STRUCT(article_id VARCHAR, article_key UBIGINT, sentence_no INTEGER,
-                                score DOUBLE, terms_matched BIGINT, rank INTEGER)[],
+                                score DOUBLE, terms_matched BIGINT, start_char INTEGER,
+                                end_char INTEGER, rank INTEGER)[],
                   recursive := true)
 ),
 texts AS (
-    SELECT p.*, substring(a.text, d.start_char + 1, d.end_char - d.start_char) AS sentence,
+    SELECT p.* EXCLUDE (start_char, end_char),
+           substring(a.text, p.start_char + 1, p.end_char - p.start_char) AS sentence,
            a.title, a.outlet, a.published, a.published_precision, a.url
     FROM page AS p
-    JOIN (SELECT article_key, sentence_no, start_char, end_char FROM search_documents
-          WHERE article_key IN """
-_DETAILS_ARTICLES = r""") AS d USING (article_key, sentence_no)
     JOIN (SELECT article_id, text, title, outlet, published, published_precision, url
           FROM articles WHERE article_id IN """
 _DETAILS_MENTIONS = r""") AS a USING (article_id)
 ),
 mentioned AS (
+    -- the page's sentences' mentions: the keys' row groups (zone maps), then those sentences
+    -- only (a join with the page) before anything else is joined to them
     SELECT m.article_key, m.sentence_no, m.surface, coalesce(i.acronym, i.name) AS label,
            concat_ws(' ', i.name, i.acronym) AS name
-    FROM search_mentions AS m JOIN initiatives AS i USING (initiative_id)
-    WHERE m.article_key IN """
+    FROM (SELECT m.article_key, m.sentence_no, m.initiative_id, m.surface
+          FROM search_mentions AS m
+          JOIN page AS p USING (article_key, sentence_no)
+          WHERE m.article_key IN """
 _DETAILS_MARKS = r"""
+    ) AS m
+    JOIN initiatives AS i USING (initiative_id)
 ),
 words AS (
     -- the words of the page's sentences, as written
@@ -183,7 +189,6 @@ def page_details(con: duckdb.DuckDBPyConnection, page: list[dict[str, Any]],
     ids = {f"a{n}": p["article_id"] for n, p in enumerate(page)}
     key_list = "(" + (", ".join(f"${k}::UBIGINT" for k in keys) or "NULL") + ")"
     id_list = "(" + (", ".join(f"${k}" for k in ids) or "NULL") + ")"
-    statement = (_DETAILS_DOCUMENTS + key_list + _DETAILS_ARTICLES + id_list
-                 + _DETAILS_MENTIONS + key_list + _DETAILS_MARKS)
+    statement = _DETAILS_DOCUMENTS + id_list + _DETAILS_MENTIONS + key_list + _DETAILS_MARKS
     details = con.execute(statement, {"page": page, "wanted": wanted, **keys, **ids}).df()
     return details[list(PAGE_COLUMNS)]

@@ -186,7 +186,7 @@ def test_budgets_the_hard_time_limit_ends_a_stuck_worker_and_names_its_file(
     result = subprocess.run([sys.executable, "-c", STUCK_WORKER, str(tmp_path)],
                             capture_output=True, timeout=DEADLINE_SECONDS)
     assert result.returncode == 1
-    assert workers._read_notes(tmp_path) == {"stuck.txt": "timeout"}
+    assert workers.read_notes(tmp_path) == {"stuck.txt": "timeout"}
 
 
 # --- row 13: no orphans ---------------------------------------------------------------------
