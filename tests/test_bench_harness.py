@@ -12,22 +12,35 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import pytest
 
 from benchmarks import __main__ as bench
-from benchmarks import etl_bench
+
+
+@pytest.fixture(scope="module")
+def bench_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One toy-size `make bench` run (40 articles; no load test, no browser) and its JSON."""
+    work = tmp_path_factory.mktemp("bench")
+    out = work / "results"
+    code = bench.main(["--scales", "40", "--seed", "5", "--workdir", str(work / "work"),
+                       "--out", str(out), "--quick", "--skip-load", "--skip-browser"])
+    assert code == 0
+    results: dict[str, Any] = json.loads((out / "scale-40.json").read_text())
+    return results
 
 
 def test_etl_bench_builds_fully_then_adds_one_percent_then_nothing_then_re_timed(
-    tmp_path: Path,
+    bench_results: dict[str, Any],
 ) -> None:
-    result = etl_bench.run(articles=120, seed=11, workdir=tmp_path, log=lambda _: None)
-
-    assert result["incremental_added_files"] == 1  # 1% of 120, rounded
+    assert [row["articles"] for row in bench_results["etl"]] == [40]
+    result = bench_results["etl"][0]
+    assert result["incremental_added_files"] == 1  # 1% of 40, at least one file
     full, delta = result["full_run"], result["incremental_run"]
-    assert full["files_seen"] == 120
-    assert delta["files_seen"] == 121
+    assert full["files_seen"] == 40
+    assert delta["files_seen"] == 41
     # the increment is one new article (or a duplicate / bad file the corpus placed there)
     assert delta["articles_loaded"] - full["articles_loaded"] in (0, 1)
     assert result["full_build_ms"] > 0 and result["incremental_build_ms"] > 0
@@ -42,18 +55,12 @@ def test_etl_bench_builds_fully_then_adds_one_percent_then_nothing_then_re_timed
     assert runs == 4  # each incremental build kept the earlier runs in the history
     # then nothing new, then the next 1% after every file was re-timed
     assert result["retimed_added_files"] == 1
-    assert result["retimed_run"]["files_seen"] == 122
+    assert result["retimed_run"]["files_seen"] == 42
     assert result["noop_build_ms"] > 0 and result["retimed_build_ms"] > 0
 
 
-def test_make_bench_writes_every_figure_as_json(tmp_path: Path) -> None:
-    out = tmp_path / "results"
-    code = bench.main(["--scales", "40", "--seed", "5", "--workdir", str(tmp_path / "work"),
-                       "--out", str(out), "--quick", "--skip-load", "--skip-browser"])
-
-    assert code == 0
-    results = json.loads((out / "scale-40.json").read_text())
-    assert [row["articles"] for row in results["etl"]] == [40]
+def test_make_bench_writes_every_figure_as_json(bench_results: dict[str, Any]) -> None:
+    results = bench_results
     latencies = [key for key in _keys(results["dashboard"]) if key.endswith(("_p50_ms",
                                                                                "_p95_ms"))]
     assert latencies, "the dashboard section names its latencies *_p50_ms / *_p95_ms"
