@@ -46,6 +46,14 @@ def built_warehouse(corpus_copy: Path, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture
+def articles(corpus_copy: Path, tmp_path: Path) -> Path:
+    """A private, writable copy of the shipped corpus."""
+    target = tmp_path / "articles"
+    shutil.copytree(corpus_copy, target)
+    return target
+
+
+@pytest.fixture
 def warehouse_con(built_warehouse: Path):
     """A read-only connection to the session's warehouse."""
     con = duckdb.connect(str(built_warehouse), read_only=True)

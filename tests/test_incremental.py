@@ -79,14 +79,6 @@ def assert_same_content(incremental_db: Path, full_db: Path) -> None:
         assert built_incrementally[table] == built_fully[table], table
 
 
-@pytest.fixture
-def articles(corpus_copy: Path, tmp_path: Path) -> Path:
-    """A private, writable copy of the shipped corpus."""
-    target = tmp_path / "articles"
-    shutil.copytree(corpus_copy, target)
-    return target
-
-
 def add_new_articles(articles: Path) -> None:
     for name, text in NEW_ARTICLES.items():
         (articles / name).write_text(text, encoding="utf-8")

@@ -5,7 +5,6 @@ killed build leaves the live warehouse and a usable spare."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,14 +19,6 @@ import pytest
 from etl import pipeline, spare, warehouse
 from tests.conftest import CORPUS_DIR, make_settings
 from tests.test_incremental import add_new_articles, assert_same_content, full_build
-
-
-@pytest.fixture
-def articles(corpus_copy: Path, tmp_path: Path) -> Path:
-    """A private, writable copy of the shipped corpus."""
-    target = tmp_path / "articles"
-    shutil.copytree(corpus_copy, target)
-    return target
 
 
 def build_id(db_path: Path) -> str:
