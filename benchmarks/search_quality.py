@@ -57,7 +57,7 @@ def load_judgements(path: Path = JUDGEMENTS) -> list[dict[str, Any]]:
     """The queries with their need and grades ({sentence key: grade})."""
     entries = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [{"query": e["query"], "need": e["need"],
-             "grades": {str(k): int(v[0]) for k, v in (e.get("grades") or {}).items()}}
+             "grades": {str(k): int(v) for k, v in (e.get("grades") or {}).items()}}
             for e in entries]
 
 
@@ -146,7 +146,8 @@ def print_pool(engines: list[Any], judgements: list[dict[str, Any]]) -> None:
         if unjudged:
             print(f"\n## {entry['query']}  ({entry['need']})")
             for key, text in unjudged.items():
-                print(f"    {key}: [0, {json.dumps(text[:150], ensure_ascii=False)}]")
+                # the file keeps the grade only: the text is here to be read, not copied
+                print(f"    {key}: 0\n        {json.dumps(text[:150], ensure_ascii=False)}")
 
 
 def run(workdir: Path, pool: bool = False, db: Path | None = None) -> dict[str, Any]:
