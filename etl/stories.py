@@ -38,9 +38,6 @@ from collections.abc import Sequence
 import duckdb
 import numpy as np
 import pyarrow as pa
-from datasketch import MinHash, MinHashLSH
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 # Words per shingle: 4 keeps a changed word from touching more than four shingles, and is long
 # enough that shared names ("Conference on Interaction and ...") weigh little against the text.
@@ -90,8 +87,12 @@ def shingle_hashes(text: str) -> np.ndarray:
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
     """datasketch's (a, b) of this module's `NUM_PERM` affine permutations, as columns.
 
-    Drawn by datasketch itself from `SEED` and `SCHEME`, so the values are its own.
+    Drawn by datasketch itself from `SEED` and `SCHEME`, so the values are its own. datasketch
+    (and the scipy it loads, a third of a second) is imported here, not at the top: a build
+    that signs no new article, and every command that builds nothing, starts without it.
     """
+    from datasketch import MinHash
+
     minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=zlib.crc32)
     first, second = minhash.permutations
     return first.astype(np.uint32)[:, None], second.astype(np.uint32)[:, None]
@@ -131,6 +132,8 @@ def similarity(first: Sequence[int], second: Sequence[int]) -> float:
 
 def bands() -> tuple[int, int]:
     """(bands, rows per band): datasketch's optimal layout for `THRESHOLD` and `NUM_PERM`."""
+    from datasketch import MinHashLSH  # imported on use, as in `_permutations`
+
     lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
     return lsh.b, lsh.r
 
@@ -184,6 +187,9 @@ def group(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     articles are in one story when a chain of pairs, each at least `THRESHOLD` similar, joins
     them.
     """
+    from scipy.sparse import coo_matrix  # imported on use, as datasketch in `_permutations`
+    from scipy.sparse.csgraph import connected_components
+
     count = signatures.shape[0]
     pairs = _candidate_pairs(signatures)
     scores = np.empty(len(pairs))

@@ -16,17 +16,16 @@ import argparse
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 
 from etl import intake, pipeline
-from etl.fetch.client import Client, FetchPolicy
-from etl.fetch.feeds import FeedsFileError, load_feeds
-from etl.fetch.run import FAILED, UNCHANGED, FetchRun, fetch_feeds, fetch_urls
-from etl.fetch.store import FetchBusy, FetchStore
 from etl.settings import Settings
+
+if TYPE_CHECKING:
+    from etl.fetch.run import FetchRun
 
 EXIT_OK = 0
 EXIT_BUSY = 3
@@ -83,6 +82,13 @@ def add_fetch_command(
 def fetch_main(args: argparse.Namespace) -> int:
     """`python -m etl fetch`: fetch, save, rebuild, and report per URL and per feed."""
     from etl import cli  # the build's command line, loaded by now (it registered this one)
+
+    # the client, the feed reader and the page extractor (requests, feedparser, trafilatura)
+    # load here, not with the module: every `python -m etl` command registers this one
+    from etl.fetch.client import Client, FetchPolicy
+    from etl.fetch.feeds import FeedsFileError, load_feeds
+    from etl.fetch.run import FAILED, fetch_feeds, fetch_urls
+    from etl.fetch.store import FetchBusy, FetchStore
 
     parser: argparse.ArgumentParser = args.command_parser
     if bool(args.urls) == bool(args.feeds):
@@ -142,6 +148,8 @@ def fetch_main(args: argparse.Namespace) -> int:
 
 def print_fetch_outcomes(run: FetchRun, console: Console) -> None:
     """One line per feed, then one per URL fetched: what became of it and why."""
+    from etl.fetch.run import FAILED, UNCHANGED  # on use, as in `fetch_main`
+
     for report in run.feeds:
         name = escape(report.feed.name)
         if report.error is not None:

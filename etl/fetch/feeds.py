@@ -21,7 +21,6 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import feedparser
 from lxml import etree
 
 FEED_KINDS = ("auto", "feed", "sitemap")
@@ -125,6 +124,8 @@ def _root_name(body: bytes) -> str | None:
 
 
 def _read_feed(body: bytes) -> FeedPage:
+    import feedparser  # on use: every `python -m etl` command would load it for nothing
+
     parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
     if not parsed.entries and (parsed.bozo or not parsed.version):
         raise FeedFormatError("is neither an RSS or Atom feed nor a sitemap"

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import trafilatura
-from bs4 import BeautifulSoup
-
 from etl.errors import EmptyFileError
 from etl.limits import repair_surrogates
 from etl.sources.dates import parse_published
@@ -18,6 +15,8 @@ def read_html(text: str, relative: str) -> FormatResult:
     Navigation, footers, cookie banners and comments are dropped. Paragraphs are separated by a
     blank line. Title, author, date, URL and site name come from the page's metadata.
     """
+    import trafilatura  # on use: a fifth of a second that folders without web pages never pay
+
     text = repair_surrogates(text)[0]  # the HTML parsers encode the page and would fail
     document = trafilatura.bare_extraction(
         text,
@@ -43,6 +42,8 @@ _SOUP_DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "as
 
 def _soup_text(html: str) -> str:
     """Visible text of the page without obvious chrome, used when trafilatura finds nothing."""
+    from bs4 import BeautifulSoup  # on use, as trafilatura in `read_html`
+
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup(_SOUP_DROP_TAGS):
         tag.decompose()
