@@ -600,8 +600,15 @@ def _weigh(records: list[dict[str, Any]], corpus_sentences: int) -> None:
 
 def _hits_statement(con: Connection, filters: Filters, reading: _Reading, body: str,
                     **extra: Any) -> pd.DataFrame:
+    """Step 2 for `reading` in the articles in view, as a data frame (`_hits_cursor`)."""
+    return _hits_cursor(con, filters, reading, body, **extra).df()
+
+
+def _hits_cursor(con: Connection, filters: Filters, reading: _Reading, body: str,
+                 **extra: Any) -> Connection:
     """Run step 2 for `reading` in the articles in view: `body` follows the hits (for a query
-    of one wanted term) or the postings and phrase hits (any other)."""
+    of one wanted term) or the postings and phrase hits (any other). The result is left on
+    the cursor (a page is small: read without a data frame)."""
     ctes: list[str] = []
     params: dict[str, Any] = {}
     if filters.narrows:
@@ -633,7 +640,7 @@ def _hits_statement(con: Connection, filters: Filters, reading: _Reading, body: 
         ctes.append(_QUERY_TERMS + _POSTINGS
                     + ("" if restriction is None else _POSTINGS_RESTRICTED)
                     + "\n    WHERE true" + in_view + "\n)")
-    return con.execute("WITH " + "".join(ctes) + body, {**params, **extra}).df()
+    return con.execute("WITH " + "".join(ctes) + body, {**params, **extra})
 
 
 def query_terms(con: Connection, query: SearchQuery) -> pd.DataFrame:
@@ -657,8 +664,10 @@ def ranked_page(con: Connection, filters: Filters, query: SearchQuery, limit: in
     else:
         body = _SEARCH_PAGE_GENERAL + _SEARCH_PAGE_TOP
         extra = {**_ranking_parameters(), "avg_length": reading.avg_length, **reading.masks}
-    ranked = _hits_statement(con, filters, reading, body, limit=limit, offset=offset, **extra)
-    page = [{**row, "rank": rank} for rank, row in enumerate(ranked.to_dict("records"))]
+    ranked = _hits_cursor(con, filters, reading, body, limit=limit, offset=offset, **extra)
+    names = [column[0] for column in ranked.description]
+    page = [{**dict(zip(names, row, strict=True)), "rank": rank}
+            for rank, row in enumerate(ranked.fetchall())]
     return page, reading.wanted_terms
 
 

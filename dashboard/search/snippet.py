@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from dashboard.search.parse import WORD_CHAR
@@ -104,79 +105,64 @@ def hit_card_html(snippet: str, heading: str, meta: str) -> str:
             f'<div class="im-meta">{html.escape(meta)}</div></div>')
 
 
-# The words of a page of hits to mark, and their sentences and articles, read by key: the
-# sentence is cut from its article's text with the offsets its postings carried to the page
-# (sentences are exactly text[start:end]), the articles and the mentions are read by the
-# page's own keys (bound one by one as constants, so each scan reads only the row groups
-# holding them); the words to mark are the sentence's words whose terms meet the query's wanted
-# terms.
-_DETAILS_DOCUMENTS = r"""
-WITH page AS (
-    SELECT unnest($page::STRUCT(article_id VARCHAR, article_key UBIGINT, sentence_no INTEGER,
-                                score DOUBLE, terms_matched BIGINT, start_char INTEGER,
-                                end_char INTEGER, rank INTEGER)[],
-                  recursive := true)
-),
-texts AS (
-    SELECT p.* EXCLUDE (start_char, end_char),
-           substring(a.text, p.start_char + 1, p.end_char - p.start_char) AS sentence,
-           a.title, a.outlet, a.published, a.published_precision, a.url
-    FROM page AS p
-    JOIN (SELECT article_id, text, title, outlet, published, published_precision, url
-          FROM articles WHERE article_id IN """
-_DETAILS_MENTIONS = r""") AS a USING (article_id)
-),
-mentioned AS (
-    -- the page's sentences' mentions: the keys' row groups (zone maps), then those sentences
-    -- only (a join with the page) before anything else is joined to them
-    SELECT m.article_key, m.sentence_no, m.surface, coalesce(i.acronym, i.name) AS label,
-           concat_ws(' ', i.name, i.acronym) AS name
-    FROM (SELECT m.article_key, m.sentence_no, m.initiative_id, m.surface
-          FROM search_mentions AS m
-          JOIN page AS p USING (article_key, sentence_no)
-          WHERE m.article_key IN """
-_DETAILS_MARKS = r"""
-    ) AS m
-    JOIN initiatives AS i USING (initiative_id)
-),
-words AS (
-    -- the words of the page's sentences, as written
-    SELECT DISTINCT t.article_key, t.sentence_no, w.word
-    FROM texts AS t,
-         unnest(regexp_split_to_array(t.sentence, '[\p{P}\p{S}\p{Z}\p{C}]+')) AS w(word)
-    WHERE w.word <> ''
-),
-pieces AS (
-    -- each word, and each mentioned initiative's name, cut into terms: does it hold a wanted one?
-    SELECT piece, list_has_any(search_tokens(piece), $wanted::VARCHAR[]) AS wanted
-    FROM (SELECT word AS piece FROM words UNION SELECT name FROM mentioned)
+# A page of hits is read by key in three small statements (a single statement joining them
+# spent most of its time being planned): its articles by id, each bound as its own constant so
+# that the scan reads only the row groups holding them (the sentences are cut from the text in
+# Python with the offsets their postings carried to the page: sentences are exactly
+# text[start:end]); the mentions of those articles, by key, with the initiatives' labels and
+# names; and the words to mark: the page's sentences' words, and the mentioned initiatives'
+# names, whose terms (the warehouse's own `search_tokens`) meet the query's wanted terms.
+_PAGE_ARTICLES = """
+SELECT article_id, text, title, outlet, published, published_precision, url
+FROM articles
+WHERE article_id IN """
+_PAGE_MENTIONS = """
+SELECT m.article_key, m.sentence_no, m.surface, coalesce(i.acronym, i.name) AS label,
+       concat_ws(' ', i.name, i.acronym) AS name
+FROM search_mentions AS m
+JOIN initiatives AS i USING (initiative_id)
+WHERE m.article_key IN """
+# `$pieces`: each sentence (split into words) and each name (whole), numbered; the numbers of
+# those holding a wanted term, with the words that do (as written, sorted). Each distinct word
+# is cut into terms once (the macro costs more than the split).
+_PAGE_MARKS = r"""
+WITH pieces AS (
+    SELECT DISTINCT t.n,
+           unnest(CASE WHEN t.whole THEN [t.text]
+                       ELSE regexp_split_to_array(t.text, '[\p{P}\p{S}\p{Z}\p{C}]+') END)
+               AS piece
+    FROM (SELECT unnest($pieces::STRUCT(n INTEGER, text VARCHAR, whole BOOLEAN)[],
+                        recursive := true)) AS t
 ),
 marked AS (
-    SELECT w.article_key, w.sentence_no, list(w.word ORDER BY w.word) AS words
-    FROM words AS w JOIN pieces AS p ON p.piece = w.word
-    WHERE p.wanted
-    GROUP BY w.article_key, w.sentence_no
-),
-named AS (
-    SELECT m.article_key, m.sentence_no, list(DISTINCT m.label ORDER BY m.label) AS initiatives,
-           list(DISTINCT m.surface ORDER BY m.surface) AS surfaces
-    FROM mentioned AS m JOIN pieces AS p ON p.piece = m.name
-    WHERE p.wanted
-    GROUP BY m.article_key, m.sentence_no
+    SELECT piece
+    FROM (SELECT DISTINCT piece FROM pieces WHERE piece <> '')
+    WHERE list_has_any(search_tokens(piece), $wanted::VARCHAR[])
 )
-SELECT t.article_id, t.sentence_no, t.score, t.terms_matched, t.sentence, t.title, t.outlet,
-       t.published, t.published_precision, t.url,
-       coalesce(k.words, []) AS matched_words,
-       coalesce(n.initiatives, []) AS matched_initiatives,
-       coalesce(n.surfaces, []) AS matched_mentions
-FROM texts AS t
-LEFT JOIN marked AS k USING (article_key, sentence_no)
-LEFT JOIN named AS n USING (article_key, sentence_no)
-ORDER BY t.rank
+SELECT n, list(piece ORDER BY piece) AS words
+FROM pieces SEMI JOIN marked USING (piece)
+GROUP BY n
 """
 PAGE_COLUMNS = ("article_id", "sentence_no", "score", "terms_matched", "sentence", "title",
                 "outlet", "published", "published_precision", "url", "matched_words",
                 "matched_initiatives", "matched_mentions")
+_PAGE_TYPES = {"sentence_no": "int32", "terms_matched": "int64", "score": "float64",
+               "published": "datetime64[us]"}
+
+
+def _constants(prefix: str, values: Iterable[Any], cast: str = "") -> tuple[str, dict[str, Any]]:
+    """An IN list of `values`, each bound as its own named parameter (a constant to the
+    planner, so a scan can skip the row groups not holding them)."""
+    params = {f"{prefix}{n}": value for n, value in enumerate(dict.fromkeys(values))}
+    return "(" + ", ".join(f"${name}{cast}" for name in params) + ")", params
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]
+          ) -> list[dict[str, Any]]:
+    """The rows of a small result as dictionaries (no data frame on the way)."""
+    cursor = con.execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def page_details(con: duckdb.DuckDBPyConnection, page: list[dict[str, Any]],
@@ -185,10 +171,44 @@ def page_details(con: duckdb.DuckDBPyConnection, page: list[dict[str, Any]],
     mark: `matched_words` (the sentence's words the query matched, as written),
     `matched_initiatives` / `matched_mentions` (initiatives the sentence mentions whose name
     matched, and the words that mention them)."""
-    keys = {f"k{n}": p["article_key"] for n, p in enumerate(page)}
-    ids = {f"a{n}": p["article_id"] for n, p in enumerate(page)}
-    key_list = "(" + (", ".join(f"${k}::UBIGINT" for k in keys) or "NULL") + ")"
-    id_list = "(" + (", ".join(f"${k}" for k in ids) or "NULL") + ")"
-    statement = _DETAILS_DOCUMENTS + id_list + _DETAILS_MENTIONS + key_list + _DETAILS_MARKS
-    details = con.execute(statement, {"page": page, "wanted": wanted, **keys, **ids}).df()
-    return details[list(PAGE_COLUMNS)]
+    if not page:
+        return pd.DataFrame({c: pd.Series(dtype=_PAGE_TYPES.get(c, object))
+                             for c in PAGE_COLUMNS})
+    ids, id_params = _constants("a", (hit["article_id"] for hit in page))
+    articles = {a["article_id"]: a for a in _rows(con, _PAGE_ARTICLES + ids, id_params)}
+    keys, key_params = _constants("k", (hit["article_key"] for hit in page), "::UBIGINT")
+    sentences = {(hit["article_key"], hit["sentence_no"]) for hit in page}
+    mentions = [m for m in _rows(con, _PAGE_MENTIONS + keys, key_params)
+                if (m["article_key"], m["sentence_no"]) in sentences]
+    hits = [hit for hit in page if hit["article_id"] in articles]
+    texts = [articles[hit["article_id"]]["text"][hit["start_char"]:hit["end_char"]]
+             for hit in hits]
+    names = sorted({m["name"] for m in mentions})
+    pieces = ([{"n": n, "text": text, "whole": False} for n, text in enumerate(texts)]
+              + [{"n": len(texts) + n, "text": name, "whole": True}
+                 for n, name in enumerate(names)])
+    marked = {n: words for n, words in
+              con.execute(_PAGE_MARKS, {"pieces": pieces, "wanted": wanted}).fetchall()}
+    wanted_names = {name for n, name in enumerate(names, start=len(texts)) if n in marked}
+    rows = []
+    for n, (hit, text) in enumerate(zip(hits, texts, strict=True)):
+        named = [m for m in mentions if m["name"] in wanted_names
+                 and (m["article_key"], m["sentence_no"]) == (hit["article_key"],
+                                                              hit["sentence_no"])]
+        article = articles[hit["article_id"]]
+        rows.append({**{c: hit[c] for c in ("article_id", "sentence_no", "score",
+                                             "terms_matched")},
+                     "sentence": text,
+                     **{c: article[c] for c in ("title", "outlet", "published",
+                                                "published_precision", "url")},
+                     "matched_words": _array(marked.get(n, [])),
+                     "matched_initiatives": _array(sorted({m["label"] for m in named})),
+                     "matched_mentions": _array(sorted({m["surface"] for m in named}))})
+    frame = pd.DataFrame(rows, columns=list(PAGE_COLUMNS))
+    frame["published"] = pd.to_datetime(frame["published"])
+    return frame.astype(_PAGE_TYPES)
+
+
+def _array(values: list[str]) -> np.ndarray:
+    """A list column's cell as DuckDB hands it to pandas: an object array."""
+    return np.array(values, dtype=object)
