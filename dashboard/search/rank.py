@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from dashboard.filters import Filters, filter_parameters
@@ -36,59 +37,6 @@ BM25_B = 0.75
 INITIATIVE_FIELD_WEIGHT = 2.0
 MAX_PREFIX_TERMS = 50  # 'summit*' stands for at most this many indexed terms, the most common
 
-# The query's clauses (bound as `$clauses`, a list of structs from `SearchQuery`) cut into
-# terms by the warehouse's own `search_tokens` macro, so a query is tokenised exactly as the
-# index was. A prefix keeps its last word as typed (lower case, accents stripped, unfolded).
-# Each clause is one bit of a mask (the parser keeps at most 60 clauses). MATERIALIZED: the
-# macros are bound once, not once per consumer (planning time halves).
-_SEARCH_CLAUSES = """
-query_clauses AS MATERIALIZED (
-    SELECT c.clause_no, c.required, c.negated, c.prefix,
-           CASE WHEN c.prefix THEN list_slice(search_words(c.text), -1, -1)
-                ELSE search_tokens(c.text) END AS tokens
-    FROM (SELECT unnest($clauses::STRUCT(clause_no INTEGER, text VARCHAR, required BOOLEAN,
-                                         negated BOOLEAN, prefix BOOLEAN)[]) AS c)
-),
-clauses AS MATERIALIZED (
-    -- clauses with something to look up; several terms in one clause make a phrase
-    SELECT clause_no, required, negated, NOT prefix AND len(tokens) > 1 AS phrase,
-           len(tokens) AS phrase_length, CAST(1 AS BIGINT) << (clause_no - 1) AS bit
-    FROM query_clauses
-    WHERE len(tokens) > 0
-),
-clause_terms AS MATERIALIZED (
-    -- (clause, term, place in the phrase); a prefix expands to the commonest matching terms
-    SELECT clause_no, unnest(tokens) AS term, unnest(range(1, len(tokens) + 1)) AS idx
-    FROM query_clauses
-    WHERE NOT prefix
-    UNION ALL
-    SELECT clause_no, term, 1 AS idx
-    FROM (
-        SELECT q.clause_no, t.term,
-               row_number() OVER (PARTITION BY q.clause_no
-                                  ORDER BY t.sentences DESC, t.term) AS expansion
-        FROM query_clauses AS q JOIN search_terms AS t ON starts_with(t.term, q.tokens[1])
-        WHERE q.prefix AND len(q.tokens) > 0
-    )
-    WHERE expansion <= $max_prefix_terms
-)
-"""
-
-# How the warehouse reads each clause (after "WITH" and the clauses).
-_SEARCH_READING = """
-SELECT q.clause_no,
-       coalesce(list(ct.term ORDER BY ct.idx, t.sentences DESC NULLS LAST, ct.term)
-                FILTER (WHERE ct.term IS NOT NULL), []) AS terms,
-       coalesce(list(coalesce(t.sentences, 0)
-                     ORDER BY ct.idx, t.sentences DESC NULLS LAST, ct.term)
-                FILTER (WHERE ct.term IS NOT NULL), []) AS sentences
-FROM query_clauses AS q
-LEFT JOIN clause_terms AS ct USING (clause_no)
-LEFT JOIN search_terms AS t USING (term)
-GROUP BY q.clause_no
-ORDER BY q.clause_no
-"""
-
 # Step 1 for the hits, in two small statements (a large one spent most of its time being
 # planned): the clauses cut into terms by the warehouse's own macros, the only statement that
 # tokenises (`_TOKENISE`); then those terms, and the commonest completions of each prefix,
@@ -97,6 +45,13 @@ ORDER BY q.clause_no
 # that hold it, so it counts once (`first_use` marks one of them, for counting terms);
 # excluded terms weigh nothing.
 _TOKENISE = """
+SELECT c.clause_no, search_tokens(c.text) AS tokens
+FROM (SELECT unnest($clauses::STRUCT(clause_no INTEGER, text VARCHAR, required BOOLEAN,
+                                     negated BOOLEAN, prefix BOOLEAN)[]) AS c)
+"""
+# ... when a clause is a prefix: it keeps its last word as typed (lower case, accents stripped,
+# unfolded). Only written so when needed (binding a macro costs about a millisecond).
+_TOKENISE_PREFIXES = """
 SELECT c.clause_no,
        CASE WHEN c.prefix THEN list_slice(search_words(c.text), -1, -1)
             ELSE search_tokens(c.text) END AS tokens
@@ -449,10 +404,6 @@ def _phrase_hits(reading: _Reading, in_view: bool) -> tuple[str, dict[str, Any]]
     return "\nphrase_hits AS (\n    " + "\n    UNION ALL\n    ".join(parts) + "\n),", params
 
 
-def _search_parameters(query: SearchQuery) -> dict[str, Any]:
-    return {"clauses": query.as_parameters(), "max_prefix_terms": MAX_PREFIX_TERMS}
-
-
 def _ranking_parameters() -> dict[str, Any]:
     return {"k1": BM25_K1, "b": BM25_B, "initiative_weight": INITIATIVE_FIELD_WEIGHT}
 
@@ -538,11 +489,34 @@ class _Reading:
         return None
 
 
-def _read_query(con: Connection, query: SearchQuery) -> _Reading:
-    """Step 1: the query's clauses and indexed terms, as the warehouse reads them."""
+@dataclass(frozen=True)
+class _Lookup:
+    """Step 1's two statements: each clause cut into terms (`tokens`, clauses with none left
+    out), the indexed terms found (`known`: key and sentences holding it), the commonest
+    completions of each prefix, and the corpus statistics."""
+
+    parsed: list[dict[str, Any]]
+    tokens: dict[int, list[str]]
+    known: dict[str, tuple[int, int]]
+    expansions: dict[str, list[str]]
+    corpus_sentences: int | None
+    avg_length: float | None
+
+    def terms_of(self, clause: dict[str, Any]) -> list[str]:
+        """A clause's terms: its own, in order (indexed or not), or a prefix's completions."""
+        cut = self.tokens.get(clause["clause_no"], [])
+        if clause["prefix"]:
+            return self.expansions.get(cut[0], []) if cut else []
+        return cut
+
+
+def _look_up(con: Connection, query: SearchQuery) -> _Lookup:
+    """Cut the query's clauses into terms with the warehouse's macros, then look the terms and
+    the prefixes' completions up in `search_terms` (two small statements)."""
     parsed: list[dict[str, Any]] = query.as_parameters()
+    tokenise = _TOKENISE_PREFIXES if any(c["prefix"] for c in parsed) else _TOKENISE
     tokens = {number: list(cut) for number, cut in
-              con.execute(_TOKENISE, {"clauses": parsed}).fetchall() if cut}
+              con.execute(tokenise, {"clauses": parsed}).fetchall() if cut}
     clauses = [c for c in parsed if c["clause_no"] in tokens]
     exact = sorted({t for c in clauses if not c["prefix"] for t in tokens[c["clause_no"]]})
     prefixes = sorted({tokens[c["clause_no"]][0] for c in clauses if c["prefix"]})
@@ -551,10 +525,19 @@ def _read_query(con: Connection, query: SearchQuery) -> _Reading:
     (_, _, _, corpus_sentences, avg_length), found = rows[0], rows[1:]
     known = {term: (key, count) for prefix, term, key, count, _ in found if prefix is None}
     expansions: dict[str, list[str]] = {}
-    for prefix, term, _key, count, _ in sorted(
+    for prefix, term, key, count, _ in sorted(
             (r for r in found if r[0] is not None), key=lambda r: (r[0], -r[3], r[1])):
         expansions.setdefault(prefix, []).append(term)
-        known[term] = (_key, count)
+        known[term] = (key, count)
+    return _Lookup(parsed, tokens, known, expansions, corpus_sentences, avg_length)
+
+
+def _read_query(con: Connection, query: SearchQuery) -> _Reading:
+    """Step 1: the query's clauses and indexed terms, as the warehouse reads them."""
+    found = _look_up(con, query)
+    tokens, known = found.tokens, found.known
+    clauses = [c for c in found.parsed if c["clause_no"] in tokens]
+    corpus_sentences, avg_length = found.corpus_sentences, found.avg_length
     records = []  # one per (clause, indexed term): as the hits statement binds them
     clause_rows = []
     for c in clauses:
@@ -563,7 +546,7 @@ def _read_query(con: Connection, query: SearchQuery) -> _Reading:
                   "negated": c["negated"], "phrase": not c["prefix"] and len(cut) > 1,
                   "phrase_length": len(cut), "bit": 1 << (c["clause_no"] - 1)}
         clause_rows.append(clause)
-        held = ([(term, 1) for term in expansions.get(cut[0], [])] if c["prefix"]
+        held = ([(term, 1) for term in found.terms_of(c)] if c["prefix"]
                 else [(term, idx) for idx, term in enumerate(cut, start=1) if term in known])
         records += [{**clause, "idx": idx, "term": term, "term_key": known[term][0],
                      "sentences": known[term][1]} for term, idx in held]
@@ -645,9 +628,16 @@ def _hits_cursor(con: Connection, filters: Filters, reading: _Reading, body: str
 
 def query_terms(con: Connection, query: SearchQuery) -> pd.DataFrame:
     """How the warehouse reads each clause of a query: its index terms and their frequency
-    (`search_query_terms`)."""
-    return con.execute("WITH " + _SEARCH_CLAUSES + _SEARCH_READING,
-                       _search_parameters(query)).df()
+    (`search_query_terms`), from step 1's statements: a phrase's terms in order (an unindexed
+    one in 0 sentences), a prefix's completions commonest first."""
+    found = _look_up(con, query)
+    terms = [found.terms_of(c) for c in found.parsed]
+    return pd.DataFrame({
+        "clause_no": pd.Series([c["clause_no"] for c in found.parsed], dtype="int32"),
+        "terms": pd.Series([np.array(t, dtype=object) for t in terms], dtype=object),
+        "sentences": pd.Series([np.array([found.known.get(term, (0, 0))[1] for term in t],
+                                         dtype="int32") for t in terms], dtype=object),
+    })
 
 
 def ranked_page(con: Connection, filters: Filters, query: SearchQuery, limit: int,
