@@ -447,6 +447,34 @@ def test_common_words_and_foreign_letters_are_read_by_the_warehouse(
     assert [list(s) for s in kazakh["sentences"]] == [[0]]
 
 
+def test_a_phrase_reads_every_word_and_a_prefix_its_commonest_completions(
+        warehouse_cursor: Con) -> None:
+    query = parse_query('"biological zzqx safety" summit* -cica')
+    terms = queries.search_query_terms(warehouse_cursor, query)
+    assert list(terms["clause_no"]) == [1, 2, 3]
+    assert list(terms["terms"].iloc[0]) == ["biological", "zzqx", "safety"]
+    counts = dict(warehouse_cursor.execute(
+        "SELECT term, sentences FROM search_terms "
+        "WHERE term IN ('biological', 'safety', 'cica') OR starts_with(term, 'summit')"
+    ).fetchall())
+    assert list(terms["sentences"].iloc[0]) == [counts["biological"], 0, counts["safety"]]
+    completions = sorted((t for t in counts if t.startswith("summit")),
+                         key=lambda t: (-counts[t], t))
+    assert list(terms["terms"].iloc[1]) == completions
+    assert list(terms["sentences"].iloc[1]) == [counts[t] for t in completions]
+    assert list(terms["terms"].iloc[2]) == ["cica"]
+
+
+def test_a_page_without_hits_has_the_columns_and_types_of_one_with_hits(
+        warehouse_cursor: Con) -> None:
+    found = search(warehouse_cursor, "biological")
+    nothing = search(warehouse_cursor, "Қазақстан")
+    assert nothing.empty and not found.empty
+    assert list(nothing.columns) == list(found.columns) == list(snippet.PAGE_COLUMNS)
+    for column in ("sentence_no", "score", "terms_matched", "published"):
+        assert nothing[column].dtype == found[column].dtype, column
+
+
 def test_the_query_is_bound_never_spliced(warehouse_cursor: Con) -> None:
     for text in ("x' OR '1'='1", "'); DROP TABLE articles; --", '$clauses'):
         search(warehouse_cursor, text)
