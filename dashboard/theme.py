@@ -133,5 +133,17 @@ def build_template() -> go.layout.Template:
 
 
 pio.templates[TEMPLATE_NAME] = build_template()
-# Every figure the app builds takes it from construction; setting it per figure costs ~4 ms.
-pio.templates.default = TEMPLATE_NAME
+
+
+def use_template() -> None:
+    """Make the app's template the default again if something replaced it.
+
+    Every figure takes the default template at construction (naming it per figure costs
+    ~4 ms). Importing Streamlit's Plotly element sets its own default ("streamlit", whose
+    colours are placeholders its front end fills in), so a process that imports Streamlit
+    after this module would draw with it; chart builders call this first."""
+    if pio.templates.default != TEMPLATE_NAME:
+        pio.templates.default = TEMPLATE_NAME
+
+
+use_template()
