@@ -4,9 +4,10 @@
 The dashboard never imports the ETL. The rules for names, types, sizes and duplicates live in
 `etl/intake.py` behind the `python -m etl add` command, which this module starts as a
 background job (`dashboard/background_jobs.py`: a subprocess in its own session, so a rerun, a
-closed tab or a stopped server does not interrupt a build half-way). The command writes its progress and per-file outcomes to a JSON report that the
-page polls. No Streamlit here: the Add articles page lays out widgets and calls these functions,
-and the tests call them directly with real files and a real warehouse.
+closed tab or a stopped server does not interrupt a build half-way). The command writes its
+progress and per-file outcomes to a JSON report that the page polls. No Streamlit here: the Add
+articles page lays out widgets and calls these functions, and the tests call them directly with
+real files and a real warehouse.
 
 Where the bytes go, in order:
 1. `start_add` writes each upload, unchanged, into a hidden job folder inside the article folder
