@@ -19,9 +19,10 @@ BENCH_EXTRACT_MB ?= 0.1,1,10
 BENCH_ENGINE_ARTICLES ?= 10000
 # Test workers (pytest-xdist): most tests wait on a child build, a server or a browser, so two
 # workers keep both cores busy; each test file runs whole in one worker (its fixtures are
-# built once). `make test TEST_WORKERS=0` runs everything in one process.
+# built once), long files first (tests/conftest.py orders them; xdist must not reorder by
+# test count). `make test TEST_WORKERS=0` runs everything in one process.
 TEST_WORKERS ?= 2
-PYTEST := $(BIN)/python -m pytest -q $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
+PYTEST := $(BIN)/python -m pytest -q $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder)
 
 ## setup: create .venv from the pinned lock file (idempotent)
 setup: $(STAMP)

@@ -17,6 +17,18 @@ REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
 SEED_TRUTH = Path(__file__).parent / "fixtures" / "seed_truth.json"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files of long tests (`browser` or `heavy`) first, the rest in their usual order.
+
+    `make test` hands whole files to two workers in collection order (pytest-xdist's
+    `--dist loadfile --no-loadscope-reorder`): long files started last would leave one worker
+    running them alone at the end, so they start first and the many short files fill the gaps.
+    The sort is stable, so each file's tests keep their order and stay together.
+    """
+    items.sort(key=lambda item: not any(item.get_closest_marker(name)
+                                        for name in ("browser", "heavy")))
+
+
 def make_settings(articles_dir: Path, db_path: Path, **overrides: object) -> Settings:
     """Settings for a build into a temporary place, reading the shipped reference data."""
     return dataclasses.replace(

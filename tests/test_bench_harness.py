@@ -19,6 +19,8 @@ import pytest
 
 from benchmarks import __main__ as bench
 
+pytestmark = pytest.mark.heavy  # long builds: workers start this file first (tests/conftest.py)
+
 
 @pytest.fixture(scope="module")
 def bench_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:

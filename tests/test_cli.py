@@ -7,7 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REFERENCE_DIR
+
+pytestmark = pytest.mark.heavy  # long builds: workers start this file first (tests/conftest.py)
 
 
 def run_etl(*args: str) -> subprocess.CompletedProcess[str]:

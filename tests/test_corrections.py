@@ -25,6 +25,8 @@ from etl.corrections.cli import EXIT_REFUSED, merge_report
 from tests.conftest import make_settings
 from tests.curated_texts import CURATED_ARTICLES
 
+pytestmark = pytest.mark.heavy  # long builds: workers start this file first (tests/conftest.py)
+
 # the summit and food-security reports of the shared corrections texts
 ARTICLES = {name: CURATED_ARTICLES[name] for name in ("summit.md", "food.md")}
 

@@ -21,6 +21,8 @@ from etl.settings import PROJECT_ROOT
 from tests.conftest import REFERENCE_DIR
 from tests.hostile.test_process import big_prose
 
+pytestmark = pytest.mark.heavy  # long builds: workers start this file first (tests/conftest.py)
+
 pytest.importorskip("distributed", reason="the Dask engine is not installed (make distributed)")
 
 # Columns that say when and as which run a build ran: the only ones that may differ.

@@ -17,6 +17,8 @@ from etl import cli, incremental, pipeline, warehouse
 from etl.settings import Settings
 from tests.conftest import REFERENCE_DIR, make_settings
 
+pytestmark = pytest.mark.heavy  # long builds: workers start this file first (tests/conftest.py)
+
 # Two articles whose facts depend on their publication date ("last year", "two years ago").
 NEW_ARTICLES = {
     "zz_cica_summit.md": (

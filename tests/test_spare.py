@@ -20,6 +20,8 @@ from etl import pipeline, spare, warehouse
 from tests.conftest import CORPUS_DIR, make_settings
 from tests.test_incremental import add_new_articles, assert_same_content, full_build
 
+pytestmark = pytest.mark.heavy  # long builds: workers start this file first (tests/conftest.py)
+
 
 def build_id(db_path: Path) -> str:
     """The build id a warehouse file records (read without the instance cache of the path)."""

@@ -21,6 +21,8 @@ from etl.settings import PROJECT_ROOT
 from etl.sources.formats import ARTICLE_FORMATS
 from tests.conftest import make_settings
 
+pytestmark = pytest.mark.heavy  # long builds: workers start this file first (tests/conftest.py)
+
 APP_PATH = str(PROJECT_ROOT / "dashboard" / "app.py")
 TIMEOUT = 60
 JOB_TIMEOUT = 120

@@ -20,6 +20,8 @@ import pytest
 
 from tests.conftest import CORPUS_DIR, REFERENCE_DIR
 
+pytestmark = pytest.mark.heavy  # long builds: workers start this file first (tests/conftest.py)
+
 ARTICLE = (
     "Astana, 2 May 2024. CICA, Asia's security forum, held its sixth summit in Astana in "
     "October 2022. CICA has 28 member states.\n"
