@@ -138,7 +138,9 @@ def scaled_warehouse(source: Path, target: Path, copies: int, perturb_every: int
             SELECT e.* REPLACE (
                 article_id || '-' || copy AS article_id, event_id || '-' || copy AS event_id,
                 CASE WHEN copy % $every = 0 AND event_type IN ('first_held', 'founded', 'proposed')
-                     THEN year + 1 ELSE year END AS year)
+                     THEN year + 1 ELSE year END AS year,
+                CASE WHEN copy % $every = 0 AND event_type IN ('first_held', 'founded', 'proposed')
+                     THEN end_year + 1 ELSE end_year END AS end_year)
             FROM copies, events AS e ORDER BY copy, e.article_id""", {"every": perturb_every})
         con.execute("""
             INSERT INTO memberships

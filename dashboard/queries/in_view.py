@@ -145,7 +145,10 @@ def event_conditions(filters: Filters, chosen: Masks) -> list[Sql]:
         conditions.append(sql("list_contains($event_types, event_type)",
                               event_types=list(filters.event_types)))
     if filters.event_years is not None:
-        conditions.append(sql("coalesce(end_year, year) >= $event_from AND year <= $event_to",
+        # a span ending before it starts (an edit can make one) counts as its first year,
+        # as `facet_articles.event_years` counts it
+        conditions.append(sql("greatest(year, coalesce(end_year, year)) >= $event_from "
+                              "AND year <= $event_to",
                               event_from=filters.event_years[0],
                               event_to=filters.event_years[1]))
     return conditions + _fact_quality(filters)

@@ -156,7 +156,7 @@ _IN_VIEW_CONDITIONS = {
 _EVENT_CONDITIONS = {
     "initiatives": "list_contains($initiatives, e.initiative_id)",
     "event_types": "list_contains($event_types, e.event_type)",
-    "event_from": "coalesce(e.end_year, e.year) >= $event_from",
+    "event_from": "greatest(e.year, coalesce(e.end_year, e.year)) >= $event_from",
     "event_to": "e.year <= $event_to",
     "confidence_floor": "e.confidence >= $confidence_floor",
     "reviewed_only": "(e.review <> 'unreviewed') = $reviewed_only",
