@@ -5,8 +5,7 @@ the warehouse holds it as the tables `event_types` and `membership_kinds` (so an
 labels and meanings beside the facts), the marts read which event types an initiative has once
 in its life from it, and the dashboard reads labels and markers from the same file. Its
 `[corrections]` section says which values an analyst's correction may set: the correction
-records (etl/corrections/records.py) check against it and the dashboard's forms offer it, both
-from the shipped file (it is the record format, not something a deployment configures).
+records (etl/corrections/records.py) check against it and the dashboard's forms offer it.
 """
 
 from __future__ import annotations
@@ -157,6 +156,13 @@ def parse_correction_fields(text: str) -> CorrectionFields:
 
 
 @lru_cache(maxsize=4)
-def load_correction_fields(path: Path = SHIPPED_PATH) -> CorrectionFields:
-    """What a correction record may set, from the shipped vocabulary file (cached)."""
-    return parse_correction_fields(path.read_text(encoding="utf-8"))
+def load_correction_fields(path: Path | None = None) -> CorrectionFields:
+    """What a correction record may set, from `path` (default: the vocabulary file of
+    `default_path()`, or the shipped one when that file has no `[corrections]` section, as a
+    copy made before the section existed has not), cached."""
+    if path is not None:
+        return parse_correction_fields(path.read_text(encoding="utf-8"))
+    text = default_path().read_text(encoding="utf-8")
+    if "corrections" not in _toml(text):
+        text = SHIPPED_PATH.read_text(encoding="utf-8")
+    return parse_correction_fields(text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from etl.corrections import records
@@ -76,3 +78,20 @@ def test_a_malformed_corrections_section_is_refused_with_its_reason(text: str,
                                                                    problem: str) -> None:
     with pytest.raises(VocabularyError, match=problem):
         parse_correction_fields(text)
+
+
+def test_a_configured_vocabulary_is_read_and_one_without_the_section_keeps_the_shipped_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = SHIPPED_PATH.read_text(encoding="utf-8")
+    configured = tmp_path / "vocabulary.toml"
+    monkeypatch.setenv("IM_REFERENCE_DIR", str(tmp_path))
+    load_correction_fields.cache_clear()
+    try:
+        configured.write_text(text.replace("max_reason_chars = 2000", "max_reason_chars = 500"),
+                              encoding="utf-8")
+        assert load_correction_fields().max_reason_chars == 500
+        load_correction_fields.cache_clear()
+        configured.write_text(text[:text.index("[corrections]")], encoding="utf-8")
+        assert load_correction_fields() == load_correction_fields(SHIPPED_PATH)
+    finally:
+        load_correction_fields.cache_clear()
