@@ -33,8 +33,9 @@ from dashboard.charts.labels import (
     text_or,
     wrap_label,
 )
+from dashboard.explain import review_line
 from dashboard.marks import EventCell
-from dashboard.review import cell_mark
+from dashboard.review import UNREVIEWED, cell_mark, review_counts
 
 
 def _fan_out(bases: Sequence[float], keys: Sequence[Hashable], spread: float) -> list[float]:
@@ -212,17 +213,23 @@ def timeline_figure(cells: pd.DataFrame, colours: Mapping[str, str],
 
 
 def _cell_custom(r: Any, label: str) -> list[object]:
-    """customdata of a timeline mark: [id or key, initiative, type, date, text, source line]."""
+    """customdata of a timeline mark: [id or key, initiative, type, date, text, source line].
+
+    The source line of an analyst-reviewed event says who reviewed it (and why), and that of
+    a mark of several events how many of them analysts reviewed, as the rings show."""
     if int(r.events) == 1:
+        source = source_of(r.title, r.outlet, r.published, r.published_precision)
+        if (getattr(r, "review", None) or UNREVIEWED) != UNREVIEWED:
+            source += "<br>" + hover_text(review_line(r._asdict()))
         return [r.event_id, escape(r.initiative_name), label,
                 date_label(r.year, r.month, r.day, r.end_year, r.end_month, r.end_day),
-                hover_text(r.sentence),
-                source_of(r.title, r.outlet, r.published, r.published_precision)]
+                hover_text(r.sentence), source]
     same_day = (not is_missing(r.first_date)
                 and pd.Timestamp(r.first_date) == pd.Timestamp(r.last_date))
     when = str(int(r.year)) + (" (all on one date)" if same_day else "")
     counted = (plural(int(r.events), "event") + " in "
                + plural(int(r.articles), "article"))
+    reviewed = review_counts(r.events, getattr(r, "reviewed", 0), "event")
     return [EventCell(str(r.initiative_id), str(r.event_type), int(r.year)).key,
             escape(r.initiative_name), label, when, counted,
-            "Click to read their sentences"]
+            "Click to read their sentences" + (f"<br>{reviewed}" if reviewed else "")]

@@ -177,24 +177,28 @@ INITIATIVE_THEMES = "initiative_themes_in_view"
 VIEWS = (EVENTS, ARTICLES, MEMBERSHIPS, ARTICLE_THEMES, INITIATIVE_THEMES)
 
 
+def _reports_a_matching_event(filters: Filters, chosen: Masks) -> list[Sql]:
+    """With event years or types set, 'reports an event that matches them', on a row carrying
+    the article's `event_years` and `article_no`: one bit test when event years are the only
+    fact filter and the year masks are exact, else the articles of `events_in_view`."""
+    if not filters.filters_facts:
+        return []
+    if chosen.event_years is None:
+        return [sql("article_no IN (SELECT article_no FROM events_in_view)")]
+    return [sql("event_years & $event_years_mask <> 0", event_years_mask=chosen.event_years)]
+
+
 def _articles_in_view(filters: Filters, chosen: Masks) -> Sql:
-    conditions = article_conditions(filters, chosen)
-    if filters.filters_facts:
-        conditions.append(
-            sql("article_no IN (SELECT article_no FROM events_in_view)")
-            if chosen.event_years is None else
-            sql("event_years & $event_years_mask <> 0", event_years_mask=chosen.event_years))
+    conditions = article_conditions(filters, chosen) + _reports_a_matching_event(filters, chosen)
     return "SELECT a.* FROM facet_articles AS a WHERE " + all_of(conditions)
 
 
 def _themed(filters: Filters, chosen: Masks) -> list[Sql]:
-    """Rows of the themes shown only: with a theme filter the theme charts show those themes
-    (and the themes-by-initiative chart the chosen initiatives)."""
-    conditions = []
-    if filters.narrows:
-        conditions.append(sql("article_no IN (SELECT article_no FROM articles_in_view)"))
-    elif not filters.by_article:
-        conditions.append(sql("is_canonical"))
+    """Rows of the articles in view (every theme mart row carries its article's attributes,
+    so the article filters apply to it directly) and of the themes shown only: with a theme
+    filter the theme charts show those themes (and the themes-by-initiative chart the chosen
+    initiatives)."""
+    conditions = article_conditions(filters, chosen) + _reports_a_matching_event(filters, chosen)
     if filters.themes:
         conditions.append(sql("list_contains($theme_nos, theme_no)",
                               theme_nos=list(chosen.theme_nos)))
@@ -221,10 +225,9 @@ def _view(name: str, filters: Filters, chosen: Masks) -> Sql:
 
 def _reads(name: str, filters: Filters, chosen: Masks) -> tuple[str, ...]:
     """The in-view CTEs the CTE `name` reads, for these filters."""
-    if name == ARTICLES and filters.filters_facts and chosen.event_years is None:
+    if name in (ARTICLES, ARTICLE_THEMES, INITIATIVE_THEMES) and filters.filters_facts \
+            and chosen.event_years is None:
         return (EVENTS,)
-    if name in (ARTICLE_THEMES, INITIATIVE_THEMES) and filters.narrows:
-        return (ARTICLES,)
     return ()
 
 

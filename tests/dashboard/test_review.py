@@ -111,6 +111,22 @@ def test_timeline_rings_reviewed_marks_with_one_trace_per_style() -> None:
     assert rings[ANALYST].meta == {"review_mark": "analyst"}
 
 
+def test_timeline_hover_says_who_reviewed_an_event_and_how_many_of_a_mark_were() -> None:
+    cells = _reviewed_cells().assign(
+        review=["confirmed", "unreviewed", None, "unreviewed", None],
+        reviewed_by=["ana", None, None, None, None],
+        reviewed_at=[dt.datetime(2026, 12, 6, 9, 30), None, None, None, None],
+        review_reason=["<b>checked</b> the minutes", None, None, None, None])
+    fig = timeline_figure(cells, COLOURS, CTX)
+    hovers = {c[0]: c[5] for t in fig.data if t.customdata is not None
+              for c in t.customdata}
+    assert hovers["e1"].endswith(
+        "<br>Analyst-confirmed by ana on 6 Dec 2026: &lt;b&gt;checked&lt;/b&gt; the minutes")
+    assert "analyst" not in hovers["e2"].lower()  # machine-read: the source line alone
+    held = next(v for k, v in hovers.items() if str(k).startswith("CICA") and "held" in str(k))
+    assert held.endswith("Click to read their sentences<br>3 of 3 events analyst-reviewed")
+
+
 def test_timeline_without_reviews_draws_no_rings_and_no_review_legend() -> None:
     for frame in (cells_frame(), cells_frame().assign(reviewed=0, analyst_set=0)):
         fig = timeline_figure(frame, COLOURS, CTX)
