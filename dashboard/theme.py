@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable
-from pathlib import Path
 
 import plotly.graph_objects as go
 import plotly.io as pio
+
+from dashboard.settings import VOCABULARY_PATH
 
 TEMPLATE_NAME = "initiative_monitor"
 
@@ -52,7 +53,6 @@ PRESENTATION_SCALE = 1.3  # presentation mode enlarges every text by this factor
 
 # Event types and membership kinds: labels and marker symbols from the shared vocabulary
 # (data/reference/vocabulary.toml, the ETL's `event_types` and `membership_kinds` tables).
-VOCABULARY_PATH = Path(__file__).resolve().parent.parent / "data" / "reference" / "vocabulary.toml"
 
 
 def _vocabulary() -> dict[str, dict[str, dict[str, object]]]:
