@@ -2,7 +2,8 @@
 
 `streamlit run dashboard/app.py` (or `make run`). It opens the warehouse, draws the shared
 filters in the sidebar, runs the page the analyst chose, and writes the view state back to the
-URL so any view can be shared as a link. Pages live in `dashboard/app_pages/`.
+URL so any view can be shared as a link. Pages live in `dashboard/app_pages/`, listed in
+`dashboard/pages.py`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ if _PROJECT_ROOT not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import components, correction_widgets, data, url_state  # noqa: E402
+from dashboard import components, correction_widgets, data, pages, url_state  # noqa: E402
 
 PAGES_DIR = Path(__file__).parent / "app_pages"
 
@@ -47,30 +48,15 @@ else:
 
 page = st.navigation(
     [
-        # The Overview is the default page, which Streamlit serves at `/`; a link to `/overview`
-        # (as a shared link or a bookmark has it) opens the same page through a hidden entry.
-        st.Page(PAGES_DIR / "overview.py", title="Overview", icon=":material/dashboard:",
-                url_path="home", default=True),
-        st.Page(PAGES_DIR / "overview.py", title="Overview", icon=":material/dashboard:",
-                url_path="overview", visibility="hidden"),
-        st.Page(PAGES_DIR / "timeline.py", title="Timeline of initiatives",
-                icon=":material/timeline:", url_path="timeline"),
-        st.Page(PAGES_DIR / "membership.py", title="Membership growth",
-                icon=":material/groups:", url_path="membership"),
-        st.Page(PAGES_DIR / "topics.py", title="Topics", icon=":material/category:",
-                url_path="topics"),
-        st.Page(PAGES_DIR / "attention.py", title="Attention over time",
-                icon=":material/show_chart:", url_path="attention"),
-        st.Page(PAGES_DIR / "disagreements.py", title="Disagreements",
-                icon=":material/compare_arrows:", url_path="disagreements"),
-        st.Page(PAGES_DIR / "articles.py", title="Articles", icon=":material/article:",
-                url_path="articles"),
-        st.Page(PAGES_DIR / "search.py", title="Search", icon=":material/search:",
-                url_path="search"),
-        st.Page(PAGES_DIR / "review.py", title="Review queue", icon=":material/fact_check:",
-                url_path="review"),
-        st.Page(PAGES_DIR / "add_articles.py", title="Add articles",
-                icon=":material/upload_file:", url_path="add"),
+        # The default page, which Streamlit serves at `/`; a link to its own path (as a shared
+        # link or a bookmark has it, `/overview`) opens the same page through a hidden entry.
+        st.Page(PAGES_DIR / pages.DEFAULT_PAGE.script, title=pages.DEFAULT_PAGE.title,
+                icon=pages.DEFAULT_PAGE.icon, url_path=pages.DEFAULT_URL_PATH, default=True),
+        st.Page(PAGES_DIR / pages.DEFAULT_PAGE.script, title=pages.DEFAULT_PAGE.title,
+                icon=pages.DEFAULT_PAGE.icon, url_path=pages.DEFAULT_PAGE.url_path,
+                visibility="hidden"),
+        *[st.Page(PAGES_DIR / p.script, title=p.title, icon=p.icon, url_path=p.url_path)
+          for p in pages.PAGES if p != pages.DEFAULT_PAGE],
     ],
     position="hidden" if url_state.presentation() else "sidebar",
 )

@@ -23,12 +23,13 @@ import logging
 import re
 import subprocess
 import sys
+import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dashboard.settings import PROJECT_ROOT, DashboardSettings
+from dashboard.settings import PROJECT_ROOT, VOCABULARY_PATH, DashboardSettings
 
 # `python -m etl corrections` exit codes (etl/corrections/cli.py)
 EXIT_OK, EXIT_NO_WAREHOUSE, EXIT_BUSY, EXIT_REFUSED = 0, 1, 3, 5
@@ -36,18 +37,36 @@ EXIT_OK, EXIT_NO_WAREHOUSE, EXIT_BUSY, EXIT_REFUSED = 0, 1, 3, 5
 # build, and how long the page waits for the command (the apply itself takes seconds).
 WAIT_FOR_BUILD_SECONDS = 60
 TIMEOUT_SECONDS = 180
-MAX_REASON_CHARS = 2000  # the record format's limit (records.MAX_REASON_CHARS)
-FACT_KINDS = ("event", "membership")
-# What an analyst may set by an edit or an add, and what an add needs (records.py; a test
-# keeps the two in step).
-EDITABLE_FIELDS: dict[str, tuple[str, ...]] = {
-    "event": ("initiative_id", "event_type", "year", "month", "day"),
-    "membership": ("initiative_id", "kind", "count", "year"),
-}
-REQUIRED_FOR_ADD: dict[str, tuple[str, ...]] = {
-    "event": ("initiative_id", "event_type", "year"),
-    "membership": ("initiative_id", "kind", "count"),
-}
+
+
+@dataclass(frozen=True)
+class CorrectionFields:
+    """What a correction may set (the `[corrections]` section of the shared vocabulary file,
+    which the ETL's record format checks records against): per kind of fact the values an edit
+    or an add may set and those an add must give, and the longest reason a record keeps."""
+
+    editable: dict[str, tuple[str, ...]]
+    required_for_add: dict[str, tuple[str, ...]]
+    max_reason_chars: int
+
+
+def read_correction_fields(path: Path = VOCABULARY_PATH) -> CorrectionFields:
+    """What a correction may set, from the vocabulary file at `path`."""
+    with open(path, "rb") as handle:
+        section = tomllib.load(handle)["corrections"]
+    facts = {fact: entry for fact, entry in section.items() if isinstance(entry, dict)}
+    return CorrectionFields(
+        editable={fact: tuple(entry["editable"]) for fact, entry in facts.items()},
+        required_for_add={fact: tuple(entry["required_for_add"]) for fact, entry in facts.items()},
+        max_reason_chars=int(section["max_reason_chars"]))
+
+
+_CORRECTION_FIELDS = read_correction_fields()
+MAX_REASON_CHARS = _CORRECTION_FIELDS.max_reason_chars
+EDITABLE_FIELDS: dict[str, tuple[str, ...]] = _CORRECTION_FIELDS.editable
+REQUIRED_FOR_ADD: dict[str, tuple[str, ...]] = _CORRECTION_FIELDS.required_for_add
+FACT_KINDS = tuple(EDITABLE_FIELDS)
+
 # What the analyst reads once an action is done (the fact's new place in the charts).
 DONE: dict[str, str] = {
     "confirm": "Confirmed: it is marked analyst-confirmed wherever it appears",

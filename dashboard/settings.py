@@ -12,6 +12,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The shared vocabulary (event types, membership kinds, what a correction may set), which the
+# ETL reads too: the dashboard's labels, markers and correction forms come from it.
+VOCABULARY_PATH = PROJECT_ROOT / "data" / "reference" / "vocabulary.toml"
 
 
 def _env(name: str, default: str) -> str:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable
-from pathlib import Path
 
 import plotly.graph_objects as go
 import plotly.io as pio
+
+from dashboard.settings import VOCABULARY_PATH
 
 TEMPLATE_NAME = "initiative_monitor"
 
@@ -52,7 +53,6 @@ PRESENTATION_SCALE = 1.3  # presentation mode enlarges every text by this factor
 
 # Event types and membership kinds: labels and marker symbols from the shared vocabulary
 # (data/reference/vocabulary.toml, the ETL's `event_types` and `membership_kinds` tables).
-VOCABULARY_PATH = Path(__file__).resolve().parent.parent / "data" / "reference" / "vocabulary.toml"
 
 
 def _vocabulary() -> dict[str, dict[str, dict[str, object]]]:
@@ -133,5 +133,17 @@ def build_template() -> go.layout.Template:
 
 
 pio.templates[TEMPLATE_NAME] = build_template()
-# Every figure the app builds takes it from construction; setting it per figure costs ~4 ms.
-pio.templates.default = TEMPLATE_NAME
+
+
+def use_template() -> None:
+    """Make the app's template the default again if something replaced it.
+
+    Every figure takes the default template at construction (naming it per figure costs
+    ~4 ms). Importing Streamlit's Plotly element sets its own default ("streamlit", whose
+    colours are placeholders its front end fills in), so a process that imports Streamlit
+    after this module would draw with it; chart builders call this first."""
+    if pio.templates.default != TEMPLATE_NAME:
+        pio.templates.default = TEMPLATE_NAME
+
+
+use_template()

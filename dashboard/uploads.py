@@ -3,10 +3,11 @@
 
 The dashboard never imports the ETL. The rules for names, types, sizes and duplicates live in
 `etl/intake.py` behind the `python -m etl add` command, which this module starts as a
-subprocess in its own session (a rerun, a closed tab or a stopped server does not interrupt a
-build half-way). The command writes its progress and per-file outcomes to a JSON report that the
-page polls. No Streamlit here: the Add articles page lays out widgets and calls these functions,
-and the tests call them directly with real files and a real warehouse.
+background job (`dashboard/background_jobs.py`: a subprocess in its own session, so a rerun, a
+closed tab or a stopped server does not interrupt a build half-way). The command writes its
+progress and per-file outcomes to a JSON report that the page polls. No Streamlit here: the Add
+articles page lays out widgets and calls these functions, and the tests call them directly with
+real files and a real warehouse.
 
 Where the bytes go, in order:
 1. `start_add` writes each upload, unchanged, into a hidden job folder inside the article folder
@@ -28,30 +29,33 @@ the article folder written as plain file names, and a crash's output goes to the
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import json
 import logging
 import math
 import os
-import subprocess
-import sys
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from dashboard.settings import PROJECT_ROOT, DashboardSettings
+from dashboard.background_jobs import (
+    INCOMING_DIR_NAME,
+    REPORT_NAME,
+    BackgroundJob,
+    count_outcomes,
+    new_job_dir,
+    read_report,
+    remove_job_folder,
+    start,
+    without_folders,
+)
+from dashboard.settings import DashboardSettings
 
 # The ETL's article formats (etl/sources/formats ARTICLE_FORMATS; a test keeps the two in step).
 ACCEPTED_EXTENSIONS = ("txt", "md", "html", "htm", "csv", "jsonl")
 # Formats holding one article, for which a title, outlet and date can be given.
 ONE_ARTICLE_EXTENSIONS = frozenset({"txt", "md", "html", "htm"})
-INCOMING_DIR_NAME = ".incoming"
 WAIT_FOR_OTHER_BUILD_SECONDS = 600
-REPORT_NAME = "report.json"
-LOG_NAME = "etl-add.log"
 # Longest name or value passed on to `python -m etl add` (a file name is at most 255 bytes on
 # common filesystems; a title longer than this is a paste gone wrong).
 MAX_ARGUMENT_CHARS = 1000
@@ -173,23 +177,15 @@ def check_uploads(
 
 
 @dataclass
-class AddJob:
+class AddJob(BackgroundJob):
     """A running `python -m etl add` started by the page, and where it reports."""
 
-    job_dir: Path
-    process: subprocess.Popen[bytes]
+    LOG_NAME: ClassVar[str] = "etl-add.log"
+
     names: list[str]
     refused_here: list[dict[str, Any]] = field(default_factory=list)
     started_at: float = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).timestamp())
-
-    @property
-    def report_path(self) -> Path:
-        return self.job_dir / REPORT_NAME
-
-    @property
-    def log_path(self) -> Path:
-        return self.job_dir / LOG_NAME
 
 
 @dataclass(frozen=True)
@@ -259,10 +255,8 @@ def start_add(
         raise UploadsUnavailable(reason)
     db_path = _warehouse_file(settings)
     articles_dir = Path(settings.articles_dir)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    job_dir = articles_dir / INCOMING_DIR_NAME / f"{stamp}-{uuid.uuid4().hex[:8]}"
     sweep_finished_jobs(articles_dir)
-    job_dir.mkdir(parents=True)
+    job_dir = new_job_dir(articles_dir)
     paths = []
     for number, upload in enumerate(uploads, start=1):
         # numbered, not named: the browser's name is untrusted and is only passed as --name
@@ -272,20 +266,15 @@ def start_add(
             handle.flush()
             os.fsync(handle.fileno())
         paths.append(str(path))
-    command = [
-        sys.executable, "-m", "etl", "add",
-        f"--articles={articles_dir}", f"--db={db_path}",
+    arguments = [
+        "add", f"--articles={articles_dir}", f"--db={db_path}",
         f"--max-bytes={settings.upload_max_bytes}", f"--wait={wait_seconds}",
         f"--report-json={job_dir / REPORT_NAME}", "--quiet",
         *[f"--name={argument_text(upload.name)}" for upload in uploads],
         *(metadata.options() if metadata is not None and takes_metadata(uploads) else []),
         "--", *paths,
     ]
-    with open(job_dir / LOG_NAME, "wb") as log:
-        process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True,
-        )
+    process = start(arguments, job_dir / AddJob.LOG_NAME)
     return AddJob(job_dir=job_dir, process=process, names=[u.name for u in uploads],
                   refused_here=list(refused_here))
 
@@ -293,7 +282,7 @@ def start_add(
 def read_status(job: AddJob) -> JobStatus:
     """Where the background command is; cheap enough to call every second."""
     exit_code = job.process.poll()
-    report = _read_report(job.report_path)
+    report = job.report()
     if report is None:
         if exit_code is None:
             return JobStatus(False, "starting", "starting the rebuild")
@@ -315,13 +304,6 @@ def read_status(job: AddJob) -> JobStatus:
     return status
 
 
-def _read_report(path: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None  # not written yet (it is replaced atomically, so never half-written)
-
-
 def _crash_message(job: AddJob, exit_code: int | None) -> str:
     """What the visitor reads when the command died; its output goes to the server log only
     (it may hold paths and tracebacks)."""
@@ -341,9 +323,7 @@ def _without_server_paths(text: str, job: AddJob, articles_dir: Path) -> str:
     and any other path into the job or article folder written relative to that folder."""
     for number, name in enumerate(job.names, start=1):
         text = text.replace(str(job.job_dir / f"{number:03d}.upload"), name)
-    for folder in (job.job_dir, articles_dir, articles_dir.resolve()):
-        text = text.replace(f"{folder}{os.sep}", "").replace(str(folder), "the article folder")
-    return text
+    return without_folders(text, (job.job_dir, articles_dir, articles_dir.resolve()))
 
 
 def wait(job: AddJob, timeout: float) -> JobStatus:
@@ -359,33 +339,22 @@ def finish(job: AddJob, status: JobStatus) -> AddResult:
     No server path reaches the report: details naming the job's files or the article folder
     are rewritten as plain names.
     """
-    articles_dir = job.job_dir.parent.parent  # <articles>/.incoming/<job>
     rows = list(job.refused_here) + [
         result_row(str(f.get("given_name", "")), str(f.get("outcome", "")),
                    str(f.get("label", f.get("outcome", ""))),
-                   _without_server_paths(str(f.get("detail", "")), job, articles_dir),
+                   _without_server_paths(str(f.get("detail", "")), job, job.articles_dir),
                    f.get("saved_as"))
         for f in status.files
     ]
     saved_everything = status.stage == "done" and len(status.files) == len(job.names)
     kept_in = None
     if saved_everything:
-        _remove_job_folder(job.job_dir)
+        remove_job_folder(job.job_dir)
     else:
         kept_in = str(job.job_dir)
     summary, severity = _summary(rows, status, kept_in)
     return AddResult(rows=rows, summary=summary, severity=severity, build=status.build,
                      kept_in=kept_in)
-
-
-def _remove_job_folder(job_dir: Path) -> None:
-    """Delete a finished job's folder (already gone is fine), and `.incoming` once empty."""
-    with contextlib.suppress(FileNotFoundError):
-        for path in job_dir.iterdir():
-            path.unlink(missing_ok=True)
-        job_dir.rmdir()
-    with contextlib.suppress(OSError):  # another job may still be using it
-        job_dir.parent.rmdir()
 
 
 def sweep_finished_jobs(articles_dir: Path,
@@ -403,7 +372,7 @@ def sweep_finished_jobs(articles_dir: Path,
     now = dt.datetime.now(dt.UTC).timestamp()
     for job_dir in job_dirs:
         report_path = job_dir / REPORT_NAME
-        report = _read_report(report_path)
+        report = read_report(report_path)
         try:
             age = now - report_path.stat().st_mtime
         except OSError:
@@ -412,16 +381,14 @@ def sweep_finished_jobs(articles_dir: Path,
         if (report is not None and report.get("stage") == "done"
                 and len(report.get("files", ())) == uploads_in_job
                 and age >= older_than_seconds):
-            _remove_job_folder(job_dir)
+            remove_job_folder(job_dir)
             removed.append(job_dir.name)
     return removed
 
 
 def _summary(rows: Sequence[dict[str, Any]], status: JobStatus,
              kept_in: str | None) -> tuple[str, str]:
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row["outcome"]] = counts.get(row["outcome"], 0) + 1
+    counts = count_outcomes(rows)
     words = {"loaded": "loaded", "duplicate": "skipped as duplicates",
              "already_present": "already present", "saved": "saved but not loaded yet",
              "failed": "failed", "refused": "refused"}

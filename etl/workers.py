@@ -24,6 +24,7 @@ import ctypes
 import multiprocessing
 import multiprocessing.connection
 import os
+import shutil
 import signal
 import tempfile
 import threading
@@ -33,6 +34,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+import psutil
 
 from etl import budget, prepare
 from etl.model import Problem
@@ -149,9 +152,13 @@ class _Work:
     reason: str = ""  # a file that stopped its worker: reported, not read again
 
 
+NOTES_PREFIX = "im-workers-"
+
+
 def _parallel(chunks: list[list[FileJob]], settings: Settings, workers: int) -> Iterator[Batch]:
     """The batches of `chunks`, in order, from pools of worker processes that may break."""
-    with tempfile.TemporaryDirectory(prefix="im-workers-") as notes:
+    remove_orphaned_notes()
+    with tempfile.TemporaryDirectory(prefix=f"{NOTES_PREFIX}{os.getpid()}-") as notes:
         queue = deque(_Work(chunk) for chunk in chunks)
         while queue:
             head = queue[0]
@@ -160,6 +167,15 @@ def _parallel(chunks: list[list[FileJob]], settings: Settings, workers: int) -> 
                 yield _reported(head.jobs[0], head.reason)
             else:
                 yield from _run_pool(queue, settings, 1 if head.alone else workers, notes)
+
+
+def remove_orphaned_notes() -> None:
+    """Remove the notes folders of builds that were killed outright (SIGKILL leaves no chance
+    to clean up): those named for a process that no longer runs."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{NOTES_PREFIX}*-*"):
+        owner = folder.name.removeprefix(NOTES_PREFIX).split("-", 1)[0]
+        if owner.isdigit() and not psutil.pid_exists(int(owner)):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _reported(job: FileJob, reason: str) -> Batch:

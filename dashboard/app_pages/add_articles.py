@@ -9,6 +9,8 @@ the new build up at its next rerun (the caches are keyed on the build id).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -37,6 +39,7 @@ POLL_SECONDS = 1.0
 MAX_TITLE_CHARS, MAX_OUTLET_CHARS, MAX_DATE_CHARS = 500, 200, 40
 
 _log = logging.getLogger(__name__)
+Job = TypeVar("Job", uploads.AddJob, fetches.FetchJob)
 
 STAGE_TEXT = {
     "starting": "Starting the rebuild…",
@@ -90,20 +93,27 @@ def _start(chosen: list[uploads.Upload], metadata: uploads.UploadMetadata) -> No
         st.session_state[RESULT_STATE] = uploads.AddResult(
             rows=refused, summary=f"{len(refused)} refused.", severity="error")
         return
+    job = _started(lambda: uploads.start_add(accepted, settings, metadata,
+                                             refused_here=refused),
+                   "The files could not be saved into the article folder",
+                   "Ask whoever runs this server to check the folder; nothing was added.")
+    if job is not None:
+        st.session_state.pop(RESULT_STATE, None)
+        st.session_state[JOB_STATE] = job
+
+
+def _started(start: Callable[[], Job], failed: str, advice: str) -> Job | None:
+    """The background job `start` started, or None when it could not start: the visitor reads
+    why (never where: no server path), and the server log has the whole error."""
     try:
-        job = uploads.start_add(accepted, settings, metadata, refused_here=refused)
+        return start()
     except uploads.UploadsUnavailable as exc:
         st.error(components.escape_markdown(str(exc)), icon=":material/lock:")
-        return
-    except OSError as exc:  # the message says why, never where: no server path to visitors
-        _log.warning("uploads could not be saved: %s", exc)
-        st.error("The files could not be saved into the article folder "
-                 f"({components.escape_markdown(exc.strerror or type(exc).__name__)}). Ask "
-                 "whoever runs this server to check the folder; nothing was added.",
-                 icon=":material/error:")
-        return
-    st.session_state.pop(RESULT_STATE, None)
-    st.session_state[JOB_STATE] = job
+    except OSError as exc:
+        _log.warning("%s: %s", failed, exc)
+        st.error(f"{failed} ({components.escape_markdown(exc.strerror or type(exc).__name__)})"
+                 f". {advice}", icon=":material/error:")
+    return None
 
 
 @st.fragment(run_every=POLL_SECONDS)
@@ -147,20 +157,11 @@ def _start_fetch(text: str) -> None:
     if problem:
         st.error(problem, icon=":material/block:")
         return
-    try:
-        job = fetches.start_fetch(urls, settings)
-    except uploads.UploadsUnavailable as exc:
-        st.error(components.escape_markdown(str(exc)), icon=":material/lock:")
-        return
-    except OSError as exc:  # the message says why, never where
-        _log.warning("a fetch could not be started: %s", exc)
-        st.error("The fetch could not be started "
-                 f"({components.escape_markdown(exc.strerror or type(exc).__name__)}). Ask "
-                 "whoever runs this server to check the article folder.",
-                 icon=":material/error:")
-        return
-    st.session_state.pop(FETCH_RESULT_STATE, None)
-    st.session_state[FETCH_JOB_STATE] = job
+    job = _started(lambda: fetches.start_fetch(urls, settings), "The fetch could not be started",
+                   "Ask whoever runs this server to check the article folder.")
+    if job is not None:
+        st.session_state.pop(FETCH_RESULT_STATE, None)
+        st.session_state[FETCH_JOB_STATE] = job
 
 
 @st.fragment(run_every=POLL_SECONDS)

@@ -96,6 +96,7 @@ def framed_figure(data: list[Trace], layout: Layout, ctx: ChartContext, *, heigh
         "meta": {"filename": ctx.filename},
         "annotations": [*layout.get("annotations", []), source],
     }
+    theme.use_template()
     return go.Figure(data=data, layout=framed)
 
 

@@ -28,6 +28,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from etl.vocabulary import load_correction_fields
+
 ACTIONS = ("confirm", "reject", "edit", "add")
 FACT_KINDS = ("event", "membership")
 
@@ -37,18 +39,15 @@ TARGET_FIELDS: dict[str, tuple[str, ...]] = {
               "end_year", "end_month", "end_day"),
     "membership": ("initiative_id", "kind", "count", "year"),
 }
-# What an analyst may set by an edit or an add, and which of them an add must give.
-EDITABLE_FIELDS: dict[str, tuple[str, ...]] = {
-    "event": ("initiative_id", "event_type", "year", "month", "day"),
-    "membership": ("initiative_id", "kind", "count", "year"),
-}
-REQUIRED_FOR_ADD: dict[str, tuple[str, ...]] = {
-    "event": ("initiative_id", "event_type", "year"),
-    "membership": ("initiative_id", "kind", "count"),
-}
+# What an analyst may set by an edit or an add, which of them an add must give, and the
+# longest reason kept: the `[corrections]` section of data/reference/vocabulary.toml, which the
+# dashboard's correction forms read too.
+_CORRECTION_FIELDS = load_correction_fields()
+EDITABLE_FIELDS: dict[str, tuple[str, ...]] = _CORRECTION_FIELDS.editable
+REQUIRED_FOR_ADD: dict[str, tuple[str, ...]] = _CORRECTION_FIELDS.required_for_add
+MAX_REASON_CHARS = _CORRECTION_FIELDS.max_reason_chars
 _TEXT_FIELDS = frozenset({"initiative_id", "event_type", "kind"})
 
-MAX_REASON_CHARS = 2000
 MAX_ANALYST_CHARS = 100
 MAX_SENTENCE_CHARS = 5000
 

@@ -3,7 +3,8 @@
 --
 -- `event_no` numbers the events by initiative, type, year, then newest article first, so the
 -- smallest of a timeline cell is its example. `first_of_article` marks, per article and cell,
--- the event reaching latest (`coalesce(end_year, year)`): whatever the filters, an article
+-- the event reaching latest (`greatest(year, coalesce(end_year, year))`, as the event-year
+-- filter reads a span): whatever the filters, an article
 -- has an event in view in a cell exactly when that one is in view (the article filters treat
 -- all its events alike, the others are constant in a cell or pass the latest-reaching event
 -- first), so counting the marked events in view counts the articles. `initiative_no` and
@@ -38,7 +39,8 @@ SELECT (row_number() OVER (ORDER BY e.initiative_id, e.event_type, e.year,
                          last_day(make_date(e.end_year, e.end_month, 1)))
        END AS span_end,
        row_number() OVER (PARTITION BY a.article_no, e.initiative_id, e.event_type, e.year
-                          ORDER BY coalesce(e.end_year, e.year) DESC, e.event_id) = 1
+                          ORDER BY greatest(e.year, coalesce(e.end_year, e.year)) DESC,
+                                   e.event_id) = 1
            AS first_of_article,
        coalesce(r.restated, false) AS restated,
        e.confidence, e.review, e.review <> 'unreviewed' AS reviewed,

@@ -4,6 +4,7 @@ copy of the shipped corpus's warehouse and article folder), and says what became
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -12,7 +13,8 @@ import duckdb
 import pytest
 
 from dashboard import corrections
-from dashboard.settings import PROJECT_ROOT, DashboardSettings
+from dashboard.settings import PROJECT_ROOT, VOCABULARY_PATH, DashboardSettings
+from etl import vocabulary
 from etl.corrections import records
 from etl.corrections.cli import EXIT_BUSY, EXIT_NO_WAREHOUSE, EXIT_OK, EXIT_REFUSED
 
@@ -32,10 +34,29 @@ def recorded(articles: Path) -> list[dict[str, object]]:
             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def test_the_dashboard_knows_what_the_records_allow() -> None:
-    assert corrections.EDITABLE_FIELDS == records.EDITABLE_FIELDS
-    assert corrections.REQUIRED_FOR_ADD == records.REQUIRED_FOR_ADD
-    assert corrections.MAX_REASON_CHARS == records.MAX_REASON_CHARS
+def test_the_forms_and_the_records_read_what_a_correction_may_set_from_one_file(
+        tmp_path: Path) -> None:
+    """The dashboard and the record format read the same vocabulary file, and each reads a
+    changed file the same way (so a change there reaches both, with nothing to keep in step)."""
+    assert VOCABULARY_PATH.resolve() == vocabulary.SHIPPED_PATH.resolve()
+    assert dataclasses.astuple(corrections.read_correction_fields()) == \
+        dataclasses.astuple(vocabulary.load_correction_fields())
+    assert (corrections.EDITABLE_FIELDS, corrections.REQUIRED_FOR_ADD,
+            corrections.MAX_REASON_CHARS) == (records.EDITABLE_FIELDS, records.REQUIRED_FOR_ADD,
+                                              records.MAX_REASON_CHARS)
+    assert corrections.FACT_KINDS == records.FACT_KINDS
+    changed = tmp_path / "vocabulary.toml"
+    text = VOCABULARY_PATH.read_text(encoding="utf-8")
+    changed.write_text(text.replace("max_reason_chars = 2000", "max_reason_chars = 500")
+                       .replace('"kind", "count", "year"]', '"kind", "count", "year", "day"]'),
+                       encoding="utf-8")
+    theirs = vocabulary.parse_correction_fields(changed.read_text(encoding="utf-8"))
+    ours = corrections.read_correction_fields(changed)
+    assert dataclasses.astuple(ours) == dataclasses.astuple(theirs)
+    assert ours.max_reason_chars == 500 and ours.editable["membership"][-1] == "day"
+
+
+def test_the_dashboard_knows_the_command_s_exit_codes() -> None:
     assert (corrections.EXIT_OK, corrections.EXIT_NO_WAREHOUSE, corrections.EXIT_BUSY,
             corrections.EXIT_REFUSED) == (EXIT_OK, EXIT_NO_WAREHOUSE, EXIT_BUSY, EXIT_REFUSED)
 

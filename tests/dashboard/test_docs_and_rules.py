@@ -6,7 +6,7 @@ import ast
 import re
 from pathlib import Path
 
-from dashboard import url_state
+from dashboard import pages, url_state
 from dashboard.filters import FILTER_PARAMS, PRESENTATION_PARAM
 from dashboard.settings import settings_help
 from etl.settings import PROJECT_ROOT
@@ -32,6 +32,13 @@ def test_every_url_parameter_is_documented() -> None:
 def test_every_page_is_documented() -> None:
     for page in (DASHBOARD / "app_pages").glob("*.py"):
         assert f"`/{page.stem}`" in DOC or page.stem == "overview", page.stem
+
+
+def test_every_page_file_is_in_the_app_s_list_of_pages_once() -> None:
+    files = [page.file for page in pages.PAGES]
+    assert sorted(files) == sorted(p.stem for p in (DASHBOARD / "app_pages").glob("*.py"))
+    assert len({page.url_path for page in pages.PAGES} | {pages.DEFAULT_URL_PATH}) \
+        == len(files) + 1
 
 
 def test_no_raw_html_from_articles() -> None:

@@ -47,3 +47,18 @@ def test_every_event_type_of_the_vocabulary_has_its_own_symbol() -> None:
     assert theme.event_type_label("observer_joined") == "observer joined"
     assert theme.event_type_label("something_new") == "something new"
     assert set(theme.MEMBERSHIP_KIND_LABELS) == set(vocabulary["membership_kinds"])
+
+
+def test_a_chart_keeps_the_app_template_when_streamlit_has_set_its_own() -> None:
+    """Importing Streamlit's Plotly element makes its placeholder-coloured template the
+    default; a chart built after that still takes the app's."""
+    from dashboard.charts.timeline import timeline_figure
+    from tests.dashboard.test_charts import COLOURS, CTX, cells_frame
+
+    before = pio.templates.default
+    try:
+        pio.templates.default = "plotly"  # what an import of streamlit.elements does
+        fig = timeline_figure(cells_frame(), COLOURS, CTX)
+        assert fig.layout.template.layout.colorway == tuple(theme.PALETTE)
+    finally:
+        pio.templates.default = before

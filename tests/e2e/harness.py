@@ -23,6 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dashboard.pages import DEFAULT_PAGE
+from dashboard.pages import PAGES as APP_PAGES
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 APP_SCRIPT = "dashboard/app.py"
 CHROMIUM_PATH = "/usr/bin/chromium"
@@ -49,18 +52,14 @@ class AppPage:
     heading: str
 
 
-# Every page of the app (a test checks the sidebar lists exactly these), by file stem.
+# A page's heading where it is not its title in the sidebar.
+HEADINGS = {"disagreements": "Disagreements between sources"}
+# Every page of the app, by file stem, from the app's own list (dashboard/pages.py): a test
+# checks the sidebar shows exactly these, and every one gets the browser tour.
 PAGES = {
-    "overview": AppPage("/", "Overview", "Overview"),
-    "timeline": AppPage("/timeline", "Timeline of initiatives", "Timeline of initiatives"),
-    "membership": AppPage("/membership", "Membership growth", "Membership growth"),
-    "topics": AppPage("/topics", "Topics", "Topics"),
-    "attention": AppPage("/attention", "Attention over time", "Attention over time"),
-    "disagreements": AppPage("/disagreements", "Disagreements", "Disagreements between sources"),
-    "articles": AppPage("/articles", "Articles", "Articles"),
-    "search": AppPage("/search", "Search", "Search"),
-    "review": AppPage("/review", "Review queue", "Review queue"),
-    "add_articles": AppPage("/add", "Add articles", "Add articles"),
+    page.file: AppPage("/" if page == DEFAULT_PAGE else f"/{page.url_path}", page.title,
+                       HEADINGS.get(page.file, page.title))
+    for page in APP_PAGES
 }
 
 

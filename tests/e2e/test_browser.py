@@ -245,7 +245,7 @@ def check_articles(page: Page, facts: Facts) -> None:
     expect(reader.get_by_role("heading", name=facts.title)).to_be_visible()
     expect(reader.locator(".im-reader mark.mention").first).to_be_visible()
     expect(reader.locator(".im-reader mark.date").first).to_be_visible()
-    assert "article" in query(page)
+    expect(page).to_have_url(re.compile(r"[?&]article="))
     page.mouse.move(0, 0)
     harness.scroll_main(page, to=0)
 
@@ -280,7 +280,8 @@ CHECKS = {"overview": check_overview, "timeline": check_timeline,
 
 
 def test_the_sidebar_lists_every_page_the_tests_open(tour: Page) -> None:
-    """A page added to the app without a browser test fails here, naming it."""
+    """The sidebar shows exactly the app's list of pages (dashboard/pages.py), which the
+    tour below opens one by one: no page is drawn that the tests do not open."""
     links = sidebar(tour).get_by_test_id("stSidebarNav").get_by_role("link")
     expect(links.first).to_be_visible()
     # a link's text is its icon's name (a font ligature), then its title
@@ -290,7 +291,7 @@ def test_the_sidebar_lists_every_page_the_tests_open(tour: Page) -> None:
     covered = {(p.nav, p.path) for p in harness.PAGES.values()}
     assert shown == covered, (f"pages in the sidebar without a browser test: "
                               f"{sorted(shown - covered)}; tested pages not in the sidebar: "
-                              f"{sorted(covered - shown)} (update harness.PAGES)")
+                              f"{sorted(covered - shown)} (dashboard/pages.py, harness.HEADINGS)")
     assert set(CHECKS) <= set(harness.PAGES)  # a page without checks of its own gets the tour's
 
 

@@ -238,6 +238,28 @@ def test_row13_a_killed_parallel_build_leaves_no_process_behind(tmp_path: Path) 
                 survivor.kill()
 
 
+def test_row13_the_next_build_removes_the_notes_a_killed_build_left(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build killed outright cannot remove its workers' notes folder; the next parallel
+    build removes every such folder whose process is gone, and leaves a running one's."""
+    import tempfile
+
+    from etl import workers
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    left = tmp_path / f"{workers.NOTES_PREFIX}{gone.stdout.strip()}-abc"
+    running = tmp_path / f"{workers.NOTES_PREFIX}{os.getpid()}-def"
+    unrelated = tmp_path / f"{workers.NOTES_PREFIX}old"
+    for folder in (left, running, unrelated):
+        folder.mkdir()
+        (folder / "1.file").touch()
+    workers.remove_orphaned_notes()
+    assert not left.exists()
+    assert running.exists() and unrelated.exists()
+
+
 # --- row 8 (command line) and row 9: names and arguments -----------------------------------
 
 
