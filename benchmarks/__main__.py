@@ -212,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-load", action="store_true", help="no load test")
     parser.add_argument("--skip-browser", action="store_true",
                         help="no measurements in Chromium (first chart, filter change, data)")
+    parser.add_argument("--skip-search", action="store_true",
+                        help="no comparison of the search engines (tantivy, SQLite FTS5)")
     parser.add_argument("--quick", action="store_true",
                         help="few repetitions (a smoke run: checks the harness, not speed)")
     args = parser.parse_args(argv)
@@ -237,7 +239,8 @@ def main(argv: list[str] | None = None) -> int:
     reruns, query_runs, naive_runs = (2, 2, 1) if args.quick else (15, 40, 2)
     print(f"\nDashboard on the {largest['articles']:,}-article warehouse")
     results["dashboard"] = dashboard_bench.run(db, reruns=reruns, query_runs=query_runs,
-                                               naive_runs=naive_runs)
+                                               naive_runs=naive_runs,
+                                               visit_rounds=1 if args.quick else 3)
 
     from benchmarks import corrections_bench
 
@@ -246,10 +249,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from benchmarks import search_engines, search_quality
 
-    print(f"\nSearch engines on the {largest['articles']:,}-article warehouse's sentences")
-    results["search_engines"] = search_engines.run(db, args.workdir / "search-engines",
-                                                   runs=3 if args.quick else 7)
-    if not args.quick:  # a corpus of its own, the same at every scale: not a harness check
+    if not args.skip_search:
+        print(f"\nSearch engines on the {largest['articles']:,}-article warehouse's sentences")
+        results["search_engines"] = search_engines.run(db, args.workdir / "search-engines",
+                                                       runs=3 if args.quick else 7)
+    # a corpus of its own, the same at every scale: not a harness check
+    if not args.quick and not args.skip_search:
         print(f"\nSearch ranking quality (nDCG@10, {search_quality.QUALITY_ARTICLES} generated "
               "and the shipped articles)")
         results["search_quality"] = search_quality.run(args.workdir / "search-quality")

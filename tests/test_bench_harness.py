@@ -5,7 +5,7 @@ an incremental build through the CLI in a child process (with memory sampling), 
 the generated truth, the dashboard benchmark (AppTest reruns, queries, payloads, the pandas
 comparison), and the JSON it writes. It checks the figures are there and consistent, not fast.
 The part in Chromium has a toy-size test of its own (tests/test_bench_browser.py, a browser
-test).
+test), and so has the search engines' comparison (tests/test_bench_search.py).
 """
 
 from __future__ import annotations
@@ -24,11 +24,13 @@ pytestmark = pytest.mark.heavy  # long builds: workers start this file first (te
 
 @pytest.fixture(scope="module")
 def bench_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """One toy-size `make bench` run (40 articles; no load test, no browser) and its JSON."""
+    """One toy-size `make bench` run (40 articles; no load test, no browser, no search
+    comparison) and its JSON."""
     work = tmp_path_factory.mktemp("bench")
     out = work / "results"
     code = bench.main(["--scales", "40", "--seed", "5", "--workdir", str(work / "work"),
-                       "--out", str(out), "--quick", "--skip-load", "--skip-browser"])
+                       "--out", str(out), "--quick", "--skip-load", "--skip-browser",
+                       "--skip-search"])
     assert code == 0
     results: dict[str, Any] = json.loads((out / "scale-40.json").read_text())
     return results
