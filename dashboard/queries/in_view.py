@@ -78,22 +78,30 @@ _EVENT_YEARS_BASE = "SELECT base, exact FROM facet_event_years"
 def masks(con: Connection, filters: Filters) -> Masks:
     """The masks of `filters` (one small lookup each, only for the filters that need one)."""
     found: dict[str, Any] = {}
+    # one row each, read as tuples: a DataFrame would cost more than the lookups
     if filters.themes or filters.initiatives:
-        row = frame(con, sql(_MASKS, themes=list(filters.themes),
-                             initiatives=list(filters.initiatives))).iloc[0]
-        found |= {"theme_mask": int(row["theme_mask"]),
-                  "initiative_mask": int(row["initiative_mask"]),
-                  "theme_nos": tuple(int(n) for n in row["theme_nos"]),
-                  "initiative_nos": tuple(int(n) for n in row["initiative_nos"])}
+        theme_mask, theme_nos, initiative_mask, initiative_nos = _one_row(con, sql(
+            _MASKS, themes=list(filters.themes), initiatives=list(filters.initiatives)))
+        found |= {"theme_mask": int(theme_mask), "initiative_mask": int(initiative_mask),
+                  "theme_nos": tuple(int(n) for n in theme_nos),
+                  "initiative_nos": tuple(int(n) for n in initiative_nos)}
     if filters.event_years is not None and not filters.event_types and not filters.initiatives \
             and not filters.confidence_floor and not filters.reviewed_only:
-        years = frame(con, _EVENT_YEARS_BASE).iloc[0]
-        if bool(years["exact"]) and not pd.isna(years["base"]):
-            base = int(years["base"])
+        base, exact = _one_row(con, Sql(_EVENT_YEARS_BASE))
+        if exact and base is not None:
+            base = int(base)
             low = max(filters.event_years[0], base) - base
             high = min(filters.event_years[1], base + 126) - base
             found["event_years"] = ((1 << (high + 1)) - (1 << low)) if high >= low else 0
     return Masks(**found)
+
+
+def _one_row(con: Connection, query: Sql) -> tuple[Any, ...]:
+    """The one row of `query`, as a tuple."""
+    row = con.execute(query.text, dict(query.params)).fetchone()
+    if row is None:
+        raise ValueError("a lookup of one row returned none")
+    return tuple(row)
 
 
 # --- conditions, by filter, on any mart row carrying the article's attributes --------------
