@@ -23,13 +23,12 @@ import logging
 import re
 import subprocess
 import sys
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dashboard.settings import PROJECT_ROOT, VOCABULARY_PATH, DashboardSettings
+from dashboard.settings import PROJECT_ROOT, VOCABULARY_PATH, DashboardSettings, read_vocabulary
 
 # `python -m etl corrections` exit codes (etl/corrections/cli.py)
 EXIT_OK, EXIT_NO_WAREHOUSE, EXIT_BUSY, EXIT_REFUSED = 0, 1, 3, 5
@@ -52,8 +51,7 @@ class CorrectionFields:
 
 def read_correction_fields(path: Path = VOCABULARY_PATH) -> CorrectionFields:
     """What a correction may set, from the vocabulary file at `path`."""
-    with open(path, "rb") as handle:
-        section = tomllib.load(handle)["corrections"]
+    section = read_vocabulary(path)["corrections"]
     facts = {fact: entry for fact, entry in section.items() if isinstance(entry, dict)}
     return CorrectionFields(
         editable={fact: tuple(entry["editable"]) for fact, entry in facts.items()},

@@ -8,13 +8,22 @@ image export is here too, so a deployment changes behaviour through the environm
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The shared vocabulary (event types, membership kinds, what a correction may set), which the
 # ETL reads too: the dashboard's labels, markers and correction forms come from it.
 VOCABULARY_PATH = PROJECT_ROOT / "data" / "reference" / "vocabulary.toml"
+
+
+def read_vocabulary(path: Path = VOCABULARY_PATH) -> dict[str, Any]:
+    """The vocabulary file at `path` as TOML tables (the dashboard reads it when its modules
+    load: the theme's labels and markers, the correction forms' fields)."""
+    with open(path, "rb") as handle:
+        return tomllib.load(handle)
 
 
 def _env(name: str, default: str) -> str:

@@ -10,13 +10,12 @@ is named in its hover, legend or axis).
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
 
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from dashboard.settings import VOCABULARY_PATH
+from dashboard.settings import read_vocabulary
 
 TEMPLATE_NAME = "initiative_monitor"
 
@@ -52,16 +51,9 @@ BASE_FONT_SIZE = 14
 PRESENTATION_SCALE = 1.3  # presentation mode enlarges every text by this factor
 
 # Event types and membership kinds: labels and marker symbols from the shared vocabulary
-# (data/reference/vocabulary.toml, the ETL's `event_types` and `membership_kinds` tables).
-
-
-def _vocabulary() -> dict[str, dict[str, dict[str, object]]]:
-    """The vocabulary file as tables of entries (read once, when the module loads)."""
-    with open(VOCABULARY_PATH, "rb") as handle:
-        return tomllib.load(handle)
-
-
-_VOCABULARY = _vocabulary()
+# (data/reference/vocabulary.toml, the ETL's `event_types` and `membership_kinds` tables),
+# read once, when the module loads.
+_VOCABULARY = read_vocabulary()
 # Founding acts are stars/diamonds, meetings circles, membership triangles, documents squares;
 # open symbols mark the weaker variant of their family.
 EVENT_SYMBOLS: dict[str, str] = {name: str(entry["marker"])

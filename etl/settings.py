@@ -13,6 +13,12 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
+def _env_path(name: str) -> Path | None:
+    """The path the variable `name` sets, or None when it is unset or empty."""
+    value = os.environ.get(name)
+    return Path(value) if value else None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Paths and limits of a build; each field has an `IM_*` environment override."""
@@ -73,8 +79,7 @@ class Settings:
         },
     )
     corrections_dir: Path | None = field(
-        default_factory=lambda: (Path(os.environ["IM_CORRECTIONS_DIR"])
-                                 if os.environ.get("IM_CORRECTIONS_DIR") else None),
+        default_factory=lambda: _env_path("IM_CORRECTIONS_DIR"),
         metadata={
             "env": "IM_CORRECTIONS_DIR",
             "help": "Folder of analysts' corrections (*.jsonl); unset = 'corrections' beside "
@@ -82,8 +87,7 @@ class Settings:
         },
     )
     shard_dir: Path | None = field(
-        default_factory=lambda: (Path(os.environ["IM_SHARD_DIR"])
-                                 if os.environ.get("IM_SHARD_DIR") else None),
+        default_factory=lambda: _env_path("IM_SHARD_DIR"),
         metadata={
             "env": "IM_SHARD_DIR",
             "help": "Where `--engine dask` tasks write their Parquet shards (on a cluster: a "

@@ -92,3 +92,10 @@ def frame(con: Connection, query: Sql | str) -> pd.DataFrame:
     """Run one statement with its parameters; its result as a DataFrame."""
     query = Sql(query) if isinstance(query, str) else query
     return con.execute(query.text, dict(query.params)).df()
+
+
+def records(cursor: Connection) -> list[dict[str, Any]]:
+    """The rows of an executed statement as dictionaries, for small results read without a
+    DataFrame on the way."""
+    names = [column[0] for column in cursor.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -25,7 +25,7 @@ import pandas as pd
 
 from dashboard.filters import Filters
 from dashboard.queries import in_view
-from dashboard.queries.sql import Cte, Sql, join
+from dashboard.queries.sql import Cte, Sql, join, records
 from dashboard.search.parse import SearchQuery
 
 Connection = duckdb.DuckDBPyConnection
@@ -629,9 +629,7 @@ def ranked_page(con: Connection, filters: Filters, query: SearchQuery, limit: in
         body = _SEARCH_PAGE_GENERAL + _SEARCH_PAGE_TOP
         extra = {**_ranking_parameters(), "avg_length": reading.avg_length, **reading.masks}
     ranked = _hits_cursor(con, filters, reading, body, limit=limit, offset=offset, **extra)
-    names = [column[0] for column in ranked.description]
-    page = [{**dict(zip(names, row, strict=True)), "rank": rank}
-            for rank, row in enumerate(ranked.fetchall())]
+    page = [{**row, "rank": rank} for rank, row in enumerate(records(ranked))]
     return page, reading.wanted_terms
 
 

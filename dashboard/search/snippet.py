@@ -17,6 +17,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from dashboard.queries.sql import records
 from dashboard.search.parse import WORD_CHAR
 
 SNIPPET_CHARS = 320  # a longer sentence is shown as a window around its first match
@@ -157,14 +158,6 @@ def _constants(prefix: str, values: Iterable[Any], cast: str = "") -> tuple[str,
     return "(" + ", ".join(f"${name}{cast}" for name in params) + ")", params
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]
-          ) -> list[dict[str, Any]]:
-    """The rows of a small result as dictionaries (no data frame on the way)."""
-    cursor = con.execute(sql, params)
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def page_details(con: duckdb.DuckDBPyConnection, page: list[dict[str, Any]],
                  wanted: list[str]) -> pd.DataFrame:
     """The hits of `page` (`rank.ranked_page`) with their sentence, article and the words to
@@ -175,10 +168,10 @@ def page_details(con: duckdb.DuckDBPyConnection, page: list[dict[str, Any]],
         return pd.DataFrame({c: pd.Series(dtype=_PAGE_TYPES.get(c, object))
                              for c in PAGE_COLUMNS})
     ids, id_params = _constants("a", (hit["article_id"] for hit in page))
-    articles = {a["article_id"]: a for a in _rows(con, _PAGE_ARTICLES + ids, id_params)}
+    articles = {a["article_id"]: a for a in records(con.execute(_PAGE_ARTICLES + ids, id_params))}
     keys, key_params = _constants("k", (hit["article_key"] for hit in page), "::UBIGINT")
     sentences = {(hit["article_key"], hit["sentence_no"]) for hit in page}
-    mentions = [m for m in _rows(con, _PAGE_MENTIONS + keys, key_params)
+    mentions = [m for m in records(con.execute(_PAGE_MENTIONS + keys, key_params))
                 if (m["article_key"], m["sentence_no"]) in sentences]
     hits = [hit for hit in page if hit["article_id"] in articles]
     texts = [articles[hit["article_id"]]["text"][hit["start_char"]:hit["end_char"]]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import tomllib
-
 import plotly.io as pio
 
 from dashboard import theme
+from dashboard.settings import read_vocabulary
 
 
 def test_template_is_registered_on_import() -> None:
@@ -36,8 +35,7 @@ def test_palette_colours_are_distinct_hex() -> None:
 
 
 def test_every_event_type_of_the_vocabulary_has_its_own_symbol() -> None:
-    with open(theme.VOCABULARY_PATH, "rb") as handle:
-        vocabulary = tomllib.load(handle)
+    vocabulary = read_vocabulary()
     types = list(vocabulary["event_types"])
     assert len(types) >= 15
     symbols = [theme.event_symbol(t) for t in types]
