@@ -195,6 +195,9 @@ def print_summary(report: pipeline.BuildReport, console: Console) -> None:
         console.print(
             f"  Every article was extracted: {escape(report.reuse_note)}.", soft_wrap=True
         )
+    if report.spare_note:
+        console.print(f"  The live warehouse was copied to apply the change: "
+                      f"{escape(report.spare_note)}.", soft_wrap=True)
     for dup, original in report.duplicates:
         console.print(
             f"  [yellow]duplicate[/yellow] {escape(dup)}: same article as {escape(original)}",

@@ -86,6 +86,9 @@ class BuildReport:
     loaded: list[tuple[str, int | None, str]] = field(default_factory=list)
     # files read in this build (all of them for a full build, the changed ones otherwise)
     files_read: int = 0
+    # incremental builds: why the live file was copied instead of updating the spare ('' when
+    # the spare was updated)
+    spare_note: str = ""
 
     @property
     def files_failed(self) -> int:
@@ -520,9 +523,9 @@ def _delta_build(
     # live file's reference tables, stories and marts are this build's too
     kept = not replaced and all(live.get(key) == info[key] for key in (
         incremental.REFERENCE_KEY, corrections.SIGNATURE_KEY))
-    with spare.updating(settings.db_path, with_marts=kept) as (con, on_spare):
+    with spare.updating(settings.db_path, with_marts=kept) as (con, report.spare_note):
         # on the spare, the articles it had to catch up on are indexed again with the new ones
-        caught_up = spare.STALE_TABLE if on_spare else None
+        caught_up = None if report.spare_note else spare.STALE_TABLE
         con.register("_affected_view", pa.table({"article_id": sorted(replaced)},
                                                 schema=pa.schema([("article_id", pa.string())])))
         con.execute("CREATE TEMP TABLE _affected AS SELECT * FROM _affected_view").fetchall()

@@ -46,6 +46,9 @@ MATCHING_INFO = ("schema_version", "extractor_signature", "articles_dir")
 # (a hash of the text) stands for
 ARTICLE_DIFF_EXCLUDED = ("text",)
 STALE_TABLE = "_spare_stale"  # temp table: article ids whose rows were copied from the live file
+# the live file, attached read-only to the spare's connection under a name no file gets (DuckDB
+# names a file's own catalog after its name up to the first dot: 'live.duckdb.spare' is 'live')
+LIVE_ALIAS = "im_live_generation"
 
 
 class SpareUnusable(Exception):
@@ -58,6 +61,8 @@ def is_free(path: Path) -> bool:
     DuckDB locks a file with a process-wide record lock, which another process sees but this
     one does not. An open-file-description lock conflicts with it in every process, so a
     short write lock taken that way tells whether any reader or writer has the file open.
+    Only for files other processes may hold: closing the probe's descriptor drops every record
+    lock this process has on the file (POSIX), DuckDB's own included.
     """
     try:
         fd = os.open(path, os.O_RDWR)
@@ -90,24 +95,25 @@ def keep_copy(db_path: Path) -> None:
 
 @contextlib.contextmanager
 def updating(db_path: Path, *, with_marts: bool = False
-             ) -> Iterator[tuple[duckdb.DuckDBPyConnection, bool]]:
+             ) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
     """A connection to the next generation of the live warehouse, swapped in when the block
-    ends; and whether it is the spare (else a copy of the live file, as `warehouse.staging`).
-    `with_marts`: see `sync_with_live`.
+    ends; and '' when it is the spare, else why the spare could not be used and the live file
+    was copied instead (as `warehouse.staging`). `with_marts`: see `sync_with_live`.
 
     On the spare, everything runs in one transaction, committed when the block ends normally;
     the file is then checkpointed and swapped in, and the replaced live file becomes the spare.
     On any error the transaction is rolled back and the spare keeps the generation it held.
     """
-    con = _open_spare(db_path, with_marts)
+    con, why = _open_spare(db_path, with_marts)
     if con is None:
         with warehouse.staging(db_path, copy_live=True, keep_spare=True) as copied:
-            yield copied, False
+            yield copied, why
         return
     path = warehouse.spare_path(db_path)
     try:
-        yield con, True
+        yield con, ""
         con.commit()
+        con.execute(f"DETACH {LIVE_ALIAS}").fetchall()
         con.execute("CHECKPOINT").fetchall()
         con.close()
         warehouse.swap_in(path, db_path, keep_spare=True)
@@ -116,28 +122,36 @@ def updating(db_path: Path, *, with_marts: bool = False
         shutil.rmtree(f"{path}.tmp", ignore_errors=True)
 
 
-def _open_spare(db_path: Path, with_marts: bool) -> duckdb.DuckDBPyConnection | None:
-    """The spare, open in a transaction and level with the live file; None when there is no
-    spare that nobody holds and that was built alike."""
+def _open_spare(db_path: Path, with_marts: bool
+                ) -> tuple[duckdb.DuckDBPyConnection | None, str]:
+    """The spare, open in a transaction and level with the live file (attached read-only as
+    `LIVE_ALIAS` until the transaction ends); or None and why there is no spare that nobody
+    holds and that was built alike.
+
+    The live file is attached before the transaction begins: DuckDB refuses to detach a
+    database the open transaction has read from, so it is detached after the commit.
+    """
     path = warehouse.spare_path(db_path)
-    if not path.exists() or not is_free(path):
-        return None
+    if not path.exists():
+        return None, "there is no spare generation"
+    if not is_free(path):
+        return None, "the spare generation is still open (a dashboard reading it)"
     con: duckdb.DuckDBPyConnection | None = None
     try:
         con = warehouse.open_build_file(path)
+        con.execute(f"ATTACH ? AS {LIVE_ALIAS} (READ_ONLY)", [str(db_path)]).fetchall()
         con.begin()
-        sync_with_live(con, db_path, with_marts=with_marts)
-        return con
-    except (duckdb.Error, SpareUnusable):
+        sync_with_live(con, with_marts=with_marts)
+        return con, ""
+    except (duckdb.Error, SpareUnusable) as exc:
         if con is not None:
             con.close()
         shutil.rmtree(f"{path}.tmp", ignore_errors=True)
-        return None
+        return None, f"the spare generation could not be brought level ({exc})"
 
 
-def sync_with_live(con: duckdb.DuckDBPyConnection, db_path: Path, *,
-                   with_marts: bool = False) -> None:
-    """Bring the spare open on `con` level with the live warehouse at `db_path`.
+def sync_with_live(con: duckdb.DuckDBPyConnection, *, with_marts: bool = False) -> None:
+    """Bring the spare open on `con` level with the live warehouse attached as `LIVE_ALIAS`.
 
     Articles whose `articles` row differs between the two (or that only one holds) have every
     article table's rows replaced by the live file's, and their search index entries are
@@ -147,39 +161,38 @@ def sync_with_live(con: duckdb.DuckDBPyConnection, db_path: Path, *,
     correction keeps the live file's); otherwise the build rebuilds them. Raises
     `SpareUnusable` before writing anything when the two files were not built alike.
     """
-    con.execute("ATTACH ? AS live (READ_ONLY)", [str(db_path)]).fetchall()
-    try:
-        _check_alike(con)
-        columns = ", ".join(
-            f'"{name}"' for (name,) in con.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE database_name = 'live' "
-                "AND table_name = 'articles' ORDER BY column_index").fetchall()
-            if name not in ARTICLE_DIFF_EXCLUDED)
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE {STALE_TABLE} AS
-            SELECT DISTINCT article_id FROM (
-                (SELECT {columns} FROM main.articles EXCEPT SELECT {columns} FROM live.articles)
-                UNION ALL
-                (SELECT {columns} FROM live.articles EXCEPT SELECT {columns} FROM main.articles))
-        """).fetchall()  # noqa: S608 (column names read from the schema)
-        search_index.remove_from_search_index(con, STALE_TABLE)
-        for table in ARTICLE_TABLES:
-            con.execute(f'DELETE FROM main."{table}" WHERE article_id IN '  # noqa: S608
-                        f"(SELECT article_id FROM {STALE_TABLE})").fetchall()
-            con.execute(f'INSERT INTO main."{table}" SELECT * FROM live."{table}" '  # noqa: S608
-                        f"WHERE article_id IN (SELECT article_id FROM {STALE_TABLE})").fetchall()
-        for table in _whole_tables(con, with_marts):
-            con.execute(f'DELETE FROM main."{table}"').fetchall()  # noqa: S608
-            con.execute(f'INSERT INTO main."{table}" SELECT * FROM live."{table}"').fetchall()  # noqa: S608
-    finally:
-        con.execute("DETACH live").fetchall()
+    _check_alike(con)
+    columns = ", ".join(
+        f'"{name}"' for (name,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = ? "
+            "AND table_name = 'articles' ORDER BY column_index", [LIVE_ALIAS]).fetchall()
+        if name not in ARTICLE_DIFF_EXCLUDED)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {STALE_TABLE} AS
+        SELECT DISTINCT article_id FROM (
+            (SELECT {columns} FROM main.articles
+             EXCEPT SELECT {columns} FROM {LIVE_ALIAS}.articles)
+            UNION ALL
+            (SELECT {columns} FROM {LIVE_ALIAS}.articles
+             EXCEPT SELECT {columns} FROM main.articles))
+    """).fetchall()  # noqa: S608 (column names read from the schema)
+    search_index.remove_from_search_index(con, STALE_TABLE)
+    for table in ARTICLE_TABLES:
+        con.execute(f'DELETE FROM main."{table}" WHERE article_id IN '  # noqa: S608
+                    f"(SELECT article_id FROM {STALE_TABLE})").fetchall()
+        con.execute(f'INSERT INTO main."{table}" SELECT * FROM {LIVE_ALIAS}."{table}" '  # noqa: S608
+                    f"WHERE article_id IN (SELECT article_id FROM {STALE_TABLE})").fetchall()
+    for table in _whole_tables(con, with_marts):
+        con.execute(f'DELETE FROM main."{table}"').fetchall()  # noqa: S608
+        con.execute(f'INSERT INTO main."{table}" '  # noqa: S608
+                    f'SELECT * FROM {LIVE_ALIAS}."{table}"').fetchall()
 
 
 def _check_alike(con: duckdb.DuckDBPyConnection) -> None:
     """Refuse a spare built by another schema, extractor or from another folder."""
     query = "SELECT key, value FROM {}.warehouse_info WHERE key IN (SELECT unnest($keys))"
     spare = dict(con.execute(query.format("main"), {"keys": list(MATCHING_INFO)}).fetchall())
-    live = dict(con.execute(query.format("live"), {"keys": list(MATCHING_INFO)}).fetchall())
+    live = dict(con.execute(query.format(LIVE_ALIAS), {"keys": list(MATCHING_INFO)}).fetchall())
     if len(live) != len(MATCHING_INFO) or spare != live:
         raise SpareUnusable("the spare was built by other code or from another folder")
 
@@ -190,5 +203,6 @@ def _whole_tables(con: duckdb.DuckDBPyConnection, with_marts: bool) -> list[str]
     skipped = {*ARTICLE_TABLES, *search_index.SEARCH_TABLES,
                *(() if with_marts else marts.MART_TABLES)}
     return [name for (name,) in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'live' "
-        "AND schema_name = 'main' ORDER BY table_name").fetchall() if name not in skipped]
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = ? "
+        "AND schema_name = 'main' ORDER BY table_name", [LIVE_ALIAS]).fetchall()
+        if name not in skipped]

@@ -38,21 +38,38 @@ def test_an_incremental_build_updates_the_spare_and_keeps_the_live_file_as_the_n
     first = pipeline.build_warehouse(make_settings(articles, live))
     spare_file = warehouse.spare_path(live)
     assert build_id(spare_file) == first.run_id  # a full build leaves a copy as the spare
-    first_inode = live.stat().st_ino
+    first_inode, spare_inode = live.stat().st_ino, spare_file.stat().st_ino
 
     add_new_articles(articles)
     second = pipeline.build_warehouse(make_settings(articles, live))
-    # the spare became the live file, and the file it replaced is the next spare
+    # the spare became the live file (written in place, not a copy of the live file), and the
+    # file it replaced is the next spare
     assert build_id(live) == second.run_id
+    assert live.stat().st_ino == spare_inode and second.spare_note == ""
     assert (build_id(spare_file), spare_file.stat().st_ino) == (first.run_id, first_inode)
     # nothing changed: the spare, one build behind, is brought level and still equals a full
     # build, reference tables, stories and marts kept from the live file
     third = pipeline.build_warehouse(make_settings(articles, live))
     assert (third.articles_extracted, third.articles_reused) == (0, 7)
     assert build_id(spare_file) == second.run_id
+    assert live.stat().st_ino == first_inode
     full_build(articles, tmp_path / "full.duckdb")
     assert_same_content(live, tmp_path / "full.duckdb")
     assert not list(tmp_path.glob("live.duckdb.building-*"))
+
+
+# A dashboard reading the spare, in a process of its own as a dashboard is: it opens the file,
+# says so, and on each line read from stdin prints the article count and build id it sees.
+READER = """
+import sys, duckdb
+con = duckdb.connect(":memory:")
+con.execute("ATTACH ? AS w (READ_ONLY)", [sys.argv[1]])
+print("open", flush=True)
+for _ in sys.stdin:
+    count = con.execute("SELECT count(*) FROM w.articles").fetchall()[0][0]
+    build = con.execute("SELECT value FROM w.warehouse_info WHERE key = 'build_id'").fetchall()
+    print(count, build[0][0], flush=True)
+"""
 
 
 def test_a_spare_someone_reads_is_left_alone_and_the_live_file_is_copied(
@@ -61,18 +78,22 @@ def test_a_spare_someone_reads_is_left_alone_and_the_live_file_is_copied(
     live = tmp_path / "live.duckdb"
     first = pipeline.build_warehouse(make_settings(articles, live))
     spare_file = warehouse.spare_path(live)
-    reader = duckdb.connect(":memory:")
-    reader.execute("ATTACH ? AS w (READ_ONLY)", [str(spare_file)])
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(spare_file)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert reader.stdin is not None and reader.stdout is not None
     try:
+        assert reader.stdout.readline().strip() == "open"
         assert not spare.is_free(spare_file)
         add_new_articles(articles)
         second = pipeline.build_warehouse(make_settings(articles, live))
+        assert "still open" in second.spare_note  # the summary says why the file was copied
         # the reader still reads the complete generation it opened
-        assert reader.execute("SELECT count(*) FROM w.articles").fetchall()[0][0] == 5
-        assert reader.execute("SELECT value FROM w.warehouse_info WHERE key = 'build_id'"
-                              ).fetchall()[0][0] == first.run_id
+        reader.stdin.write("read\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline().split() == ["5", first.run_id]
     finally:
-        reader.close()
+        reader.stdin.close()
+        reader.wait(timeout=30)
     assert spare.is_free(spare_file)
     assert build_id(live) == second.run_id
     full_build(articles, tmp_path / "full.duckdb")
