@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -22,7 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from etl import cluster, intake, pipeline, warehouse
+from etl import cluster, freshness, intake, pipeline, warehouse
 from etl.corrections.cli import add_corrections_command
 from etl.fetch.cli import add_fetch_command
 from etl.settings import Settings, settings_help
@@ -120,11 +121,11 @@ def build_main(args: argparse.Namespace) -> int:
                                    corrections_dir=args.corrections)
     console = Console(stderr=False, quiet=args.quiet)
     errors = Console(stderr=True)
-    if args.if_stale and not pipeline.warehouse_is_stale(settings):
+    if args.if_stale and not freshness.warehouse_is_stale(settings):
         console.print(f"Warehouse {settings.db_path} is up to date with {settings.articles_dir}.")
         return EXIT_OK
     try:
-        if args.quiet or _count_files(settings) < PROGRESS_MIN_FILES:
+        if args.quiet or not _has_files(settings, PROGRESS_MIN_FILES):
             report = pipeline.build_warehouse(settings, reuse=not args.full, engine=args.engine)
         else:
             report = _build_with_progress(settings, console, reuse=not args.full,
@@ -143,12 +144,19 @@ def build_main(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _count_files(settings: Settings) -> int:
-    from etl.sources.discover import discover_files
-
-    return (
-        len(discover_files(settings.articles_dir)) if settings.articles_dir.is_dir() else 0
-    )
+def _has_files(settings: Settings, count: int) -> bool:
+    """Whether the article folder's top level has at least `count` visible entries (enough
+    for a progress bar to be worth drawing); stops listing once it has seen them."""
+    try:
+        with os.scandir(settings.articles_dir) as entries:
+            seen = 0
+            for entry in entries:
+                seen += not entry.name.startswith(".")
+                if seen >= count:
+                    return True
+    except OSError:
+        return False
+    return False
 
 
 def _build_with_progress(
@@ -179,6 +187,11 @@ def _build_with_progress(
 
 def print_summary(report: pipeline.BuildReport, console: Console) -> None:
     """The closing summary: what was seen, loaded, skipped and extracted, and every problem."""
+    if report.up_to_date:
+        console.print(
+            f"Warehouse {escape(str(report.db_path))} is up to date: no article, manifest, "
+            f"reference, correction or extraction code changed since build {report.run_id}, "
+            f"so nothing was rebuilt (--full re-extracts every article).", soft_wrap=True)
     table = Table(title=f"Warehouse {report.db_path}", show_header=False, title_justify="left")
     table.add_column("what")
     table.add_column("count", justify="right")
@@ -419,14 +432,14 @@ def _rebuild_after_add(
     if not always and not any(o.newly_saved for o in outcomes):
         if outcomes and all(o.outcome == intake.REFUSED for o in outcomes):
             return EXIT_NOTHING_ADDED
-        if not pipeline.warehouse_is_stale(settings):
+        if not freshness.warehouse_is_stale(settings):
             return EXIT_OK
     status.update("saved", "files saved; rebuilding the warehouse")
     before = intake.articles_in_warehouse(settings.db_path)
 
     def build() -> pipeline.BuildReport:
         status.update("building", "rebuilding the warehouse")
-        if args.quiet or _count_files(settings) < PROGRESS_MIN_FILES:
+        if args.quiet or not _has_files(settings, PROGRESS_MIN_FILES):
             return pipeline.build_warehouse(settings, progress=status.on_build_progress)
         return _build_with_progress(settings, console, also=status.on_build_progress)
 

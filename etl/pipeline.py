@@ -17,8 +17,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
-import hashlib
-import os
 import time
 import uuid
 from collections import defaultdict
@@ -34,6 +32,7 @@ from etl import (
     cluster,
     corrections,
     extract,
+    freshness,
     incremental,
     intake,
     prepare,
@@ -48,7 +47,6 @@ from etl.model import Problem
 from etl.prepare import ARTICLE_TABLES, Batch, FileJob, FileState
 from etl.settings import Settings
 from etl.sources.discover import folder_contents
-from etl.sources.folder import FolderEntry, list_folder
 from etl.sources.manifest import read_manifest, unmatched_manifest_rows
 from etl.vocabulary import load_vocabulary
 from etl.workers import read_batches
@@ -89,6 +87,9 @@ class BuildReport:
     # incremental builds: why the live file was copied instead of updating the spare ('' when
     # the spare was updated)
     spare_note: str = ""
+    # nothing changed since the live warehouse was built, so nothing was written (the figures
+    # are the live warehouse's; `run_id` is its build)
+    up_to_date: bool = False
 
     @property
     def files_failed(self) -> int:
@@ -327,45 +328,6 @@ def run_tables(report: BuildReport) -> dict[str, pa.Table]:
 
 
 
-# --- staleness ------------------------------------------------------------------------------
-
-
-def input_signature(settings: Settings) -> str:
-    """A fingerprint of everything a build reads (article files, reference data, schema).
-
-    Any added, removed or changed file changes it, so `--if-stale` rebuilds exactly when needed.
-    Entries the build skips (a link leading outside the folder, a link loop) count by name only.
-    """
-    digest = hashlib.sha256(warehouse.SCHEMA_VERSION.encode())
-    digest.update(warehouse.schema_sql().encode())
-    for root in (settings.articles_dir, settings.reference_dir):
-        for entry in list_folder(root).entries:
-            digest.update(f"{entry.relative}|{_file_stamp(entry)}\n".encode())
-    return digest.hexdigest()
-
-
-def _file_stamp(entry: FolderEntry) -> str:
-    """'size|mtime' of a file the build reads; why it is skipped, or '-' if it cannot be seen."""
-    if entry.skip_reason is not None:
-        return "skipped"
-    try:
-        status = os.stat(entry.path)
-    except OSError:
-        return "-"
-    return f"{status.st_size}|{status.st_mtime_ns}"
-
-
-def warehouse_is_stale(settings: Settings) -> bool:
-    """True when the warehouse is missing, unreadable, or was built from different input
-    (articles, reference lists or corrections)."""
-    info = warehouse.read_info(settings.db_path)
-    return (info.get("input_signature") != input_signature(settings)
-            or info.get(corrections.SIGNATURE_KEY)
-            != corrections.store.folder_signature(settings.corrections_folder))
-
-
-
-
 # --- the build ------------------------------------------------------------------------------
 
 
@@ -397,30 +359,22 @@ def build_warehouse(
         # an `add` killed while saving left its file pending: finish it, so the file loads
         # with the title and date it was given
         intake.complete_interrupted_adds(settings.articles_dir)
-        signature = input_signature(settings)
-        scanned_ns = time.time_ns()
+        fresh = freshness.check(settings)
+        if reuse and engine == "builtin" and not fresh.stale:
+            return _up_to_date(report, settings)
+        info = {**fresh.info, incremental.SCANNED_KEY: str(time.time_ns())}
         jobs, folder_problems = file_jobs(settings.articles_dir)
         report.files_seen = len(jobs)
         if progress:
             progress("read", 0, report.files_seen)
-        extractor_signature = incremental.extractor_signature(settings.reference_dir)
         previous, report.reuse_note = (
             (None, f"the {engine} engine extracts every file") if engine != "builtin"
             else incremental.previous_build(
-                settings.db_path, extractor_signature, settings.articles_dir
+                settings.db_path, info[incremental.SIGNATURE_KEY], settings.articles_dir
             )
             if reuse
             else (None, "a full build was asked for")
         )
-        info = {
-            "input_signature": signature,
-            incremental.SIGNATURE_KEY: extractor_signature,
-            incremental.SCANNED_KEY: str(scanned_ns),
-            incremental.ARTICLES_DIR_KEY: str(settings.articles_dir),
-            incremental.REFERENCE_KEY: incremental.reference_signature(settings.reference_dir),
-            corrections.SIGNATURE_KEY: corrections.store.folder_signature(
-                settings.corrections_folder),
-        }
         if previous is None:
             _full_build(settings, jobs, folder_problems, report, info, progress, engine)
         else:
@@ -648,6 +602,21 @@ def _finish(
     load_fetch_tables(con, settings.articles_dir)
     if regroup:
         stories.build_stories(con)
+    _read_outcome(con, report)
+    report.status = "ok"
+    report.finished_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    for name, data in run_tables(report).items():
+        warehouse.load_table(con, name, data)
+    warehouse.seal(con, {
+        **info,
+        "build_id": report.run_id,
+        "built_at": report.finished_at.isoformat(timespec="seconds"),
+    }, fact_plan=[] if marts_kept else None)
+
+
+def _read_outcome(con: duckdb.DuckDBPyConnection, report: BuildReport) -> None:
+    """The report's figures from a finished warehouse: articles loaded (and reused, given
+    those extracted), duplicates and row counts."""
     report.loaded = [
         (f, r, a) for f, r, a in con.execute(
             "SELECT source_file, record_no, article_id FROM articles "
@@ -665,14 +634,25 @@ def _finish(
         name: con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]  # noqa: S608
         for name in ("sentences", "mentions", "events", "memberships", "article_themes")
     }
-    report.status = "ok"
+
+
+def _up_to_date(report: BuildReport, settings: Settings) -> BuildReport:
+    """The report of a build with nothing to do (`freshness.check`): the live warehouse's
+    figures and its last run's problems; nothing is read or written."""
+    with duckdb.connect(str(settings.db_path), read_only=True) as con:
+        _read_outcome(con, report)
+        report.run_id = con.execute(
+            "SELECT value FROM warehouse_info WHERE key = 'build_id'").fetchall()[0][0]
+        last = con.execute("SELECT files_seen FROM etl_runs WHERE run_id = ?",
+                           [report.run_id]).fetchall()
+        report.files_seen = last[0][0] if last else report.articles_loaded
+        report.problems = [
+            Problem(source_file, reason, record_no, severity)
+            for source_file, record_no, severity, reason in con.execute(
+                "SELECT source_file, record_no, severity, reason FROM load_problems "
+                "WHERE run_id = ? ORDER BY rowid", [report.run_id]).fetchall()
+        ]
+    report.up_to_date = True
+    report.status = "up to date"
     report.finished_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    for name, data in run_tables(report).items():
-        warehouse.load_table(con, name, data)
-    warehouse.seal(con, {
-        **info,
-        "build_id": report.run_id,
-        "built_at": report.finished_at.isoformat(timespec="seconds"),
-    }, fact_plan=[] if marts_kept else None)
-
-
+    return report

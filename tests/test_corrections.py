@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import cli, marts, pipeline, warehouse
+from etl import cli, freshness, marts, pipeline, warehouse
 from etl.corrections import records, store
 from etl.corrections.cli import EXIT_REFUSED, merge_report
 from tests.conftest import make_settings
@@ -305,15 +305,15 @@ def test_export_writes_every_record_oldest_first(site: dict[str, Path], tmp_path
 def test_a_recorded_but_unapplied_correction_makes_the_warehouse_stale(
         site: dict[str, Path]) -> None:
     settings = make_settings(site["articles"], site["db"])
-    assert not pipeline.warehouse_is_stale(settings)
+    assert not freshness.warehouse_is_stale(settings)
     held = event_id(site["db"], "CICA", "held")
     assert run(site, "reject", held, "--no-apply") == 0
-    assert pipeline.warehouse_is_stale(settings)
+    assert freshness.warehouse_is_stale(settings)
     assert held in {e for (e,) in query(site["db"], "SELECT event_id FROM curated_events")}
     assert cli.main(["--articles", str(site["articles"]), "--db", str(site["db"]),
                      "--if-stale", "--quiet"]) == 0
     assert held not in {e for (e,) in query(site["db"], "SELECT event_id FROM curated_events")}
-    assert not pipeline.warehouse_is_stale(settings)
+    assert not freshness.warehouse_is_stale(settings)
 
 
 def test_the_corrections_command_runs_as_its_own_process(site: dict[str, Path]) -> None:

@@ -47,10 +47,18 @@ def test_an_incremental_build_updates_the_spare_and_keeps_the_live_file_as_the_n
     assert build_id(live) == second.run_id
     assert live.stat().st_ino == spare_inode and second.spare_note == ""
     assert (build_id(spare_file), spare_file.stat().st_ino) == (first.run_id, first_inode)
-    # nothing changed: the spare, one build behind, is brought level and still equals a full
-    # build, reference tables, stories and marts kept from the live file
+    # nothing changed: up to date, and neither file is touched
+    unchanged = pipeline.build_warehouse(make_settings(articles, live))
+    assert unchanged.up_to_date and unchanged.run_id == second.run_id
+    assert (unchanged.articles_extracted, unchanged.articles_reused) == (0, 7)
+    assert (build_id(live), live.stat().st_ino) == (second.run_id, spare_inode)
+    assert (build_id(spare_file), spare_file.stat().st_ino) == (first.run_id, first_inode)
+    # one file re-timed with the same bytes: the spare, one build behind, is brought level and
+    # still equals a full build, reference tables, stories and marts kept from the live file
+    retimed = sorted(articles.glob("*.txt"))[0]
+    os.utime(retimed, ns=(retimed.stat().st_atime_ns, retimed.stat().st_mtime_ns + 10**9))
     third = pipeline.build_warehouse(make_settings(articles, live))
-    assert (third.articles_extracted, third.articles_reused) == (0, 7)
+    assert not third.up_to_date and (third.articles_extracted, third.articles_reused) == (0, 7)
     assert build_id(spare_file) == second.run_id
     assert live.stat().st_ino == first_inode
     full_build(articles, tmp_path / "full.duckdb")

@@ -277,7 +277,7 @@ def test_failed_build_keeps_previous_warehouse(corpus_copy: Path, tmp_path: Path
 def test_second_build_keeps_run_history(corpus_copy: Path, tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     pipeline.build_warehouse(make_settings(corpus_copy, db))
-    pipeline.build_warehouse(make_settings(corpus_copy, db))
+    pipeline.build_warehouse(make_settings(corpus_copy, db), reuse=False)
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM etl_runs").fetchone()[0] == 2
 

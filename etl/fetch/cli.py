@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.markup import escape
 
-from etl import intake, pipeline
+from etl import freshness, intake
 from etl.settings import Settings
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ def fetch_main(args: argparse.Namespace) -> int:
     # says when each feed was last fetched
     refresh = bool(feeds) and settings.db_path.exists()
     if refresh or any(o.newly_saved for o in saved) or (
-            settings.db_path.exists() and pipeline.warehouse_is_stale(settings)):
+            settings.db_path.exists() and freshness.warehouse_is_stale(settings)):
         _write_report(args, "building", run)
         code = cli.rebuild_after_saving(args, settings, saved, console, errors, always=refresh)
     if code == EXIT_OK and run.failed:

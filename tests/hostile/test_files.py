@@ -24,7 +24,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etl import pipeline, sources, stories, warehouse
+from etl import freshness, sources, stories, warehouse
 from etl.errors import SourceError
 from etl.limits import FIELD_MAX_CHARS, FRONT_MATTER_MAX_CHARS, YAML_MAX_ALIASES
 from etl.model import Problem, SourceRecord
@@ -87,7 +87,7 @@ def test_row1_a_symlink_loop_is_reported_and_the_rest_loads(tmp_path: Path) -> N
     for name in ("self.txt", "ping.txt", "pong.txt"):
         assert any("loop" in reason for reason in reasons_for(problems, name)), problems
     assert any("not followed" in reason for reason in reasons_for(problems, "sub/up"))
-    signature = pipeline.input_signature(make_settings(tmp_path, tmp_path / "w.duckdb"))
+    signature = freshness.input_signature(make_settings(tmp_path, tmp_path / "w.duckdb"))
     assert len(signature) == 64
 
 
@@ -106,7 +106,7 @@ def test_row2_a_file_name_that_is_not_utf8_loads_under_an_escaped_name(tmp_path:
     assert names == ["bad\\xffname.txt", "line\\x0abreak.txt", "rtl\\u202etxt.txt"]
     assert all(name.isprintable() and storable(name) for name in names)
     settings_ = make_settings(tmp_path, tmp_path / "db" / "w.duckdb")
-    assert len(pipeline.input_signature(settings_)) == 64
+    assert len(freshness.input_signature(settings_)) == 64
 
 
 def test_row2_the_manifest_names_odd_files_by_their_shown_name(tmp_path: Path) -> None:
