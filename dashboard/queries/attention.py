@@ -141,11 +141,10 @@ def attention_events(con: Connection, filters: Filters,
     ]
     return in_view(con, filters, (EVENTS,), ctes, """
     SELECT m.initiative_id, i.label AS initiative_label, m.event_type, m.marker_date,
-           m.reports, m.articles, s.text AS sentence
+           m.reports, m.articles, e.sentence
     FROM marks AS m
     JOIN facet_initiatives AS i USING (initiative_id)
     JOIN curated_events AS e ON e.event_id = m.event_id
-    LEFT JOIN sentences AS s ON s.article_id = e.article_id AND s.sentence_no = e.sentence_no
     ORDER BY m.marker_date, m.initiative_id, m.event_type
     """)
 

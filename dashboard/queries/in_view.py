@@ -40,9 +40,9 @@ from dashboard.filters import Filters
 from dashboard.queries.sql import Connection, Cte, Sql, all_of, frame, sql, statement
 
 # The marts the queries read, built by the ETL (etl/marts/, docs/schema.md).
-MARTS = ("facet_themes", "facet_initiatives", "facet_event_years", "facet_articles",
-         "facet_events", "facet_memberships", "facet_article_themes", "facet_initiative_themes",
-         "facet_sentence_themes", "facet_claims")
+MARTS = ("facet_themes", "facet_initiatives", "facet_candidates", "facet_event_years",
+         "facet_articles", "facet_events", "facet_memberships", "facet_article_themes",
+         "facet_initiative_themes", "facet_sentence_themes", "facet_claims")
 
 
 @dataclass(frozen=True)

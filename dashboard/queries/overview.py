@@ -77,9 +77,9 @@ def candidate_initiatives(con: Connection, filters: Filters, names: int,
     """
     ctes = [
         Cte("found", sql("""
-        SELECT c.name_key, c.surface, c.relation, c.sentence_no, c.article_id, a.article_no,
-               a.title, a.outlet, a.url, a.published, a.published_precision
-        FROM candidate_initiatives AS c
+        SELECT c.name_key, c.surface, c.relation, c.sentence_no, c.article_id, c.sentence,
+               a.article_no, a.title, a.outlet, a.url, a.published, a.published_precision
+        FROM facet_candidates AS c
         JOIN articles_in_view AS a USING (article_id)"""), materialized=True),
         Cte("spelled", sql("""
         SELECT name_key, surface, count(*) AS n FROM found GROUP BY name_key, surface""")),
@@ -102,10 +102,9 @@ def candidate_initiatives(con: Connection, filters: Filters, names: int,
     ]
     return in_view(con, filters, (ARTICLES,), ctes, """
     SELECT k.name_key, k.name, k.relations, k.sentences, k.articles, k.first_seen,
-           k.last_seen, f.surface, f.relation, f.article_id, f.sentence_no, s.text AS sentence,
+           k.last_seen, f.surface, f.relation, f.article_id, f.sentence_no, f.sentence,
            f.title, f.outlet, f.url, f.published, f.published_precision
     FROM named AS k
     JOIN shown AS f USING (name_key)
-    JOIN sentences AS s ON s.article_id = f.article_id AND s.sentence_no = f.sentence_no
     ORDER BY k.articles DESC, k.sentences DESC, k.name_key, f.n
     """)

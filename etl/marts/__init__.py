@@ -140,6 +140,9 @@ _RULES: tuple[tuple[str, str, str, dict[str, object]], ...] = (
     ("facet_sentence_themes", "sentence theme keyword without its mart row (or one too many)",
      "SELECT abs((SELECT count(*) FROM sentence_themes) "
      "- (SELECT count(*) FROM facet_sentence_themes))", {}),
+    ("facet_candidates", "candidate initiative without its mart row (or one too many)",
+     "SELECT abs((SELECT count(*) FROM candidate_initiatives) "
+     "- (SELECT count(*) FROM facet_candidates))", {}),
     ("facet_themes", f"more themes than the {MAX_MASK_BITS} bits of the filter masks",
      "SELECT greatest(count(*) - $bits, 0) FROM facet_themes", {"bits": MAX_MASK_BITS}),
     ("facet_initiatives", f"more initiatives than the {MAX_MASK_BITS} bits of the filter masks",
