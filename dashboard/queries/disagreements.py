@@ -74,32 +74,21 @@ def disagreement_sources(con: Connection, filters: Filters) -> pd.DataFrame:
 
 def _claim_details(con: Connection, filters: Filters, shown: Cte) -> pd.DataFrame:
     """The claims `shown` picks (`claim_row`, `in_view`, `side_rank`), with their sentences,
-    articles, reviews and the reference figures of their facts."""
+    articles, reviews and the reference figures of their facts (the mart carries each claim's
+    words and review, so no fact table is searched by id)."""
     ctes = [
         shown,
         # the mart is sorted by claim_row: the shown rows are read, not the whole mart
         Cte("rows", sql("""
         SELECT c.*, s.in_view, s.side_rank
         FROM facet_claims AS c JOIN shown AS s USING (claim_row)"""), materialized=True),
-        Cte("event_text", sql("""
-        SELECT e.event_id AS claim_id, e.date_text AS as_written, e.sentence, e.review,
-               e.reviewed_by, e.reviewed_at, e.review_reason
-        FROM curated_events AS e SEMI JOIN rows AS r ON r.claim_id = e.event_id""")),
-        Cte("figure_text", sql("""
-        SELECT m.membership_id AS claim_id, m.count_text AS as_written, m.sentence, m.review,
-               m.reviewed_by, m.reviewed_at, m.review_reason
-        FROM curated_memberships AS m SEMI JOIN rows AS r ON r.claim_id = m.membership_id""")),
         Cte("article", sql("""
         SELECT a.* FROM facet_articles AS a SEMI JOIN rows AS r USING (article_no)""")),
     ]
     return _disagreements(con, filters, ctes, """
     SELECT r.disagreement_id, r.topic, r.initiative_id, r.fact, r.fact_year, r.value,
-           r.claim_id, coalesce(e.as_written, m.as_written) AS as_written, a.article_id,
-           r.sentence_no, coalesce(e.sentence, m.sentence) AS sentence,
-           coalesce(e.review, m.review) AS review,
-           coalesce(e.reviewed_by, m.reviewed_by) AS reviewed_by,
-           coalesce(e.reviewed_at, m.reviewed_at) AS reviewed_at,
-           coalesce(e.review_reason, m.review_reason) AS review_reason, r.in_view,
+           r.claim_id, r.as_written, a.article_id, r.sentence_no, r.sentence, r.review,
+           r.reviewed_by, r.reviewed_at, r.review_reason, r.in_view,
            r.fits_reference, r.articles_differ, r.reference_differs, r.reference_count,
            r.reference_low, r.reference_high, r.reference_previous_count,
            r.reference_previous_year, r.reference_source, r.reference_notes,
@@ -109,8 +98,6 @@ def _claim_details(con: Connection, filters: Filters, shown: Cte) -> pd.DataFram
     FROM rows AS r
     JOIN article AS a ON a.article_no = r.article_no
     JOIN facet_initiatives AS i ON i.initiative_id = r.initiative_id
-    LEFT JOIN event_text AS e ON r.topic = 'event_year' AND e.claim_id = r.claim_id
-    LEFT JOIN figure_text AS m ON r.topic = 'membership_count' AND m.claim_id = r.claim_id
     ORDER BY r.initiative_id, r.topic, r.fact, r.fact_year, r.value, r.side_rank
     """)
 

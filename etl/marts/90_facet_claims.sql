@@ -112,15 +112,31 @@ claims AS (
     SELECT c.*, v.articles_differ, v.reference_differs
     FROM checked AS c JOIN figure_verdicts AS v USING (initiative_id, fact, fact_year)
     WHERE v.articles_differ OR v.reference_differs
+),
+-- each claim's words and review, copied once per build: the page shows a few claims, and
+-- finding a few facts among hundreds of thousands by their text ids scans them all
+claim_text AS (
+    SELECT 'event_year' AS topic, event_id AS claim_id, date_text AS as_written, sentence,
+           review, reviewed_by, reviewed_at, review_reason
+    FROM curated_events SEMI JOIN claims ON claims.claim_id = curated_events.event_id
+    UNION ALL
+    SELECT 'membership_count', membership_id, count_text, sentence, review, reviewed_by,
+           reviewed_at, review_reason
+    FROM curated_memberships
+    SEMI JOIN claims ON claims.claim_id = curated_memberships.membership_id
 )
-SELECT (row_number() OVER (ORDER BY topic, initiative_id, fact, fact_year, value,
-                                    claim_no))::INTEGER AS claim_row,
-       (dense_rank() OVER (ORDER BY topic, initiative_id, fact, fact_year))::INTEGER AS fact_no,
-       topic || ':' || initiative_id || ':' || fact || coalesce(':' || fact_year, '')
+SELECT (row_number() OVER (ORDER BY c.topic, c.initiative_id, c.fact, c.fact_year, c.value,
+                                    c.claim_no))::INTEGER AS claim_row,
+       (dense_rank() OVER (ORDER BY c.topic, c.initiative_id, c.fact, c.fact_year))::INTEGER
+           AS fact_no,
+       c.topic || ':' || c.initiative_id || ':' || c.fact || coalesce(':' || c.fact_year, '')
            AS disagreement_id,
-       *,
-       count(*) OVER (PARTITION BY topic, initiative_id, fact, fact_year, value) AS side_claims,
-       count(DISTINCT article_no) OVER (PARTITION BY topic, initiative_id, fact, fact_year,
-                                                     value) AS side_articles
-FROM claims
+       c.*,
+       count(*) OVER (PARTITION BY c.topic, c.initiative_id, c.fact, c.fact_year, c.value)
+           AS side_claims,
+       count(DISTINCT c.article_no) OVER (PARTITION BY c.topic, c.initiative_id, c.fact,
+                                                       c.fact_year, c.value) AS side_articles,
+       t.as_written, t.sentence, t.review, t.reviewed_by, t.reviewed_at, t.review_reason
+FROM claims AS c
+LEFT JOIN claim_text AS t USING (topic, claim_id)
 ORDER BY claim_row;
