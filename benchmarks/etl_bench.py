@@ -84,11 +84,15 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> Measu
 
 
 def generate(total: int, seed: int, target: Path) -> dict[str, object]:
-    """Generate `total` articles into `target` once; a matching earlier run is reused."""
+    """Generate `total` articles into `target` once; an earlier run of the same size, seed and
+    generator version is reused."""
+    from benchmarks.corpus import GENERATOR_VERSION
+
     summary_path = target / "corpus.json"
     if summary_path.exists():
         summary = json.loads(summary_path.read_text())
-        if summary.get("articles") == total and summary.get("seed") == seed:
+        if (summary.get("articles"), summary.get("seed"),
+                summary.get("generator_version")) == (total, seed, GENERATOR_VERSION):
             return {**summary, "generate_seconds": summary.get("generate_seconds", 0.0),
                     "reused": True, "out": str(target)}
     shutil.rmtree(target, ignore_errors=True)
