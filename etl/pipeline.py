@@ -47,11 +47,18 @@ from etl.model import Problem
 from etl.prepare import ARTICLE_TABLES, Batch, FileJob, FileState
 from etl.settings import Settings
 from etl.sources.discover import folder_contents
-from etl.sources.manifest import read_manifest, unmatched_manifest_rows
+from etl.sources.manifest import MANIFEST_NAME, read_manifest, unmatched_manifest_rows
 from etl.vocabulary import load_vocabulary
 from etl.workers import read_batches
 
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
+
+# An incremental build holds the rows of every file it reads again and applies them in one
+# transaction; past this share of the folder (and this many files) a full build, which
+# streams, is both faster and flat in memory (an incremental build must never need more memory
+# than a full one).
+DELTA_MAX_SHARE = 0.1
+DELTA_MIN_FILES = 1000
 
 # Articles whose rows the build holds before inserting them (about 40 MB of rows).
 FLUSH_ARTICLES = 2000
@@ -375,10 +382,17 @@ def build_warehouse(
             if reuse
             else (None, "a full build was asked for")
         )
-        if previous is None:
+        changes = None if previous is None else incremental.changed_files(jobs, previous)
+        if changes is not None and len(changes.changed) > max(DELTA_MIN_FILES,
+                                                              DELTA_MAX_SHARE * len(jobs)):
+            report.reuse_note = (f"{len(changes.changed):,} of {len(jobs):,} files are new or "
+                                 f"changed, so the whole folder was read again")
+            changes = None
+        if previous is None or changes is None:
             _full_build(settings, jobs, folder_problems, report, info, progress, engine)
         else:
-            _delta_build(settings, jobs, folder_problems, previous, report, info, progress)
+            _delta_build(settings, jobs, folder_problems, previous, changes, report, info,
+                         progress)
     return report
 
 
@@ -430,13 +444,14 @@ def _delta_build(
     jobs: list[FileJob],
     folder_problems: list[Problem],
     previous: incremental.Previous,
+    changes: incremental.Changes,
     report: BuildReport,
     info: dict[str, str],
     progress: ProgressCallback | None,
 ) -> None:
-    """Read new and changed files only, and apply the difference to the next generation of the
-    live warehouse (its spare brought level with it, or a copy; `etl.spare`)."""
-    changes = incremental.changed_files(jobs, previous)
+    """Read new and changed files only (`changes`), and apply the difference to the next
+    generation of the live warehouse (its spare brought level with it, or a copy;
+    `etl.spare`)."""
     changed, removed = changes.changed, changes.removed
     by_name = {job.relative: job for job in jobs}
     to_read: dict[str, FileJob] = {job.relative: job for job in changed}
@@ -502,8 +517,11 @@ def _delta_build(
         loader.write_bookkeeping()
         set_duplicate_files(con, {a: held for a, held in holders.items() if held},
                             every=True)
+        # the problems of files not read again, less the manifest's: the manifest is read
+        # whole by every build, so its problems are in `folder_problems` already
         carried = [p for p in previous.problems
-                   if p.source_file in by_name and p.source_file not in gone]
+                   if p.source_file in by_name and p.source_file not in gone
+                   and MANIFEST_NAME not in p.reason]
         report.problems = sorted(folder_problems + carried + loader.problems, key=_problem_order)
         if progress:
             progress("write", 0, 1)

@@ -135,11 +135,14 @@ class Batch:
 
 
 def manifest_fingerprint(entry: ManifestEntry | None) -> str:
-    """A short fingerprint of a file's manifest row: a changed row means a changed article."""
+    """A short fingerprint of a file's manifest row: a changed row means a changed article.
+
+    What the row says, not where it is: a row added or removed above it moves it to another
+    line without changing its article (the line number only names the row in messages)."""
     if entry is None:
         return ""
     fields = sorted((name, repr(value)) for name, value in entry.fields.items())
-    return hashlib.sha1(repr((entry.line_no, fields)).encode()).hexdigest()[:16]
+    return hashlib.sha1(repr(fields).encode()).hexdigest()[:16]
 
 
 def file_state(job: FileJob) -> FileState:

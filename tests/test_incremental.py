@@ -310,3 +310,47 @@ def test_the_cli_summary_says_how_many_articles_were_reused(
     assert counts == {"reused": 5, "extracted": 2}
     assert cli.main(["--articles", str(articles), "--db", str(db), "--full"]) == 0
     assert "Every article was extracted: a full build was asked for" in capsys.readouterr().out
+
+
+def test_a_manifest_row_moving_to_another_line_changes_no_article(
+    articles: Path, tmp_path: Path
+) -> None:
+    """Rows added or removed above a file's row move it without changing its article, and a
+    problem of an unchanged file's row is reported once, at the line it is on now."""
+    live = tmp_path / "live.duckdb"
+    manifest = articles / "manifest.csv"
+    header, *rows = manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+    first_file = rows[0].split(",", 1)[0]
+    # a date precision the manifest does not know, on the first file's row
+    rows[0] = re.sub(r",(day|month|year),", ",fortnight,", rows[0], count=1)
+    manifest.write_text(header + "".join(rows), encoding="utf-8")
+    pipeline.build_warehouse(settings(articles, live))
+    # a new file whose row goes on top: every other row moves down a line
+    (articles / "zz_forum.txt").write_text(NEW_ARTICLES["zz_forum.txt"], encoding="utf-8")
+    manifest.write_text(header + MANIFEST_ROW + "".join(rows), encoding="utf-8")
+    again = pipeline.build_warehouse(settings(articles, live))
+    assert (again.files_read, again.articles_extracted, again.articles_reused) == (1, 1, 5)
+    precision = [p.message() for p in again.problems if "fortnight" in p.message()]
+    assert precision == [f"{first_file}: manifest.csv line 3: date_precision 'fortnight' is "
+                         "not one of day, month, year, so it was ignored"]
+    full_build(articles, tmp_path / "full.duckdb")
+    assert_same_content(live, tmp_path / "full.duckdb")
+
+
+def test_a_change_to_most_files_is_read_as_a_full_build(
+    articles: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past a share of the folder an incremental build would hold too many rows in one
+    transaction; the build streams every file instead, and says why."""
+    live = tmp_path / "live.duckdb"
+    pipeline.build_warehouse(settings(articles, live))
+    monkeypatch.setattr(pipeline, "DELTA_MIN_FILES", 1)  # the shipped corpus is five files
+    for path in sorted(articles.glob("*.txt"))[:2]:
+        path.write_text(path.read_text(encoding="utf-8") + "\nA line added later.\n",
+                        encoding="utf-8")
+    rebuilt = pipeline.build_warehouse(settings(articles, live))
+    assert rebuilt.files_read == 5 and rebuilt.articles_reused == 0
+    assert rebuilt.reuse_note == ("2 of 5 files are new or changed, so the whole folder was "
+                                  "read again")
+    full_build(articles, tmp_path / "full.duckdb")
+    assert_same_content(live, tmp_path / "full.duckdb")
