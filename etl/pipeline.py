@@ -388,11 +388,19 @@ def build_warehouse(
             report.reuse_note = (f"{len(changes.changed):,} of {len(jobs):,} files are new or "
                                  f"changed, so the whole folder was read again")
             changes = None
-        if previous is None or changes is None:
-            _full_build(settings, jobs, folder_problems, report, info, progress, engine)
-        else:
-            _delta_build(settings, jobs, folder_problems, previous, changes, report, info,
-                         progress)
+        if previous is not None and changes is not None:
+            try:
+                _delta_build(settings, jobs, folder_problems, previous, changes, report, info,
+                             progress)
+                return report
+            except duckdb.OutOfMemoryException as exc:
+                # the change is applied in one transaction, which holds it all; the spare
+                # rolled back, and a full build streams in flat memory
+                report.reuse_note = (f"applying the change in one step ran out of memory "
+                                     f"({str(exc).splitlines()[0]}), so the whole folder was "
+                                     f"read again")
+                report.spare_note = ""
+        _full_build(settings, jobs, folder_problems, report, info, progress, engine)
     return report
 
 

@@ -16,7 +16,7 @@ import duckdb
 import psutil
 import pytest
 
-from etl import pipeline, spare, warehouse
+from etl import marts, pipeline, spare, warehouse
 from tests.conftest import CORPUS_DIR, make_settings
 from tests.test_incremental import add_new_articles, assert_same_content, full_build
 
@@ -173,5 +173,35 @@ def test_a_build_killed_while_writing_the_spare_leaves_both_files_whole(
         assert con.execute("SELECT count(*) FROM w.articles").fetchall()[0][0] == 5
     again = pipeline.build_warehouse(make_settings(articles, live))
     assert again.articles_loaded == 45
+    full_build(articles, tmp_path / "full.duckdb")
+    assert_same_content(live, tmp_path / "full.duckdb")
+
+
+def test_an_incremental_build_out_of_memory_is_done_again_as_a_full_build(
+    articles: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB's memory limit reached inside the spare's one transaction: the spare rolls back
+    and the build reads the whole folder again, streaming, instead of failing."""
+    live = tmp_path / "live.duckdb"
+    pipeline.build_warehouse(make_settings(articles, live))
+    build_marts = marts.build_marts
+    calls = []
+
+    def out_of_memory_once(con: duckdb.DuckDBPyConnection, only: object = None) -> None:
+        calls.append(only)
+        if len(calls) == 1:  # the incremental build's marts, on the spare
+            raise duckdb.OutOfMemoryException("Out of Memory Error: a test's limit")
+        build_marts(con, only)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(marts, "build_marts", out_of_memory_once)
+    add_new_articles(articles)
+    second = pipeline.build_warehouse(make_settings(articles, live))
+    assert len(calls) == 2 and second.articles_reused == 0 and second.files_read == 7
+    assert second.reuse_note.startswith("applying the change in one step ran out of memory")
+    assert build_id(live) == second.run_id
+    with duckdb.connect(":memory:") as con:  # the full build's copy of itself
+        con.execute("ATTACH ? AS w (READ_ONLY)", [str(warehouse.spare_path(live))])
+        assert con.execute("SELECT value FROM w.warehouse_info WHERE key = 'build_id'"
+                           ).fetchall()[0][0] == second.run_id
     full_build(articles, tmp_path / "full.duckdb")
     assert_same_content(live, tmp_path / "full.duckdb")
