@@ -361,12 +361,13 @@ def page_reruns(page: str, params: dict[str, str], reruns: int) -> dict[str, Any
 
 # the tables each page's data needs (mentions also whenever an initiative filter is set)
 NAIVE_TABLES = {
-    "overview": ("articles", "events", "mentions", "article_themes", "initiatives", "themes"),
-    "timeline": ("articles", "events", "article_themes", "initiatives"),
-    "membership": ("articles", "memberships", "events", "article_themes",
+    "overview": ("articles", "stories", "events", "mentions", "article_themes", "initiatives",
+                 "themes"),
+    "timeline": ("articles", "stories", "events", "article_themes", "initiatives"),
+    "membership": ("articles", "stories", "memberships", "events", "article_themes",
                    "membership_reference"),
-    "topics": ("articles", "events", "article_themes", "mentions", "sentence_themes",
-               "initiatives", "themes"),
+    "topics": ("articles", "stories", "events", "article_themes", "mentions",
+               "sentence_themes", "initiatives", "themes"),
 }
 
 
@@ -384,9 +385,14 @@ def naive_load(con: duckdb.DuckDBPyConnection, page: str, filters: Any) -> dict[
 
 def _naive_articles(t: dict[str, pd.DataFrame], f: Any) -> pd.DataFrame:
     """Articles passing the article filters (publication years, outlets, themes, initiatives):
-    the articles whose membership figures count, whatever their events."""
+    the articles whose membership figures count, whatever their events. Counting by story (the
+    default) keeps each story's canonical article only: a text republished by several outlets
+    counts once."""
     articles = t["articles"]
     keep = pd.Series(True, index=articles.index)
+    if not f.by_article:
+        stories = t["stories"]
+        keep &= articles["article_id"].isin(stories.loc[stories["is_canonical"], "article_id"])
     if f.published_years:
         keep &= articles["published"].dt.year.between(*f.published_years)
     if f.outlets:
