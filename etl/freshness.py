@@ -3,8 +3,9 @@
 A build's output is a function of the article folder, the reference files, the corrections
 folder and the extraction code. The warehouse records a fingerprint of each when it is built
 (`warehouse_info`): `input_signature` (the name, size and modification time of every file of
-the article and reference folders, and the schema), `extractor_signature`
-(`etl.incremental`), the corrections folder's signature and the article folder's path.
+the article folder, its fetch area and the reference folder, and the schema), the manifest's
+content hash, `extractor_signature` and `reference_signature` (`etl.incremental`), the
+corrections folder's signature and the article folder's path.
 
 When all of them match, a build has nothing to do: `python -m etl` says the warehouse is up to
 date and writes nothing (no copy, no swap, no run row), and `--if-stale` and `make run` skip
@@ -28,6 +29,7 @@ import duckdb
 
 from etl import corrections, incremental, warehouse
 from etl.fetch.store import FETCH_DIR
+from etl.prepare import FileJob, file_state
 from etl.settings import Settings
 from etl.sources.folder import FolderEntry, list_folder
 from etl.sources.manifest import MANIFEST_NAME
@@ -138,11 +140,12 @@ def check(settings: Settings) -> Freshness:
     content with what that build read (`source_files.sha256`; the manifest by its hash).
     """
     live = warehouse.read_info(settings.db_path)
+    if not live:
+        return Freshness("there is no warehouse, or it cannot be read",
+                         build_info(settings, input_signature(settings)))
     scanned = int(live.get(incremental.SCANNED_KEY, "0") or 0)
     stamp = input_stamp(settings, racy_after_ns=scanned - incremental.RACY_WINDOW_NS)
     wanted = build_info(settings, stamp.signature)
-    if not live:
-        return Freshness("there is no warehouse, or it cannot be read", wanted)
     for key, why in _CHANGED.items():
         if live.get(key) != wanted[key]:
             return Freshness(why, wanted)
@@ -162,15 +165,9 @@ def _same_content(db_path: Path, entries: list[FolderEntry]) -> bool:
             "SELECT source_file, sha256 FROM source_files WHERE source_file IN "
             "(SELECT unnest($names))", {"names": [entry.relative for entry in files]}
         ).fetchall())
-    for entry in files:
-        try:
-            with open(entry.path, "rb") as handle:
-                digest = hashlib.sha256(handle.read()).hexdigest()
-        except OSError:
-            return False
-        if stored.get(entry.relative) != digest:
-            return False
-    return True
+    return all(stored.get(entry.relative)
+               == file_state(FileJob(entry.path, entry.relative, None)).sha256
+               for entry in files)
 
 
 def warehouse_is_stale(settings: Settings) -> bool:

@@ -140,7 +140,13 @@ def _previous_from(
     ).fetchall():
         holders[article_id].append((source_file, record_no))
         by_file[source_file].add(article_id)
-    problems = [
+    return Previous(files, holders, by_file, int(info.get(SCANNED_KEY, "0")),
+                    last_run_problems(con)), ""
+
+
+def last_run_problems(con: duckdb.DuckDBPyConnection) -> list[Problem]:
+    """The problems the build that wrote the warehouse on `con` reported, in its order."""
+    return [
         Problem(source_file, reason, record_no, severity)
         for source_file, record_no, severity, reason in con.execute(
             """
@@ -150,7 +156,6 @@ def _previous_from(
             """
         ).fetchall()
     ]
-    return Previous(files, holders, by_file, int(info.get(SCANNED_KEY, "0")), problems), ""
 
 
 @dataclass

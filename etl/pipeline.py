@@ -672,12 +672,7 @@ def _up_to_date(report: BuildReport, settings: Settings) -> BuildReport:
         last = con.execute("SELECT files_seen FROM etl_runs WHERE run_id = ?",
                            [report.run_id]).fetchall()
         report.files_seen = last[0][0] if last else report.articles_loaded
-        report.problems = [
-            Problem(source_file, reason, record_no, severity)
-            for source_file, record_no, severity, reason in con.execute(
-                "SELECT source_file, record_no, severity, reason FROM load_problems "
-                "WHERE run_id = ? ORDER BY rowid", [report.run_id]).fetchall()
-        ]
+        report.problems = incremental.last_run_problems(con)
     report.up_to_date = True
     report.status = "up to date"
     report.finished_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
