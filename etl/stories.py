@@ -176,8 +176,21 @@ def _candidate_pairs(signatures: np.ndarray) -> np.ndarray:
         first, second = _bucket_pairs(_band_keys(signatures, band, rows))
         low, high = np.minimum(first, second), np.maximum(first, second)
         found.append(low.astype(np.int64) * count + high)
-    unique = np.unique(np.concatenate(found))
+    unique = _distinct(np.concatenate(found))
     return np.column_stack([unique // count, unique % count])
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values of an integer array, sorted.
+
+    A sort and a neighbour comparison: NumPy 2.3 and later answer `np.unique` on integers from
+    a hash table, which is about 30 times slower than this when nearly every value is distinct
+    (5.9 s against 0.2 s on 3 million pair keys), as candidate pairs are.
+    """
+    ordered = np.sort(values)
+    if ordered.size == 0:
+        return ordered
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
 
 
 def group(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -107,6 +107,13 @@ def test_grouping_links_chains_and_leaves_singletons_alone() -> None:
     assert len(set(labels)) == 1 + len(story_texts.DIFFERENT)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=2**62), max_size=300))
+def test_candidate_pair_keys_are_deduplicated_and_sorted(values: list[int]) -> None:
+    found = stories._distinct(np.array(values, dtype=np.int64))
+    assert found.tolist() == sorted(set(values))
+
+
 def test_a_build_groups_near_copies_into_one_story_with_the_earliest_as_canonical(
         folder: Path, tmp_path: Path) -> None:
     db_path = tmp_path / "w.duckdb"
