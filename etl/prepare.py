@@ -468,12 +468,15 @@ def fact_tables(
                     "initiative_sentence_no": m.initiative_sentence_no,
                 }
             )
+        spans = {s.sentence_no: (s.start, s.end) for s in found.sentences}
         rows["sentence_themes"] += [
             {
                 "article_id": aid,
                 "sentence_no": h.sentence_no,
                 "theme": h.theme,
                 "keyword": h.keyword,
+                "start_char": spans[h.sentence_no][0],
+                "end_char": spans[h.sentence_no][1],
             }
             for h in found.theme_hits
         ]

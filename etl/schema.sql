@@ -182,7 +182,9 @@ CREATE TABLE IF NOT EXISTS sentence_themes (
     article_id  VARCHAR NOT NULL,
     sentence_no INTEGER NOT NULL,
     theme       VARCHAR NOT NULL,
-    keyword     VARCHAR NOT NULL
+    keyword     VARCHAR NOT NULL,
+    start_char  INTEGER NOT NULL,              -- the sentence's offsets, as in `sentences`
+    end_char    INTEGER NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS article_themes (
