@@ -468,18 +468,17 @@ def fact_tables(
                     "initiative_sentence_no": m.initiative_sentence_no,
                 }
             )
-        spans = {s.sentence_no: (s.start, s.end) for s in found.sentences}
         rows["sentence_themes"] += [
             {
                 "article_id": aid,
                 "sentence_no": h.sentence_no,
                 "theme": h.theme,
                 "keyword": h.keyword,
-                "start_char": spans[h.sentence_no][0],
-                "end_char": spans[h.sentence_no][1],
             }
             for h in found.theme_hits
         ]
+        spans = {s.sentence_no: (s.start, s.end) for s in found.sentences}
+        examples = extract.theme_examples(found.theme_hits)
         rows["article_themes"] += [
             {
                 "article_id": aid,
@@ -487,6 +486,12 @@ def fact_tables(
                 "hits": hits,
                 "per_1000_words": per_1000,
                 "rank": rank,
+                "examples": [
+                    {"sentence_no": sentence_no, "keyword_count": len(keywords),
+                     "keywords": ", ".join(keywords), "start_char": spans[sentence_no][0],
+                     "end_char": spans[sentence_no][1]}
+                    for sentence_no, keywords in examples[theme]
+                ],
             }
             for theme, hits, per_1000, rank in extract.article_theme_scores(
                 found.theme_hits, article.word_count

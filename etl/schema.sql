@@ -182,9 +182,7 @@ CREATE TABLE IF NOT EXISTS sentence_themes (
     article_id  VARCHAR NOT NULL,
     sentence_no INTEGER NOT NULL,
     theme       VARCHAR NOT NULL,
-    keyword     VARCHAR NOT NULL,
-    start_char  INTEGER NOT NULL,              -- the sentence's offsets, as in `sentences`
-    end_char    INTEGER NOT NULL
+    keyword     VARCHAR NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS article_themes (
@@ -193,6 +191,10 @@ CREATE TABLE IF NOT EXISTS article_themes (
     hits           INTEGER NOT NULL,
     per_1000_words DOUBLE NOT NULL,
     rank           INTEGER NOT NULL,           -- 1 = the article's most frequent theme
+    -- the article's best example sentences of the theme (etl/extract/themes.py: those matching
+    -- most of its keywords, then in reading order), with their offsets as in `sentences`
+    examples       STRUCT(sentence_no INTEGER, keyword_count INTEGER, keywords VARCHAR,
+                          start_char INTEGER, end_char INTEGER)[] NOT NULL,
     PRIMARY KEY (article_id, theme)
 );
 

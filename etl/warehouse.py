@@ -42,8 +42,8 @@ from etl.model import Problem
 # 11: facet_sentence_themes (a theme's example sentences read by article number);
 #     facet_articles.also_in.
 # 12: search_postings.start_char / end_char: a page of hits needs no lookup of its sentences.
-# 13: sentence_themes carries its sentence's offsets, so facet_sentence_themes needs no join
-#     with the sentences.
+# 13: article_themes.examples (each article's best example sentences of a theme) in place of
+#     the mart facet_sentence_themes: a theme's citations are read from facet_article_themes.
 SCHEMA_VERSION = "13"
 
 # Memory DuckDB may use while building; past it, it spills to a folder beside the file.

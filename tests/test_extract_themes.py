@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.extract import article_theme_scores, load_themes
+from etl.extract import EXAMPLES_PER_THEME, article_theme_scores, load_themes, theme_examples
 from etl.extract.sentences import SentenceIndex, split_sentences
 from etl.extract.text import fold, word_count
 from etl.extract.themes import Theme, ThemeError, build_taxonomy, find_theme_hits
@@ -124,3 +124,16 @@ def test_corpus_themes_agree_with_the_answer_key(taxonomy) -> None:
                 assert ranks.get(expected["theme"], 99) <= 4, (name, expected["theme"], ranks)
             elif expected["weight"] == "secondary":
                 assert expected["theme"] in ranks, (name, expected["theme"])
+
+
+def test_theme_examples_are_the_sentences_matching_most_keywords_then_the_first() -> None:
+    hits = [ThemeHit(4, "economy", "trade"), ThemeHit(1, "economy", "trade"),
+            ThemeHit(2, "economy", "trade"), ThemeHit(2, "economy", "investment"),
+            ThemeHit(2, "economy", "trade"), ThemeHit(3, "economy", "tariff"),
+            ThemeHit(0, "security", "terrorism"), ThemeHit(5, "economy", "growth")]
+    examples = theme_examples(hits)
+    # sentence 2 matches two distinct keywords (a repeat counts once); then reading order
+    assert examples["economy"] == [(2, ["investment", "trade"]), (1, ["trade"]), (3, ["tariff"])]
+    assert len(examples["economy"]) == EXAMPLES_PER_THEME
+    assert examples["security"] == [(0, ["terrorism"])]
+    assert theme_examples([]) == {}

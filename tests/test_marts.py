@@ -67,7 +67,7 @@ def test_applying_corrections_rebuilds_only_the_marts_built_from_facts() -> None
     # in the marts that copy them too, and the marts that read only its number stay as they are
     for refreshed in ("facet_articles", "facet_article_themes", "facet_initiative_themes"):
         assert plan[refreshed] == "refresh"
-    for unchanged in ("facet_themes", "facet_initiatives", "facet_sentence_themes"):
+    for unchanged in ("facet_themes", "facet_initiatives", "facet_candidates"):
         assert unchanged not in plan
     for rebuilt in ("facet_events", "facet_memberships", "facet_claims", "events_with_sources"):
         assert plan[rebuilt] == "build"
@@ -91,15 +91,31 @@ def test_a_mart_out_of_step_with_its_table_fails_validation(built_warehouse: Pat
         assert not marts.validate_marts(con)
 
 
-def test_sentence_theme_rows_cut_their_sentence_from_the_article(built_warehouse: Path) -> None:
+def test_theme_examples_are_each_articles_best_sentences_and_cut_them_from_its_text(
+        built_warehouse: Path) -> None:
+    """The examples stored with each article and theme are the sentences matching most of the
+    theme's keywords (then in reading order), as re-derived here from every keyword row."""
     with duckdb.connect(str(built_warehouse), read_only=True) as con:
-        rows, cut = con.execute("""
-            SELECT count(*), count(*) FILTER (
-                WHERE substring(t.text, f.start_char + 1, f.end_char - f.start_char) = s.text)
-            FROM facet_sentence_themes AS f
+        stored = con.execute("""
+            SELECT a.article_id, th.theme, e.sentence_no, e.keyword_count, e.keywords,
+                   substring(t.text, e.start_char + 1, e.end_char - e.start_char) = s.text
+            FROM (SELECT article_no, theme_no, unnest(examples) AS e
+                  FROM facet_article_themes) AS f
             JOIN facet_articles AS a USING (article_no)
+            JOIN facet_themes AS th USING (theme_no)
             JOIN articles AS t USING (article_id)
-            JOIN sentences AS s ON s.article_id = a.article_id AND s.sentence_no = f.sentence_no
-            """).fetchone()
-        assert rows == con.execute("SELECT count(*) FROM sentence_themes").fetchone()[0] > 0
-        assert cut == rows
+            JOIN sentences AS s ON s.article_id = a.article_id AND s.sentence_no = e.sentence_no
+            ORDER BY ALL""").fetchall()
+        derived = con.execute("""
+            WITH keyed AS (
+                SELECT article_id, theme, sentence_no, count(DISTINCT keyword) AS keyword_count,
+                       string_agg(DISTINCT keyword, ', ' ORDER BY keyword) AS keywords
+                FROM sentence_themes GROUP BY article_id, theme, sentence_no)
+            SELECT article_id, theme, sentence_no, keyword_count, keywords, true
+            FROM keyed
+            QUALIFY row_number() OVER (PARTITION BY article_id, theme
+                                       ORDER BY keyword_count DESC, sentence_no) <= $most
+            ORDER BY ALL""", {"most": extract.EXAMPLES_PER_THEME}).fetchall()
+        assert len(stored) > 20
+        assert stored == derived
+        assert any(row[3] > 1 for row in stored)  # some sentence matches several keywords

@@ -103,7 +103,10 @@ def theme_sentences(con: Connection, filters: Filters, per_theme: int) -> pd.Dat
 
     Up to `per_theme` per theme: among the theme's `THEME_SENTENCE_ARTICLES` newest articles
     in view, the sentences matching most of the theme's keywords, then the newest articles.
-    With a theme filter only the chosen themes are listed.
+    With a theme filter only the chosen themes are listed. Each article's best few sentences
+    of a theme are stored with it (`facet_article_themes.examples`, three by the ETL), and the
+    best `per_theme` of all the newest articles are among those when `per_theme` is at most
+    that many; so no sentence table is scanned.
     """
     ctes = [
         Cte("newest", sql("""
@@ -114,24 +117,17 @@ def theme_sentences(con: Connection, filters: Filters, per_theme: int) -> pd.Dat
         GROUP BY t.theme_no""", articles=THEME_SENTENCE_ARTICLES, themes=list(filters.themes)),
             materialized=True),
         Cte("keyed", sql("""
-        SELECT s.theme_no, s.article_no, s.sentence_no,
-               count(DISTINCT s.keyword) AS keyword_count
-        FROM facet_sentence_themes AS s
-        JOIN newest AS n ON n.article_no = s.article_no AND n.theme_no = s.theme_no
-        GROUP BY s.theme_no, s.article_no, s.sentence_no""")),
+        SELECT t.theme_no, t.article_no, unnest(t.examples) AS example
+        FROM facet_article_themes AS t
+        JOIN newest AS n ON n.article_no = t.article_no AND n.theme_no = t.theme_no""")),
         Cte("ranked", sql("""
-        SELECT *, row_number() OVER (PARTITION BY theme_no
-                                     ORDER BY keyword_count DESC, article_no, sentence_no)
-                      AS theme_rank
+        SELECT theme_no, article_no, example.sentence_no, example.keywords,
+               example.start_char, example.end_char,
+               row_number() OVER (PARTITION BY theme_no
+                                  ORDER BY example.keyword_count DESC, article_no,
+                                           example.sentence_no) AS theme_rank
         FROM keyed
         QUALIFY theme_rank <= $per_theme""", per_theme=per_theme), materialized=True),
-        Cte("keywords", sql("""
-        SELECT s.theme_no, s.article_no, s.sentence_no,
-               string_agg(DISTINCT s.keyword, ', ' ORDER BY s.keyword) AS keywords,
-               any_value(s.start_char) AS start_char, any_value(s.end_char) AS end_char
-        FROM facet_sentence_themes AS s
-        SEMI JOIN ranked AS r USING (theme_no, article_no, sentence_no)
-        GROUP BY s.theme_no, s.article_no, s.sentence_no""")),
         Cte("article", sql("""
         SELECT a.article_no, a.article_id, a.title, a.outlet, a.published,
                a.published_precision, a.url
@@ -141,12 +137,11 @@ def theme_sentences(con: Connection, filters: Filters, per_theme: int) -> pd.Dat
         SEMI JOIN article AS a USING (article_id)""")),
     ]
     return in_view(con, filters, (ARTICLE_THEMES,), ctes, """
-    SELECT th.theme, th.label, k.keywords,
-           substring(t.text, k.start_char + 1, k.end_char - k.start_char) AS sentence,
+    SELECT th.theme, th.label, r.keywords,
+           substring(t.text, r.start_char + 1, r.end_char - r.start_char) AS sentence,
            a.article_id, r.sentence_no, a.title, a.outlet, a.published, a.published_precision,
            a.url, r.theme_rank
     FROM ranked AS r
-    JOIN keywords AS k USING (theme_no, article_no, sentence_no)
     JOIN facet_themes AS th USING (theme_no)
     JOIN article AS a USING (article_no)
     JOIN text AS t USING (article_id)

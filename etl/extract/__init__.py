@@ -38,6 +38,7 @@ from .references import resolve_across_sentences
 from .sentences import SentenceIndex, split_sentences
 from .text import fold
 from .themes import (
+    EXAMPLES_PER_THEME,
     THEMES_FILE,
     Theme,
     ThemeError,
@@ -45,6 +46,7 @@ from .themes import (
     article_theme_scores,
     find_theme_hits,
     load_themes,
+    theme_examples,
 )
 
 __all__ = [
@@ -56,7 +58,9 @@ __all__ = [
     "Theme",
     "ThemeError",
     "ThemeTaxonomy",
+    "EXAMPLES_PER_THEME",
     "article_theme_scores",
+    "theme_examples",
     "evidence_scale_rows",
     "extract_article",
     "infer_publication_date",

@@ -190,6 +190,26 @@ def find_theme_hits(folded: str, index: SentenceIndex, taxonomy: ThemeTaxonomy) 
     return hits
 
 
+# Example sentences kept per article and theme (`theme_examples`): a theme chart cites the few
+# sentences matching most of its keywords among its newest articles, and the best few of all
+# those articles are always among the best few of each.
+EXAMPLES_PER_THEME = 3
+
+
+def theme_examples(hits: Sequence[ThemeHit]) -> dict[str, list[tuple[int, list[str]]]]:
+    """Per theme, its best example sentences in one article: (sentence number, the distinct
+    keywords it matched, sorted), those matching most keywords first, then in reading order;
+    at most `EXAMPLES_PER_THEME`."""
+    keywords: dict[str, dict[int, set[str]]] = {}
+    for hit in hits:
+        keywords.setdefault(hit.theme, {}).setdefault(hit.sentence_no, set()).add(hit.keyword)
+    return {
+        theme: [(sentence_no, sorted(found)) for sentence_no, found in sorted(
+            by_sentence.items(), key=lambda item: (-len(item[1]), item[0]))[:EXAMPLES_PER_THEME]]
+        for theme, by_sentence in keywords.items()
+    }
+
+
 def article_theme_scores(hits: Sequence[ThemeHit], word_count: int
                          ) -> list[tuple[str, int, float, int]]:
     """(theme, hits, hits per 1,000 words, rank) per theme with hits, most frequent first.

@@ -137,9 +137,6 @@ _RULES: tuple[tuple[str, str, str, dict[str, object]], ...] = (
     ("facet_article_themes", "article theme without its mart row (or one too many)",
      "SELECT abs((SELECT count(*) FROM article_themes) "
      "- (SELECT count(*) FROM facet_article_themes))", {}),
-    ("facet_sentence_themes", "sentence theme keyword without its mart row (or one too many)",
-     "SELECT abs((SELECT count(*) FROM sentence_themes) "
-     "- (SELECT count(*) FROM facet_sentence_themes))", {}),
     ("facet_candidates", "candidate initiative without its mart row (or one too many)",
      "SELECT abs((SELECT count(*) FROM candidate_initiatives) "
      "- (SELECT count(*) FROM facet_candidates))", {}),

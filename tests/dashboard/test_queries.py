@@ -416,6 +416,13 @@ def test_theme_sentences_quote_the_sentence_and_the_keywords_it_matched(
             WHERE article_id = ? AND sentence_no = ? AND theme = ?""", [*key, r.theme])
 
 
+def test_a_theme_chart_cites_no_more_sentences_than_each_article_keeps() -> None:
+    from dashboard import data
+    from etl import extract
+
+    assert data.THEME_SENTENCES_PER_THEME <= extract.EXAMPLES_PER_THEME
+
+
 def test_reference_lists_and_bounds(warehouse_cursor: Con) -> None:
     assert "CICA" in set(queries.initiative_list(warehouse_cursor)["initiative_id"])
     assert len(queries.theme_list(warehouse_cursor)) == scalar(warehouse_cursor,
