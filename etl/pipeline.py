@@ -637,7 +637,7 @@ def _finish(
         **info,
         "build_id": report.run_id,
         "built_at": report.finished_at.isoformat(timespec="seconds"),
-    }, fact_plan=[] if marts_kept else None)
+    }, fact_plan=[] if marts_kept else None, new_articles=checked)
 
 
 def _read_outcome(con: duckdb.DuckDBPyConnection, report: BuildReport) -> None:

@@ -327,18 +327,26 @@ REVIEWED_CHECKS = ("reviewed_events", "reviewed_memberships")
 
 
 def validate(con: duckdb.DuckDBPyConnection,
-             tables: Sequence[str] | None = None) -> list[ValidationIssue]:
+             tables: Sequence[str] | None = None,
+             new_articles: str | None = None) -> list[ValidationIssue]:
     """Rules a finished build must satisfy before it replaces the live warehouse (the rules of
     `tables` only, if given).
 
     The structural rules below hold whatever the articles say (a failure is a fault of the
     build); `CONTENT_RULES` are checked too, but `reject_rows` has removed their breakers.
+    `new_articles` names a table of the ids of the articles whose rows this build wrote (an
+    incremental build; the others passed when they were written): sentence numbers are then
+    checked for repeats among those articles only, which over every sentence is a distinct
+    count of millions of pairs (2.4 s at 100,000 articles).
     """
+    own = "" if new_articles is None else (
+        f" WHERE article_id IN (SELECT article_id FROM {new_articles})")  # noqa: S608
     checks: dict[str, list[tuple[str, str]]] = {
         "sentences": [
             (
                 "sentence number repeated within an article",
-                "SELECT count(*) - count(DISTINCT (article_id, sentence_no)) FROM sentences",
+                "SELECT count(*) - count(DISTINCT (article_id, sentence_no)) "  # noqa: S608
+                f"FROM sentences{own}",
             ),
             (
                 "sentence without a known article",
@@ -524,14 +532,16 @@ def _remove_staging(path: Path) -> None:
 
 
 def seal(con: duckdb.DuckDBPyConnection, info: Mapping[str, str],
-         fact_plan: Sequence[tuple[str, str]] | None = None) -> None:
+         fact_plan: Sequence[tuple[str, str]] | None = None,
+         new_articles: str | None = None) -> None:
     """Build the marts (`etl/marts/`), validate the finished build, record `info`.
 
     Every build, full or incremental, goes through here, so the dashboard always finds the
     marts of the tables beside them. Applying corrections alone changes only the reviewed
     facts, so it rebuilds or refreshes and checks only the marts built from them (`fact_plan`,
     from `marts.fact_update_plan`) and the
-    reviewed tables. Raises `WarehouseError` listing every failed rule; the build's `staging`
+    reviewed tables. `new_articles`: as in `validate`. Raises `WarehouseError` listing every
+    failed rule; the build's `staging`
     block then removes the file and the live warehouse stays.
     """
     if fact_plan is None:
@@ -540,7 +550,7 @@ def seal(con: duckdb.DuckDBPyConnection, info: Mapping[str, str],
         marts.apply_plan(con, fact_plan)
     # the marts are checked once the tables they derive from pass, so a fault is reported
     # where it lies, not again in every mart built on it
-    base = validate(con, REVIEWED_CHECKS if fact_plan is not None else None)
+    base = validate(con, REVIEWED_CHECKS if fact_plan is not None else None, new_articles)
     issues = base or [ValidationIssue(table, problem)
                       for table, problem in marts.validate_marts(
                           con, None if fact_plan is None else [t for t, _ in fact_plan])]

@@ -361,3 +361,24 @@ def test_interrupted_build_leaves_previous_warehouse(
     # the next build clears the leftover and succeeds
     pipeline.build_warehouse(make_settings(corpus_copy, db))
     assert not staging.exists()
+
+
+def test_validation_finds_a_repeated_sentence_and_an_incremental_check_looks_at_its_own_articles(
+        built_warehouse: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "repeated.duckdb"
+    shutil.copyfile(built_warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        assert warehouse.validate(con) == []
+        first, other = [row[0] for row in con.execute(
+            "SELECT article_id FROM articles ORDER BY article_id LIMIT 2").fetchall()]
+        con.execute("INSERT INTO sentences SELECT * FROM sentences WHERE article_id = $a "
+                    "AND sentence_no = (SELECT min(sentence_no) FROM sentences "
+                    "WHERE article_id = $a)", {"a": first})
+        repeated = [("sentences", "1 rows: sentence number repeated within an article")]
+        assert [(i.table, i.problem) for i in warehouse.validate(con)] == repeated
+        for name, article in (("_mine", first), ("_theirs", other)):
+            con.execute(f"CREATE TEMP TABLE {name} AS SELECT ? AS article_id", [article])
+        assert [(i.table, i.problem)
+                for i in warehouse.validate(con, new_articles="_mine")] == repeated
+        # the incremental check trusts the articles it did not write
+        assert warehouse.validate(con, new_articles="_theirs") == []
