@@ -33,6 +33,7 @@ EXTRACTED_TABLES = (
     "memberships",
     "sentence_themes",
     "article_themes",
+    "initiative_themes",
     "candidate_initiatives",
 )
 
@@ -496,6 +497,11 @@ def fact_tables(
             for theme, hits, per_1000, rank in extract.article_theme_scores(
                 found.theme_hits, article.word_count
             )
+        ]
+        rows["initiative_themes"] += [
+            {"article_id": aid, "initiative_id": initiative, "theme": theme, "sentences": n}
+            for initiative, theme, n in extract.initiative_theme_sentences(
+                found.mentions, found.theme_hits)
         ]
         rows["candidate_initiatives"] += [
             {

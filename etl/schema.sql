@@ -185,6 +185,15 @@ CREATE TABLE IF NOT EXISTS sentence_themes (
     keyword     VARCHAR NOT NULL
 );
 
+-- per article, initiative and theme: how many sentences both name the initiative (`mentions`)
+-- and carry the theme (`sentence_themes`), counted when the article is extracted
+CREATE TABLE IF NOT EXISTS initiative_themes (
+    article_id    VARCHAR NOT NULL,
+    initiative_id VARCHAR NOT NULL,
+    theme         VARCHAR NOT NULL,
+    sentences     INTEGER NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS article_themes (
     article_id     VARCHAR NOT NULL,
     theme          VARCHAR NOT NULL,

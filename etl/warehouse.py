@@ -43,7 +43,8 @@ from etl.model import Problem
 #     facet_articles.also_in.
 # 12: search_postings.start_char / end_char: a page of hits needs no lookup of its sentences.
 # 13: article_themes.examples (each article's best example sentences of a theme) in place of
-#     the mart facet_sentence_themes: a theme's citations are read from facet_article_themes.
+#     the mart facet_sentence_themes: a theme's citations are read from facet_article_themes;
+#     initiative_themes (sentences naming an initiative and carrying a theme, per article).
 SCHEMA_VERSION = "13"
 
 # Memory DuckDB may use while building; past it, it spills to a folder beside the file.
@@ -64,6 +65,7 @@ CONTENT_TABLES = (
     "memberships",
     "sentence_themes",
     "article_themes",
+    "initiative_themes",
     "candidate_initiatives",
     "membership_reference",
     "evidence_scale",

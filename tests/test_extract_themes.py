@@ -7,11 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from etl.extract import EXAMPLES_PER_THEME, article_theme_scores, load_themes, theme_examples
+from etl.extract import (
+    EXAMPLES_PER_THEME,
+    article_theme_scores,
+    initiative_theme_sentences,
+    load_themes,
+    theme_examples,
+)
 from etl.extract.sentences import SentenceIndex, split_sentences
 from etl.extract.text import fold, word_count
 from etl.extract.themes import Theme, ThemeError, build_taxonomy, find_theme_hits
-from etl.model import ThemeHit
+from etl.model import Mention, ThemeHit
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DIR = ROOT / "data" / "reference"
@@ -137,3 +143,18 @@ def test_theme_examples_are_the_sentences_matching_most_keywords_then_the_first(
     assert len(examples["economy"]) == EXAMPLES_PER_THEME
     assert examples["security"] == [(0, ["terrorism"])]
     assert theme_examples([]) == {}
+
+
+def test_initiative_themes_count_sentences_once_however_often_they_name_or_match() -> None:
+    mentions = [Mention(1, "CICA", "CICA", 0, 4, "acronym"),
+                Mention(1, "CICA", "the conference", 9, 23, "coreference"),
+                Mention(1, "SCO", "SCO", 30, 33, "acronym"),
+                Mention(2, "CICA", "It", 40, 42, "coreference"),
+                Mention(7, "CICA", "CICA", 90, 94, "acronym")]
+    hits = [ThemeHit(1, "security", "terrorism"), ThemeHit(1, "security", "extremism"),
+            ThemeHit(1, "economy", "trade"), ThemeHit(2, "security", "security"),
+            ThemeHit(3, "economy", "trade")]
+    assert initiative_theme_sentences(mentions, hits) == [
+        ("CICA", "economy", 1), ("CICA", "security", 2), ("SCO", "economy", 1),
+        ("SCO", "security", 1)]
+    assert initiative_theme_sentences([], hits) == []

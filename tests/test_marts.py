@@ -91,6 +91,25 @@ def test_a_mart_out_of_step_with_its_table_fails_validation(built_warehouse: Pat
         assert not marts.validate_marts(con)
 
 
+def test_initiative_themes_count_the_sentences_naming_the_one_and_carrying_the_other(
+        built_warehouse: Path) -> None:
+    """The counts made per article when it is extracted are those of every mention joined
+    with every keyword hit on the sentence, as re-derived here."""
+    with duckdb.connect(str(built_warehouse), read_only=True) as con:
+        stored = con.execute("SELECT article_id, initiative_id, theme, sentences "
+                             "FROM initiative_themes ORDER BY ALL").fetchall()
+        derived = con.execute("""
+            SELECT n.article_id, n.initiative_id, t.theme, count(*)
+            FROM (SELECT DISTINCT article_id, sentence_no, initiative_id FROM mentions) AS n
+            JOIN (SELECT DISTINCT article_id, sentence_no, theme FROM sentence_themes) AS t
+                USING (article_id, sentence_no)
+            GROUP BY ALL ORDER BY ALL""").fetchall()
+        assert len(stored) > 20 and stored == derived
+        assert any(row[3] > 1 for row in stored)
+        assert con.execute("SELECT count(*) FROM facet_initiative_themes").fetchone()[0] \
+            == len(stored)
+
+
 def test_theme_examples_are_each_articles_best_sentences_and_cut_them_from_its_text(
         built_warehouse: Path) -> None:
     """The examples stored with each article and theme are the sentences matching most of the

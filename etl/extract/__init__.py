@@ -45,6 +45,7 @@ from .themes import (
     ThemeTaxonomy,
     article_theme_scores,
     find_theme_hits,
+    initiative_theme_sentences,
     load_themes,
     theme_examples,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "ThemeTaxonomy",
     "EXAMPLES_PER_THEME",
     "article_theme_scores",
+    "initiative_theme_sentences",
     "theme_examples",
     "evidence_scale_rows",
     "extract_article",

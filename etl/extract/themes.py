@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.marts import MAX_MASK_BITS
-from etl.model import ThemeHit
+from etl.model import Mention, ThemeHit
 
 from .gazetteer import trie_regex
 from .sentences import SentenceIndex
@@ -208,6 +209,20 @@ def theme_examples(hits: Sequence[ThemeHit]) -> dict[str, list[tuple[int, list[s
             by_sentence.items(), key=lambda item: (-len(item[1]), item[0]))[:EXAMPLES_PER_THEME]]
         for theme, by_sentence in keywords.items()
     }
+
+
+def initiative_theme_sentences(mentions: Sequence[Mention], hits: Sequence[ThemeHit]
+                                ) -> list[tuple[str, str, int]]:
+    """(initiative, theme, sentences) for every initiative and theme one sentence of an article
+    both names and carries: how many of its sentences do. Counted once per article when it is
+    extracted, so no build joins every mention with every keyword hit of the warehouse."""
+    themes_of: dict[int, set[str]] = {}
+    for hit in hits:
+        themes_of.setdefault(hit.sentence_no, set()).add(hit.theme)
+    named = {(m.sentence_no, m.initiative_id) for m in mentions}
+    counts = Counter((initiative, theme) for sentence_no, initiative in named
+                     for theme in themes_of.get(sentence_no, ()))
+    return sorted((initiative, theme, n) for (initiative, theme), n in counts.items())
 
 
 def article_theme_scores(hits: Sequence[ThemeHit], word_count: int
