@@ -119,7 +119,7 @@ def test_theme_examples_are_each_articles_best_sentences_and_cut_them_from_its_t
             SELECT a.article_id, th.theme, e.sentence_no, e.keyword_count, e.keywords,
                    substring(t.text, e.start_char + 1, e.end_char - e.start_char) = s.text
             FROM (SELECT article_no, theme_no, unnest(examples) AS e
-                  FROM facet_article_themes) AS f
+                  FROM facet_theme_examples) AS f
             JOIN facet_articles AS a USING (article_no)
             JOIN facet_themes AS th USING (theme_no)
             JOIN articles AS t USING (article_id)

@@ -42,7 +42,7 @@ from dashboard.queries.sql import Connection, Cte, Sql, all_of, frame, sql, stat
 # The marts the queries read, built by the ETL (etl/marts/, docs/schema.md).
 MARTS = ("facet_themes", "facet_initiatives", "facet_candidates", "facet_event_years",
          "facet_articles", "facet_events", "facet_memberships", "facet_article_themes",
-         "facet_initiative_themes", "facet_claims")
+         "facet_initiative_themes", "facet_theme_examples", "facet_claims")
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,7 @@ def theme_sentences(con: Connection, filters: Filters, per_theme: int) -> pd.Dat
     Up to `per_theme` per theme: among the theme's `THEME_SENTENCE_ARTICLES` newest articles
     in view, the sentences matching most of the theme's keywords, then the newest articles.
     With a theme filter only the chosen themes are listed. Each article's best few sentences
-    of a theme are stored with it (`facet_article_themes.examples`, three by the ETL), and the
+    of a theme are stored with it (`facet_theme_examples.examples`, three by the ETL), and the
     best `per_theme` of all the newest articles are among those when `per_theme` is at most
     that many; so no sentence table is scanned.
     """
@@ -118,7 +118,7 @@ def theme_sentences(con: Connection, filters: Filters, per_theme: int) -> pd.Dat
             materialized=True),
         Cte("keyed", sql("""
         SELECT t.theme_no, t.article_no, unnest(t.examples) AS example
-        FROM facet_article_themes AS t
+        FROM facet_theme_examples AS t
         JOIN newest AS n ON n.article_no = t.article_no AND n.theme_no = t.theme_no""")),
         Cte("ranked", sql("""
         SELECT theme_no, article_no, example.sentence_no, example.keywords,

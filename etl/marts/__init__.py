@@ -137,6 +137,9 @@ _RULES: tuple[tuple[str, str, str, dict[str, object]], ...] = (
     ("facet_article_themes", "article theme without its mart row (or one too many)",
      "SELECT abs((SELECT count(*) FROM article_themes) "
      "- (SELECT count(*) FROM facet_article_themes))", {}),
+    ("facet_theme_examples", "article theme without its examples' mart row (or one too many)",
+     "SELECT abs((SELECT count(*) FROM article_themes) "
+     "- (SELECT count(*) FROM facet_theme_examples))", {}),
     ("facet_initiative_themes", "initiative theme without its mart row (or one too many)",
      "SELECT abs((SELECT count(*) FROM initiative_themes) "
      "- (SELECT count(*) FROM facet_initiative_themes))", {}),
