@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
@@ -31,7 +32,6 @@ import pyarrow.compute as pc
 from etl import (
     cluster,
     corrections,
-    extract,
     freshness,
     incremental,
     intake,
@@ -50,6 +50,9 @@ from etl.sources.discover import folder_contents
 from etl.sources.manifest import MANIFEST_NAME, read_manifest, unmatched_manifest_rows
 from etl.vocabulary import load_vocabulary
 from etl.workers import read_batches
+
+if TYPE_CHECKING:
+    from etl import extract
 
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -243,6 +246,7 @@ def reference_tables(
 ) -> dict[str, pa.Table]:
     """Initiatives, themes, `<initiative>_membership.csv` series, the evidence scale and the
     shared vocabularies (event types, membership kinds), from the reference files."""
+    from etl import extract  # on first use, as in etl.prepare
     initiatives = warehouse.rows_table(
         "initiatives",
         [

@@ -15,14 +15,22 @@ import os
 from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from etl import budget, extract, normalize, stories, warehouse
+from etl import budget, normalize, stories, warehouse
 from etl.model import ArticleExtraction, CleanText, Problem, PublicationDate, SourceRecord
 from etl.normalize.lines import word_count
 from etl.sources import read_file
 from etl.sources.manifest import ManifestEntry
+
+if TYPE_CHECKING:
+    from etl import extract
+
+# `etl.extract` (its patterns compile when imported, about 0.25 s) is imported by the functions
+# that extract, not here: every `python -m etl` command imports this module, and one that
+# extracts nothing (an up-to-date build, a correction, a fetch) should not pay for it.
 
 # The tables extraction writes, one group of rows per article (`fact_tables`).
 EXTRACTED_TABLES = (
@@ -69,6 +77,7 @@ def resolve_metadata(
     The record already applies manifest > front matter/record fields > header; the text can
     only fill gaps ('inferred'), and a field nobody knows is 'unknown'.
     """
+    from etl import extract  # on first use: see the note at the top
     inferred: dict[str, object] = {"title": clean.headline, "author": clean.byline}
     if record.published is None:
         # the page furniture the cleaning removed (a 'May 16, 2024' line above the headline)
@@ -227,6 +236,7 @@ def reference_data(reference_dir: Path) -> tuple[extract.Gazetteer, extract.Them
     process for the same file contents. A changed file is compiled afresh; a file that cannot
     be read raises from the loaders, as it did before.
     """
+    from etl import extract  # on first use: see the note at the top
     try:
         contents = tuple((reference_dir / name).read_bytes()
                          for name in (extract.GAZETTEER_FILE, extract.THEMES_FILE))
@@ -239,6 +249,7 @@ def reference_data(reference_dir: Path) -> tuple[extract.Gazetteer, extract.Them
 def _compiled_reference(reference_dir: str, contents: tuple[bytes, ...]
                         ) -> tuple[extract.Gazetteer, extract.ThemeTaxonomy]:
     """`reference_data`, memoised by folder and file contents (the key only)."""
+    from etl import extract  # on first use: see the note at the top
     del contents  # part of the cache key: the loaders read the same files
     return extract.load_gazetteer(Path(reference_dir)), extract.load_themes(Path(reference_dir))
 
@@ -286,6 +297,7 @@ def _process_one(
     list[ArticleExtraction],
 ]:
     """One file's new articles, its holders and problems, and each new article's facts."""
+    from etl import extract  # on first use: see the note at the top
     assert _reference is not None
     gazetteer, themes = _reference
     manifest = {job.relative: job.manifest} if job.manifest is not None else None
@@ -365,6 +377,7 @@ def fact_tables(
     articles: Sequence[PreparedArticle], extractions: Sequence[ArticleExtraction]
 ) -> dict[str, pa.Table]:
     """Sentences, mentions, dates, events, memberships and themes of every article."""
+    from etl import extract  # on first use: see the note at the top
     rows: dict[str, list[dict[str, object]]] = {name: [] for name in EXTRACTED_TABLES}
     for article, found in zip(articles, extractions, strict=True):
         aid = article.article_id

@@ -66,3 +66,16 @@ def test_no_warehouse_gives_non_zero_exit(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "does not exist" in result.stderr
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_starting_the_command_loads_no_extraction_code_and_no_optional_library() -> None:
+    """Every `python -m etl` command imports the CLI; one that extracts nothing (an up-to-date
+    build, a correction, a fetch) must not pay for compiling the extraction patterns or for
+    loading the libraries only some steps need."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, etl.cli; print(' '.join(sorted(sys.modules)))"],
+        capture_output=True, text=True, check=True,
+        cwd=Path(__file__).resolve().parent.parent).stdout.split()
+    for heavy in ("etl.extract", "datasketch", "scipy", "trafilatura", "feedparser"):
+        assert heavy not in loaded, heavy
+    assert "etl.prepare" in loaded  # the check looks at a module the CLI does load
