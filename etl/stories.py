@@ -39,6 +39,8 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from etl import warehouse
+
 # Words per shingle: 4 keeps a changed word from touching more than four shingles, and is long
 # enough that shared names ("Conference on Interaction and ...") weigh little against the text.
 SHINGLE_WORDS = 4
@@ -232,8 +234,8 @@ def build_stories(con: duckdb.DuckDBPyConnection) -> None:
     similarity to the canonical one (1 for the canonical).
     """
     table = con.sql(_READ).to_arrow_table()
-    con.execute("DELETE FROM stories").fetchall()
     if table.num_rows == 0:
+        con.execute("DELETE FROM stories").fetchall()
         return
     ids = table["article_id"].to_pylist()
     signatures = np.asarray(table["minhash"].combine_chunks().flatten().to_numpy(
@@ -255,10 +257,13 @@ def build_stories(con: duckdb.DuckDBPyConnection) -> None:
                        for i, c in enumerate(story_of)],
         "story_size": [int(sizes[label]) for label in labels],
     })
+    # only the rows that changed are written: a build adding a few articles changes a few
+    # stories, and rewriting all of them cost seconds of write-ahead log at 100,000 articles
     con.register("_stories", rows)
     try:
-        con.execute("INSERT INTO stories SELECT article_id, story_id, is_canonical, "
-                    "similarity, story_size FROM _stories").fetchall()
+        warehouse.replace_differing_rows(
+            con, "stories", "(SELECT article_id, story_id, is_canonical, similarity, "
+            "story_size FROM _stories)", "article_id")
     finally:
         con.unregister("_stories")
 

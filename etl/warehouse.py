@@ -244,6 +244,36 @@ def load_table(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> No
         con.unregister("_incoming")
 
 
+def replace_differing_rows(con: duckdb.DuckDBPyConnection, table: str, source: str,
+                           key: str) -> int:
+    """Make `table` hold exactly the rows of `source` (a table or view with the same columns
+    in the same order) by rewriting only the keys whose rows differ; returns how many keys.
+
+    Every row of a `key` value (NOT NULL) that either side holds differently, or more often,
+    is deleted and the source's rows of that key inserted; the other rows are not touched.
+    Replacing a table whole instead sends every row through the write-ahead log again at
+    commit: at 100,000 articles, seconds for a table of one row per article of which a build
+    changes a few hundred.
+    """
+    changed = con.sql(f"""
+        SELECT DISTINCT "{key}" FROM (
+            (SELECT * FROM "{table}" EXCEPT ALL SELECT * FROM {source})
+            UNION ALL
+            (SELECT * FROM {source} EXCEPT ALL SELECT * FROM "{table}"))
+    """).to_arrow_table()  # noqa: S608 (names from the code, not from data)
+    if changed.num_rows == 0:
+        return 0
+    con.register("_changed_keys", changed)
+    try:
+        con.execute(f'DELETE FROM "{table}" WHERE "{key}" IN '  # noqa: S608
+                    f'(SELECT "{key}" FROM _changed_keys)').fetchall()
+        con.execute(f'INSERT INTO "{table}" SELECT * FROM {source} '  # noqa: S608
+                    f'WHERE "{key}" IN (SELECT "{key}" FROM _changed_keys)').fetchall()
+    finally:
+        con.unregister("_changed_keys")
+    return changed.num_rows
+
+
 @dataclass(frozen=True)
 class ContentRule:
     """A rule on what an article says. A row breaking it is left out of the warehouse with a

@@ -166,3 +166,20 @@ def test_exact_copies_are_still_folded_when_loaded(folder: Path, tmp_path: Path)
         assert con.execute("SELECT duplicate_files FROM articles WHERE source_file = 'wire.md'"
                            ).fetchall() == [(["wire_again.md"],)]
     assert "wire_again.md" not in story_rows(db_path)
+
+
+def test_grouping_again_without_a_change_rewrites_no_story(folder: Path, tmp_path: Path) -> None:
+    db_path = tmp_path / "w.duckdb"
+    pipeline.build_warehouse(make_settings(folder, db_path))
+    query = "SELECT rowid, * FROM stories ORDER BY article_id"
+    with duckdb.connect(str(db_path)) as con:
+        before = con.execute(query).fetchall()
+        stories.build_stories(con)
+        assert con.execute(query).fetchall() == before  # the same rows, none written again
+        lost = before[0][1]
+        con.execute("DELETE FROM stories WHERE article_id = ?", [lost])
+        stories.build_stories(con)
+        after = con.execute(query).fetchall()
+    assert [row[1:] for row in after] == [row[1:] for row in before]
+    # only the missing row was written: every other keeps its place
+    assert [row for row in after if row[1] != lost] == [row for row in before if row[1] != lost]

@@ -382,3 +382,23 @@ def test_validation_finds_a_repeated_sentence_and_an_incremental_check_looks_at_
                 for i in warehouse.validate(con, new_articles="_mine")] == repeated
         # the incremental check trusts the articles it did not write
         assert warehouse.validate(con, new_articles="_theirs") == []
+
+
+def test_replacing_differing_rows_rewrites_only_the_keys_that_differ(tmp_path: Path) -> None:
+    with duckdb.connect(str(tmp_path / "rows.duckdb")) as con:
+        con.execute("CREATE TABLE target (k VARCHAR NOT NULL, n INTEGER, note VARCHAR)")
+        con.execute("CREATE TABLE source (k VARCHAR NOT NULL, n INTEGER, note VARCHAR)")
+        con.execute("INSERT INTO target VALUES ('same', 1, NULL), ('same', 2, 'x'), "
+                    "('changed', 1, 'old'), ('gone', 1, NULL), ('twice', 1, 'a')")
+        con.execute("INSERT INTO source VALUES ('same', 2, 'x'), ('same', 1, NULL), "
+                    "('changed', 1, 'new'), ('added', 7, NULL), ('twice', 1, 'a'), "
+                    "('twice', 1, 'a')")
+        kept = con.execute("SELECT rowid FROM target WHERE k = 'same' ORDER BY rowid").fetchall()
+        assert warehouse.replace_differing_rows(con, "target", "source", "k") == 4
+        rows = "SELECT * FROM {} ORDER BY ALL"
+        assert con.execute(rows.format("target")).fetchall() == \
+            con.execute(rows.format("source")).fetchall()
+        # the rows of a key both sides hold alike (NULLs equal) were not rewritten
+        assert con.execute("SELECT rowid FROM target WHERE k = 'same' ORDER BY rowid"
+                           ).fetchall() == kept
+        assert warehouse.replace_differing_rows(con, "target", "source", "k") == 0
