@@ -72,7 +72,8 @@ def extractor_signature(reference_dir: Path, package_dir: Path = ETL_PACKAGE_DIR
 
     Content hashes, not modification times, so a fresh checkout of the same code and data keeps
     the stored facts. The reference CSV series are left out: they become `membership_reference`,
-    which every build reloads, and no extractor reads them.
+    which a build reloads when the reference folder changed (`reference_signature`), and no
+    extractor reads them.
     """
     digest = hashlib.sha256(f"schema {warehouse.SCHEMA_VERSION}\n".encode())
     for label, root, paths in (

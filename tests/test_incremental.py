@@ -252,6 +252,33 @@ def test_a_changed_reference_file_forces_full_re_extraction(
     assert_same_content(live, tmp_path / "full.duckdb")
 
 
+def test_new_articles_with_a_changed_reference_series_reload_it_and_nothing_else(
+    articles: Path, tmp_path: Path
+) -> None:
+    reference = tmp_path / "reference"
+    shutil.copytree(REFERENCE_DIR, reference)
+    live = tmp_path / "live.duckdb"
+    pipeline.build_warehouse(settings(articles, live, reference))
+    add_new_articles(articles)
+    # a series no extractor reads: the stored facts stay, the series is loaded again
+    series = reference / "cica_membership.csv"
+    series.write_text(series.read_text(encoding="utf-8").replace(
+        "2000,unconfirmed,", "2000,16,", 1), encoding="utf-8")
+    rebuilt = pipeline.build_warehouse(settings(articles, live, reference))
+    assert (rebuilt.articles_reused, rebuilt.articles_extracted) == (5, len(NEW_ARTICLES))
+    with duckdb.connect(str(live), read_only=True) as con:
+        assert con.execute("SELECT member_count FROM membership_reference "
+                           "WHERE year = 2000").fetchall() == [(16,)]
+    full_build(articles, tmp_path / "full.duckdb", reference_dir=reference)
+    assert_same_content(live, tmp_path / "full.duckdb")
+    # more articles, the same reference files: the reference tables are the live file's
+    (articles / "0099_late.txt").write_text(
+        "Late news. The forum met in Astana in May 2024.\n", encoding="utf-8")
+    pipeline.build_warehouse(settings(articles, live, reference))
+    full_build(articles, tmp_path / "full2.duckdb", reference_dir=reference)
+    assert_same_content(live, tmp_path / "full2.duckdb")
+
+
 def test_the_extractor_signature_follows_reference_files_and_code(tmp_path: Path) -> None:
     reference = tmp_path / "reference"
     shutil.copytree(REFERENCE_DIR, reference)
