@@ -37,6 +37,12 @@ def test_the_browser_benchmark_measures_every_page_it_opens(built_warehouse: Pat
     assert list(results["pages"]) == ["overview"]
     for entry in results["pages"].values():
         assert entry["cold_first_chart_ms"] > 0 and entry["warm_first_chart_p50_ms"] > 0
+        assert entry["new_profile_first_chart_p50_ms"] > 0
+        # a new tab takes the framework's scripts from the browser's cache, as an analyst's
+        # does; a new profile fetches them all again (megabytes)
+        scripts = entry["script_bytes"]
+        assert scripts["warm"] == 0 and scripts["cold"] > 1_000_000, scripts
+        assert scripts["new_profile"] > 1_000_000, scripts
         # a visit receives the page's data over the websocket; a filter change its new data
         assert entry["visit_bytes"] > 1_000
         assert entry["filter_changes"] == 2

@@ -18,7 +18,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -174,14 +174,15 @@ def require_chromium() -> str:
 
 
 @contextlib.contextmanager
-def launch_browser() -> Iterator[Any]:
-    """Headless Debian Chromium through Playwright's sync API; yields the `Browser`."""
+def launch_browser(extra_args: Sequence[str] = ()) -> Iterator[Any]:
+    """Headless Debian Chromium through Playwright's sync API, with `extra_args` on its
+    command line; yields the `Browser`."""
     from playwright.sync_api import sync_playwright
 
     executable = require_chromium()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS,
-                                             headless=True)
+        browser = playwright.chromium.launch(executable_path=executable,
+                                             args=[*CHROMIUM_ARGS, *extra_args], headless=True)
         try:
             yield browser
         finally:
