@@ -10,6 +10,10 @@ session of the app (Streamlit's AppTest, the script runner the server uses; its 
 cached by build id, so the new build is read) and reads the event's review state from the same
 warehouse. `confirm_to_chart_ms` is the time from the click to the page drawn on the corrected
 warehouse with the event shown as confirmed. Target: under 5 s at 100,000 articles.
+
+The copy has no spare generation beside it, so the first round copies the live file, as the
+first correction after an incremental build does; the later rounds write into the spare the
+round before left, as an analyst's next corrections do (`etl.spare`). Both are reported.
 """
 
 from __future__ import annotations
@@ -89,17 +93,29 @@ def run(db_path: Path, rounds: int = 3, log: Any = print) -> dict[str, Any]:
                 raise RuntimeError(f"the confirmation of {event_id} did not show: {state}")
             samples.append({"record_and_apply_ms": recorded, "apply_ms":
                             float(outcome["seconds"]) * 1000, "page_ms": drawn,
-                            "confirm_to_chart_ms": total})
+                            "confirm_to_chart_ms": total,
+                            "on_spare": not outcome.get("copied")})
     result: dict[str, Any] = {"rounds": len(samples), "target_ms": TARGET_MS}
     for name in ("record_and_apply_ms", "apply_ms", "page_ms", "confirm_to_chart_ms"):
         values = [s[name] for s in samples]
         result[f"{name.removesuffix('_ms')}_p50_ms"] = round(statistics.median(values), 1)
         result[f"{name.removesuffix('_ms')}_max_ms"] = round(max(values), 1)
+    # the first round copies the live file (the copy has no spare beside it, as after an
+    # incremental build); the later ones write into the spare, as an analyst's next
+    # corrections do
+    result["rounds_on_spare"] = sum(bool(s["on_spare"]) for s in samples)
+    result["first_confirm_to_chart_ms"] = round(samples[0]["confirm_to_chart_ms"], 1)
+    later = [s["confirm_to_chart_ms"] for s in samples[1:]]
+    if later:
+        result["later_confirm_to_chart_p50_ms"] = round(statistics.median(later), 1)
     worst = result["confirm_to_chart_max_ms"]
     result["verdict"] = "ok" if worst < TARGET_MS else f"MISS by {worst / TARGET_MS - 1:.0%}"
     log(f"Confirm to chart: p50 {result['confirm_to_chart_p50_ms']:.0f} ms, max {worst:.0f} ms "
         f"(record+apply p50 {result['record_and_apply_p50_ms']:.0f} ms, of which applying "
-        f"{result['apply_p50_ms']:.0f} ms; page {result['page_p50_ms']:.0f} ms), "
+        f"{result['apply_p50_ms']:.0f} ms; page {result['page_p50_ms']:.0f} ms); first "
+        f"(a copy of the live file) {result['first_confirm_to_chart_ms']:.0f} ms, later "
+        f"(the spare, {result['rounds_on_spare']} rounds) p50 "
+        f"{result.get('later_confirm_to_chart_p50_ms', float('nan')):.0f} ms; "
         f"target < {TARGET_MS / 1000:.0f} s: {result['verdict']}")
     return result
 

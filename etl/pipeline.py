@@ -643,6 +643,7 @@ def _finish(
     warehouse.seal(con, {
         **info,
         "build_id": report.run_id,
+        spare.ARTICLES_BUILD_KEY: report.run_id,
         "built_at": report.finished_at.isoformat(timespec="seconds"),
     }, fact_plan=[] if marts_kept else None, new_articles=checked)
 

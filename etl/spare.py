@@ -42,6 +42,10 @@ from etl.prepare import ARTICLE_TABLES
 
 # warehouse_info keys both files must share before rows are copied across
 MATCHING_INFO = ("schema_version", "extractor_signature", "articles_dir")
+# warehouse_info: the article build whose articles, stories, reference tables and marts a file
+# holds (a correction carries it over); two files naming the same one differ only in what
+# corrections change
+ARTICLES_BUILD_KEY = "articles_build_id"
 # `articles` columns compared to tell a changed article: all but the text, which the article id
 # (a hash of the text) stands for
 ARTICLE_DIFF_EXCLUDED = ("text",)
@@ -99,17 +103,20 @@ def keep_copy(db_path: Path) -> None:
 
 
 @contextlib.contextmanager
-def updating(db_path: Path, *, with_marts: bool = False
+def updating(db_path: Path, *, with_marts: bool = False, facts_only: bool = False
              ) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
     """A connection to the next generation of the live warehouse, swapped in when the block
     ends; and '' when it is the spare, else why the spare could not be used and the live file
     was copied instead (as `warehouse.staging`). `with_marts`: see `sync_with_live`.
+    `facts_only`: for a change of the reviewed facts alone (corrections); the spare is used
+    only when it holds the same article build as the live file, and then only the small
+    tables are brought level (`sync_facts_with_live`).
 
     On the spare, everything runs in one transaction, committed when the block ends normally;
     the file is then checkpointed and swapped in, and the replaced live file becomes the spare.
     On any error the transaction is rolled back and the spare keeps the generation it held.
     """
-    con, why = _open_spare(db_path, with_marts)
+    con, why = _open_spare(db_path, with_marts, facts_only)
     if con is None:
         with warehouse.staging(db_path, copy_live=True, keep_spare=True) as copied:
             yield copied, why
@@ -127,7 +134,7 @@ def updating(db_path: Path, *, with_marts: bool = False
         shutil.rmtree(f"{path}.tmp", ignore_errors=True)
 
 
-def _open_spare(db_path: Path, with_marts: bool
+def _open_spare(db_path: Path, with_marts: bool, facts_only: bool = False
                 ) -> tuple[duckdb.DuckDBPyConnection | None, str]:
     """The spare, open in a transaction and level with the live file (attached read-only as
     `LIVE_ALIAS` until the transaction ends); or None and why there is no spare that nobody
@@ -146,7 +153,10 @@ def _open_spare(db_path: Path, with_marts: bool
         con = warehouse.open_build_file(path)
         con.execute(f"ATTACH ? AS {LIVE_ALIAS} (READ_ONLY)", [str(db_path)]).fetchall()
         con.begin()
-        sync_with_live(con, with_marts=with_marts)
+        if facts_only:
+            sync_facts_with_live(con)
+        else:
+            sync_with_live(con, with_marts=with_marts)
         return con, ""
     except (duckdb.Error, SpareUnusable) as exc:
         if con is not None:
@@ -192,6 +202,28 @@ def sync_with_live(con: duckdb.DuckDBPyConnection, *, with_marts: bool = False) 
     for table, key in KEYED_TABLES.items():
         warehouse.replace_differing_rows(con, table, f'{LIVE_ALIAS}."{table}"', key)
     for table in _whole_tables(con, with_marts):
+        con.execute(f'DELETE FROM main."{table}"').fetchall()  # noqa: S608
+        con.execute(f'INSERT INTO main."{table}" '  # noqa: S608
+                    f'SELECT * FROM {LIVE_ALIAS}."{table}"').fetchall()
+
+
+def sync_facts_with_live(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring the spare level with the live file for a change of the reviewed facts alone.
+
+    Both files must name the same article build (`ARTICLES_BUILD_KEY`): the spare is then the
+    generation before a correction (or a copy of the live file), and its article tables,
+    stories, search index and marts are the live file's, less what corrections change. Only
+    the small tables are copied whole (reviewed facts, corrections, runs, reference tables);
+    the marts built from reviewed facts are rebuilt by the caller (`marts.fact_update_plan`).
+    Raises `SpareUnusable` before writing anything otherwise.
+    """
+    _check_alike(con)
+    query = "SELECT value FROM {}.warehouse_info WHERE key = $key"
+    spare, live = (con.execute(query.format(name), {"key": ARTICLES_BUILD_KEY}).fetchall()
+                   for name in ("main", LIVE_ALIAS))
+    if not live or spare != live:
+        raise SpareUnusable("the spare holds another article build than the live file")
+    for table in _whole_tables(con, with_marts=False):
         con.execute(f'DELETE FROM main."{table}"').fetchall()  # noqa: S608
         con.execute(f'INSERT INTO main."{table}" '  # noqa: S608
                     f'SELECT * FROM {LIVE_ALIAS}."{table}"').fetchall()

@@ -81,8 +81,12 @@ def test_make_bench_writes_every_figure_as_json(bench_results: dict[str, Any]) -
         max(e["payload_bytes"], e["payload_rerun_max_bytes"]) for e in pages.values()) / 1024, 1)
     assert results["summary"]["page_payload_kb_verdict"] == "ok"
     corrections = results["corrections"]
-    assert corrections["rounds"] == 1
+    assert corrections["rounds"] == 2
     assert 0 < corrections["apply_p50_ms"] <= corrections["confirm_to_chart_p50_ms"]
+    # the first correction copies the live file, the second writes into the spare it left
+    assert corrections["rounds_on_spare"] == 1
+    assert corrections["first_confirm_to_chart_ms"] > 0
+    assert corrections["later_confirm_to_chart_p50_ms"] > 0
     assert "confirm_to_chart_ms" in results["summary"]
 
 

@@ -9,6 +9,7 @@ fact is absent from every table the dashboard reads.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import shutil
@@ -20,7 +21,7 @@ import duckdb
 import pytest
 
 from etl import cli, freshness, marts, pipeline, warehouse
-from etl.corrections import records, store
+from etl.corrections import records, store, update
 from etl.corrections.cli import EXIT_REFUSED, merge_report
 from tests.conftest import make_settings
 from tests.curated_texts import CURATED_ARTICLES
@@ -165,6 +166,51 @@ def test_corrections_applied_alone_leave_every_mart_as_a_whole_rebuild_would(
     for mart in marts.marts():
         sql = f'SELECT * FROM "{mart.table}" ORDER BY ALL'  # noqa: S608
         assert query(site["db"], sql) == query(rebuilt, sql), mart.table
+
+
+def test_corrections_after_the_first_write_the_spare_and_equal_a_copy_of_the_live_file(
+        site: dict[str, Path], tmp_path: Path) -> None:
+    """A correction writes the next generation into the spare when it holds the same article
+    build as the live file (only the small tables copied across), as it does after a full
+    build (a copy of it) and from the second correction after an incremental build on; the
+    warehouse is then what applying the correction to a copy of the live file gives."""
+    db, spare_file = site["db"], warehouse.spare_path(site["db"])
+
+    def confirm(fact: str) -> bool:
+        """Confirm `fact` through the CLI; whether the spare became the live file."""
+        live, spare = db.stat().st_ino, spare_file.stat().st_ino
+        assert run(site, "confirm", fact, "--analyst", "ana") == 0
+        assert spare_file.stat().st_ino == live  # the file replaced is the next spare
+        return db.stat().st_ino == spare
+
+    assert confirm(event_id(db, "CICA", "held"))  # the spare a full build left: its copy
+    assert confirm(event_id(db, "AIF", "first_held"))
+    (site["articles"] / "late.md").write_text(
+        "The forum met in Astana in May 2024, officials said.\n", encoding="utf-8")
+    settings = make_settings(site["articles"], db)
+    assert pipeline.build_warehouse(settings).articles_extracted == 1
+    # the spare holds the article build before: the live file is copied, once
+    assert not confirm(event_id(db, "IOFS", "founded"))
+    copied = tmp_path / "copied.duckdb"
+    shutil.copyfile(db, copied)
+    assert confirm(figure_id(db, "CICA"))
+    # the same corrections applied to a copy of the live file: every table and mart alike
+    report = update.update_warehouse(dataclasses.replace(settings, db_path=copied))
+    assert report.spare_note == "there is no spare generation"
+    tables = [name for (name,) in query(db, "SELECT table_name FROM duckdb_tables() "
+                                            "WHERE table_name NOT IN ('etl_runs', "
+                                            "'load_problems', 'warehouse_info')")]
+    assert "facet_events" in tables and "reviewed_memberships" in tables
+    for name in tables:
+        sql = f'SELECT * FROM "{name}" ORDER BY ALL'  # noqa: S608
+        assert query(db, sql) == query(copied, sql), name
+    assert query(db, "SELECT review FROM reviewed_memberships") == [("confirmed",)]
+    # and the run history: each update carries the figures of the run before it
+    runs = ("SELECT files_seen, articles_loaded, duplicates, files_failed, status FROM etl_runs "
+            "ORDER BY started_at")
+    assert query(db, runs) == query(copied, runs) and len(query(db, runs)) == 6
+    problems = "SELECT count(*), count(DISTINCT run_id) FROM load_problems"
+    assert query(db, problems) == query(copied, problems)
 
 
 def test_corrections_survive_a_full_re_extraction(site: dict[str, Path]) -> None:

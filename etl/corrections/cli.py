@@ -222,8 +222,10 @@ def _apply(args: argparse.Namespace, settings: Settings, console: Console, error
         return _done(args, console, {**outcome, "applied": False}, "", EXIT_NO_WAREHOUSE)
     for problem in report.problems:
         errors.print(f"[yellow]Skipped:[/yellow] {escape(problem.message())}")
+    # `copied`: why the live file was copied rather than the spare generation used ('' for
+    # the spare), for whoever times corrections
     outcome |= {"applied": True, "build_id": report.build_id, "statuses": report.statuses,
-                "seconds": round(report.seconds, 2)}
+                "seconds": round(report.seconds, 2), "copied": report.spare_note}
     counts = ", ".join(f"{n} {status}" for status, n in sorted(report.statuses.items()))
     return _done(args, console, outcome,
                  f"Applied the corrections to {settings.db_path} in {report.seconds:.1f} s "

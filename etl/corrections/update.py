@@ -1,9 +1,13 @@
 """Applying the corrections to the live warehouse alone: no file read, nothing extracted.
 
 A correction made in the dashboard must show within seconds, whatever the warehouse's size. So
-this is a build of its own kind: it takes the build lock like any build, copies the live file,
-replays the corrections folder into the reviewed tables, rebuilds only the marts built from
-them, validates those, and swaps the copy in with the same atomic rename as a build. It is
+this is a build of its own kind: it takes the build lock like any build, writes the next
+generation of the live file, replays the corrections folder into the reviewed tables, rebuilds
+only the marts built from them, validates those, and swaps it in with the same atomic rename as
+a build. The next generation is the spare (`etl.spare`) when it holds the same article build as
+the live file, as it does from the second correction after a build on (only the small tables
+are copied across), else a copy of the live file; either way the file replaced becomes the
+spare. It is
 recorded in `etl_runs` as a run carrying the previous run's figures and problems, so the next
 incremental build and the Overview see the warehouse as the last article build left it.
 """
@@ -17,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl import marts, warehouse
+from etl import marts, spare, warehouse
 from etl.corrections import SIGNATURE_KEY, apply_folder, store
 from etl.model import Problem
 from etl.settings import Settings
@@ -38,6 +42,7 @@ class UpdateReport:
     statuses: dict[str, int] = field(default_factory=dict)  # corrections per status
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    spare_note: str = ""  # why the live file was copied ('' when the spare was used)
 
 
 def update_warehouse(settings: Settings) -> UpdateReport:
@@ -52,7 +57,7 @@ def update_warehouse(settings: Settings) -> UpdateReport:
         warehouse.remove_stale_staging(settings.db_path)
         signature = store.folder_signature(settings.corrections_folder)
         report = UpdateReport(build_id=uuid.uuid4().hex[:12])
-        with warehouse.staging(settings.db_path, copy_live=True) as con:
+        with spare.updating(settings.db_path, facts_only=True) as (con, report.spare_note):
             report.problems = apply_folder(con, settings.corrections_folder)
             report.statuses = dict(con.execute(
                 "SELECT status, count(*) FROM corrections GROUP BY status").fetchall())
