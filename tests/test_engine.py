@@ -16,7 +16,7 @@ import psutil
 import pytest
 
 from benchmarks import corpus
-from etl import cli
+from etl import cli, spare
 from etl.settings import PROJECT_ROOT
 from tests.conftest import REFERENCE_DIR
 from tests.hostile.test_process import big_prose
@@ -30,7 +30,7 @@ RUN_COLUMNS = {
     "etl_runs": ("run_id", "started_at", "finished_at"),
     "load_problems": ("run_id",),
 }
-RUN_INFO_KEYS = ("build_id", "built_at", "files_scanned_ns")
+RUN_INFO_KEYS = ("build_id", "built_at", "files_scanned_ns", spare.ARTICLES_BUILD_KEY)
 
 # Enough slots for several batches per worker, with repeats and bad files among them.
 OPTIONS = corpus.Options(40, 3, dup_rate=0.15, bad_rate=0.1, oversized_rate=0.0)
