@@ -31,7 +31,8 @@ from etl import corrections, incremental, warehouse
 from etl.fetch.store import FETCH_DIR
 from etl.prepare import FileJob, file_state
 from etl.settings import Settings
-from etl.sources.folder import FolderEntry, list_folder
+from etl.sources.folder import FolderEntry, FolderListing, list_folder
+from etl.sources.formats import ARTICLE_FORMATS
 from etl.sources.manifest import MANIFEST_NAME
 
 MANIFEST_KEY = "manifest_sha256"  # warehouse_info: the content hash of the manifest read
@@ -40,10 +41,17 @@ MANIFEST_KEY = "manifest_sha256"  # warehouse_info: the content hash of the mani
 @dataclass(frozen=True)
 class InputStamp:
     """The fingerprint of the folders a build reads, and the article folder's entries modified
-    at or after the moment given to `input_stamp` (the racy ones)."""
+    at or after the moment given to `input_stamp` (the racy ones).
+
+    `articles` is the article folder's listing and `states` the size and modification time of
+    each of its files (by relative name) as the fingerprint saw them, so the build that follows
+    reads the folder from them instead of listing it and examining every file again.
+    """
 
     signature: str
     racy: list[FolderEntry] = field(default_factory=list)
+    articles: FolderListing | None = None
+    states: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def input_stamp(settings: Settings, racy_after_ns: int | None = None) -> InputStamp:
@@ -57,21 +65,25 @@ def input_stamp(settings: Settings, racy_after_ns: int | None = None) -> InputSt
     digest = hashlib.sha256(warehouse.SCHEMA_VERSION.encode())
     digest.update(warehouse.schema_sql().encode())
     racy: list[FolderEntry] = []
+    states: dict[str, tuple[int, int]] = {}
+    # listed as the build lists it (folders named like article files too), so it can reuse it
+    articles = list_folder(settings.articles_dir, looks_like_file=tuple(ARTICLE_FORMATS))
     # the fetch area (hidden, so not among the articles) feeds the `feeds` and `fetched_pages`
     # tables; its files are never in `source_files`, so a racy one always counts as changed
     fetch_area = settings.articles_dir / FETCH_DIR
-    for label, root in (("articles", settings.articles_dir), ("fetch", fetch_area),
-                        ("reference", settings.reference_dir)):
+    for label, listing in (("articles", articles), ("fetch", list_folder(fetch_area)),
+                           ("reference", list_folder(settings.reference_dir))):
         lines = [label]
-        for entry in list_folder(root).entries:
-            stamp, modified_ns = _file_stamp(entry)
-            if (racy_after_ns is not None and root != settings.reference_dir
-                    and modified_ns >= racy_after_ns):
+        for entry in listing.entries:
+            stamp, size, modified_ns = _file_stamp(entry)
+            if label != "reference" and racy_after_ns is not None and modified_ns >= racy_after_ns:
                 racy.append(entry)
+            if label == "articles" and size >= 0:
+                states[entry.relative] = (size, modified_ns)
             lines.append(f"{entry.relative}|{stamp}")
         lines.append("")
         digest.update("\n".join(lines).encode("utf-8", "surrogateescape"))
-    return InputStamp(digest.hexdigest(), racy)
+    return InputStamp(digest.hexdigest(), racy, articles, states)
 
 
 def input_signature(settings: Settings) -> str:
@@ -79,16 +91,16 @@ def input_signature(settings: Settings) -> str:
     return input_stamp(settings).signature
 
 
-def _file_stamp(entry: FolderEntry) -> tuple[str, int]:
-    """'size|mtime' of a file the build reads (and its mtime); why it is skipped, or '-' if it
-    cannot be seen (and 0)."""
+def _file_stamp(entry: FolderEntry) -> tuple[str, int, int]:
+    """'size|mtime' of a file the build reads, its size and mtime; why it is skipped, or '-'
+    if it cannot be seen (and size -1, mtime 0)."""
     if entry.skip_reason is not None:
-        return "skipped", 0
+        return "skipped", -1, 0
     try:
         status = os.stat(entry.path)
     except OSError:
-        return "-", 0
-    return f"{status.st_size}|{status.st_mtime_ns}", status.st_mtime_ns
+        return "-", -1, 0
+    return (f"{status.st_size}|{status.st_mtime_ns}", status.st_size, status.st_mtime_ns)
 
 
 def manifest_hash(articles_dir: Path) -> str:
@@ -126,11 +138,12 @@ _CHANGED = {
 
 @dataclass(frozen=True)
 class Freshness:
-    """Why the live warehouse is not what a build would write ('' when it is), and what a
-    build records of its inputs (`build_info`)."""
+    """Why the live warehouse is not what a build would write ('' when it is), what a build
+    records of its inputs (`build_info`), and the inputs as the check saw them (`stamp`)."""
 
     stale: str
     info: dict[str, str]
+    stamp: InputStamp | None = None
 
 
 def check(settings: Settings) -> Freshness:
@@ -141,17 +154,19 @@ def check(settings: Settings) -> Freshness:
     """
     live = warehouse.read_info(settings.db_path)
     if not live:
+        stamp = input_stamp(settings)
         return Freshness("there is no warehouse, or it cannot be read",
-                         build_info(settings, input_signature(settings)))
+                         build_info(settings, stamp.signature), stamp)
     scanned = int(live.get(incremental.SCANNED_KEY, "0") or 0)
     stamp = input_stamp(settings, racy_after_ns=scanned - incremental.RACY_WINDOW_NS)
     wanted = build_info(settings, stamp.signature)
     for key, why in _CHANGED.items():
         if live.get(key) != wanted[key]:
-            return Freshness(why, wanted)
+            return Freshness(why, wanted, stamp)
     if stamp.racy and not _same_content(settings.db_path, stamp.racy):
-        return Freshness("a file changed in the same moment the last build read it", wanted)
-    return Freshness("", wanted)
+        return Freshness("a file changed in the same moment the last build read it", wanted,
+                         stamp)
+    return Freshness("", wanted, stamp)
 
 
 def _same_content(db_path: Path, entries: list[FolderEntry]) -> bool:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -168,13 +168,18 @@ class Changes:
     restamped: list[FileState]  # unchanged bytes under a new modification time: their new state
 
 
-def changed_files(jobs: Sequence[FileJob], previous: Previous) -> Changes:
-    """The files to read again, the files gone, and the files only re-timed."""
+def changed_files(jobs: Sequence[FileJob], previous: Previous,
+                  states: Mapping[str, tuple[int, int]] | None = None) -> Changes:
+    """The files to read again, the files gone, and the files only re-timed.
+
+    `states`: the size and modification time of files examined a moment ago in this build
+    (`freshness.InputStamp.states`); any other file is examined here.
+    """
     changes = Changes([], set(), [])
     for job in jobs:
         before = previous.files.get(job.relative)
         same = before is not None and before.size_bytes >= 0 and _same_file(
-            job, before, previous, changes.restamped)
+            job, before, previous, changes.restamped, (states or {}).get(job.relative))
         if not same:
             changes.changed.append(job)
     present = {job.relative for job in jobs}
@@ -183,23 +188,26 @@ def changed_files(jobs: Sequence[FileJob], previous: Previous) -> Changes:
 
 
 def _same_file(job: FileJob, before: FileState, previous: Previous,
-               restamped: list[FileState]) -> bool:
+               restamped: list[FileState], state: tuple[int, int] | None = None) -> bool:
     """Whether the file holds what it held at the last build (a re-timed file with the same
-    bytes is added to `restamped`)."""
+    bytes is added to `restamped`); `state`: its size and modification time, if known."""
     if manifest_fingerprint(job.manifest) != before.manifest_row:
         return False
-    try:
-        stat = os.stat(job.path)
-    except OSError:
+    if state is None:
+        try:
+            status = os.stat(job.path)
+        except OSError:
+            return False
+        state = (status.st_size, status.st_mtime_ns)
+    size, modified_ns = state
+    if size != before.size_bytes:
         return False
-    if stat.st_size != before.size_bytes:
-        return False
-    if stat.st_mtime_ns != before.modified_ns:
+    if modified_ns != before.modified_ns:
         now = file_state(job)
         if now.sha256 != before.sha256:
             return False
         restamped.append(now)
         return True
-    if stat.st_mtime_ns >= previous.scanned_ns - RACY_WINDOW_NS:
+    if modified_ns >= previous.scanned_ns - RACY_WINDOW_NS:
         return file_state(job).sha256 == before.sha256
     return True

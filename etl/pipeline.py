@@ -47,6 +47,7 @@ from etl.model import Problem
 from etl.prepare import ARTICLE_TABLES, Batch, FileJob, FileState
 from etl.settings import Settings
 from etl.sources.discover import folder_contents
+from etl.sources.folder import FolderListing
 from etl.sources.manifest import MANIFEST_NAME, read_manifest, unmatched_manifest_rows
 from etl.vocabulary import load_vocabulary
 from etl.workers import read_batches
@@ -124,10 +125,12 @@ def _holder_order(holder: incremental.Holder) -> tuple[str, int]:
 # --- the files to read (read in batches by `etl.workers`) -------------------------------------
 
 
-def file_jobs(articles_dir: Path) -> tuple[list[FileJob], list[Problem]]:
-    """Every candidate file with its manifest row; the manifest's and the folder's problems."""
+def file_jobs(articles_dir: Path, listing: FolderListing | None = None
+              ) -> tuple[list[FileJob], list[Problem]]:
+    """Every candidate file with its manifest row; the manifest's and the folder's problems
+    (`listing`: as in `folder_contents`)."""
     manifest, problems = read_manifest(articles_dir)
-    entries, folder_problems = folder_contents(articles_dir)
+    entries, folder_problems = folder_contents(articles_dir, listing)
     problems.extend(folder_problems)
     jobs = [FileJob(entry.path, entry.relative, manifest.get(entry.relative)) for entry in entries]
     problems.extend(unmatched_manifest_rows(manifest, {job.relative for job in jobs}))
@@ -370,11 +373,17 @@ def build_warehouse(
         # an `add` killed while saving left its file pending: finish it, so the file loads
         # with the title and date it was given
         intake.complete_interrupted_adds(settings.articles_dir)
+        # files are examined from here on: one modified from this moment is compared by
+        # content by the next build (`incremental.RACY_WINDOW_NS`)
+        scan_started = time.time_ns()
         fresh = freshness.check(settings)
         if reuse and engine == "builtin" and not fresh.stale:
             return _up_to_date(report, settings)
-        info = {**fresh.info, incremental.SCANNED_KEY: str(time.time_ns())}
-        jobs, folder_problems = file_jobs(settings.articles_dir)
+        info = {**fresh.info, incremental.SCANNED_KEY: str(scan_started)}
+        # the folder as the check listed and examined it, not listed again
+        stamp = fresh.stamp
+        jobs, folder_problems = file_jobs(settings.articles_dir,
+                                          stamp.articles if stamp else None)
         report.files_seen = len(jobs)
         if progress:
             progress("read", 0, report.files_seen)
@@ -386,7 +395,8 @@ def build_warehouse(
             if reuse
             else (None, "a full build was asked for")
         )
-        changes = None if previous is None else incremental.changed_files(jobs, previous)
+        changes = None if previous is None else incremental.changed_files(
+            jobs, previous, stamp.states if stamp else None)
         if changes is not None and len(changes.changed) > max(DELTA_MIN_FILES,
                                                               DELTA_MAX_SHARE * len(jobs)):
             report.reuse_note = (f"{len(changes.changed):,} of {len(jobs):,} files are new or "

@@ -13,7 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import cli, incremental, pipeline, warehouse
+from etl import cli, freshness, incremental, pipeline, warehouse
+from etl.prepare import FileJob
+from etl.sources import discover, folder
 from etl.settings import Settings
 from tests.conftest import REFERENCE_DIR, make_settings
 
@@ -111,6 +113,47 @@ def test_adding_articles_extracts_only_them_and_equals_a_full_build(
         ).fetchall())
     assert years["zz_cica_summit.md"] == [2022]  # "last year", published 2023
     assert 2023 in years["zz_forum.txt"]  # "two years ago", published 2025
+
+
+def test_a_build_lists_and_examines_the_article_folder_once(
+    articles: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The up-to-date check lists the folder and examines every file; the build that follows
+    reads the folder from what it saw, and starts its scan before it."""
+    live = tmp_path / "live.duckdb"
+    pipeline.build_warehouse(settings(articles, live))
+    add_new_articles(articles)
+    listed: list[Path] = []
+    real_list = folder.list_folder
+
+    def counting(root: Path | str, *args: object, **kwargs: object) -> folder.FolderListing:
+        listed.append(Path(root))
+        return real_list(root, *args, **kwargs)  # type: ignore[arg-type]
+
+    for module in (folder, freshness, discover):
+        monkeypatch.setattr(module, "list_folder", counting)
+    compared: list[tuple[set[str], set[str]]] = []
+    real_compare = incremental.changed_files
+
+    def comparing(jobs: list[FileJob], previous: incremental.Previous,
+                  states: dict[str, tuple[int, int]] | None = None) -> incremental.Changes:
+        compared.append(({job.relative for job in jobs}, set(states or {})))
+        return real_compare(jobs, previous, states)
+
+    monkeypatch.setattr(incremental, "changed_files", comparing)
+    started = time.time_ns()
+    report = pipeline.build_warehouse(settings(articles, live))
+    assert (report.articles_reused, report.articles_extracted) == (5, 2)
+    assert listed.count(articles) == 1
+    # every file compared with its last state from what the check saw, none examined again
+    [(names, known)] = compared
+    assert names and names <= known
+    with duckdb.connect(str(live), read_only=True) as con:
+        scanned = con.execute("SELECT value FROM warehouse_info WHERE key = ?",
+                              [incremental.SCANNED_KEY]).fetchall()[0][0]
+    assert started <= int(scanned) <= time.time_ns()
+    full_build(articles, tmp_path / "full.duckdb")
+    assert_same_content(live, tmp_path / "full.duckdb")
 
 
 def test_a_rebuild_of_an_unchanged_folder_reuses_everything_and_changes_nothing(

@@ -13,15 +13,24 @@ from pathlib import Path
 
 from etl.errors import FileTooLargeError, UnreadableFileError
 from etl.model import Problem
-from etl.sources.folder import LINK_TO_FOLDER, FolderEntry, display_name, list_folder
+from etl.sources.folder import (
+    LINK_TO_FOLDER,
+    FolderEntry,
+    FolderListing,
+    display_name,
+    list_folder,
+)
 from etl.sources.formats import ARTICLE_FORMATS
 from etl.sources.manifest import MANIFEST_NAME
 
 MAX_FILE_BYTES_ENV = "IM_MAX_FILE_BYTES"
 
 
-def folder_contents(articles_dir: Path) -> tuple[list[FolderEntry], list[Problem]]:
-    """The article folder's candidate files, and a problem for every entry skipped unread.
+def folder_contents(articles_dir: Path, listing: FolderListing | None = None
+                    ) -> tuple[list[FolderEntry], list[Problem]]:
+    """The article folder's candidate files, and a problem for every entry skipped unread;
+    from `listing` when the folder was just listed so (with `looks_like_file` the article
+    formats, as `etl.freshness` does), else from a listing of its own.
 
     Hidden files and folders (name starting with '.') are left out silently, and so is the
     top-level manifest. Files of any extension are candidates, so that an unsupported one is
@@ -29,7 +38,8 @@ def folder_contents(articles_dir: Path) -> tuple[list[FolderEntry], list[Problem
     (`x.txt/`) are candidates too, so they can be reported, and are still walked into. Links
     are checked as `etl.sources.folder` describes: one leading outside the folder is never read.
     """
-    listing = list_folder(articles_dir, looks_like_file=tuple(ARTICLE_FORMATS))
+    if listing is None:
+        listing = list_folder(articles_dir, looks_like_file=tuple(ARTICLE_FORMATS))
     entries = [entry for entry in listing.candidates if entry.relative != MANIFEST_NAME]
     problems = [
         Problem(
