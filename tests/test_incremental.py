@@ -15,8 +15,8 @@ import pytest
 
 from etl import cli, freshness, incremental, pipeline, warehouse
 from etl.prepare import FileJob
-from etl.sources import discover, folder
 from etl.settings import Settings
+from etl.sources import discover, folder
 from tests.conftest import REFERENCE_DIR, make_settings
 
 pytestmark = pytest.mark.heavy  # long builds: workers start this file first (tests/conftest.py)
