@@ -71,6 +71,10 @@ browser:
 
 ## test: lint, then the whole test suite (unit, warehouse, app, browser and load tests), as CI
 test: lint browser distributed
+	@# every build, server and worker process a test starts imports the project's modules;
+	@# where the environment forbids writing bytecode (PYTHONDONTWRITEBYTECODE), each would
+	@# compile them from source again, so they are compiled once here
+	$(BIN)/python -m compileall -q etl dashboard benchmarks tests > /dev/null
 	$(PYTEST)
 
 ## test-fast: the inner loop: lint, then every test but the browser and load tests
