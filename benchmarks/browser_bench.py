@@ -26,9 +26,9 @@ driven by Playwright (`tests.e2e.harness`):
 Targets (a 2-core machine, 100,000 articles): a new tab on a warm server <= 1 s to the first
 chart, a filter change <= 500 ms, <= 150 KB of data per page.
 
-The browser is kept off the network by its own resolver (`OFFLINE_ARGS`: every host name but
-the app's address fails at once), not by Playwright's request routing, which turns the HTTP
-cache off and would make every tab a first visit.
+The browser is kept off the network by its own command line (`harness.OFFLINE_ARGS`), not by
+Playwright's request routing, which turns the HTTP cache off and would make every tab a first
+visit.
 """
 
 from __future__ import annotations
@@ -49,10 +49,6 @@ from benchmarks.dashboard_bench import PAGES
 from benchmarks.payload import PAYLOAD_TARGET_BYTES
 from tests.e2e import harness
 
-# Chromium resolves no host name but the app's address: nothing leaves the machine, and the HTTP
-# cache works as in an analyst's browser (Playwright's routing, `harness.keep_offline`, turns
-# it off).
-OFFLINE_ARGS = ("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",)
 WARM_FIRST_CHART_TARGET_MS = 1000.0
 FILTER_CHANGE_TARGET_MS = 500.0
 DATA_TARGET_BYTES = PAYLOAD_TARGET_BYTES
@@ -347,7 +343,7 @@ def run(db_path: Path | str, rounds: int = 3, pages: Iterable[str] = tuple(PAGES
         f"<= {WARM_FIRST_CHART_TARGET_MS:.0f} ms, filter <= {FILTER_CHANGE_TARGET_MS:.0f} ms,"
         f" data <= {DATA_TARGET_BYTES // 1024} KB")
     started = time.perf_counter()
-    with harness.launch_browser(OFFLINE_ARGS) as browser:
+    with harness.launch_browser() as browser:
         for page in pages:
             entry = measure_page(browser, db, page, rounds)
             results["pages"][page] = entry

@@ -84,7 +84,6 @@ def browser_context(browser: Browser, dashboard_url: str) -> Iterator[BrowserCon
     session, so tests do not share state.
     """
     context = browser.new_context(viewport=harness.VIEWPORT)
-    harness.keep_offline(context, dashboard_url)
     yield context
     context.close()
 

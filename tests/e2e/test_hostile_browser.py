@@ -113,7 +113,6 @@ def test_row7_every_csv_download_is_formula_safe(
         tmp_path: Path) -> None:
     base_url, _root = formula_app
     context, page = hostile_tab
-    harness.keep_offline(context, base_url)
     tables: dict[str, bytes] = {}
     packs = 0
     for view in EXPORT_VIEWS:
@@ -167,7 +166,6 @@ def test_row8_a_file_named_dash_draft_is_added(
         formula_app: tuple[str, Path], hostile_tab: tuple[BrowserContext, Page]) -> None:
     base_url, root = formula_app
     context, page = hostile_tab
-    harness.keep_offline(context, base_url)
     harness.open_view(page, base_url, "/add")
     _choose_files(page, "add_articles_files", "-draft.txt", ARTICLE.encode())
     page.get_by_role("textbox", name="Title", exact=True).fill("-Draft notes")
@@ -191,7 +189,6 @@ def test_row10_a_tampered_upload_name_gets_a_message(
     """The browser sends `innocent.txt`; the request reaches the server naming `evil.sh`."""
     base_url, root = formula_app
     context, page = hostile_tab
-    harness.keep_offline(context, base_url)
 
     def tamper(route: Route) -> None:
         body = route.request.post_data_buffer or b""
@@ -215,7 +212,6 @@ def test_row11_every_filter_parameter_10000_characters_long(
         formula_app: tuple[str, Path], hostile_tab: tuple[BrowserContext, Page]) -> None:
     base_url, _root = formula_app
     context, page = hostile_tab
-    harness.keep_offline(context, base_url)
     query = urlencode({name: "x" * 10_000 for name in FILTER_PARAMS})
     harness.open_view(page, base_url, f"/timeline?{query}")
     expect(page.get_by_role("heading", name="Timeline of initiatives", level=1)).to_be_visible()
@@ -254,7 +250,6 @@ def test_row15_started_from_another_directory_the_app_keeps_its_safe_defaults(
         context.on("request", lambda r: outside.append(r.url)
                    if r.url.startswith(("http:", "https:", "ws:", "wss:"))
                    and not r.url.startswith(server.base_url) else None)
-        harness.keep_offline(context, server.base_url)
         page = context.new_page()
         try:
             # the frame with Plotly charts, and the uploader
@@ -281,7 +276,6 @@ def test_row15_an_exception_shows_visitors_no_details(
                   script=beside / "raises.py") as server:
         assert _listening_addresses(server.process.pid) == {"127.0.0.1"}, server.output()
         context = browser.new_context(viewport=harness.VIEWPORT)
-        harness.keep_offline(context, server.base_url)
         page = context.new_page()
         try:
             harness.open_view(page, server.base_url, "/")

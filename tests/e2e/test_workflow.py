@@ -97,7 +97,6 @@ def workflow_page(browser: Browser, private_app: str, artifact_dir: Path,
     """A tab in a context of its own (downloads allowed, only the private app reachable);
     a JavaScript error fails the test and a failed test leaves a screenshot."""
     context = browser.new_context(viewport=harness.VIEWPORT, accept_downloads=True)
-    harness.keep_offline(context, private_app)
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda error: errors.append(str(error)))
