@@ -278,13 +278,19 @@ def test_a_repeat_filed_before_the_original_becomes_the_original(
     assert_same_content(live, tmp_path / "full2.duckdb")
 
 
-def test_a_changed_reference_file_forces_full_re_extraction(
-    articles: Path, tmp_path: Path
-) -> None:
+def built_with_own_reference(articles: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the reference folder the test may edit, and a warehouse built with it."""
     reference = tmp_path / "reference"
     shutil.copytree(REFERENCE_DIR, reference)
     live = tmp_path / "live.duckdb"
     pipeline.build_warehouse(settings(articles, live, reference))
+    return reference, live
+
+
+def test_a_changed_reference_file_forces_full_re_extraction(
+    articles: Path, tmp_path: Path
+) -> None:
+    reference, live = built_with_own_reference(articles, tmp_path)
     themes = reference / "themes.toml"
     themes.write_text(themes.read_text(encoding="utf-8") + "\n# an analyst's edit\n",
                       encoding="utf-8")
@@ -298,10 +304,7 @@ def test_a_changed_reference_file_forces_full_re_extraction(
 def test_new_articles_with_a_changed_reference_series_reload_it_and_nothing_else(
     articles: Path, tmp_path: Path
 ) -> None:
-    reference = tmp_path / "reference"
-    shutil.copytree(REFERENCE_DIR, reference)
-    live = tmp_path / "live.duckdb"
-    pipeline.build_warehouse(settings(articles, live, reference))
+    reference, live = built_with_own_reference(articles, tmp_path)
     add_new_articles(articles)
     # a series no extractor reads: the stored facts stay, the series is loaded again
     series = reference / "cica_membership.csv"
