@@ -31,8 +31,8 @@ from etl import corrections, incremental, warehouse
 from etl.fetch.store import FETCH_DIR
 from etl.prepare import FileJob, file_state
 from etl.settings import Settings
+from etl.sources.discover import list_articles
 from etl.sources.folder import FolderEntry, FolderListing, list_folder
-from etl.sources.formats import ARTICLE_FORMATS
 from etl.sources.manifest import MANIFEST_NAME
 
 MANIFEST_KEY = "manifest_sha256"  # warehouse_info: the content hash of the manifest read
@@ -66,8 +66,8 @@ def input_stamp(settings: Settings, racy_after_ns: int | None = None) -> InputSt
     digest.update(warehouse.schema_sql().encode())
     racy: list[FolderEntry] = []
     states: dict[str, tuple[int, int]] = {}
-    # listed as the build lists it (folders named like article files too), so it can reuse it
-    articles = list_folder(settings.articles_dir, looks_like_file=tuple(ARTICLE_FORMATS))
+    # listed as the build lists it, so the build reads the folder from this listing
+    articles = list_articles(settings.articles_dir)
     # the fetch area (hidden, so not among the articles) feeds the `feeds` and `fetched_pages`
     # tables; its files are never in `source_files`, so a racy one always counts as changed
     fetch_area = settings.articles_dir / FETCH_DIR
@@ -143,7 +143,7 @@ class Freshness:
 
     stale: str
     info: dict[str, str]
-    stamp: InputStamp | None = None
+    stamp: InputStamp
 
 
 def check(settings: Settings) -> Freshness:

@@ -381,9 +381,7 @@ def build_warehouse(
             return _up_to_date(report, settings)
         info = {**fresh.info, incremental.SCANNED_KEY: str(scan_started)}
         # the folder as the check listed and examined it, not listed again
-        stamp = fresh.stamp
-        jobs, folder_problems = file_jobs(settings.articles_dir,
-                                          stamp.articles if stamp else None)
+        jobs, folder_problems = file_jobs(settings.articles_dir, fresh.stamp.articles)
         report.files_seen = len(jobs)
         if progress:
             progress("read", 0, report.files_seen)
@@ -396,7 +394,7 @@ def build_warehouse(
             else (None, "a full build was asked for")
         )
         changes = None if previous is None else incremental.changed_files(
-            jobs, previous, stamp.states if stamp else None)
+            jobs, previous, fresh.stamp.states)
         if changes is not None and len(changes.changed) > max(DELTA_MIN_FILES,
                                                               DELTA_MAX_SHARE * len(jobs)):
             report.reuse_note = (f"{len(changes.changed):,} of {len(jobs):,} files are new or "

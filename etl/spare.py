@@ -175,8 +175,8 @@ def sync_with_live(con: duckdb.DuckDBPyConnection, *, with_marts: bool = False) 
     live rows of the keys that differ; every other table but the search index is copied
     whole: they are small. The marts are copied only `with_marts` (a build that changes no
     article, reference or correction keeps the live file's); otherwise the build rebuilds
-    them. Raises
-    `SpareUnusable` before writing anything when the two files were not built alike.
+    them. Raises `SpareUnusable` before writing anything when the two files were not built
+    alike.
     """
     _check_alike(con)
     columns = ", ".join(
@@ -201,10 +201,7 @@ def sync_with_live(con: duckdb.DuckDBPyConnection, *, with_marts: bool = False) 
                     f"WHERE article_id IN (SELECT article_id FROM {STALE_TABLE})").fetchall()
     for table, key in KEYED_TABLES.items():
         warehouse.replace_differing_rows(con, table, f'{LIVE_ALIAS}."{table}"', key)
-    for table in _whole_tables(con, with_marts):
-        con.execute(f'DELETE FROM main."{table}"').fetchall()  # noqa: S608
-        con.execute(f'INSERT INTO main."{table}" '  # noqa: S608
-                    f'SELECT * FROM {LIVE_ALIAS}."{table}"').fetchall()
+    _copy_whole_tables(con, with_marts)
 
 
 def sync_facts_with_live(con: duckdb.DuckDBPyConnection) -> None:
@@ -223,10 +220,7 @@ def sync_facts_with_live(con: duckdb.DuckDBPyConnection) -> None:
                    for name in ("main", LIVE_ALIAS))
     if not live or spare != live:
         raise SpareUnusable("the spare holds another article build than the live file")
-    for table in _whole_tables(con, with_marts=False):
-        con.execute(f'DELETE FROM main."{table}"').fetchall()  # noqa: S608
-        con.execute(f'INSERT INTO main."{table}" '  # noqa: S608
-                    f'SELECT * FROM {LIVE_ALIAS}."{table}"').fetchall()
+    _copy_whole_tables(con, with_marts=False)
 
 
 def _check_alike(con: duckdb.DuckDBPyConnection) -> None:
@@ -236,6 +230,14 @@ def _check_alike(con: duckdb.DuckDBPyConnection) -> None:
     live = dict(con.execute(query.format(LIVE_ALIAS), {"keys": list(MATCHING_INFO)}).fetchall())
     if len(live) != len(MATCHING_INFO) or spare != live:
         raise SpareUnusable("the spare was built by other code or from another folder")
+
+
+def _copy_whole_tables(con: duckdb.DuckDBPyConnection, with_marts: bool) -> None:
+    """Replace each of the spare's `_whole_tables` by the live file's."""
+    for table in _whole_tables(con, with_marts):
+        con.execute(f'DELETE FROM main."{table}"').fetchall()  # noqa: S608
+        con.execute(f'INSERT INTO main."{table}" '  # noqa: S608
+                    f'SELECT * FROM {LIVE_ALIAS}."{table}"').fetchall()
 
 
 def _whole_tables(con: duckdb.DuckDBPyConnection, with_marts: bool) -> list[str]:

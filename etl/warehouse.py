@@ -43,7 +43,7 @@ from etl.model import Problem
 #     facet_articles.also_in.
 # 12: search_postings.start_char / end_char: a page of hits needs no lookup of its sentences.
 # 13: article_themes.examples (each article's best example sentences of a theme) in place of
-#     the mart facet_sentence_themes: a theme's citations are read from facet_article_themes;
+#     the mart facet_sentence_themes: a theme's citations are read from facet_theme_examples;
 #     initiative_themes (sentences naming an initiative and carrying a theme, per article).
 SCHEMA_VERSION = "13"
 
@@ -571,10 +571,9 @@ def seal(con: duckdb.DuckDBPyConnection, info: Mapping[str, str],
     Every build, full or incremental, goes through here, so the dashboard always finds the
     marts of the tables beside them. Applying corrections alone changes only the reviewed
     facts, so it rebuilds or refreshes and checks only the marts built from them (`fact_plan`,
-    from `marts.fact_update_plan`) and the
-    reviewed tables. `new_articles`: as in `validate`. Raises `WarehouseError` listing every
-    failed rule; the build's `staging`
-    block then removes the file and the live warehouse stays.
+    from `marts.fact_update_plan`) and the reviewed tables. `new_articles`: as in `validate`.
+    Raises `WarehouseError` listing every failed rule; the build's `staging` block then removes
+    the file and the live warehouse stays.
     """
     if fact_plan is None:
         marts.build_marts(con)

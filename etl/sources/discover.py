@@ -26,11 +26,16 @@ from etl.sources.manifest import MANIFEST_NAME
 MAX_FILE_BYTES_ENV = "IM_MAX_FILE_BYTES"
 
 
+def list_articles(articles_dir: Path) -> FolderListing:
+    """The article folder as a build reads it: folders named like article files are listed
+    too (and walked into), so reading can report them."""
+    return list_folder(articles_dir, looks_like_file=tuple(ARTICLE_FORMATS))
+
+
 def folder_contents(articles_dir: Path, listing: FolderListing | None = None
                     ) -> tuple[list[FolderEntry], list[Problem]]:
     """The article folder's candidate files, and a problem for every entry skipped unread;
-    from `listing` when the folder was just listed so (with `looks_like_file` the article
-    formats, as `etl.freshness` does), else from a listing of its own.
+    from `listing` (`list_articles`, made a moment ago) when given, else listed here.
 
     Hidden files and folders (name starting with '.') are left out silently, and so is the
     top-level manifest. Files of any extension are candidates, so that an unsupported one is
@@ -39,7 +44,7 @@ def folder_contents(articles_dir: Path, listing: FolderListing | None = None
     are checked as `etl.sources.folder` describes: one leading outside the folder is never read.
     """
     if listing is None:
-        listing = list_folder(articles_dir, looks_like_file=tuple(ARTICLE_FORMATS))
+        listing = list_articles(articles_dir)
     entries = [entry for entry in listing.candidates if entry.relative != MANIFEST_NAME]
     problems = [
         Problem(
