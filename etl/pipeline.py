@@ -435,14 +435,16 @@ def _full_build(
         for name, data in carry_over.items():
             warehouse.load_table(con, name, data)
         loader = Loader(con)
-        if engine == "builtin":
-            for batch in read_batches(jobs, settings, progress):
-                loader.add(batch)
-            loader.flush()
-        else:
-            out_dir = stack.enter_context(shards.shard_folder(settings))
-            shards.load_shards(con, [(sharded, loader.add(sharded.batch)) for sharded
-                                     in cluster.extract(jobs, settings, out_dir, progress)])
+        # the workers run beside DuckDB while the batches are appended
+        with warehouse.memory_limit(con, warehouse.LOAD_MEMORY_LIMIT):
+            if engine == "builtin":
+                for batch in read_batches(jobs, settings, progress):
+                    loader.add(batch)
+                loader.flush()
+            else:
+                out_dir = stack.enter_context(shards.shard_folder(settings))
+                shards.load_shards(con, [(sharded, loader.add(sharded.batch)) for sharded
+                                         in cluster.extract(jobs, settings, out_dir, progress)])
         report.problems = sorted(folder_problems + loader.problems, key=_problem_order)
         if not loader.loaded:
             _nothing_loaded(report, settings)

@@ -54,6 +54,9 @@ THRESHOLD = 0.4
 # while a false negative splits a story. (0.1, 0.9) gives 42 bands of 3 rows: a pair 0.5
 # similar is a candidate with probability 0.996 (0.87 with the default even weights).
 LSH_WEIGHTS = (0.1, 0.9)
+# That layout, (bands, rows per band), as datasketch's `MinHashLSH` computes it by numerical
+# integration (with scipy); tests/test_stories.py checks it against datasketch's own.
+BAND_LAYOUT = (42, 3)
 # The MinHash permutation scheme and seed: stored signatures are only comparable with these.
 SCHEME = "affine32"
 SEED = 1
@@ -89,15 +92,15 @@ def shingle_hashes(text: str) -> np.ndarray:
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
     """datasketch's (a, b) of this module's `NUM_PERM` affine permutations, as columns.
 
-    Drawn by datasketch itself from `SEED` and `SCHEME`, so the values are its own. datasketch
-    (and the scipy it loads, a third of a second) is imported here, not at the top: a build
-    that signs no new article, and every command that builds nothing, starts without it.
+    Drawn as datasketch's `MinHash` draws them for `SCHEME` from `SEED`: odd multipliers a and
+    offsets b from numpy's legacy `RandomState`, whose streams numpy keeps fixed, so the values
+    are its own (tests/test_stories.py compares them with datasketch's). datasketch itself is
+    not imported: it loads scipy and 40 MB with it into every worker that signs a text.
     """
-    from datasketch import MinHash
-
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=zlib.crc32)
-    first, second = minhash.permutations
-    return first.astype(np.uint32)[:, None], second.astype(np.uint32)[:, None]
+    draw = np.random.RandomState(SEED)
+    first = draw.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    second = draw.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return first[:, None], second[:, None]
 
 
 def _premix(values: np.ndarray) -> np.ndarray:
@@ -133,11 +136,9 @@ def similarity(first: Sequence[int], second: Sequence[int]) -> float:
 
 
 def bands() -> tuple[int, int]:
-    """(bands, rows per band): datasketch's optimal layout for `THRESHOLD` and `NUM_PERM`."""
-    from datasketch import MinHashLSH  # imported on use, as in `_permutations`
-
-    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
-    return lsh.b, lsh.r
+    """(bands, rows per band): datasketch's optimal layout for `THRESHOLD` and `NUM_PERM`
+    (`MinHashLSH` with `LSH_WEIGHTS`), `BAND_LAYOUT`."""
+    return BAND_LAYOUT
 
 
 def _band_keys(signatures: np.ndarray, band: int, rows: int) -> np.ndarray:

@@ -6,13 +6,15 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pytest
-from datasketch import MinHash
+from datasketch import MinHash, MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -85,6 +87,26 @@ def test_signatures_are_datasketchs_own_values(text: str) -> None:
 def test_stored_signatures_of_the_story_texts_are_datasketchs_own_values() -> None:
     for text in [story_texts.WIRE, *story_texts.REPRINTS, *story_texts.DIFFERENT]:
         assert stories.signature(text) == reference_signature(text)
+
+
+def test_permutations_and_band_layout_are_datasketchs_own() -> None:
+    minhash = MinHash(num_perm=stories.NUM_PERM, seed=stories.SEED, scheme=stories.SCHEME)
+    first, second = stories._permutations()
+    assert first[:, 0].tolist() == minhash.permutations[0].tolist()
+    assert second[:, 0].tolist() == minhash.permutations[1].tolist()
+    lsh = MinHashLSH(threshold=stories.THRESHOLD, num_perm=stories.NUM_PERM,
+                     weights=stories.LSH_WEIGHTS)
+    assert stories.bands() == (lsh.b, lsh.r)
+
+
+def test_signing_a_text_loads_neither_datasketch_nor_scipy() -> None:
+    """A worker signs every text it reads: a library loaded for that is loaded by every worker."""
+    probe = ("import sys; from etl import stories; stories.signature('a b c d e f'); "
+             "stories.bands(); print(sorted(m for m in ('datasketch', 'scipy') "
+             "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.strip() == "[]"
 
 
 def test_reprints_are_similar_to_the_wire_copy_and_other_stories_are_not() -> None:

@@ -402,3 +402,36 @@ def test_replacing_differing_rows_rewrites_only_the_keys_that_differ(tmp_path: P
         assert con.execute("SELECT rowid FROM target WHERE k = 'same' ORDER BY rowid"
                            ).fetchall() == kept
         assert warehouse.replace_differing_rows(con, "target", "source", "k") == 0
+
+
+def test_a_full_build_appends_under_the_load_limit_and_builds_the_rest_under_the_build_limit(
+    corpus_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers run beside DuckDB while batches are appended, so DuckDB keeps less then;
+    the search index and the marts, built once the workers are gone, get the build's limit."""
+    seen: dict[str, set[str]] = {"append": set(), "marts": set()}
+
+    def limit(con: duckdb.DuckDBPyConnection) -> str:
+        return str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+
+    add, build_marts = pipeline.Loader.add, warehouse.marts.build_marts
+
+    def spied_add(self: pipeline.Loader, *args: object, **kwargs: object) -> list[str]:
+        seen["append"].add(limit(self.con))
+        return add(self, *args, **kwargs)
+
+    def spied_marts(con: duckdb.DuckDBPyConnection, *args: object) -> None:
+        seen["marts"].add(limit(con))
+        build_marts(con, *args)
+
+    monkeypatch.setattr(pipeline.Loader, "add", spied_add)
+    monkeypatch.setattr(warehouse.marts, "build_marts", spied_marts)
+    pipeline.build_warehouse(make_settings(corpus_copy, tmp_path / "w.duckdb"), reuse=False)
+    expected = {}
+    with duckdb.connect() as con:
+        for step, value in (("append", warehouse.LOAD_MEMORY_LIMIT),
+                            ("marts", warehouse.BUILD_MEMORY_LIMIT)):
+            con.execute(f"SET memory_limit = '{value}'")
+            expected[step] = limit(con)
+    assert seen == {"append": {expected["append"]}, "marts": {expected["marts"]}}
+    assert expected["append"] != expected["marts"]
