@@ -35,13 +35,13 @@ from benchmarks.dashboard_bench import percentile, warehouse_path
 from dashboard import queries
 from dashboard.filters import Filters
 from dashboard.search.parse import parse_query
+from etl.warehouse import BUILD_MEMORY_LIMIT
 
 QUERIES = ("biological", '"biological safety"', "iabs AND summit", "summit*",
            "security NOT cica", "international cooperation security forum", "Қазақстан",
            "kazakhstan", '"confidence building measures"')
 FILTERED = Filters(themes=("security",), published_years=(2020, 2023))
 PAGE_SIZE = 20
-BUILD_MEMORY_LIMIT = "1GB"  # as the ETL's build connection (etl/warehouse.py)
 # The tables a copy repeats (the others are reference tables, or not read by search).
 COPIED_TABLES = ("sentences", "mentions", "article_themes", "events")
 
@@ -52,7 +52,8 @@ def peak_memory_mb() -> float:
 
 
 def build_connection(path: Path) -> duckdb.DuckDBPyConnection:
-    """A connection set up like the ETL's: 1 GB for DuckDB, spilling to a folder beside it."""
+    """A connection set up like the ETL's: its build memory limit for DuckDB, spilling to a
+    folder beside it."""
     return duckdb.connect(str(path), config={"memory_limit": BUILD_MEMORY_LIMIT,
                                              "temp_directory": f"{path}.tmp"})
 

@@ -43,8 +43,9 @@ Con = duckdb.DuckDBPyConnection
 
 # Sentences tokenised and aggregated per statement: two of DuckDB's row groups (122,880 rows
 # each), so the two cores each tokenise one (a batch of one row group runs on one thread),
-# and about 3.5 million word occurrences, whose aggregation and sort stay inside the build's
-# 1 GB memory limit (bigger batches spill, smaller ones leave more runs to look into).
+# and about 3.5 million word occurrences, whose aggregation and sort fit the build's memory
+# limit (`warehouse.BUILD_MEMORY_LIMIT`; bigger batches spill, smaller ones leave more runs to
+# look into, and a batch of one row group built slower under 640 MB than two).
 ROW_GROUP_ROWS = 122_880
 BATCH_SENTENCES = 2 * ROW_GROUP_ROWS
 
