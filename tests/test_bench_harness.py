@@ -63,6 +63,12 @@ def test_etl_bench_builds_fully_then_adds_one_percent_then_nothing_then_re_timed
     assert result["retimed_added_files"] == 1
     assert result["retimed_run"]["files_seen"] == 42
     assert result["noop_build_ms"] > 0 and result["retimed_build_ms"] > 0
+    # an incremental build's peak is judged against the full build's
+    share = bench_results["summary"]["incremental_peak_share"]
+    assert share == round(max(result["incremental_peak_rss_mb"], result["retimed_peak_rss_mb"])
+                          / result["full_peak_rss_mb"], 2)
+    assert bench_results["summary"]["incremental_peak_share_verdict"] == (
+        "ok" if share <= 1.0 else f"MISS by {share - 1:.0%}")
 
 
 def test_make_bench_writes_every_figure_as_json(bench_results: dict[str, Any]) -> None:
