@@ -497,7 +497,7 @@ def previous_runs(db_path: Path) -> dict[str, pa.Table]:
 @contextlib.contextmanager
 def memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
     """DuckDB's memory limit lowered to `limit` for the block, then back at the build's
-    (`BUILD_MEMORY_LIMIT`, as `open_build_file` sets it). Both are this module's constants."""
+    (`BUILD_MEMORY_LIMIT`, which `open_build_file` sets). Both are this module's constants."""
     con.execute(f"SET memory_limit = '{limit}'").fetchall()
     try:
         yield
@@ -505,13 +505,12 @@ def memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
         con.execute(f"SET memory_limit = '{BUILD_MEMORY_LIMIT}'").fetchall()
 
 
-def open_build_file(path: Path, memory_limit: str = BUILD_MEMORY_LIMIT
-                    ) -> duckdb.DuckDBPyConnection:
+def open_build_file(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-write connection to a warehouse file being built, with the build's settings and
     the schema applied."""
     spill = Path(f"{path}.tmp")
     con = duckdb.connect(
-        str(path), config={"memory_limit": memory_limit, "temp_directory": str(spill)}
+        str(path), config={"memory_limit": BUILD_MEMORY_LIMIT, "temp_directory": str(spill)}
     )
     # no progress bar on the terminal of a command whose output is a summary or JSON
     con.execute("SET enable_progress_bar = false").fetchall()
@@ -542,8 +541,7 @@ def swap_in(path: Path, db_path: Path, *, keep_spare: bool = False) -> None:
 
 @contextlib.contextmanager
 def staging(
-    db_path: Path, *, copy_live: bool = False, memory_limit: str = BUILD_MEMORY_LIMIT,
-    keep_spare: bool = False,
+    db_path: Path, *, copy_live: bool = False, keep_spare: bool = False,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to a new warehouse file beside `db_path`, swapped in when the block ends.
 
@@ -562,7 +560,7 @@ def staging(
     try:
         if copy_live:
             shutil.copyfile(db_path, path)
-        con = open_build_file(path, memory_limit)
+        con = open_build_file(path)
         yield con
         con.execute("CHECKPOINT")
         con.close()
