@@ -35,6 +35,7 @@ from etl import (
     freshness,
     incremental,
     intake,
+    marts,
     prepare,
     search_index,
     shards,
@@ -510,10 +511,11 @@ def _delta_build(
     originals = {article_id: held[0][0] for article_id, held in holders.items()
                  if held and article_id in replaced}
     live = warehouse.read_info(settings.db_path)
-    # no article added, changed or removed, and the same reference files and corrections: the
-    # live file's reference tables, stories and marts are this build's too
+    # no article added, changed or removed, the same reference files and corrections, and the
+    # marts defined alike: the live file's reference tables, stories and marts are this
+    # build's too
     kept = not replaced and all(live.get(key) == info[key] for key in (
-        incremental.REFERENCE_KEY, corrections.SIGNATURE_KEY))
+        incremental.REFERENCE_KEY, corrections.SIGNATURE_KEY, marts.MARTS_KEY))
     with spare.updating(settings.db_path, with_marts=kept) as (con, report.spare_note):
         # on the spare, the articles it had to catch up on are indexed again with the new ones
         caught_up = None if report.spare_note else spare.STALE_TABLE
