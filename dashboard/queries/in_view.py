@@ -41,8 +41,9 @@ from dashboard.queries.sql import Connection, Cte, Sql, all_of, frame, sql, stat
 
 # The marts the queries read, built by the ETL (etl/marts/, docs/schema.md).
 MARTS = ("facet_themes", "facet_initiatives", "facet_candidates", "facet_event_years",
-         "facet_articles", "facet_events", "facet_memberships", "facet_article_themes",
-         "facet_initiative_themes", "facet_theme_examples", "facet_claims")
+         "facet_articles", "facet_events", "facet_event_heads", "facet_memberships",
+         "facet_article_themes", "facet_initiative_themes", "facet_theme_examples",
+         "facet_claims")
 
 
 @dataclass(frozen=True)

@@ -29,17 +29,32 @@ def event_sources(con: Connection, filters: Filters) -> pd.DataFrame:
     """)
 
 
-# The example event of each cell (`example_no`), its sentence and article, read by key.
+# The example event of each cell (`example_no`) with its sentence and article, read from
+# `facet_event_heads` (the first events of every cell, their texts included): a table of a
+# few thousand rows, where finding a few hundred events among all events by key reads every
+# event's text. An example past its cell's heads (a narrow filter on a large cell) is read
+# from `curated_events` and `facet_articles`; with none, that join's build side is empty and
+# DuckDB stops before reading them.
+_EVENT_TEXT = ("month", "day", "end_year", "end_month", "end_day", "date_text", "review",
+               "reviewed_by", "reviewed_at", "review_reason", "sentence", "sentence_no",
+               "article_id")
+_ARTICLE_TEXT = ("title", "outlet", "published", "published_precision", "url")
 _EXAMPLES = [
     Cte("example", sql("""
-        SELECT f.event_no, f.event_id, f.article_no FROM facet_events AS f
+        SELECT f.event_no, f.event_id, f.article_no, f.event_type FROM facet_events AS f
         SEMI JOIN cells AS c ON c.example_no = f.event_no"""), materialized=True),
-    Cte("sentence", sql("""
-        SELECT e.* FROM curated_events AS e
-        SEMI JOIN example AS x ON x.event_id = e.event_id""")),
-    Cte("article", sql("""
-        SELECT a.* FROM facet_articles AS a SEMI JOIN example AS x ON x.article_no = a.article_no
-    """)),
+    Cte("beyond_heads", sql("""
+        SELECT x.* FROM example AS x ANTI JOIN facet_event_heads AS h USING (event_no)"""),
+        materialized=True),
+    Cte("example_text", sql(
+        "SELECT h.event_no, " + ", ".join(_EVENT_TEXT + _ARTICLE_TEXT) + """
+        FROM facet_event_heads AS h SEMI JOIN example AS x USING (event_no)
+        UNION ALL BY NAME
+        SELECT x.event_no, """ + ", ".join([f"e.{c}" for c in _EVENT_TEXT]
+                                          + [f"a.{c}" for c in _ARTICLE_TEXT]) + """
+        FROM beyond_heads AS x
+        JOIN curated_events AS e ON e.event_id = x.event_id
+        JOIN facet_articles AS a ON a.article_no = x.article_no""")),
 ]
 
 
@@ -59,7 +74,7 @@ def timeline_cells(con: Connection, filters: Filters) -> pd.DataFrame:
     `reviewed_by`, `reviewed_at` and `review_reason`.
     """
     cells = Cte("cells", sql("""
-        SELECT initiative_no, type_no, year, any_value(event_type) AS event_type,
+        SELECT initiative_no, type_no, year,
                count(*) AS events, count(*) FILTER (WHERE first_of_article) AS articles,
                min(marker_date) AS first_date, max(marker_date) AS last_date,
                min(span_start) FILTER (WHERE span_end IS NOT NULL) AS span_start,
@@ -69,7 +84,7 @@ def timeline_cells(con: Connection, filters: Filters) -> pd.DataFrame:
         GROUP BY initiative_no, type_no, year""", materialized=True)
     return in_view(con, filters, (EVENTS,), [cells, *_EXAMPLES], """
     SELECT i.initiative_id, i.name AS initiative_name, i.label AS initiative_label,
-           i.category, c.event_type, c.year, c.events, c.articles, c.first_date, c.last_date,
+           i.category, x.event_type, c.year, c.events, c.articles, c.first_date, c.last_date,
            c.span_start, c.span_end, x.event_id AS example_event_id,
            CASE WHEN c.events = 1 THEN x.event_id END AS event_id,
            CASE WHEN c.events = 1 THEN e.month END AS month,
@@ -84,13 +99,12 @@ def timeline_cells(con: Connection, filters: Filters) -> pd.DataFrame:
            CASE WHEN c.events = 1 THEN e.reviewed_at END AS reviewed_at,
            CASE WHEN c.events = 1 THEN e.review_reason END AS review_reason,
            e.sentence, e.sentence_no, e.article_id,
-           a.title, a.outlet, a.published, a.published_precision, a.url
+           e.title, e.outlet, e.published, e.published_precision, e.url
     FROM cells AS c
     JOIN example AS x ON x.event_no = c.example_no
     JOIN facet_initiatives AS i ON i.initiative_no = c.initiative_no
-    JOIN sentence AS e ON e.event_id = x.event_id
-    JOIN article AS a ON a.article_no = x.article_no
-    ORDER BY i.initiative_id, c.event_type, c.year
+    JOIN example_text AS e ON e.event_no = x.event_no
+    ORDER BY i.initiative_id, x.event_type, c.year
     """)
 
 

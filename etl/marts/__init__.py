@@ -148,6 +148,9 @@ _RULES: tuple[tuple[str, str, str, dict[str, object]], ...] = (
     ("facet_events", "event without its mart row (or one too many)",
      "SELECT abs((SELECT count(*) FROM curated_events) - (SELECT count(*) FROM facet_events))",
      {}),
+    ("facet_event_heads", "timeline cell whose first event has no heads row",
+     "SELECT count(*) FROM (SELECT min(event_no) AS event_no FROM facet_events "
+     "GROUP BY initiative_no, type_no, year) ANTI JOIN facet_event_heads USING (event_no)", {}),
     ("facet_memberships", "membership figure without its mart row (or one too many)",
      "SELECT abs((SELECT count(*) FROM curated_memberships) "
      "- (SELECT count(*) FROM facet_memberships))", {}),

@@ -263,6 +263,29 @@ def test_timeline_cells_count_every_event_and_article_per_initiative_type_and_ye
         assert r.first_date <= r.last_date
 
 
+@pytest.mark.parametrize("heads_kept", [0, 2], ids=["no-heads", "every-other-head"])
+def test_a_cell_cites_the_same_example_past_its_heads(built_warehouse: Path, tmp_path: Path,
+                                                      heads_kept: int) -> None:
+    """A cell's example is read from `facet_event_heads` (the first events of each cell) or,
+    when its first event in view is not among them, from the full tables: the timeline is
+    the same either way, unfiltered and filtered."""
+    copy = tmp_path / "heads.duckdb"
+    shutil.copyfile(built_warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        # none left, or every other one: some cells cite from the heads, some from past them
+        con.execute("DELETE FROM facet_event_heads WHERE $kept = 0 OR event_no % $kept = 0",
+                    {"kept": heads_kept})
+    some_years = Filters(event_years=(2010, 2024))
+    with duckdb.connect(str(built_warehouse), read_only=True) as full, \
+            duckdb.connect(str(copy), read_only=True) as pruned:
+        assert scalar(pruned, "SELECT count(*) FROM facet_event_heads") < scalar(
+            full, "SELECT count(*) FROM facet_event_heads")
+        for filters in (Filters(), some_years, Filters(by_article=True)):
+            expected = queries.timeline_cells(full, filters)
+            assert not expected.empty and expected["sentence"].map(bool).all()
+            pd.testing.assert_frame_equal(queries.timeline_cells(pruned, filters), expected)
+
+
 def test_partial_dates_sit_mid_month_and_mid_year(warehouse_cursor: Con) -> None:
     cells = queries.timeline_cells(warehouse_cursor, Filters())
     for r in cells[cells["events"] == 1].itertuples():
