@@ -537,6 +537,7 @@ def _delta_build(
         loader = Loader(con)
         for batch in batches:
             loader.add(batch, originals)
+            batch.tables = {}  # loaded or held by the loader: not kept to the end of the build
         loader.flush()
         loader.write_bookkeeping()
         set_duplicate_files(con, {a: held for a, held in holders.items() if held},

@@ -179,21 +179,29 @@ def _candidate_pairs(signatures: np.ndarray) -> np.ndarray:
         first, second = _bucket_pairs(_band_keys(signatures, band, rows))
         low, high = np.minimum(first, second), np.maximum(first, second)
         found.append(low.astype(np.int64) * count + high)
-    unique = _distinct(np.concatenate(found))
-    return np.column_stack([unique // count, unique % count])
+    keys = np.concatenate(found)
+    del found  # the bands' keys, as many again as the pairs: freed before the sort
+    unique = _distinct(keys)
+    del keys
+    # written straight into the result: millions of pairs, no temporary column of each
+    pairs = np.empty((unique.size, 2), dtype=np.int64)
+    np.floor_divide(unique, count, out=pairs[:, 0])
+    np.remainder(unique, count, out=pairs[:, 1])
+    return pairs
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
-    """The distinct values of an integer array, sorted.
+    """The distinct values of an integer array, sorted; `values` is sorted in place (no copy
+    of millions of pair keys).
 
     A sort and a neighbour comparison: NumPy 2.3 and later answer `np.unique` on integers from
     a hash table, which is about 30 times slower than this when nearly every value is distinct
     (5.9 s against 0.2 s on 3 million pair keys), as candidate pairs are.
     """
-    ordered = np.sort(values)
-    if ordered.size == 0:
-        return ordered
-    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
+    values.sort()
+    if values.size == 0:
+        return values
+    return values[np.r_[True, values[1:] != values[:-1]]]
 
 
 def group(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -226,9 +234,10 @@ def _close_enough(signatures: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     """
     low = signatures.astype(np.uint8)
     keep = np.empty(len(pairs), dtype=bool)
-    for start in range(0, len(pairs), 200_000):  # bounded memory however many pairs
-        chunk = pairs[start:start + 200_000]
-        keep[start:start + 200_000] = np.count_nonzero(
+    step = 50_000  # bounded memory however many pairs: 3 arrays of 6 MB at 128 values
+    for start in range(0, len(pairs), step):
+        chunk = pairs[start:start + step]
+        keep[start:start + step] = np.count_nonzero(
             low[chunk[:, 0]] == low[chunk[:, 1]], axis=1) / signatures.shape[1] >= THRESHOLD
     return pairs[keep]
 
@@ -254,7 +263,10 @@ def build_stories(con: duckdb.DuckDBPyConnection) -> None:
     ids = table["article_id"].to_pylist()
     signatures = np.asarray(table["minhash"].combine_chunks().flatten().to_numpy(
         zero_copy_only=False), dtype=np.uint32).reshape(len(ids), NUM_PERM)
-    labels = group(signatures)[0]
+    # NumPy's arrays (about 150 MB at 100,000 articles) take the place of DuckDB's cache,
+    # which the grouping does not read: this was an incremental build's peak
+    with warehouse.memory_limit(con, warehouse.LOAD_MEMORY_LIMIT):
+        labels = group(signatures)[0]
     published = table["published"].to_pylist()
     canonical: dict[int, int] = {}
     for index, label in enumerate(labels):  # ids are sorted: the first wins a tie
