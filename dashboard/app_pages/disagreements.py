@@ -293,7 +293,9 @@ def show_disagreements() -> None:
     if summary.empty:
         components.empty_state("The sources do not disagree on any fact under these filters.")
         return
-    claims = data.disagreement_claims(filters)
+    # the sides' first sentences only: all that the page shows before a side is opened. The
+    # CSV's longer sides are read when it is downloaded, not on every visit.
+    preview = data.disagreement_claims(filters, data.DISAGREEMENT_PREVIEW_PER_SIDE)
     sources = data.disagreement_sources(filters)
     cited = int(sources["articles"].sum())
 
@@ -310,12 +312,12 @@ def show_disagreements() -> None:
     components.table(table[["Initiative", "Name", "Disagreements", "Event years",
                             "Membership counts"]], hide_index=True, key=SUMMARY_KEY)
 
-    preview = claims[claims["side_rank"] <= data.DISAGREEMENT_PREVIEW_PER_SIDE]
     _show_facts(summary, _fact_page(ordered_facts(summary, preview)))
 
     if not url_state.presentation():
         st.download_button(
-            "Data (CSV)", data=lambda: csv_export.csv_bytes(claims),
+            "Data (CSV)",
+            data=lambda: csv_export.csv_bytes(data.disagreement_claims(filters)),
             file_name=f"{export_filename('disagreements', filters)}.csv",
             mime="text/csv", key=CSV_KEY, on_click="ignore", icon=":material/table:",
             help="Every side of every disagreement in view, up to "
