@@ -53,10 +53,9 @@ SCHEMA_VERSION = "13"
 # article's holders and file state), so 640 MB keeps a build at 100,000 articles near 1.4 GB
 # (docs/scaling.md). With 1 GB it reached 1.7-1.8 GB and was under a second faster on a +1%.
 BUILD_MEMORY_LIMIT = "640MB"
-# ... and while the build's own work needs the memory instead: while a full build appends the
-# workers' batches (the workers hold theirs beside it) and while the stories are grouped in
-# NumPy. Appending needs little; under the build limit the cache of written blocks grew with
-# the corpus (600 MB at 100,000 articles).
+# ... and while a full build appends the workers' batches, when the workers hold theirs beside
+# it. Appending needs little; under the build limit the cache of written blocks grew with the
+# corpus (600 MB at 100,000 articles).
 LOAD_MEMORY_LIMIT = "256MB"
 
 # Tables whose content is a pure function of the input (compared by the reproducibility test).
@@ -500,11 +499,9 @@ def memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
     """DuckDB's memory limit lowered to `limit` for the block, then back at the build's
     (`BUILD_MEMORY_LIMIT`, which `open_build_file` sets). Both are this module's constants.
 
-    Lowering it makes DuckDB give back what its cache holds past `limit`. When it cannot (what
-    an open transaction holds and cannot spill), the block runs under the build's limit: the
-    limit bounds the build's peak memory, it changes no result."""
-    with contextlib.suppress(duckdb.OutOfMemoryException):
-        con.execute(f"SET memory_limit = '{limit}'").fetchall()
+    Not for a block inside a transaction: when DuckDB cannot free enough to meet `limit`, the
+    `SET` fails, and a failed statement aborts the transaction."""
+    con.execute(f"SET memory_limit = '{limit}'").fetchall()
     try:
         yield
     finally:

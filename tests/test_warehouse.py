@@ -12,11 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import psutil
 import pytest
 
-from etl import pipeline, stories, warehouse
+from etl import pipeline, warehouse
 from tests.conftest import CORPUS_DIR, make_settings
 
 CONTRACT = {
@@ -410,22 +409,12 @@ def test_a_full_build_appends_under_the_load_limit_and_builds_the_rest_under_the
 ) -> None:
     """The workers run beside DuckDB while batches are appended, so DuckDB keeps less then;
     the search index and the marts, built once the workers are gone, get the build's limit."""
-    seen: dict[str, set[str]] = {"append": set(), "stories": set(), "marts": set()}
-    stories_con: list[duckdb.DuckDBPyConnection] = []
+    seen: dict[str, set[str]] = {"append": set(), "marts": set()}
 
     def limit(con: duckdb.DuckDBPyConnection) -> str:
         return str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
 
     add, build_marts = pipeline.Loader.add, warehouse.marts.build_marts
-    build_stories, group = stories.build_stories, stories.group
-
-    def spied_stories(con: duckdb.DuckDBPyConnection) -> None:
-        stories_con.append(con)
-        build_stories(con)
-
-    def spied_group(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        seen["stories"].add(limit(stories_con[-1]))
-        return group(signatures)
 
     def spied_add(self: pipeline.Loader, *args: object, **kwargs: object) -> list[str]:
         seen["append"].add(limit(self.con))
@@ -437,32 +426,12 @@ def test_a_full_build_appends_under_the_load_limit_and_builds_the_rest_under_the
 
     monkeypatch.setattr(pipeline.Loader, "add", spied_add)
     monkeypatch.setattr(warehouse.marts, "build_marts", spied_marts)
-    monkeypatch.setattr(stories, "build_stories", spied_stories)
-    monkeypatch.setattr(stories, "group", spied_group)
     pipeline.build_warehouse(make_settings(corpus_copy, tmp_path / "w.duckdb"), reuse=False)
     expected = {}
     with duckdb.connect() as con:
         for step, value in (("append", warehouse.LOAD_MEMORY_LIMIT),
-                            ("stories", warehouse.LOAD_MEMORY_LIMIT),
                             ("marts", warehouse.BUILD_MEMORY_LIMIT)):
             con.execute(f"SET memory_limit = '{value}'")
             expected[step] = limit(con)
-    assert seen == {step: {value} for step, value in expected.items()}
+    assert seen == {"append": {expected["append"]}, "marts": {expected["marts"]}}
     assert expected["append"] != expected["marts"]
-
-
-def test_a_limit_duckdb_cannot_lower_to_leaves_the_block_under_the_one_it_had() -> None:
-    """Lowering the limit makes DuckDB give back its cache; when what it holds cannot go
-    (here: an in-memory database with nowhere to spill), the block still runs."""
-    with duckdb.connect(config={"temp_directory": ""}) as con:
-        con.execute("CREATE TABLE t AS SELECT range AS i, md5(range::VARCHAR) AS s "
-                    "FROM range(1000000)")
-        before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-        with warehouse.memory_limit(con, "1MB"):
-            inside = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-            assert con.execute("SELECT count(*) FROM t").fetchall() == [(1_000_000,)]
-        after = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-    assert inside == before
-    with duckdb.connect() as other:
-        other.execute(f"SET memory_limit = '{warehouse.BUILD_MEMORY_LIMIT}'")
-        assert after == other.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
