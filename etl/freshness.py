@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl import corrections, incremental, marts, warehouse
+from etl import corrections, incremental, warehouse
 from etl.fetch.store import FETCH_DIR
 from etl.prepare import FileJob, file_state
 from etl.settings import Settings
@@ -122,7 +122,7 @@ def build_info(settings: Settings, signature: str) -> dict[str, str]:
         corrections.SIGNATURE_KEY: corrections.store.folder_signature(
             settings.corrections_folder),
         MANIFEST_KEY: manifest_hash(settings.articles_dir),
-        marts.MARTS_KEY: marts.marts_signature(),
+        incremental.MARTS_KEY: incremental.marts_signature(),
     }
 
 
@@ -134,7 +134,7 @@ _CHANGED = {
     incremental.REFERENCE_KEY: "the reference files changed",
     corrections.SIGNATURE_KEY: "the corrections changed",
     MANIFEST_KEY: "the manifest changed",
-    marts.MARTS_KEY: "the marts are defined differently (another version of the ETL)",
+    incremental.MARTS_KEY: "the marts are defined differently (another version of the ETL)",
 }
 
 

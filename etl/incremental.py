@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +42,7 @@ SIGNATURE_KEY = "extractor_signature"
 SCANNED_KEY = "files_scanned_ns"  # when the build that wrote the warehouse began reading files
 ARTICLES_DIR_KEY = "articles_dir"
 REFERENCE_KEY = "reference_signature"  # every reference file, the CSV series included
+MARTS_KEY = "marts_signature"  # the marts' definitions the warehouse was built with
 
 # A file modified this close before the last build's scan is compared by content, not metadata.
 RACY_WINDOW_NS = 2_000_000_000
@@ -89,8 +90,22 @@ def extractor_signature(reference_dir: Path, package_dir: Path = ETL_PACKAGE_DIR
 def reference_signature(reference_dir: Path) -> str:
     """Fingerprint of every file of the reference folder (a few small files): when it and the
     articles are unchanged, a build keeps the stored reference tables and the marts."""
+    return _files_signature(p for p in Path(reference_dir).glob("*") if p.is_file())
+
+
+def marts_signature(package_dir: Path = ETL_PACKAGE_DIR) -> str:
+    """Fingerprint of the marts' definitions (`etl/marts/*.sql`), which the extraction code's
+    signature leaves out (changing a mart re-extracts nothing). A warehouse records it, so a
+    version of the ETL whose marts differ (a new mart the dashboard reads, a changed rule)
+    rebuilds them from the stored rows on its next build, which otherwise finds nothing
+    changed and keeps the old ones."""
+    return _files_signature((package_dir / "marts").glob("*.sql"))
+
+
+def _files_signature(paths: Iterable[Path]) -> str:
+    """A content hash of files by name, in name order (the files of one folder)."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in Path(reference_dir).glob("*") if p.is_file()):
+    for path in sorted(paths):
         digest.update(f"{path.name}\n".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()

@@ -35,7 +35,6 @@ from etl import (
     freshness,
     incremental,
     intake,
-    marts,
     prepare,
     search_index,
     shards,
@@ -515,7 +514,7 @@ def _delta_build(
     # marts defined alike: the live file's reference tables, stories and marts are this
     # build's too
     kept = not replaced and all(live.get(key) == info[key] for key in (
-        incremental.REFERENCE_KEY, corrections.SIGNATURE_KEY, marts.MARTS_KEY))
+        incremental.REFERENCE_KEY, corrections.SIGNATURE_KEY, incremental.MARTS_KEY))
     with spare.updating(settings.db_path, with_marts=kept) as (con, report.spare_note):
         # on the spare, the articles it had to catch up on are indexed again with the new ones
         caught_up = None if report.spare_note else spare.STALE_TABLE

@@ -92,7 +92,7 @@ def test_marts_defined_differently_are_rebuilt_without_re_extracting(articles: P
     first = built(articles, db)
     with duckdb.connect(str(db)) as con:
         con.execute("UPDATE warehouse_info SET value = 'older marts' WHERE key = ?",
-                    [marts.MARTS_KEY])
+                    [incremental.MARTS_KEY])
         con.execute("DROP TABLE facet_claims")
         con.execute("DELETE FROM facet_events")
     settings = make_settings(articles, db)
@@ -102,8 +102,9 @@ def test_marts_defined_differently_are_rebuilt_without_re_extracting(articles: P
     assert (again.articles_extracted, again.articles_reused) == (0, first.articles_loaded)
     with duckdb.connect(str(db), read_only=True) as con:
         assert marts.validate_marts(con) == []
-        assert con.execute("SELECT value FROM warehouse_info WHERE key = ?",
-                           [marts.MARTS_KEY]).fetchall() == [(marts.marts_signature(),)]
+        recorded = con.execute("SELECT value FROM warehouse_info WHERE key = ?",
+                               [incremental.MARTS_KEY]).fetchall()
+        assert recorded == [(incremental.marts_signature(),)]
     assert freshness.check(settings).stale == ""
 
 

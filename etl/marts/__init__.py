@@ -21,7 +21,6 @@ refresh sets. So a correction costs the marts of facts, not every mart of the wa
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -73,22 +72,6 @@ def marts() -> list[Mart]:
     return found
 
 
-def marts_signature() -> str:
-    """A fingerprint of every mart's definition (each file's name and text).
-
-    A warehouse records it, so a version of the ETL whose marts differ (a new mart the
-    dashboard reads, a changed rule) rebuilds them from the stored rows on its next build,
-    which otherwise finds nothing changed and keeps the old ones. The marts are left out of
-    the extraction code's signature: changing one re-extracts nothing."""
-    digest = hashlib.sha256()
-    for file in sorted(resources.files(__name__).iterdir(), key=lambda f: f.name):
-        if file.name.endswith(".sql"):
-            digest.update(f"{file.name}\n".encode())
-            digest.update(hashlib.sha256(file.read_bytes()).digest())
-    return digest.hexdigest()
-
-
-MARTS_KEY = "marts_signature"  # warehouse_info: the marts' definitions it was built with
 MART_TABLES = tuple(mart.table for mart in marts() if not mart.is_view)
 MART_VIEWS = tuple(mart.table for mart in marts() if mart.is_view)
 
