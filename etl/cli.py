@@ -23,7 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from etl import cluster, freshness, intake, pipeline, warehouse
+from etl import cluster, freshness, intake, interrupt, pipeline, warehouse
 from etl.corrections.cli import add_corrections_command
 from etl.fetch.cli import add_fetch_command
 from etl.settings import Settings, settings_help
@@ -35,6 +35,7 @@ EXIT_NO_WAREHOUSE = 1
 EXIT_BUSY = 3
 EXIT_NOTHING_ADDED = 4  # `add`: every file was refused
 EXIT_NO_ENGINE = 7  # `--engine dask` without the optional extra installed (or no scheduler)
+EXIT_INTERRUPTED = interrupt.EXIT_INTERRUPTED  # Ctrl-C or SIGTERM
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -112,7 +113,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is not None and arguments[:1] != [args.command]:
         parser.error(f"put the options of {args.command} after it: python -m etl "
                      f"{args.command} [options] ...")
-    return int(args.run(args))
+    try:
+        with interrupt.bounded():
+            return int(args.run(args))
+    except KeyboardInterrupt:
+        Console(stderr=True).print(
+            "[red]Interrupted.[/red] A build that was running wrote nothing: the previous "
+            "warehouse, if any, is unchanged.", soft_wrap=True)
+        return EXIT_INTERRUPTED
 
 
 def build_main(args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ import pytest
 
 from benchmarks import corpus
 from etl import cli, spare
+from etl.interrupt import EXIT_INTERRUPTED
 from etl.settings import PROJECT_ROOT
 from tests.conftest import REFERENCE_DIR
 from tests.hostile.test_process import big_prose
@@ -153,8 +154,8 @@ def test_ctrl_c_leaves_no_worker_and_no_warehouse(engine_corpus: Path, tmp_path:
         time.sleep(0.05)
     assert build.poll() is None, "the build ended before it could be interrupted"
     build.send_signal(signal.SIGINT)
-    build.communicate(timeout=60)
-    assert build.returncode != 0
+    _, err = build.communicate(timeout=60)
+    assert build.returncode == EXIT_INTERRUPTED, err
     _, alive = psutil.wait_procs(children, timeout=30)
     assert not alive, [p.cmdline() for p in alive]
     assert not db.exists()
