@@ -76,9 +76,10 @@ HANGING = textwrap.dedent("""
     import subprocess, sys, time
     from etl import interrupt
     with interrupt.bounded(grace_seconds=float(sys.argv[1])):
-        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
-        print("child", child.pid, flush=True)
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
+            print("child", child.pid, flush=True)  # signalled from here on
             time.sleep(600)
         finally:
             print("cleaning up", flush=True)
