@@ -9,13 +9,15 @@
 CREATE OR REPLACE TABLE facet_articles AS
 WITH themed AS (
     SELECT t.article_id, bit_or(th.bit) AS theme_mask,
-           list(th.label ORDER BY t.rank, th.theme) FILTER (WHERE t.rank <= 3) AS top_themes
+           list_transform(list_sort(list({'rank': t.rank, 'theme': th.theme, 'label': th.label})
+                                    FILTER (WHERE t.rank <= 3)), lambda x: x.label) AS top_themes
     FROM article_themes AS t JOIN facet_themes AS th USING (theme)
     GROUP BY t.article_id
 ),
 named AS (
     SELECT m.article_id, bit_or(i.bit) AS initiative_mask,
-           list(i.label ORDER BY m.mentions DESC, i.label) AS initiatives
+           list_transform(list_sort(list({'fewer': -m.mentions, 'label': i.label})),
+                          lambda x: x.label) AS initiatives
     FROM (SELECT article_id, initiative_id, count(*) AS mentions
           FROM mentions GROUP BY article_id, initiative_id) AS m
     JOIN facet_initiatives AS i USING (initiative_id)
@@ -29,22 +31,32 @@ reprinted AS (
     JOIN articles AS r ON r.article_id = t.article_id
     WHERE s.story_size > 1
     GROUP BY s.article_id
+),
+numbered AS (  -- numbered over the sort keys alone: a window sorts every column it carries
+    SELECT article_id,
+           (row_number() OVER (ORDER BY published DESC NULLS LAST, title,
+                                        article_id))::INTEGER AS article_no
+    FROM articles
+),
+story_numbers AS (
+    SELECT article_id, (dense_rank() OVER (ORDER BY story_id))::INTEGER AS story_no
+    FROM stories
 )
-SELECT (row_number() OVER (ORDER BY a.published DESC NULLS LAST, a.title,
-                                    a.article_id))::INTEGER AS article_no,
-       a.article_id, a.title, a.outlet, a.url, a.published, a.published_precision,
+SELECT o.article_no, a.article_id, a.title, a.outlet, a.url, a.published, a.published_precision,
        year(a.published)::SMALLINT AS published_year, a.word_count, a.source_file,
        coalesce(t.theme_mask, 0::HUGEINT) AS theme_mask,
        coalesce(n.initiative_mask, 0::HUGEINT) AS initiative_mask,
        coalesce(c.event_years, 0::HUGEINT) AS event_years,
        coalesce(n.initiatives, []) AS initiatives,
        coalesce(t.top_themes, []) AS top_themes,
-       (dense_rank() OVER (ORDER BY s.story_id))::INTEGER AS story_no,
+       sn.story_no,
        s.is_canonical, s.story_size, coalesce(p.also_in, []) AS also_in
 FROM articles AS a
 JOIN stories AS s USING (article_id)
+JOIN numbered AS o USING (article_id)
+JOIN story_numbers AS sn USING (article_id)
 LEFT JOIN themed AS t USING (article_id)
 LEFT JOIN named AS n USING (article_id)
 LEFT JOIN article_event_years AS c USING (article_id)
 LEFT JOIN reprinted AS p USING (article_id)
-ORDER BY article_no;
+ORDER BY o.article_no;

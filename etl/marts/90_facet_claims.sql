@@ -124,19 +124,23 @@ claim_text AS (
            reviewed_at, review_reason
     FROM curated_memberships
     SEMI JOIN claims ON claims.claim_id = curated_memberships.membership_id
+),
+-- numbered before the words are joined: a window sorts every column it carries
+numbered AS (
+    SELECT (row_number() OVER (ORDER BY c.topic, c.initiative_id, c.fact, c.fact_year,
+                                        c.value, c.claim_no))::INTEGER AS claim_row,
+           (dense_rank() OVER (ORDER BY c.topic, c.initiative_id, c.fact, c.fact_year))::INTEGER
+               AS fact_no,
+           c.topic || ':' || c.initiative_id || ':' || c.fact || coalesce(':' || c.fact_year, '')
+               AS disagreement_id,
+           c.*,
+           count(*) OVER (PARTITION BY c.topic, c.initiative_id, c.fact, c.fact_year, c.value)
+               AS side_claims,
+           count(DISTINCT c.article_no) OVER (PARTITION BY c.topic, c.initiative_id, c.fact,
+                                                           c.fact_year, c.value) AS side_articles
+    FROM claims AS c
 )
-SELECT (row_number() OVER (ORDER BY c.topic, c.initiative_id, c.fact, c.fact_year, c.value,
-                                    c.claim_no))::INTEGER AS claim_row,
-       (dense_rank() OVER (ORDER BY c.topic, c.initiative_id, c.fact, c.fact_year))::INTEGER
-           AS fact_no,
-       c.topic || ':' || c.initiative_id || ':' || c.fact || coalesce(':' || c.fact_year, '')
-           AS disagreement_id,
-       c.*,
-       count(*) OVER (PARTITION BY c.topic, c.initiative_id, c.fact, c.fact_year, c.value)
-           AS side_claims,
-       count(DISTINCT c.article_no) OVER (PARTITION BY c.topic, c.initiative_id, c.fact,
-                                                       c.fact_year, c.value) AS side_articles,
-       t.as_written, t.sentence, t.review, t.reviewed_by, t.reviewed_at, t.review_reason
-FROM claims AS c
+SELECT n.*, t.as_written, t.sentence, t.review, t.reviewed_by, t.reviewed_at, t.review_reason
+FROM numbered AS n
 LEFT JOIN claim_text AS t USING (topic, claim_id)
-ORDER BY claim_row;
+ORDER BY n.claim_row;
