@@ -8,7 +8,8 @@
 -- has an event in view in a cell exactly when that one is in view (the article filters treat
 -- all its events alike, the others are constant in a cell or pass the latest-reaching event
 -- first), so counting the marked events in view counts the articles. `initiative_no` and
--- `type_no` are small integers to group by (much faster than text).
+-- `type_no` are small integers to group by (much faster than text), numbered in the order of
+-- the initiative ids and type names, so the numbering sorts and partitions by them instead.
 --
 -- Where a dated event sits on a year axis: month-only dates sort as the 15th so they fall
 -- mid-month, year-only dates as 1 July so they fall mid-year; an impossible day in a source
@@ -18,7 +19,7 @@
 -- `restated` (the sentence restates an earlier act: no claim about when it happened) comes from
 -- `event_restated`.
 CREATE OR REPLACE TABLE facet_events AS
-SELECT (row_number() OVER (ORDER BY e.initiative_id, e.event_type, e.year,
+SELECT (row_number() OVER (ORDER BY i.initiative_no, t.type_no, e.year,
                                     a.article_no, e.sentence_no, e.event_id))::INTEGER
            AS event_no,
        e.event_id, a.article_no, e.sentence_no, e.initiative_id, i.initiative_no,
@@ -38,7 +39,7 @@ SELECT (row_number() OVER (ORDER BY e.initiative_id, e.event_type, e.year,
            ELSE coalesce(try(make_date(e.end_year, e.end_month, e.end_day)),
                          last_day(make_date(e.end_year, e.end_month, 1)))
        END AS span_end,
-       row_number() OVER (PARTITION BY a.article_no, e.initiative_id, e.event_type, e.year
+       row_number() OVER (PARTITION BY a.article_no, i.initiative_no, t.type_no, e.year
                           ORDER BY greatest(e.year, coalesce(e.end_year, e.year)) DESC,
                                    e.event_id) = 1
            AS first_of_article,
