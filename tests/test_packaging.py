@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata
-import re
 import sys
 import tomllib
 from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from etl.settings import PROJECT_ROOT
 
@@ -26,39 +28,22 @@ def _imported_top_modules(folder: Path) -> set[str]:
     return names
 
 
-def _canonical(name: str) -> str:
-    """A distribution name as pip compares them (PEP 503)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def _declared() -> set[str]:
-    """Distributions named in `dependencies` and every extra but the development one."""
+    """Distributions named in `dependencies` and every extra but the development one, with
+    what their own extras bring (`dask[distributed]`: distributed), by canonical name."""
     project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
-    requirements = list(project["dependencies"])
-    for extra, listed in project.get("optional-dependencies", {}).items():
+    listed = list(project["dependencies"])
+    for extra, requirements in project.get("optional-dependencies", {}).items():
         if extra != "dev":
-            requirements += listed
+            listed += requirements
     declared: set[str] = set()
-    for requirement in requirements:
-        match = re.match(r"\s*([A-Za-z0-9._-]+)\s*(?:\[([^\]]*)\])?", requirement)
-        assert match, requirement
-        name, extras = match.group(1), (match.group(2) or "").split(",")
-        declared.add(_canonical(name))
-        declared |= _brought_by_extras(name, {extra.strip() for extra in extras if extra.strip()})
+    for requirement in map(Requirement, listed):
+        declared.add(canonicalize_name(requirement.name))
+        for needed in map(Requirement, importlib.metadata.requires(requirement.name) or []):
+            if needed.marker and any(needed.marker.evaluate({"extra": extra})
+                                     for extra in requirement.extras):
+                declared.add(canonicalize_name(needed.name))
     return declared
-
-
-def _brought_by_extras(name: str, extras: set[str]) -> set[str]:
-    """What `name[extras]` installs beyond `name` (e.g. `dask[distributed]`: distributed)."""
-    if not extras:
-        return set()
-    brought = set()
-    for requirement in importlib.metadata.requires(name) or []:
-        marker = requirement.partition(";")[2]
-        if any(re.search(rf"extra\s*==\s*[\"']{re.escape(extra)}[\"']", marker)
-               for extra in extras):
-            brought.add(_canonical(re.split(r"[\s\[<>=!~;(]", requirement, maxsplit=1)[0]))
-    return brought
 
 
 def test_every_third_party_import_of_the_product_is_a_declared_dependency() -> None:
@@ -70,6 +55,6 @@ def test_every_third_party_import_of_the_product_is_a_declared_dependency() -> N
     assert not unknown, f"imported but installed by no distribution: {unknown}"
     declared = _declared()
     missing = sorted(f"{name} ({', '.join(providers[name])})" for name in third_party
-                     if not {_canonical(d) for d in providers[name]} & declared)
+                     if not {canonicalize_name(d) for d in providers[name]} & declared)
     assert not missing, f"imported by the product but not declared in pyproject.toml: {missing}"
     assert len(third_party) >= 15  # the scan read the code (duckdb, pandas, streamlit, ...)
