@@ -5,7 +5,8 @@ folder and the extraction code. The warehouse records a fingerprint of each when
 (`warehouse_info`): `input_signature` (the name, size and modification time of every file of
 the article folder, its fetch area and the reference folder, and the schema), the manifest's
 content hash, `extractor_signature` and `reference_signature` (`etl.incremental`), the
-corrections folder's signature and the article folder's path.
+corrections folder's signature and the article folder's absolute path
+(links resolved, so any spelling of the same folder matches).
 
 When all of them match, a build has nothing to do: `python -m etl` says the warehouse is up to
 date and writes nothing (no copy, no swap, no run row), and `--if-stale` and `make run` skip
@@ -117,7 +118,7 @@ def build_info(settings: Settings, signature: str) -> dict[str, str]:
     return {
         "input_signature": signature,
         incremental.SIGNATURE_KEY: incremental.extractor_signature(settings.reference_dir),
-        incremental.ARTICLES_DIR_KEY: str(settings.articles_dir),
+        incremental.ARTICLES_DIR_KEY: incremental.folder_key(settings.articles_dir),
         incremental.REFERENCE_KEY: incremental.reference_signature(settings.reference_dir),
         corrections.SIGNATURE_KEY: corrections.store.folder_signature(
             settings.corrections_folder),

@@ -102,6 +102,13 @@ def marts_signature(package_dir: Path = ETL_PACKAGE_DIR) -> str:
     return _files_signature((package_dir / "marts").glob("*.sql"))
 
 
+def folder_key(folder: Path) -> str:
+    """How the warehouse records the article folder it was built from: its absolute path with
+    links resolved, so `articles`, `./articles` and `/abs/path/articles` name one folder and a
+    build given another spelling of it still reuses the last build's work."""
+    return str(Path(folder).resolve())
+
+
 def _files_signature(paths: Iterable[Path]) -> str:
     """A content hash of files by name, in name order (the files of one folder)."""
     digest = hashlib.sha256()
@@ -141,7 +148,7 @@ def _previous_from(
     info = dict(con.execute("SELECT key, value FROM warehouse_info").fetchall())
     if info.get(SIGNATURE_KEY) != signature:
         return None, "the extraction code or reference data differ from the last build's"
-    if info.get(ARTICLES_DIR_KEY) != str(articles_dir):
+    if info.get(ARTICLES_DIR_KEY) != folder_key(articles_dir):
         return None, "the previous warehouse was built from another article folder"
     files = {
         row[0]: FileState(*row)

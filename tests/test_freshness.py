@@ -49,6 +49,24 @@ def test_a_full_build_is_never_skipped(articles: Path, tmp_path: Path) -> None:
     assert not forced.up_to_date and forced.run_id != first.run_id
 
 
+def test_another_spelling_of_the_same_folder_is_the_same_folder(
+        articles: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relative path, a path with `..` or a link to the article folder names the folder the
+    warehouse was built from: nothing to do, and a change re-extracts only what changed."""
+    db = tmp_path / "w.duckdb"
+    first = built(articles, db)
+    link = tmp_path / "linked-articles"
+    link.symlink_to(articles, target_is_directory=True)
+    monkeypatch.chdir(articles.parent)
+    for spelling in (Path(articles.name), articles / ".." / articles.name, link):
+        again = pipeline.build_warehouse(make_settings(spelling, db))
+        assert again.up_to_date and again.run_id == first.run_id, spelling
+    (articles / "zz_new.txt").write_text("The Astana International Forum met in 2024.\n")
+    changed = pipeline.build_warehouse(make_settings(Path(articles.name), db))
+    assert not changed.up_to_date
+    assert (changed.articles_extracted, changed.articles_reused) == (1, first.articles_loaded)
+
+
 @pytest.mark.parametrize("change", ["article", "manifest", "fetch area", "corrections"])
 def test_a_change_a_build_would_see_makes_it_stale(articles: Path, tmp_path: Path,
                                                    change: str) -> None:
