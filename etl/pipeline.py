@@ -26,8 +26,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from etl import (
     cluster,
@@ -39,7 +37,6 @@ from etl import (
     search_index,
     shards,
     spare,
-    stories,
     warehouse,
 )
 from etl.fetch.tables import load_fetch_tables
@@ -53,6 +50,8 @@ from etl.vocabulary import load_vocabulary
 from etl.workers import read_batches
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from etl import extract
 
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
@@ -167,6 +166,9 @@ class Loader:
         `originals` (article id -> the file of its first holder) is for batches that do not come
         in reading order: an article is then loaded only from the batch holding that file.
         """
+        import pyarrow as pa  # on use (see the top of `etl.prepare`)
+        import pyarrow.compute as pc
+
         self.files.extend(batch.files)
         self.problems.extend(batch.problems)
         fresh: list[str] = []
@@ -194,6 +196,8 @@ class Loader:
 
     def flush(self) -> None:
         """Insert the rows held back so far, one statement per table."""
+        import pyarrow as pa  # on use (see the top of `etl.prepare`)
+
         for name, tables in self.pending.items():
             if tables:
                 warehouse.load_table(self.con, name, pa.concat_tables(tables))
@@ -224,6 +228,8 @@ def set_duplicate_files(
     With `every`, articles held once are set too (to no files): an incremental build updates
     articles whose repeats were removed.
     """
+    import pyarrow as pa  # on use (see the top of `etl.prepare`)
+
     rows = []
     for article_id, held_by in holders.items():
         if len(held_by) > 1 or every:
@@ -474,6 +480,8 @@ def _delta_build(
     """Read new and changed files only (`changes`), and apply the difference to the next
     generation of the live warehouse (its spare brought level with it, or a copy;
     `etl.spare`)."""
+    import pyarrow as pa  # on use (see the top of `etl.prepare`)
+
     changed, removed = changes.changed, changes.removed
     by_name = {job.relative: job for job in jobs}
     to_read: dict[str, FileJob] = {job.relative: job for job in changed}
@@ -646,6 +654,8 @@ def _finish(
                              key=_problem_order)
     load_fetch_tables(con, settings.articles_dir)
     if regroup:
+        from etl import stories  # NumPy, on use (see the top of `etl.prepare`)
+
         stories.build_stories(con)
     _read_outcome(con, report)
     report.status = "ok"

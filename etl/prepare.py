@@ -17,20 +17,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pyarrow as pa
-
-from etl import budget, normalize, stories, warehouse
+from etl import budget, normalize, warehouse
 from etl.model import ArticleExtraction, CleanText, Problem, PublicationDate, SourceRecord
 from etl.normalize.lines import word_count
 from etl.sources import read_file
 from etl.sources.manifest import ManifestEntry
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from etl import extract
 
-# `etl.extract` (its patterns compile when imported, about 0.25 s) is imported by the functions
-# that extract, not here: every `python -m etl` command imports this module, and one that
-# extracts nothing (an up-to-date build, a correction, a fetch) should not pay for it.
+# `etl.extract` (its patterns compile when imported, about 0.25 s), Arrow and NumPy (about
+# 0.2 s; `etl.stories` and the functions that make or load tables) are imported where they are
+# used, not at the top of the modules on every command's path: every `python -m etl` command
+# imports this module, and one that extracts nothing (an up-to-date build, a correction, a
+# fetch) should not pay for them. `tests/test_freshness.py` checks that an up-to-date build
+# imports none of them.
 
 # The tables extraction writes, one group of rows per article (`fact_tables`).
 EXTRACTED_TABLES = (
@@ -330,6 +333,8 @@ def _stable_id(*parts: object) -> str:
 
 def article_tables(articles: Sequence[PreparedArticle]) -> dict[str, pa.Table]:
     """The `articles`, `article_raw` and `article_signatures` tables."""
+    from etl import stories  # NumPy, on use (see the top of this module)
+
     rows: list[dict[str, object]] = []
     raw_rows: list[dict[str, object]] = []
     signature_rows: list[dict[str, object]] = []

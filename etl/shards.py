@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from etl.prepare import ARTICLE_TABLES, Batch
 from etl.settings import Settings
@@ -71,6 +69,8 @@ def write_shards(batch: Batch, out_dir: Path, batch_no: int) -> ShardedBatch:
     A shard is written under a temporary name and renamed, so a shard that exists is whole
     (a task run twice after a lost worker writes the same rows again).
     """
+    import pyarrow.parquet as pq  # on use (see the top of `etl.prepare`)
+
     paths: dict[str, str] = {}
     for name, table in batch.tables.items():
         if table.num_rows == 0:
@@ -105,6 +105,9 @@ def _insert_shards(
     con: duckdb.DuckDBPyConnection, table: str, keep: Sequence[tuple[str, str]]
 ) -> None:
     """Insert the rows of `table` whose (shard file, article id) is in `keep`."""
+    import pyarrow as pa  # on use (see the top of `etl.prepare`)
+    import pyarrow.parquet as pq
+
     files = list(dict.fromkeys(path for path, _ in keep))
     columns = ", ".join(f'"{name}"' for name in pq.read_schema(files[0]).names)
     con.register("_keep", pa.table({"filename": [path for path, _ in keep],

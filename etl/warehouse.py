@@ -19,14 +19,16 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import duckdb
-import pyarrow as pa
 
 from etl import marts
 from etl.limits import EARLIEST_YEAR, LATEST_YEAR, YEARS_HELD_TEXT
 from etl.model import Problem
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # 2: the full-text search index (search_* tables and tokenising macros).
 # 3: source_files / source_records for incremental builds; no primary key on sentences.
@@ -236,6 +238,8 @@ def rows_table(table: str, rows: Sequence[Mapping[str, object]]) -> pa.Table:
         raise ValueError(
             f"{table} has no column {', '.join(sorted(unknown))}; declare it in etl/schema.sql"
         )
+    import pyarrow as pa  # on use (see the top of `etl.prepare`)
+
     columns = [column for column in schema if column.name in given]
     return pa.Table.from_pylist(list(rows), schema=pa.schema(columns))
 

@@ -159,3 +159,13 @@ def test_the_command_says_up_to_date(articles: Path, tmp_path: Path) -> None:
     assert second.returncode == 0
     assert "is up to date" in " ".join(second.stdout.split())
     assert "nothing was rebuilt" in " ".join(second.stdout.split())
+    # what the command loads to find nothing to do: not the extraction rules, nor Arrow and
+    # NumPy, which only a build that reads or writes rows needs (`etl.prepare`)
+    probe = ("import sys\nfrom etl import cli\ncode = cli.main(sys.argv[1:])\n"
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'pyarrow', 'numpy', "
+             "'scipy'} | {m for m in sys.modules if m.startswith('etl.extract')}))\n"
+             "sys.exit(code)")
+    loaded = subprocess.run([sys.executable, "-c", probe, *command[3:]], capture_output=True,
+                            text=True, cwd=PROJECT_ROOT)
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.splitlines()[-1] == "[]"

@@ -21,14 +21,16 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 from etl.corrections.records import TARGET_FIELDS, Correction, sentence_key
 from etl.limits import EARLIEST_YEAR, LATEST_YEAR
 from etl.warehouse import load_table, rows_table
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 ANALYST_RULE = "analyst"  # the rule, date basis and year basis of a fact an analyst added
 ADDED_PREFIX = "analyst-"  # the id of an added fact: this and its record's id
@@ -142,6 +144,8 @@ class _Context:
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection, records: Sequence[Correction]) -> _Context:
+        import pyarrow as pa  # on use (see the top of `etl.prepare`)
+
         wanted = sorted({r.article_id for r in records})
         ids = pa.table({"article_id": pa.array(wanted, pa.string())})
         con.register("_corrected_articles", ids)
