@@ -136,7 +136,8 @@ def open_warehouse(location: str) -> Warehouse:
         raise WarehouseUnreadable(
             f"The warehouse at {_shown_path(path) if path else 'IM_DB_PATH'} was built by an "
             "older version of the ETL: it lacks "
-            f"the tables the dashboard reads ({', '.join(missing)}). Rebuild it with `make etl`."
+            f"tables or columns the dashboard reads ({', '.join(missing)}). Rebuild it with "
+            "`make etl`."
         )
     return Warehouse(location=location, fingerprint=fingerprint,
                      build_id=info.get("build_id", "unknown"), built_at=info.get("built_at"),

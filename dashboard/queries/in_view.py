@@ -44,6 +44,9 @@ MARTS = ("facet_themes", "facet_initiatives", "facet_candidates", "facet_event_y
          "facet_articles", "facet_events", "facet_event_heads", "facet_memberships",
          "facet_article_themes", "facet_initiative_themes", "facet_theme_examples",
          "facet_claims")
+# Columns the queries read that a mart gained after it was first built: a warehouse whose mart
+# lacks one was built by an older version of the ETL (`reference.missing_marts`).
+MART_COLUMNS_ADDED = (("facet_articles", "article_key"),)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.queries.in_view import MARTS
+from dashboard.queries.in_view import MART_COLUMNS_ADDED, MARTS
 from dashboard.queries.registry import register
 from dashboard.queries.sql import Connection, frame, sql
 
@@ -17,14 +17,30 @@ def warehouse_info(con: Connection) -> pd.DataFrame:
 
 @register()
 def missing_marts(con: Connection) -> pd.DataFrame:
-    """The marts the queries read that the warehouse lacks (`name`): none for a warehouse
-    built by this version of the ETL; a warehouse built before the ETL made them lacks all."""
+    """The marts the queries read that the warehouse lacks (`name`), and the columns added to
+    marts since (`mart.column`, of a mart it has): none for a warehouse built by this version
+    of the ETL; a warehouse built before the ETL made the marts lacks all of them."""
     return frame(con, sql("""
-    SELECT unnest($marts::VARCHAR[]) AS name
-    EXCEPT
-    SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()
+    WITH tables AS (
+        SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()
+    ),
+    wanted_columns AS (
+        SELECT unnest($columns::STRUCT(mart VARCHAR, col VARCHAR)[], recursive := true)
+    )
+    SELECT name FROM (
+        SELECT unnest($marts::VARCHAR[]) AS name
+        EXCEPT
+        SELECT table_name FROM tables
+    )
+    UNION ALL
+    SELECT w.mart || '.' || w.col
+    FROM wanted_columns AS w
+    SEMI JOIN tables AS t ON t.table_name = w.mart
+    ANTI JOIN (SELECT table_name, column_name FROM duckdb_columns()
+               WHERE database_name = current_database()) AS c
+        ON c.table_name = w.mart AND c.column_name = w.col
     ORDER BY name
-    """, marts=list(MARTS)))
+    """, marts=list(MARTS), columns=[{"mart": m, "col": c} for m, c in MART_COLUMNS_ADDED]))
 
 
 @register()

@@ -6,6 +6,8 @@
 -- for its story when counts are by story, and `story_size` is how many articles the story has;
 -- `also_in` lists the outlets of the story's other articles (the evidence's "also in"), found
 -- once per build rather than by joining the stories with themselves for every evidence row.
+-- `article_key` is the article's key in the search index (`search_article_key`, a function of
+-- the id), so a search narrows its postings to the articles in view without a join on ids.
 CREATE OR REPLACE TABLE facet_articles AS
 WITH themed AS (
     SELECT t.article_id, bit_or(th.bit) AS theme_mask,
@@ -42,7 +44,8 @@ story_numbers AS (
     SELECT article_id, (dense_rank() OVER (ORDER BY story_id))::INTEGER AS story_no
     FROM stories
 )
-SELECT o.article_no, a.article_id, a.title, a.outlet, a.url, a.published, a.published_precision,
+SELECT o.article_no, a.article_id, search_article_key(a.article_id) AS article_key,
+       a.title, a.outlet, a.url, a.published, a.published_precision,
        year(a.published)::SMALLINT AS published_year, a.word_count, a.source_file,
        coalesce(t.theme_mask, 0::HUGEINT) AS theme_mask,
        coalesce(n.initiative_mask, 0::HUGEINT) AS initiative_mask,

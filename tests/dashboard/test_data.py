@@ -57,6 +57,16 @@ def test_a_file_that_is_not_a_warehouse_is_reported(tmp_path: Path) -> None:
         data.open_warehouse(str(junk))
 
 
+def test_a_warehouse_an_older_etl_built_is_refused_with_what_it_lacks(
+        hostile_warehouse: Path, tmp_path: Path) -> None:
+    older = _copy(hostile_warehouse, tmp_path / "older.duckdb")
+    with duckdb.connect(str(older)) as con:
+        con.execute("ALTER TABLE facet_articles DROP COLUMN article_key")
+    with pytest.raises(data.WarehouseUnreadable,
+                       match=r"older version of the ETL.*facet_articles\.article_key.*make etl"):
+        data.open_warehouse(str(older))
+
+
 def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch,
                                             tmp_path: Path) -> None:
     monkeypatch.setenv("IM_DB_PATH", str(tmp_path / "w.duckdb"))

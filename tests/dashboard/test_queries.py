@@ -81,6 +81,19 @@ def test_a_warehouse_without_marts_is_reported_missing_them(built_warehouse: Pat
         assert marts.validate_marts(con) == [("facet_claims", "mart not built")]
 
 
+def test_a_mart_without_a_column_added_since_is_reported(built_warehouse: Path,
+                                                         tmp_path: Path) -> None:
+    """A warehouse whose marts an older ETL built lacks the columns added to them since: the
+    dashboard names them (and refuses it with a rebuild message) instead of failing a query."""
+    copy = tmp_path / "older.duckdb"
+    shutil.copyfile(built_warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("ALTER TABLE facet_articles DROP COLUMN article_key")
+        assert list(queries.missing_marts(con)["name"]) == ["facet_articles.article_key"]
+        con.execute("DROP TABLE facet_articles")
+        assert list(queries.missing_marts(con)["name"]) == ["facet_articles"]
+
+
 @pytest.mark.parametrize("odd_span", [None, (1850, None), (2024, 2003)],
                          ids=["years-masked", "years-joined", "span-ending-before-it-starts"])
 def test_articles_reporting_an_event_in_the_years_are_the_same_either_way(
