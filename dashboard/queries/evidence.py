@@ -30,6 +30,15 @@ def review_counts() -> Sql:
                analyst_reviews=list(ANALYST_REVIEWS))
 
 
+def review_sums() -> Sql:
+    """`review_counts` over rows that count facts already (`events`, with the `review` and
+    `reviewed` they share: `facet_timeline_parts`)."""
+    return sql("""coalesce(sum(events) FILTER (WHERE reviewed), 0)::BIGINT AS reviewed,
+               coalesce(sum(events) FILTER (WHERE list_contains($analyst_reviews, review)),
+                        0)::BIGINT AS analyst_set""",
+               analyst_reviews=list(ANALYST_REVIEWS))
+
+
 # The other outlets of the story an article `a` belongs to (`stories`: its near copies
 # republished elsewhere), sorted; empty for an article no other outlet ran. The evidence lists
 # the reprints under the one item shown: "also in: Outlet A, Outlet B". Found once per build

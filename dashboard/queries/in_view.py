@@ -41,7 +41,8 @@ from dashboard.queries.sql import Connection, Cte, Sql, all_of, frame, sql, stat
 
 # The marts the queries read, built by the ETL (etl/marts/, docs/schema.md).
 MARTS = ("facet_themes", "facet_initiatives", "facet_candidates", "facet_event_years",
-         "facet_articles", "facet_events", "facet_event_heads", "facet_memberships",
+         "facet_articles", "facet_events", "facet_event_heads", "facet_timeline_parts",
+         "facet_memberships",
          "facet_article_themes", "facet_initiative_themes", "facet_theme_examples",
          "facet_claims")
 # Columns the queries read that a mart gained after it was first built: a warehouse whose mart

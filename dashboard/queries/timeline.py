@@ -11,6 +11,7 @@ from dashboard.queries.evidence import (
     EVENT_REVIEW,
     EVENT_SCALE,
     review_counts,
+    review_sums,
 )
 from dashboard.queries.in_view import EVENTS, in_view
 from dashboard.queries.registry import Samples, register
@@ -73,16 +74,8 @@ def timeline_cells(con: Connection, filters: Filters) -> pd.DataFrame:
     added or edited (the mark's style); a one-event cell gives the event's `review`,
     `reviewed_by`, `reviewed_at` and `review_reason`.
     """
-    cells = Cte("cells", sql("""
-        SELECT initiative_no, type_no, year,
-               count(*) AS events, count(*) FILTER (WHERE first_of_article) AS articles,
-               min(marker_date) AS first_date, max(marker_date) AS last_date,
-               min(span_start) FILTER (WHERE span_end IS NOT NULL) AS span_start,
-               max(span_end) AS span_end, min(event_no) AS example_no, """) + review_counts()
-        + """
-        FROM events_in_view
-        GROUP BY initiative_no, type_no, year""", materialized=True)
-    return in_view(con, filters, (EVENTS,), [cells, *_EXAMPLES], """
+    cells, reads = _cells(filters)
+    return in_view(con, filters, reads, [cells, *_EXAMPLES], """
     SELECT i.initiative_id, i.name AS initiative_name, i.label AS initiative_label,
            i.category, x.event_type, c.year, c.events, c.articles, c.first_date, c.last_date,
            c.span_start, c.span_end, x.event_id AS example_event_id,
@@ -106,6 +99,31 @@ def timeline_cells(con: Connection, filters: Filters) -> pd.DataFrame:
     JOIN example_text AS e ON e.event_no = x.event_no
     ORDER BY i.initiative_id, x.event_type, c.year
     """)
+
+
+def _cells(filters: Filters) -> tuple[Cte, tuple[str, ...]]:
+    """The timeline's cells in view, and the in-view CTEs they read: with no filter set, the
+    sums of `facet_timeline_parts` (a few hundred rows; by story, the canonical articles'
+    parts); with any, the events in view aggregated."""
+    if not filters.narrows:
+        canonical = "" if filters.by_article else "\n        WHERE is_canonical"
+        return Cte("cells", sql("""
+        SELECT initiative_no, type_no, year,
+               sum(events)::BIGINT AS events, sum(articles)::BIGINT AS articles,
+               min(first_date) AS first_date, max(last_date) AS last_date,
+               min(span_start) AS span_start, max(span_end) AS span_end,
+               min(example_no) AS example_no, """) + review_sums() + """
+        FROM facet_timeline_parts""" + canonical + """
+        GROUP BY initiative_no, type_no, year""", materialized=True), ()
+    return Cte("cells", sql("""
+        SELECT initiative_no, type_no, year,
+               count(*) AS events, count(*) FILTER (WHERE first_of_article) AS articles,
+               min(marker_date) AS first_date, max(marker_date) AS last_date,
+               min(span_start) FILTER (WHERE span_end IS NOT NULL) AS span_start,
+               max(span_end) AS span_end, min(event_no) AS example_no, """) + review_counts()
+        + """
+        FROM events_in_view
+        GROUP BY initiative_no, type_no, year""", materialized=True), (EVENTS,)
 
 
 def _cell_examples(s: Samples) -> dict[str, tuple[object, ...]]:

@@ -132,6 +132,18 @@ def test_an_edited_fact_shows_its_corrected_values(con: Con,
     assert reports["review"].tolist() == ["edited"]
 
 
+@pytest.mark.parametrize("by_article", [False, True], ids=["by-story", "by-article"])
+def test_unfiltered_cells_summed_from_parts_count_reviews_as_the_events_do(
+        con: Con, curated_warehouse: CuratedWarehouse, by_article: bool) -> None:
+    """The Timeline's first view (its cells summed from `facet_timeline_parts`) gives the
+    corrected facts' counts, review and analyst marks as reading the events does."""
+    from_parts = queries.timeline_cells(con, Filters(by_article=by_article))
+    from_events = queries.timeline_cells(con, Filters(event_years=(1900, 2100),
+                                                      by_article=by_article))
+    assert from_parts["analyst_set"].sum() > 0 and from_parts["reviewed"].sum() > 0
+    pd.testing.assert_frame_equal(from_parts, from_events)
+
+
 def test_chart_cells_count_their_reviewed_and_analyst_set_facts(
         con: Con, curated_warehouse: CuratedWarehouse) -> None:
     cells = queries.timeline_cells(con, Filters()).set_index(["initiative_id", "event_type",

@@ -498,3 +498,16 @@ def test_every_queries_module_registers_without_an_entry_in_the_package() -> Non
     assert all(f"dashboard.queries.{name}" in sys.modules for name in modules)
     registered_in = {q.function.__module__ for q in package.QUERIES.values()}
     assert registered_in <= {f"dashboard.queries.{name}" for name in modules}
+
+
+@pytest.mark.parametrize("by_article", [False, True], ids=["by-story", "by-article"])
+def test_the_timeline_with_no_filter_is_the_same_from_its_parts(
+        warehouse_cursor: duckdb.DuckDBPyConnection, by_article: bool) -> None:
+    """With no filter set the Timeline's cells are summed from `facet_timeline_parts`; an
+    event-year range holding every year reads the events themselves, cell for cell the same."""
+    from_parts = queries.timeline_cells(warehouse_cursor, Filters(by_article=by_article))
+    every_year = Filters(event_years=(1900, 2100), by_article=by_article)
+    assert every_year.narrows
+    from_events = queries.timeline_cells(warehouse_cursor, every_year)
+    assert len(from_parts) > 5
+    pd.testing.assert_frame_equal(from_parts, from_events)

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from dashboard import components
@@ -79,6 +80,20 @@ def test_events_are_counted_once_per_story(con: duckdb.DuckDBPyConnection) -> No
         "SELECT count(*) FROM facet_events WHERE NOT is_canonical").fetchone()[0]
     assert reprint_events > 0
     assert events(Filters(by_article=True)) - events(Filters()) == reprint_events
+
+
+@pytest.mark.parametrize("by_article", [False, True], ids=["by-story", "by-article"])
+def test_the_unfiltered_timeline_counts_stories_as_the_events_do(
+        con: duckdb.DuckDBPyConnection, by_article: bool) -> None:
+    """The Timeline with no filter (summed from `facet_timeline_parts`) counts a story's
+    reprints only by article, cell for cell as reading the events does."""
+    from_parts = q_timeline.timeline_cells(con, Filters(by_article=by_article))
+    from_events = q_timeline.timeline_cells(con, Filters(event_years=(1900, 2100),
+                                                         by_article=by_article))
+    pd.testing.assert_frame_equal(from_parts, from_events)
+    by_story = q_timeline.timeline_cells(con, Filters())["events"].sum()
+    every = q_timeline.timeline_cells(con, Filters(by_article=True))["events"].sum()
+    assert every > by_story
 
 
 def test_the_evidence_of_a_story_names_its_reprints_outlets(
