@@ -115,20 +115,31 @@ def _work_session(con: Con) -> Iterator[None]:
     Insertion order need not be kept: every insert that matters orders its rows explicitly,
     and not keeping it lets DuckDB stream and spill big statements. The session's work tables
     are temporary tables named `_search_*`; the terms it meets are collected in two of them.
+
+    When a statement fails inside the caller's transaction, DuckDB aborts the transaction and
+    refuses every later statement: the clean-up then fails too and is skipped, so the caller
+    sees the failure itself (an incremental build answers running out of memory with a full
+    build; the "transaction is aborted" of the clean-up made it stop with a traceback).
     """
     (keep_order,), = _run(con, "SELECT current_setting('preserve_insertion_order')")
     _run(con, "SET preserve_insertion_order = false")
+    failed = True
     try:
         _run(con, "CREATE OR REPLACE TEMP TABLE _search_vocabulary "
                   "(word VARCHAR, term VARCHAR, term_key UBIGINT)")
         _run(con, "CREATE OR REPLACE TEMP TABLE _search_name_terms "
                   "(initiative_id VARCHAR, term VARCHAR, term_key UBIGINT)")
         yield
+        failed = False
     finally:
-        _run(con, f"SET preserve_insertion_order = {'true' if keep_order else 'false'}")
-        for (name,) in _run(con, "SELECT table_name FROM duckdb_tables() "
-                                 "WHERE temporary AND starts_with(table_name, '_search_')"):
-            _run(con, f"DROP TABLE IF EXISTS temp.main.{name}")
+        try:
+            _run(con, f"SET preserve_insertion_order = {'true' if keep_order else 'false'}")
+            for (name,) in _run(con, "SELECT table_name FROM duckdb_tables() "
+                                     "WHERE temporary AND starts_with(table_name, '_search_')"):
+                _run(con, f"DROP TABLE IF EXISTS temp.main.{name}")
+        except duckdb.TransactionException:
+            if not failed:
+                raise
 
 
 def _remove(con: Con, article_table: str) -> bool:

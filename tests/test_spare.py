@@ -16,7 +16,7 @@ import duckdb
 import psutil
 import pytest
 
-from etl import marts, pipeline, spare, warehouse
+from etl import marts, pipeline, search_index, spare, warehouse
 from tests.conftest import CORPUS_DIR, make_settings
 from tests.test_incremental import add_new_articles, assert_same_content, full_build
 
@@ -203,5 +203,36 @@ def test_an_incremental_build_out_of_memory_is_done_again_as_a_full_build(
         con.execute("ATTACH ? AS w (READ_ONLY)", [str(warehouse.spare_path(live))])
         assert con.execute("SELECT value FROM w.warehouse_info WHERE key = 'build_id'"
                            ).fetchall()[0][0] == second.run_id
+    full_build(articles, tmp_path / "full.duckdb")
+    assert_same_content(live, tmp_path / "full.duckdb")
+
+
+def test_running_out_of_memory_inside_the_search_index_is_done_again_as_a_full_build(
+    articles: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB itself out of memory while the index is changed in the spare's transaction (as
+    deleting the postings of articles spread over the index did at 100,000 articles): the
+    transaction is aborted, and the build must see that failure and read the folder whole, not
+    stop on the index's clean-up ("the transaction is aborted")."""
+    live = tmp_path / "live.duckdb"
+    pipeline.build_warehouse(make_settings(articles, live))
+    remove = search_index._remove
+    calls = []
+
+    def runs_out_of_memory_once(con: duckdb.DuckDBPyConnection, article_table: str) -> bool:
+        calls.append(article_table)
+        if article_table == "_affected" and calls.count(article_table) == 1:
+            # the build's own change, on the spare: a statement DuckDB cannot hold in its limit
+            con.execute("SET memory_limit = '32MB'").fetchall()
+            con.execute("SELECT list(i) FROM range(20000000) AS t(i)").fetchall()
+        return remove(con, article_table)
+
+    monkeypatch.setattr(search_index, "_remove", runs_out_of_memory_once)
+    changed = sorted(articles.glob("*.txt"))[0]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nA closing line.\n",
+                       encoding="utf-8")
+    second = pipeline.build_warehouse(make_settings(articles, live))
+    assert second.reuse_note.startswith("applying the change in one step ran out of memory")
+    assert second.articles_reused == 0 and build_id(live) == second.run_id
     full_build(articles, tmp_path / "full.duckdb")
     assert_same_content(live, tmp_path / "full.duckdb")
