@@ -226,7 +226,10 @@ def set_duplicate_files(
     """Fill `articles.duplicate_files` of every article held by more than one record.
 
     With `every`, articles held once are set too (to no files): an incremental build updates
-    articles whose repeats were removed.
+    articles whose repeats were removed. Only rows whose list changes are written: DuckDB
+    rewrites a row it updates even to the same value, and an incremental build passes every
+    article it touched (0.86 s for 1,000 articles at 100,000, against 0.04 s for the dozen
+    that differ).
     """
     import pyarrow as pa  # on use (see the top of `etl.prepare`)
 
@@ -242,7 +245,8 @@ def set_duplicate_files(
         [("article_id", pa.string()), ("files", pa.list_(pa.string()))])))
     try:
         con.execute("UPDATE articles SET duplicate_files = d.files FROM _duplicates AS d "
-                    "WHERE articles.article_id = d.article_id").fetchall()
+                    "WHERE articles.article_id = d.article_id "
+                    "AND articles.duplicate_files IS DISTINCT FROM d.files").fetchall()
     finally:
         con.unregister("_duplicates")
 
