@@ -417,7 +417,8 @@ def build_warehouse(
                 return report
             except duckdb.OutOfMemoryException as exc:
                 # the change is applied in one transaction, which holds it all; the spare
-                # rolled back, and a full build streams in flat memory
+                # rolled back (or is marked part-way: `spare._clear_ahead`), and a full build
+                # streams in flat memory
                 report.reuse_note = (f"applying the change in one step ran out of memory "
                                      f"({str(exc).splitlines()[0]}), so the whole folder was "
                                      f"read again")
@@ -527,7 +528,8 @@ def _delta_build(
     # build's too
     kept = not replaced and all(live.get(key) == info[key] for key in (
         incremental.REFERENCE_KEY, corrections.SIGNATURE_KEY, incremental.MARTS_KEY))
-    with spare.updating(settings.db_path, with_marts=kept) as (con, report.spare_note):
+    with spare.updating(settings.db_path, with_marts=kept,
+                        removing=replaced) as (con, report.spare_note):
         # on the spare, the articles it had to catch up on are indexed again with the new ones
         caught_up = None if report.spare_note else spare.STALE_TABLE
         con.register("_affected_view", pa.table({"article_id": sorted(replaced)},
@@ -535,9 +537,10 @@ def _delta_build(
         con.execute("CREATE TEMP TABLE _affected AS SELECT * FROM _affected_view").fetchall()
         con.unregister("_affected_view")
         search_index.remove_from_search_index(con, "_affected")
-        for name in ARTICLE_TABLES:
-            con.execute(f'DELETE FROM "{name}" WHERE article_id IN '  # noqa: S608
-                        "(SELECT article_id FROM _affected)").fetchall()
+        if report.spare_note:  # a copy of the live file; on the spare they are gone already
+            for name in ARTICLE_TABLES:
+                con.execute(f'DELETE FROM "{name}" WHERE article_id IN '  # noqa: S608
+                            "(SELECT article_id FROM _affected)").fetchall()
         con.register("_gone_view", pa.table({"source_file": sorted(gone)}, schema=pa.schema(
             [("source_file", pa.string())])))
         for name in ("source_files", "source_records"):

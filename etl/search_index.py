@@ -35,9 +35,11 @@ term counts are then one pass over the term keys alone. An update appends its ow
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import duckdb
+
+from etl import row_deletes
 
 Con = duckdb.DuckDBPyConnection
 
@@ -89,15 +91,17 @@ def add_to_search_index(con: Con, article_table: str) -> None:
         _refresh_statistics(con)
 
 
-def remove_from_search_index(con: Con, article_table: str) -> None:
+def remove_from_search_index(con: Con, article_table: str,
+                             after_each: Callable[[], None] | None = None) -> None:
     """Take the sentences of the articles listed in `article_table` out of the index.
 
     Articles that are not indexed are ignored. Reads only the search tables, so it works
     before or after their rows leave `sentences`. Term statistics are updated; a term left in
-    no sentence is dropped.
+    no sentence is dropped. `after_each` is called after each table's rows are deleted (a
+    caller that commits there lets go of their delete markers: `etl.row_deletes`).
     """
     with _work_session(con):
-        if _remove(con, article_table):
+        if _remove(con, article_table, after_each):
             _refresh_statistics(con)
 
 
@@ -142,7 +146,8 @@ def _work_session(con: Con) -> Iterator[None]:
                 raise
 
 
-def _remove(con: Con, article_table: str) -> bool:
+def _remove(con: Con, article_table: str,
+            after_each: Callable[[], None] | None = None) -> bool:
     """Delete the index rows of the listed articles; whether any article was indexed."""
     _run(con, f"""
         CREATE OR REPLACE TEMP TABLE _search_gone AS
@@ -153,8 +158,10 @@ def _remove(con: Con, article_table: str) -> bool:
     if gone:
         for table in ("search_postings", "search_documents", "search_mentions",
                       "search_articles"):
-            _run(con, f"DELETE FROM {table} "  # noqa: S608 (constant names)
-                      "WHERE article_key IN (SELECT article_key FROM _search_gone)")
+            row_deletes.delete_rows(con, table,
+                                    "article_key IN (SELECT article_key FROM _search_gone)")
+            if after_each is not None:
+                after_each()
     _run(con, "DROP TABLE _search_gone")
     return gone > 0
 

@@ -15,9 +15,12 @@ proportional to what changed in the last two builds, not to the size of the ware
 
 The guarantees of a copied build hold:
 
-- Everything written to the spare is one DuckDB transaction, committed only once the build is
-  sealed: a failure or a kill rolls the spare back to the generation it held, and the live file
-  is never touched until the atomic `os.replace`.
+- What the build writes to the spare is one DuckDB transaction, committed only once the build
+  is sealed: a failure or a kill rolls the spare back, and the live file is never touched until
+  the atomic `os.replace`. Only the rows of articles the spare will not keep are deleted
+  before, table by table, after a transaction that marks the spare part-way (`_clear_ahead`:
+  DuckDB holds delete markers until a checkpoint, too many to keep beside the build's work);
+  a build stopped after it leaves a spare no build uses, and the next copies the live file.
 - The spare is used only when nobody holds it open (`is_free`): a dashboard that has not yet
   moved to the live file still reads the retired generation, which is then left alone and
   the build falls back to copying the live file, as before.
@@ -32,12 +35,12 @@ import fcntl
 import os
 import shutil
 import struct
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 import duckdb
 
-from etl import marts, search_index, warehouse
+from etl import marts, row_deletes, search_index, warehouse
 from etl.prepare import ARTICLE_TABLES
 
 # warehouse_info keys both files must share before rows are copied across
@@ -55,6 +58,10 @@ ARTICLE_DIFF_EXCLUDED = ("text",)
 KEYED_TABLES = {"source_files": "source_file", "source_records": "source_file",
                 "stories": "article_id"}
 STALE_TABLE = "_spare_stale"  # temp table: article ids whose rows were copied from the live file
+_REMOVING = "_spare_removing"  # temp table: article ids the build replaces (not copied across)
+# warehouse_info: set when the rows a build replaces were deleted ahead of its change
+# (`_clear_ahead`); a spare carrying it holds no whole generation
+PARTIAL_KEY = "spare_partial"
 # the live file, attached read-only to the spare's connection under a name no file gets (DuckDB
 # names a file's own catalog after its name up to the first dot: 'live.duckdb.spare' is 'live')
 LIVE_ALIAS = "im_live_generation"
@@ -103,20 +110,23 @@ def keep_copy(db_path: Path) -> None:
 
 
 @contextlib.contextmanager
-def updating(db_path: Path, *, with_marts: bool = False, facts_only: bool = False
-             ) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
+def updating(db_path: Path, *, with_marts: bool = False, facts_only: bool = False,
+             removing: Collection[str] = ()) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
     """A connection to the next generation of the live warehouse, swapped in when the block
     ends; and '' when it is the spare, else why the spare could not be used and the live file
     was copied instead (as `warehouse.staging`). `with_marts`: see `sync_with_live`.
     `facts_only`: for a change of the reviewed facts alone (corrections); the spare is used
     only when it holds the same article build as the live file, and then only the small
-    tables are brought level (`sync_facts_with_live`).
+    tables are brought level (`sync_facts_with_live`). `removing`: the articles the build
+    replaces; on the spare their rows are deleted before the build's transaction begins.
 
-    On the spare, everything runs in one transaction, committed when the block ends normally;
-    the file is then checkpointed and swapped in, and the replaced live file becomes the spare.
-    On any error the transaction is rolled back and the spare keeps the generation it held.
+    On the spare, the rows of articles it will not keep are deleted in a transaction of their
+    own (`_clear_ahead`); everything else runs in one transaction, committed when the block
+    ends normally; the file is then checkpointed and swapped in, and the replaced live file
+    becomes the spare. On any error that transaction is rolled back: the spare keeps the
+    generation it held, or, when rows were deleted ahead, is marked so that no build uses it.
     """
-    con, why = _open_spare(db_path, with_marts, facts_only)
+    con, why = _open_spare(db_path, with_marts, facts_only, removing)
     if con is None:
         with warehouse.staging(db_path, copy_live=True, keep_spare=True) as copied:
             yield copied, why
@@ -134,8 +144,8 @@ def updating(db_path: Path, *, with_marts: bool = False, facts_only: bool = Fals
         shutil.rmtree(f"{path}.tmp", ignore_errors=True)
 
 
-def _open_spare(db_path: Path, with_marts: bool, facts_only: bool = False
-                ) -> tuple[duckdb.DuckDBPyConnection | None, str]:
+def _open_spare(db_path: Path, with_marts: bool, facts_only: bool = False,
+                removing: Collection[str] = ()) -> tuple[duckdb.DuckDBPyConnection | None, str]:
     """The spare, open in a transaction and level with the live file (attached read-only as
     `LIVE_ALIAS` until the transaction ends); or None and why there is no spare that nobody
     holds and that was built alike.
@@ -152,11 +162,11 @@ def _open_spare(db_path: Path, with_marts: bool, facts_only: bool = False
     try:
         con = warehouse.open_build_file(path)
         con.execute(f"ATTACH ? AS {LIVE_ALIAS} (READ_ONLY)", [str(db_path)]).fetchall()
-        con.begin()
         if facts_only:
+            con.begin()
             sync_facts_with_live(con)
         else:
-            sync_with_live(con, with_marts=with_marts)
+            sync_with_live(con, with_marts=with_marts, removing=removing)
         return con, ""
     except (duckdb.Error, SpareUnusable) as exc:
         if con is not None:
@@ -165,18 +175,22 @@ def _open_spare(db_path: Path, with_marts: bool, facts_only: bool = False
         return None, f"the spare generation could not be brought level ({exc})"
 
 
-def sync_with_live(con: duckdb.DuckDBPyConnection, *, with_marts: bool = False) -> None:
-    """Bring the spare open on `con` level with the live warehouse attached as `LIVE_ALIAS`.
+def sync_with_live(con: duckdb.DuckDBPyConnection, *, with_marts: bool = False,
+                   removing: Collection[str] = ()) -> None:
+    """Bring the spare open on `con` level with the live warehouse attached as `LIVE_ALIAS`,
+    less the articles in `removing` (those the build replaces); called outside a transaction,
+    it returns inside the one the build writes in.
 
     Articles whose `articles` row differs between the two (or that only one holds) have every
     article table's rows replaced by the live file's, and their search index entries are
     dropped; their ids are left in `STALE_TABLE` for the build to index again with its own
-    articles. The bookkeeping tables of one row per file or article (`KEYED_TABLES`) get the
-    live rows of the keys that differ; every other table but the search index is copied
-    whole: they are small. The marts are copied only `with_marts` (a build that changes no
-    article, reference or correction keeps the live file's); otherwise the build rebuilds
-    them. Raises `SpareUnusable` before writing anything when the two files were not built
-    alike.
+    articles. The rows the spare will not keep are deleted first, in a transaction of their
+    own (`_clear_ahead`). The bookkeeping tables of one row per file or article
+    (`KEYED_TABLES`) get the live rows of the keys that differ; every other table but the
+    search index is copied whole: they are small. The marts are copied only `with_marts` (a
+    build that changes no article, reference or correction keeps the live file's); otherwise
+    the build rebuilds them. Raises `SpareUnusable` before writing anything when the two files
+    were not built alike.
     """
     _check_alike(con)
     columns = ", ".join(
@@ -193,15 +207,65 @@ def sync_with_live(con: duckdb.DuckDBPyConnection, *, with_marts: bool = False) 
             (SELECT {columns} FROM {LIVE_ALIAS}.articles
              EXCEPT SELECT {columns} FROM main.articles))
     """).fetchall()  # noqa: S608 (column names read from the schema)
-    search_index.remove_from_search_index(con, STALE_TABLE)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_REMOVING} AS "  # noqa: S608 (a constant name)
+                "SELECT unnest($ids::VARCHAR[]) AS article_id", {"ids": sorted(removing)})
+    _clear_ahead(con)
+    con.begin()
     for table in ARTICLE_TABLES:
-        con.execute(f'DELETE FROM main."{table}" WHERE article_id IN '  # noqa: S608
-                    f"(SELECT article_id FROM {STALE_TABLE})").fetchall()
         con.execute(f'INSERT INTO main."{table}" SELECT * FROM {LIVE_ALIAS}."{table}" '  # noqa: S608
-                    f"WHERE article_id IN (SELECT article_id FROM {STALE_TABLE})").fetchall()
+                    f"WHERE article_id IN (SELECT article_id FROM {STALE_TABLE}) "
+                    f"AND article_id NOT IN (SELECT article_id FROM {_REMOVING})").fetchall()
     for table, key in KEYED_TABLES.items():
         warehouse.replace_differing_rows(con, table, f'{LIVE_ALIAS}."{table}"', key)
     _copy_whole_tables(con, with_marts)
+
+
+def _clear_ahead(con: duckdb.DuckDBPyConnection) -> None:
+    """Delete from the spare, before the build's transaction, the rows of the articles it holds
+    and will not keep: those that differ from the live file's (`STALE_TABLE`) and those the
+    build replaces (`_REMOVING`); one table at a time, each committed and checkpointed.
+
+    DuckDB keeps 16 KiB of delete markers for every vector (2,048 rows) a transaction deletes
+    from, until the file is checkpointed. The search postings are sorted by term, so the rows
+    of a few hundred older articles touch nearly every vector of them: at 100,000 articles
+    about 560 MB when 914 older files had changed, which the build's transaction (640 MB,
+    `warehouse.BUILD_MEMORY_LIMIT`) could not hold; it ran out of memory and the whole folder
+    was read again. Now each table's markers are let go before the next table, and a table
+    whose markers would not fit `row_deletes.MARKER_BUDGET_BYTES` is written again without the
+    rows instead.
+
+    The first of these transactions marks the spare part-way (`PARTIAL_KEY`): a build that
+    stops before its own commit leaves a spare no build uses (`_check_alike`); the live file is
+    copied instead, and that build's seal, which writes `warehouse_info` afresh, drops the mark.
+    """
+    clearing = con.execute(f"""
+        SELECT count(*) FROM main.articles
+        WHERE article_id IN (SELECT article_id FROM {STALE_TABLE}
+                             UNION ALL SELECT article_id FROM {_REMOVING})
+    """).fetchall()[0][0]  # noqa: S608 (constant names)
+    if not clearing:
+        return
+    def let_go() -> None:
+        """Commit what was deleted, and checkpoint: DuckDB drops its markers then."""
+        con.commit()
+        con.execute("CHECKPOINT").fetchall()
+        con.begin()
+
+    con.begin()
+    con.execute("INSERT OR REPLACE INTO main.warehouse_info VALUES ($key, $why)",
+                {"key": PARTIAL_KEY, "why": "a build stopped after deleting the rows of the "
+                 "articles it replaced"}).fetchall()
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _spare_clearing AS
+        SELECT article_id FROM {STALE_TABLE} UNION SELECT article_id FROM {_REMOVING}
+    """).fetchall()  # noqa: S608 (constant names)
+    let_go()
+    search_index.remove_from_search_index(con, "_spare_clearing", after_each=let_go)
+    for table in ARTICLE_TABLES:
+        row_deletes.delete_rows(con, table,
+                                "article_id IN (SELECT article_id FROM _spare_clearing)")
+        let_go()
+    con.commit()
 
 
 def sync_facts_with_live(con: duckdb.DuckDBPyConnection) -> None:
@@ -230,6 +294,10 @@ def _check_alike(con: duckdb.DuckDBPyConnection) -> None:
     live = dict(con.execute(query.format(LIVE_ALIAS), {"keys": list(MATCHING_INFO)}).fetchall())
     if len(live) != len(MATCHING_INFO) or spare != live:
         raise SpareUnusable("the spare was built by other code or from another folder")
+    partial = con.execute("SELECT value FROM main.warehouse_info WHERE key = ?",
+                          [PARTIAL_KEY]).fetchall()
+    if partial:
+        raise SpareUnusable(f"the spare holds no whole generation: {partial[0][0]}")
 
 
 def _copy_whole_tables(con: duckdb.DuckDBPyConnection, with_marts: bool) -> None:

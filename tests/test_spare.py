@@ -108,7 +108,38 @@ def test_a_spare_someone_reads_is_left_alone_and_the_live_file_is_copied(
     assert_same_content(live, tmp_path / "full.duckdb")
 
 
+def spare_state(spare_file: Path) -> tuple[int, list[tuple[str]]]:
+    """The articles a spare holds, and its part-way mark (none: a whole generation)."""
+    with duckdb.connect(":memory:") as con:
+        con.execute("ATTACH ? AS w (READ_ONLY)", [str(spare_file)])
+        return (con.execute("SELECT count(*) FROM w.articles").fetchall()[0][0],
+                con.execute("SELECT value FROM w.warehouse_info WHERE key = ?",
+                            [spare.PARTIAL_KEY]).fetchall())
+
+
 def test_a_failed_build_on_the_spare_rolls_it_back(articles: Path, tmp_path: Path) -> None:
+    live = tmp_path / "live.duckdb"
+    first = pipeline.build_warehouse(make_settings(articles, live))
+    spare_file = warehouse.spare_path(live)
+    add_new_articles(articles)  # new files only: nothing of the spare is deleted ahead
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(marts, "build_marts", lambda con, only=None: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            pipeline.build_warehouse(make_settings(articles, live))
+    assert build_id(live) == first.run_id
+    assert spare_state(spare_file) == (5, [])  # rolled back to the generation it held
+    second = pipeline.build_warehouse(make_settings(articles, live))
+    assert second.spare_note == ""  # and used by the next build
+    full_build(articles, tmp_path / "full.duckdb")
+    assert_same_content(live, tmp_path / "full.duckdb")
+
+
+def test_a_build_that_fails_after_deleting_ahead_leaves_a_spare_no_build_uses(
+    articles: Path, tmp_path: Path
+) -> None:
+    """The rows of the articles a build replaces leave the spare in a transaction of their own
+    (DuckDB holds their delete markers until a checkpoint); a build failing after that marks
+    the spare part-way, the live file stays, and the next build copies it instead."""
     live = tmp_path / "live.duckdb"
     first = pipeline.build_warehouse(make_settings(articles, live))
     spare_file = warehouse.spare_path(live)
@@ -119,15 +150,22 @@ def test_a_failed_build_on_the_spare_rolls_it_back(articles: Path, tmp_path: Pat
     with pytest.raises(pipeline.NothingToBuild):
         pipeline.build_warehouse(make_settings(articles, live))
     assert build_id(live) == first.run_id
-    with duckdb.connect(":memory:") as con:
-        con.execute("ATTACH ? AS w (READ_ONLY)", [str(spare_file)])
-        assert con.execute("SELECT count(*) FROM w.articles").fetchall()[0][0] == 5
+    count, mark = spare_state(spare_file)
+    assert count == 0 and mark and "stopped" in mark[0][0]
     for name, data in kept.items():
         (articles / name).write_bytes(data)
     add_new_articles(articles)
-    pipeline.build_warehouse(make_settings(articles, live))
+    second = pipeline.build_warehouse(make_settings(articles, live))
+    assert "holds no whole generation" in second.spare_note
+    assert (second.articles_reused, second.articles_extracted) == (5, 2)
     full_build(articles, tmp_path / "full.duckdb")
     assert_same_content(live, tmp_path / "full.duckdb")
+    # the file that build replaced, whole, is the spare again, and the one after uses it
+    assert spare_state(spare_file) == (5, [])
+    (articles / "zz_forum.txt").unlink()
+    assert pipeline.build_warehouse(make_settings(articles, live)).spare_note == ""
+    full_build(articles, tmp_path / "full2.duckdb")
+    assert_same_content(live, tmp_path / "full2.duckdb")
 
 
 def test_a_build_killed_while_writing_the_spare_leaves_both_files_whole(
@@ -219,13 +257,14 @@ def test_running_out_of_memory_inside_the_search_index_is_done_again_as_a_full_b
     remove = search_index._remove
     calls = []
 
-    def runs_out_of_memory_once(con: duckdb.DuckDBPyConnection, article_table: str) -> bool:
+    def runs_out_of_memory_once(con: duckdb.DuckDBPyConnection, article_table: str,
+                                after_each: Callable[[], None] | None = None) -> bool:
         calls.append(article_table)
         if article_table == "_affected" and calls.count(article_table) == 1:
             # the build's own change, on the spare: a statement DuckDB cannot hold in its limit
             con.execute("SET memory_limit = '32MB'").fetchall()
             con.execute("SELECT list(i) FROM range(20000000) AS t(i)").fetchall()
-        return remove(con, article_table)
+        return remove(con, article_table, after_each)
 
     monkeypatch.setattr(search_index, "_remove", runs_out_of_memory_once)
     changed = sorted(articles.glob("*.txt"))[0]
