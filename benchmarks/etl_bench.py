@@ -3,10 +3,13 @@
     python -m benchmarks.etl_bench --articles 10000 [--seed 7] [--workdir DIR]
 
 The corpus comes from `benchmarks.corpus` (N articles plus twice 1% more, generated once and kept
-in the work folder). The full build reads the first N into a fresh warehouse; then three
-incremental builds follow: +1% new articles; nothing new (a no-op); and the next 1% after every
+in the work folder). The full build reads the first N into a fresh warehouse; then four
+incremental builds follow: +1% new articles; nothing new (a no-op); the next 1% after every
 file of the folder was rewritten with the same bytes and a new modification time (what an unzip,
-a checkout or a copy without kept times does), so every file is hashed. Each build runs the real CLI
+a checkout or a copy without kept times does), so every file is hashed; and 1% of the older
+plain-text files edited (a line appended), spread over the folder, whose rows lie all over the
+warehouse's tables (its summary is kept: it must say nothing about reading every article again
+or copying the live file). Each build runs the real CLI
 (`python -m etl`) as a separate process, as an analyst would, while this process samples the
 resident memory of its whole process tree (the build and its worker processes) every 50 ms.
 Accuracy against the generated ground truth is scored from the warehouse the build wrote.
@@ -150,13 +153,40 @@ def split_corpus(generated: Path, base_count: int, articles: Path) -> tuple[list
     return [source / name for name in increment], source / "manifest.csv"
 
 
+# Appended to the edited files: a line with no date, figure or initiative, so the edited
+# articles keep their facts (their ids, and so all their rows, change).
+EDIT_LINE = "\nAn editor's note was added to this copy of the report.\n"
+
+
+def edit_spread(folder: Path, share: float) -> list[Path]:
+    """Append `EDIT_LINE` to `share` of the plain-text articles of `folder`, spread evenly over
+    it (every 1/share-th in name order): older articles changed, whose rows lie all over the
+    warehouse's tables. Each file is written anew (a new inode), never through a hard link."""
+    texts = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".txt", ".md"))
+    step = max(1, round(1 / share))
+    edited = texts[step // 2::step] or texts[len(texts) // 2:len(texts) // 2 + 1]  # one, at least
+    for path in edited:
+        copy = path.with_name(f".{path.name}.copy")
+        copy.write_bytes(path.read_bytes() + EDIT_LINE.encode("utf-8"))
+        os.replace(copy, path)
+    return edited
+
+
+def build_notes(output: str) -> list[str]:
+    """What a build's summary says when it did not apply the change incrementally on the spare
+    (it read every article again, or copied the live file)."""
+    return [line.strip() for line in output.splitlines()
+            if line.strip().startswith(("Every article was extracted",
+                                        "The live warehouse was copied"))]
+
+
 def folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
 
 
-def build(articles: Path, db: Path, full: bool) -> Measured:
-    command = [sys.executable, "-m", "etl", "--articles", str(articles), "--db", str(db),
-               "--quiet"]
+def build(articles: Path, db: Path, full: bool, quiet: bool = True) -> Measured:
+    command = [sys.executable, "-m", "etl", "--articles", str(articles), "--db", str(db)]
+    command += ["--quiet"] if quiet else []
     measured = run_measured(command + (["--full"] if full else []))
     if measured.returncode != 0:
         raise RuntimeError(f"build failed ({measured.returncode}):\n{measured.output[-3000:]}")
@@ -214,6 +244,14 @@ def run(articles: int, seed: int, workdir: Path, log=print) -> dict[str, object]
     write_manifest(full_manifest, folder)
     retimed = build(folder, db, full=False)
     retimed_run = last_run(db)
+    edited_files = edit_spread(folder, INCREMENT_SHARE)
+    log(f"[{articles:,}] {len(edited_files):,} older files edited, spread over the folder, "
+        "then an incremental build ...")
+    edited = build(folder, db, full=False, quiet=False)  # its summary says how it applied
+    edited_notes = build_notes(edited.output)
+    if edited_notes:
+        log(f"[{articles:,}] THE EDITED FILES WERE NOT APPLIED INCREMENTALLY: "
+            + " ".join(edited_notes))
     return {
         "articles": articles,
         "seed": seed,
@@ -235,6 +273,12 @@ def run(articles: int, seed: int, workdir: Path, log=print) -> dict[str, object]
         "retimed_build_ms": round(retimed.seconds * 1000),
         "retimed_peak_rss_mb": round(retimed.peak_rss_bytes / 1e6),
         "retimed_run": retimed_run,
+        "edited_files": len(edited_files),
+        "edited_build_ms": round(edited.seconds * 1000),
+        "edited_peak_rss_mb": round(edited.peak_rss_bytes / 1e6),
+        "edited_run": last_run(db),
+        # empty when the build applied the edits incrementally, on the spare
+        "edited_notes": edited_notes,
         "accuracy": accuracy,
         "db_path": str(db),
         "articles_dir": str(folder),

@@ -57,16 +57,20 @@ def test_etl_bench_builds_fully_then_adds_one_percent_then_nothing_then_re_timed
     with duckdb.connect(result["db_path"], read_only=True) as con:
         runs = con.execute("SELECT count(*) FROM etl_runs").fetchall()[0][0]
     # each incremental build kept the earlier runs in the history; the build with nothing new
-    # found the warehouse up to date and wrote nothing, so: full, +1%, re-timed
-    assert runs == 3
+    # found the warehouse up to date and wrote nothing, so: full, +1%, re-timed, edited
+    assert runs == 4
     # then nothing new, then the next 1% after every file was re-timed
     assert result["retimed_added_files"] == 1
     assert result["retimed_run"]["files_seen"] == 42
     assert result["noop_build_ms"] > 0 and result["retimed_build_ms"] > 0
+    # then 1% of the older files edited (one, at least), applied on the spare
+    assert result["edited_files"] == 1 and result["edited_run"]["files_seen"] == 42
+    assert result["edited_notes"] == [] and bench_results["summary"]["edited_build_notes"] == []
+    assert result["edited_build_ms"] > 0
     # an incremental build's peak is judged against the full build's
     share = bench_results["summary"]["incremental_peak_share"]
-    assert share == round(max(result["incremental_peak_rss_mb"], result["retimed_peak_rss_mb"])
-                          / result["full_peak_rss_mb"], 2)
+    assert share == round(max(result["incremental_peak_rss_mb"], result["retimed_peak_rss_mb"],
+                              result["edited_peak_rss_mb"]) / result["full_peak_rss_mb"], 2)
     assert bench_results["summary"]["incremental_peak_share_verdict"] == (
         "ok" if share <= 1.0 else f"MISS by {share - 1:.0%}")
 
