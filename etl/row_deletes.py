@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Mapping
+from typing import Any
 
 import duckdb
 
@@ -54,19 +55,24 @@ def delete_rows(con: duckdb.DuckDBPyConnection, table: str, where: str,
     return int(deleted)
 
 
+def _catalogue(con: duckdb.DuckDBPyConnection, listing: str, column: str,
+               table: str) -> list[tuple[Any, ...]]:
+    """`column` of `table`'s rows in the catalogue function `listing` (`duckdb_tables`,
+    `duckdb_indexes`), in the connection's own database."""
+    return con.execute(
+        f"SELECT {column} FROM {listing}() WHERE database_name = current_database() "  # noqa: S608
+        "AND schema_name = 'main' AND table_name = ?", [table]).fetchall()
+
+
 def _vectors(con: duckdb.DuckDBPyConnection, table: str) -> int:
     """The vectors `table` holds, from the catalogue's row count (no scan)."""
-    found = con.execute(
-        "SELECT estimated_size FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'main' AND table_name = ?", [table]).fetchall()
+    found = _catalogue(con, "duckdb_tables", "estimated_size", table)
     return -(-int(found[0][0]) // VECTOR_ROWS) if found else 0
 
 
 def _indexed(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     """Whether `table` has an index of its own (`CREATE INDEX`): a rewrite would lose it."""
-    return bool(con.execute(
-        "SELECT 1 FROM duckdb_indexes() WHERE database_name = current_database() "
-        "AND schema_name = 'main' AND table_name = ?", [table]).fetchall())
+    return bool(_catalogue(con, "duckdb_indexes", "1", table))
 
 
 def _rewrite_without(con: duckdb.DuckDBPyConnection, table: str, where: str,
@@ -74,9 +80,7 @@ def _rewrite_without(con: duckdb.DuckDBPyConnection, table: str, where: str,
     """Replace `table` by a table of the same definition holding its rows for which `where`
     does not hold, in the same order (the postings' runs of terms are what their lookups
     read)."""
-    (definition,), = con.execute(
-        "SELECT sql FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'main' AND table_name = ?", [table]).fetchall()
+    (definition,), = _catalogue(con, "duckdb_tables", "sql", table)
     fresh = f"_rewritten_{table}"
     created, replaced = re.subn(rf'^CREATE TABLE\s+(?:\w+\.)*"?{re.escape(table)}"?\s*\(',
                                 f'CREATE TABLE main."{fresh}"(', definition, count=1)

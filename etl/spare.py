@@ -120,8 +120,8 @@ def updating(db_path: Path, *, with_marts: bool = False, facts_only: bool = Fals
     tables are brought level (`sync_facts_with_live`). `removing`: the articles the build
     replaces; on the spare their rows are deleted before the build's transaction begins.
 
-    On the spare, the rows of articles it will not keep are deleted in a transaction of their
-    own (`_clear_ahead`); everything else runs in one transaction, committed when the block
+    On the spare, the rows of articles it will not keep are deleted first, table by table
+    (`_clear_ahead`); everything else runs in one transaction, committed when the block
     ends normally; the file is then checkpointed and swapped in, and the replaced live file
     becomes the spare. On any error that transaction is rolled back: the spare keeps the
     generation it held, or, when rows were deleted ahead, is marked so that no build uses it.
@@ -184,8 +184,8 @@ def sync_with_live(con: duckdb.DuckDBPyConnection, *, with_marts: bool = False,
     Articles whose `articles` row differs between the two (or that only one holds) have every
     article table's rows replaced by the live file's, and their search index entries are
     dropped; their ids are left in `STALE_TABLE` for the build to index again with its own
-    articles. The rows the spare will not keep are deleted first, in a transaction of their
-    own (`_clear_ahead`). The bookkeeping tables of one row per file or article
+    articles. The rows the spare will not keep are deleted first, table by table, each
+    committed (`_clear_ahead`). The bookkeeping tables of one row per file or article
     (`KEYED_TABLES`) get the live rows of the keys that differ; every other table but the
     search index is copied whole: they are small. The marts are copied only `with_marts` (a
     build that changes no article, reference or correction keeps the live file's); otherwise
@@ -245,6 +245,7 @@ def _clear_ahead(con: duckdb.DuckDBPyConnection) -> None:
     """).fetchall()[0][0]  # noqa: S608 (constant names)
     if not clearing:
         return
+
     def let_go() -> None:
         """Commit what was deleted, and checkpoint: DuckDB drops its markers then."""
         con.commit()
