@@ -183,8 +183,9 @@ def _candidate_pairs(signatures: np.ndarray) -> np.ndarray:
     del found  # the bands' keys, as many again as the pairs: freed before the sort
     unique = _distinct(keys)
     del keys
-    # written straight into the result: millions of pairs, no temporary column of each
-    pairs = np.empty((unique.size, 2), dtype=np.int64)
+    # written straight into the result: millions of pairs, no temporary column of each, as
+    # 32-bit article positions (half the memory of the 64-bit keys)
+    pairs = np.empty((unique.size, 2), dtype=np.int32)
     np.floor_divide(unique, count, out=pairs[:, 0])
     np.remainder(unique, count, out=pairs[:, 1])
     return pairs
@@ -261,12 +262,15 @@ def build_stories(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("DELETE FROM stories").fetchall()
         return
     ids = table["article_id"].to_pylist()
+    published = table["published"].to_pylist()
     signatures = np.asarray(table["minhash"].combine_chunks().flatten().to_numpy(
         zero_copy_only=False), dtype=np.uint32).reshape(len(ids), NUM_PERM)
+    # the signatures are a copy: the table (as large again at 100,000 articles) goes before
+    # the grouping, the build's peak of memory when it adds a few articles to many
+    del table
     # DuckDB's limit is not lowered for the grouping: inside an incremental build's
     # transaction a limit DuckDB cannot meet fails, and a failed statement aborts it
     labels = group(signatures)[0]
-    published = table["published"].to_pylist()
     canonical: dict[int, int] = {}
     for index, label in enumerate(labels):  # ids are sorted: the first wins a tie
         best = canonical.get(label)
