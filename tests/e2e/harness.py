@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -323,3 +324,30 @@ def click_point(page: Any, key: str, point_id: str) -> None:
     point = points[0]
     page.mouse.move(point["x"], point["y"])
     page.mouse.click(point["x"], point["y"])
+
+
+def select_point(page: Any, key: str, point_id: str, param: str, *, attempts: int = 3,
+                 timeout_ms: float = 10_000) -> None:
+    """Click the marker of `point_id` in chart `key` until the page's address names it as
+    `param` (the app records a chosen point there).
+
+    A click that lands while a rerun redraws the chart hits the old drawing and is lost, so
+    the marker is found and clicked again once the run has ended; a click the app took is
+    never repeated (a second one could clear the choice).
+    """
+    from urllib.parse import quote
+
+    from playwright.sync_api import expect
+
+    chosen = re.compile(rf"[?&]{re.escape(param)}={re.escape(quote(point_id))}(&|$)")
+    for attempt in range(attempts):
+        wait_until_idle(page)
+        if attempt and chosen.search(page.url):
+            return
+        click_point(page, key, point_id)
+        try:
+            expect(page).to_have_url(chosen, timeout=timeout_ms)
+            return
+        except AssertionError:
+            if attempt == attempts - 1:
+                raise

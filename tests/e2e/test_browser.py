@@ -474,7 +474,7 @@ def test_clicking_an_attention_point_lists_the_articles_of_its_period(
     busiest = max((p for p in points if p["id"]), key=lambda p: (p["custom"][2], p["id"]))
     count = int(busiest["custom"][2])
     assert count > 0
-    harness.click_point(page, "attention_chart", busiest["id"])
+    harness.select_point(page, "attention_chart", busiest["id"], "point")
 
     listing = harness.element(page, "attention_articles")
     cards = listing.locator(".im-evidence")
