@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from dashboard.pages import DEFAULT_PAGE
 from dashboard.pages import PAGES as APP_PAGES
@@ -335,8 +336,6 @@ def select_point(page: Any, key: str, point_id: str, param: str, *, attempts: in
     the marker is found and clicked again once the run has ended; a click the app took is
     never repeated (a second one could clear the choice).
     """
-    from urllib.parse import quote
-
     from playwright.sync_api import expect
 
     chosen = re.compile(rf"[?&]{re.escape(param)}={re.escape(quote(point_id))}(&|$)")
