@@ -589,8 +589,9 @@ def _remove_staging(path: Path) -> None:
 
 def seal(con: duckdb.DuckDBPyConnection, info: Mapping[str, str],
          fact_plan: Sequence[tuple[str, str]] | None = None,
-         new_articles: str | None = None) -> None:
-    """Build the marts (`etl/marts/`), validate the finished build, record `info`.
+         new_articles: str | None = None) -> list[tuple[str, str]]:
+    """Build the marts (`etl/marts/`), validate the finished build, record `info`; what
+    `marts.apply_plan` did to each mart of a `fact_plan` (empty when every mart was built).
 
     Every build, full or incremental, goes through here, so the dashboard always finds the
     marts of the tables beside them. Applying corrections alone changes only the reviewed
@@ -599,10 +600,11 @@ def seal(con: duckdb.DuckDBPyConnection, info: Mapping[str, str],
     Raises `WarehouseError` listing every failed rule; the build's `staging` block then removes
     the file and the live warehouse stays.
     """
+    done: list[tuple[str, str]] = []
     if fact_plan is None:
         marts.build_marts(con)
     else:
-        marts.apply_plan(con, fact_plan)
+        done = marts.apply_plan(con, fact_plan)
     # the marts are checked once the tables they derive from pass, so a fault is reported
     # where it lies, not again in every mart built on it
     base = validate(con, REVIEWED_CHECKS if fact_plan is not None else None, new_articles)
@@ -617,6 +619,7 @@ def seal(con: duckdb.DuckDBPyConnection, info: Mapping[str, str],
         "INSERT INTO warehouse_info VALUES (?, ?)",
         [("schema_version", SCHEMA_VERSION), *sorted(info.items())],
     )
+    return done
 
 
 def fsync_file(path: Path) -> None:

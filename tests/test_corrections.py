@@ -153,19 +153,84 @@ def test_full_and_incremental_builds_apply_corrections_alike(
         assert query(site["db"], sql) == query(full_db, sql), table
 
 
+def assert_marts_as_rebuilt(db: Path, tmp_path: Path) -> None:
+    """Every mart of `db` is what building them all again from its tables gives."""
+    rebuilt = tmp_path / "rebuilt.duckdb"
+    shutil.copyfile(db, rebuilt)
+    with duckdb.connect(str(rebuilt)) as con:
+        marts.build_marts(con)
+    for mart in marts.marts():
+        sql = f'SELECT * FROM "{mart.table}" ORDER BY ALL'  # noqa: S608
+        assert query(db, sql) == query(rebuilt, sql), mart.table
+    rebuilt.unlink()
+
+
 def test_corrections_applied_alone_leave_every_mart_as_a_whole_rebuild_would(
         site: dict[str, Path], tmp_path: Path) -> None:
     """Each correction rebuilds the marts of facts and refreshes the others in place (an
     edited year moves its article's event years in every mart that copies them): the marts
     are then what building them all again gives."""
     correct_everything(site)
-    rebuilt = tmp_path / "rebuilt.duckdb"
-    shutil.copyfile(site["db"], rebuilt)
-    with duckdb.connect(str(rebuilt)) as con:
-        marts.build_marts(con)
-    for mart in marts.marts():
-        sql = f'SELECT * FROM "{mart.table}" ORDER BY ALL'  # noqa: S608
-        assert query(site["db"], sql) == query(rebuilt, sql), mart.table
+    assert_marts_as_rebuilt(site["db"], tmp_path)
+
+
+def test_confirmations_update_the_marts_of_facts_in_place_and_anything_else_rebuilds_them(
+        tmp_path: Path) -> None:
+    """Confirming facts changes their review, not which facts there are or where they sit:
+    the marts of facts are updated in place (disputed facts' claims included) instead of
+    rebuilt. A rejection, an edit of a date detail or an added fact changes rows, and they are
+    rebuilt. Updated in place, every mart is what building them all again gives."""
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for name, text in CURATED_ARTICLES.items():  # two first years, two founding years
+        (articles / name).write_text(text, encoding="utf-8")
+    db = tmp_path / "warehouse.duckdb"
+    pipeline.build_warehouse(make_settings(articles, db))
+    site = {"articles": articles, "db": db, "corrections": tmp_path / "corrections"}
+    settings = make_settings(articles, db)
+    disputed = query(db, "SELECT claim_id FROM facet_claims WHERE topic = 'event_year' "
+                         "ORDER BY claim_row")
+    assert len(disputed) == 4  # two facts, two claims each
+    first, founded = str(disputed[0][0]), str(disputed[-1][0])
+    figure = figure_id(db, "CICA")
+
+    def apply(*records: tuple[str, ...]) -> list[str]:
+        """Record `records` unapplied, then apply them; the marts updated in place (checked
+        against a rebuild: a rebuild's own result is the other test's)."""
+        for record in records:
+            assert run(site, *record, "--analyst", "ana", "--no-apply") == 0
+        report = update.update_warehouse(settings)
+        assert report.problems == []
+        if report.marts_updated:
+            assert_marts_as_rebuilt(db, tmp_path)
+        return report.marts_updated
+
+    assert apply(("confirm", first), ("confirm", figure)) == [
+        "facet_events", "facet_memberships", "facet_claims"]
+    assert query(db, "SELECT review, reviewed, reviewed_by FROM facet_claims "
+                     "WHERE claim_id = ?", [first]) == [("confirmed", True, "ana")]
+    assert query(db, "SELECT review FROM facet_memberships WHERE membership_id = ?",
+                 [figure]) == [("confirmed",)]
+    # the other side of the same dispute, confirmed with a reason: still their rows
+    other = str(disputed[1][0])
+    assert apply(("confirm", other, "--reason", "second source")) == [
+        "facet_events", "facet_memberships", "facet_claims"]
+    assert query(db, "SELECT review, review_reason FROM facet_claims WHERE claim_id = ?",
+                 [other]) == [("confirmed", "second source")]
+    assert apply(("edit", founded, "--set", "month=5")) == []  # a date detail: a new place
+    assert apply(("reject", first)) == []
+    assert query(db, "SELECT count(*) FROM facet_claims WHERE claim_id = ?", [first]) == [(0,)]
+    article, number = sentence_no(db, "Ministers met in Astana")
+    assert apply(("add", "--article", article, "--sentence", str(number), "--fact", "event",
+                  "--set", "initiative_id=IOFS", "--set", "event_type=held",
+                  "--set", "year=2023")) == []
+    # a correction writes the generation before the live one (the spare, `etl.spare`): the
+    # first confirmation after the added fact finds the rows before it there and rebuilds; the
+    # next finds the added fact's rows and updates in place again
+    held = [str(e) for (e,) in query(db, "SELECT event_id FROM facet_events "
+                                         "WHERE event_type = 'held' AND NOT reviewed")]
+    assert apply(("confirm", held[0])) == []
+    assert apply(("confirm", held[1])) == ["facet_events", "facet_memberships", "facet_claims"]
 
 
 def test_corrections_after_the_first_write_the_spare_and_equal_a_copy_of_the_live_file(

@@ -223,9 +223,11 @@ def _apply(args: argparse.Namespace, settings: Settings, console: Console, error
     for problem in report.problems:
         errors.print(f"[yellow]Skipped:[/yellow] {escape(problem.message())}")
     # `copied`: why the live file was copied rather than the spare generation used ('' for
-    # the spare), for whoever times corrections
+    # the spare); `updated`: the marts of facts updated in place rather than rebuilt (the
+    # facts kept their rows); both for whoever times corrections
     outcome |= {"applied": True, "build_id": report.build_id, "statuses": report.statuses,
-                "seconds": round(report.seconds, 2), "copied": report.spare_note}
+                "seconds": round(report.seconds, 2), "copied": report.spare_note,
+                "updated": report.marts_updated}
     counts = ", ".join(f"{n} {status}" for status, n in sorted(report.statuses.items()))
     return _done(args, console, outcome,
                  f"Applied the corrections to {settings.db_path} in {report.seconds:.1f} s "

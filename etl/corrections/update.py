@@ -43,6 +43,9 @@ class UpdateReport:
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     spare_note: str = ""  # why the live file was copied ('' when the spare was used)
+    # the marts of facts updated in place because the facts kept their rows (a confirmation),
+    # not rebuilt (`marts.apply_plan`)
+    marts_updated: list[str] = field(default_factory=list)
 
 
 def update_warehouse(settings: Settings) -> UpdateReport:
@@ -64,11 +67,12 @@ def update_warehouse(settings: Settings) -> UpdateReport:
             _record_run(con, info.get("build_id", ""), report, started,
                         settings.corrections_folder)
             kept = {k: v for k, v in info.items() if k != "schema_version"}
-            warehouse.seal(con, {
+            done = warehouse.seal(con, {
                 **kept, "build_id": report.build_id, SIGNATURE_KEY: signature,
                 "built_at": dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(
                     timespec="seconds"),
             }, fact_plan=marts.fact_update_plan(CHANGED_TABLES))
+            report.marts_updated = [table for table, how in done if how == "same_rows"]
     report.seconds = (dt.datetime.now(dt.UTC).replace(tzinfo=None) - started).total_seconds()
     return report
 

@@ -17,6 +17,13 @@ marts to rebuild: those reading a changed table. A mart whose rows and numbers d
 facts may instead ship `NN_<table>.refresh.sql`, an UPDATE of its fact-derived columns; it is
 then refreshed in place, and the marts after it are rebuilt only if they name a column the
 refresh sets. So a correction costs the marts of facts, not every mart of the warehouse.
+
+Most corrections confirm a fact: its review changes, not which facts there are or where they
+sit. A mart of facts may ship `NN_<table>.same_rows.sql`, an UPDATE of its review columns (and
+what a review changes), run instead of its rebuild when the facts keep their rows: every
+curated event and figure has the identity, place and date it had when the marts were last
+built (`facts_keep_their_rows`). A rejected, added or moved fact (another year, type,
+initiative, count or date) is a change of rows, and the marts are rebuilt as before.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ class Mart:
     table: str
     sql: str
     refresh: str | None = None  # UPDATE of its fact-derived columns, when facts alone change
+    same_rows: str | None = None  # UPDATE of its review columns, when facts keep their rows
 
     @property
     def refreshed_columns(self) -> frozenset[str]:
@@ -57,18 +65,24 @@ class Mart:
 
 
 REFRESH_SUFFIX = ".refresh.sql"
+SAME_ROWS_SUFFIX = ".same_rows.sql"
 
 
 def marts() -> list[Mart]:
-    """Every mart, in the order it is built (file name order), with its refresh if it has one."""
+    """Every mart, in the order it is built (file name order), with its refreshes if it has
+    any."""
     files = {f.name: f for f in resources.files(__name__).iterdir() if f.name.endswith(".sql")}
-    built = sorted(name for name in files if not name.endswith(REFRESH_SUFFIX))
+    built = sorted(name for name in files
+                   if not name.endswith((REFRESH_SUFFIX, SAME_ROWS_SUFFIX)))
     found = []
     for name in built:
-        refresh = files.get(name.removesuffix(".sql") + REFRESH_SUFFIX)
-        found.append(Mart(name.removesuffix(".sql").split("_", 1)[1],
+        stem = name.removesuffix(".sql")
+        refresh, same_rows = (files.get(stem + suffix)
+                              for suffix in (REFRESH_SUFFIX, SAME_ROWS_SUFFIX))
+        found.append(Mart(stem.split("_", 1)[1],
                           files[name].read_text(encoding="utf-8"),
-                          refresh.read_text(encoding="utf-8") if refresh else None))
+                          refresh.read_text(encoding="utf-8") if refresh else None,
+                          same_rows.read_text(encoding="utf-8") if same_rows else None))
     return found
 
 
@@ -105,12 +119,61 @@ def fact_update_plan(tables: Iterable[str]) -> list[tuple[str, str]]:
     return plan
 
 
-def apply_plan(con: duckdb.DuckDBPyConnection, plan: Iterable[tuple[str, str]]) -> None:
-    """Rebuild or refresh the marts of a `fact_update_plan`."""
+# Whether every curated fact has the row it had when the marts were last built: the same
+# events and figures, in the same articles and sentences, with the same initiative, type or
+# kind, count and dates (all a fact's number, place and `first_of_article` depend on). The
+# facet tables hold the last build's facts; `curated_*` the facts as the corrections now stand.
+_FACTS_KEEP_THEIR_ROWS = """
+WITH now_events AS (
+    SELECT event_id, article_id, sentence_no, initiative_id, event_type,
+           year, month, day, end_year, end_month, end_day
+    FROM curated_events
+), built_events AS (
+    SELECT f.event_id, a.article_id, f.sentence_no, f.initiative_id, f.event_type,
+           f.year, f.month, f.day, f.end_year, f.end_month, f.end_day
+    FROM facet_events AS f JOIN facet_articles AS a USING (article_no)
+), now_figures AS (
+    SELECT membership_id, article_id, sentence_no, initiative_id, kind, count, year
+    FROM curated_memberships
+), built_figures AS (
+    SELECT f.membership_id, a.article_id, f.sentence_no, f.initiative_id, f.kind, f.count,
+           f.year
+    FROM facet_memberships AS f JOIN facet_articles AS a USING (article_no)
+)
+SELECT NOT (EXISTS (FROM now_events EXCEPT FROM built_events)
+            OR EXISTS (FROM built_events EXCEPT FROM now_events)
+            OR EXISTS (FROM now_figures EXCEPT FROM built_figures)
+            OR EXISTS (FROM built_figures EXCEPT FROM now_figures))
+"""
+
+
+def facts_keep_their_rows(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the curated facts differ from the marts' only in their review (and
+    confidence): then a mart with a `same_rows` refresh is updated instead of rebuilt."""
+    return bool(con.execute(_FACTS_KEEP_THEIR_ROWS).fetchall()[0][0])
+
+
+def apply_plan(con: duckdb.DuckDBPyConnection,
+               plan: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Rebuild or refresh the marts of a `fact_update_plan`; what was done to each, in order:
+    'build', 'refresh', or 'same_rows' (its review columns updated, the facts having kept
+    their rows)."""
     by_table = {mart.table: mart for mart in marts()}
-    for table, how in plan:
-        mart = by_table[table]
-        con.execute(mart.refresh if how == "refresh" and mart.refresh else mart.sql).fetchall()
+    steps = [(by_table[table], how) for table, how in plan]
+    # decided before any mart changes: the facet tables still hold the last build's facts
+    same_rows = any(m.same_rows for m, how in steps if how == "build") \
+        and facts_keep_their_rows(con)
+    done = []
+    for mart, how in steps:
+        if how == "refresh" and mart.refresh:
+            sql, how = mart.refresh, "refresh"
+        elif same_rows and mart.same_rows:
+            sql, how = mart.same_rows, "same_rows"
+        else:
+            sql, how = mart.sql, "build"
+        con.execute(sql).fetchall()
+        done.append((mart.table, how))
+    return done
 
 
 # (table, problem, SQL counting the rows that break the rule, its parameters)
