@@ -231,6 +231,18 @@ def test_confirmations_update_the_marts_of_facts_in_place_and_anything_else_rebu
                                          "WHERE event_type = 'held' AND NOT reviewed")]
     assert apply(("confirm", held[0])) == []
     assert apply(("confirm", held[1])) == ["facet_events", "facet_memberships", "facet_claims"]
+    # the rejected fact's lines taken out of the folder bring it back, unreviewed, while every
+    # fact still reviewed keeps its row: rows changed, so the marts are rebuilt
+    folder = site["corrections"] / "corrections.jsonl"
+    lines = [json.loads(line) for line in folder.read_text(encoding="utf-8").splitlines()]
+    [place] = {(r["article_id"], r["sentence_key"]) for r in lines if r["action"] == "reject"}
+    folder.write_text("".join(json.dumps(r) + "\n" for r in lines
+                              if (r["article_id"], r["sentence_key"]) != place),
+                      encoding="utf-8")
+    assert update.update_warehouse(settings).marts_updated == []
+    assert query(db, "SELECT review FROM facet_claims WHERE claim_id = ?",
+                 [first]) == [("unreviewed",)]
+    assert_marts_as_rebuilt(db, tmp_path)
 
 
 def test_corrections_after_the_first_write_the_spare_and_equal_a_copy_of_the_live_file(

@@ -123,24 +123,40 @@ def fact_update_plan(tables: Iterable[str]) -> list[tuple[str, str]]:
 # events and figures, in the same articles and sentences, with the same initiative, type or
 # kind, count and dates (all a fact's number, place and `first_of_article` depend on). The
 # facet tables hold the last build's facts; `curated_*` the facts as the corrections now stand.
+#
+# Only facts an analyst touched are compared row by row: those reviewed now, and those the
+# marts show reviewed. Corrections alone never change the machine-read tables, so a fact
+# touched neither now nor then is the same machine-read row on both sides; and a fact touched
+# then but no longer, and absent from the marts (a rejection withdrawn), makes the curated
+# side longer. So equal counts and equal touched rows mean equal rows.
 _FACTS_KEEP_THEIR_ROWS = """
-WITH now_events AS (
+WITH touched_events AS (
+    SELECT event_id FROM reviewed_events
+    UNION SELECT event_id FROM facet_events WHERE reviewed
+), now_events AS (
     SELECT event_id, article_id, sentence_no, initiative_id, event_type,
            year, month, day, end_year, end_month, end_day
-    FROM curated_events
+    FROM curated_events SEMI JOIN touched_events USING (event_id)
 ), built_events AS (
     SELECT f.event_id, a.article_id, f.sentence_no, f.initiative_id, f.event_type,
            f.year, f.month, f.day, f.end_year, f.end_month, f.end_day
     FROM facet_events AS f JOIN facet_articles AS a USING (article_no)
+    SEMI JOIN touched_events USING (event_id)
+), touched_figures AS (
+    SELECT membership_id FROM reviewed_memberships
+    UNION SELECT membership_id FROM facet_memberships WHERE reviewed
 ), now_figures AS (
     SELECT membership_id, article_id, sentence_no, initiative_id, kind, count, year
-    FROM curated_memberships
+    FROM curated_memberships SEMI JOIN touched_figures USING (membership_id)
 ), built_figures AS (
     SELECT f.membership_id, a.article_id, f.sentence_no, f.initiative_id, f.kind, f.count,
            f.year
     FROM facet_memberships AS f JOIN facet_articles AS a USING (article_no)
+    SEMI JOIN touched_figures USING (membership_id)
 )
-SELECT NOT (EXISTS (FROM now_events EXCEPT FROM built_events)
+SELECT (SELECT count(*) FROM curated_events) = (SELECT count(*) FROM facet_events)
+   AND (SELECT count(*) FROM curated_memberships) = (SELECT count(*) FROM facet_memberships)
+   AND NOT (EXISTS (FROM now_events EXCEPT FROM built_events)
             OR EXISTS (FROM built_events EXCEPT FROM now_events)
             OR EXISTS (FROM now_figures EXCEPT FROM built_figures)
             OR EXISTS (FROM built_figures EXCEPT FROM now_figures))
