@@ -205,18 +205,13 @@ def test_confirmations_update_the_marts_of_facts_in_place_and_anything_else_rebu
             assert_marts_as_rebuilt(db, tmp_path)
         return report.marts_updated
 
-    assert apply(("confirm", first), ("confirm", figure)) == [
+    assert apply(("confirm", first, "--reason", "second source"), ("confirm", figure)) == [
         "facet_events", "facet_memberships", "facet_claims"]
-    assert query(db, "SELECT review, reviewed, reviewed_by FROM facet_claims "
-                     "WHERE claim_id = ?", [first]) == [("confirmed", True, "ana")]
+    assert query(db, "SELECT review, reviewed, reviewed_by, review_reason FROM facet_claims "
+                     "WHERE claim_id = ?", [first]) == [("confirmed", True, "ana",
+                                                         "second source")]
     assert query(db, "SELECT review FROM facet_memberships WHERE membership_id = ?",
                  [figure]) == [("confirmed",)]
-    # the other side of the same dispute, confirmed with a reason: still their rows
-    other = str(disputed[1][0])
-    assert apply(("confirm", other, "--reason", "second source")) == [
-        "facet_events", "facet_memberships", "facet_claims"]
-    assert query(db, "SELECT review, review_reason FROM facet_claims WHERE claim_id = ?",
-                 [other]) == [("confirmed", "second source")]
     assert apply(("edit", founded, "--set", "month=5")) == []  # a date detail: a new place
     assert apply(("reject", first)) == []
     assert query(db, "SELECT count(*) FROM facet_claims WHERE claim_id = ?", [first]) == [(0,)]
