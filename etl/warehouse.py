@@ -589,9 +589,10 @@ def _remove_staging(path: Path) -> None:
 
 def seal(con: duckdb.DuckDBPyConnection, info: Mapping[str, str],
          fact_plan: Sequence[tuple[str, str]] | None = None,
-         new_articles: str | None = None) -> list[tuple[str, str]]:
+         new_articles: str | None = None, *, in_place: bool = True) -> list[tuple[str, str]]:
     """Build the marts (`etl/marts/`), validate the finished build, record `info`; what
-    `marts.apply_plan` did to each mart of a `fact_plan` (empty when every mart was built).
+    `marts.apply_plan` did to each mart of a `fact_plan` (empty when every mart was built;
+    `in_place` as there).
 
     Every build, full or incremental, goes through here, so the dashboard always finds the
     marts of the tables beside them. Applying corrections alone changes only the reviewed
@@ -604,7 +605,7 @@ def seal(con: duckdb.DuckDBPyConnection, info: Mapping[str, str],
     if fact_plan is None:
         marts.build_marts(con)
     else:
-        done = marts.apply_plan(con, fact_plan)
+        done = marts.apply_plan(con, fact_plan, in_place=in_place)
     # the marts are checked once the tables they derive from pass, so a fault is reported
     # where it lies, not again in every mart built on it
     base = validate(con, REVIEWED_CHECKS if fact_plan is not None else None, new_articles)

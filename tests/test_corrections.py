@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import cli, freshness, marts, pipeline, warehouse
+from etl import cli, freshness, incremental, marts, pipeline, warehouse
 from etl.corrections import records, store, update
 from etl.corrections.cli import EXIT_REFUSED, merge_report
 from tests.conftest import make_settings
@@ -238,6 +238,14 @@ def test_confirmations_update_the_marts_of_facts_in_place_and_anything_else_rebu
     assert query(db, "SELECT review FROM facet_claims WHERE claim_id = ?",
                  [first]) == [("unreviewed",)]
     assert_marts_as_rebuilt(db, tmp_path)
+    # marts another version of the ETL built (another marts signature) are rebuilt, even for
+    # a confirmation, and keep that signature: the next build rebuilds every mart
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE warehouse_info SET value = 'older marts' WHERE key = ?",
+                    [incremental.MARTS_KEY])
+    assert apply(("confirm", first)) == []
+    assert query(db, "SELECT value FROM warehouse_info WHERE key = ?",
+                 [incremental.MARTS_KEY]) == [("older marts",)]
 
 
 def test_corrections_after_the_first_write_the_spare_and_equal_a_copy_of_the_live_file(

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl import marts, spare, warehouse
+from etl import incremental, marts, spare, warehouse
 from etl.corrections import SIGNATURE_KEY, apply_folder, store
 from etl.model import Problem
 from etl.settings import Settings
@@ -71,7 +71,9 @@ def update_warehouse(settings: Settings) -> UpdateReport:
                 **kept, "build_id": report.build_id, SIGNATURE_KEY: signature,
                 "built_at": dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(
                     timespec="seconds"),
-            }, fact_plan=marts.fact_update_plan(CHANGED_TABLES))
+            }, fact_plan=marts.fact_update_plan(CHANGED_TABLES),
+                # marts an older version of the ETL built are rebuilt, never updated
+                in_place=info.get(incremental.MARTS_KEY) == incremental.marts_signature())
             report.marts_updated = [table for table, how in done if how == "same_rows"]
     report.seconds = (dt.datetime.now(dt.UTC).replace(tzinfo=None) - started).total_seconds()
     return report

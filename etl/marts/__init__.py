@@ -169,15 +169,16 @@ def facts_keep_their_rows(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(con.execute(_FACTS_KEEP_THEIR_ROWS).fetchall()[0][0])
 
 
-def apply_plan(con: duckdb.DuckDBPyConnection,
-               plan: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+def apply_plan(con: duckdb.DuckDBPyConnection, plan: Iterable[tuple[str, str]], *,
+               in_place: bool = True) -> list[tuple[str, str]]:
     """Rebuild or refresh the marts of a `fact_update_plan`; what was done to each, in order:
     'build', 'refresh', or 'same_rows' (its review columns updated, the facts having kept
-    their rows)."""
+    their rows). `in_place=False` rebuilds them whatever changed: for marts built by other
+    definitions than these (another version of the ETL), which an update would keep."""
     by_table = {mart.table: mart for mart in marts()}
     steps = [(by_table[table], how) for table, how in plan]
     # decided before any mart changes: the facet tables still hold the last build's facts
-    same_rows = any(m.same_rows for m, how in steps if how == "build") \
+    same_rows = in_place and any(m.same_rows for m, how in steps if how == "build") \
         and facts_keep_their_rows(con)
     done = []
     for mart, how in steps:
