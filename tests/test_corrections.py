@@ -184,6 +184,9 @@ def test_confirmations_update_the_marts_of_facts_in_place_and_anything_else_rebu
     articles.mkdir()
     for name, text in CURATED_ARTICLES.items():  # two first years, two founding years
         (articles / name).write_text(text, encoding="utf-8")
+    (articles / "count.md").write_text(  # and two counts of CICA's members in 2024
+        "---\ntitle: Asian forum grows\noutlet: Other Wire\npublished: 2024-07-01\n---\n"
+        "CICA now has 30 member states, its secretariat said.\n", encoding="utf-8")
     db = tmp_path / "warehouse.duckdb"
     pipeline.build_warehouse(make_settings(articles, db))
     site = {"articles": articles, "db": db, "corrections": tmp_path / "corrections"}
@@ -212,6 +215,8 @@ def test_confirmations_update_the_marts_of_facts_in_place_and_anything_else_rebu
                                                          "second source")]
     assert query(db, "SELECT review FROM facet_memberships WHERE membership_id = ?",
                  [figure]) == [("confirmed",)]
+    assert query(db, "SELECT topic, review, reviewed FROM facet_claims WHERE claim_id = ?",
+                 [figure]) == [("membership_count", "confirmed", True)]
     assert apply(("edit", founded, "--set", "month=5")) == []  # a date detail: a new place
     assert apply(("reject", first)) == []
     assert query(db, "SELECT count(*) FROM facet_claims WHERE claim_id = ?", [first]) == [(0,)]
