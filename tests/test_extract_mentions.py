@@ -234,6 +234,17 @@ def test_offsets_point_at_the_surface(gazetteer) -> None:
         assert fold(text)[m.start:m.end] == m.surface
 
 
+def test_names_are_found_where_lower_casing_would_shift_offsets(gazetteer) -> None:
+    # a dotted capital I lower-cases to two characters, so the names are matched on the text
+    # as written, ignoring case, and the offsets still point at the surface
+    text = "Delegates flew from \u0130stanbul to the Astana International Forum, then the CICA."
+    mentions = entities(text, gazetteer)
+    assert [(m.entity_id, m.method) for m in mentions if m.is_initiative] == [
+        ("AIF", "alias"), ("CICA", "acronym")]
+    for m in mentions:
+        assert fold(text)[m.start:m.end] == m.surface
+
+
 # --- back-references -----------------------------------------------------------------------------
 
 

@@ -129,6 +129,39 @@ def test_grouping_links_chains_and_leaves_singletons_alone() -> None:
     assert len(set(labels)) == 1 + len(story_texts.DIFFERENT)
 
 
+def _partition(labels: np.ndarray) -> set[frozenset[int]]:
+    groups: dict[int, set[int]] = {}
+    for index, label in enumerate(labels.tolist()):
+        groups.setdefault(label, set()).add(index)
+    return {frozenset(g) for g in groups.values()}
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(min_value=1, max_value=60).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)),
+                         max_size=90))))
+def test_groups_are_the_connected_components_scipy_finds(graph: tuple[int, list]) -> None:
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    count, edges = graph
+    pairs = np.array(edges, dtype=np.int64).reshape(-1, 2)
+    labels = stories.components(count, pairs)
+    expected = connected_components(coo_matrix(
+        (np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(count, count)),
+        directed=False)[1]
+    assert _partition(labels) == _partition(expected)
+    assert all(labels[i] <= i for i in range(count))  # a group's label is its smallest index
+
+
+def test_a_long_chain_in_shuffled_order_is_one_group() -> None:
+    order = np.random.default_rng(7).permutation(5_000)
+    chain = np.column_stack([order[:-1], order[1:]])
+    labels = stories.components(6_000, chain[np.random.default_rng(8).permutation(len(chain))])
+    assert set(labels[order].tolist()) == {0}  # labelled by its smallest index
+    assert len(set(labels.tolist())) == 1 + 1_000  # the chain, and 1,000 articles alone
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.integers(min_value=0, max_value=2**62), max_size=300))
 def test_candidate_pair_keys_are_deduplicated_and_sorted(values: list[int]) -> None:

@@ -27,6 +27,7 @@ Acronyms are matched exactly, as whole tokens.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import tomllib
@@ -88,7 +89,6 @@ class Gazetteer:
     non_initiatives: tuple[Initiative, ...]
     by_id: dict[str, Initiative]
     name_pattern: re.Pattern[str]  # lower-case source, run on lower-cased folded text
-    name_pattern_nocase: re.Pattern[str]
     acronym_pattern: re.Pattern[str] | None
     # alias key -> [(entry id, context pattern or None)], context-bound candidates first
     alias_index: dict[str, list[tuple[str, re.Pattern[str] | None]]]
@@ -101,6 +101,13 @@ class Gazetteer:
     # surface -> alias key: the same few names recur in every article, and keying one walks
     # the synonym table word by word
     _key_cache: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    @functools.cached_property
+    def name_pattern_nocase(self) -> re.Pattern[str]:
+        """`name_pattern` ignoring case, for the rare text whose lower-casing changes its
+        length. Compiled on first use: compiling it costs as much as `name_pattern` (a quarter
+        of a second), which every process that loads the gazetteer would otherwise pay."""
+        return re.compile(self.name_pattern.pattern, re.IGNORECASE)
 
     def chairmanship(self, organisation_id: str, year: int) -> Initiative | None:
         """The chairmanship entry of an organisation whose term covers the year, if any."""
@@ -553,10 +560,10 @@ def build_gazetteer(entries: list[Initiative], names: NameVariants | None = None
         candidates.sort(key=lambda c: c[1] is None)  # context-bound readings are tried first
     unique_sequences = list({tuple(s): s for s in sequences}.values())
     # Names are matched against lower-cased text (much faster than re.IGNORECASE); the
-    # case-insensitive twin is for the rare text whose lower-casing changes its length.
+    # case-insensitive twin (`Gazetteer.name_pattern_nocase`, compiled on first use) is for the
+    # rare text whose lower-casing changes its length.
     name_source = r"(?<![\w])" + trie_regex(unique_sequences) + r"(?![\w])"
     name_pattern = re.compile(name_source)
-    name_pattern_nocase = re.compile(name_source, re.IGNORECASE)
     acronym_pattern = (
         re.compile(r"(?<![\w])(?:" + "|".join(re.escape(a) for a in
                                               sorted(acronym_index, key=len, reverse=True))
@@ -593,7 +600,6 @@ def build_gazetteer(entries: list[Initiative], names: NameVariants | None = None
         non_initiatives=tuple(e for e in entries if not e.is_initiative),
         by_id=by_id,
         name_pattern=name_pattern,
-        name_pattern_nocase=name_pattern_nocase,
         acronym_pattern=acronym_pattern,
         alias_index=alias_index,
         acronym_index=acronym_index,
