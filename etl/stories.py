@@ -222,13 +222,17 @@ def components(count: int, pairs: np.ndarray) -> np.ndarray:
     """The connected groups of `count` articles joined by `pairs` (rows of two indices): each
     article's label is the smallest index in its group.
 
-    Labels only ever fall to an index of the same group: each round gives both ends of every
-    pair the smaller of their labels, then every article its label's label (pointer jumping,
-    so a chain of n pairs settles in about log n rounds). When a round changes nothing, the
-    two ends of every pair share a label, so a whole group does. The same result as
-    `scipy.sparse.csgraph.connected_components` up to numbering (tests/test_stories.py), done
-    with numpy alone: importing scipy.sparse took 0.6 s of every build process, more than
-    grouping 100,000 articles' linked pairs this way.
+    Each article's label names the root of its tree, an article of the same group. Each round,
+    for every pair, the root of each end is hooked under the smaller of the two ends' labels;
+    then every article is given its root's root until nothing changes (shortcutting), so the
+    labels are roots again. Labels only fall, and only to an index of the same group; when a
+    round changes nothing, the two ends of every pair share a label, so a whole group does.
+    Hooking roots rather than articles makes a long chain settle in about log n rounds,
+    whatever the order of its links (a shuffled chain of 200,000 links: 13 rounds, 0.1 s).
+
+    The same groups as `scipy.sparse.csgraph.connected_components` (tests/test_stories.py),
+    done with numpy alone: importing scipy.sparse took about 0.35 s of every build process,
+    far more than grouping the 100,000-article benchmark's linked pairs this way (1 ms).
     """
     labels = np.arange(count)
     if len(pairs) == 0:
@@ -236,13 +240,14 @@ def components(count: int, pairs: np.ndarray) -> np.ndarray:
     left, right = pairs[:, 0], pairs[:, 1]
     while True:
         lower = np.minimum(labels[left], labels[right])
-        settled = labels.copy()
-        np.minimum.at(settled, left, lower)
-        np.minimum.at(settled, right, lower)
-        settled = settled[settled]
-        if np.array_equal(settled, labels):
+        hooked = labels.copy()
+        np.minimum.at(hooked, labels[left], lower)
+        np.minimum.at(hooked, labels[right], lower)
+        while not np.array_equal(jumped := hooked[hooked], hooked):
+            hooked = jumped
+        if np.array_equal(hooked, labels):
             return labels
-        labels = settled
+        labels = hooked
 
 
 def _close_enough(signatures: np.ndarray, pairs: np.ndarray) -> np.ndarray:

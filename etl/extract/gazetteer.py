@@ -105,8 +105,8 @@ class Gazetteer:
     @functools.cached_property
     def name_pattern_nocase(self) -> re.Pattern[str]:
         """`name_pattern` ignoring case, for the rare text whose lower-casing changes its
-        length. Compiled on first use: compiling it costs as much as `name_pattern` (a quarter
-        of a second), which every process that loads the gazetteer would otherwise pay."""
+        length. Compiled on first use: compiling it costs about as much as `name_pattern`
+        (about 0.12 s), which every process that loads the gazetteer would otherwise pay."""
         return re.compile(self.name_pattern.pattern, re.IGNORECASE)
 
     def chairmanship(self, organisation_id: str, year: int) -> Initiative | None:
