@@ -262,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks import corrections_bench
 
     print(f"\nCorrections on the {largest['articles']:,}-article warehouse (on a copy)")
-    # two rounds at least: the first copies the live file, the next writes into the spare
+    # two rounds at least: the first after the last (incremental) build, which brings the
+    # spare level with it, the next into the spare the first left
     results["corrections"] = corrections_bench.run(db, rounds=2 if args.quick else 3)
 
     from benchmarks import search_engines, search_quality

@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterator
 
 import duckdb
 
-from etl import row_deletes
+from etl import row_deletes, warehouse
 
 Con = duckdb.DuckDBPyConnection
 
@@ -85,7 +85,7 @@ def add_to_search_index(con: Con, article_table: str) -> None:
             CREATE OR REPLACE TEMP TABLE _search_new_sentences AS
             SELECT article_id, sentence_no, start_char, end_char, text
             FROM sentences
-            WHERE article_id IN (SELECT article_id FROM {article_table})
+            WHERE {warehouse.of_listed_articles("sentences", article_table)}
         """)  # noqa: S608 (a table name of the caller's)
         _index_sentences(con, "_search_new_sentences")
         _refresh_statistics(con)

@@ -336,6 +336,21 @@ CONTENT_RULES = (
 )
 
 
+def of_listed_articles(table: str, listed: str) -> str:
+    """A condition on the rows of `table` (column `article_id`): those of the articles listed
+    in table `listed` (column `article_id`); both names are the caller's constants.
+
+    A semi-join on a hashed id lets DuckDB skip no row group, so a statement keeping a few
+    articles' rows read every row's text (at 100,000 articles about a second for the raw
+    texts alone). The articles a build adds sit together at the end of every table, so the
+    scan is bounded by the first listed row: about 20 ms then. Rows spread out bound it at
+    the table's start, and the condition keeps the same rows either way.
+    """
+    return (f"rowid >= (SELECT coalesce(min(rowid), 0) FROM {table} "  # noqa: S608
+            f"WHERE article_id IN (SELECT article_id FROM {listed})) "
+            f"AND article_id IN (SELECT article_id FROM {listed})")
+
+
 def reject_rows(con: duckdb.DuckDBPyConnection, only: str | None = None) -> list[Problem]:
     """Remove (or mend) every row breaking a `CONTENT_RULES` rule; a warning per row names its
     file. `only` names a table (column `article_id`) of the articles whose rows to look at:

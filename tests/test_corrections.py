@@ -253,12 +253,13 @@ def test_confirmations_update_the_marts_of_facts_in_place_and_anything_else_rebu
                  [incremental.MARTS_KEY]) == [("older marts",)]
 
 
-def test_corrections_after_the_first_write_the_spare_and_equal_a_copy_of_the_live_file(
+def test_corrections_write_the_spare_and_equal_a_copy_of_the_live_file(
         site: dict[str, Path], tmp_path: Path) -> None:
-    """A correction writes the next generation into the spare when it holds the same article
-    build as the live file (only the small tables copied across), as it does after a full
-    build (a copy of it) and from the second correction after an incremental build on; the
-    warehouse is then what applying the correction to a copy of the live file gives."""
+    """Every correction writes the next generation into the spare: after a full build (a copy
+    of the live file) only the small tables are copied across; the first after an incremental
+    build also brings across what that build changed (its articles' rows, search entries,
+    stories and marts). The warehouse is then what applying the corrections to a copy of the
+    live file gives, table by table."""
     db, spare_file = site["db"], warehouse.spare_path(site["db"])
 
     def confirm(fact: str) -> bool:
@@ -270,32 +271,49 @@ def test_corrections_after_the_first_write_the_spare_and_equal_a_copy_of_the_liv
 
     assert confirm(event_id(db, "CICA", "held"))  # the spare a full build left: its copy
     assert confirm(event_id(db, "AIF", "first_held"))
-    (site["articles"] / "late.md").write_text(
-        "The forum met in Astana in May 2024, officials said.\n", encoding="utf-8")
     settings = make_settings(site["articles"], db)
+    (site["articles"] / "late.md").write_text(
+        "The forum met in Astana in May 2024, officials said. The Islamic Organisation for "
+        "Food Security was founded in 2013.\n", encoding="utf-8")
     assert pipeline.build_warehouse(settings).articles_extracted == 1
-    # the spare holds the article build before: the live file is copied, once
-    assert not confirm(event_id(db, "IOFS", "founded"))
+    (site["articles"] / "late.md").write_text(
+        "The forum met in Astana in May 2025, officials said. The Islamic Organisation for "
+        "Food Security was founded in 2013, and the forum grew.\n", encoding="utf-8")
+    report = pipeline.build_warehouse(settings)
+    assert (report.articles_extracted, report.spare_note) == (1, "")
     copied = tmp_path / "copied.duckdb"
     shutil.copyfile(db, copied)
+
+    def alike_a_copy(*, reviews: list[tuple[object, ...]]) -> None:
+        """The same corrections applied to `copied` (which has no spare: the live file is
+        copied): every table, mart and search table alike."""
+        report = update.update_warehouse(dataclasses.replace(settings, db_path=copied))
+        assert report.spare_note in ("there is no spare generation", "")
+        tables = [name for (name,) in query(db, "SELECT table_name FROM duckdb_tables() "
+                                                "WHERE table_name NOT IN ('etl_runs', "
+                                                "'load_problems', 'warehouse_info')")]
+        assert {"facet_events", "reviewed_events", "search_postings", "stories"} <= set(tables)
+        for name in tables:
+            sql = f'SELECT * FROM "{name}" ORDER BY ALL'  # noqa: S608
+            assert query(db, sql) == query(copied, sql), name
+        assert query(db, "SELECT review FROM reviewed_events ORDER BY ALL") == reviews
+
+    # the spare holds the article build before the last (the first version of late.md):
+    # brought level with the live file, not replaced by a copy of it
+    assert query(spare_file, "SELECT count(*) FROM sentences WHERE text LIKE '%May 2024%'") \
+        == [(1,)]
+    assert confirm(event_id(db, "IOFS", "founded"))
+    alike_a_copy(reviews=[("confirmed",)] * 3)
+    assert query(db, "SELECT count(*) FROM sentences WHERE text LIKE '%May 2024%'") == [(0,)]
     assert confirm(figure_id(db, "CICA"))
-    # the same corrections applied to a copy of the live file: every table and mart alike
-    report = update.update_warehouse(dataclasses.replace(settings, db_path=copied))
-    assert report.spare_note == "there is no spare generation"
-    tables = [name for (name,) in query(db, "SELECT table_name FROM duckdb_tables() "
-                                            "WHERE table_name NOT IN ('etl_runs', "
-                                            "'load_problems', 'warehouse_info')")]
-    assert "facet_events" in tables and "reviewed_memberships" in tables
-    for name in tables:
-        sql = f'SELECT * FROM "{name}" ORDER BY ALL'  # noqa: S608
-        assert query(db, sql) == query(copied, sql), name
+    alike_a_copy(reviews=[("confirmed",)] * 3)
     assert query(db, "SELECT review FROM reviewed_memberships") == [("confirmed",)]
     # and the run history: each update carries the figures of the run before it
     runs = ("SELECT files_seen, articles_loaded, duplicates, files_failed, status FROM etl_runs "
             "ORDER BY started_at")
-    assert query(db, runs) == query(copied, runs) and len(query(db, runs)) == 6
+    assert query(db, runs)[-1] == query(copied, runs)[-1] and len(query(db, runs)) == 7
     problems = "SELECT count(*), count(DISTINCT run_id) FROM load_problems"
-    assert query(db, problems) == query(copied, problems)
+    assert query(db, problems)[0][0] == query(copied, problems)[0][0]
 
 
 def test_corrections_survive_a_full_re_extraction(site: dict[str, Path]) -> None:

@@ -4,12 +4,14 @@ A correction made in the dashboard must show within seconds, whatever the wareho
 this is a build of its own kind: it takes the build lock like any build, writes the next
 generation of the live file, replays the corrections folder into the reviewed tables, rebuilds
 only the marts built from them, validates those, and swaps it in with the same atomic rename as
-a build. The next generation is the spare (`etl.spare`) when it holds the same article build as
-the live file, as it does after a full build and from the second correction after an
-incremental one (only the small tables are copied across), else a copy of the live file;
-either way the file replaced becomes the spare. It is recorded in `etl_runs` as a run carrying
-the previous run's figures and problems, so the next incremental build and the Overview see
-the warehouse as the last article build left it.
+a build. The next generation is the spare (`etl.spare`): when it holds the same article build
+as the live file, as after a full build and from the second correction after an incremental
+one, only the small tables are copied across; the first correction after an incremental build
+also brings it level with what that build changed (the articles it added, changed or removed,
+their search entries, the marts). A spare that cannot be used (held open by a dashboard, built
+by other code) means a copy of the live file. Either way the file replaced becomes the spare.
+It is recorded in `etl_runs` as a run carrying the previous run's figures and problems, so the
+next incremental build and the Overview see the warehouse as the last article build left it.
 """
 
 from __future__ import annotations
