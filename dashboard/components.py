@@ -340,12 +340,17 @@ def filter_to_clicked_theme(chart_key: str) -> Callable[[], None]:
     return handle_click
 
 
+# The icon of an empty state, and only of it: nothing matches, or nothing to search for (the
+# browser benchmark tells a page with nothing to draw from one with a warning or a note by it).
+EMPTY_STATE_ICON = ":material/search_off:"
+
+
 def empty_state(what: str) -> None:
     """Say plainly that nothing matches, what is filtered, and how to widen the view."""
     described = url_state.filters().describe(data.labels())
     st.info(f"**{escape_markdown(what)}**  \nFilters: {escape_markdown(described)}.  \n"
             "Widen the year ranges or remove a filter in the sidebar (or press "
-            "**Reset filters**).", icon=":material/search_off:")
+            "**Reset filters**).", icon=EMPTY_STATE_ICON)
 
 
 # --- evidence --------------------------------------------------------------------------------

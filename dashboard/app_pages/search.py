@@ -101,7 +101,7 @@ def show_search() -> None:
     readings = _readings(query)
     problem = parse.unsearchable_message(query, readings)
     if problem:
-        st.info(components.escape_markdown(problem), icon=":material/search_off:")
+        st.info(components.escape_markdown(problem), icon=components.EMPTY_STATE_ICON)
         return
     if not url_state.presentation():
         st.caption("Searched for: " + components.escape_markdown(
@@ -113,7 +113,7 @@ def show_search() -> None:
         what = f"No sentence matches “{query.text}”."
         if filters.is_empty:
             st.info(components.escape_markdown(what) + "  \nCheck the spelling, use fewer "
-                    "words, or a prefix such as summit\\*.", icon=":material/search_off:")
+                    "words, or a prefix such as summit\\*.", icon=components.EMPTY_STATE_ICON)
         else:
             components.empty_state(what)
         return

@@ -530,3 +530,25 @@ def test_a_link_to_any_pages_own_address_opens_that_page(
         expect(page.get_by_role("heading", name=app_page.heading, level=1)).to_be_visible()
         expect(page.get_by_text("Page not found")).to_have_count(0)
     assert_no_error(page)
+
+
+def test_the_browser_benchmark_takes_a_chart_or_an_empty_state_for_the_page_drawn(
+        page: Page) -> None:
+    """`make bench` times a page to its first chart (a table on pages without one) or to its
+    empty state; a warning or a note above the chart is not the page drawn (the Membership
+    page's note on reports that differ from the reference once stood for its chart)."""
+    from benchmarks import browser_bench
+
+    def drawn(body: str) -> bool:
+        page.set_content('<div data-testid="stApp" data-test-script-state="notRunning">'
+                         f"{body}</div>")
+        return page.evaluate(browser_bench._DRAWN_JS, [browser_bench.CHART, -1,
+                                                       browser_bench.EMPTY_ICON]) is not None
+
+    alert = ('<div data-testid="stAlert"><span data-testid="stAlertDynamicIcon">{}</span>'
+             "<p>Reported figures differ from the reference series.</p></div>")
+    assert not drawn(alert.format("compare_arrows"))
+    assert drawn(alert.format(browser_bench.EMPTY_ICON))
+    assert not drawn(f'<div data-stale="true">{alert.format(browser_bench.EMPTY_ICON)}</div>')
+    assert drawn('<div class="js-plotly-plot"><svg class="main-svg"></svg></div>')
+    assert browser_bench.EMPTY_ICON == "search_off"  # what Streamlit writes for the icon
