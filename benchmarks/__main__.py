@@ -262,8 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks import corrections_bench
 
     print(f"\nCorrections on the {largest['articles']:,}-article warehouse (on a copy)")
-    # two rounds at least: the first after the last (incremental) build, which brings the
-    # spare level with it, the next into the spare the first left
+    # two rounds at least: the first after the last build (it edited older files, so the
+    # live file is copied), the next into the spare the first left
     results["corrections"] = corrections_bench.run(db, rounds=2 if args.quick else 3)
 
     from benchmarks import search_engines, search_quality

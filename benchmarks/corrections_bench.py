@@ -13,10 +13,11 @@ warehouse with the event shown as confirmed. Target: under 5 s at 100,000 articl
 
 The warehouse's spare generation is copied with it when there is one (`etl.spare`), so the
 first round is the first correction after the warehouse's last build: after an incremental
-build the spare holds the generation before it and is brought level with what that build
-changed; after a full build it is a copy of the live file; with no spare, the live file is
-copied. The later rounds write into the spare the round before left, as an analyst's next
-corrections do. Both are reported, with how the first round found its spare.
+build that only added articles the spare (the generation before it) is brought level with
+them; after one that changed or removed older articles the live file is copied, as it is with
+no spare; after a full build the spare is a copy of the live file. The later rounds write
+into the spare the round before left, as an analyst's next corrections do. Both are reported,
+with how the first round found its spare.
 """
 
 from __future__ import annotations

@@ -255,12 +255,15 @@ def test_confirmations_update_the_marts_of_facts_in_place_and_anything_else_rebu
 
 def test_corrections_write_the_spare_and_equal_a_copy_of_the_live_file(
         site: dict[str, Path], tmp_path: Path) -> None:
-    """Every correction writes the next generation into the spare: after a full build (a copy
-    of the live file) only the small tables are copied across; the first after an incremental
-    build also brings across what that build changed (its articles' rows, search entries,
-    stories and marts). The warehouse is then what applying the corrections to a copy of the
-    live file gives, table by table."""
+    """A correction writes the next generation into the spare: after a full build (a copy of
+    the live file) only the small tables are copied across; the first after an incremental
+    build that only added articles also brings those across (their rows, search entries,
+    stories and the marts); after one that changed an article the spare holds, the live file
+    is copied instead (deleting the old version's rows costs more). Either way the warehouse is
+    what applying the corrections to a copy of the live file gives, table by table."""
     db, spare_file = site["db"], warehouse.spare_path(site["db"])
+    settings = make_settings(site["articles"], db)
+    copied = tmp_path / "copied.duckdb"
 
     def confirm(fact: str) -> bool:
         """Confirm `fact` through the CLI; whether the spare became the live file."""
@@ -269,26 +272,15 @@ def test_corrections_write_the_spare_and_equal_a_copy_of_the_live_file(
         assert spare_file.stat().st_ino == live  # the file replaced is the next spare
         return db.stat().st_ino == spare
 
-    assert confirm(event_id(db, "CICA", "held"))  # the spare a full build left: its copy
-    assert confirm(event_id(db, "AIF", "first_held"))
-    settings = make_settings(site["articles"], db)
-    (site["articles"] / "late.md").write_text(
-        "The forum met in Astana in May 2024, officials said. The Islamic Organisation for "
-        "Food Security was founded in 2013.\n", encoding="utf-8")
-    assert pipeline.build_warehouse(settings).articles_extracted == 1
-    (site["articles"] / "late.md").write_text(
-        "The forum met in Astana in May 2025, officials said. The Islamic Organisation for "
-        "Food Security was founded in 2013, and the forum grew.\n", encoding="utf-8")
-    report = pipeline.build_warehouse(settings)
-    assert (report.articles_extracted, report.spare_note) == (1, "")
-    copied = tmp_path / "copied.duckdb"
-    shutil.copyfile(db, copied)
+    def copy_live() -> None:
+        """`copied`: the live file alone, no spare beside it."""
+        shutil.copyfile(db, copied)
+        warehouse.spare_path(copied).unlink(missing_ok=True)
 
     def alike_a_copy(*, reviews: list[tuple[object, ...]]) -> None:
-        """The same corrections applied to `copied` (which has no spare: the live file is
-        copied): every table, mart and search table alike."""
-        report = update.update_warehouse(dataclasses.replace(settings, db_path=copied))
-        assert report.spare_note in ("there is no spare generation", "")
+        """The same corrections applied to `copied`: every table, mart and search table
+        alike."""
+        update.update_warehouse(dataclasses.replace(settings, db_path=copied))
         tables = [name for (name,) in query(db, "SELECT table_name FROM duckdb_tables() "
                                                 "WHERE table_name NOT IN ('etl_runs', "
                                                 "'load_problems', 'warehouse_info')")]
@@ -298,20 +290,37 @@ def test_corrections_write_the_spare_and_equal_a_copy_of_the_live_file(
             assert query(db, sql) == query(copied, sql), name
         assert query(db, "SELECT review FROM reviewed_events ORDER BY ALL") == reviews
 
-    # the spare holds the article build before the last (the first version of late.md):
-    # brought level with the live file, not replaced by a copy of it
+    assert confirm(event_id(db, "CICA", "held"))  # the spare a full build left: its copy
+    assert confirm(event_id(db, "AIF", "first_held"))
+    late = site["articles"] / "late.md"
+    late.write_text("The forum met in Astana in May 2024, officials said. The Islamic "
+                    "Organisation for Food Security was founded in 2013.\n", encoding="utf-8")
+    report = pipeline.build_warehouse(settings)
+    assert (report.articles_extracted, report.spare_note) == (1, "")
+    copy_live()
+    # the build only added an article: the spare, the generation before it, is brought level
     assert query(spare_file, "SELECT count(*) FROM sentences WHERE text LIKE '%May 2024%'") \
-        == [(1,)]
+        == [(0,)]
     assert confirm(event_id(db, "IOFS", "founded"))
     alike_a_copy(reviews=[("confirmed",)] * 3)
-    assert query(db, "SELECT count(*) FROM sentences WHERE text LIKE '%May 2024%'") == [(0,)]
-    assert confirm(figure_id(db, "CICA"))
+    # the next build changes that article: the spare holds its first version, so the live
+    # file is copied, and the summary says why
+    late.write_text("The forum met in Astana in May 2025, officials said. The Islamic "
+                    "Organisation for Food Security was founded in 2013.\n", encoding="utf-8")
+    report = pipeline.build_warehouse(settings)
+    assert (report.articles_extracted, report.spare_note) == (1, "")
+    copy_live()
+    assert query(spare_file, "SELECT count(*) FROM sentences WHERE text LIKE '%May 2024%'") \
+        == [(1,)]
+    outcome = update.update_warehouse(settings)  # applies the folder again: nothing new
+    assert "changed or removed articles the spare holds (1)" in outcome.spare_note
+    assert confirm(figure_id(db, "CICA"))  # the spare that copy left: level again
     alike_a_copy(reviews=[("confirmed",)] * 3)
     assert query(db, "SELECT review FROM reviewed_memberships") == [("confirmed",)]
     # and the run history: each update carries the figures of the run before it
     runs = ("SELECT files_seen, articles_loaded, duplicates, files_failed, status FROM etl_runs "
             "ORDER BY started_at")
-    assert query(db, runs)[-1] == query(copied, runs)[-1] and len(query(db, runs)) == 7
+    assert query(db, runs)[-1] == query(copied, runs)[-1] and len(query(db, runs)) == 8
     problems = "SELECT count(*), count(DISTINCT run_id) FROM load_problems"
     assert query(db, problems)[0][0] == query(copied, problems)[0][0]
 

@@ -7,9 +7,10 @@ only the marts built from them, validates those, and swaps it in with the same a
 a build. The next generation is the spare (`etl.spare`): when it holds the same article build
 as the live file, as after a full build and from the second correction after an incremental
 one, only the small tables are copied across; the first correction after an incremental build
-also brings it level with what that build changed (the articles it added, changed or removed,
-their search entries, the marts). A spare that cannot be used (held open by a dashboard, built
-by other code) means a copy of the live file. Either way the file replaced becomes the spare.
+that only added articles also brings it level with them (their rows and search entries, the
+marts). After a build that changed or removed older articles (deleting their rows from the
+spare costs more than a copy), or with a spare that cannot be used (held open by a dashboard,
+built by other code), the live file is copied. Either way the file replaced becomes the spare.
 It is recorded in `etl_runs` as a run carrying the previous run's figures and problems, so the
 next incremental build and the Overview see the warehouse as the last article build left it.
 """
