@@ -290,28 +290,27 @@ def test_corrections_write_the_spare_and_equal_a_copy_of_the_live_file(
             assert query(db, sql) == query(copied, sql), name
         assert query(db, "SELECT review FROM reviewed_events ORDER BY ALL") == reviews
 
+    def build_late(year: int) -> int:
+        """late.md in its `year` version, built incrementally into the spare; `copied` is then
+        the live file. How many sentences of the first version (2024) the new spare holds."""
+        (site["articles"] / "late.md").write_text(
+            f"The forum met in Astana in May {year}, officials said. The Islamic Organisation "
+            "for Food Security was founded in 2013.\n", encoding="utf-8")
+        report = pipeline.build_warehouse(settings)
+        assert (report.articles_extracted, report.spare_note) == (1, "")
+        copy_live()
+        return int(query(spare_file, "SELECT count(*) FROM sentences "
+                                     "WHERE text LIKE '%May 2024%'")[0][0])
+
     assert confirm(event_id(db, "CICA", "held"))  # the spare a full build left: its copy
     assert confirm(event_id(db, "AIF", "first_held"))
-    late = site["articles"] / "late.md"
-    late.write_text("The forum met in Astana in May 2024, officials said. The Islamic "
-                    "Organisation for Food Security was founded in 2013.\n", encoding="utf-8")
-    report = pipeline.build_warehouse(settings)
-    assert (report.articles_extracted, report.spare_note) == (1, "")
-    copy_live()
     # the build only added an article: the spare, the generation before it, is brought level
-    assert query(spare_file, "SELECT count(*) FROM sentences WHERE text LIKE '%May 2024%'") \
-        == [(0,)]
+    assert build_late(2024) == 0
     assert confirm(event_id(db, "IOFS", "founded"))
     alike_a_copy(reviews=[("confirmed",)] * 3)
     # the next build changes that article: the spare holds its first version, so the live
     # file is copied, and the summary says why
-    late.write_text("The forum met in Astana in May 2025, officials said. The Islamic "
-                    "Organisation for Food Security was founded in 2013.\n", encoding="utf-8")
-    report = pipeline.build_warehouse(settings)
-    assert (report.articles_extracted, report.spare_note) == (1, "")
-    copy_live()
-    assert query(spare_file, "SELECT count(*) FROM sentences WHERE text LIKE '%May 2024%'") \
-        == [(1,)]
+    assert build_late(2025) == 1
     outcome = update.update_warehouse(settings)  # applies the folder again: nothing new
     assert "changed or removed articles the spare holds (1)" in outcome.spare_note
     assert confirm(figure_id(db, "CICA"))  # the spare that copy left: level again
