@@ -6,14 +6,15 @@ For every page of the dashboard (`dashboard_bench.PAGES`, the Search page with a
 `streamlit run` server of its own over the warehouse at PATH, it measures in Debian's Chromium
 driven by Playwright (`tests.e2e.harness`):
 
-- cold first chart: the first tab after the server started, in a browser profile that never
-  saw the app, from navigation to the page's first chart drawn (Plotly's SVG on the page; on a
-  page without a chart its first table; an empty state counts too), in the page's own clock
-  (`performance.now()`, from the navigation);
-- warm first chart: the same in a new tab of that browser (a new session) on the now warm
-  server, `rounds` times: the analyst's next tab, which takes the framework's scripts from the
-  browser's cache as any browser does (they are served as immutable);
-- first chart in a new browser profile: the same in a tab of a profile of its own each time (no
+- cold first chart: the first tab after the server started, in a browser profile on disk that
+  never saw the app (`harness.launch_profile`), from navigation to the page's first chart drawn
+  (Plotly's SVG on the page; on a page without a chart its first table; an empty state counts
+  too), in the page's own clock (`performance.now()`, from the navigation);
+- warm first chart: the same in a new tab of that profile (a new session) on the now warm
+  server, `rounds` times: the analyst's next tab, which takes the framework's scripts, and the
+  code compiled from them, from the profile's caches as any browser does (they are served as
+  immutable);
+- first chart in a new browser profile: the same in a private window of its own each time (no
   cache: every script fetched and compiled again), `rounds` times, for comparison;
 - filter change: in the last of those tabs, from the key press that moves a year slider (one
   year, a combination not seen before, so no result is cached) until the run it starts has
@@ -135,16 +136,21 @@ def page_url(base_url: str, page: str) -> str:
 
 
 def new_profile(browser: Any) -> Any:
-    """A browser context as a new browser profile: empty cache, the app's recorder installed."""
-    context = browser.new_context(viewport=harness.VIEWPORT)
+    """A private window as a new browser profile: empty caches, kept in memory; the app's
+    recorder installed."""
+    return _recording(browser.new_context(viewport=harness.VIEWPORT))
+
+
+def _recording(context: Any) -> Any:
+    """`context` with the app's recorder installed in every page it opens."""
     context.add_init_script(_RECORDER_JS)
     return context
 
 
 class Tab:
     """A new browser tab (a new Streamlit session) counting the websocket bytes it receives:
-    in `profile` (a context of `new_profile`, its cache shared with its other tabs), or in a
-    new profile of its own."""
+    in `profile` (a browser context with the recorder installed, its caches shared with its
+    other tabs), or in a new profile of its own (`new_profile`)."""
 
     def __init__(self, browser: Any, profile: Any = None) -> None:
         self.owned = profile is None
@@ -235,11 +241,8 @@ def measure_page(browser: Any, db: Path, page: str, rounds: int) -> dict[str, An
     selector = DRAWN.get(page, CHART)
     with harness.run_server(db) as server:
         url = page_url(server.base_url, page)
-        profile = new_profile(browser)
-        try:
-            measured = _measure_tabs(browser, profile, url, selector, rounds)
-        finally:
-            profile.close()
+        with harness.launch_profile(browser.browser_type) as profile:
+            measured = _measure_tabs(browser, _recording(profile), url, selector, rounds)
     result: dict[str, Any] = {
         "cold_first_chart_ms": round(measured["cold"], 1),
         "warm_first_chart_p50_ms": round(statistics.median(measured["warm"]), 1),
